@@ -1,0 +1,41 @@
+/*
+ * config.h - registry configuration: defaults, then the config file (key = value, # comments), then the
+ * REGISTRY_* environment variables of the contract. Every problem is reported as one line naming the key.
+ */
+#ifndef REGISTRY_CONFIG_H
+#define REGISTRY_CONFIG_H
+
+#include <stddef.h>
+
+typedef struct registry_config {
+    char *listen;               /* host:port as given */
+    char listen_host[256];      /* parsed from listen */
+    int listen_port;
+    char *tls_cert, *tls_key;
+    char *db_url;
+    char *db_role;              /* unprivileged role every request runs as (SET ROLE) */
+    int threads;                /* 0 = number of cores */
+    int db_pool;                /* connections per thread */
+    int db_pipeline_depth;      /* jobs in flight on one connection before the next one is used */
+    int db_queue_max;           /* jobs waiting per thread before 503 */
+    int db_queue_timeout_ms;
+    int db_statement_timeout_ms;
+    int db_connect_timeout_s;
+    long max_body_bytes;
+    long max_header_bytes;
+    int request_timeout_s;      /* reading a request / writing a reply */
+    int max_connections;        /* whole process */
+    int shutdown_grace_s;
+    int log_requests;
+    char *log_level;
+    char *migrations_dir;
+} registry_config;
+
+/* Fills c. path may be NULL (defaults + environment only). On error returns -1 with one line in err. */
+int config_load(registry_config *c, const char *path, char *err, size_t errlen);
+void config_free(registry_config *c);
+
+/* Parses "host:port" or "[v6]:port". Returns 0 on success. */
+int config_parse_listen(const char *s, char *host, size_t hostlen, int *port);
+
+#endif

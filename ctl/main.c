@@ -1,0 +1,72 @@
+/*
+ * registryctl - the registry's admin tool: schema migrations, users, demo data.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "ctl/ctl.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: registryctl [--config FILE] COMMAND [ARGS]\n"
+          "commands:\n"
+          "  migrate [--dir DIR]   apply the migrations in DIR (default: migrations_dir) not yet applied, in order,\n"
+          "                        one transaction each; refuse if an applied one has changed\n"
+          "  migrate --status      list the migrations and whether each is applied\n"
+          "Settings come from FILE and the REGISTRY_* environment variables (REGISTRY_DB_URL, ...).\n",
+          f);
+}
+
+PGconn *ctl_connect(const registry_config *cfg)
+{
+    PGconn *pg = PQconnectdb(cfg->db_url);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        fprintf(stderr, "registryctl: cannot connect to the database: %s", PQerrorMessage(pg));
+        PQfinish(pg);
+        return NULL;
+    }
+    PQsetClientEncoding(pg, "UTF8");
+    PQclear(PQexec(pg, "SET client_min_messages = warning"));
+    return pg;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = NULL;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            config_path = argv[++i];
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return CTL_OK;
+        } else {
+            fprintf(stderr, "registryctl: unknown option \"%s\"\n", argv[i]);
+            usage(stderr);
+            return CTL_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return CTL_USAGE;
+    }
+    registry_config cfg;
+    char err[512];
+    if (config_load(&cfg, config_path, err, sizeof(err)) != 0) {
+        fprintf(stderr, "registryctl: %s\n", err);
+        return CTL_USAGE;
+    }
+    log_init("registryctl", LOG_INFO);
+    const char *cmd = argv[i];
+    int rc;
+    if (!strcmp(cmd, "migrate"))
+        rc = ctl_migrate(&cfg, argc - i - 1, argv + i + 1);
+    else {
+        fprintf(stderr, "registryctl: unknown command \"%s\"\n", cmd);
+        usage(stderr);
+        rc = CTL_USAGE;
+    }
+    config_free(&cfg);
+    return rc;
+}

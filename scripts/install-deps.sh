@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing the registry needs on Debian 12. Does nothing when all of it is
+# already there; otherwise runs apt-get (as root, or through sudo).
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config libevent-dev libpq-dev libjson-c-dev libssl-dev libcmocka-dev
+          postgresql-15 postgresql-contrib openssl python3 ca-certificates)
+if [ "${1:-}" = "--fuzz" ]; then
+    packages+=(clang libclang-rt-14-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}" >&2
+SUDO=
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,97 @@
+/* geo.c - the country's divisions: GET /api/v1/provinces and GET /api/v1/counties. Reference data, readable by
+ * every caller; loaded by the migrations from migrations/data/. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/digits.h"
+#include "server/handlers/handlers.h"
+#include "server/http/list.h"
+
+static int stmt_provinces, stmt_counties;
+
+static const col_spec province_cols[] = {
+    {"code", COL_TEXT}, {"name_fa", COL_TEXT}, {"name_en", COL_TEXT}, {"capital_en", COL_TEXT}};
+static const col_spec county_cols[] = {
+    {"id", COL_INT}, {"province", COL_TEXT}, {"name_fa", COL_TEXT}, {"name_en", COL_TEXT}};
+static const int key_first[] = {0};
+
+void geo_init(void)
+{
+    stmt_provinces = db_stmt_register("provinces_list",
+                                      "SELECT code, name_fa, name_en, capital_en FROM provinces"
+                                      " WHERE ($1::text IS NULL OR code > $1) ORDER BY code LIMIT $2");
+    stmt_counties = db_stmt_register("counties_list",
+                                     "SELECT id, province_code, name_fa, name_en FROM counties"
+                                     " WHERE ($1::text IS NULL OR province_code = $1)"
+                                     " AND ($2::int IS NULL OR id > $2) ORDER BY id LIMIT $3");
+}
+
+/* "IR-08", with digits in any script; NULL when it is not a province code. */
+const char *geo_province_code(req_ctx *rc, const char *in)
+{
+    size_t n = strlen(in);
+    char *out = arena_alloc(rc->arena, n + 1);
+    digits_fold(in, out, n + 1);
+    if (strlen(out) != 5 || out[0] != 'I' || out[1] != 'R' || out[2] != '-' || out[3] < '0' || out[3] > '9' ||
+        out[4] < '0' || out[4] > '9')
+        return NULL;
+    return out;
+}
+
+static void provinces_done(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    if (job->status != DB_OK)
+        reply_db_failure(rc, job);
+    else
+        reply_rows_list(rc, job->res[0], province_cols, NCOLS(province_cols), rc->limit, key_first, 1);
+}
+
+void handle_provinces_list(req_ctx *rc)
+{
+    const char *cursor, *after;
+    if (!req_list_params(rc, &rc->limit, &cursor) || !req_cursor_values(rc, cursor, &after, 1))
+        return;
+    db_query *q = db_job_add(&rc->job, stmt_provinces);
+    db_query_param(q, after);
+    db_query_param(q, arena_sprintf(rc->arena, "%d", rc->limit + 1));
+    rc->job.retry_safe = true;
+    req_db_submit(rc, provinces_done);
+}
+
+static void counties_done(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    if (job->status != DB_OK)
+        reply_db_failure(rc, job);
+    else
+        reply_rows_list(rc, job->res[0], county_cols, NCOLS(county_cols), rc->limit, key_first, 1);
+}
+
+void handle_counties_list(req_ctx *rc)
+{
+    const char *cursor, *after;
+    if (!req_list_params(rc, &rc->limit, &cursor) || !req_cursor_values(rc, cursor, &after, 1))
+        return;
+    int64_t after_id;
+    if (after && parse_int64_digits(after, &after_id) != 0) {
+        reply_problem(rc, 400, "Invalid cursor.");
+        return;
+    }
+    const char *province = req_query(rc, "province");
+    if (province) {
+        province = geo_province_code(rc, province);
+        if (!province) {
+            field_errors fe = {0};
+            field_error(&fe, "province", "must be a province code such as IR-08");
+            reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
+            return;
+        }
+    }
+    db_query *q = db_job_add(&rc->job, stmt_counties);
+    db_query_param(q, province);
+    db_query_param(q, after);
+    db_query_param(q, arena_sprintf(rc->arena, "%d", rc->limit + 1));
+    rc->job.retry_safe = true;
+    req_db_submit(rc, counties_done);
+}

@@ -1,0 +1,410 @@
+#include "server/http/request.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http_struct.h>
+
+#include "common/digits.h"
+#include "common/log.h"
+
+#define REQ_ARENA_BLOCK 16384
+#define MAX_FREE_CTX 256
+
+uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t xorshift64(uint64_t *s)
+{
+    uint64_t x = *s;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *s = x;
+}
+
+req_ctx *req_ctx_acquire(worker *w, struct evhttp_request *req)
+{
+    req_ctx *rc = w->free_ctx;
+    arena *a;
+    if (rc) {
+        w->free_ctx = rc->next_free;
+        w->nfree_ctx--;
+        a = rc->arena;
+    } else {
+        a = arena_new(REQ_ARENA_BLOCK);
+        rc = malloc(sizeof(*rc));
+        if (!rc)
+            abort();
+    }
+    memset(rc, 0, sizeof(*rc));
+    rc->arena = a;
+    rc->req = req;
+    rc->w = w;
+    rc->start_us = now_us();
+    TAILQ_INIT(&rc->query);
+    snprintf(rc->request_id, sizeof(rc->request_id), "%016llx", (unsigned long long)xorshift64(&w->rng));
+    w->inflight++;
+    return rc;
+}
+
+static void ctx_release(req_ctx *rc)
+{
+    worker *w = rc->w;
+    db_job_clear(&rc->job);
+    evhttp_clear_headers(&rc->query);
+    arena_reset(rc->arena);
+    if (w->nfree_ctx < MAX_FREE_CTX) {
+        rc->next_free = w->free_ctx;
+        w->free_ctx = rc;
+        w->nfree_ctx++;
+    } else {
+        arena_free(rc->arena);
+        free(rc);
+    }
+    worker_request_done(w);
+}
+
+void req_ctx_release_all(worker *w)
+{
+    while (w->free_ctx) {
+        req_ctx *rc = w->free_ctx;
+        w->free_ctx = rc->next_free;
+        arena_free(rc->arena);
+        free(rc);
+    }
+    w->nfree_ctx = 0;
+}
+
+const char *status_reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Unknown";
+    }
+}
+
+static const char *problem_slug(int status)
+{
+    switch (status) {
+    case 400: return "bad-request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not-found";
+    case 405: return "method-not-allowed";
+    case 409: return "conflict";
+    case 412: return "precondition-failed";
+    case 413: return "content-too-large";
+    case 415: return "unsupported-media-type";
+    case 422: return "validation";
+    case 428: return "precondition-required";
+    case 429: return "too-many-requests";
+    case 503: return "unavailable";
+    default: return status >= 500 ? "internal" : "error";
+    }
+}
+
+void req_add_header(req_ctx *rc, const char *name, const char *value)
+{
+    evhttp_add_header(evhttp_request_get_output_headers(rc->req), name, value);
+}
+
+const char *req_header(req_ctx *rc, const char *name)
+{
+    return evhttp_find_header(evhttp_request_get_input_headers(rc->req), name);
+}
+
+const char *req_query(req_ctx *rc, const char *name)
+{
+    return evhttp_find_header(&rc->query, name);
+}
+
+static void log_access(req_ctx *rc, uint64_t dur_us)
+{
+    const route *rt = rc->match.route;
+    log_level lvl = rc->status >= 500 ? LOG_WARN : LOG_INFO;
+    if (rt && (rt->flags & ROUTE_NO_LOG) && rc->status < 500)
+        lvl = LOG_DEBUG;
+    if (!rc->w->cfg->log_requests && rc->status < 500)
+        return;
+    if (!log_enabled(lvl))
+        return;
+    strbuf sb = STRBUF_INIT;
+    log_line_begin(&sb, lvl);
+    strbuf_puts(&sb, ",\"request_id\":");
+    strbuf_json_string(&sb, rc->request_id);
+    strbuf_puts(&sb, ",\"method\":");
+    strbuf_json_string(&sb, rc->method ? rc->method : "?");
+    /* the route pattern, not the raw path: raw paths and queries may carry national IDs */
+    strbuf_puts(&sb, ",\"path\":");
+    strbuf_json_string(&sb, rt ? rt->pattern : "(unmatched)");
+    strbuf_printf(&sb, ",\"status\":%d,\"duration_ms\":%.3f", rc->status, (double)dur_us / 1000.0);
+    log_line_end(&sb);
+    strbuf_free(&sb);
+}
+
+/* The one exit of every request. */
+static void reply_finish(req_ctx *rc, int status, const char *content_type, struct evbuffer *body)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(rc->req);
+    rc->status = status;
+    if (content_type)
+        evhttp_add_header(h, "Content-Type", content_type);
+    evhttp_add_header(h, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    evhttp_add_header(h, "Cache-Control", "no-store");
+    evhttp_add_header(h, "X-Request-Id", rc->request_id);
+    if (rc->w->draining)
+        evhttp_add_header(h, "Connection", "close");
+    evhttp_send_reply(rc->req, status, status_reason(status), body);
+    uint64_t dur = now_us() - rc->start_us;
+    metrics_record(&rc->w->metrics, rc->match.route ? rc->match.index : METRICS_ROUTE_NONE, status, dur);
+    log_access(rc, dur);
+    ctx_release(rc);
+}
+
+void reply_body(req_ctx *rc, int status, const char *content_type, const char *body, size_t len)
+{
+    struct evbuffer *buf = evbuffer_new();
+    if (len)
+        evbuffer_add(buf, body, len);
+    reply_finish(rc, status, content_type, buf);
+    evbuffer_free(buf);
+}
+
+static void free_strbuf_data(const void *data, size_t len, void *arg)
+{
+    free((void *)data);
+}
+
+void reply_strbuf(req_ctx *rc, int status, const char *content_type, strbuf *sb)
+{
+    struct evbuffer *buf = evbuffer_new();
+    if (sb->len) {
+        /* hand the memory over instead of copying it */
+        evbuffer_add_reference(buf, sb->data, sb->len, free_strbuf_data, NULL);
+        sb->data = NULL;
+        sb->len = sb->cap = 0;
+    } else
+        strbuf_free(sb);
+    reply_finish(rc, status, content_type, buf);
+    evbuffer_free(buf);
+}
+
+void reply_json(req_ctx *rc, int status, json_object *obj)
+{
+    size_t len;
+    const char *s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+                                                      &len);
+    reply_body(rc, status, "application/json", s, len);
+    json_object_put(obj);
+}
+
+void reply_empty(req_ctx *rc, int status)
+{
+    reply_finish(rc, status, NULL, NULL);
+}
+
+void field_error(field_errors *fe, const char *field, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (!fe->list)
+        fe->list = json_object_new_array();
+    json_object *e = json_object_new_object();
+    json_object_object_add(e, "field", json_object_new_string(field));
+    json_object_object_add(e, "message", json_object_new_string(msg));
+    json_object_array_add(fe->list, e);
+}
+
+void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_errors *fe)
+{
+    json_object *p = json_object_new_object();
+    char type[64];
+    snprintf(type, sizeof(type), "/problems/%s", problem_slug(status));
+    json_object_object_add(p, "type", json_object_new_string(type));
+    json_object_object_add(p, "title", json_object_new_string(status_reason(status)));
+    json_object_object_add(p, "status", json_object_new_int(status));
+    json_object_object_add(p, "detail", json_object_new_string(detail ? detail : status_reason(status)));
+    json_object_object_add(p, "request_id", json_object_new_string(rc->request_id));
+    if (fe && fe->list) {
+        json_object_object_add(p, "errors", fe->list);
+        fe->list = NULL;
+    }
+    if (status == 503 || status == 429)
+        req_add_header(rc, "Retry-After", status == 503 ? "2" : "1");
+    size_t len;
+    const char *s = json_object_to_json_string_length(p, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    reply_body(rc, status, "application/problem+json", s, len);
+    json_object_put(p);
+}
+
+void reply_problem(req_ctx *rc, int status, const char *detail)
+{
+    reply_problem_fields(rc, status, detail, NULL);
+}
+
+void reply_db_failure(req_ctx *rc, const db_job *job)
+{
+    switch (job->status) {
+    case DB_UNAVAILABLE:
+        reply_problem(rc, 503, "The database is unavailable; try again shortly.");
+        return;
+    case DB_BUSY:
+        reply_problem(rc, 503, "The server is busy; try again shortly.");
+        return;
+    default:
+        break;
+    }
+    const char *st = job->sqlstate;
+    log_msg(LOG_WARN, rc->request_id, "database error %s in statement %d: %s", st, job->err_index, job->errmsg);
+    if (!strcmp(st, "23505"))
+        reply_problem(rc, 409, "A record with the same unique value already exists.");
+    else if (!strcmp(st, "57014") || !strcmp(st, "40001") || !strcmp(st, "40P01") || !strncmp(st, "08", 2) ||
+             !strcmp(st, "57P01") || !strcmp(st, "57P03") || !strcmp(st, "55P03"))
+        reply_problem(rc, 503, "The database could not complete the request in time; try again shortly.");
+    else
+        reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
+}
+
+/* Percent-decoding of a path segment: invalid escapes and NUL bytes are refused, not passed through. */
+static char *decode_segment(arena *a, const char *s, int len)
+{
+    char *out = arena_alloc(a, (size_t)len + 1), *o = out;
+    for (int i = 0; i < len; i++) {
+        if (s[i] == '%') {
+            if (i + 2 >= len)
+                return NULL;
+            if (!isxdigit((unsigned char)s[i + 1]) || !isxdigit((unsigned char)s[i + 2]))
+                return NULL;
+            char hex[3] = {s[i + 1], s[i + 2], 0};
+            int v = (int)strtol(hex, NULL, 16);
+            if (v == 0)
+                return NULL;
+            *o++ = (char)v;
+            i += 2;
+        } else
+            *o++ = s[i];
+    }
+    *o = '\0';
+    return out;
+}
+
+const char *req_path_param(req_ctx *rc, int i)
+{
+    if (i >= rc->match.nparams)
+        return NULL;
+    char *v = decode_segment(rc->arena, rc->match.params[i], rc->match.param_len[i]);
+    if (!v)
+        reply_problem(rc, 400, "The path holds an invalid percent-encoding.");
+    return v;
+}
+
+bool req_list_params(req_ctx *rc, int *limit, const char **cursor)
+{
+    *limit = 50;
+    *cursor = NULL;
+    const char *l = req_query(rc, "limit");
+    if (l) {
+        int64_t v;
+        if (parse_int64_digits(l, &v) != 0 || v < 1 || v > 500) {
+            field_errors fe = {0};
+            field_error(&fe, "limit", "must be a whole number from 1 to 500");
+            reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
+            return false;
+        }
+        *limit = (int)v;
+    }
+    const char *c = req_query(rc, "cursor");
+    if (c && *c)
+        *cursor = c;
+    return true;
+}
+
+static void put_json(void *o)
+{
+    json_object_put(o);
+}
+
+json_object *req_json_body(req_ctx *rc)
+{
+    const char *ct = req_header(rc, "Content-Type");
+    size_t ctl = ct ? strcspn(ct, "; \t") : 0;
+    if (!ct || !((ctl == 16 && !strncasecmp(ct, "application/json", 16)) ||
+                 (ctl == 24 && !strncasecmp(ct, "application/problem+json", 24)))) {
+        reply_problem(rc, 415, "The body must be JSON (Content-Type: application/json).");
+        return NULL;
+    }
+    struct evbuffer *in = evhttp_request_get_input_buffer(rc->req);
+    size_t len = evbuffer_get_length(in);
+    if (len == 0) {
+        reply_problem(rc, 400, "The request body is empty; a JSON document is expected.");
+        return NULL;
+    }
+    const char *data = (const char *)evbuffer_pullup(in, -1);
+    json_tokener *tok = json_tokener_new_ex(64);
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    json_object *obj = json_tokener_parse_ex(tok, data, (int)len);
+    enum json_tokener_error err = json_tokener_get_error(tok);
+    size_t used = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    if (obj && err == json_tokener_success) {
+        while (used < len && (data[used] == ' ' || data[used] == '\n' || data[used] == '\r' || data[used] == '\t'))
+            used++;
+        if (used == len) {
+            arena_on_reset(rc->arena, put_json, obj);
+            return obj;
+        }
+        err = json_tokener_error_parse_unexpected;
+    }
+    if (obj)
+        json_object_put(obj);
+    char detail[160];
+    snprintf(detail, sizeof(detail), "The body is not valid JSON: %s.",
+             err == json_tokener_continue ? "unexpected end of input" : json_tokener_error_desc(err));
+    reply_problem(rc, 400, detail);
+    return NULL;
+}
+
+void req_db_submit(req_ctx *rc, void (*cb)(db_job *job, void *arg))
+{
+    rc->job.cb = cb;
+    rc->job.arg = rc;
+    rc->job.request_id = rc->request_id;
+    db_submit(rc->w->db, &rc->job);
+}

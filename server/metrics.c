@@ -1,0 +1,163 @@
+#include "server/metrics.h"
+
+#include "server/db/pool.h"
+#include "server/router.h"
+#include "server/worker.h"
+
+#define M_ADD(field, v) __atomic_store_n(&(field), __atomic_load_n(&(field), __ATOMIC_RELAXED) + (v), __ATOMIC_RELAXED)
+#define M_GET(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
+
+static const int status_codes[METRICS_STATUS_SLOTS] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409, 412,
+                                                       413, 415, 422, 428, 429, 431, 500, 503, 504, 0, 0, 0};
+/* upper bounds in microseconds; the last bucket is +Inf */
+static const uint64_t bucket_us[METRICS_BUCKETS - 1] = {500, 1000, 2500, 5000, 10000, 25000, 50000,
+                                                        100000, 250000, 500000, 1000000, 2500000, 10000000};
+
+int metrics_status_slot(int status)
+{
+    for (int i = 0; i < METRICS_STATUS_SLOTS; i++)
+        if (status_codes[i] == status)
+            return i;
+    return METRICS_STATUS_SLOTS - 1;    /* "other" */
+}
+
+int metrics_slot_status(int slot)
+{
+    return status_codes[slot];
+}
+
+void metrics_record(metrics_shard *m, int route_index, int status, uint64_t duration_us)
+{
+    if (route_index < 0 || route_index >= METRICS_MAX_ROUTES)
+        route_index = METRICS_ROUTE_NONE;
+    M_ADD(m->requests[route_index][metrics_status_slot(status)], 1);
+    int b = 0;
+    while (b < METRICS_BUCKETS - 1 && duration_us > bucket_us[b])
+        b++;
+    M_ADD(m->latency_bucket[route_index][b], 1);
+    M_ADD(m->latency_sum_us[route_index], duration_us);
+}
+
+void metrics_conn_opened(metrics_shard *m)
+{
+    M_ADD(m->connections_accepted, 1);
+    M_ADD(m->connections_open, 1);
+}
+
+void metrics_conn_closed(metrics_shard *m)
+{
+    M_ADD(m->connections_open, (uint64_t)-1);
+}
+
+static void route_label(strbuf *out, int r)
+{
+    if (r == METRICS_ROUTE_NONE)
+        strbuf_puts(out, "method=\"\",route=\"unmatched\"");
+    else
+        strbuf_printf(out, "method=\"%s\",route=\"%s\"", routes[r].method, routes[r].pattern);
+}
+
+void metrics_render(strbuf *out)
+{
+    strbuf_puts(out, "# HELP registry_http_requests_total HTTP requests answered, by route and status.\n"
+                     "# TYPE registry_http_requests_total counter\n");
+    for (int r = 0; r < METRICS_MAX_ROUTES; r++) {
+        if (r >= nroutes && r != METRICS_ROUTE_NONE)
+            continue;
+        for (int s = 0; s < METRICS_STATUS_SLOTS; s++) {
+            uint64_t n = 0;
+            for (int w = 0; w < g_nworkers; w++)
+                n += M_GET(g_workers[w].metrics.requests[r][s]);
+            if (!n)
+                continue;
+            strbuf_puts(out, "registry_http_requests_total{");
+            route_label(out, r);
+            if (status_codes[s])
+                strbuf_printf(out, ",status=\"%d\"} %llu\n", status_codes[s], (unsigned long long)n);
+            else
+                strbuf_printf(out, ",status=\"other\"} %llu\n", (unsigned long long)n);
+        }
+    }
+    strbuf_puts(out, "# HELP registry_http_request_duration_seconds Time from request to reply, by route.\n"
+                     "# TYPE registry_http_request_duration_seconds histogram\n");
+    for (int r = 0; r < METRICS_MAX_ROUTES; r++) {
+        if (r >= nroutes && r != METRICS_ROUTE_NONE)
+            continue;
+        uint64_t counts[METRICS_BUCKETS] = {0}, sum = 0, total = 0;
+        for (int w = 0; w < g_nworkers; w++) {
+            for (int b = 0; b < METRICS_BUCKETS; b++)
+                counts[b] += M_GET(g_workers[w].metrics.latency_bucket[r][b]);
+            sum += M_GET(g_workers[w].metrics.latency_sum_us[r]);
+        }
+        for (int b = 0; b < METRICS_BUCKETS; b++)
+            total += counts[b];
+        if (!total)
+            continue;
+        uint64_t cum = 0;
+        for (int b = 0; b < METRICS_BUCKETS; b++) {
+            cum += counts[b];
+            strbuf_puts(out, "registry_http_request_duration_seconds_bucket{");
+            route_label(out, r);
+            if (b < METRICS_BUCKETS - 1)
+                strbuf_printf(out, ",le=\"%g\"} %llu\n", (double)bucket_us[b] / 1e6, (unsigned long long)cum);
+            else
+                strbuf_printf(out, ",le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+        }
+        strbuf_puts(out, "registry_http_request_duration_seconds_sum{");
+        route_label(out, r);
+        strbuf_printf(out, "} %.6f\n", (double)sum / 1e6);
+        strbuf_puts(out, "registry_http_request_duration_seconds_count{");
+        route_label(out, r);
+        strbuf_printf(out, "} %llu\n", (unsigned long long)total);
+    }
+
+    uint64_t accepted = 0, open = 0;
+    db_pool_stats agg = {0};
+    for (int w = 0; w < g_nworkers; w++) {
+        accepted += M_GET(g_workers[w].metrics.connections_accepted);
+        open += M_GET(g_workers[w].metrics.connections_open);
+        db_pool_stats s;
+        db_pool *db = __atomic_load_n(&g_workers[w].db, __ATOMIC_ACQUIRE);
+        if (!db)
+            continue;
+        db_pool_get_stats(db, &s);
+        agg.size += s.size;
+        agg.ready += s.ready;
+        agg.busy += s.busy;
+        agg.waiting += s.waiting;
+        agg.reconnects += s.reconnects;
+        agg.jobs += s.jobs;
+        agg.failures += s.failures;
+    }
+    strbuf_printf(out,
+                  "# HELP registry_connections_accepted_total TLS connections accepted.\n"
+                  "# TYPE registry_connections_accepted_total counter\n"
+                  "registry_connections_accepted_total %llu\n"
+                  "# HELP registry_connections_open TLS connections open now.\n"
+                  "# TYPE registry_connections_open gauge\n"
+                  "registry_connections_open %llu\n"
+                  "# HELP registry_db_pool_size Database connections configured (all threads).\n"
+                  "# TYPE registry_db_pool_size gauge\n"
+                  "registry_db_pool_size %d\n"
+                  "# HELP registry_db_pool_ready Database connections ready for work.\n"
+                  "# TYPE registry_db_pool_ready gauge\n"
+                  "registry_db_pool_ready %d\n"
+                  "# HELP registry_db_pool_busy Database connections with queries in flight.\n"
+                  "# TYPE registry_db_pool_busy gauge\n"
+                  "registry_db_pool_busy %d\n"
+                  "# HELP registry_db_pool_waiting Jobs waiting for a database connection.\n"
+                  "# TYPE registry_db_pool_waiting gauge\n"
+                  "registry_db_pool_waiting %d\n"
+                  "# HELP registry_db_reconnects_total Database connections lost and re-established.\n"
+                  "# TYPE registry_db_reconnects_total counter\n"
+                  "registry_db_reconnects_total %llu\n"
+                  "# HELP registry_db_jobs_total Database jobs submitted.\n"
+                  "# TYPE registry_db_jobs_total counter\n"
+                  "registry_db_jobs_total %llu\n"
+                  "# HELP registry_db_job_failures_total Database jobs that failed (error, unavailable, busy).\n"
+                  "# TYPE registry_db_job_failures_total counter\n"
+                  "registry_db_job_failures_total %llu\n",
+                  (unsigned long long)accepted, (unsigned long long)open, agg.size, agg.ready, agg.busy,
+                  agg.waiting, (unsigned long long)agg.reconnects, (unsigned long long)agg.jobs,
+                  (unsigned long long)agg.failures);
+}

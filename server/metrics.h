@@ -1,0 +1,34 @@
+/*
+ * metrics.h - Prometheus counters. Each worker owns a shard and is its only writer (relaxed atomic stores, no
+ * locked instructions on the hot path); /metrics sums the shards.
+ */
+#ifndef REGISTRY_METRICS_H
+#define REGISTRY_METRICS_H
+
+#include <stdint.h>
+
+#include "common/strbuf.h"
+
+#define METRICS_MAX_ROUTES 128
+#define METRICS_STATUS_SLOTS 24
+#define METRICS_BUCKETS 14
+
+typedef struct metrics_shard {
+    uint64_t requests[METRICS_MAX_ROUTES][METRICS_STATUS_SLOTS];
+    uint64_t latency_bucket[METRICS_MAX_ROUTES][METRICS_BUCKETS];   /* cumulative-by-render, stored per bucket */
+    uint64_t latency_sum_us[METRICS_MAX_ROUTES];
+    uint64_t connections_accepted;
+    uint64_t connections_open;
+} metrics_shard;
+
+/* route index METRICS_MAX_ROUTES-1 is "no route matched" */
+#define METRICS_ROUTE_NONE (METRICS_MAX_ROUTES - 1)
+
+void metrics_record(metrics_shard *m, int route_index, int status, uint64_t duration_us);
+void metrics_conn_opened(metrics_shard *m);
+void metrics_conn_closed(metrics_shard *m);
+void metrics_render(strbuf *out);
+int metrics_status_slot(int status);
+int metrics_slot_status(int slot);
+
+#endif

@@ -1,0 +1,243 @@
+#include "server/openapi.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "server/router.h"
+
+/* Schemas of bodies, by name; routes refer to them. Kept next to each other so the contract reads in one place. */
+typedef struct schema_def {
+    const char *name;
+    const char *json;
+} schema_def;
+
+static const schema_def schemas[] = {
+    {"Problem",
+     "{\"type\":\"object\",\"description\":\"RFC 9457 problem details\",\"required\":[\"type\",\"title\",\"status\"],"
+     "\"properties\":{\"type\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"status\":{\"type\":\"integer\"},"
+     "\"detail\":{\"type\":\"string\"},\"request_id\":{\"type\":\"string\"},"
+     "\"errors\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"field\":{\"type\":\"string\"},"
+     "\"message\":{\"type\":\"string\"}}}}}}"},
+    {"Status", "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\"}}}"},
+    {"Province",
+     "{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\",\"pattern\":\"^IR-[0-9]{2}$\"},"
+     "\"name_fa\":{\"type\":\"string\"},\"name_en\":{\"type\":\"string\"},\"capital_en\":{\"type\":\"string\"}}}"},
+    {"County",
+     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},"
+     "\"name_fa\":{\"type\":\"string\"},\"name_en\":{\"type\":\"string\"}}}"},
+};
+
+static char *document;
+static size_t document_len;
+
+static json_object *ref(const char *name)
+{
+    char buf[128];
+    snprintf(buf, sizeof(buf), "#/components/schemas/%s", name);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "$ref", json_object_new_string(buf));
+    return o;
+}
+
+static json_object *content(const char *media, json_object *schema)
+{
+    json_object *c = json_object_new_object(), *m = json_object_new_object();
+    json_object_object_add(m, "schema", schema);
+    json_object_object_add(c, media, m);
+    return c;
+}
+
+static json_object *list_schema(const char *item)
+{
+    json_object *s = json_object_new_object(), *props = json_object_new_object(), *items = json_object_new_object();
+    json_object_object_add(s, "type", json_object_new_string("object"));
+    json_object_object_add(items, "type", json_object_new_string("array"));
+    json_object_object_add(items, "items", ref(item));
+    json_object_object_add(props, "items", items);
+    json_object *next = json_object_new_object(), *types = json_object_new_array();
+    json_object_array_add(types, json_object_new_string("string"));
+    json_object_array_add(types, json_object_new_string("null"));
+    json_object_object_add(next, "type", types);
+    json_object_object_add(next, "description", json_object_new_string("Opaque cursor of the next page, or null"));
+    json_object_object_add(props, "next_cursor", next);
+    json_object_object_add(s, "properties", props);
+    return s;
+}
+
+static void add_param(json_object *params, const char *name, const char *in, const char *type, const char *desc,
+                      bool required)
+{
+    json_object *p = json_object_new_object(), *s = json_object_new_object();
+    json_object_object_add(p, "name", json_object_new_string(name));
+    json_object_object_add(p, "in", json_object_new_string(in));
+    if (required)
+        json_object_object_add(p, "required", json_object_new_boolean(1));
+    if (desc)
+        json_object_object_add(p, "description", json_object_new_string(desc));
+    json_object_object_add(s, "type", json_object_new_string(type));
+    json_object_object_add(p, "schema", s);
+    json_object_array_add(params, p);
+}
+
+static void add_problem(json_object *responses, int status, const char *desc)
+{
+    char code[8];
+    snprintf(code, sizeof(code), "%d", status);
+    json_object *r = json_object_new_object();
+    json_object_object_add(r, "description", json_object_new_string(desc));
+    json_object_object_add(r, "content", content("application/problem+json", ref("Problem")));
+    json_object_object_add(responses, code, r);
+}
+
+static const char *status_text_ok(int status)
+{
+    switch (status) {
+    case 201: return "Created";
+    case 204: return "No Content";
+    default: return "OK";
+    }
+}
+
+static json_object *operation(const route *rt)
+{
+    json_object *op = json_object_new_object();
+    json_object_object_add(op, "summary", json_object_new_string(rt->summary));
+    json_object *tags = json_object_new_array();
+    json_object_array_add(tags, json_object_new_string(rt->tag));
+    json_object_object_add(op, "tags", tags);
+    char opid[160];
+    snprintf(opid, sizeof(opid), "%s %s", rt->method, rt->pattern);
+    json_object_object_add(op, "operationId", json_object_new_string(opid));
+
+    json_object *params = json_object_new_array();
+    for (const char *p = strchr(rt->pattern, '{'); p; p = strchr(p + 1, '{')) {
+        const char *e = strchr(p, '}');
+        char name[64];
+        snprintf(name, sizeof(name), "%.*s", (int)(e - p - 1), p + 1);
+        add_param(params, name, "path", "string", NULL, true);
+    }
+    if (rt->flags & ROUTE_LIST) {
+        add_param(params, "limit", "query", "integer", "Page size, 1 to 500 (default 50)", false);
+        add_param(params, "cursor", "query", "string", "The next_cursor of the previous page", false);
+    }
+    for (const route_param *qp = rt->query; qp && qp->name; qp++)
+        add_param(params, qp->name, "query", qp->type, qp->description, false);
+    if (json_object_array_length(params))
+        json_object_object_add(op, "parameters", params);
+    else
+        json_object_put(params);
+
+    if (rt->request) {
+        json_object *body = json_object_new_object();
+        json_object_object_add(body, "required", json_object_new_boolean(1));
+        json_object_object_add(body, "content", content("application/json", ref(rt->request)));
+        json_object_object_add(op, "requestBody", body);
+    }
+
+    json_object *responses = json_object_new_object(), *ok = json_object_new_object();
+    char code[8];
+    snprintf(code, sizeof(code), "%d", rt->ok_status ? rt->ok_status : 200);
+    json_object_object_add(ok, "description", json_object_new_string(status_text_ok(rt->ok_status)));
+    if (rt->response) {
+        json_object *c;
+        if (rt->flags & ROUTE_LIST) {
+            c = content("application/json", list_schema(rt->response));
+            json_object *csv = json_object_new_object(), *s = json_object_new_object();
+            json_object_object_add(s, "type", json_object_new_string("string"));
+            json_object_object_add(csv, "schema", s);
+            json_object_object_add(c, "text/csv", csv);
+        } else
+            c = content(strcmp(rt->response, "Metrics") == 0 ? "text/plain" : "application/json",
+                        strcmp(rt->response, "Metrics") == 0 || strcmp(rt->response, "OpenAPI") == 0
+                            ? json_object_new_object()
+                            : ref(rt->response));
+        json_object_object_add(ok, "content", c);
+    }
+    json_object_object_add(responses, code, ok);
+    if (!(rt->flags & ROUTE_NOT_API) || rt->query || (rt->flags & ROUTE_LIST))
+        add_problem(responses, 400, "Malformed request, query or JSON");
+    if (!(rt->flags & ROUTE_PUBLIC)) {
+        add_problem(responses, 401, "No token, or a bad or expired one");
+        add_problem(responses, 403, "Allowed to see but not to do");
+    }
+    if (strchr(rt->pattern, '{'))
+        add_problem(responses, 404, "Unknown, or outside the caller's scope");
+    if (rt->request) {
+        add_problem(responses, 413, "Body over the limit");
+        add_problem(responses, 415, "Body is not JSON");
+        add_problem(responses, 422, "Valid JSON, invalid fields");
+    }
+    add_problem(responses, 503, "Database unavailable (with Retry-After)");
+    json_object_object_add(op, "responses", responses);
+    if (rt->flags & ROUTE_PUBLIC)
+        json_object_object_add(op, "security", json_object_new_array());
+    return op;
+}
+
+void openapi_build(void)
+{
+    json_object *doc = json_object_new_object();
+    json_object_object_add(doc, "openapi", json_object_new_string("3.1.0"));
+    json_object *info = json_object_new_object();
+    json_object_object_add(info, "title", json_object_new_string("Welfare registry API"));
+    json_object_object_add(info, "version", json_object_new_string("1"));
+    json_object_object_add(info, "description",
+                           json_object_new_string("National registry of welfare centers, staff, clients and funding. "
+                                                  "Generated from the server's route table."));
+    json_object_object_add(doc, "info", info);
+
+    json_object *paths = json_object_new_object();
+    for (int i = 0; i < nroutes; i++) {
+        const route *rt = &routes[i];
+        json_object *item;
+        if (!json_object_object_get_ex(paths, rt->pattern, &item)) {
+            item = json_object_new_object();
+            json_object_object_add(paths, rt->pattern, item);
+        }
+        char m[16];
+        size_t k = 0;
+        for (; rt->method[k] && k < sizeof(m) - 1; k++)
+            m[k] = (char)(rt->method[k] | 0x20);
+        m[k] = '\0';
+        json_object_object_add(item, m, operation(rt));
+    }
+    json_object_object_add(doc, "paths", paths);
+
+    json_object *components = json_object_new_object(), *sch = json_object_new_object();
+    for (size_t i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++) {
+        json_object *s = json_tokener_parse(schemas[i].json);
+        if (!s) {
+            fprintf(stderr, "openapi: schema %s is not valid JSON\n", schemas[i].name);
+            abort();
+        }
+        json_object_object_add(sch, schemas[i].name, s);
+    }
+    json_object_object_add(components, "schemas", sch);
+    json_object *sec = json_object_new_object(), *bearer = json_object_new_object();
+    json_object_object_add(bearer, "type", json_object_new_string("http"));
+    json_object_object_add(bearer, "scheme", json_object_new_string("bearer"));
+    json_object_object_add(sec, "bearer", bearer);
+    json_object_object_add(components, "securitySchemes", sec);
+    json_object_object_add(doc, "components", components);
+    json_object *security = json_object_new_array(), *req = json_object_new_object();
+    json_object_object_add(req, "bearer", json_object_new_array());
+    json_object_array_add(security, req);
+    json_object_object_add(doc, "security", security);
+
+    size_t len;
+    const char *s = json_object_to_json_string_length(doc, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+                                                      &len);
+    document = malloc(len + 1);
+    memcpy(document, s, len + 1);
+    document_len = len;
+    json_object_put(doc);
+}
+
+const char *openapi_document(size_t *len)
+{
+    *len = document_len;
+    return document;
+}

@@ -1,0 +1,94 @@
+#include "server/router.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Patterns are split into segments once, at start. */
+typedef struct compiled_route {
+    int nseg;
+    const char *seg[ROUTE_MAX_SEGMENTS];
+    int seglen[ROUTE_MAX_SEGMENTS];
+    bool is_param[ROUTE_MAX_SEGMENTS];
+} compiled_route;
+
+static compiled_route *compiled;
+
+void router_init(void)
+{
+    compiled = calloc((size_t)nroutes, sizeof(*compiled));
+    for (int i = 0; i < nroutes; i++) {
+        compiled_route *c = &compiled[i];
+        const char *p = routes[i].pattern;
+        while (*p == '/') {
+            p++;
+            const char *end = strchr(p, '/');
+            int len = end ? (int)(end - p) : (int)strlen(p);
+            if (c->nseg == ROUTE_MAX_SEGMENTS) {
+                fprintf(stderr, "route %s has too many segments\n", routes[i].pattern);
+                abort();
+            }
+            c->seg[c->nseg] = p;
+            c->seglen[c->nseg] = len;
+            c->is_param[c->nseg] = len > 2 && p[0] == '{' && p[len - 1] == '}';
+            c->nseg++;
+            p += len;
+        }
+    }
+}
+
+static bool match_one(const compiled_route *c, const char *path, route_match *m)
+{
+    const char *p = path;
+    int np = 0;
+    for (int s = 0; s < c->nseg; s++) {
+        if (*p != '/')
+            return false;
+        p++;
+        const char *end = strchr(p, '/');
+        int len = end ? (int)(end - p) : (int)strlen(p);
+        if (c->is_param[s]) {
+            if (len == 0 || np == ROUTE_MAX_PATH_PARAMS)
+                return false;
+            m->params[np] = p;
+            m->param_len[np] = len;
+            np++;
+        } else if (len != c->seglen[s] || memcmp(p, c->seg[s], (size_t)len) != 0)
+            return false;
+        p += len;
+    }
+    if (*p != '\0')
+        return false;
+    m->nparams = np;
+    return true;
+}
+
+bool router_match(const char *method, const char *path, route_match *m)
+{
+    memset(m, 0, sizeof(*m));
+    size_t alen = 0;
+    for (int i = 0; i < nroutes; i++) {
+        route_match tmp;
+        if (!match_one(&compiled[i], path, &tmp))
+            continue;
+        if (strcmp(routes[i].method, method) == 0) {
+            tmp.route = &routes[i];
+            tmp.index = i;
+            tmp.path_known = true;
+            *m = tmp;
+            return true;
+        }
+        m->path_known = true;
+        size_t ml = strlen(routes[i].method);
+        if (alen + ml + 3 < sizeof(m->allow)) {
+            if (alen) {
+                memcpy(m->allow + alen, ", ", 2);
+                alen += 2;
+            }
+            memcpy(m->allow + alen, routes[i].method, ml);
+            alen += ml;
+            m->allow[alen] = '\0';
+        }
+    }
+    return false;
+}

@@ -1,0 +1,62 @@
+/*
+ * router.h - the one table of routes. Dispatch, metrics labels and the OpenAPI description are all produced
+ * from it, so an endpoint cannot exist without being described.
+ */
+#ifndef REGISTRY_ROUTER_H
+#define REGISTRY_ROUTER_H
+
+#include <stdbool.h>
+
+struct req_ctx;
+typedef void (*route_handler)(struct req_ctx *rc);
+
+enum {
+    ROUTE_PUBLIC = 1 << 0,      /* no token needed */
+    ROUTE_LIST = 1 << 1,        /* takes ?limit= and ?cursor=, answers {"items","next_cursor"}, CSV on request */
+    ROUTE_JSON_BODY = 1 << 2,   /* expects a JSON body */
+    ROUTE_NO_LOG = 1 << 3,      /* probes: not in the access log at info level */
+    ROUTE_NOT_API = 1 << 4,     /* outside /api/v1 (probes, metrics); still described */
+};
+
+typedef struct route_param {
+    const char *name;
+    const char *type;           /* OpenAPI schema type: string, integer, boolean */
+    const char *description;
+} route_param;
+
+#define ROUTE_MAX_PATH_PARAMS 4
+#define ROUTE_MAX_SEGMENTS 8
+
+typedef struct route {
+    const char *method;         /* GET, POST, PATCH, DELETE */
+    const char *pattern;        /* /api/v1/centers/{id} */
+    route_handler handler;
+    unsigned flags;
+    const char *tag;
+    const char *summary;
+    const route_param *query;   /* NULL-terminated by name, or NULL */
+    const char *response;       /* OpenAPI component schema of a 2xx body, or NULL */
+    const char *request;        /* OpenAPI component schema of the request body, or NULL */
+    int ok_status;              /* 200, 201, 204 */
+} route;
+
+extern const route routes[];
+extern const int nroutes;
+
+typedef struct route_match {
+    const route *route;
+    int index;
+    int nparams;
+    const char *params[ROUTE_MAX_PATH_PARAMS];   /* raw (still percent-encoded) segments, in pattern order */
+    int param_len[ROUTE_MAX_PATH_PARAMS];
+    bool path_known;            /* some route has this path, with another method: 405 */
+    char allow[64];             /* the methods that path has, for the Allow header */
+} route_match;
+
+void router_init(void);
+/* Handler modules' start-up hooks (routes.c). */
+void routes_init(void);
+/* path is the raw path without the query. Returns true when a route matched. */
+bool router_match(const char *method, const char *path, route_match *m);
+
+#endif

@@ -1,0 +1,200 @@
+#include "server/worker.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/listener.h>
+
+#include "common/log.h"
+#include "server/http/request.h"
+#include "server/router.h"
+
+worker *g_workers;
+int g_nworkers;
+
+/* OpenSSL calls this when a connection's SSL object is freed, whichever way the connection ended: the one place
+ * where the open-connection count goes down, and where a listener paused at the cap starts accepting again. */
+static int conn_ex_index = -1;
+
+static void ssl_conn_freed(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    worker *w = ptr;
+    if (!w)
+        return;
+    w->connections--;
+    metrics_conn_closed(&w->metrics);
+    if (w->listener_paused && w->bound && w->connections < w->max_connections) {
+        evconnlistener_enable(evhttp_bound_socket_get_listener(w->bound));
+        w->listener_paused = false;
+    }
+}
+
+static struct bufferevent *make_tls_bev(struct event_base *base, void *arg)
+{
+    worker *w = arg;
+    SSL *ssl = SSL_new(w->ssl_ctx);
+    if (!ssl)
+        return NULL;
+    SSL_set_ex_data(ssl, conn_ex_index, w);
+    w->connections++;
+    metrics_conn_opened(&w->metrics);
+    if (w->connections >= w->max_connections && w->bound && !w->listener_paused) {
+        /* at the cap: leave further connections in the kernel's backlog until one closes */
+        evconnlistener_disable(evhttp_bound_socket_get_listener(w->bound));
+        w->listener_paused = true;
+    }
+    struct bufferevent *bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                                             BEV_OPT_CLOSE_ON_FREE);
+    if (bev)
+        bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    return bev;
+}
+
+static const char *method_name(enum evhttp_cmd_type t)
+{
+    switch (t) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+    case EVHTTP_REQ_PATCH: return "PATCH";
+    default: return "OTHER";
+    }
+}
+
+/* Every request enters here. */
+static void dispatch(struct evhttp_request *req, void *arg)
+{
+    worker *w = arg;
+    req_ctx *rc = req_ctx_acquire(w, req);
+    rc->method = method_name(evhttp_request_get_command(req));
+
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    if (!path || !*path)
+        path = "/";
+    rc->path = path;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p < 0x21 || *p == 0x7f) {
+            reply_problem(rc, 400, "The request target holds control characters.");
+            return;
+        }
+
+    if (!router_match(rc->method, path, &rc->match)) {
+        if (rc->match.path_known) {
+            req_add_header(rc, "Allow", rc->match.allow);
+            reply_problem(rc, 405, "This method is not allowed on this resource.");
+        } else
+            reply_problem(rc, 404, "No such resource.");
+        return;
+    }
+    const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
+    if (q && *q && evhttp_parse_query_str(q, &rc->query) != 0) {
+        reply_problem(rc, 400, "The query string is malformed.");
+        return;
+    }
+    const char *accept = req_header(rc, "Accept");
+    rc->want_csv = accept && strstr(accept, "text/csv") != NULL;
+    rc->match.route->handler(rc);
+}
+
+static void on_shutdown(evutil_socket_t fd, short what, void *arg)
+{
+    worker *w = arg;
+    if (w->draining)
+        return;
+    w->draining = true;
+    if (w->bound) {
+        evhttp_del_accept_socket(w->http, w->bound);    /* closes the listening socket */
+        w->bound = NULL;
+    }
+    struct timeval grace = {w->cfg->shutdown_grace_s, 0};
+    evtimer_add(w->ev_deadline, &grace);
+    if (w->inflight == 0)
+        event_base_loopbreak(w->base);
+}
+
+static void on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    worker *w = arg;
+    log_msg(LOG_WARN, NULL, "worker %d: %d requests still in flight after the grace period; closing", w->index,
+            w->inflight);
+    event_base_loopbreak(w->base);
+}
+
+void worker_request_done(worker *w)
+{
+    w->inflight--;
+    if (w->draining && w->inflight == 0)
+        event_base_loopbreak(w->base);
+}
+
+void worker_request_shutdown(worker *w)
+{
+    event_active(w->ev_shutdown, EV_TIMEOUT, 0);
+}
+
+int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, int listen_fd)
+{
+    if (conn_ex_index < 0)
+        conn_ex_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, ssl_conn_freed);
+    memset(w, 0, sizeof(*w));
+    w->index = index;
+    w->cfg = cfg;
+    w->ssl_ctx = ctx;
+    w->listen_fd = listen_fd;
+    if (getrandom(&w->rng, sizeof(w->rng), 0) != sizeof(w->rng) || w->rng == 0)
+        w->rng = 0x9e3779b97f4a7c15ULL ^ (uint64_t)index;
+    int threads = g_nworkers > 0 ? g_nworkers : 1;
+    w->max_connections = cfg->max_connections / threads;
+    if (w->max_connections < 1)
+        w->max_connections = 1;
+
+    w->base = event_base_new();
+    if (!w->base)
+        return -1;
+    w->http = evhttp_new(w->base);
+    evhttp_set_bevcb(w->http, make_tls_bev, w);
+    evhttp_set_gencb(w->http, dispatch, w);
+    evhttp_set_max_headers_size(w->http, (ev_ssize_t)cfg->max_header_bytes);
+    evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg->max_body_bytes);
+    evhttp_set_timeout(w->http, cfg->request_timeout_s);
+    evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |
+                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
+    w->bound = evhttp_accept_socket_with_handle(w->http, listen_fd);
+    if (!w->bound)
+        return -1;
+    w->db = db_pool_new(w->base, cfg, index);
+    w->ev_shutdown = event_new(w->base, -1, 0, on_shutdown, w);
+    w->ev_deadline = evtimer_new(w->base, on_deadline, w);
+    return 0;
+}
+
+void *worker_run(void *arg)
+{
+    worker *w = arg;
+    db_pool_start(w->db);
+    event_base_dispatch(w->base);
+
+    /* Drained (or out of time). Requests still waiting on the database are dropped without callbacks, then the
+     * HTTP side closes every connection. */
+    db_pool *db = w->db;
+    __atomic_store_n(&w->db, NULL, __ATOMIC_RELEASE);    /* /metrics on another thread stops reading it */
+    db_pool_free(db, true);
+    evhttp_free(w->http);
+    w->http = NULL;
+    event_free(w->ev_shutdown);
+    event_free(w->ev_deadline);
+    req_ctx_release_all(w);
+    event_base_free(w->base);
+    w->base = NULL;
+    return NULL;
+}

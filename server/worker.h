@@ -1,0 +1,57 @@
+/*
+ * worker.h - one event-loop thread: its event_base, its evhttp listener (TLS), its database pool, its metrics.
+ * Nothing here is shared between threads except the read-only configuration, the TLS context and the metrics
+ * counters (written by their owner only, read by /metrics).
+ */
+#ifndef REGISTRY_WORKER_H
+#define REGISTRY_WORKER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <openssl/ssl.h>
+
+#include "common/config.h"
+#include "server/db/pool.h"
+#include "server/metrics.h"
+
+struct event_base;
+struct evhttp;
+struct evhttp_bound_socket;
+struct event;
+struct req_ctx;
+
+typedef struct worker {
+    int index;
+    pthread_t thread;
+    const registry_config *cfg;
+    SSL_CTX *ssl_ctx;
+    int listen_fd;
+
+    struct event_base *base;
+    struct evhttp *http;
+    struct evhttp_bound_socket *bound;
+    struct event *ev_shutdown, *ev_deadline;
+    db_pool *db;
+    metrics_shard metrics;
+
+    int connections, max_connections;   /* open TLS connections; the listener pauses at the cap */
+    bool listener_paused;
+    int inflight;                       /* requests accepted and not yet answered */
+    bool draining;
+    uint64_t rng;                       /* request ids */
+    struct req_ctx *free_ctx;           /* request contexts kept for reuse, with their arenas */
+    int nfree_ctx;
+} worker;
+
+/* All workers, for /metrics and /readyz aggregation. Set once before the threads start. */
+extern worker *g_workers;
+extern int g_nworkers;
+
+int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, int listen_fd);
+void *worker_run(void *arg);
+void worker_request_shutdown(worker *w);   /* thread-safe */
+void worker_request_done(worker *w);       /* one request answered; may finish a drain */
+
+#endif
