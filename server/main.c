@@ -80,6 +80,8 @@ static int open_listeners(const registry_config *cfg, int n, int *fds)
             setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0 ||
             bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 1024) != 0) {
             fprintf(stderr, "registryd: listen: %s: %s\n", cfg->listen, strerror(errno));
+            if (fd >= 0)
+                close(fd);
             return -1;
         }
         fds[i] = fd;
@@ -110,29 +112,32 @@ int main(int argc, char **argv)
 
     static registry_config cfg;
     char err[512];
+    int rc = EXIT_CONFIG, threads = 0;
+    SSL_CTX *ssl_ctx = NULL;
+    int *fds = NULL;
     if (config_load(&cfg, config_path, err, sizeof(err)) != 0) {
         fprintf(stderr, "registryd: %s\n", err);
-        return EXIT_CONFIG;
+        goto out;
     }
     log_level lvl;
     if (log_level_parse(cfg.log_level, &lvl) != 0) {
         fprintf(stderr, "registryd: config: log_level: \"%s\" is not one of debug, info, warn, error\n",
                 cfg.log_level);
-        return EXIT_CONFIG;
+        goto out;
     }
     log_init("registryd", lvl);
     if (!cfg.tls_cert || !*cfg.tls_cert || !cfg.tls_key || !*cfg.tls_key) {
         fprintf(stderr, "registryd: no TLS certificate: set REGISTRY_TLS_CERT and REGISTRY_TLS_KEY (or tls_cert "
                         "and tls_key in the config file); the server speaks HTTPS only\n");
-        return EXIT_CONFIG;
+        goto out;
     }
-    SSL_CTX *ssl_ctx = tls_context_new(cfg.tls_cert, cfg.tls_key, err, sizeof(err));
+    ssl_ctx = tls_context_new(cfg.tls_cert, cfg.tls_key, err, sizeof(err));
     if (!ssl_ctx) {
         fprintf(stderr, "registryd: %s\n", err);
-        return EXIT_CONFIG;
+        goto out;
     }
 
-    int threads = cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    threads = cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
 
@@ -151,20 +156,27 @@ int main(int argc, char **argv)
     openapi_build();
     if (nroutes >= METRICS_MAX_ROUTES - 1) {
         fprintf(stderr, "registryd: too many routes for the metrics table\n");
-        return 1;
+        goto out;
     }
 
-    int *fds = calloc((size_t)threads, sizeof(int));
+    fds = calloc((size_t)threads, sizeof(int));
+    for (int i = 0; i < threads; i++)
+        fds[i] = -1;
     if (open_listeners(&cfg, threads, fds) != 0)
-        return EXIT_CONFIG;
+        goto out;
 
     g_nworkers = threads;
     g_workers = calloc((size_t)threads, sizeof(worker));
-    for (int i = 0; i < threads; i++)
-        if (worker_init(&g_workers[i], i, &cfg, ssl_ctx, fds[i]) != 0) {
+    for (int i = 0; i < threads; i++) {
+        int ok = worker_init(&g_workers[i], i, &cfg, ssl_ctx, fds[i]) == 0;
+        if (g_workers[i].bound)
+            fds[i] = -1;    /* evhttp owns it now */
+        if (!ok) {
             fprintf(stderr, "registryd: cannot set up worker %d\n", i);
-            return 1;
+            rc = 1;
+            goto out;
         }
+    }
     for (int i = 0; i < threads; i++)
         pthread_create(&g_workers[i].thread, NULL, worker_run, &g_workers[i]);
     log_msg(LOG_INFO, NULL, "listening on https://%s (threads %d, database connections per thread %d)",
@@ -180,11 +192,21 @@ int main(int argc, char **argv)
     for (int i = 0; i < threads; i++)
         pthread_join(g_workers[i].thread, NULL);
     log_msg(LOG_INFO, NULL, "stopped");
+    rc = 0;
 
+out:
+    if (g_workers && rc != 0)
+        for (int i = 0; i < threads; i++)
+            worker_discard(&g_workers[i]);    /* set up but never run */
     free(g_workers);
+    if (fds && rc != 0)
+        for (int i = 0; i < threads; i++)
+            if (fds[i] >= 0)
+                close(fds[i]);
     free(fds);
-    SSL_CTX_free(ssl_ctx);
+    if (ssl_ctx)
+        SSL_CTX_free(ssl_ctx);
     config_free(&cfg);
     libevent_global_shutdown();
-    return 0;
+    return rc;
 }

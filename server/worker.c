@@ -106,6 +106,8 @@ static void dispatch(struct evhttp_request *req, void *arg)
     rc->match.route->handler(rc);
 }
 
+static void maybe_finish_drain(worker *w);
+
 static void on_shutdown(evutil_socket_t fd, short what, void *arg)
 {
     worker *w = arg;
@@ -118,8 +120,7 @@ static void on_shutdown(evutil_socket_t fd, short what, void *arg)
     }
     struct timeval grace = {w->cfg->shutdown_grace_s, 0};
     evtimer_add(w->ev_deadline, &grace);
-    if (w->inflight == 0)
-        event_base_loopbreak(w->base);
+    maybe_finish_drain(w);
 }
 
 static void on_deadline(evutil_socket_t fd, short what, void *arg)
@@ -130,11 +131,39 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
     event_base_loopbreak(w->base);
 }
 
+/* A drain ends when every request has been answered and every answer written out; a reply whose connection
+ * broke never reports being written, so that part waits one second at most. */
+static void maybe_finish_drain(worker *w)
+{
+    if (!w->draining || w->inflight > 0)
+        return;
+    if (w->unflushed == 0) {
+        event_base_loopbreak(w->base);
+        return;
+    }
+    if (!evtimer_pending(w->ev_flush_wait, NULL)) {
+        struct timeval tv = {1, 0};
+        evtimer_add(w->ev_flush_wait, &tv);
+    }
+}
+
+static void on_flush_wait(evutil_socket_t fd, short what, void *arg)
+{
+    worker *w = arg;
+    event_base_loopbreak(w->base);
+}
+
 void worker_request_done(worker *w)
 {
     w->inflight--;
-    if (w->draining && w->inflight == 0)
-        event_base_loopbreak(w->base);
+    maybe_finish_drain(w);
+}
+
+void worker_reply_sent(struct evhttp_request *req, void *arg)
+{
+    worker *w = arg;
+    w->unflushed--;
+    maybe_finish_drain(w);
 }
 
 void worker_request_shutdown(worker *w)
@@ -175,6 +204,7 @@ int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, 
     w->db = db_pool_new(w->base, cfg, index);
     w->ev_shutdown = event_new(w->base, -1, 0, on_shutdown, w);
     w->ev_deadline = evtimer_new(w->base, on_deadline, w);
+    w->ev_flush_wait = evtimer_new(w->base, on_flush_wait, w);
     return 0;
 }
 
@@ -193,8 +223,27 @@ void *worker_run(void *arg)
     w->http = NULL;
     event_free(w->ev_shutdown);
     event_free(w->ev_deadline);
+    event_free(w->ev_flush_wait);
     req_ctx_release_all(w);
     event_base_free(w->base);
     w->base = NULL;
     return NULL;
+}
+
+void worker_discard(worker *w)
+{
+    if (!w->base)
+        return;
+    if (w->db)
+        db_pool_free(w->db, true);
+    if (w->http)
+        evhttp_free(w->http);    /* also closes the listening socket it was given */
+    if (w->ev_shutdown)
+        event_free(w->ev_shutdown);
+    if (w->ev_deadline)
+        event_free(w->ev_deadline);
+    if (w->ev_flush_wait)
+        event_free(w->ev_flush_wait);
+    event_base_free(w->base);
+    w->base = NULL;
 }

@@ -20,6 +20,7 @@ struct event_base;
 struct evhttp;
 struct evhttp_bound_socket;
 struct event;
+struct evhttp_request;
 struct req_ctx;
 
 typedef struct worker {
@@ -32,13 +33,14 @@ typedef struct worker {
     struct event_base *base;
     struct evhttp *http;
     struct evhttp_bound_socket *bound;
-    struct event *ev_shutdown, *ev_deadline;
+    struct event *ev_shutdown, *ev_deadline, *ev_flush_wait;
     db_pool *db;
     metrics_shard metrics;
 
     int connections, max_connections;   /* open TLS connections; the listener pauses at the cap */
     bool listener_paused;
     int inflight;                       /* requests accepted and not yet answered */
+    int unflushed;                      /* replies handed to libevent and not yet written out */
     bool draining;
     uint64_t rng;                       /* request ids */
     struct req_ctx *free_ctx;           /* request contexts kept for reuse, with their arenas */
@@ -51,7 +53,9 @@ extern int g_nworkers;
 
 int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, int listen_fd);
 void *worker_run(void *arg);
+void worker_discard(worker *w);            /* frees a worker that was set up but never run */
 void worker_request_shutdown(worker *w);   /* thread-safe */
 void worker_request_done(worker *w);       /* one request answered; may finish a drain */
+void worker_reply_sent(struct evhttp_request *req, void *arg);   /* libevent: a reply was written out */
 
 #endif

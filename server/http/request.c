@@ -188,6 +188,10 @@ static void reply_finish(req_ctx *rc, int status, const char *content_type, stru
     evhttp_add_header(h, "X-Request-Id", rc->request_id);
     if (rc->w->draining)
         evhttp_add_header(h, "Connection", "close");
+    if (evhttp_request_get_connection(rc->req)) {
+        rc->w->unflushed++;
+        evhttp_request_set_on_complete_cb(rc->req, worker_reply_sent, rc->w);
+    }
     evhttp_send_reply(rc->req, status, status_reason(status), body);
     uint64_t dur = now_us() - rc->start_us;
     metrics_record(&rc->w->metrics, rc->match.route ? rc->match.index : METRICS_ROUTE_NONE, status, dur);

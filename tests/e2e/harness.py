@@ -27,7 +27,9 @@ What a test file looks like:
 
 One PostgreSQL cluster (initdb'd into a temporary directory, listening on a Unix socket only) and one registryd per
 test class, shared by its tests. When running as root the PostgreSQL binaries run as the `postgres` user through
-`runuser -u postgres --`.
+`runuser -u postgres --`. postgres itself is started directly (as a child of the test process, so that it is
+always reaped and a process-tree kill reaches it), pg_isready says when it accepts connections, and it is stopped
+with `pg_ctl stop -m fast|immediate`.
 
 Clean-up: every process and temporary directory the harness creates is registered (1) with an atexit handler, and
 (2) with a small detached watchdog process that notices when the test process dies, however it dies (even SIGKILL
@@ -1140,12 +1142,13 @@ class Registry:
         return Client(self.port, self.cert, **kw)
 
     def start(self, threads=2, env_extra=None, wait_ready=True, port=None):
-        """Starts registryd on 127.0.0.1:<free port> (or port) and waits until GET /healthz answers 200, then
-        (unless wait_ready is False) until GET /readyz answers 200 (15 s each). Raises HarnessError with the end
-        of the server log if it does not come up. Returns self."""
+        """Starts registryd on 127.0.0.1:PORT and waits until GET /healthz answers 200, then (unless wait_ready is
+        False) until GET /readyz answers 200 (15 s each). PORT: port, else the port of the previous start (so
+        existing Clients keep working after a restart), else a free one. Raises HarnessError with the end of the
+        server log if it does not come up. Returns self."""
         if self.running:
             raise HarnessError("registryd is already running (pid %d)" % self.proc.pid)
-        self.port = port or free_port()
+        self.port = port or self.port or free_port()
         env = self.base_env()
         env.update({
             "REGISTRY_LISTEN": "127.0.0.1:%d" % self.port,
@@ -1230,7 +1233,10 @@ class Registry:
                 pass
             try:
                 self.proc.wait(timeout * TIME_SCALE)
+                hung = False
             except subprocess.TimeoutExpired:
+                hung = True
+            if hung:
                 self.proc.kill()
                 self.proc.wait()
                 _unwatch_proc(self.proc.pid)
@@ -1382,6 +1388,8 @@ class RegistryTestCase(unittest.TestCase):
         finally:
             if reg is not None and (cls._had_failures or (check and code != cls.expected_exit)):
                 sys.stderr.write("--- server log, last lines (%s) ---\n%s\n" % (reg.logfile, reg.log_tail(60)))
+                if VALGRIND:
+                    sys.stderr.write("--- valgrind ---\n%s\n" % reg.valgrind_logs()[-20000:])
             try:
                 if reg is not None:
                     reg.cleanup()

@@ -2,7 +2,6 @@
 
 import csv
 import os
-import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
