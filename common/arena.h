@@ -22,7 +22,7 @@ void *arena_calloc(arena *a, size_t n);
 char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_sprintf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-char *arena_vsprintf(arena *a, const char *fmt, va_list ap);
+char *arena_vsprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void arena_on_reset(arena *a, arena_cleanup_fn fn, void *ptr);
 size_t arena_bytes_used(const arena *a);
 

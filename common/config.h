@@ -26,6 +26,9 @@ typedef struct registry_config {
     int request_timeout_s;      /* reading a request / writing a reply */
     int max_connections;        /* whole process */
     int shutdown_grace_s;
+    int session_ttl_s;          /* how long a login lasts */
+    int login_threads;          /* threads for password hashing (scrypt) */
+    int login_queue_max;        /* password checks waiting before 503 */
     int log_requests;
     char *log_level;
     char *migrations_dir;

@@ -14,6 +14,9 @@ static void usage(FILE *f)
           "  migrate [--dir DIR]   apply the migrations in DIR (default: migrations_dir) not yet applied, in order,\n"
           "                        one transaction each; refuse if an applied one has changed\n"
           "  migrate --status      list the migrations and whether each is applied\n"
+          "  user add --username U --role ROLE [--province IR-NN] [--county ID] [--center ID] [--full-name NAME]\n"
+          "                        create a user; the password is read from standard input\n"
+          "  audit verify          seal and check the audit trail's hash chain\n"
           "Settings come from FILE and the REGISTRY_* environment variables (REGISTRY_DB_URL, ...).\n",
           f);
 }
@@ -28,6 +31,8 @@ PGconn *ctl_connect(const registry_config *cfg)
     }
     PQsetClientEncoding(pg, "UTF8");
     PQclear(PQexec(pg, "SET client_min_messages = warning"));
+    /* row-level security is forced even for the owner: the admin tool acts as the 'system' scope */
+    PQclear(PQexec(pg, "SELECT set_config('registry.role', 'system', false)"));
     return pg;
 }
 
@@ -62,6 +67,10 @@ int main(int argc, char **argv)
     int rc;
     if (!strcmp(cmd, "migrate"))
         rc = ctl_migrate(&cfg, argc - i - 1, argv + i + 1);
+    else if (!strcmp(cmd, "user"))
+        rc = ctl_user(&cfg, argc - i - 1, argv + i + 1);
+    else if (!strcmp(cmd, "audit"))
+        rc = ctl_audit(&cfg, argc - i - 1, argv + i + 1);
     else {
         fprintf(stderr, "registryctl: unknown command \"%s\"\n", cmd);
         usage(stderr);

@@ -21,6 +21,8 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/password.h"
+#include "server/crypto_pool.h"
 #include "server/openapi.h"
 #include "server/router.h"
 #include "server/tls.h"
@@ -177,6 +179,13 @@ int main(int argc, char **argv)
             goto out;
         }
     }
+    /* the hash an unknown user's login is checked against, computed now rather than during the first login */
+    password_dummy_hash();
+    if (crypto_pool_start(cfg.login_threads, cfg.login_queue_max) != 0) {
+        fprintf(stderr, "registryd: cannot start the password-hashing threads\n");
+        rc = 1;
+        goto out;
+    }
     for (int i = 0; i < threads; i++)
         pthread_create(&g_workers[i].thread, NULL, worker_run, &g_workers[i]);
     log_msg(LOG_INFO, NULL, "listening on https://%s (threads %d, database connections per thread %d)",
@@ -191,6 +200,7 @@ int main(int argc, char **argv)
         worker_request_shutdown(&g_workers[i]);
     for (int i = 0; i < threads; i++)
         pthread_join(g_workers[i].thread, NULL);
+    crypto_pool_stop();
     log_msg(LOG_INFO, NULL, "stopped");
     rc = 0;
 

@@ -28,6 +28,44 @@ static const schema_def schemas[] = {
     {"County",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},"
      "\"name_fa\":{\"type\":\"string\"},\"name_en\":{\"type\":\"string\"}}}"},
+    {"Login",
+     "{\"type\":\"object\",\"required\":[\"username\",\"password\"],\"properties\":{"
+     "\"username\":{\"type\":\"string\"},\"password\":{\"type\":\"string\"}}}"},
+    {"LoginResult",
+     "{\"type\":\"object\",\"properties\":{\"token\":{\"type\":\"string\"},"
+     "\"expires_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"user\":{\"$ref\":\"#/components/schemas/Me\"}}}"},
+    {"Me",
+     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"username\":{\"type\":\"string\"},"
+     "\"role\":{\"type\":\"string\"},\"province\":{\"type\":[\"string\",\"null\"]},"
+     "\"county_id\":{\"type\":[\"integer\",\"null\"]},\"center_id\":{\"type\":[\"integer\",\"null\"]},"
+     "\"full_name\":{\"type\":[\"string\",\"null\"]}}}"},
+    {"PasswordChange",
+     "{\"type\":\"object\",\"required\":[\"current_password\",\"new_password\"],\"properties\":{"
+     "\"current_password\":{\"type\":\"string\"},\"new_password\":{\"type\":\"string\",\"minLength\":12}}}"},
+    {"User",
+     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"username\":{\"type\":\"string\"},"
+     "\"role\":{\"type\":\"string\",\"enum\":[\"national_admin\",\"national_viewer\",\"provincial_admin\","
+     "\"provincial_officer\",\"county_officer\",\"ngo_submitter\"]},\"province\":{\"type\":[\"string\",\"null\"]},"
+     "\"county_id\":{\"type\":[\"integer\",\"null\"]},\"center_id\":{\"type\":[\"integer\",\"null\"]},"
+     "\"full_name\":{\"type\":[\"string\",\"null\"]},\"active\":{\"type\":\"boolean\"},"
+     "\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\"},\"updated_at\":{\"type\":\"string\"}}}"},
+    {"UserCreate",
+     "{\"type\":\"object\",\"required\":[\"username\",\"password\",\"role\"],\"properties\":{"
+     "\"username\":{\"type\":\"string\"},\"password\":{\"type\":\"string\",\"minLength\":12},"
+     "\"role\":{\"type\":\"string\"},\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\"},"
+     "\"center_id\":{\"type\":\"integer\"},\"full_name\":{\"type\":\"string\"}}}"},
+    {"UserPatch",
+     "{\"type\":\"object\",\"properties\":{\"password\":{\"type\":\"string\"},\"role\":{\"type\":\"string\"},"
+     "\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":[\"integer\",\"null\"]},"
+     "\"center_id\":{\"type\":[\"integer\",\"null\"]},\"full_name\":{\"type\":[\"string\",\"null\"]},"
+     "\"active\":{\"type\":\"boolean\"}}}"},
+    {"AuditRecord",
+     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"at\":{\"type\":\"string\"},"
+     "\"user_id\":{\"type\":[\"integer\",\"null\"]},\"username\":{\"type\":[\"string\",\"null\"]},"
+     "\"role\":{\"type\":[\"string\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\"]},"
+     "\"request_id\":{\"type\":[\"string\",\"null\"]},\"action\":{\"type\":\"string\"},"
+     "\"entity\":{\"type\":\"string\"},\"entity_id\":{\"type\":[\"string\",\"null\"]},"
+     "\"before\":{},\"after\":{},\"detail\":{}}}"},
 };
 
 static char *document;
@@ -159,7 +197,7 @@ static json_object *operation(const route *rt)
     json_object_object_add(responses, code, ok);
     if (!(rt->flags & ROUTE_NOT_API) || rt->query || (rt->flags & ROUTE_LIST))
         add_problem(responses, 400, "Malformed request, query or JSON");
-    if (!(rt->flags & ROUTE_PUBLIC)) {
+    if (rt->perm != PERM_PUBLIC) {
         add_problem(responses, 401, "No token, or a bad or expired one");
         add_problem(responses, 403, "Allowed to see but not to do");
     }
@@ -172,7 +210,7 @@ static json_object *operation(const route *rt)
     }
     add_problem(responses, 503, "Database unavailable (with Retry-After)");
     json_object_object_add(op, "responses", responses);
-    if (rt->flags & ROUTE_PUBLIC)
+    if (rt->perm == PERM_PUBLIC)
         json_object_object_add(op, "security", json_object_new_array());
     return op;
 }

@@ -7,11 +7,12 @@
 
 #include <stdbool.h>
 
+#include "server/auth/identity.h"
+
 struct req_ctx;
 typedef void (*route_handler)(struct req_ctx *rc);
 
 enum {
-    ROUTE_PUBLIC = 1 << 0,      /* no token needed */
     ROUTE_LIST = 1 << 1,        /* takes ?limit= and ?cursor=, answers {"items","next_cursor"}, CSV on request */
     ROUTE_JSON_BODY = 1 << 2,   /* expects a JSON body */
     ROUTE_NO_LOG = 1 << 3,      /* probes: not in the access log at info level */
@@ -31,6 +32,7 @@ typedef struct route {
     const char *method;         /* GET, POST, PATCH, DELETE */
     const char *pattern;        /* /api/v1/centers/{id} */
     route_handler handler;
+    permission perm;            /* PERM_PUBLIC: no token needed */
     unsigned flags;
     const char *tag;
     const char *summary;

@@ -12,6 +12,7 @@
 #include <event2/listener.h>
 
 #include "common/log.h"
+#include "server/auth/authenticate.h"
 #include "server/http/request.h"
 #include "server/router.h"
 
@@ -103,7 +104,10 @@ static void dispatch(struct evhttp_request *req, void *arg)
     }
     const char *accept = req_header(rc, "Accept");
     rc->want_csv = accept && strstr(accept, "text/csv") != NULL;
-    rc->match.route->handler(rc);
+    if (rc->match.route->perm == PERM_PUBLIC)
+        rc->match.route->handler(rc);
+    else
+        authenticate_and_run(rc);
 }
 
 static void maybe_finish_drain(worker *w);
@@ -171,8 +175,36 @@ void worker_request_shutdown(worker *w)
     event_active(w->ev_shutdown, EV_TIMEOUT, 0);
 }
 
+static int stmt_audit_seal = -1;
+
+static void seal_done(db_job *job, void *arg)
+{
+    worker *w = arg;
+    w->seal_running = false;
+    if (job->status == DB_ERROR)
+        log_msg(LOG_WARN, NULL, "sealing the audit trail failed: %s", job->errmsg);
+    db_job_clear(job);
+}
+
+/* The audit trail's rows are chained by a hash computed here, in the background, rather than while each write
+ * waits: chaining inside every writing transaction would make all writes queue on one lock. */
+static void on_seal_tick(evutil_socket_t fd, short what, void *arg)
+{
+    worker *w = arg;
+    if (w->seal_running || w->draining)
+        return;
+    memset(&w->seal_job, 0, sizeof(w->seal_job));
+    db_job_add(&w->seal_job, stmt_audit_seal);
+    w->seal_job.cb = seal_done;
+    w->seal_job.arg = w;
+    w->seal_running = true;
+    db_submit(w->db, &w->seal_job);
+}
+
 int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, int listen_fd)
 {
+    if (stmt_audit_seal < 0)
+        stmt_audit_seal = db_stmt_register("audit_seal", "SELECT audit_seal(10000)");
     if (conn_ex_index < 0)
         conn_ex_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, ssl_conn_freed);
     memset(w, 0, sizeof(*w));
@@ -205,6 +237,11 @@ int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, 
     w->ev_shutdown = event_new(w->base, -1, 0, on_shutdown, w);
     w->ev_deadline = evtimer_new(w->base, on_deadline, w);
     w->ev_flush_wait = evtimer_new(w->base, on_flush_wait, w);
+    if (index == 0) {
+        w->ev_seal = event_new(w->base, -1, EV_PERSIST, on_seal_tick, w);
+        struct timeval tv = {1, 0};
+        event_add(w->ev_seal, &tv);
+    }
     return 0;
 }
 
@@ -224,6 +261,8 @@ void *worker_run(void *arg)
     event_free(w->ev_shutdown);
     event_free(w->ev_deadline);
     event_free(w->ev_flush_wait);
+    if (w->ev_seal)
+        event_free(w->ev_seal);
     req_ctx_release_all(w);
     event_base_free(w->base);
     w->base = NULL;
@@ -244,6 +283,8 @@ void worker_discard(worker *w)
         event_free(w->ev_deadline);
     if (w->ev_flush_wait)
         event_free(w->ev_flush_wait);
+    if (w->ev_seal)
+        event_free(w->ev_seal);
     event_base_free(w->base);
     w->base = NULL;
 }

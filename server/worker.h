@@ -13,6 +13,7 @@
 #include <openssl/ssl.h>
 
 #include "common/config.h"
+#include "server/auth/session_cache.h"
 #include "server/db/pool.h"
 #include "server/metrics.h"
 
@@ -36,6 +37,7 @@ typedef struct worker {
     struct event *ev_shutdown, *ev_deadline, *ev_flush_wait;
     db_pool *db;
     metrics_shard metrics;
+    session_cache sessions;
 
     int connections, max_connections;   /* open TLS connections; the listener pauses at the cap */
     bool listener_paused;
@@ -43,6 +45,9 @@ typedef struct worker {
     int unflushed;                      /* replies handed to libevent and not yet written out */
     bool draining;
     uint64_t rng;                       /* request ids */
+    struct event *ev_seal;              /* worker 0: seals the audit trail's hash chain every second */
+    db_job seal_job;
+    bool seal_running;
     struct req_ctx *free_ctx;           /* request contexts kept for reuse, with their arenas */
     int nfree_ctx;
 } worker;

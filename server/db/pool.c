@@ -323,8 +323,9 @@ void db_submit(db_pool *p, db_job *job)
 static void setup_done(db_conn *c, db_job *j)
 {
     if (j->status != DB_OK) {
-        log_msg(LOG_ERROR, NULL, "database connection setup failed (worker %d, connection %d): %s%s",
-                c->pool->worker, c->index, j->errmsg,
+        log_msg(LOG_ERROR, NULL, "database connection setup failed (worker %d, connection %d) at %s: %s%s",
+                c->pool->worker, c->index, j->err_index > 0 ? stmts[j->err_index - 1].name : "session settings",
+                j->errmsg,
                 strcmp(j->sqlstate, "42P01") == 0 ? " (has `registryctl migrate` been run?)" : "");
         conn_fail(c, "setup failed", false);
         return;

@@ -19,4 +19,22 @@ void handle_provinces_list(struct req_ctx *rc);
 void handle_counties_list(struct req_ctx *rc);
 const char *geo_province_code(struct req_ctx *rc, const char *in);   /* normalized IR-NN or NULL */
 
+/* session.c: login, logout, me, password */
+void session_init(void);
+void handle_login(struct req_ctx *rc);
+void handle_logout(struct req_ctx *rc);
+void handle_me(struct req_ctx *rc);
+void handle_password_change(struct req_ctx *rc);
+
+/* users.c */
+void users_init(void);
+void handle_users_create(struct req_ctx *rc);
+void handle_users_list(struct req_ctx *rc);
+void handle_users_get(struct req_ctx *rc);
+void handle_users_patch(struct req_ctx *rc);
+
+/* audit.c */
+void audit_init(void);
+void handle_audit_list(struct req_ctx *rc);
+
 #endif

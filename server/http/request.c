@@ -13,6 +13,7 @@
 
 #include "common/digits.h"
 #include "common/log.h"
+#include "server/auth/authenticate.h"
 
 #define REQ_ARENA_BLOCK 16384
 #define MAX_FREE_CTX 256
@@ -54,6 +55,13 @@ req_ctx *req_ctx_acquire(worker *w, struct evhttp_request *req)
     rc->start_us = now_us();
     TAILQ_INIT(&rc->query);
     snprintf(rc->request_id, sizeof(rc->request_id), "%016llx", (unsigned long long)xorshift64(&w->rng));
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    if (evcon) {
+        char *peer = NULL;
+        ev_uint16_t port = 0;
+        evhttp_connection_get_peer(evcon, &peer, &port);
+        snprintf(rc->address, sizeof(rc->address), "%s", peer ? peer : "");
+    }
     w->inflight++;
     return rc;
 }
@@ -299,6 +307,9 @@ void reply_db_failure(req_ctx *rc, const db_job *job)
     log_msg(LOG_WARN, rc->request_id, "database error %s in statement %d: %s", st, job->err_index, job->errmsg);
     if (!strcmp(st, "23505"))
         reply_problem(rc, 409, "A record with the same unique value already exists.");
+    else if (!strcmp(st, "23514") || !strcmp(st, "23503") || !strcmp(st, "23502") || !strcmp(st, "22P02") ||
+             !strcmp(st, "22003") || !strcmp(st, "22007") || !strcmp(st, "22008"))
+        reply_problem(rc, 422, "The fields do not fit together or refer to something that does not exist.");
     else if (!strcmp(st, "57014") || !strcmp(st, "40001") || !strcmp(st, "40P01") || !strncmp(st, "08", 2) ||
              !strcmp(st, "57P01") || !strcmp(st, "57P03") || !strcmp(st, "55P03"))
         reply_problem(rc, 503, "The database could not complete the request in time; try again shortly.");
@@ -403,6 +414,75 @@ json_object *req_json_body(req_ctx *rc)
              err == json_tokener_continue ? "unexpected end of input" : json_tokener_error_desc(err));
     reply_problem(rc, 400, detail);
     return NULL;
+}
+
+void req_set_etag(req_ctx *rc, const char *version)
+{
+    char etag[40];
+    snprintf(etag, sizeof(etag), "\"v%s\"", version);
+    req_add_header(rc, "ETag", etag);
+}
+
+const char *req_if_match(req_ctx *rc)
+{
+    const char *h = req_header(rc, "If-Match");
+    if (!h) {
+        reply_problem(rc, 428, "Send If-Match with the ETag you last read, so a concurrent change is not lost.");
+        return NULL;
+    }
+    while (*h == ' ')
+        h++;
+    if (h[0] == '*' && h[1] == '\0')
+        return "";
+    if (!strncmp(h, "W/", 2))
+        h += 2;
+    size_t n = strlen(h);
+    if (n < 4 || n > 24 || h[0] != '"' || h[1] != 'v' || h[n - 1] != '"') {
+        reply_problem(rc, 412, "If-Match does not match the current version.");
+        return NULL;
+    }
+    for (size_t i = 2; i < n - 1; i++)
+        if (h[i] < '0' || h[i] > '9') {
+            reply_problem(rc, 412, "If-Match does not match the current version.");
+            return NULL;
+        }
+    return arena_strndup(rc->arena, h + 2, n - 3);
+}
+
+void req_job_reset(req_ctx *rc)
+{
+    db_job_clear(&rc->job);
+    memset(&rc->job, 0, sizeof(rc->job));
+}
+
+void req_job_begin(req_ctx *rc, bool read_only)
+{
+    req_job_reset(rc);
+    db_query *q = db_job_add(&rc->job, auth_begin_stmt());
+    db_query_param(q, rc->token_hash);
+    db_query_param(q, rc->request_id);
+    db_query_param(q, rc->address);
+    db_query_param(q, read_only ? "true" : "false");
+}
+
+bool req_job_ok(req_ctx *rc, const db_job *job)
+{
+    if (job->status == DB_OK)
+        return true;
+    if (job->status == DB_ERROR && strcmp(job->sqlstate, "RA401") == 0) {
+        session_cache_drop(&rc->w->sessions, rc->token_hash);
+        req_add_header(rc, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        reply_problem(rc, 401, "The session has ended or the token is not valid; sign in again.");
+        return false;
+    }
+    if (job->status == DB_ERROR && strcmp(job->sqlstate, "42501") == 0) {
+        /* row-level security refused a write: outside the caller's scope */
+        log_msg(LOG_WARN, rc->request_id, "row-level security refused a write: %s", job->errmsg);
+        reply_problem(rc, 403, "This is outside your scope.");
+        return false;
+    }
+    reply_db_failure(rc, job);
+    return false;
 }
 
 void req_db_submit(req_ctx *rc, void (*cb)(db_job *job, void *arg))

@@ -14,6 +14,7 @@
 
 #include "common/arena.h"
 #include "common/strbuf.h"
+#include "server/auth/identity.h"
 #include "server/db/pool.h"
 #include "server/router.h"
 #include "server/worker.h"
@@ -32,6 +33,9 @@ typedef struct req_ctx {
     bool want_csv;                  /* Accept: text/csv */
     db_job job;                     /* most requests need exactly one */
     int limit;                      /* page size of a list request */
+    identity who;                   /* the caller, once authenticated */
+    char token_hash[65];            /* SHA-256 of the bearer token, hex */
+    char address[48];               /* the client's IP address */
     void *state;                    /* a handler's own per-request state, allocated from the arena */
     struct req_ctx *next_free;
 } req_ctx;
@@ -67,6 +71,20 @@ json_object *req_json_body(req_ctx *rc);
 
 /* Starts rc->job on this worker's pool; cb runs from the event loop with rc as its argument. */
 void req_db_submit(req_ctx *rc, void (*cb)(db_job *job, void *arg));
+/* Empties rc->job and makes auth_begin() its first statement: the session is checked again in the database and
+ * the caller's scope set for row-level security. A handler's own statements follow (their results start at
+ * res[1]). read_only: the transaction writes nothing but audit records of reads (asynchronous commit). */
+void req_job_begin(req_ctx *rc, bool read_only);
+/* Empties rc->job for a job without a session (login). */
+void req_job_reset(req_ctx *rc);
+/* After a job: true when it succeeded; otherwise replies (401 when the session has ended, 503, 409, 500...). */
+bool req_job_ok(req_ctx *rc, const db_job *job);
+
+/* ETags are "v<version>" of the record. */
+void req_set_etag(req_ctx *rc, const char *version);
+/* For PATCH/DELETE: the version the client last saw, from If-Match. Returns NULL after replying 428 (missing) or
+ * 412 (not an ETag of ours); "*" gives "" (any version). */
+const char *req_if_match(req_ctx *rc);
 
 uint64_t now_us(void);
 

@@ -1,0 +1,102 @@
+#include "server/auth/authenticate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/token.h"
+#include "server/http/request.h"
+
+static int stmt_auth_begin, stmt_audit_denied;
+
+void authenticate_init(void)
+{
+    stmt_auth_begin = db_stmt_register(
+        "auth_begin",
+        "SELECT user_id, username, role, province_code, county_id, center_id FROM auth_begin($1, $2, $3, $4)");
+    stmt_audit_denied = db_stmt_register(
+        "audit_denied",
+        "INSERT INTO audit_log (action, entity, detail, province_code, county_id, center_id)"
+        " VALUES ('denied', 'route', jsonb_build_object('method', $1::text, 'route', $2::text),"
+        " registry_province(), registry_county(), registry_center())");
+}
+
+int auth_begin_stmt(void)
+{
+    return stmt_auth_begin;
+}
+
+static int64_t to_i64(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+void identity_from_row(const PGresult *r, int row, identity *who)
+{
+    memset(who, 0, sizeof(*who));
+    who->user_id = to_i64(r, row, 0);
+    snprintf(who->username, sizeof(who->username), "%s", PQgetvalue(r, row, 1));
+    who->role = role_parse(PQgetvalue(r, row, 2));
+    snprintf(who->province, sizeof(who->province), "%s", PQgetvalue(r, row, 3));
+    who->county_id = (int32_t)to_i64(r, row, 4);
+    who->center_id = to_i64(r, row, 5);
+}
+
+static void denied_done(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    if (!req_job_ok(rc, job))
+        return;
+    reply_problem(rc, 403, "Your role may not do this.");
+}
+
+static void run_handler(req_ctx *rc)
+{
+    const route *rt = rc->match.route;
+    if (!role_may(rc->who.role, rt->perm)) {
+        /* refusals are audited too: who tried what */
+        req_job_begin(rc, false);
+        db_query *q = db_job_add(&rc->job, stmt_audit_denied);
+        db_query_param(q, rt->method);
+        db_query_param(q, rt->pattern);
+        req_db_submit(rc, denied_done);
+        return;
+    }
+    req_job_reset(rc);
+    rt->handler(rc);
+}
+
+static void lookup_done(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    if (!req_job_ok(rc, job))
+        return;
+    if (PQntuples(job->res[0]) != 1) {
+        reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
+        return;
+    }
+    identity_from_row(job->res[0], 0, &rc->who);
+    session_cache_put(&rc->w->sessions, rc->token_hash, &rc->who, now_us() / 1000);
+    run_handler(rc);
+}
+
+void authenticate_and_run(req_ctx *rc)
+{
+    char token[44];
+    const char *h = req_header(rc, "Authorization");
+    if (bearer_parse(h, token) != 0) {
+        req_add_header(rc, "WWW-Authenticate", "Bearer");
+        reply_problem(rc, 401, h ? "The Authorization header is not a bearer token."
+                                 : "Sign in first, then send Authorization: Bearer TOKEN.");
+        return;
+    }
+    token_hash_hex(token, rc->token_hash);
+    const identity *cached = session_cache_get(&rc->w->sessions, rc->token_hash, now_us() / 1000);
+    if (cached) {
+        rc->who = *cached;
+        run_handler(rc);
+        return;
+    }
+    req_job_begin(rc, true);
+    rc->job.retry_safe = true;
+    req_db_submit(rc, lookup_done);
+}

@@ -1,0 +1,22 @@
+/*
+ * authenticate.h - the gate every non-public request passes: bearer token, session (cache, then database),
+ * the role's permission for the route (403, audited), then the handler.
+ */
+#ifndef REGISTRY_AUTHENTICATE_H
+#define REGISTRY_AUTHENTICATE_H
+
+#include <libpq-fe.h>
+
+#include "server/auth/identity.h"
+
+struct req_ctx;
+
+void authenticate_init(void);
+/* Authenticates rc, checks rc->match.route->perm, then runs the route's handler (or replies 401/403). */
+void authenticate_and_run(struct req_ctx *rc);
+/* Reads an identity from a result whose columns are user_id, username, role, province, county_id, center_id. */
+void identity_from_row(const PGresult *r, int row, identity *who);
+/* The statement id of auth_begin (used by req_job_begin). */
+int auth_begin_stmt(void);
+
+#endif

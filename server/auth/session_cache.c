@@ -1,0 +1,37 @@
+#include "server/auth/session_cache.h"
+
+#include <string.h>
+
+static unsigned slot_of(const char *hex)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 8 && hex[i]; i++) {
+        char c = hex[i];
+        v = (v << 4) | (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v % SESSION_CACHE_SLOTS;
+}
+
+const identity *session_cache_get(session_cache *c, const char *token_hash_hex, uint64_t now_ms)
+{
+    session_cache_entry *e = &c->slots[slot_of(token_hash_hex)];
+    if (e->expires_ms > now_ms && strcmp(e->key, token_hash_hex) == 0)
+        return &e->who;
+    return NULL;
+}
+
+void session_cache_put(session_cache *c, const char *token_hash_hex, const identity *who, uint64_t now_ms)
+{
+    session_cache_entry *e = &c->slots[slot_of(token_hash_hex)];
+    strncpy(e->key, token_hash_hex, sizeof(e->key) - 1);
+    e->key[sizeof(e->key) - 1] = '\0';
+    e->who = *who;
+    e->expires_ms = now_ms + SESSION_CACHE_TTL_MS;
+}
+
+void session_cache_drop(session_cache *c, const char *token_hash_hex)
+{
+    session_cache_entry *e = &c->slots[slot_of(token_hash_hex)];
+    if (strcmp(e->key, token_hash_hex) == 0)
+        e->expires_ms = 0;
+}

@@ -1,0 +1,493 @@
+/*
+ * users.c - user accounts: POST/GET /api/v1/users, GET/PATCH /api/v1/users/{id}.
+ *
+ * Admins manage users within their scope: a national admin anyone, a provincial admin the officers, county
+ * officers and NGO submitters of their own province. The server checks that before anything is sent; the users
+ * table's row-level security checks it again (migrations/0002_access.sql). Every change is audited in the same
+ * transaction; password hashes never leave the database through this API.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/digits.h"
+#include "common/log.h"
+#include "common/password.h"
+#include "server/crypto_pool.h"
+#include "server/handlers/handlers.h"
+#include "server/http/list.h"
+#include "server/http/validate.h"
+
+#define USER_COLUMNS_OF(t)                                                                                           \
+    t "id, " t "username, " t "role, " t "province_code, " t "county_id, " t "center_id, " t "full_name, " t          \
+    "active, " t "version,"                                                                                          \
+    " to_char(" t "created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at,"                   \
+    " to_char(" t "updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS updated_at"
+#define USER_COLUMNS USER_COLUMNS_OF("")
+
+static const col_spec user_cols[] = {
+    {"id", COL_INT},          {"username", COL_TEXT},   {"role", COL_TEXT},    {"province", COL_TEXT},
+    {"county_id", COL_INT},   {"center_id", COL_INT},   {"full_name", COL_TEXT}, {"active", COL_BOOL},
+    {"version", COL_INT},     {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}};
+enum { UC_ID, UC_USERNAME, UC_ROLE, UC_PROVINCE, UC_COUNTY, UC_CENTER, UC_FULL_NAME, UC_ACTIVE, UC_VERSION };
+
+static const char *const role_choices[] = {"national_admin",     "national_viewer", "provincial_admin",
+                                           "provincial_officer", "county_officer",  "ngo_submitter", NULL};
+
+static int stmt_create, stmt_get, stmt_list, stmt_update, stmt_exists, stmt_set_password;
+
+void users_init(void)
+{
+    /* the audit record's "after" is the row as the API shows it: no password hash */
+    stmt_create = db_stmt_register(
+        "user_create",
+        "WITH ins AS (INSERT INTO users (username, password_hash, role, province_code, county_id, center_id, full_name)"
+        " VALUES ($1, $2, $3::user_role, $4, $5::integer, $6::bigint, $7) RETURNING " USER_COLUMNS "),"
+        " aud AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id, after)"
+        " SELECT 'create', 'user', ins.id::text, ins.province_code, ins.county_id, ins.center_id, to_jsonb(ins)"
+        " FROM ins)"
+        " SELECT * FROM ins");
+    stmt_get = db_stmt_register("user_get", "SELECT " USER_COLUMNS " FROM users WHERE id = $1::bigint");
+    stmt_list = db_stmt_register("user_list",
+                                 "SELECT " USER_COLUMNS " FROM users"
+                                 " WHERE ($1::user_role IS NULL OR role = $1::user_role)"
+                                 " AND ($2::text IS NULL OR province_code = $2)"
+                                 " AND ($3::bigint IS NULL OR id > $3::bigint)"
+                                 " ORDER BY id LIMIT $4");
+    /* $3 is a JSON object holding only the fields to change (password as its hash) */
+    stmt_update = db_stmt_register(
+        "user_update",
+        "WITH old AS (SELECT " USER_COLUMNS " FROM users WHERE id = $1::bigint AND ($2 = '' OR version = $2::integer)"
+        " FOR UPDATE),"
+        " upd AS (UPDATE users u SET"
+        "  full_name = CASE WHEN $3::jsonb ? 'full_name' THEN $3::jsonb->>'full_name' ELSE u.full_name END,"
+        "  active = CASE WHEN $3::jsonb ? 'active' THEN ($3::jsonb->>'active')::boolean ELSE u.active END,"
+        "  role = CASE WHEN $3::jsonb ? 'role' THEN ($3::jsonb->>'role')::user_role ELSE u.role END,"
+        "  province_code = CASE WHEN $3::jsonb ? 'province' THEN $3::jsonb->>'province' ELSE u.province_code END,"
+        "  county_id = CASE WHEN $3::jsonb ? 'county_id' THEN ($3::jsonb->>'county_id')::integer ELSE u.county_id END,"
+        "  center_id = CASE WHEN $3::jsonb ? 'center_id' THEN ($3::jsonb->>'center_id')::bigint ELSE u.center_id END,"
+        "  version = u.version + 1, updated_at = now()"
+        "  FROM old WHERE u.id = old.id RETURNING " USER_COLUMNS_OF("u.") "),"
+        " aud AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id, before,"
+        "  after, detail)"
+        "  SELECT 'update', 'user', upd.id::text, upd.province_code, upd.county_id, upd.center_id, to_jsonb(old),"
+        "  to_jsonb(upd), CASE WHEN $3::jsonb ? 'password_reset' THEN '{\"password\":\"reset\"}'::jsonb END"
+        "  FROM old, upd)"
+        " SELECT * FROM upd");
+    stmt_exists = db_stmt_register("user_exists", "SELECT version FROM users WHERE id = $1::bigint");
+    /* a password reset by an admin; runs before user_update in the same transaction, on the same version (the
+     * application may write the hash column but never read it) */
+    stmt_set_password = db_stmt_register("user_set_password",
+                                         "UPDATE users SET password_hash = $2, password_changed_at = now()"
+                                         " WHERE id = $1::bigint AND ($3 = '' OR version = $3::integer)");
+}
+
+/* Revoking a user's sessions when they are deactivated or their role or scope changes is done by auth_begin:
+ * it checks users.active on every request, and reads role and scope from the user row, not from the session. */
+
+static void reply_user(req_ctx *rc, int status, const PGresult *r)
+{
+    strbuf sb = STRBUF_INIT;
+    req_set_etag(rc, PQgetvalue(r, 0, UC_VERSION));
+    if (status == 201) {
+        char loc[64];
+        snprintf(loc, sizeof(loc), "/api/v1/users/%s", PQgetvalue(r, 0, UC_ID));
+        req_add_header(rc, "Location", loc);
+    }
+    encode_row_json(&sb, r, 0, user_cols, NCOLS(user_cols));
+    reply_strbuf(rc, status, "application/json", &sb);
+}
+
+/* The record came back from PostgreSQL under row-level security; check it against the caller's scope once more. */
+static bool user_row_in_scope(req_ctx *rc, const PGresult *r, int row)
+{
+    if (rc->who.role == ROLE_NATIONAL_ADMIN)
+        return true;
+    if (strtoll(PQgetvalue(r, row, UC_ID), NULL, 10) == rc->who.user_id)
+        return true;
+    return rc->who.role == ROLE_PROVINCIAL_ADMIN && !strcmp(PQgetvalue(r, row, UC_PROVINCE), rc->who.province);
+}
+
+/* Create ------------------------------------------------------------------------------------------------------ */
+
+static const field_spec user_create_fields[] = {
+    {"username", F_STRING, true, 3, 64, NULL},
+    {"password", F_STRING, true, 1, 256, NULL},
+    {"role", F_ENUM, true, 0, 0, role_choices},
+    {"province", F_STRING, false, 0, 8, NULL},
+    {"county_id", F_INT, false, 1, 2147483647, NULL},
+    {"center_id", F_INT, false, 1, INT64_MAX, NULL},
+    {"full_name", F_STRING, false, 1, 200, NULL},
+};
+
+typedef struct user_create_state {
+    crypto_task task;
+    req_ctx *rc;
+    char password[1040];
+    char hash[256];
+    const char *username, *role, *province, *county, *center, *full_name;
+    int rc_ok;
+} user_create_state;
+
+static void user_created(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    if (job->status == DB_ERROR && !strcmp(job->sqlstate, "23505")) {
+        field_errors fe = {0};
+        field_error(&fe, "username", "is already taken");
+        reply_problem_fields(rc, 409, "A user with this username exists.", &fe);
+        return;
+    }
+    if (!req_job_ok(rc, job))
+        return;
+    reply_user(rc, 201, job->res[1]);
+}
+
+static void user_hash_work(crypto_task *t)
+{
+    user_create_state *st = t->arg;
+    st->rc_ok = password_hash(st->password, st->hash, sizeof(st->hash));
+    memset(st->password, 0, sizeof(st->password));
+}
+
+static void user_hash_done(crypto_task *t)
+{
+    user_create_state *st = t->arg;
+    req_ctx *rc = st->rc;
+    if (st->rc_ok != 0) {
+        reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
+        return;
+    }
+    req_job_begin(rc, false);
+    db_query *q = db_job_add(&rc->job, stmt_create);
+    db_query_param(q, st->username);
+    db_query_param(q, st->hash);
+    db_query_param(q, st->role);
+    db_query_param(q, st->province);
+    db_query_param(q, st->county);
+    db_query_param(q, st->center);
+    db_query_param(q, st->full_name);
+    req_db_submit(rc, user_created);
+}
+
+/* The fields a role's scope needs: the shape the users table enforces, reported field by field. */
+static void check_scope_fields(user_role role, const char *province, bool has_county, bool has_center,
+                               field_errors *fe)
+{
+    int level = role_level(role);
+    if (level == 0) {
+        if (province)
+            field_error(fe, "province", "must be empty for a national role");
+        if (has_county)
+            field_error(fe, "county_id", "must be empty for a national role");
+        if (has_center)
+            field_error(fe, "center_id", "must be empty for a national role");
+    } else if (level == 1) {
+        if (!province)
+            field_error(fe, "province", "is required for a provincial role");
+        if (has_county)
+            field_error(fe, "county_id", "must be empty for a provincial role");
+        if (has_center)
+            field_error(fe, "center_id", "must be empty for a provincial role");
+    } else if (level == 2) {
+        if (!has_county)
+            field_error(fe, "county_id", "is required for a county officer");
+        if (has_center)
+            field_error(fe, "center_id", "must be empty for a county officer");
+    } else if (level == 3) {
+        if (!has_center)
+            field_error(fe, "center_id", "is required for an NGO submitter");
+    }
+}
+
+void handle_users_create(req_ctx *rc)
+{
+    json_object *body = req_json_body(rc);
+    if (!body)
+        return;
+    field_errors fe = {0};
+    user_create_state *st = arena_calloc(rc->arena, sizeof(*st));
+    if (validate_fields(body, user_create_fields, NCOLS(user_create_fields), false, &fe)) {
+        const char *username = body_string(body, "username");
+        char *lower = arena_strdup(rc->arena, username);
+        for (char *p = lower; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p |= 0x20;
+        bool name_ok = (lower[0] >= 'a' && lower[0] <= 'z') || (lower[0] >= '0' && lower[0] <= '9');
+        for (const char *p = lower; *p; p++)
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
+                name_ok = false;
+        if (!name_ok)
+            field_error(&fe, "username", "may hold only Latin letters, digits, '.', '_' and '-', starting with a "
+                                         "letter or digit");
+        const char *reason;
+        if (password_check_strength(body_string(body, "password"), lower, &reason) != 0)
+            field_error(&fe, "password", "%s", reason);
+        const char *province = body_string(body, "province");
+        if (province && !(province = geo_province_code(rc, province)))
+            field_error(&fe, "province", "must be a province code such as IR-08");
+        user_role role = role_parse(body_string(body, "role"));
+        int64_t county = 0, center = 0;
+        bool has_county = body_int(body, "county_id", &county), has_center = body_int(body, "center_id", &center);
+        check_scope_fields(role, province, has_county, has_center, &fe);
+        st->username = lower;
+        st->role = role_name(role);
+        st->province = province;
+        st->county = has_county ? arena_sprintf(rc->arena, "%lld", (long long)county) : NULL;
+        st->center = has_center ? arena_sprintf(rc->arena, "%lld", (long long)center) : NULL;
+        st->full_name = body_string(body, "full_name");
+        if (!fe.list) {
+            /* Above or outside the caller's scope: refused here, and again by row-level security. A county or
+             * center given without a province is checked for its province by the database. */
+            const char *target_province = province ? province : (role_level(role) >= 2 ? rc->who.province : NULL);
+            if (!may_manage_user(&rc->who, role, target_province)) {
+                reply_problem(rc, 403, "You may not create a user with this role or outside your scope.");
+                return;
+            }
+        }
+    }
+    if (fe.list) {
+        reply_problem_fields(rc, 422, "The user was not created.", &fe);
+        return;
+    }
+    st->rc = rc;
+    snprintf(st->password, sizeof(st->password), "%s", body_string(body, "password"));
+    st->task.work = user_hash_work;
+    st->task.done = user_hash_done;
+    st->task.arg = st;
+    if (!crypto_pool_submit(rc->w->base, &st->task))
+        reply_problem(rc, 503, "Too many password operations at once; try again shortly.");
+}
+
+/* Read, list ------------------------------------------------------------------------------------------------- */
+
+static void user_got(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    if (!req_job_ok(rc, job))
+        return;
+    const PGresult *r = job->res[1];
+    if (PQntuples(r) != 1 || !user_row_in_scope(rc, r, 0)) {
+        reply_problem(rc, 404, "No such user.");
+        return;
+    }
+    reply_user(rc, 200, r);
+}
+
+static const char *id_param(req_ctx *rc)
+{
+    const char *raw = req_path_param(rc, 0);
+    if (!raw)
+        return NULL;
+    int64_t id;
+    if (parse_int64_digits(raw, &id) != 0 || id <= 0) {
+        reply_problem(rc, 404, "No such user.");
+        return NULL;
+    }
+    return arena_sprintf(rc->arena, "%lld", (long long)id);
+}
+
+void handle_users_get(req_ctx *rc)
+{
+    const char *id = id_param(rc);
+    if (!id)
+        return;
+    req_job_begin(rc, true);
+    db_query_param(db_job_add(&rc->job, stmt_get), id);
+    rc->job.retry_safe = true;
+    req_db_submit(rc, user_got);
+}
+
+static void users_listed(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    if (!req_job_ok(rc, job))
+        return;
+    const PGresult *r = job->res[1];
+    for (int i = 0; i < PQntuples(r); i++)
+        if (!user_row_in_scope(rc, r, i)) {
+            log_msg(LOG_ERROR, rc->request_id, "users list returned a row outside the caller's scope");
+            reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
+            return;
+        }
+    static const int key[] = {UC_ID};
+    reply_rows_list(rc, r, user_cols, NCOLS(user_cols), rc->limit, key, 1);
+}
+
+void handle_users_list(req_ctx *rc)
+{
+    const char *cursor, *after;
+    if (!req_list_params(rc, &rc->limit, &cursor) || !req_cursor_values(rc, cursor, &after, 1))
+        return;
+    field_errors fe = {0};
+    const char *role = req_query(rc, "role"), *province = req_query(rc, "province");
+    if (role && role_parse(role) == ROLE_NONE)
+        field_error(&fe, "role", "is not a role");
+    if (province && !(province = geo_province_code(rc, province)))
+        field_error(&fe, "province", "must be a province code such as IR-08");
+    int64_t after_id;
+    if (after && parse_int64_digits(after, &after_id) != 0)
+        field_error(&fe, "cursor", "is not a cursor from this list");
+    if (fe.list) {
+        reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
+        return;
+    }
+    req_job_begin(rc, true);
+    db_query *q = db_job_add(&rc->job, stmt_list);
+    db_query_param(q, role);
+    db_query_param(q, province);
+    db_query_param(q, after);
+    db_query_param(q, arena_sprintf(rc->arena, "%d", rc->limit + 1));
+    rc->job.retry_safe = true;
+    req_db_submit(rc, users_listed);
+}
+
+/* Update ------------------------------------------------------------------------------------------------------ */
+
+static const field_spec user_patch_fields[] = {
+    {"password", F_STRING, false, 1, 256, NULL},
+    {"role", F_ENUM, false, 0, 0, role_choices},
+    {"province", F_STRING, false, 0, 8, NULL},
+    {"county_id", F_INT, false, 1, 2147483647, NULL},
+    {"center_id", F_INT, false, 1, INT64_MAX, NULL},
+    {"full_name", F_STRING, false, 0, 200, NULL},
+    {"active", F_BOOL, true, 0, 0, NULL},
+};
+
+typedef struct user_patch_state {
+    crypto_task task;
+    req_ctx *rc;
+    const char *id, *version;
+    json_object *patch;     /* what the update statement receives */
+    char password[1040];
+    char hash[256];
+    int rc_ok;
+} user_patch_state;
+
+static void user_updated(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    if (!req_job_ok(rc, job))
+        return;
+    const user_patch_state *st = rc->state;
+    int first = st->hash[0] ? 2 : 1;
+    const PGresult *upd = job->res[first], *exists = job->res[first + 1];
+    if (PQntuples(upd) == 1) {
+        reply_user(rc, 200, upd);
+        return;
+    }
+    if (PQntuples(exists) != 1)
+        reply_problem(rc, 404, "No such user.");
+    else if (st->version[0] && strcmp(PQgetvalue(exists, 0, 0), st->version) != 0)
+        reply_problem(rc, 412, "The user changed since you read it; read it again and reapply your change.");
+    else
+        reply_problem(rc, 403, "You may see this user but not change it.");
+}
+
+static void user_patch_send(req_ctx *rc, user_patch_state *st)
+{
+    req_job_begin(rc, false);
+    if (st->hash[0]) {
+        db_query *p = db_job_add(&rc->job, stmt_set_password);
+        db_query_param(p, st->id);
+        db_query_param(p, st->hash);
+        db_query_param(p, st->version);
+        json_object_object_add(st->patch, "password_reset", json_object_new_boolean(1));
+    }
+    db_query *q = db_job_add(&rc->job, stmt_update);
+    db_query_param(q, st->id);
+    db_query_param(q, st->version);
+    db_query_param(q, json_object_to_json_string_ext(st->patch, JSON_C_TO_STRING_PLAIN));
+    db_query_param(db_job_add(&rc->job, stmt_exists), st->id);
+    req_db_submit(rc, user_updated);
+}
+
+static void user_patch_hash_work(crypto_task *t)
+{
+    user_patch_state *st = t->arg;
+    st->rc_ok = password_hash(st->password, st->hash, sizeof(st->hash));
+    memset(st->password, 0, sizeof(st->password));
+}
+
+static void user_patch_hash_done(crypto_task *t)
+{
+    user_patch_state *st = t->arg;
+    if (st->rc_ok != 0) {
+        reply_problem(st->rc, 500, "Internal error; quote the request id when reporting it.");
+        return;
+    }
+    user_patch_send(st->rc, st);
+}
+
+static void put_json(void *o)
+{
+    json_object_put(o);
+}
+
+void handle_users_patch(req_ctx *rc)
+{
+    const char *id = id_param(rc);
+    if (!id)
+        return;
+    const char *version = req_if_match(rc);
+    if (!version)
+        return;
+    json_object *body = req_json_body(rc);
+    if (!body)
+        return;
+    field_errors fe = {0};
+    user_patch_state *st = arena_calloc(rc->arena, sizeof(*st));
+    st->rc = rc;
+    rc->state = st;
+    st->id = id;
+    st->version = version;
+    st->patch = json_object_new_object();
+    arena_on_reset(rc->arena, put_json, st->patch);
+    if (validate_fields(body, user_patch_fields, NCOLS(user_patch_fields), true, &fe)) {
+        const char *province = body_string(body, "province");
+        if (province && !(province = geo_province_code(rc, province)))
+            field_error(&fe, "province", "must be a province code such as IR-08");
+        const char *reason;
+        const char *pw = body_string(body, "password");
+        if (pw && password_check_strength(pw, "", &reason) != 0)
+            field_error(&fe, "password", "%s", reason);
+        if (body_has(body, "role")) {
+            user_role role = role_parse(body_string(body, "role"));
+            const char *target_province = province ? province : rc->who.province;
+            if (!fe.list && !may_manage_user(&rc->who, role, target_province)) {
+                reply_problem(rc, 403, "You may not give this role, or a scope outside yours.");
+                return;
+            }
+        }
+        json_object_object_foreach(body, key, val)
+        {
+            if (!strcmp(key, "password"))
+                continue;
+            if (!strcmp(key, "province") && province)
+                json_object_object_add(st->patch, key, json_object_new_string(province));
+            else if (!strcmp(key, "county_id") || !strcmp(key, "center_id")) {
+                int64_t v;
+                if (body_int(body, key, &v))
+                    json_object_object_add(st->patch, key, json_object_new_int64(v));
+                else
+                    json_object_object_add(st->patch, key, NULL);
+            } else
+                json_object_object_add(st->patch, key, val ? json_object_get(val) : NULL);
+        }
+        if (pw)
+            snprintf(st->password, sizeof(st->password), "%s", pw);
+    }
+    if (fe.list) {
+        reply_problem_fields(rc, 422, "The user was not changed.", &fe);
+        return;
+    }
+    if (!st->password[0]) {
+        user_patch_send(rc, st);
+        return;
+    }
+    st->task.work = user_patch_hash_work;
+    st->task.done = user_patch_hash_done;
+    st->task.arg = st;
+    if (!crypto_pool_submit(rc->w->base, &st->task))
+        reply_problem(rc, 503, "Too many password operations at once; try again shortly.");
+}

@@ -1,0 +1,44 @@
+/*
+ * validate.h - checking a JSON body against the fields a resource accepts. Every problem is collected (unknown
+ * field, wrong type, missing, too long, out of range) so a 422 names them all at once.
+ */
+#ifndef REGISTRY_VALIDATE_H
+#define REGISTRY_VALIDATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "server/http/request.h"
+
+typedef enum {
+    F_STRING,       /* text: valid UTF-8, no control characters, at most max_len code points */
+    F_INT,          /* a whole number (or a string of digits in any script), min..max */
+    F_BOOL,
+    F_ENUM,         /* a string among choices (NULL-terminated) */
+    F_DATE,         /* YYYY-MM-DD (Gregorian); the field X_jalali is accepted instead */
+    F_ANY,          /* checked by the handler */
+} field_type;
+
+typedef struct field_spec {
+    const char *name;
+    field_type type;
+    bool required;
+    int64_t min, max;               /* F_INT range; F_STRING: min/max code points (0 = no limit) */
+    const char *const *choices;     /* F_ENUM */
+} field_spec;
+
+/* Checks obj (must be an object) against spec; adds an error per problem. For PATCH (partial), required fields
+ * may be absent. Returns true when there was no error. */
+bool validate_fields(json_object *obj, const field_spec *spec, int n, bool partial, field_errors *fe);
+
+/* Accessors for validated bodies. NULL / false when the field is absent or JSON null. */
+const char *body_string(json_object *obj, const char *name);
+bool body_int(json_object *obj, const char *name, int64_t *out);
+bool body_has(json_object *obj, const char *name);
+bool body_is_null(json_object *obj, const char *name);
+/* A date field as ISO YYYY-MM-DD (from X or X_jalali); NULL when absent. */
+const char *body_date(req_ctx *rc, json_object *obj, const char *name);
+
+#endif
