@@ -27,6 +27,23 @@ static const route_param audit_query[] = {
     {NULL, NULL, NULL},
 };
 
+static const route_param centers_query[] = {
+    {"province", "string", "IR-NN"}, {"county_id", "integer", NULL}, {"type", "string", "center type"},
+    {"sector", "string", "public or ngo"}, {"status", "string", "active, suspended, closed"},
+    {"q", "string", "name search (Persian and Arabic letter forms match)"}, {NULL, NULL, NULL},
+};
+static const route_param staff_query[] = {
+    {"province", "string", "IR-NN"}, {"county_id", "integer", NULL}, {"center_id", "integer", NULL},
+    {"profession", "string", "e.g. social_worker"}, {"status", "string", "active or left"},
+    {"national_id", "string", "exact, digits in any script"}, {"q", "string", "name search"}, {NULL, NULL, NULL},
+};
+static const route_param clients_query[] = {
+    {"province", "string", "IR-NN"}, {"county_id", "integer", NULL}, {"center_id", "integer", NULL},
+    {"national_id", "string", "exact, digits in any script"}, {"disability_type", "string", NULL},
+    {"sex", "string", "female or male"}, {"status", "string", "active or closed"},
+    {"need", "string", "e.g. housing"}, {"q", "string", "name search"}, {NULL, NULL, NULL},
+};
+
 const route routes[] = {
     {"GET", "/healthz", handle_healthz, PERM_PUBLIC, ROUTE_NO_LOG | ROUTE_NOT_API, "meta",
      "Liveness: 200 while the process runs", NULL, "Status", NULL, 200},
@@ -58,6 +75,68 @@ const route routes[] = {
     {"PATCH", "/api/v1/users/{id}", handle_users_patch, PERM_USERS, ROUTE_JSON_BODY, "users",
      "Change a user (If-Match required)", NULL, "User", "UserPatch", 200},
 
+    {"GET", "/api/v1/programs", handle_programs_list, PERM_READ, ROUTE_LIST, "registry",
+     "The national programs clients enroll in", NULL, "Program", NULL, 200},
+
+    {"GET", "/api/v1/centers", handle_centers_list, PERM_READ, ROUTE_LIST, "registry", "Centers within your scope",
+     centers_query, "Center", NULL, 200},
+    {"POST", "/api/v1/centers", handle_centers_create, PERM_WRITE, ROUTE_JSON_BODY, "registry", "Register a center",
+     NULL, "Center", "CenterWrite", 201},
+    {"GET", "/api/v1/centers/{id}", handle_centers_get, PERM_READ, 0, "registry", "One center", NULL, "Center", NULL,
+     200},
+    {"PATCH", "/api/v1/centers/{id}", handle_centers_patch, PERM_WRITE, ROUTE_JSON_BODY, "registry",
+     "Change a center (If-Match required)", NULL, "Center", "CenterWrite", 200},
+    {"DELETE", "/api/v1/centers/{id}", handle_centers_close, PERM_WRITE, 0, "registry",
+     "Close a center (never deleted; If-Match required)", NULL, "Center", NULL, 200},
+
+    {"GET", "/api/v1/staff", handle_staff_list, PERM_READ, ROUTE_LIST, "registry",
+     "Staff within your scope (e.g. ?profession=social_worker&province=IR-08)", staff_query, "Staff", NULL, 200},
+    {"POST", "/api/v1/staff", handle_staff_create, PERM_WRITE, ROUTE_JSON_BODY, "registry", "Register a staff member",
+     NULL, "Staff", "StaffWrite", 201},
+    {"GET", "/api/v1/staff/{id}", handle_staff_get, PERM_READ, 0, "registry", "One staff member (the read is audited)",
+     NULL, "Staff", NULL, 200},
+    {"PATCH", "/api/v1/staff/{id}", handle_staff_patch, PERM_WRITE, ROUTE_JSON_BODY, "registry",
+     "Change a staff member (If-Match required)", NULL, "Staff", "StaffWrite", 200},
+    {"DELETE", "/api/v1/staff/{id}", handle_staff_close, PERM_WRITE, 0, "registry",
+     "Mark a staff member as left (If-Match required)", NULL, "Staff", NULL, 200},
+
+    {"GET", "/api/v1/clients", handle_clients_list, PERM_READ, ROUTE_LIST, "registry",
+     "Clients within your scope; filters and ?q= name search (the list is audited)", clients_query, "Client", NULL,
+     200},
+    {"POST", "/api/v1/clients", handle_clients_create, PERM_WRITE, ROUTE_JSON_BODY, "registry", "Register a client",
+     NULL, "Client", "ClientWrite", 201},
+    {"GET", "/api/v1/clients/{id}", handle_clients_get, PERM_READ, 0, "registry", "One client (the read is audited)",
+     NULL, "Client", NULL, 200},
+    {"PATCH", "/api/v1/clients/{id}", handle_clients_patch, PERM_WRITE, ROUTE_JSON_BODY, "registry",
+     "Change a client (If-Match required; the county changes by transfer)", NULL, "Client", "ClientWrite", 200},
+    {"DELETE", "/api/v1/clients/{id}", handle_clients_close, PERM_WRITE, 0, "registry",
+     "Close a client's file (kept; If-Match required)", NULL, "Client", NULL, 200},
+    {"POST", "/api/v1/clients/{id}/transfer", handle_clients_transfer, PERM_WRITE, ROUTE_JSON_BODY, "registry",
+     "Move a client to another county or province, with its enrollments and services", NULL, "TransferResult",
+     "Transfer", 200},
+    {"GET", "/api/v1/clients/{id}/enrollments", handle_client_enrollments_list, PERM_READ, ROUTE_LIST, "registry",
+     "A client's program enrollments", NULL, "Enrollment", NULL, 200},
+    {"POST", "/api/v1/clients/{id}/enrollments", handle_client_enrollments_create, PERM_WRITE, ROUTE_JSON_BODY,
+     "registry", "Enroll a client in a program", NULL, "Enrollment", "EnrollmentWrite", 201},
+    {"GET", "/api/v1/clients/{id}/services", handle_client_services_list, PERM_READ, ROUTE_LIST, "registry",
+     "Services a client received", NULL, "Service", NULL, 200},
+    {"POST", "/api/v1/clients/{id}/services", handle_client_services_create, PERM_WRITE, ROUTE_JSON_BODY, "registry",
+     "Record a service a client received at a center", NULL, "Service", "ServiceWrite", 201},
+    {"GET", "/api/v1/enrollments/{id}", handle_enrollments_get, PERM_READ, 0, "registry", "One enrollment", NULL,
+     "Enrollment", NULL, 200},
+    {"PATCH", "/api/v1/enrollments/{id}", handle_enrollments_patch, PERM_WRITE, ROUTE_JSON_BODY, "registry",
+     "Change an enrollment (status, end; If-Match required)", NULL, "Enrollment", "EnrollmentWrite", 200},
+    {"GET", "/api/v1/services/{id}", handle_services_get, PERM_READ, 0, "registry", "One service record", NULL,
+     "Service", NULL, 200},
+    {"PATCH", "/api/v1/services/{id}", handle_services_patch, PERM_WRITE, ROUTE_JSON_BODY, "registry",
+     "Change a service record (If-Match required)", NULL, "Service", "ServiceWrite", 200},
+    {"POST", "/api/v1/households", handle_households_create, PERM_WRITE, ROUTE_JSON_BODY, "registry",
+     "Register a household (clients join it by household_id)", NULL, "Household", "HouseholdWrite", 201},
+    {"GET", "/api/v1/households/{id}", handle_households_get, PERM_READ, 0, "registry",
+     "A household and its members", NULL, "Household", NULL, 200},
+    {"PATCH", "/api/v1/households/{id}", handle_households_patch, PERM_WRITE, ROUTE_JSON_BODY, "registry",
+     "Change a household (If-Match required)", NULL, "Household", "HouseholdWrite", 200},
+
     {"GET", "/api/v1/audit", handle_audit_list, PERM_AUDIT, ROUTE_LIST, "audit",
      "The audit trail within your scope, newest first", audit_query, "AuditRecord", NULL, 200},
 };
@@ -73,4 +152,11 @@ void routes_init(void)
     session_init();
     users_init();
     audit_init();
+    centers_init();
+    staff_init();
+    clients_init();
+    households_init();
+    programs_init();
+    enrollments_init();
+    services_init();
 }

@@ -26,18 +26,6 @@ void geo_init(void)
                                      " AND ($2::int IS NULL OR id > $2) ORDER BY id LIMIT $3");
 }
 
-/* "IR-08", with digits in any script; NULL when it is not a province code. */
-const char *geo_province_code(req_ctx *rc, const char *in)
-{
-    size_t n = strlen(in);
-    char *out = arena_alloc(rc->arena, n + 1);
-    digits_fold(in, out, n + 1);
-    if (strlen(out) != 5 || out[0] != 'I' || out[1] != 'R' || out[2] != '-' || out[3] < '0' || out[3] > '9' ||
-        out[4] < '0' || out[4] > '9')
-        return NULL;
-    return out;
-}
-
 static void provinces_done(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
@@ -80,7 +68,7 @@ void handle_counties_list(req_ctx *rc)
     }
     const char *province = req_query(rc, "province");
     if (province) {
-        province = geo_province_code(rc, province);
+        province = req_province_code(rc, province);
         if (!province) {
             field_errors fe = {0};
             field_error(&fe, "province", "must be a province code such as IR-08");

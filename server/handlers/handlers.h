@@ -17,7 +17,6 @@ void handle_openapi(struct req_ctx *rc);
 void geo_init(void);
 void handle_provinces_list(struct req_ctx *rc);
 void handle_counties_list(struct req_ctx *rc);
-const char *geo_province_code(struct req_ctx *rc, const char *in);   /* normalized IR-NN or NULL */
 
 /* session.c: login, logout, me, password */
 void session_init(void);
@@ -36,5 +35,50 @@ void handle_users_patch(struct req_ctx *rc);
 /* audit.c */
 void audit_init(void);
 void handle_audit_list(struct req_ctx *rc);
+
+/* the registry: one file per resource */
+void centers_init(void);
+void handle_centers_list(struct req_ctx *rc);
+void handle_centers_get(struct req_ctx *rc);
+void handle_centers_create(struct req_ctx *rc);
+void handle_centers_patch(struct req_ctx *rc);
+void handle_centers_close(struct req_ctx *rc);
+
+void staff_init(void);
+void handle_staff_list(struct req_ctx *rc);
+void handle_staff_get(struct req_ctx *rc);
+void handle_staff_create(struct req_ctx *rc);
+void handle_staff_patch(struct req_ctx *rc);
+void handle_staff_close(struct req_ctx *rc);
+
+void clients_init(void);
+int client_visible_stmt(void);    /* SELECT 1 FROM clients WHERE id = $1: is the client there for the caller? */
+void handle_clients_list(struct req_ctx *rc);
+void handle_clients_get(struct req_ctx *rc);
+void handle_clients_create(struct req_ctx *rc);
+void handle_clients_patch(struct req_ctx *rc);
+void handle_clients_close(struct req_ctx *rc);
+void handle_clients_transfer(struct req_ctx *rc);
+
+void households_init(void);
+void handle_households_get(struct req_ctx *rc);
+void handle_households_create(struct req_ctx *rc);
+void handle_households_patch(struct req_ctx *rc);
+
+void programs_init(void);
+void handle_programs_list(struct req_ctx *rc);
+extern const char *const program_codes[];
+
+void enrollments_init(void);
+void handle_enrollments_get(struct req_ctx *rc);
+void handle_enrollments_patch(struct req_ctx *rc);
+void handle_client_enrollments_list(struct req_ctx *rc);
+void handle_client_enrollments_create(struct req_ctx *rc);
+
+void services_init(void);
+void handle_services_get(struct req_ctx *rc);
+void handle_services_patch(struct req_ctx *rc);
+void handle_client_services_list(struct req_ctx *rc);
+void handle_client_services_create(struct req_ctx *rc);
 
 #endif

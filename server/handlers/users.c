@@ -224,7 +224,7 @@ void handle_users_create(req_ctx *rc)
         if (password_check_strength(body_string(body, "password"), lower, &reason) != 0)
             field_error(&fe, "password", "%s", reason);
         const char *province = body_string(body, "province");
-        if (province && !(province = geo_province_code(rc, province)))
+        if (province && !(province = req_province_code(rc, province)))
             field_error(&fe, "province", "must be a province code such as IR-08");
         user_role role = role_parse(body_string(body, "role"));
         int64_t county = 0, center = 0;
@@ -323,7 +323,7 @@ void handle_users_list(req_ctx *rc)
     const char *role = req_query(rc, "role"), *province = req_query(rc, "province");
     if (role && role_parse(role) == ROLE_NONE)
         field_error(&fe, "role", "is not a role");
-    if (province && !(province = geo_province_code(rc, province)))
+    if (province && !(province = req_province_code(rc, province)))
         field_error(&fe, "province", "must be a province code such as IR-08");
     int64_t after_id;
     if (after && parse_int64_digits(after, &after_id) != 0)
@@ -445,7 +445,7 @@ void handle_users_patch(req_ctx *rc)
     arena_on_reset(rc->arena, put_json, st->patch);
     if (validate_fields(body, user_patch_fields, NCOLS(user_patch_fields), true, &fe)) {
         const char *province = body_string(body, "province");
-        if (province && !(province = geo_province_code(rc, province)))
+        if (province && !(province = req_province_code(rc, province)))
             field_error(&fe, "province", "must be a province code such as IR-08");
         const char *reason;
         const char *pw = body_string(body, "password");

@@ -21,9 +21,13 @@ static void put_jalali(strbuf *sb, const char *iso)
 void encode_row_json(strbuf *sb, const PGresult *r, int row, const col_spec *cols, int ncols)
 {
     strbuf_putc(sb, '{');
+    bool first = true;
     for (int c = 0; c < ncols; c++) {
-        if (c)
+        if (cols[c].type == COL_HIDDEN)
+            continue;
+        if (!first)
             strbuf_putc(sb, ',');
+        first = false;
         strbuf_putc(sb, '"');
         strbuf_puts(sb, cols[c].name);
         strbuf_puts(sb, "\":");
@@ -40,6 +44,8 @@ void encode_row_json(strbuf *sb, const PGresult *r, int row, const col_spec *col
         case COL_INT:
         case COL_JSON:
             strbuf_puts(sb, null ? "null" : v);
+            break;
+        case COL_HIDDEN:
             break;
         case COL_BOOL:
             strbuf_puts(sb, null ? "null" : (v[0] == 't' ? "true" : "false"));
@@ -101,9 +107,13 @@ static void csv_cell(strbuf *sb, const char *v, bool text)
 void encode_list_csv(strbuf *sb, const PGresult *r, int nrows, const col_spec *cols, int ncols)
 {
     strbuf_puts(sb, "\xEF\xBB\xBF");
+    bool first = true;
     for (int c = 0; c < ncols; c++) {
-        if (c)
+        if (cols[c].type == COL_HIDDEN)
+            continue;
+        if (!first)
             strbuf_putc(sb, ',');
+        first = false;
         strbuf_puts(sb, cols[c].name);
         if (cols[c].type == COL_DATE) {
             strbuf_puts(sb, ",");
@@ -113,9 +123,13 @@ void encode_list_csv(strbuf *sb, const PGresult *r, int nrows, const col_spec *c
     }
     strbuf_puts(sb, "\r\n");
     for (int i = 0; i < nrows; i++) {
+        first = true;
         for (int c = 0; c < ncols; c++) {
-            if (c)
+            if (cols[c].type == COL_HIDDEN)
+                continue;
+            if (!first)
                 strbuf_putc(sb, ',');
+            first = false;
             bool null = PQgetisnull(r, i, c);
             const char *v = null ? "" : PQgetvalue(r, i, c);
             if (cols[c].type == COL_BOOL && !null)

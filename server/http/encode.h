@@ -16,6 +16,7 @@ typedef enum {
     COL_DATE,       /* YYYY-MM-DD, plus X_jalali */
     COL_TIMESTAMP,  /* timestamptz, printed by PostgreSQL as ISO 8601 (the session runs in UTC) */
     COL_JSON,       /* already JSON (json/jsonb column), copied verbatim */
+    COL_HIDDEN,     /* fetched for the server's own use (e.g. a scope column), not shown */
 } col_type;
 
 typedef struct col_spec {

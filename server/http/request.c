@@ -416,6 +416,18 @@ json_object *req_json_body(req_ctx *rc)
     return NULL;
 }
 
+/* "IR-08", with digits in any script; NULL when it is not a province code. */
+const char *req_province_code(req_ctx *rc, const char *in)
+{
+    size_t n = strlen(in);
+    char *out = arena_alloc(rc->arena, n + 1);
+    digits_fold(in, out, n + 1);
+    if (strlen(out) != 5 || out[0] != 'I' || out[1] != 'R' || out[2] != '-' || out[3] < '0' || out[3] > '9' ||
+        out[4] < '0' || out[4] > '9')
+        return NULL;
+    return out;
+}
+
 void req_set_etag(req_ctx *rc, const char *version)
 {
     char etag[40];
@@ -473,6 +485,10 @@ bool req_job_ok(req_ctx *rc, const db_job *job)
         session_cache_drop(&rc->w->sessions, rc->token_hash);
         req_add_header(rc, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
         reply_problem(rc, 401, "The session has ended or the token is not valid; sign in again.");
+        return false;
+    }
+    if (job->status == DB_ERROR && strcmp(job->sqlstate, "RA404") == 0) {
+        reply_problem(rc, 404, "No such record (or it is outside your scope).");
         return false;
     }
     if (job->status == DB_ERROR && strcmp(job->sqlstate, "42501") == 0) {

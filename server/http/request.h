@@ -80,6 +80,9 @@ void req_job_reset(req_ctx *rc);
 /* After a job: true when it succeeded; otherwise replies (401 when the session has ended, 503, 409, 500...). */
 bool req_job_ok(req_ctx *rc, const db_job *job);
 
+/* "IR-08" (digits in any script) as stored; NULL when in is not a province code. */
+const char *req_province_code(req_ctx *rc, const char *in);
+
 /* ETags are "v<version>" of the record. */
 void req_set_etag(req_ctx *rc, const char *version);
 /* For PATCH/DELETE: the version the client last saw, from If-Match. Returns NULL after replying 428 (missing) or

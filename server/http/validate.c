@@ -45,7 +45,10 @@ static bool string_ok(json_object *v, const field_spec *f, field_errors *fe)
         return false;
     }
     if (f->min && cp < (size_t)f->min) {
-        field_error(fe, f->name, "must be at least %lld characters", (long long)f->min);
+        if (f->min == 1)
+            field_error(fe, f->name, "must not be empty");
+        else
+            field_error(fe, f->name, "must be at least %lld characters", (long long)f->min);
         return false;
     }
     return true;

@@ -1462,3 +1462,78 @@ def main():
         line += ", %d skipped" % skipped
     print(line, flush=True)
     sys.exit(0 if failed == 0 else 1)
+
+
+# --- access helpers ---
+# Users, sessions and the database role the server runs requests as; used by test_access.py and meant for the
+# tests of later resources (centers, clients, ...) too.
+
+import concurrent.futures  # noqa: E402
+import hashlib  # noqa: E402
+
+
+def token_sha256_hex(token):
+    """sessions.token_hash as hex: the SHA-256 of the bearer token's text (the token itself is never stored)."""
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def sql_literal(v):
+    """An SQL literal for v: NULL for None, a number as is, anything else as a quoted string."""
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+_CREATED_USER_RE = re.compile(r"created user \S+ \(id (\d+), role ")
+
+
+def add_user(registry, username, role, password, province=None, county=None, center=None, full_name=None):
+    """`registryctl user add` (the password on stdin); returns the new user's id. Raises HarnessError if it
+    fails."""
+    args = ["user", "add", "--username", username, "--role", role]
+    for flag, v in (("--province", province), ("--county", county), ("--center", center),
+                    ("--full-name", full_name)):
+        if v is not None:
+            args += [flag, str(v)]
+    cp = registry.ctl(*args, input=password + "\n", check=True)
+    m = _CREATED_USER_RE.search(cp.stdout)
+    if not m:
+        raise HarnessError("registryctl user add: unexpected output %r" % cp.stdout)
+    return int(m.group(1))
+
+
+def add_users(registry, specs, workers=4):
+    """Several add_user calls at once (each hashes a password with scrypt, which takes a while).
+    specs: {key: dict(username=, role=, password=, province=, county=, center=, full_name=)};
+    returns {key: id}."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as ex:
+        futs = {k: ex.submit(add_user, registry, **spec) for k, spec in specs.items()}
+        return {k: f.result() for k, f in futs.items()}
+
+
+def login(client, username, password):
+    """POST /api/v1/auth/login; returns the parsed 200 reply ({"token", "expires_at", "user"}). Raises HarnessError
+    on any other status."""
+    r = client.post("/api/v1/auth/login", {"username": username, "password": password})
+    if r.status != 200:
+        raise HarnessError("login as %s: HTTP %d %s" % (username, r.status, r.text[:300]))
+    return r.json()
+
+
+def app_sql(pg, sql, token=None, address="127.0.0.1", request_id="e2e-test", isolation=None, prelude=""):
+    """Runs sql as the role registryd uses (registry_app) in a transaction that is always rolled back, the way a
+    request does: when token is given, auth_begin(sha256(token), ...) first sets the caller's scope (its own output
+    is discarded); without it no registry.* setting is set. prelude runs as the connecting superuser before
+    SET LOCAL ROLE (e.g. to read the same snapshot unfiltered, with isolation='REPEATABLE READ'). Returns psql's
+    output (-A -t); raises PsqlError when a statement fails."""
+    begin = "BEGIN" + (" ISOLATION LEVEL " + isolation if isolation else "") + ";\n"
+    parts = [begin, prelude, "SET LOCAL ROLE registry_app;\n"]
+    if token is not None:
+        parts.append("\\o /dev/null\nSELECT * FROM auth_begin(%s, %s, %s, true);\n\\o\n"
+                     % (sql_literal(token_sha256_hex(token)), sql_literal(request_id), sql_literal(address)))
+    parts += [sql.rstrip().rstrip(";") + ";\n", "ROLLBACK;\n"]
+    return pg.psql("".join(parts))

@@ -1,0 +1,539 @@
+#include "server/http/resource.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/digits.h"
+#include "common/log.h"
+#include "common/national_id.h"
+#include "common/textnorm.h"
+#include "server/http/list.h"
+
+/* SQL generation (once, at start) --------------------------------------------------------------------------- */
+
+static void value_expr(strbuf *sb, const res_column *c, const char *j)
+{
+    if (c->sqltype[0] == '(') {
+        /* a custom expression: $J stands for the values object */
+        for (const char *p = c->sqltype; *p; p++) {
+            if (p[0] == '$' && p[1] == 'J') {
+                strbuf_puts(sb, j);
+                p++;
+            } else
+                strbuf_putc(sb, *p);
+        }
+    } else if (!strcmp(c->sqltype, "jsonb"))
+        strbuf_printf(sb, "(%s->'%s')", j, c->field);
+    else if (!strcmp(c->sqltype, "text[]"))
+        strbuf_printf(sb, "ARRAY(SELECT jsonb_array_elements_text(%s->'%s'))", j, c->field);
+    else
+        strbuf_printf(sb, "(%s->>'%s')::%s", j, c->field, c->sqltype);
+}
+
+static int register_stmt(const resource *r, const char *what, strbuf *sb)
+{
+    char name[96];
+    snprintf(name, sizeof(name), "%s_%s", r->name, what);
+    int id = db_stmt_register(name, sb->data);
+    strbuf_free(sb);
+    return id;
+}
+
+void resource_init(resource *r)
+{
+    strbuf sb = STRBUF_INIT;
+
+    if (r->audit_reads)
+        strbuf_printf(&sb,
+                      "WITH r AS (SELECT %s FROM %s t WHERE t.id = $1::bigint),"
+                      " a AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id)"
+                      " SELECT 'read', '%s', r.id::text, r.province, r.county_id, r.center_id FROM r)"
+                      " SELECT * FROM r",
+                      r->select_sql, r->table, r->name);
+    else
+        strbuf_printf(&sb, "SELECT %s FROM %s t WHERE t.id = $1::bigint", r->select_sql, r->table);
+    r->stmt_get = register_stmt(r, "get", &sb);
+
+    strbuf_printf(&sb, "WITH ins AS (INSERT INTO %s (", r->table);
+    for (int i = 0; i < r->nwritable; i++)
+        strbuf_printf(&sb, "%s%s", i ? ", " : "", r->writable[i].column);
+    strbuf_puts(&sb, ") SELECT ");
+    for (int i = 0; i < r->nwritable; i++) {
+        const res_column *c = &r->writable[i];
+        strbuf_printf(&sb, "%sCASE WHEN s.j ? '%s' THEN ", i ? ", " : "", c->field);
+        value_expr(&sb, c, "s.j");
+        strbuf_printf(&sb, " ELSE %s END", c->default_sql ? c->default_sql : "NULL");
+    }
+    strbuf_printf(&sb,
+                  " FROM (SELECT $1::jsonb AS j) s RETURNING *),"
+                  " r AS (SELECT %s FROM ins t),"
+                  " a AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id, after)"
+                  " SELECT 'create', '%s', r.id::text, r.province, r.county_id, r.center_id, to_jsonb(r) FROM r)"
+                  " SELECT * FROM r",
+                  r->select_sql, r->name);
+    r->stmt_create = register_stmt(r, "create", &sb);
+
+    strbuf_printf(&sb,
+                  "WITH old AS (SELECT * FROM %s WHERE id = $1::bigint AND ($2 = '' OR version = $2::integer)"
+                  " FOR UPDATE),"
+                  " upd AS (UPDATE %s t SET ",
+                  r->table, r->table);
+    for (int i = 0; i < r->nwritable; i++) {
+        const res_column *c = &r->writable[i];
+        strbuf_printf(&sb, "%s = CASE WHEN $3::jsonb ? '%s' THEN ", c->column, c->field);
+        value_expr(&sb, c, "$3::jsonb");
+        strbuf_printf(&sb, " ELSE t.%s END, ", c->column);
+    }
+    strbuf_printf(&sb,
+                  "version = t.version + 1, updated_at = now() FROM old WHERE t.id = old.id RETURNING t.*),"
+                  " r AS (SELECT %s FROM upd t), o AS (SELECT %s FROM old t),"
+                  " a AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id,"
+                  " before, after)"
+                  " SELECT $4, '%s', r.id::text, r.province, r.county_id, r.center_id, to_jsonb(o), to_jsonb(r)"
+                  " FROM r, o)"
+                  " SELECT * FROM r",
+                  r->select_sql, r->select_sql, r->name);
+    r->stmt_update = register_stmt(r, "update", &sb);
+
+    strbuf_printf(&sb, "SELECT version FROM %s WHERE id = $1::bigint", r->table);
+    r->stmt_version = register_stmt(r, "version", &sb);
+}
+
+/* Helpers ------------------------------------------------------------------------------------------------------ */
+
+static const char *value_or_null(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+/* The server's own check of what row-level security let through. */
+static bool row_in_scope(req_ctx *rc, const resource *r, const PGresult *res, int row)
+{
+    const char *county = value_or_null(res, row, r->col_county), *center = value_or_null(res, row, r->col_center);
+    return scope_allows(&rc->who, value_or_null(res, row, r->col_province), county ? (int32_t)atol(county) : 0,
+                        center ? atoll(center) : 0);
+}
+
+static void reply_record(req_ctx *rc, const resource *r, int status, const PGresult *res)
+{
+    req_set_etag(rc, PQgetvalue(res, 0, r->col_version));
+    if (status == 201) {
+        char loc[128];
+        snprintf(loc, sizeof(loc), "%s/%s", r->path, PQgetvalue(res, 0, r->col_id));
+        req_add_header(rc, "Location", loc);
+    }
+    strbuf sb = STRBUF_INIT;
+    encode_row_json(&sb, res, 0, r->cols, r->ncols);
+    reply_strbuf(rc, status, "application/json", &sb);
+}
+
+static void not_found(req_ctx *rc, const resource *r)
+{
+    char msg[96];
+    snprintf(msg, sizeof(msg), "No such %s (or it is outside your scope).", r->name);
+    reply_problem(rc, 404, msg);
+}
+
+const char *resource_id_param(req_ctx *rc, int index, const char *what)
+{
+    const char *raw = req_path_param(rc, index);
+    if (!raw)
+        return NULL;
+    int64_t id;
+    if (parse_int64_digits(raw, &id) != 0 || id <= 0) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "No such %s.", what);
+        reply_problem(rc, 404, msg);
+        return NULL;
+    }
+    return arena_sprintf(rc->arena, "%lld", (long long)id);
+}
+
+void resource_scope_params(req_ctx *rc, db_query *q)
+{
+    const identity *w = &rc->who;
+    int level = role_level(w->role);
+    db_query_param(q, level == 1 ? w->province : NULL);
+    db_query_param(q, level == 2 ? arena_sprintf(rc->arena, "%d", w->county_id) : NULL);
+    db_query_param(q, level == 3 ? arena_sprintf(rc->arena, "%lld", (long long)w->center_id) : NULL);
+}
+
+const char *resource_search_pattern(req_ctx *rc)
+{
+    const char *q = req_query(rc, "q");
+    if (!q)
+        return NULL;
+    size_t n = strlen(q);
+    char *key = arena_alloc(rc->arena, n + 1);
+    if (n > 200 || textnorm_search_key(q, key, n + 1) == (size_t)-1) {
+        field_errors fe = {0};
+        field_error(&fe, "q", "must be valid UTF-8 text of at most 200 characters");
+        reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
+        return "";
+    }
+    char *pat = arena_alloc(rc->arena, 2 * strlen(key) + 3), *p = pat;
+    *p++ = '%';
+    for (const char *s = key; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            *p++ = '\\';
+        *p++ = *s;
+    }
+    *p++ = '%';
+    *p = '\0';
+    return pat;
+}
+
+/* GET one ------------------------------------------------------------------------------------------------------ */
+
+static void got(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    const resource *r = rc->state;
+    if (!req_job_ok(rc, job))
+        return;
+    const PGresult *res = job->res[1];
+    if (PQntuples(res) != 1) {
+        not_found(rc, r);
+        return;
+    }
+    if (!row_in_scope(rc, r, res, 0)) {
+        log_msg(LOG_ERROR, rc->request_id, "%s %s came back from the database outside the caller's scope", r->name,
+                PQgetvalue(res, 0, r->col_id));
+        not_found(rc, r);
+        return;
+    }
+    reply_record(rc, r, 200, res);
+}
+
+void resource_get(req_ctx *rc, const resource *r)
+{
+    const char *id = resource_id_param(rc, 0, r->name);
+    if (!id)
+        return;
+    rc->state = (void *)r;
+    req_job_begin(rc, true);
+    db_query_param(db_job_add(&rc->job, r->stmt_get), id);
+    rc->job.retry_safe = true;
+    req_db_submit(rc, got);
+}
+
+/* POST --------------------------------------------------------------------------------------------------------- */
+
+typedef struct write_state {
+    const resource *r;
+    const char *id, *version;
+} write_state;
+
+static void created(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    const write_state *st = rc->state;
+    if (job->status == DB_ERROR && !strcmp(job->sqlstate, "23505")) {
+        /* says only that a record with this unique value exists, nothing of it or of where it is */
+        char msg[128];
+        snprintf(msg, sizeof(msg), "A %s with the same national ID or unique name already exists.", st->r->name);
+        reply_problem(rc, 409, msg);
+        return;
+    }
+    if (!req_job_ok(rc, job))
+        return;
+    if (PQntuples(job->res[1]) != 1) {
+        reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
+        return;
+    }
+    reply_record(rc, st->r, 201, job->res[1]);
+}
+
+static void put_json(void *o)
+{
+    json_object_put(o);
+}
+
+static json_object *build_values(req_ctx *rc, const resource *r, json_object *body, bool partial,
+                                 const char *parent_id, field_errors *fe)
+{
+    json_object *values = json_object_new_object();
+    arena_on_reset(rc->arena, put_json, values);
+    const field_spec *spec = partial ? r->update_fields : r->create_fields;
+    int n = partial ? r->nupdate_fields : r->ncreate_fields;
+    if (validate_fields(body, spec, n, partial, fe))
+        r->build(rc, body, partial, parent_id, values, fe);
+    return values;
+}
+
+void resource_create(req_ctx *rc, const resource *r, const char *parent_id)
+{
+    json_object *body = req_json_body(rc);
+    if (!body)
+        return;
+    field_errors fe = {0};
+    json_object *values = build_values(rc, r, body, false, parent_id, &fe);
+    if (fe.list) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "The %s was not created.", r->name);
+        reply_problem_fields(rc, 422, msg, &fe);
+        return;
+    }
+    write_state *st = arena_calloc(rc->arena, sizeof(*st));
+    st->r = r;
+    rc->state = st;
+    req_job_begin(rc, false);
+    db_query_param(db_job_add(&rc->job, r->stmt_create), json_object_to_json_string_ext(values, JSON_C_TO_STRING_PLAIN));
+    req_db_submit(rc, created);
+}
+
+/* PATCH and DELETE --------------------------------------------------------------------------------------------- */
+
+static void updated(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    const write_state *st = rc->state;
+    if (job->status == DB_ERROR && !strcmp(job->sqlstate, "23505")) {
+        reply_problem(rc, 409, "Another record already has this unique value.");
+        return;
+    }
+    if (!req_job_ok(rc, job))
+        return;
+    const PGresult *upd = job->res[1], *ver = job->res[2];
+    if (PQntuples(upd) == 1) {
+        reply_record(rc, st->r, 200, upd);
+        return;
+    }
+    if (PQntuples(ver) != 1)
+        not_found(rc, st->r);
+    else if (st->version[0] && strcmp(PQgetvalue(ver, 0, 0), st->version) != 0)
+        reply_problem(rc, 412, "The record changed since you read it; read it again and reapply your change.");
+    else
+        reply_problem(rc, 403, "You may see this record but not change it.");
+}
+
+static void send_update(req_ctx *rc, const resource *r, write_state *st, const char *values, const char *action)
+{
+    rc->state = st;
+    req_job_begin(rc, false);
+    db_query *q = db_job_add(&rc->job, r->stmt_update);
+    db_query_param(q, st->id);
+    db_query_param(q, st->version);
+    db_query_param(q, values);
+    db_query_param(q, action);
+    db_query_param(db_job_add(&rc->job, r->stmt_version), st->id);
+    req_db_submit(rc, updated);
+}
+
+void resource_patch(req_ctx *rc, const resource *r)
+{
+    const char *id = resource_id_param(rc, 0, r->name);
+    if (!id)
+        return;
+    const char *version = req_if_match(rc);
+    if (!version)
+        return;
+    json_object *body = req_json_body(rc);
+    if (!body)
+        return;
+    field_errors fe = {0};
+    json_object *values = build_values(rc, r, body, true, NULL, &fe);
+    if (fe.list) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "The %s was not changed.", r->name);
+        reply_problem_fields(rc, 422, msg, &fe);
+        return;
+    }
+    write_state *st = arena_calloc(rc->arena, sizeof(*st));
+    st->r = r;
+    st->id = id;
+    st->version = version;
+    send_update(rc, r, st, json_object_to_json_string_ext(values, JSON_C_TO_STRING_PLAIN), "update");
+}
+
+void resource_close(req_ctx *rc, const resource *r)
+{
+    const char *id = resource_id_param(rc, 0, r->name);
+    if (!id)
+        return;
+    const char *version = req_if_match(rc);
+    if (!version)
+        return;
+    write_state *st = arena_calloc(rc->arena, sizeof(*st));
+    st->r = r;
+    st->id = id;
+    st->version = version;
+    send_update(rc, r, st, r->close_patch, "close");
+}
+
+/* Lists -------------------------------------------------------------------------------------------------------- */
+
+void resource_reply_list(req_ctx *rc, const resource *r, const PGresult *res)
+{
+    for (int i = 0; i < PQntuples(res); i++)
+        if (!row_in_scope(rc, r, res, i)) {
+            log_msg(LOG_ERROR, rc->request_id, "%s list returned a row outside the caller's scope", r->name);
+            reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
+            return;
+        }
+    int key[] = {r->col_id};
+    reply_rows_list(rc, res, r->cols, r->ncols, rc->limit, key, 1);
+}
+
+/* Building values ---------------------------------------------------------------------------------------------- */
+
+void res_put_text(req_ctx *rc, json_object *body, json_object *values, const char *field, field_errors *fe)
+{
+    if (!body_has(body, field))
+        return;
+    const char *s = body_string(body, field);
+    if (!s) {
+        json_object_object_add(values, field, NULL);
+        return;
+    }
+    size_t n = strlen(s);
+    char *clean = arena_alloc(rc->arena, n + 1);
+    if (textnorm_clean_input(s, clean, n + 1) == (size_t)-1) {
+        field_error(fe, field, "holds characters that are not allowed");
+        return;
+    }
+    if (!clean[0]) {
+        field_error(fe, field, "must not be blank");
+        return;
+    }
+    json_object_object_add(values, field, json_object_new_string(clean));
+}
+
+void res_put_national_id(req_ctx *rc, json_object *body, json_object *values, field_errors *fe)
+{
+    if (!body_has(body, "national_id"))
+        return;
+    const char *s = body_string(body, "national_id");
+    char out[11];
+    int err = s ? national_id_normalize(s, out) : NATIONAL_ID_BAD_LENGTH;
+    if (err != NATIONAL_ID_OK) {
+        field_error(fe, "national_id", "%s", national_id_error_message(err));
+        return;
+    }
+    (void)rc;
+    json_object_object_add(values, "national_id", json_object_new_string(out));
+}
+
+void res_put_int(json_object *body, json_object *values, const char *field)
+{
+    if (!body_has(body, field))
+        return;
+    int64_t v;
+    json_object_object_add(values, field, body_int(body, field, &v) ? json_object_new_int64(v) : NULL);
+}
+
+void res_put_date(req_ctx *rc, json_object *body, json_object *values, const char *field)
+{
+    char jk[96];
+    snprintf(jk, sizeof(jk), "%s_jalali", field);
+    if (!body_has(body, field) && !body_has(body, jk))
+        return;
+    const char *iso = body_date(rc, body, field);
+    json_object_object_add(values, field, iso ? json_object_new_string(iso) : NULL);
+}
+
+void res_put_as_is(json_object *body, json_object *values, const char *field)
+{
+    json_object *v;
+    if (json_object_object_get_ex(body, field, &v))
+        json_object_object_add(values, field, v ? json_object_get(v) : NULL);
+}
+
+void res_put_name_key(json_object *values, const char *const *fields)
+{
+    strbuf joined = STRBUF_INIT;
+    bool any = false;
+    for (const char *const *f = fields; *f; f++) {
+        json_object *v;
+        if (json_object_object_get_ex(values, *f, &v)) {
+            any = true;
+            if (v) {
+                if (joined.len)
+                    strbuf_putc(&joined, ' ');
+                strbuf_puts(&joined, json_object_get_string(v));
+            }
+        }
+    }
+    if (any) {
+        char *key = malloc(joined.len + 1);
+        if (textnorm_search_key(joined.data ? joined.data : "", key, joined.len + 1) != (size_t)-1)
+            json_object_object_add(values, "name_key", json_object_new_string(key));
+        free(key);
+    }
+    strbuf_free(&joined);
+}
+
+/* List queries ------------------------------------------------------------------------------------------------- */
+
+bool list_query_begin(req_ctx *rc, list_query *lq)
+{
+    memset(lq, 0, sizeof(*lq));
+    const char *cursor, *after;
+    if (!req_list_params(rc, &rc->limit, &cursor) || !req_cursor_values(rc, cursor, &after, 1))
+        return false;
+    int64_t v;
+    if (after && parse_int64_digits(after, &v) != 0)
+        field_error(&lq->fe, "cursor", "is not a cursor from this list");
+    lq->after = after;
+    lq->limit = arena_sprintf(rc->arena, "%d", rc->limit + 1);
+    return true;
+}
+
+const char *list_filter_province(req_ctx *rc, list_query *lq, const char *name)
+{
+    const char *v = req_query(rc, name);
+    if (!v)
+        return NULL;
+    const char *code = req_province_code(rc, v);
+    if (!code)
+        field_error(&lq->fe, name, "must be a province code such as IR-08");
+    return code;
+}
+
+const char *list_filter_int(req_ctx *rc, list_query *lq, const char *name)
+{
+    const char *v = req_query(rc, name);
+    if (!v)
+        return NULL;
+    int64_t n;
+    if (parse_int64_digits(v, &n) != 0 || n <= 0) {
+        field_error(&lq->fe, name, "must be a positive whole number");
+        return NULL;
+    }
+    return arena_sprintf(rc->arena, "%lld", (long long)n);
+}
+
+const char *list_filter_enum(req_ctx *rc, list_query *lq, const char *name, const char *const *choices)
+{
+    const char *v = req_query(rc, name);
+    if (!v)
+        return NULL;
+    for (const char *const *c = choices; *c; c++)
+        if (!strcmp(*c, v))
+            return v;
+    field_error(&lq->fe, name, "is not one of the allowed values");
+    return NULL;
+}
+
+const char *list_filter_national_id(req_ctx *rc, list_query *lq)
+{
+    const char *v = req_query(rc, "national_id");
+    if (!v)
+        return NULL;
+    char out[11];
+    int err = national_id_normalize(v, out);
+    if (err != NATIONAL_ID_OK) {
+        field_error(&lq->fe, "national_id", "%s", national_id_error_message(err));
+        return NULL;
+    }
+    return arena_strdup(rc->arena, out);
+}
+
+bool list_query_valid(req_ctx *rc, list_query *lq)
+{
+    if (!lq->fe.list)
+        return true;
+    reply_problem_fields(rc, 400, "Invalid query parameter.", &lq->fe);
+    return false;
+}

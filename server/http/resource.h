@@ -1,0 +1,100 @@
+/*
+ * resource.h - the shared engine behind the registry's record endpoints (centers, staff, clients, households,
+ * enrollments, services). A resource file describes its table, its output columns and its writable columns, and
+ * turns a request body into a JSON object of column values; the engine does the rest the same way everywhere:
+ *
+ *   GET one      [auth_begin, select (+ a 'read' audit record for people's records)]    ETag, scope re-checked
+ *   POST         [auth_begin, insert + 'create' audit record]                            201, ETag, Location
+ *   PATCH        [auth_begin, update if the version matches + 'update' audit, version]  200 / 412 / 404 / 428
+ *   DELETE       the same update with the resource's close patch (records are closed, never deleted)
+ *
+ * Each is one job: one round trip and one transaction, with the write and its audit record together.
+ * The SQL is generated once at start from the description.
+ */
+#ifndef REGISTRY_RESOURCE_H
+#define REGISTRY_RESOURCE_H
+
+#include <stdbool.h>
+
+#include "server/http/encode.h"
+#include "server/http/request.h"
+#include "server/http/validate.h"
+
+typedef struct res_column {
+    const char *field;          /* key in the values object the resource builds */
+    const char *column;         /* table column */
+    const char *sqltype;        /* cast: text, integer, bigint, date, boolean, jsonb, text[], an enum type */
+    const char *default_sql;    /* on create when the field is absent (NULL: SQL NULL) */
+} res_column;
+
+typedef struct resource resource;
+
+/* Turns a validated body into column values (adds field errors for what validation cannot see). For create,
+ * parent_id is the path's {id} of a nested collection (e.g. the client of /clients/{id}/services), else NULL. */
+typedef void (*res_build_fn)(req_ctx *rc, json_object *body, bool partial, const char *parent_id,
+                             json_object *values, field_errors *fe);
+
+struct resource {
+    const char *name;           /* audit entity and problem wording: "client" */
+    const char *table;          /* "clients" */
+    const char *select_sql;     /* output columns over alias t; must name province, county_id, center_id, id,
+                                   version as such */
+    const col_spec *cols;
+    int ncols;
+    int col_id, col_version, col_province, col_county, col_center;
+    const res_column *writable;
+    int nwritable;
+    const field_spec *create_fields, *update_fields;
+    int ncreate_fields, nupdate_fields;
+    res_build_fn build;
+    bool audit_reads;           /* a person's record: every read is recorded */
+    const char *close_patch;    /* JSON values DELETE applies, e.g. {"status":"closed"}; NULL: no DELETE */
+    const char *path;           /* "/api/v1/clients" for Location headers */
+
+    /* prepared at start by resource_init */
+    int stmt_get, stmt_create, stmt_update, stmt_version;
+};
+
+void resource_init(resource *r);
+
+void resource_get(req_ctx *rc, const resource *r);
+void resource_create(req_ctx *rc, const resource *r, const char *parent_id);
+void resource_patch(req_ctx *rc, const resource *r);
+void resource_close(req_ctx *rc, const resource *r);
+
+/* Lists: the resource writes its own query (its filters differ); the engine checks scope on every row and
+ * answers JSON or CSV with the next cursor. Call from the job callback with the list's result. */
+void resource_reply_list(req_ctx *rc, const resource *r, const PGresult *res);
+/* The caller's scope as three query parameters (province, county, center; NULL where not limited), added to q:
+ * list queries filter by them explicitly so the right index is used, and row-level security checks again. */
+void resource_scope_params(req_ctx *rc, db_query *q);
+/* A path parameter that must be a positive id; NULL after replying 404. */
+const char *resource_id_param(req_ctx *rc, int index, const char *what);
+/* The search key of ?q= as a LIKE pattern ('%key%', with % and _ escaped); NULL when absent; "" after replying 400. */
+const char *resource_search_pattern(req_ctx *rc);
+
+
+/* Helpers for res_build_fn: copy a validated body field into values, normalized. Each does nothing when the field
+ * is absent from the body; a JSON null becomes SQL NULL. */
+void res_put_text(req_ctx *rc, json_object *body, json_object *values, const char *field, field_errors *fe);
+void res_put_national_id(req_ctx *rc, json_object *body, json_object *values, field_errors *fe);
+void res_put_int(json_object *body, json_object *values, const char *field);
+void res_put_date(req_ctx *rc, json_object *body, json_object *values, const char *field);
+void res_put_as_is(json_object *body, json_object *values, const char *field);    /* enums, booleans */
+/* name_key: the search form of the given fields' values joined by spaces (taken from values). */
+void res_put_name_key(json_object *values, const char *const *fields);
+#endif
+
+/* Reading a list request's query: page, cursor, filters. Problems are collected and answered together (400). */
+typedef struct list_query {
+    const char *after;      /* id from the cursor, or NULL */
+    const char *limit;      /* limit + 1, as text: one row more tells whether there is a next page */
+    field_errors fe;
+} list_query;
+
+bool list_query_begin(req_ctx *rc, list_query *lq);         /* false after replying */
+const char *list_filter_province(req_ctx *rc, list_query *lq, const char *name);
+const char *list_filter_int(req_ctx *rc, list_query *lq, const char *name);
+const char *list_filter_enum(req_ctx *rc, list_query *lq, const char *name, const char *const *choices);
+const char *list_filter_national_id(req_ctx *rc, list_query *lq);
+bool list_query_valid(req_ctx *rc, list_query *lq);         /* false after replying 400 */

@@ -1,0 +1,706 @@
+"""Who may see and do what (issue 3): the access matrix of roles x scopes x actions, sessions (logout, expiry,
+password change, deactivation), login failures and lock-out, row-level security underneath the server's own
+checks, and the tamper-evident audit trail."""
+
+import collections
+import json
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+PASSWORD = "Saffron-Lantern-4821"        # strong enough for password_check_strength, shared by the test users
+HOME, AWAY = "IR-23", "IR-07"            # the scoped actors live in Tehran; "out of scope" records in Fars
+
+# The roles the matrix covers, in the column order of EXPECTED below.
+# TODO(centers): add "ngo_submitter" (it needs a center_id): an actor in AccessTest.setUpClass, a column here and in
+# EXPECTED, and a branch in in_scope().
+ROLES = ("national_admin", "national_viewer", "provincial_admin", "provincial_officer", "county_officer")
+ABBREV = {"national_admin": "na", "national_viewer": "nv", "provincial_admin": "pa", "provincial_officer": "po",
+          "county_officer": "co", "ngo_submitter": "ngo"}
+
+# Which record a cell aims at ("scope" column of EXPECTED):
+#   in    a record inside the provincial / county actors' scope (province IR-23)
+#   out   a record in another province (IR-07)
+#   peer  a provincial admin of IR-23: a provincial admin may see it, but not create or change it
+#   any   (lists) no filter
+#   self  the caller itself
+# Shared targets are made once; kinds marked fresh=True get a new target per cell (updates must not disturb
+# other cells).
+TARGET_SPECS = {
+    "in": dict(role="provincial_officer", province=HOME),
+    "out": dict(role="provincial_officer", province=AWAY),
+    "peer": dict(role="provincial_admin", province=HOME),
+}
+
+Actor = collections.namedtuple("Actor", "role id username token province county_id")
+Target = collections.namedtuple("Target", "id username role province county_id")
+
+
+def in_scope(actor, province, county_id):
+    """Is a record living at (province, county) inside actor's scope (the contract's roles table)?"""
+    if actor.role in ("national_admin", "national_viewer"):
+        return True
+    if actor.role in ("provincial_admin", "provincial_officer"):
+        return province == actor.province
+    if actor.role == "county_officer":
+        return county_id is not None and county_id == actor.county_id
+    return False
+
+
+def user_visible(actor, user):
+    """May actor see this user account (a dict with id, province, county_id)? Admins see the accounts in their
+    scope; everyone sees their own."""
+    return user["id"] == actor.id or (actor.role in ("national_admin", "provincial_admin")
+                                      and in_scope(actor, user["province"], user["county_id"]))
+
+
+def audit_visible(actor, row):
+    return actor.role in ("national_admin", "provincial_admin") and in_scope(actor, row["province"],
+                                                                             row["county_id"])
+
+
+# -- the operations of the matrix ------------------------------------------------------------------------------
+# path(cell) / body(cell) / headers(cell) build the request; a cell has .actor, .scope, .target (a Target or
+# None), .name (unique per cell, for usernames). perm_roles: the roles the route itself lets in; any other role
+# gets 403 before the handler runs, and that refusal must be in the audit trail as action "denied".
+
+Op = collections.namedtuple("Op", "resource action kind method route path body headers perm_roles fresh "
+                                  "item_visible item_is")
+
+ADMINS = ("national_admin", "provincial_admin")
+EVERYONE = ROLES + ("ngo_submitter",)
+USERS_LIST_FILTER = {"in": "&province=" + HOME, "out": "&province=" + AWAY, "any": ""}
+CREATE_SPECS = {
+    "in": dict(role="provincial_officer", province=HOME),
+    "out": dict(role="provincial_officer", province=AWAY),
+    "peer": dict(role="provincial_admin", province=HOME),
+}
+
+OPS = {
+    ("users", "list"): Op(
+        "users", "list", "list", "GET", "/api/v1/users",
+        path=lambda c: "/api/v1/users?limit=500" + USERS_LIST_FILTER[c.scope],
+        body=None, headers=None, perm_roles=ADMINS, fresh=False,
+        item_visible=user_visible,
+        # which shared targets the filter selects (before scoping)
+        item_is=lambda c, t: c.scope == "any" or t.province == (HOME if c.scope == "in" else AWAY)),
+    ("users", "read"): Op(
+        "users", "read", "read", "GET", "/api/v1/users/{id}",
+        path=lambda c: "/api/v1/users/%d" % c.target.id,
+        body=None, headers=None, perm_roles=ADMINS, fresh=False, item_visible=None, item_is=None),
+    ("users", "create"): Op(
+        "users", "create", "create", "POST", "/api/v1/users",
+        path=lambda c: "/api/v1/users",
+        body=lambda c: dict(username=c.name, password=PASSWORD, **CREATE_SPECS[c.scope]),
+        headers=None, perm_roles=ADMINS, fresh=False, item_visible=None, item_is=None),
+    ("users", "update"): Op(
+        "users", "update", "update", "PATCH", "/api/v1/users/{id}",
+        path=lambda c: "/api/v1/users/%d" % c.target.id,
+        body=lambda c: {"full_name": "Renamed by " + c.actor.role},
+        headers=lambda c: {"If-Match": '"v1"'}, perm_roles=ADMINS, fresh=True, item_visible=None, item_is=None),
+    ("audit", "list"): Op(
+        "audit", "list", "list", "GET", "/api/v1/audit",
+        path=lambda c: "/api/v1/audit?entity=user&action=create&limit=500"
+                       + ("&entity_id=%d" % c.target.id if c.target else ""),
+        body=None, headers=None, perm_roles=ADMINS, fresh=False,
+        item_visible=audit_visible,
+        item_is=lambda c, t: c.target is None or t.id == c.target.id),
+    ("auth", "me"): Op(
+        "auth", "me", "me", "GET", "/api/v1/auth/me",
+        path=lambda c: "/api/v1/auth/me",
+        body=None, headers=None, perm_roles=EVERYONE, fresh=False, item_visible=None, item_is=None),
+}
+
+# The expected status of every cell. 403: allowed to see but not to do (or the role may not use the route at
+# all); 404: the record is outside the caller's scope, indistinguishable from one that does not exist.
+# Later resources join by adding their Op to OPS and their rows here.
+# Note: user accounts are not registry records: only admins manage (and list) them; the national viewer's "read
+# everything" is taken to mean the registry, as the users table's row-level security has it.
+EXPECTED = [
+    # resource  action    scope     NA   NV   PA   PO   CO
+    ("users",   "list",   "any",    200, 403, 200, 403, 403),
+    ("users",   "list",   "in",     200, 403, 200, 403, 403),
+    ("users",   "list",   "out",    200, 403, 200, 403, 403),
+    ("users",   "read",   "in",     200, 403, 200, 403, 403),
+    ("users",   "read",   "peer",   200, 403, 200, 403, 403),
+    ("users",   "read",   "out",    200, 403, 404, 403, 403),
+    ("users",   "create", "in",     201, 403, 201, 403, 403),
+    ("users",   "create", "peer",   201, 403, 403, 403, 403),
+    ("users",   "create", "out",    201, 403, 403, 403, 403),
+    ("users",   "update", "in",     200, 403, 200, 403, 403),
+    ("users",   "update", "peer",   200, 403, 403, 403, 403),
+    ("users",   "update", "out",    200, 403, 404, 403, 403),
+    ("audit",   "list",   "any",    200, 403, 200, 403, 403),
+    ("audit",   "list",   "in",     200, 403, 200, 403, 403),
+    ("audit",   "list",   "out",    200, 403, 200, 403, 403),
+    ("auth",    "me",     "self",   200, 200, 200, 200, 200),
+]
+
+NO_SUCH_ID = 2000000000     # an id no record has, to compare "outside your scope" with "does not exist"
+
+
+class Cell:
+    def __init__(self, actor, scope, target, name):
+        self.actor, self.scope, self.target, self.name = actor, scope, target, name
+
+
+def without_request_id(body):
+    body = dict(body or {})
+    body.pop("request_id", None)
+    return body
+
+
+class AccessTest(harness.RegistryTestCase):
+    """One cluster for the matrix and the session tests. Users (created with registryctl):
+    one actor per role (scoped ones in IR-23 / a Tehran county), shared targets, and one user per test that
+    changes its own account."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        try:
+            cls._set_up_users()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def _set_up_users(cls):
+        reg = cls.registry
+        with reg.client() as c:
+            r = c.get("/api/v1/counties?province=%s&limit=500" % HOME)
+            assert r.status == 200, r
+            cls.home_county = next(x["id"] for x in r.json()["items"] if x["name_en"] == "Tehran")
+            r = c.get("/api/v1/counties?province=%s&limit=500" % AWAY)
+            assert r.status == 200, r
+            cls.away_county = r.json()["items"][0]["id"]
+        scoped = {"national_admin": {}, "national_viewer": {},
+                  "provincial_admin": dict(province=HOME), "provincial_officer": dict(province=HOME),
+                  "county_officer": dict(county=cls.home_county)}
+        specs = {}
+        for role, where in scoped.items():
+            specs[role] = dict(username="acc." + ABBREV[role], role=role, password=PASSWORD, **where)
+        for name, t in TARGET_SPECS.items():
+            specs["target." + name] = dict(username="tgt." + name, password=PASSWORD, **t)
+        for name, role in (("lockout", "provincial_officer"), ("timing", "provincial_officer"),
+                           ("pwchange", "provincial_officer"), ("expiry", "county_officer")):
+            specs[name] = dict(username="acc." + name, role=role, password=PASSWORD,
+                               **(dict(county=cls.home_county) if role == "county_officer" else dict(province=HOME)))
+        ids = harness.add_users(reg, specs)
+        cls.user_ids = ids
+        cls.actors = {}
+        with reg.client() as c:
+            for role in scoped:
+                res = harness.login(c, specs[role]["username"], PASSWORD)
+                u = res["user"]
+                assert u["id"] == ids[role], (u, ids[role])
+                cls.actors[role] = Actor(role, u["id"], u["username"], res["token"], u["province"], u["county_id"])
+        cls.targets = {}
+        for name, t in TARGET_SPECS.items():
+            cls.targets[name] = Target(ids["target." + name], "tgt." + name, t["role"], t["province"], None)
+
+    # -- helpers -------------------------------------------------------------------------------------------------
+    def na(self):
+        return self.actors["national_admin"]
+
+    def sql_one(self, sql):
+        return self.pg.psql(sql).strip()
+
+    def user_row(self, user_id):
+        """(version, full_name, active) straight from the database, or None."""
+        out = self.sql_one("SELECT version, coalesce(full_name, ''), active FROM users WHERE id = %d" % user_id)
+        if not out:
+            return None
+        v, name, active = out.split("|")
+        return int(v), name, active == "t"
+
+    def user_exists(self, username):
+        return self.sql_one("SELECT count(*) FROM users WHERE username = %s" % harness.sql_literal(username)) == "1"
+
+    def insert_user(self, username, role, province=None, county=None):
+        """A target record made directly in the database (no password hashing: it never signs in)."""
+        out = self.sql_one("INSERT INTO users (username, password_hash, role, province_code, county_id)"
+                           " VALUES (%s, '!', %s, %s, %s) RETURNING id"
+                           % tuple(map(harness.sql_literal, (username, role, province, county))))
+        return Target(int(out), username, role, province, county)
+
+    def audit(self, query, token=None):
+        r = self.client.get("/api/v1/audit?limit=500" + query, token=token or self.na().token)
+        self.assertStatus(r, 200)
+        return r.json()["items"]
+
+    def assertProblemFields(self, resp, status, fields):
+        body = self.assertProblem(resp, status)
+        self.assertEqual(sorted(e["field"] for e in body.get("errors", [])), sorted(fields), body)
+        return body
+
+    # -- 1. the access matrix -----------------------------------------------------------------------------------
+    def test_access_matrix(self):
+        for row in EXPECTED:
+            self.assertEqual(len(row), 3 + len(ROLES), row)
+        denied = []         # (cell, op, request_id): refusals the audit trail must show
+        n = 0
+        for resource, action, scope, *statuses in EXPECTED:
+            op = OPS[(resource, action)]
+            for role, want in zip(ROLES, statuses):
+                actor = self.actors[role]
+                n += 1
+                name = "m%d.%s.%s.%s" % (n, resource, action, ABBREV[role])
+                target = None
+                if op.fresh:
+                    spec = TARGET_SPECS[scope]
+                    target = self.insert_user("fresh.%d.%s" % (n, scope), spec["role"], spec["province"])
+                elif scope in self.targets:
+                    target = self.targets[scope]
+                cell = Cell(actor, scope, target, name)
+                with self.subTest(resource=resource, action=action, scope=scope, role=role):
+                    r = self.client.request(op.method, op.path(cell), body=op.body(cell) if op.body else None,
+                                            headers=op.headers(cell) if op.headers else None, token=actor.token)
+                    self.assertStatus(r, want, "%s %s %s as %s" % (resource, action, scope, role))
+                    if want >= 400:
+                        self._check_refusal(cell, op, r, want)
+                        if want == 403 and role not in op.perm_roles:
+                            denied.append((cell, op, r.headers.get("X-Request-Id")))
+                    else:
+                        self._check_success(cell, op, r, want)
+        # the route-level refusals are in the audit trail, with who and what
+        rows = {a["request_id"]: a for a in self.audit("&action=denied")}
+        for cell, op, rid in denied:
+            with self.subTest(denied=op.resource + "." + op.action, scope=cell.scope, role=cell.actor.role):
+                self.assertIsNotNone(rid)
+                self.assertIn(rid, rows, "no 'denied' audit row for request %s" % rid)
+                a = rows[rid]
+                self.assertEqual((a["user_id"], a["username"], a["role"], a["entity"]),
+                                 (cell.actor.id, cell.actor.username, cell.actor.role, "route"))
+                self.assertEqual(a["detail"], {"method": op.method, "route": op.route})
+                self.assertEqual(a["province"], cell.actor.province)
+
+    def _check_refusal(self, cell, op, r, want):
+        self.assertProblem(r, want)
+        if op.kind == "create":
+            self.assertFalse(self.user_exists(cell.name), "refused create of %s happened anyway" % cell.name)
+        if op.kind == "update":
+            self.assertEqual(self.user_row(cell.target.id), (1, "", True), "refused update happened anyway")
+        if want == 404 and cell.target is not None:
+            # outside the scope looks exactly like not there at all
+            ghost = Cell(cell.actor, cell.scope, cell.target._replace(id=NO_SUCH_ID), cell.name)
+            r2 = self.client.request(op.method, op.path(ghost), body=op.body(ghost) if op.body else None,
+                                     headers=op.headers(ghost) if op.headers else None, token=cell.actor.token)
+            self.assertEqual((r2.status, without_request_id(r2.json())), (404, without_request_id(r.json())))
+
+    def _check_success(self, cell, op, r, want):
+        actor = cell.actor
+        self.assertEqual(r.content_type, "application/json")
+        body = r.json()
+        if op.kind == "list":
+            self.assertEqual(set(body), {"items", "next_cursor"})
+            self.assertIsNone(body["next_cursor"])
+            for item in body["items"]:
+                self.assertTrue(op.item_visible(actor, item), "out-of-scope row in the list: %r" % item)
+            # a shared target is listed exactly when the filter selects it and it is in the caller's scope
+            if op.resource == "users":
+                listed = {i["id"] for i in body["items"]}
+                for t in self.targets.values():
+                    want_it = op.item_is(cell, t) and user_visible(actor, dict(id=t.id, province=t.province,
+                                                                               county_id=t.county_id))
+                    self.assertEqual(t.id in listed, want_it, "target %s listed for %s" % (t.username, actor.role))
+            elif op.resource == "audit":
+                listed = {i["entity_id"] for i in body["items"]}
+                for t in self.targets.values():
+                    want_it = op.item_is(cell, t) and in_scope(actor, t.province, t.county_id)
+                    self.assertEqual(str(t.id) in listed, want_it,
+                                     "creation of %s in the audit list for %s" % (t.username, actor.role))
+        elif op.kind == "read":
+            t = cell.target
+            self.assertEqual(r.headers.get("ETag"), '"v1"')
+            self.assertEqual((body["id"], body["username"], body["role"], body["province"], body["county_id"]),
+                             (t.id, t.username, t.role, t.province, t.county_id))
+            self.assertNotIn("password_hash", body)
+        elif op.kind == "create":
+            spec = CREATE_SPECS[cell.scope]
+            self.assertEqual(want, 201)
+            self.assertEqual(r.headers.get("ETag"), '"v1"')
+            self.assertEqual(r.headers.get("Location"), "/api/v1/users/%d" % body["id"])
+            self.assertEqual((body["username"], body["role"], body["province"], body["active"], body["version"]),
+                             (cell.name, spec["role"], spec["province"], True, 1))
+            self.assertNotIn("password", body)
+            self.assertTrue(self.user_exists(cell.name))
+        elif op.kind == "update":
+            self.assertEqual(r.headers.get("ETag"), '"v2"')
+            self.assertEqual((body["id"], body["full_name"], body["version"]),
+                             (cell.target.id, "Renamed by " + actor.role, 2))
+            self.assertEqual(self.user_row(cell.target.id), (2, "Renamed by " + actor.role, True))
+        elif op.kind == "me":
+            self.assertEqual((body["id"], body["username"], body["role"], body["province"], body["county_id"]),
+                             (actor.id, actor.username, actor.role, actor.province, actor.county_id))
+            self.assertNotIn("password_hash", body)
+        else:
+            self.fail("unknown kind %s" % op.kind)
+
+    # -- 2. logout -----------------------------------------------------------------------------------------------
+    def test_logout_kills_the_token(self):
+        viewer = self.actors["national_viewer"]
+        token = harness.login(self.client, viewer.username, PASSWORD)["token"]
+        other = self.registry.client()
+        self.addCleanup(other.close)
+        self.assertStatus(self.client.get("/api/v1/auth/me", token=token), 200)
+        self.assertStatus(other.get("/api/v1/auth/me", token=token), 200)
+        r = self.client.post("/api/v1/auth/logout", token=token)
+        self.assertStatus(r, 204)
+        self.assertEqual(r.raw, b"")
+        for label, c in (("same connection", self.client), ("other keep-alive connection", other)):
+            r = c.get("/api/v1/auth/me", token=token)
+            self.assertProblem(r, 401)
+            self.assertIn("Bearer", r.headers.get("WWW-Authenticate") or "", label)
+        self.assertEqual(other.connections_opened, 1, "the second client's connection was not kept alive")
+        with self.registry.client() as fresh:
+            self.assertProblem(fresh.get("/api/v1/auth/me", token=token), 401)
+            self.assertProblem(fresh.post("/api/v1/auth/logout", token=token), 401)
+        # only that session died
+        self.assertStatus(self.client.get("/api/v1/auth/me", token=viewer.token), 200)
+        rows = self.audit("&action=logout&user_id=%d" % viewer.id)
+        self.assertEqual([(a["entity"], a["username"]) for a in rows], [("session", viewer.username)])
+
+    # -- 3. expiry -----------------------------------------------------------------------------------------------
+    def test_expired_token_is_refused(self):
+        res = harness.login(self.client, "acc.expiry", PASSWORD)
+        token, keep = res["token"], harness.login(self.client, "acc.expiry", PASSWORD)["token"]
+        self.assertStatus(self.client.get("/api/v1/auth/me", token=token), 200)   # now cached by a worker
+        n = self.sql_one("WITH e AS (UPDATE sessions SET expires_at = now() - interval '1 second'"
+                         " WHERE token_hash = decode('%s', 'hex') RETURNING 1) SELECT count(*) FROM e"
+                         % harness.token_sha256_hex(token))
+        self.assertEqual(n, "1")
+        for path in ("/api/v1/auth/me", "/api/v1/users", "/api/v1/auth/me"):
+            r = self.client.get(path, token=token)
+            self.assertProblem(r, 401)
+            self.assertIn("invalid_token", r.headers.get("WWW-Authenticate") or "")
+        with self.registry.client() as fresh:
+            self.assertProblem(fresh.get("/api/v1/auth/me", token=token), 401)
+        # the user's other session is untouched
+        r = self.client.get("/api/v1/auth/me", token=keep)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json()["username"], "acc.expiry")
+
+    # -- 4. creating users: never above or outside your scope ----------------------------------------------------
+    def test_who_may_create_whom(self):
+        pa, na = self.actors["provincial_admin"], self.na()
+        cases = [
+            # actor, username, role, province, county_id, expected status
+            (pa, "c4.pa.na", "national_admin", None, None, 403),
+            (pa, "c4.pa.po.away", "provincial_officer", AWAY, None, 403),
+            (pa, "c4.pa.pa.home", "provincial_admin", HOME, None, 403),
+            (pa, "c4.pa.co.away", "county_officer", None, self.away_county, 403),
+            (pa, "c4.pa.co.mixed", "county_officer", HOME, self.away_county, 403),  # the county decides
+            (pa, "c4.pa.po.home", "provincial_officer", HOME, None, 201),
+            (pa, "c4.pa.co.home", "county_officer", None, self.home_county, 201),
+            (self.actors["national_viewer"], "c4.nv.po", "provincial_officer", HOME, None, 403),
+            (self.actors["national_viewer"], "c4.nv.nv", "national_viewer", None, None, 403),
+            (self.actors["provincial_officer"], "c4.po.co", "county_officer", None, self.home_county, 403),
+            (self.actors["provincial_officer"], "c4.po.po", "provincial_officer", HOME, None, 403),
+            (self.actors["county_officer"], "c4.co.co", "county_officer", None, self.home_county, 403),
+        ]
+        refused, made = [], {}
+        for actor, username, role, province, county, want in cases:
+            body = {"username": username, "password": PASSWORD, "role": role}
+            if province:
+                body["province"] = province
+            if county:
+                body["county_id"] = county
+            with self.subTest(actor=actor.role, username=username):
+                r = self.client.post("/api/v1/users", body, token=actor.token)
+                if want == 201:
+                    self.assertStatus(r, 201)
+                    u = r.json()
+                    self.assertEqual((u["username"], u["role"], u["province"], u["county_id"]),
+                                     (username, role, HOME, county))
+                    made[username] = u["id"]
+                else:
+                    self.assertProblem(r, 403)
+                    refused.append((actor, username, r.headers.get("X-Request-Id")))
+        r = self.client.get("/api/v1/users?limit=500", token=na.token)
+        self.assertStatus(r, 200)
+        names = {u["username"] for u in r.json()["items"]}
+        for actor, username, rid in refused:
+            self.assertNotIn(username, names, "a refused create happened")
+        self.assertTrue(set(made) <= names, made)
+        # refusals by role are audited as "denied" (scope refusals inside the handler leave no write at all)
+        denied = {a["request_id"]: a for a in self.audit("&action=denied")}
+        for actor, username, rid in refused:
+            if actor.role not in ADMINS:
+                with self.subTest(denied=username):
+                    self.assertIn(rid, denied)
+                    self.assertEqual(denied[rid]["user_id"], actor.id)
+        # the creations are audited with their author
+        for username, uid in made.items():
+            rows = self.audit("&entity=user&action=create&entity_id=%d" % uid)
+            self.assertEqual([(a["user_id"], a["after"]["username"], a["province"]) for a in rows],
+                             [(pa.id, username, HOME)])
+            # and the provincial admin sees them in its own audit trail
+            self.assertEqual(len(self.audit("&entity=user&entity_id=%d" % uid, token=pa.token)), 1)
+
+    # -- 5. login failures ---------------------------------------------------------------------------------------
+    def test_login_failures_look_alike(self):
+        def attempt(username, password):
+            t0 = time.monotonic()
+            r = self.client.post("/api/v1/auth/login", {"username": username, "password": password})
+            return r, time.monotonic() - t0
+
+        wrong, unknown = [], []
+        for _ in range(3):
+            wrong.append(attempt("acc.timing", "Not-The-Password-993"))
+            unknown.append(attempt("acc.nobody", "Not-The-Password-993"))
+        ref = wrong[0][0]
+        ref_body = self.assertProblem(ref, 401)
+        ignore = {"date", "x-request-id"}
+        ref_headers = sorted((k.lower(), v) for k, v in ref.headers.items() if k.lower() not in ignore)
+        for r, _ in wrong + unknown:
+            self.assertProblem(r, 401)
+            self.assertEqual(without_request_id(r.json()), without_request_id(ref_body))
+            self.assertEqual(sorted((k.lower(), v) for k, v in r.headers.items() if k.lower() not in ignore),
+                             ref_headers)
+        mw = statistics.median(t for _, t in wrong)
+        mu = statistics.median(t for _, t in unknown)
+        self.assertLess(abs(mw - mu) / min(mw, mu), 0.5,
+                        "median login time: wrong password %.3fs, unknown user %.3fs" % (mw, mu))
+        rows = [a for a in self.audit("&action=login_failed") if a["username"] in ("acc.timing", "acc.nobody")]
+        got = sorted((a["username"], a["user_id"], a["detail"]["reason"]) for a in rows)
+        self.assertEqual(got, [("acc.nobody", None, "unknown user")] * 3
+                         + [("acc.timing", self.user_ids["timing"], "wrong password")] * 3)
+
+    def test_login_lockout_after_five_failures(self):
+        for i in range(5):
+            r = self.client.post("/api/v1/auth/login", {"username": "acc.lockout", "password": "Wrong-Guess-%d-x7" % i})
+            self.assertProblem(r, 401)
+        for username, password in (("acc.lockout", PASSWORD), ("ACC.Lockout", PASSWORD), ("acc.lockout", "nope")):
+            r = self.client.post("/api/v1/auth/login", {"username": username, "password": password})
+            self.assertProblem(r, 429)
+            ra = r.headers.get("Retry-After")
+            self.assertIsNotNone(ra, "429 without Retry-After")
+            self.assertTrue(ra.isdigit() and 1 <= int(ra) <= 900, ra)
+        rows = [a for a in self.audit("&action=login_failed") if a["username"] == "acc.lockout"]
+        self.assertEqual([(a["entity"], a["entity_id"], a["user_id"], a["detail"]) for a in rows],
+                         [("session", str(self.user_ids["lockout"]), self.user_ids["lockout"],
+                           {"reason": "wrong password"})] * 5)
+        # another user from the same address is not locked out
+        self.assertStatus(self.client.get("/api/v1/auth/me", token=self.na().token), 200)
+
+    # -- 6. row-level security underneath the server -------------------------------------------------------------
+    def test_row_level_security_without_the_server(self):
+        pa = self.actors["provincial_admin"]
+        # what a provincial admin's transaction sees, next to what is there (same snapshot)
+        out = harness.app_sql(
+            self.pg, "SELECT 'app', id, coalesce(province_code, '-') FROM users ORDER BY id", token=pa.token,
+            isolation="REPEATABLE READ",
+            prelude="SELECT 'all', id, coalesce(province_code, '-') FROM users ORDER BY id;\n")
+        rows = [line.split("|") for line in out.split("\n") if line]
+        everyone = {int(i): p for k, i, p in rows if k == "all"}
+        seen = {int(i): p for k, i, p in rows if k == "app"}
+        self.assertIn(AWAY, everyone.values())          # the test means something: there are other rows
+        self.assertIn("-", everyone.values())
+        self.assertEqual(seen, {i: p for i, p in everyone.items() if p == HOME or i == pa.id})
+        # the audit trail likewise
+        out = harness.app_sql(
+            self.pg, "SELECT count(*), count(*) FILTER (WHERE province_code = '%s') FROM audit_log" % HOME,
+            token=pa.token, isolation="REPEATABLE READ",
+            prelude="SELECT count(*) FILTER (WHERE province_code = '%s'), count(*) FROM audit_log;\n" % HOME)
+        (home_all, total), (app_total, app_home) = [tuple(map(int, line.split("|"))) for line in out.split()]
+        self.assertGreater(total, home_all)
+        self.assertEqual((app_total, app_home), (home_all, home_all))
+        # a county officer sees only itself among the users
+        co = self.actors["county_officer"]
+        self.assertEqual(harness.app_sql(self.pg, "SELECT id FROM users", token=co.token).split(), [str(co.id)])
+        # no auth_begin, no settings: nothing at all
+        self.assertEqual(harness.app_sql(self.pg, "SELECT count(*) FROM users").strip(), "0")
+        self.assertEqual(harness.app_sql(self.pg, "SELECT count(*) FROM audit_log").strip(), "0")
+        # things the application role may never do, whoever the caller is
+        na = self.na()
+        for sql, what in (("UPDATE audit_log SET detail = '{\"x\":1}'", "audit_log"),
+                          ("DELETE FROM audit_log", "audit_log"),
+                          ("SELECT password_hash FROM users", "users"),
+                          ("SELECT * FROM users", "users"),
+                          ("SELECT * FROM sessions", "sessions"),
+                          ("DELETE FROM users WHERE id = %d" % self.targets["in"].id, "users")):
+            with self.subTest(sql=sql):
+                with self.assertRaises(harness.PsqlError) as cm:
+                    harness.app_sql(self.pg, sql, token=na.token)
+                self.assertIn("permission denied for table " + what, cm.exception.stderr)
+        # and a provincial admin cannot write a user of another province, even by SQL
+        with self.assertRaises(harness.PsqlError) as cm:
+            harness.app_sql(self.pg, "INSERT INTO users (username, password_hash, role, province_code)"
+                                     " VALUES ('rls.sneak', 'x', 'provincial_officer', '%s')" % AWAY, token=pa.token)
+        self.assertIn("row-level security", cm.exception.stderr)
+        out = harness.app_sql(self.pg, "WITH u AS (UPDATE users SET full_name = 'x' WHERE id = %d RETURNING 1)"
+                                       " SELECT count(*) FROM u" % self.targets["out"].id, token=pa.token)
+        self.assertEqual(out.strip(), "0")
+
+    # -- 8. reads are recorded -----------------------------------------------------------------------------------
+    # TODO(clients/staff): reading a person's record (GET /api/v1/clients/{id}, /api/v1/staff/{id}) must leave an
+    # audit row with action "read" (who read whose file); user accounts are not people's records, so nothing to
+    # test yet.
+
+    # -- 9. password change --------------------------------------------------------------------------------------
+    def test_password_change(self):
+        a = harness.login(self.client, "acc.pwchange", PASSWORD)["token"]
+        b = harness.login(self.client, "acc.pwchange", PASSWORD)["token"]
+        new = "Quiet-Harbor-Lamp-5173"
+        r = self.client.post("/api/v1/auth/password", {"current_password": "Not-My-Password-11",
+                                                       "new_password": new}, token=a)
+        self.assertProblemFields(r, 422, ["current_password"])
+        r = self.client.post("/api/v1/auth/password", {"current_password": PASSWORD, "new_password": "short"},
+                             token=a)
+        self.assertProblemFields(r, 422, ["new_password"])
+        r = self.client.post("/api/v1/auth/password", {"current_password": PASSWORD,
+                                                       "new_password": "aaaaaaaaaaaaaaaa"}, token=a)
+        self.assertProblemFields(r, 422, ["new_password"])
+        # both sessions still alive after the refusals
+        self.assertStatus(self.client.get("/api/v1/auth/me", token=b), 200)
+        r = self.client.post("/api/v1/auth/password", {"current_password": PASSWORD, "new_password": new}, token=a)
+        self.assertStatus(r, 204)
+        self.assertEqual(r.raw, b"")
+        self.assertProblem(self.client.get("/api/v1/auth/me", token=b), 401)
+        r = self.client.get("/api/v1/auth/me", token=a)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json()["username"], "acc.pwchange")
+        res = harness.login(self.client, "acc.pwchange", new)
+        self.assertEqual(res["user"]["id"], self.user_ids["pwchange"])
+        r = self.client.post("/api/v1/auth/login", {"username": "acc.pwchange", "password": PASSWORD})
+        self.assertProblem(r, 401)
+        rows = self.audit("&entity=user&action=password_change&entity_id=%d" % self.user_ids["pwchange"])
+        self.assertEqual([a["user_id"] for a in rows], [self.user_ids["pwchange"]])
+
+    # -- 10. PATCH a user; deactivation --------------------------------------------------------------------------
+    def test_patch_user_and_deactivate(self):
+        na = self.na()
+        r = self.client.post("/api/v1/users", {"username": "acc.patched", "password": PASSWORD,
+                                               "role": "provincial_officer", "province": HOME}, token=na.token)
+        self.assertStatus(r, 201)
+        self.assertEqual(r.headers.get("ETag"), '"v1"')
+        uid = r.json()["id"]
+        path = "/api/v1/users/%d" % uid
+        token = harness.login(self.client, "acc.patched", PASSWORD)["token"]
+
+        self.assertProblem(self.client.patch(path, {"full_name": "Mina Rahimi"}, token=na.token), 428)
+        self.assertProblem(self.client.patch(path, {"full_name": "Mina Rahimi"}, token=na.token,
+                                             headers={"If-Match": '"v7"'}), 412)
+        self.assertEqual(self.user_row(uid), (1, "", True))
+        r = self.client.patch(path, {"full_name": "Mina Rahimi"}, token=na.token, headers={"If-Match": '"v1"'})
+        self.assertStatus(r, 200)
+        self.assertEqual(r.headers.get("ETag"), '"v2"')
+        self.assertEqual((r.json()["full_name"], r.json()["version"]), ("Mina Rahimi", 2))
+        r = self.client.get(path, token=na.token)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.headers.get("ETag"), '"v2"')
+        self.assertProblem(self.client.patch(path, {"full_name": "Stale"}, token=na.token,
+                                             headers={"If-Match": '"v1"'}), 412)
+        rows = self.audit("&entity=user&action=update&entity_id=%d" % uid)
+        self.assertEqual(len(rows), 1, rows)
+        a = rows[0]
+        self.assertEqual((a["user_id"], a["username"], a["province"]), (na.id, na.username, HOME))
+        self.assertEqual((a["before"]["full_name"], a["before"]["version"]), (None, 1))
+        self.assertEqual((a["after"]["full_name"], a["after"]["version"]), ("Mina Rahimi", 2))
+        self.assertNotIn("password_hash", json.dumps(a))
+
+        # deactivation: the existing token dies, and signing in fails like a wrong password
+        self.assertStatus(self.client.get("/api/v1/auth/me", token=token), 200)
+        r = self.client.patch(path, {"active": False}, token=na.token, headers={"If-Match": '"v2"'})
+        self.assertStatus(r, 200)
+        self.assertEqual((r.json()["active"], r.headers.get("ETag")), (False, '"v3"'))
+        self.assertProblem(self.client.get("/api/v1/auth/me", token=token), 401)
+        with self.registry.client() as fresh:
+            self.assertProblem(fresh.get("/api/v1/auth/me", token=token), 401)
+        r = self.client.post("/api/v1/auth/login", {"username": "acc.patched", "password": PASSWORD})
+        self.assertProblem(r, 401)
+        self.assertEqual(r.json()["detail"], "Wrong username or password.")
+
+
+class AuditTamperTest(harness.RegistryTestCase):
+    """Changing or removing an audit row behind the application's back (as the database owner) is noticed by
+    `registryctl audit verify`. Each test puts the trail back as it was and checks it verifies again."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        try:
+            harness.add_users(cls.registry, {
+                "na": dict(username="tamper.na", role="national_admin", password=PASSWORD),
+                "pa": dict(username="tamper.pa", role="provincial_admin", password=PASSWORD, province=HOME),
+                "po": dict(username="tamper.po", role="provincial_officer", password=PASSWORD, province=AWAY)})
+            with cls.registry.client() as c:
+                harness.login(c, "tamper.na", PASSWORD)     # a fourth row, written by registryd
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    def verify(self):
+        return self.registry.ctl("audit", "verify")
+
+    def assertIntact(self):
+        cp = self.verify()
+        self.assertEqual(cp.returncode, 0, cp.stderr)
+        self.assertIn("intact", cp.stdout)
+        return cp
+
+    def sealed(self):
+        """[(seal_seq, id)] of the sealed rows, in chain order."""
+        out = self.pg.psql("SELECT seal_seq, id FROM audit_log WHERE seal_seq IS NOT NULL ORDER BY seal_seq")
+        return [tuple(map(int, line.split("|"))) for line in out.split()]
+
+    def test_changed_row_is_caught(self):
+        self.assertIntact()
+        chain = self.sealed()
+        self.assertGreaterEqual(len(chain), 4)
+        first = chain[0][1]
+        self.pg.psql("CREATE TABLE tamper_saved AS SELECT * FROM audit_log WHERE id = %d" % first)
+        self.addCleanup(self.pg.psql, "DROP TABLE IF EXISTS tamper_saved")
+        self.pg.psql("ALTER TABLE audit_log DISABLE TRIGGER audit_append_only;"
+                     " UPDATE audit_log SET detail = '{\"x\":1}'"
+                     "  WHERE id = (SELECT min(id) FROM audit_log WHERE seal_seq IS NOT NULL);"
+                     " ALTER TABLE audit_log ENABLE TRIGGER audit_append_only;")
+        cp = self.verify()
+        self.assertNotEqual(cp.returncode, 0, cp.stdout)
+        self.assertNotIn("intact", cp.stdout)
+        self.assertIn("chain position 1 (audit id %d): row changed after it was written" % first, cp.stderr)
+
+        # the same change with the row's hash recomputed: the next row's link gives it away
+        self.pg.psql("ALTER TABLE audit_log DISABLE TRIGGER audit_append_only;"
+                     " UPDATE audit_log a SET hash = sha256(a.prev_hash || audit_row_bytes(a)) WHERE id = %d;"
+                     " ALTER TABLE audit_log ENABLE TRIGGER audit_append_only;" % first)
+        cp = self.verify()
+        self.assertNotEqual(cp.returncode, 0, cp.stdout)
+        self.assertIn("chain position 2 (audit id %d): link to the previous row broken" % chain[1][1], cp.stderr)
+
+        # put it back: intact again
+        self.pg.psql("ALTER TABLE audit_log DISABLE TRIGGER audit_append_only;"
+                     " UPDATE audit_log a SET detail = s.detail, hash = s.hash FROM tamper_saved s WHERE a.id = s.id;"
+                     " ALTER TABLE audit_log ENABLE TRIGGER audit_append_only;")
+        self.assertIntact()
+
+    def test_deleted_row_is_caught(self):
+        self.assertIntact()
+        chain = self.sealed()
+        self.assertGreaterEqual(len(chain), 4)
+        seq, victim = chain[1]
+        self.pg.psql("CREATE TABLE tamper_saved AS SELECT * FROM audit_log WHERE id = %d" % victim)
+        self.addCleanup(self.pg.psql, "DROP TABLE IF EXISTS tamper_saved")
+        self.pg.psql("ALTER TABLE audit_log DISABLE TRIGGER audit_append_only;"
+                     " DELETE FROM audit_log WHERE id = %d;"
+                     " ALTER TABLE audit_log ENABLE TRIGGER audit_append_only;" % victim)
+        cp = self.verify()
+        self.assertNotEqual(cp.returncode, 0, cp.stdout)
+        self.assertNotIn("intact", cp.stdout)
+        self.assertIn("chain position %d" % seq, cp.stderr)
+        self.assertIn("row missing from the chain", cp.stderr)
+
+        # put it back exactly (no trigger may restamp it): intact again
+        self.pg.psql("ALTER TABLE audit_log DISABLE TRIGGER audit_stamp;"
+                     " INSERT INTO audit_log OVERRIDING SYSTEM VALUE SELECT * FROM tamper_saved;"
+                     " ALTER TABLE audit_log ENABLE TRIGGER audit_stamp;")
+        self.assertIntact()
+
+
+if __name__ == "__main__":
+    harness.main()
