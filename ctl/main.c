@@ -17,6 +17,7 @@ static void usage(FILE *f)
           "  user add --username U --role ROLE [--province IR-NN] [--county ID] [--center ID] [--full-name NAME]\n"
           "                        create a user; the password is read from standard input\n"
           "  audit verify          seal and check the audit trail's hash chain\n"
+          "  seed-demo             load a small demo data set (idempotent)\n"
           "Settings come from FILE and the REGISTRY_* environment variables (REGISTRY_DB_URL, ...).\n",
           f);
 }
@@ -69,6 +70,8 @@ int main(int argc, char **argv)
         rc = ctl_migrate(&cfg, argc - i - 1, argv + i + 1);
     else if (!strcmp(cmd, "user"))
         rc = ctl_user(&cfg, argc - i - 1, argv + i + 1);
+    else if (!strcmp(cmd, "seed-demo"))
+        rc = ctl_seed_demo(&cfg, argc - i - 1, argv + i + 1);
     else if (!strcmp(cmd, "audit"))
         rc = ctl_audit(&cfg, argc - i - 1, argv + i + 1);
     else {
