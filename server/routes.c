@@ -44,6 +44,26 @@ static const route_param clients_query[] = {
     {"need", "string", "e.g. housing"}, {"q", "string", "name search"}, {NULL, NULL, NULL},
 };
 
+static const route_param allocations_query[] = {
+    {"fiscal_year", "integer", "Jalali year"}, {"program", "string", "program code"}, {"province", "string", "IR-NN"},
+    {"county_id", "integer", NULL}, {"level", "string", "province, county or center"}, {NULL, NULL, NULL},
+};
+static const route_param donations_query[] = {
+    {"fiscal_year", "integer", "Jalali year"}, {"campaign_id", "integer", NULL}, {"province", "string", "IR-NN"},
+    {"county_id", "integer", NULL}, {"kind", "string", "cash or in_kind"}, {NULL, NULL, NULL},
+};
+static const route_param loans_query[] = {
+    {"client_id", "integer", NULL}, {"county_id", "integer", NULL},
+    {"status", "string", "active, repaid, written_off"}, {NULL, NULL, NULL},
+};
+static const route_param overdue_query[] = {
+    {"province", "string", "IR-NN"}, {"county_id", "integer", NULL}, {NULL, NULL, NULL},
+};
+static const route_param report_query[] = {
+    {"fiscal_year", "integer", "Jalali year (default: this year)"},
+    {"province", "string", "IR-NN: break down by county"}, {NULL, NULL, NULL},
+};
+
 const route routes[] = {
     {"GET", "/healthz", handle_healthz, PERM_PUBLIC, ROUTE_NO_LOG | ROUTE_NOT_API, "meta",
      "Liveness: 200 while the process runs", NULL, "Status", NULL, 200},
@@ -137,6 +157,56 @@ const route routes[] = {
     {"PATCH", "/api/v1/households/{id}", handle_households_patch, PERM_WRITE, ROUTE_JSON_BODY, "registry",
      "Change a household (If-Match required)", NULL, "Household", "HouseholdWrite", 200},
 
+    {"GET", "/api/v1/allocations", handle_allocations_list, PERM_READ, ROUTE_LIST, "funding",
+     "Budget allocations within your scope", allocations_query, "Allocation", NULL, 200},
+    {"POST", "/api/v1/allocations", handle_allocations_create, PERM_WRITE, ROUTE_JSON_BODY, "funding",
+     "Allocate budget to a province, county or center (never more than its parent's)", NULL, "Allocation",
+     "AllocationWrite", 201},
+    {"GET", "/api/v1/allocations/{id}", handle_allocations_get, PERM_READ, 0, "funding", "One allocation", NULL,
+     "Allocation", NULL, 200},
+    {"PATCH", "/api/v1/allocations/{id}", handle_allocations_patch, PERM_WRITE, ROUTE_JSON_BODY, "funding",
+     "Change an allocation's amount or note (If-Match required)", NULL, "Allocation", "AllocationPatch", 200},
+    {"GET", "/api/v1/campaigns", handle_campaigns_list, PERM_READ, ROUTE_LIST, "funding",
+     "Campaigns (national ones and your province's) with their totals", NULL, "Campaign", NULL, 200},
+    {"POST", "/api/v1/campaigns", handle_campaigns_create, PERM_WRITE, ROUTE_JSON_BODY, "funding",
+     "Start a campaign", NULL, "Campaign", "CampaignWrite", 201},
+    {"GET", "/api/v1/campaigns/{id}", handle_campaigns_get, PERM_READ, 0, "funding", "One campaign with its totals",
+     NULL, "Campaign", NULL, 200},
+    {"PATCH", "/api/v1/campaigns/{id}", handle_campaigns_patch, PERM_WRITE, ROUTE_JSON_BODY, "funding",
+     "Change a campaign (If-Match required)", NULL, "Campaign", "CampaignWrite", 200},
+    {"GET", "/api/v1/donations", handle_donations_list, PERM_READ, ROUTE_LIST, "funding",
+     "Donations within your scope", donations_query, "Donation", NULL, 200},
+    {"POST", "/api/v1/donations", handle_donations_create, PERM_WRITE, ROUTE_JSON_BODY, "funding",
+     "Record a donation, cash or in kind", NULL, "Donation", "DonationWrite", 201},
+    {"GET", "/api/v1/donations/{id}", handle_donations_get, PERM_READ, 0, "funding", "One donation", NULL,
+     "Donation", NULL, 200},
+    {"PATCH", "/api/v1/donations/{id}", handle_donations_patch, PERM_WRITE, ROUTE_JSON_BODY, "funding",
+     "Correct a donation (If-Match required)", NULL, "Donation", "DonationWrite", 200},
+    {"GET", "/api/v1/loans", handle_loans_list, PERM_READ, ROUTE_LIST, "funding", "Microfinance loans within your scope",
+     loans_query, "Loan", NULL, 200},
+    {"POST", "/api/v1/loans", handle_loans_create, PERM_WRITE, ROUTE_JSON_BODY, "funding",
+     "Grant a loan; its schedule is made with it", NULL, "Loan", "LoanWrite", 201},
+    {"GET", "/api/v1/loans/overdue", handle_loans_overdue, PERM_READ, ROUTE_LIST, "funding",
+     "Overdue installments (e.g. of one county)", overdue_query, "OverdueInstallment", NULL, 200},
+    {"GET", "/api/v1/loans/{id}", handle_loans_get, PERM_READ, 0, "funding",
+     "One loan with its schedule and outstanding balance (the read is audited)", NULL, "Loan", NULL, 200},
+    {"PATCH", "/api/v1/loans/{id}", handle_loans_patch, PERM_WRITE, ROUTE_JSON_BODY, "funding",
+     "Change a loan's status (If-Match required)", NULL, "Loan", "LoanPatch", 200},
+    {"GET", "/api/v1/loans/{id}/repayments", handle_loan_repayments_list, PERM_READ, ROUTE_LIST, "funding",
+     "A loan's repayments", NULL, "Repayment", NULL, 200},
+    {"POST", "/api/v1/loans/{id}/repayments", handle_loan_repayments_create, PERM_WRITE, ROUTE_JSON_BODY, "funding",
+     "Record a repayment (never more than is owed)", NULL, "Repayment", "RepaymentWrite", 201},
+
+    {"GET", "/api/v1/reports/summary", handle_report_summary, PERM_READ, 0, "reports",
+     "Centers, staff, clients, allocations and donations per province, or per county of one province",
+     report_query, "SummaryReport", NULL, 200},
+    {"GET", "/api/v1/reports/clients-by-disability", handle_report_disability, PERM_READ, 0, "reports",
+     "Active clients by disability type, with the share over 60", report_query, "DisabilityReport", NULL, 200},
+    {"GET", "/api/v1/reports/centers-by-type", handle_report_center_types, PERM_READ, 0, "reports",
+     "Open centers by type: capacity, active clients and occupancy", report_query, "CenterTypeReport", NULL, 200},
+    {"GET", "/api/v1/reports/donations-by-campaign", handle_report_campaigns, PERM_READ, 0, "reports",
+     "Donations of a fiscal year by campaign, cash and in kind", report_query, "CampaignReport", NULL, 200},
+
     {"GET", "/api/v1/audit", handle_audit_list, PERM_AUDIT, ROUTE_LIST, "audit",
      "The audit trail within your scope, newest first", audit_query, "AuditRecord", NULL, 200},
 };
@@ -159,4 +229,9 @@ void routes_init(void)
     programs_init();
     enrollments_init();
     services_init();
+    allocations_init();
+    campaigns_init();
+    donations_init();
+    loans_init();
+    reports_init();
 }

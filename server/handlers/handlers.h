@@ -81,4 +81,38 @@ void handle_services_patch(struct req_ctx *rc);
 void handle_client_services_list(struct req_ctx *rc);
 void handle_client_services_create(struct req_ctx *rc);
 
+/* money */
+void allocations_init(void);
+void handle_allocations_list(struct req_ctx *rc);
+void handle_allocations_get(struct req_ctx *rc);
+void handle_allocations_create(struct req_ctx *rc);
+void handle_allocations_patch(struct req_ctx *rc);
+
+void campaigns_init(void);
+void handle_campaigns_list(struct req_ctx *rc);
+void handle_campaigns_get(struct req_ctx *rc);
+void handle_campaigns_create(struct req_ctx *rc);
+void handle_campaigns_patch(struct req_ctx *rc);
+
+void donations_init(void);
+void handle_donations_list(struct req_ctx *rc);
+void handle_donations_get(struct req_ctx *rc);
+void handle_donations_create(struct req_ctx *rc);
+void handle_donations_patch(struct req_ctx *rc);
+
+void loans_init(void);
+void handle_loans_list(struct req_ctx *rc);
+void handle_loans_get(struct req_ctx *rc);
+void handle_loans_create(struct req_ctx *rc);
+void handle_loans_patch(struct req_ctx *rc);
+void handle_loans_overdue(struct req_ctx *rc);
+void handle_loan_repayments_list(struct req_ctx *rc);
+void handle_loan_repayments_create(struct req_ctx *rc);
+
+void reports_init(void);
+void handle_report_summary(struct req_ctx *rc);
+void handle_report_disability(struct req_ctx *rc);
+void handle_report_center_types(struct req_ctx *rc);
+void handle_report_campaigns(struct req_ctx *rc);
+
 #endif

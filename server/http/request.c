@@ -487,6 +487,13 @@ bool req_job_ok(req_ctx *rc, const db_job *job)
         reply_problem(rc, 401, "The session has ended or the token is not valid; sign in again.");
         return false;
     }
+    if (job->status == DB_ERROR && strcmp(job->sqlstate, "RA422") == 0) {
+        /* a rule of the registry's own (an allocation overrun, a repayment beyond the loan): its message is ours */
+        field_errors fe = {0};
+        field_error(&fe, "amount_rials", "%s", job->errmsg);
+        reply_problem_fields(rc, 422, "The amount breaks a rule of the registry.", &fe);
+        return false;
+    }
     if (job->status == DB_ERROR && strcmp(job->sqlstate, "RA404") == 0) {
         reply_problem(rc, 404, "No such record (or it is outside your scope).");
         return false;

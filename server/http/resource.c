@@ -111,6 +111,8 @@ static const char *value_or_null(const PGresult *res, int row, int col)
 static bool row_in_scope(req_ctx *rc, const resource *r, const PGresult *res, int row)
 {
     const char *county = value_or_null(res, row, r->col_county), *center = value_or_null(res, row, r->col_center);
+    if (r->national_rows_public && !value_or_null(res, row, r->col_province))
+        return true;
     return scope_allows(&rc->who, value_or_null(res, row, r->col_province), county ? (int32_t)atol(county) : 0,
                         center ? atoll(center) : 0);
 }

@@ -50,6 +50,7 @@ struct resource {
     bool audit_reads;           /* a person's record: every read is recorded */
     const char *close_patch;    /* JSON values DELETE applies, e.g. {"status":"closed"}; NULL: no DELETE */
     const char *path;           /* "/api/v1/clients" for Location headers */
+    bool national_rows_public;  /* a row without a province (a national campaign) is visible to everyone */
 
     /* prepared at start by resource_init */
     int stmt_get, stmt_create, stmt_update, stmt_version;

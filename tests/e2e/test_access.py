@@ -67,9 +67,11 @@ def audit_visible(actor, row):
 # path(cell) / body(cell) / headers(cell) build the request; a cell has .actor, .scope, .target (a Target or
 # None), .name (unique per cell, for usernames). perm_roles: the roles the route itself lets in; any other role
 # gets 403 before the handler runs, and that refusal must be in the audit trail as action "denied".
+# fresh: each cell gets its own target (made by AccessTest.make_target), so that a write does not disturb other
+# cells. on_success / on_refusal: names of AccessTest methods (cell, op, response) that check the reply and the
+# database; a later resource adds its Op here, its methods to AccessTest and its rows to EXPECTED.
 
-Op = collections.namedtuple("Op", "resource action kind method route path body headers perm_roles fresh "
-                                  "item_visible item_is")
+Op = collections.namedtuple("Op", "method route path body headers perm_roles fresh on_success on_refusal")
 
 ADMINS = ("national_admin", "provincial_admin")
 EVERYONE = ROLES + ("ngo_submitter",)
@@ -82,37 +84,29 @@ CREATE_SPECS = {
 
 OPS = {
     ("users", "list"): Op(
-        "users", "list", "list", "GET", "/api/v1/users",
-        path=lambda c: "/api/v1/users?limit=500" + USERS_LIST_FILTER[c.scope],
-        body=None, headers=None, perm_roles=ADMINS, fresh=False,
-        item_visible=user_visible,
-        # which shared targets the filter selects (before scoping)
-        item_is=lambda c, t: c.scope == "any" or t.province == (HOME if c.scope == "in" else AWAY)),
+        "GET", "/api/v1/users", path=lambda c: "/api/v1/users?limit=500" + USERS_LIST_FILTER[c.scope],
+        body=None, headers=None, perm_roles=ADMINS, fresh=False, on_success="ok_users_list", on_refusal=None),
     ("users", "read"): Op(
-        "users", "read", "read", "GET", "/api/v1/users/{id}",
-        path=lambda c: "/api/v1/users/%d" % c.target.id,
-        body=None, headers=None, perm_roles=ADMINS, fresh=False, item_visible=None, item_is=None),
+        "GET", "/api/v1/users/{id}", path=lambda c: "/api/v1/users/%d" % c.target.id,
+        body=None, headers=None, perm_roles=ADMINS, fresh=False, on_success="ok_users_read", on_refusal=None),
     ("users", "create"): Op(
-        "users", "create", "create", "POST", "/api/v1/users",
-        path=lambda c: "/api/v1/users",
+        "POST", "/api/v1/users", path=lambda c: "/api/v1/users",
         body=lambda c: dict(username=c.name, password=PASSWORD, **CREATE_SPECS[c.scope]),
-        headers=None, perm_roles=ADMINS, fresh=False, item_visible=None, item_is=None),
+        headers=None, perm_roles=ADMINS, fresh=False, on_success="ok_users_create",
+        on_refusal="refused_users_create"),
     ("users", "update"): Op(
-        "users", "update", "update", "PATCH", "/api/v1/users/{id}",
-        path=lambda c: "/api/v1/users/%d" % c.target.id,
+        "PATCH", "/api/v1/users/{id}", path=lambda c: "/api/v1/users/%d" % c.target.id,
         body=lambda c: {"full_name": "Renamed by " + c.actor.role},
-        headers=lambda c: {"If-Match": '"v1"'}, perm_roles=ADMINS, fresh=True, item_visible=None, item_is=None),
+        headers=lambda c: {"If-Match": '"v1"'}, perm_roles=ADMINS, fresh=True, on_success="ok_users_update",
+        on_refusal="refused_users_update"),
     ("audit", "list"): Op(
-        "audit", "list", "list", "GET", "/api/v1/audit",
+        "GET", "/api/v1/audit",
         path=lambda c: "/api/v1/audit?entity=user&action=create&limit=500"
                        + ("&entity_id=%d" % c.target.id if c.target else ""),
-        body=None, headers=None, perm_roles=ADMINS, fresh=False,
-        item_visible=audit_visible,
-        item_is=lambda c, t: c.target is None or t.id == c.target.id),
+        body=None, headers=None, perm_roles=ADMINS, fresh=False, on_success="ok_audit_list", on_refusal=None),
     ("auth", "me"): Op(
-        "auth", "me", "me", "GET", "/api/v1/auth/me",
-        path=lambda c: "/api/v1/auth/me",
-        body=None, headers=None, perm_roles=EVERYONE, fresh=False, item_visible=None, item_is=None),
+        "GET", "/api/v1/auth/me", path=lambda c: "/api/v1/auth/me",
+        body=None, headers=None, perm_roles=EVERYONE, fresh=False, on_success="ok_me", on_refusal=None),
 }
 
 # The expected status of every cell. 403: allowed to see but not to do (or the role may not use the route at
@@ -140,6 +134,7 @@ EXPECTED = [
     ("auth",    "me",     "self",   200, 200, 200, 200, 200),
 ]
 
+NEVER_ISSUED = "NeverIssuedToken_0123456789-abcdefghijklmno"     # shaped like a token (43 base64url characters)
 NO_SUCH_ID = 2000000000     # an id no record has, to compare "outside your scope" with "does not exist"
 
 
@@ -187,7 +182,8 @@ class AccessTest(harness.RegistryTestCase):
         for name, t in TARGET_SPECS.items():
             specs["target." + name] = dict(username="tgt." + name, password=PASSWORD, **t)
         for name, role in (("lockout", "provincial_officer"), ("timing", "provincial_officer"),
-                           ("pwchange", "provincial_officer"), ("expiry", "county_officer")):
+                           ("pwchange", "provincial_officer"), ("expiry", "county_officer"),
+                           ("mover", "provincial_admin")):
             specs[name] = dict(username="acc." + name, role=role, password=PASSWORD,
                                **(dict(county=cls.home_county) if role == "county_officer" else dict(province=HOME)))
         ids = harness.add_users(reg, specs)
@@ -233,6 +229,16 @@ class AccessTest(harness.RegistryTestCase):
         self.assertStatus(r, 200)
         return r.json()["items"]
 
+    def assertTokenDead(self, client, token, label=""):
+        """Every request with token is 401: first one its handler would refuse before reading the database
+        (an incomplete password change: 422 if the token were alive), then one that reads it."""
+        for method, path, body in (("POST", "/api/v1/auth/password", {}), ("GET", "/api/v1/auth/me", None)):
+            with self.subTest(dead_token=label, request=method + " " + path):
+                r = client.request(method, path, body=body, token=token)
+                self.assertStatus(r, 401, "%s %s %s" % (label, method, path))
+                self.assertProblem(r, 401)
+                self.assertIn("Bearer", r.headers.get("WWW-Authenticate") or "")
+
     def assertProblemFields(self, resp, status, fields):
         body = self.assertProblem(resp, status)
         self.assertEqual(sorted(e["field"] for e in body.get("errors", [])), sorted(fields), body)
@@ -242,6 +248,16 @@ class AccessTest(harness.RegistryTestCase):
     def test_access_matrix(self):
         for row in EXPECTED:
             self.assertEqual(len(row), 3 + len(ROLES), row)
+        # no token, or one that was never issued: 401 everywhere
+        anyone = Cell(self.na(), "in", self.targets["in"], "m0.anonymous")
+        for (resource, action), op in OPS.items():
+            for token in (None, NEVER_ISSUED):
+                with self.subTest(resource=resource, action=action, token=token):
+                    r = self.client.request(op.method, op.path(anyone), body=op.body(anyone) if op.body else None,
+                                            headers=op.headers(anyone) if op.headers else None, token=token)
+                    self.assertProblem(r, 401)
+                    self.assertIn("Bearer", r.headers.get("WWW-Authenticate") or "")
+        self.assertFalse(self.user_exists(anyone.name))
         denied = []         # (cell, op, request_id): refusals the audit trail must show
         n = 0
         for resource, action, scope, *statuses in EXPECTED:
@@ -252,8 +268,7 @@ class AccessTest(harness.RegistryTestCase):
                 name = "m%d.%s.%s.%s" % (n, resource, action, ABBREV[role])
                 target = None
                 if op.fresh:
-                    spec = TARGET_SPECS[scope]
-                    target = self.insert_user("fresh.%d.%s" % (n, scope), spec["role"], spec["province"])
+                    target = self.make_target(resource, scope, "fresh.%d.%s" % (n, scope))
                 elif scope in self.targets:
                     target = self.targets[scope]
                 cell = Cell(actor, scope, target, name)
@@ -262,15 +277,16 @@ class AccessTest(harness.RegistryTestCase):
                                             headers=op.headers(cell) if op.headers else None, token=actor.token)
                     self.assertStatus(r, want, "%s %s %s as %s" % (resource, action, scope, role))
                     if want >= 400:
-                        self._check_refusal(cell, op, r, want)
+                        self.check_refusal(cell, op, r, want)
                         if want == 403 and role not in op.perm_roles:
                             denied.append((cell, op, r.headers.get("X-Request-Id")))
                     else:
-                        self._check_success(cell, op, r, want)
+                        self.assertEqual(r.content_type, "application/json")
+                        getattr(self, op.on_success)(cell, op, r)
         # the route-level refusals are in the audit trail, with who and what
         rows = {a["request_id"]: a for a in self.audit("&action=denied")}
         for cell, op, rid in denied:
-            with self.subTest(denied=op.resource + "." + op.action, scope=cell.scope, role=cell.actor.role):
+            with self.subTest(denied=op.method + " " + op.route, scope=cell.scope, role=cell.actor.role):
                 self.assertIsNotNone(rid)
                 self.assertIn(rid, rows, "no 'denied' audit row for request %s" % rid)
                 a = rows[rid]
@@ -279,12 +295,17 @@ class AccessTest(harness.RegistryTestCase):
                 self.assertEqual(a["detail"], {"method": op.method, "route": op.route})
                 self.assertEqual(a["province"], cell.actor.province)
 
-    def _check_refusal(self, cell, op, r, want):
+    def make_target(self, resource, scope, name):
+        """A fresh record for one cell (Op.fresh)."""
+        if resource == "users":
+            spec = TARGET_SPECS[scope]
+            return self.insert_user(name, spec["role"], spec["province"])
+        self.fail("no fresh targets for %s" % resource)
+
+    def check_refusal(self, cell, op, r, want):
         self.assertProblem(r, want)
-        if op.kind == "create":
-            self.assertFalse(self.user_exists(cell.name), "refused create of %s happened anyway" % cell.name)
-        if op.kind == "update":
-            self.assertEqual(self.user_row(cell.target.id), (1, "", True), "refused update happened anyway")
+        if op.on_refusal:
+            getattr(self, op.on_refusal)(cell, op, r)
         if want == 404 and cell.target is not None:
             # outside the scope looks exactly like not there at all
             ghost = Cell(cell.actor, cell.scope, cell.target._replace(id=NO_SUCH_ID), cell.name)
@@ -292,73 +313,90 @@ class AccessTest(harness.RegistryTestCase):
                                      headers=op.headers(ghost) if op.headers else None, token=cell.actor.token)
             self.assertEqual((r2.status, without_request_id(r2.json())), (404, without_request_id(r.json())))
 
-    def _check_success(self, cell, op, r, want):
-        actor = cell.actor
-        self.assertEqual(r.content_type, "application/json")
+    def check_list(self, cell, body, item_visible, item_key, selects, target_visible):
+        """A list reply: one page holding everything (limit=500), no row outside the caller's scope, and each shared
+        target listed exactly when the query selects it and the caller may see it."""
+        self.assertEqual(set(body), {"items", "next_cursor"})
+        self.assertIsNone(body["next_cursor"])
+        for item in body["items"]:
+            self.assertTrue(item_visible(cell.actor, item), "out-of-scope row in the list: %r" % item)
+        listed = {item_key(i) for i in body["items"]}
+        for t in self.targets.values():
+            self.assertEqual(t.id in listed, selects(t) and target_visible(t),
+                             "is %s in the list for %s" % (t.username, cell.actor.role))
+
+    # users
+    def ok_users_list(self, cell, op, r):
+        home = {"in": HOME, "out": AWAY}.get(cell.scope)
+        self.check_list(cell, r.json(), user_visible, lambda i: i["id"],
+                        selects=lambda t: home is None or t.province == home,
+                        target_visible=lambda t: user_visible(cell.actor, dict(id=t.id, province=t.province,
+                                                                               county_id=t.county_id)))
+
+    def ok_users_read(self, cell, op, r):
+        t, body = cell.target, r.json()
+        self.assertEqual(r.headers.get("ETag"), '"v1"')
+        self.assertEqual((body["id"], body["username"], body["role"], body["province"], body["county_id"]),
+                         (t.id, t.username, t.role, t.province, t.county_id))
+        self.assertNotIn("password_hash", body)
+
+    def ok_users_create(self, cell, op, r):
+        spec, body = CREATE_SPECS[cell.scope], r.json()
+        self.assertEqual(r.status, 201)
+        self.assertEqual(r.headers.get("ETag"), '"v1"')
+        self.assertEqual(r.headers.get("Location"), "/api/v1/users/%d" % body["id"])
+        self.assertEqual((body["username"], body["role"], body["province"], body["active"], body["version"]),
+                         (cell.name, spec["role"], spec["province"], True, 1))
+        self.assertNotIn("password", body)
+        self.assertTrue(self.user_exists(cell.name))
+
+    def refused_users_create(self, cell, op, r):
+        self.assertFalse(self.user_exists(cell.name), "refused create of %s happened anyway" % cell.name)
+
+    def ok_users_update(self, cell, op, r):
         body = r.json()
-        if op.kind == "list":
-            self.assertEqual(set(body), {"items", "next_cursor"})
-            self.assertIsNone(body["next_cursor"])
-            for item in body["items"]:
-                self.assertTrue(op.item_visible(actor, item), "out-of-scope row in the list: %r" % item)
-            # a shared target is listed exactly when the filter selects it and it is in the caller's scope
-            if op.resource == "users":
-                listed = {i["id"] for i in body["items"]}
-                for t in self.targets.values():
-                    want_it = op.item_is(cell, t) and user_visible(actor, dict(id=t.id, province=t.province,
-                                                                               county_id=t.county_id))
-                    self.assertEqual(t.id in listed, want_it, "target %s listed for %s" % (t.username, actor.role))
-            elif op.resource == "audit":
-                listed = {i["entity_id"] for i in body["items"]}
-                for t in self.targets.values():
-                    want_it = op.item_is(cell, t) and in_scope(actor, t.province, t.county_id)
-                    self.assertEqual(str(t.id) in listed, want_it,
-                                     "creation of %s in the audit list for %s" % (t.username, actor.role))
-        elif op.kind == "read":
-            t = cell.target
-            self.assertEqual(r.headers.get("ETag"), '"v1"')
-            self.assertEqual((body["id"], body["username"], body["role"], body["province"], body["county_id"]),
-                             (t.id, t.username, t.role, t.province, t.county_id))
-            self.assertNotIn("password_hash", body)
-        elif op.kind == "create":
-            spec = CREATE_SPECS[cell.scope]
-            self.assertEqual(want, 201)
-            self.assertEqual(r.headers.get("ETag"), '"v1"')
-            self.assertEqual(r.headers.get("Location"), "/api/v1/users/%d" % body["id"])
-            self.assertEqual((body["username"], body["role"], body["province"], body["active"], body["version"]),
-                             (cell.name, spec["role"], spec["province"], True, 1))
-            self.assertNotIn("password", body)
-            self.assertTrue(self.user_exists(cell.name))
-        elif op.kind == "update":
-            self.assertEqual(r.headers.get("ETag"), '"v2"')
-            self.assertEqual((body["id"], body["full_name"], body["version"]),
-                             (cell.target.id, "Renamed by " + actor.role, 2))
-            self.assertEqual(self.user_row(cell.target.id), (2, "Renamed by " + actor.role, True))
-        elif op.kind == "me":
-            self.assertEqual((body["id"], body["username"], body["role"], body["province"], body["county_id"]),
-                             (actor.id, actor.username, actor.role, actor.province, actor.county_id))
-            self.assertNotIn("password_hash", body)
-        else:
-            self.fail("unknown kind %s" % op.kind)
+        self.assertEqual(r.headers.get("ETag"), '"v2"')
+        self.assertEqual((body["id"], body["full_name"], body["version"]),
+                         (cell.target.id, "Renamed by " + cell.actor.role, 2))
+        self.assertEqual(self.user_row(cell.target.id), (2, "Renamed by " + cell.actor.role, True))
+
+    def refused_users_update(self, cell, op, r):
+        self.assertEqual(self.user_row(cell.target.id), (1, "", True), "refused update happened anyway")
+
+    # audit
+    def ok_audit_list(self, cell, op, r):
+        # the list asks for user creations: every shared target's creation is there, if the caller may see it
+        self.check_list(cell, r.json(), audit_visible, lambda i: int(i["entity_id"]),
+                        selects=lambda t: cell.target is None or t.id == cell.target.id,
+                        target_visible=lambda t: audit_visible(cell.actor, dict(province=t.province,
+                                                                                county_id=t.county_id)))
+
+    # auth
+    def ok_me(self, cell, op, r):
+        actor, body = cell.actor, r.json()
+        self.assertEqual((body["id"], body["username"], body["role"], body["province"], body["county_id"]),
+                         (actor.id, actor.username, actor.role, actor.province, actor.county_id))
+        self.assertNotIn("password_hash", body)
 
     # -- 2. logout -----------------------------------------------------------------------------------------------
     def test_logout_kills_the_token(self):
         viewer = self.actors["national_viewer"]
         token = harness.login(self.client, viewer.username, PASSWORD)["token"]
-        other = self.registry.client()
-        self.addCleanup(other.close)
-        self.assertStatus(self.client.get("/api/v1/auth/me", token=token), 200)
-        self.assertStatus(other.get("/api/v1/auth/me", token=token), 200)
+        # several other keep-alive connections, so that every server thread has seen (and may cache) the session
+        others = [self.registry.client() for _ in range(6)]
+        for c in others:
+            self.addCleanup(c.close)
+        for c in [self.client] + others:
+            self.assertStatus(c.get("/api/v1/auth/me", token=token), 200)
         r = self.client.post("/api/v1/auth/logout", token=token)
         self.assertStatus(r, 204)
         self.assertEqual(r.raw, b"")
-        for label, c in (("same connection", self.client), ("other keep-alive connection", other)):
-            r = c.get("/api/v1/auth/me", token=token)
-            self.assertProblem(r, 401)
-            self.assertIn("Bearer", r.headers.get("WWW-Authenticate") or "", label)
-        self.assertEqual(other.connections_opened, 1, "the second client's connection was not kept alive")
+        self.assertTokenDead(self.client, token, "same connection:")
+        for i, c in enumerate(others):
+            self.assertTokenDead(c, token, "other keep-alive connection %d:" % i)
+            self.assertEqual(c.connections_opened, 1, "connection %d was not kept alive" % i)
         with self.registry.client() as fresh:
-            self.assertProblem(fresh.get("/api/v1/auth/me", token=token), 401)
+            self.assertTokenDead(fresh, token, "new client:")
             self.assertProblem(fresh.post("/api/v1/auth/logout", token=token), 401)
         # only that session died
         self.assertStatus(self.client.get("/api/v1/auth/me", token=viewer.token), 200)
@@ -374,12 +412,13 @@ class AccessTest(harness.RegistryTestCase):
                          " WHERE token_hash = decode('%s', 'hex') RETURNING 1) SELECT count(*) FROM e"
                          % harness.token_sha256_hex(token))
         self.assertEqual(n, "1")
-        for path in ("/api/v1/auth/me", "/api/v1/users", "/api/v1/auth/me"):
+        self.assertTokenDead(self.client, token, "same connection:")
+        for path in ("/api/v1/auth/me", "/api/v1/users"):
             r = self.client.get(path, token=token)
             self.assertProblem(r, 401)
             self.assertIn("invalid_token", r.headers.get("WWW-Authenticate") or "")
         with self.registry.client() as fresh:
-            self.assertProblem(fresh.get("/api/v1/auth/me", token=token), 401)
+            self.assertTokenDead(fresh, token, "new client:")
         # the user's other session is untouched
         r = self.client.get("/api/v1/auth/me", token=keep)
         self.assertStatus(r, 200)
@@ -561,7 +600,7 @@ class AccessTest(harness.RegistryTestCase):
         r = self.client.post("/api/v1/auth/password", {"current_password": PASSWORD, "new_password": new}, token=a)
         self.assertStatus(r, 204)
         self.assertEqual(r.raw, b"")
-        self.assertProblem(self.client.get("/api/v1/auth/me", token=b), 401)
+        self.assertTokenDead(self.client, b, "the other session:")
         r = self.client.get("/api/v1/auth/me", token=a)
         self.assertStatus(r, 200)
         self.assertEqual(r.json()["username"], "acc.pwchange")
@@ -609,12 +648,54 @@ class AccessTest(harness.RegistryTestCase):
         r = self.client.patch(path, {"active": False}, token=na.token, headers={"If-Match": '"v2"'})
         self.assertStatus(r, 200)
         self.assertEqual((r.json()["active"], r.headers.get("ETag")), (False, '"v3"'))
-        self.assertProblem(self.client.get("/api/v1/auth/me", token=token), 401)
+        self.assertTokenDead(self.client, token, "deactivated, same connection:")
         with self.registry.client() as fresh:
-            self.assertProblem(fresh.get("/api/v1/auth/me", token=token), 401)
+            self.assertTokenDead(fresh, token, "deactivated, new client:")
         r = self.client.post("/api/v1/auth/login", {"username": "acc.patched", "password": PASSWORD})
         self.assertProblem(r, 401)
         self.assertEqual(r.json()["detail"], "Wrong username or password.")
+
+    def test_scope_change_takes_effect_at_once(self):
+        # Role and scope come from the user row on every request (users.c), not from the session: an admin moved
+        # to another province, then demoted, is served in the new scope by the very next request, on the same
+        # keep-alive connection (so the same server thread) it used before.
+        na, uid = self.na(), self.user_ids["mover"]
+        token = harness.login(self.client, "acc.mover", PASSWORD)["token"]
+        self.assertStatus(self.client.get("/api/v1/users?limit=500", token=token), 200)
+        self.assertStatus(self.client.get("/api/v1/audit?limit=1", token=token), 200)
+        r = self.client.patch("/api/v1/users/%d" % uid, {"province": AWAY}, token=na.token,
+                              headers={"If-Match": '"v1"'})
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json()["province"], AWAY)
+        with self.subTest("users list after the move"):
+            r = self.client.get("/api/v1/users?limit=500", token=token)
+            self.assertStatus(r, 200)
+            items = r.json()["items"]
+            self.assertEqual({i["province"] for i in items}, {AWAY})
+            ids = {i["id"] for i in items}
+            self.assertIn(self.targets["out"].id, ids)
+            self.assertNotIn(self.targets["in"].id, ids)
+        with self.subTest("audit list after the move"):
+            r = self.client.get("/api/v1/audit?entity=user&action=create&limit=500", token=token)
+            self.assertStatus(r, 200)
+            items = r.json()["items"]
+            self.assertEqual({i["province"] for i in items}, {AWAY})
+            self.assertIn(str(self.targets["out"].id), {i["entity_id"] for i in items})
+        with self.subTest("reading a user of the old province"):
+            self.assertProblem(self.client.get("/api/v1/users/%d" % self.targets["in"].id, token=token), 404)
+        r = self.client.patch("/api/v1/users/%d" % uid, {"role": "provincial_officer"}, token=na.token,
+                              headers={"If-Match": '"v2"'})
+        self.assertStatus(r, 200)
+        with self.subTest("users list after the demotion"):
+            self.assertProblem(self.client.get("/api/v1/users?limit=500", token=token), 403)
+        with self.subTest("audit list after the demotion"):
+            self.assertProblem(self.client.get("/api/v1/audit?limit=500", token=token), 403)
+        with self.subTest("creating a user after the demotion"):
+            r = self.client.post("/api/v1/users", {"username": "mover.made", "password": PASSWORD,
+                                                   "role": "county_officer", "county_id": self.away_county},
+                                 token=token)
+            self.assertProblem(r, 403)
+            self.assertFalse(self.user_exists("mover.made"))
 
 
 class AuditTamperTest(harness.RegistryTestCase):

@@ -1,0 +1,756 @@
+"""The registry itself (issue 4): centers, staff and clients on the shared record engine (ETag, If-Match, 412/428,
+409, 422 naming each field), scope (out of scope is 404, lists never leak), Persian text and digits, Jalali dates,
+concurrent updates, transfers between provinces, enrollments and services, audited reads and lists, CSV export and
+keyset pagination."""
+
+import base64
+import concurrent.futures
+import csv
+import io
+import itertools
+import json
+import os
+import re
+import sys
+import threading
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+PASSWORD = "Quiet-Harbor-Lamp-7731"
+TEHRAN, FARS = "IR-23", "IR-07"
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+ZWNJ = "\u200c"
+
+_nid_seq = itertools.count(123450001, 7)
+_word_seq = itertools.count(20 ** 3 + 417)
+_LETTERS = "بپتجچخدرزسشفقگلمنوحط"     # no ی/ک/ه/ا: letters the search key maps
+
+
+def national_id():
+    """A fresh valid national ID: 9 digits + check digit (s = sum d[i]*(10-i); r = s % 11; r < 2 ? r : 11 - r)."""
+    while True:
+        d = [int(c) for c in "%09d" % next(_nid_seq)]
+        r = sum(d[i] * (10 - i) for i in range(9)) % 11
+        nid = "".join(map(str, d)) + str(r if r < 2 else 11 - r)
+        if len(set(nid)) > 1:
+            return nid
+
+
+def bad_check_digit(nid):
+    return nid[:9] + str((int(nid[9]) + 1) % 10)
+
+
+def word():
+    """A unique Persian-looking word: "ژ" (in none of the fixed names used here) and four letters."""
+    n, out = next(_word_seq), ""
+    for _ in range(4):
+        n, k = divmod(n, len(_LETTERS))
+        out += _LETTERS[k]
+    return "ژ" + out
+
+
+def q(**params):
+    return urllib.parse.urlencode(params)
+
+
+class RegistryTest(harness.RegistryTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        try:
+            cls._set_up_actors()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def _set_up_actors(cls):
+        reg = cls.registry
+        with reg.client() as c:
+            teh = c.get("/api/v1/counties?province=%s&limit=100" % TEHRAN).json()["items"]
+            fars = c.get("/api/v1/counties?province=%s&limit=100" % FARS).json()["items"]
+            cls.TEH_A, cls.TEH_B, cls.TEH_C = [x["id"] for x in teh[:3]]
+            cls.FARS_A, cls.FARS_B = [x["id"] for x in fars[:2]]
+            cls.uname = {"admin": "reg-admin", "viewer": "reg-viewer", "teh": "reg-tehran-officer",
+                         "fars": "reg-fars-officer", "county": "reg-county-officer", "ngo": "reg-ngo-submitter"}
+            cls.uid = {"admin": harness.add_user(reg, cls.uname["admin"], "national_admin", PASSWORD)}
+            cls.tok = {"admin": harness.login(c, cls.uname["admin"], PASSWORD)["token"]}
+
+            def center(county, sector, name):
+                r = c.post("/api/v1/centers", {"name": name, "type": "rehabilitation_day", "sector": sector,
+                                               "county_id": county}, token=cls.tok["admin"])
+                if r.status != 201:
+                    raise harness.HarnessError("center: %r" % r)
+                return r.json()["id"]
+            cls.CENTER_NGO = center(cls.TEH_A, "ngo", "انجمن حمایت " + word())
+            cls.CENTER_PUB = center(cls.TEH_A, "public", "مرکز روزانه " + word())
+            cls.CENTER_B = center(cls.TEH_B, "public", "مرکز روزانه " + word())
+            cls.CENTER_FARS = center(cls.FARS_A, "public", "مرکز شیراز " + word())
+        spec = {"viewer": dict(role="national_viewer"), "teh": dict(role="provincial_officer", province=TEHRAN),
+                "fars": dict(role="provincial_officer", province=FARS), "county": dict(role="county_officer",
+                                                                                       county=cls.TEH_A),
+                "ngo": dict(role="ngo_submitter", center=cls.CENTER_NGO)}
+        cls.uid.update(harness.add_users(reg, {k: dict(v, username=cls.uname[k], password=PASSWORD)
+                                               for k, v in spec.items()}))
+
+        def login(k):
+            with reg.client() as c:
+                return k, harness.login(c, cls.uname[k], PASSWORD)["token"]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=5) as ex:
+            cls.tok.update(dict(ex.map(login, spec)))
+        cls.scope = {"admin": ("nation", None), "viewer": ("nation", None), "teh": ("province", TEHRAN),
+                     "fars": ("province", FARS), "county": ("county", cls.TEH_A), "ngo": ("center", cls.CENTER_NGO)}
+
+    # -- helpers --------------------------------------------------------------------------------------------------
+    def req(self, method, path, who, body=None, etag=None, headers=None):
+        h = dict(headers or {})
+        if etag is not None:
+            h["If-Match"] = etag
+        return self.client.request(method, path, body=body, headers=h, token=self.tok[who])
+
+    def ok(self, method, path, who, status=200, body=None, etag=None, headers=None):
+        r = self.req(method, path, who, body, etag, headers)
+        self.assertStatus(r, status, "%s %s as %s" % (method, path, who))
+        return r
+
+    def items(self, path, who):
+        return self.ok("GET", path, who).json()["items"]
+
+    def ids(self, path, who):
+        return [x["id"] for x in self.items(path, who)]
+
+    def new_client(self, who="county", county=None, **fields):
+        body = {"national_id": national_id(), "first_name": "زهرا", "last_name": word(), "birth_date": "1988-06-15",
+                "sex": "female", "county_id": county or self.TEH_A}
+        body.update(fields)
+        return self.ok("POST", "/api/v1/clients", who, 201, body).json()
+
+    def new_staff(self, who="teh", center=None, **fields):
+        body = {"national_id": national_id(), "first_name": "مریم", "last_name": word(),
+                "profession": "social_worker", "center_id": center or self.CENTER_PUB}
+        body.update(fields)
+        return self.ok("POST", "/api/v1/staff", who, 201, body).json()
+
+    def new_center(self, who="teh", county=None, **fields):
+        body = {"name": "مرکز " + word(), "type": "counseling", "sector": "public", "county_id": county or self.TEH_A}
+        body.update(fields)
+        return self.ok("POST", "/api/v1/centers", who, 201, body).json()
+
+    def assertFields(self, resp, status, fields):
+        """A problem whose errors name exactly these fields."""
+        body = self.assertProblem(resp, status)
+        self.assertEqual(sorted({e["field"] for e in body.get("errors", [])}), sorted(fields), body)
+        for e in body["errors"]:
+            self.assertTrue(e.get("message"), e)
+        return body
+
+    def assertNotFoundLikeMissing(self, resp, missing):
+        """A 404 indistinguishable from the 404 of a record that does not exist."""
+        body = self.assertProblem(resp, 404)
+        other = self.assertProblem(missing, 404)
+        for k in ("type", "title", "detail", "errors"):
+            self.assertEqual(body.get(k), other.get(k), "404 differs from a missing record's: %r vs %r" % (body, other))
+
+    def audit(self, **params):
+        return self.items("/api/v1/audit?" + q(limit=500, **params), "admin")
+
+    def in_scope(self, who, item, center):
+        kind, v = self.scope[who]
+        return {"nation": True, "province": item["province"] == v, "county": item["county_id"] == v,
+                "center": center == v}[kind]
+
+    # -- 1. records on the shared engine --------------------------------------------------------------------------
+    def test_centers_create_read_list_update_close(self):
+        name = "مرکز توانبخشی " + word()
+        body = {"name": "  " + name + "  ", "type": "vocational_training", "sector": "ngo", "county_id": self.TEH_A,
+                "capacity": 40, "license_no": "LIC-" + word(), "license_expires_on_jalali": "1403-12-30"}
+        r = self.ok("POST", "/api/v1/centers", "teh", 201, body)
+        c = r.json()
+        cid = c["id"]
+        self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "/api/v1/centers/%d" % cid)
+        self.assertEqual(r.headers.get("ETag"), '"v1"')
+        self.assertEqual((c["name"], c["type"], c["sector"], c["province"], c["county_id"], c["capacity"],
+                          c["status"], c["version"], c["license_expires_on"], c["license_expires_on_jalali"]),
+                         (name, "vocational_training", "ngo", TEHRAN, self.TEH_A, 40, "active", 1, "2025-03-20",
+                          "1403-12-30"))
+        g = self.ok("GET", "/api/v1/centers/%d" % cid, "teh")
+        self.assertEqual(g.json(), c)
+        self.assertEqual(g.headers.get("ETag"), '"v1"')
+
+        for filt, want in ((dict(province=TEHRAN), True), (dict(county_id=self.TEH_A), True),
+                           (dict(type="vocational_training", sector="ngo", status="active"), True),
+                           (dict(county_id=self.TEH_B), False), (dict(type="kindergarten"), False),
+                           (dict(sector="public"), False), (dict(status="closed"), False)):
+            with self.subTest(filter=filt):
+                self.assertEqual(cid in self.ids("/api/v1/centers?" + q(limit=500, **filt), "teh"), want)
+        self.assertEqual(self.items("/api/v1/centers?" + q(province=TEHRAN), "fars"), [])
+        # the name is unique in its county (Arabic Yeh/Kaf spell the same name)
+        dup = dict(body, name=name.replace("ی", "ي"), license_no=None)
+        self.assertProblem(self.req("POST", "/api/v1/centers", "teh", dup), 409)
+
+        path = "/api/v1/centers/%d" % cid
+        r = self.ok("PATCH", path, "teh", body={"capacity": 55}, etag='"v1"')
+        self.assertEqual(r.headers.get("ETag"), '"v2"')
+        self.assertEqual((r.json()["capacity"], r.json()["version"]), (55, 2))
+        self.assertProblem(self.req("PATCH", path, "teh", {"capacity": 60}, etag='"v1"'), 412)
+        self.assertProblem(self.req("PATCH", path, "teh", {"capacity": 60}), 428)
+        self.assertFields(self.req("PATCH", path, "teh", {"type": "spa", "county_id": "abc", "rating": 5,
+                                                          "license_expires_on": "2023-02-30"}, etag='"v2"'),
+                          422, ["type", "county_id", "rating", "license_expires_on"])
+        self.assertFields(self.req("POST", "/api/v1/centers", "teh", {"name": "x" + word(), "type": "counseling"}),
+                          422, ["sector", "county_id"])
+        self.assertProblem(self.req("DELETE", path, "teh"), 428)
+        self.assertProblem(self.req("DELETE", path, "teh", etag='"v1"'), 412)
+        r = self.ok("DELETE", path, "teh", etag='"v2"')
+        self.assertEqual((r.json()["status"], r.headers.get("ETag")), ("closed", '"v3"'))
+        self.assertEqual(self.ok("GET", path, "teh").json()["status"], "closed")
+        self.assertIn(cid, self.ids("/api/v1/centers?" + q(status="closed", limit=500), "teh"))
+        self.assertEqual(self.ok("GET", path, "teh").json()["capacity"], 55)
+
+    def test_staff_create_read_list_update_close(self):
+        body = {"national_id": national_id(), "first_name": "مریم", "last_name": word(), "profession": "nurse",
+                "center_id": self.CENTER_PUB, "trainings": [{"course": "مددکاری اجتماعی", "hours": 24,
+                                                             "completed_on_jalali": "1403-01-01"}]}
+        r = self.ok("POST", "/api/v1/staff", "teh", 201, body)
+        s = r.json()
+        sid = s["id"]
+        self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "/api/v1/staff/%d" % sid)
+        self.assertEqual(r.headers.get("ETag"), '"v1"')
+        self.assertEqual((s["national_id"], s["profession"], s["center_id"], s["province"], s["county_id"],
+                          s["status"], s["version"]),
+                         (body["national_id"], "nurse", self.CENTER_PUB, TEHRAN, self.TEH_A, "active", 1))
+        self.assertEqual(s["trainings"], [{"course": "مددکاری اجتماعی", "hours": 24, "completed_on": "2024-03-20",
+                                           "completed_on_jalali": "1403-01-01"}])
+        g = self.ok("GET", "/api/v1/staff/%d" % sid, "teh")
+        self.assertEqual((g.json(), g.headers.get("ETag")), (s, '"v1"'))
+
+        for filt, want in ((dict(province=TEHRAN, profession="nurse"), True), (dict(county_id=self.TEH_A), True),
+                           (dict(center_id=self.CENTER_PUB, status="active"), True),
+                           (dict(national_id=body["national_id"].translate(PERSIAN_DIGITS)), True),
+                           (dict(profession="social_worker"), False), (dict(center_id=self.CENTER_B), False),
+                           (dict(status="left"), False)):
+            with self.subTest(filter=filt):
+                self.assertEqual(sid in self.ids("/api/v1/staff?" + q(limit=500, **filt), "teh"), want)
+        self.assertProblem(self.req("POST", "/api/v1/staff", "teh", dict(body, last_name=word())), 409)
+
+        path = "/api/v1/staff/%d" % sid
+        r = self.ok("PATCH", path, "teh", body={"profession": "physiotherapist"}, etag='"v1"')
+        self.assertEqual((r.json()["profession"], r.headers.get("ETag")), ("physiotherapist", '"v2"'))
+        self.assertProblem(self.req("PATCH", path, "teh", {"profession": "nurse"}, etag='"v1"'), 412)
+        self.assertProblem(self.req("PATCH", path, "teh", {"profession": "nurse"}), 428)
+        for bad, field in (({"national_id": bad_check_digit(national_id())}, "national_id"),
+                           ({"profession": "wizard"}, "profession"), ({"center_id": "abc"}, "center_id"),
+                           ({"nickname": "x"}, "nickname"), ({"trainings": [{"course": "x"}]}, "trainings[0]")):
+            with self.subTest(bad=bad):
+                self.assertFields(self.req("PATCH", path, "teh", bad, etag='"v2"'), 422, [field])
+        r = self.ok("DELETE", path, "teh", etag='"v2"')
+        self.assertEqual((r.json()["status"], r.headers.get("ETag")), ("left", '"v3"'))
+        self.assertEqual(self.ok("GET", path, "teh").json()["status"], "left")
+        self.assertIn(sid, self.ids("/api/v1/staff?" + q(status="left", limit=500), "teh"))
+
+    def test_clients_create_read_list_update_close(self):
+        body = {"national_id": national_id(), "first_name": "لیلا", "last_name": word(), "birth_date": "1990-05-17",
+                "sex": "female", "county_id": self.TEH_A, "center_id": self.CENTER_PUB,
+                "disability": {"type": "visual", "severity": "moderate"}, "needs": ["housing", "employment"]}
+        r = self.ok("POST", "/api/v1/clients", "county", 201, body)
+        c = r.json()
+        cid = c["id"]
+        self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "/api/v1/clients/%d" % cid)
+        self.assertEqual(r.headers.get("ETag"), '"v1"')
+        for k in ("national_id", "first_name", "last_name", "birth_date", "sex", "county_id", "center_id",
+                  "disability", "needs"):
+            self.assertEqual(c[k], body[k], k)
+        self.assertEqual((c["province"], c["status"], c["version"]), (TEHRAN, "active", 1))
+        g = self.ok("GET", "/api/v1/clients/%d" % cid, "county")
+        self.assertEqual((g.json(), g.headers.get("ETag")), (c, '"v1"'))
+
+        for filt, want in ((dict(province=TEHRAN), True), (dict(county_id=self.TEH_A, center_id=self.CENTER_PUB), True),
+                           (dict(sex="female", disability_type="visual", need="housing", status="active"), True),
+                           (dict(need="employment"), True), (dict(sex="male"), False),
+                           (dict(disability_type="hearing"), False), (dict(need="legal"), False),
+                           (dict(status="closed"), False), (dict(county_id=self.TEH_B), False)):
+            with self.subTest(filter=filt):
+                self.assertEqual(cid in self.ids("/api/v1/clients?" + q(limit=500, **filt), "county"), want)
+
+        path = "/api/v1/clients/%d" % cid
+        r = self.ok("PATCH", path, "county", body={"needs": ["housing"], "disability": None}, etag='"v1"')
+        self.assertEqual(r.headers.get("ETag"), '"v2"')
+        self.assertEqual((r.json()["needs"], r.json()["disability"], r.json()["version"]), (["housing"], None, 2))
+        self.assertEqual(r.json()["last_name"], body["last_name"])
+        self.assertProblem(self.req("PATCH", path, "county", {"sex": "male"}, etag='"v1"'), 412)
+        self.assertProblem(self.req("PATCH", path, "county", {"sex": "male"}), 428)
+        self.assertFields(self.req("PATCH", path, "county", {"county_id": self.TEH_B}, etag='"v2"'), 422,
+                          ["county_id"])      # the county changes by transfer only
+        self.assertEqual(self.ok("GET", path, "county").json()["version"], 2)
+
+        good = dict(body, national_id=national_id())
+        bad = {"national_id": bad_check_digit(national_id()), "birth_date": "2023-02-30", "nickname": "x",
+               "sex": "x", "county_id": "abc"}
+        for k, v in bad.items():
+            with self.subTest(field=k):
+                self.assertFields(self.req("POST", "/api/v1/clients", "county", dict(good, **{k: v})), 422, [k])
+        with self.subTest("all bad fields at once are all named"):
+            self.assertFields(self.req("POST", "/api/v1/clients", "county", dict(good, **bad)), 422, sorted(bad))
+        with self.subTest("disability and needs"):
+            self.assertFields(self.req("POST", "/api/v1/clients", "county",
+                                       dict(good, disability={"type": "tired", "severity": "mild"})),
+                              422, ["disability.type"])
+            self.assertFields(self.req("POST", "/api/v1/clients", "county", dict(good, needs=["yachts"])), 422,
+                              ["needs"])
+        self.assertEqual(self.items("/api/v1/clients?" + q(national_id=good["national_id"]), "admin"), [])
+
+        self.assertProblem(self.req("DELETE", path, "county", etag='"v1"'), 412)
+        r = self.ok("DELETE", path, "county", etag='"v2"')
+        self.assertEqual((r.json()["status"], r.headers.get("ETag")), ("closed", '"v3"'))
+        self.assertEqual(self.ok("GET", path, "county").json()["status"], "closed")
+        self.assertIn(cid, self.ids("/api/v1/clients?" + q(status="closed", limit=500), "county"))
+
+    # -- 2. duplicate national ID across provinces -----------------------------------------------------------------
+    def test_duplicate_national_id_in_another_province_reveals_nothing(self):
+        first = self.new_client("county", first_name="کامران", last_name=word())
+        for nid in (first["national_id"], first["national_id"].translate(PERSIAN_DIGITS)):
+            r = self.req("POST", "/api/v1/clients", "fars", {
+                "national_id": nid, "first_name": "رضا", "last_name": word(), "birth_date": "1970-01-01",
+                "sex": "male", "county_id": self.FARS_A})
+            body = self.assertProblem(r, 409)
+            shown = json.dumps({k: v for k, v in body.items() if k not in ("request_id", "status")},
+                               ensure_ascii=False)
+            for secret in (first["first_name"], first["last_name"], TEHRAN, "Tehran", "تهران", first["created_at"]):
+                self.assertNotIn(secret, shown)
+            for number in (first["id"], first["county_id"]):
+                self.assertIsNone(re.search(r"(?<!\d)%d(?!\d)" % number, shown), "%d in %s" % (number, shown))
+            for k in ("id", "province", "county_id", "center_id", "first_name", "last_name"):
+                self.assertNotIn(k, body)
+        self.assertEqual(self.items("/api/v1/clients?" + q(national_id=first["national_id"]), "fars"), [])
+        self.assertEqual(len(self.items("/api/v1/clients?" + q(national_id=first["national_id"]), "admin")), 1)
+
+    # -- 3. scope -------------------------------------------------------------------------------------------------
+    def test_out_of_scope_is_404_and_lists_never_leak(self):
+        cl = self.new_client("teh", center_id=self.CENTER_PUB)
+        other_county = self.new_client("teh", county=self.TEH_B, center_id=self.CENTER_B)
+        ngo_client = self.new_client("county", center_id=self.CENTER_NGO)
+        self.new_client("fars", county=self.FARS_A, center_id=self.CENTER_FARS)
+        staff = self.new_staff("teh")
+        self.new_staff("fars", center=self.CENTER_FARS)
+        center = self.new_center("teh")
+        for kind, rec in (("clients", cl), ("staff", staff), ("centers", center)):
+            path, missing = "/api/v1/%s/%d" % (kind, rec["id"]), "/api/v1/%s/999999999" % kind
+            with self.subTest(kind=kind):
+                self.assertNotFoundLikeMissing(self.req("GET", path, "fars"), self.req("GET", missing, "fars"))
+                self.assertNotFoundLikeMissing(self.req("PATCH", path, "fars", {"status": rec["status"]},
+                                                        etag='"v1"'),
+                                               self.req("PATCH", missing, "fars", {"status": rec["status"]},
+                                                        etag='"v1"'))
+                self.assertNotFoundLikeMissing(self.req("DELETE", path, "fars", etag='"v1"'),
+                                               self.req("DELETE", missing, "fars", etag='"v1"'))
+                after = self.ok("GET", path, "teh").json()
+                self.assertEqual((after["version"], after["status"]), (1, rec["status"]), "changed out of scope")
+        self.assertProblem(self.req("GET", "/api/v1/clients/%d" % other_county["id"], "county"), 404)
+        self.assertStatus(self.req("GET", "/api/v1/clients/%d" % cl["id"], "county"), 200)
+
+        # the NGO submitter: its own center's clients only, whatever id it guesses
+        self.assertEqual(self.ok("GET", "/api/v1/clients/%d" % ngo_client["id"], "ngo").json(),
+                         self.ok("GET", "/api/v1/clients/%d" % ngo_client["id"], "county").json())
+        self.assertProblem(self.req("GET", "/api/v1/clients/%d" % cl["id"], "ngo"), 404)
+        newest = self.new_client("admin")["id"]
+        for guess in range(1, newest + 2):
+            r = self.req("GET", "/api/v1/clients/%d" % guess, "ngo")
+            if r.status == 200:
+                self.assertEqual(r.json()["center_id"], self.CENTER_NGO, "NGO read client %d" % guess)
+            else:
+                self.assertProblem(r, 404)
+        self.assertProblem(self.req("GET", "/api/v1/centers/%d" % self.CENTER_PUB, "ngo"), 404)
+        self.assertStatus(self.req("GET", "/api/v1/centers/%d" % self.CENTER_NGO, "ngo"), 200)
+        self.assertProblem(self.req("POST", "/api/v1/clients", "ngo", {
+            "national_id": national_id(), "first_name": "سارا", "last_name": word(), "birth_date": "2001-01-01",
+            "sex": "female", "county_id": self.TEH_A, "center_id": self.CENTER_NGO}), 403)
+        self.assertProblem(self.req("PATCH", "/api/v1/clients/%d" % ngo_client["id"], "ngo", {"sex": "male"},
+                                    etag='"v1"'), 403)
+
+        everything = {k: self.items("/api/v1/%s?limit=500" % k, "admin") for k in ("clients", "staff", "centers")}
+        for who in ("teh", "fars", "county", "ngo", "viewer"):
+            for kind in ("clients", "staff", "centers"):
+                with self.subTest(who=who, kind=kind):
+                    got = self.items("/api/v1/%s?limit=500" % kind, who)
+                    for it in got:
+                        center_of = it["id"] if kind == "centers" else it["center_id"]
+                        self.assertTrue(self.in_scope(who, it, center_of), "%s sees %s %r" % (who, kind, it))
+                    want = {it["id"] for it in everything[kind]
+                            if self.in_scope(who, it, it["id"] if kind == "centers" else it["center_id"])}
+                    self.assertEqual({it["id"] for it in got}, want)
+        self.assertIn(ngo_client["id"], self.ids("/api/v1/clients?limit=500", "ngo"))
+
+    def test_national_viewer_reads_everything_and_writes_nothing(self):
+        cl = self.new_client("admin", center_id=self.CENTER_PUB)
+        cid = cl["id"]
+        enr = self.ok("POST", "/api/v1/clients/%d/enrollments" % cid, "admin", 201,
+                      {"program": "housing", "started_on": "2024-06-01"}).json()
+        srv = self.ok("POST", "/api/v1/clients/%d/services" % cid, "admin", 201,
+                      {"center_id": self.CENTER_PUB, "service": "physiotherapy", "provided_on": "2024-06-02"}).json()
+        hh = self.ok("POST", "/api/v1/households", "admin", 201, {"county_id": self.TEH_A}).json()
+        staff = self.new_staff("admin")
+        for path in ("/api/v1/clients/%d" % cid, "/api/v1/clients?limit=5", "/api/v1/staff/%d" % staff["id"],
+                     "/api/v1/staff?limit=5", "/api/v1/centers/%d" % self.CENTER_PUB, "/api/v1/centers?limit=5",
+                     "/api/v1/clients/%d/enrollments" % cid, "/api/v1/clients/%d/services" % cid,
+                     "/api/v1/enrollments/%d" % enr["id"], "/api/v1/services/%d" % srv["id"],
+                     "/api/v1/households/%d" % hh["id"], "/api/v1/programs"):
+            with self.subTest(read=path):
+                self.assertStatus(self.req("GET", path, "viewer"), 200)
+        v1 = '"v1"'
+        writes = (("POST", "/api/v1/centers", {"name": "مرکز " + word(), "type": "counseling", "sector": "public",
+                                               "county_id": self.TEH_A}, None),
+                  ("PATCH", "/api/v1/centers/%d" % self.CENTER_PUB, {"capacity": 1}, v1),
+                  ("DELETE", "/api/v1/centers/%d" % self.CENTER_PUB, None, v1),
+                  ("POST", "/api/v1/staff", {"national_id": national_id(), "first_name": "x", "last_name": "y",
+                                             "profession": "nurse", "center_id": self.CENTER_PUB}, None),
+                  ("PATCH", "/api/v1/staff/%d" % staff["id"], {"profession": "other"}, v1),
+                  ("DELETE", "/api/v1/staff/%d" % staff["id"], None, v1),
+                  ("POST", "/api/v1/clients", {"national_id": national_id(), "first_name": "x", "last_name": "y",
+                                               "birth_date": "2000-01-01", "sex": "male", "county_id": self.TEH_A},
+                   None),
+                  ("PATCH", "/api/v1/clients/%d" % cid, {"sex": "male"}, v1),
+                  ("DELETE", "/api/v1/clients/%d" % cid, None, v1),
+                  ("POST", "/api/v1/clients/%d/transfer" % cid, {"county_id": self.FARS_A}, None),
+                  ("POST", "/api/v1/clients/%d/enrollments" % cid, {"program": "cbr", "started_on": "2024-01-01"},
+                   None),
+                  ("PATCH", "/api/v1/enrollments/%d" % enr["id"], {"status": "withdrawn"}, v1),
+                  ("POST", "/api/v1/clients/%d/services" % cid, {"center_id": self.CENTER_PUB, "service": "x",
+                                                                 "provided_on": "2024-01-01"}, None),
+                  ("PATCH", "/api/v1/services/%d" % srv["id"], {"service": "y"}, v1),
+                  ("POST", "/api/v1/households", {"county_id": self.TEH_A}, None),
+                  ("PATCH", "/api/v1/households/%d" % hh["id"], {"address": "x"}, v1))
+        for method, path, body, etag in writes:
+            with self.subTest(write="%s %s" % (method, path)):
+                self.assertProblem(self.req(method, path, "viewer", body, etag=etag), 403)
+        after = self.ok("GET", "/api/v1/clients/%d" % cid, "admin").json()
+        self.assertEqual((after["version"], after["province"], after["status"]), (1, TEHRAN, "active"))
+        self.assertEqual(self.ok("GET", "/api/v1/centers/%d" % self.CENTER_PUB, "admin").json()["status"], "active")
+
+    # -- 4. Persian text ------------------------------------------------------------------------------------------
+    def test_persian_search_and_cleaning(self):
+        tag = word()
+        ali = self.new_client("county", first_name="  علي  ", last_name="كريمي " + tag)
+        self.assertEqual((ali["first_name"], ali["last_name"]), ("علی", "کریمی " + tag))
+        mr = self.new_client("county", first_name="محمدرضا", last_name=tag)
+        mh = self.new_client("county", first_name="محمد" + ZWNJ + "حسین", last_name="مؤمنی " + tag)
+        self.assertEqual(mh["first_name"], "محمد" + ZWNJ + "حسین")
+        fa = self.new_client("county", first_name="فاطمة", last_name="آل\u0640احمد " + tag)
+
+        def found(query, who="county"):
+            return set(self.ids("/api/v1/clients?" + q(q=query, limit=500), who))
+        cases = (("علی", ali), ("کریمی", ali), ("علي كريمي", ali), ("عَلی", ali), ("علــی", ali),
+                 ("علی\u200f کریمی", ali), ("محمد" + ZWNJ + "رضا", mr), ("محمدرضا", mr), ("محمدحسین", mh),
+                 ("مومنی", mh), ("مؤمنی", mh), ("فاطمه", fa), ("آلاحمد", fa), ("ال\u0640احمد", fa))
+        for query, rec in cases:
+            with self.subTest(q=query):
+                self.assertIn(rec["id"], found(query))
+        self.assertEqual(found(tag), {ali["id"], mr["id"], mh["id"], fa["id"]})
+        self.assertEqual(found("%" + tag), set())         # LIKE wildcards are literal
+        self.assertEqual(found(tag, "fars"), set())
+
+        nid = national_id()
+        p = self.new_client("county", national_id=nid.translate(PERSIAN_DIGITS))
+        self.assertEqual(p["national_id"], nid)
+        hits = self.items("/api/v1/clients?" + q(national_id=nid.translate(PERSIAN_DIGITS)), "county")
+        self.assertEqual([x["id"] for x in hits], [p["id"]])
+        arabic_indic = nid.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+        self.assertEqual(self.ids("/api/v1/clients?" + q(national_id=arabic_indic), "county"), [p["id"]])
+
+    def test_search_key_sql_agrees_with_server(self):
+        """name_key comes from registry_search_key() in SQL, ?q= from textnorm_search_key() in C: they must agree."""
+        tricky = ("ي ى ئ ك ة ۀ آ أ إ ٱ ؤ", "ع\u064eل\u0650\u0651ی\u0670 \u0640ب", "ا\u200cب\u200dپ \u200e\u200fت\u202bث\u2066ج",
+                  "ALi\u00a0\u2003Reza\u3000\u202fX", "۱۲۳٤٥٦", "\u00adخ\u200bد\u2060ر\ufeffز")
+        for s in tricky:
+            with self.subTest(s=s):
+                key = self.pg.psql("SELECT registry_search_key(%s)" % harness.sql_literal(s)).rstrip("\n")
+                rec = self.new_client("county", first_name=s + " " + word(), last_name=word())
+                stored = self.pg.psql("SELECT name_key FROM clients WHERE id = %d" % rec["id"]).rstrip("\n")
+                self.assertTrue(stored.startswith(key + " ") or stored == key, (stored, key))
+                self.assertIn(rec["id"], self.ids("/api/v1/clients?" + q(q=s, limit=500), "county"),
+                              "?q=%r does not find the record whose name holds it (key %r)" % (s, key))
+        self.assertEqual(self.pg.psql("SELECT registry_search_key(%s)" % harness.sql_literal(
+            "  علي\u200c كريمي\tاحمد  ")).rstrip("\n"), "علی کریمی احمد")
+
+    # -- 5. Jalali ------------------------------------------------------------------------------------------------
+    def test_jalali_dates(self):
+        body = {"national_id": national_id(), "first_name": "نرگس", "last_name": word(), "birth_date_jalali":
+                "1403-12-30", "sex": "female", "county_id": self.TEH_A}
+        c = self.ok("POST", "/api/v1/clients", "county", 201, body).json()
+        self.assertEqual((c["birth_date"], c["birth_date_jalali"]), ("2025-03-20", "1403-12-30"))
+        self.assertFields(self.req("POST", "/api/v1/clients", "county",
+                                   dict(body, national_id=national_id(), birth_date_jalali="1404-12-30")),
+                          422, ["birth_date_jalali"])
+        r = self.ok("PATCH", "/api/v1/clients/%d" % c["id"], "county", body={"birth_date_jalali": "1404-01-01"},
+                    etag='"v1"')
+        self.assertEqual((r.json()["birth_date"], r.json()["birth_date_jalali"]), ("2025-03-21", "1404-01-01"))
+        listed = self.items("/api/v1/clients?" + q(national_id=body["national_id"]), "county")[0]
+        self.assertEqual(listed["birth_date_jalali"], "1404-01-01")
+
+        center = self.new_center("teh", license_expires_on="2024-03-20")
+        self.assertEqual(center["license_expires_on_jalali"], "1403-01-01")
+        nolic = self.new_center("teh")
+        self.assertIsNone(nolic["license_expires_on_jalali"])
+        staff = self.new_staff("teh", trainings=[{"course": "a", "completed_on": "2025-03-21"},
+                                                 {"course": "b", "completed_on_jalali": "1403-12-30"}])
+        self.assertEqual([(t["completed_on"], t["completed_on_jalali"]) for t in staff["trainings"]],
+                         [("2025-03-21", "1404-01-01"), ("2025-03-20", "1403-12-30")])
+        e = self.ok("POST", "/api/v1/clients/%d/enrollments" % c["id"], "county", 201,
+                    {"program": "life_skills", "started_on_jalali": "1403-01-13"}).json()
+        self.assertEqual((e["started_on"], e["started_on_jalali"], e["ended_on"], e["ended_on_jalali"]),
+                         ("2024-04-01", "1403-01-13", None, None))
+        s = self.ok("POST", "/api/v1/clients/%d/services" % c["id"], "county", 201,
+                    {"center_id": self.CENTER_PUB, "service": "counseling", "provided_on": "2024-03-20"}).json()
+        self.assertEqual(s["provided_on_jalali"], "1403-01-01")
+        for item in (self.items("/api/v1/centers?limit=500", "teh") + self.items("/api/v1/clients?limit=500", "teh")
+                     + self.items("/api/v1/staff?limit=500", "teh")
+                     + self.items("/api/v1/clients/%d/enrollments" % c["id"], "county")
+                     + self.items("/api/v1/clients/%d/services" % c["id"], "county")):
+            fields = [k for k in item if re.search(r"(_on|_date)$", k)]
+            for t in item.get("trainings") or []:
+                self.assertIn("completed_on_jalali", t)
+            for k in fields:
+                self.assertIn(k + "_jalali", item, item)
+
+    # -- 6. concurrency -------------------------------------------------------------------------------------------
+    def test_concurrent_updates_exactly_one_wins(self):
+        for rnd in range(3):
+            cid = self.new_client("county")["id"]
+            conns = [self.registry.client(), self.registry.client()]
+            for c in conns:
+                self.addCleanup(c.close)
+                c.get("/healthz")                      # the TLS handshakes are not part of the race
+            barrier = threading.Barrier(2)
+            out = [None, None]
+
+            def patch(i, who, name):
+                try:
+                    barrier.wait(10)
+                    out[i] = conns[i].patch("/api/v1/clients/%d" % cid, {"last_name": name},
+                                            headers={"If-Match": '"v1"'}, token=self.tok[who])
+                except Exception as e:  # noqa: BLE001 - reported below
+                    out[i] = e
+            names = [word(), word()]
+            ts = [threading.Thread(target=patch, args=(i, who, names[i])) for i, who in enumerate(("teh", "county"))]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join(30)
+            for o in out:
+                self.assertIsInstance(o, harness.Response, "round %d: %r" % (rnd, o))
+            self.assertEqual(sorted(o.status for o in out), [200, 412], "round %d: %r" % (rnd, out))
+            winner = names[[o.status for o in out].index(200)]
+            self.assertProblem(out[[o.status for o in out].index(412)], 412)
+            now = self.ok("GET", "/api/v1/clients/%d" % cid, "admin").json()
+            self.assertEqual((now["version"], now["last_name"]), (2, winner))
+            rows = self.audit(entity="client", entity_id=cid, action="update")
+            self.assertEqual(len(rows), 1, rows)
+            self.assertEqual(rows[0]["after"]["last_name"], winner)
+
+    # -- 7. transfer ----------------------------------------------------------------------------------------------
+    def test_transfer_moves_client_with_enrollments_and_services(self):
+        cl = self.new_client("county", center_id=self.CENTER_PUB)
+        cid = cl["id"]
+        enr = self.ok("POST", "/api/v1/clients/%d/enrollments" % cid, "county", 201,
+                      {"program": "cbr", "started_on": "2024-05-01"}).json()
+        srv = self.ok("POST", "/api/v1/clients/%d/services" % cid, "county", 201,
+                      {"center_id": self.CENTER_PUB, "service": "speech therapy", "provided_on": "2024-05-02"}).json()
+        tr = "/api/v1/clients/%d/transfer" % cid
+        self.assertProblem(self.req("POST", tr, "fars", {"county_id": self.FARS_A}), 404)
+        self.assertProblem(self.req("POST", tr, "county", {"county_id": self.FARS_A}, etag='"v7"'), 412)
+        self.assertEqual(self.ok("GET", "/api/v1/clients/%d" % cid, "county").json()["province"], TEHRAN)
+
+        r = self.ok("POST", tr, "county", body={"county_id": self.FARS_A})
+        moved = r.json()
+        self.assertEqual((moved["id"], moved["province"], moved["county_id"], moved["version"]),
+                         (cid, FARS, self.FARS_A, 2))
+        self.assertProblem(self.req("GET", "/api/v1/clients/%d" % cid, "county"), 404)
+        self.assertProblem(self.req("GET", "/api/v1/clients/%d/enrollments" % cid, "county"), 404)
+        self.assertNotIn(cid, self.ids("/api/v1/clients?limit=500", "county"))
+        seen = self.ok("GET", "/api/v1/clients/%d" % cid, "fars").json()
+        self.assertEqual((seen["province"], seen["county_id"], seen["national_id"]),
+                         (FARS, self.FARS_A, cl["national_id"]))
+        self.assertIn(cid, self.ids("/api/v1/clients?" + q(county_id=self.FARS_A, limit=500), "fars"))
+        enrs = self.items("/api/v1/clients/%d/enrollments" % cid, "fars")
+        self.assertEqual([(e["id"], e["province"], e["county_id"]) for e in enrs], [(enr["id"], FARS, self.FARS_A)])
+        srvs = self.items("/api/v1/clients/%d/services" % cid, "fars")
+        self.assertEqual([(s["id"], s["province"], s["county_id"]) for s in srvs], [(srv["id"], FARS, self.FARS_A)])
+        self.assertStatus(self.req("GET", "/api/v1/enrollments/%d" % enr["id"], "fars"), 200)
+        self.assertProblem(self.req("GET", "/api/v1/enrollments/%d" % enr["id"], "county"), 404)
+
+        rows = self.audit(entity="client", entity_id=cid, action="transfer")
+        self.assertEqual(len(rows), 1, rows)
+        self.assertEqual((rows[0]["username"], rows[0]["before"]["province"], rows[0]["after"]["province"],
+                          rows[0]["after"]["county_id"]), (self.uname["county"], TEHRAN, FARS, self.FARS_A))
+        self.assertEqual(len(self.audit(entity="client", entity_id=cid, action="transfer_out")), 1)
+        # and back, by the receiving office
+        self.ok("POST", tr, "fars", body={"county_id": self.TEH_A})
+        self.assertEqual(self.ok("GET", "/api/v1/clients/%d" % cid, "county").json()["version"], 3)
+        self.assertProblem(self.req("POST", tr, "fars", {"county_id": self.FARS_B}), 404)
+
+    # -- 8. enrollments and services ------------------------------------------------------------------------------
+    def test_enrollments_and_services(self):
+        cid = self.new_client("county", center_id=self.CENTER_PUB)["id"]
+        r = self.ok("POST", "/api/v1/clients/%d/enrollments" % cid, "county", 201,
+                    {"program": "cbr", "started_on": "2024-04-01"})
+        e = r.json()
+        eid = e["id"]
+        self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "/api/v1/enrollments/%d" % eid)
+        self.assertEqual(r.headers.get("ETag"), '"v1"')
+        self.assertEqual((e["client_id"], e["program"], e["status"], e["started_on"], e["province"], e["county_id"],
+                          e["center_id"]), (cid, "cbr", "active", "2024-04-01", TEHRAN, self.TEH_A, self.CENTER_PUB))
+        self.assertEqual(self.items("/api/v1/clients/%d/enrollments" % cid, "county"), [e])
+        path = "/api/v1/enrollments/%d" % eid
+        self.assertProblem(self.req("PATCH", path, "county", {"status": "completed"}), 428)
+        r = self.ok("PATCH", path, "county", body={"status": "completed", "ended_on": "2024-09-01"}, etag='"v1"')
+        self.assertEqual((r.json()["status"], r.json()["ended_on"], r.headers.get("ETag")),
+                         ("completed", "2024-09-01", '"v2"'))
+        self.assertProblem(self.req("PATCH", path, "county", {"status": "withdrawn"}, etag='"v1"'), 412)
+        self.assertFields(self.req("PATCH", path, "county", {"program": "housing"}, etag='"v2"'), 422, ["program"])
+        self.assertProblem(self.req("PATCH", path, "county", {"ended_on": "2020-01-01"}, etag='"v2"'), 422)
+        self.assertFields(self.req("POST", "/api/v1/clients/%d/enrollments" % cid, "county",
+                                   {"program": "lottery", "started_on": "2024-04-01"}), 422, ["program"])
+        self.assertFields(self.req("POST", "/api/v1/clients/%d/enrollments" % cid, "county", {"program": "cbr"}),
+                          422, ["started_on"])
+        for who, method, sub in (("fars", "POST", "enrollments"), ("fars", "GET", "enrollments"),
+                                 ("fars", "POST", "services"), ("fars", "GET", "services")):
+            body = {"program": "cbr", "started_on": "2024-04-01"} if sub == "enrollments" else \
+                {"center_id": self.CENTER_FARS, "service": "x", "provided_on": "2024-04-01"}
+            with self.subTest(who=who, method=method, sub=sub):
+                self.assertProblem(self.req(method, "/api/v1/clients/%d/%s" % (cid, sub), who,
+                                            body if method == "POST" else None), 404)
+        self.assertProblem(self.req("GET", path, "fars"), 404)
+        self.assertProblem(self.req("PATCH", path, "fars", {"status": "withdrawn"}, etag='"v2"'), 404)
+        self.assertProblem(self.req("POST", "/api/v1/clients/999999999/enrollments", "county",
+                                    {"program": "cbr", "started_on": "2024-04-01"}), 404)
+
+        r = self.ok("POST", "/api/v1/clients/%d/services" % cid, "county", 201,
+                    {"center_id": self.CENTER_PUB, "service": "physiotherapy", "provided_on": "2024-04-02",
+                     "notes": "  ده جلسه  "})
+        s = r.json()
+        self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "/api/v1/services/%d" % s["id"])
+        self.assertEqual((s["client_id"], s["center_id"], s["service"], s["notes"], s["province"], s["county_id"],
+                          r.headers.get("ETag")),
+                         (cid, self.CENTER_PUB, "physiotherapy", "ده جلسه", TEHRAN, self.TEH_A, '"v1"'))
+        self.assertEqual(self.items("/api/v1/clients/%d/services" % cid, "county"), [s])
+        self.assertFields(self.req("POST", "/api/v1/clients/%d/services" % cid, "county",
+                                   {"service": "x", "provided_on": "2024-04-02"}), 422, ["center_id"])
+        spath = "/api/v1/services/%d" % s["id"]
+        r = self.ok("PATCH", spath, "county", body={"notes": "دوازده جلسه"}, etag='"v1"')
+        self.assertEqual((r.json()["notes"], r.headers.get("ETag")), ("دوازده جلسه", '"v2"'))
+        self.assertProblem(self.req("PATCH", spath, "county", {"notes": "x"}, etag='"v1"'), 412)
+        self.assertProblem(self.req("PATCH", spath, "county", {"notes": "x"}), 428)
+        self.assertFields(self.req("PATCH", spath, "county", {"center_id": self.CENTER_B}, etag='"v2"'), 422,
+                          ["center_id"])
+        self.assertProblem(self.req("GET", spath, "fars"), 404)
+
+    # -- 9. audited reads and lists -------------------------------------------------------------------------------
+    def test_reads_and_lists_are_audited(self):
+        tag = word()
+        cl = self.new_client("county", last_name=tag)
+        self.new_client("county", last_name=tag + "ب")
+        self.ok("GET", "/api/v1/clients/%d" % cl["id"], "county")
+        self.assertProblem(self.req("GET", "/api/v1/clients/%d" % cl["id"], "fars"), 404)
+        reads = self.audit(entity="client", entity_id=cl["id"], action="read")
+        self.assertEqual([(a["username"], a["role"], a["user_id"]) for a in reads],
+                         [(self.uname["county"], "county_officer", self.uid["county"])])
+        self.assertEqual(self.audit(entity="client", entity_id=cl["id"], action="read", user_id=self.uid["fars"]),
+                         [])
+
+        got = self.items("/api/v1/clients?" + q(q=tag, sex="female"), "county")
+        self.assertEqual(len(got), 2)
+        row = self.audit(entity="client", action="list", user_id=self.uid["county"])[0]
+        self.assertEqual(row["username"], self.uname["county"])
+        self.assertEqual(row["detail"], {"filter": {"q": tag, "sex": "female"}, "count": 2})
+
+        mark = self.registry.log_mark()
+        nid = cl["national_id"]
+        got = self.items("/api/v1/clients?" + q(national_id=nid.translate(PERSIAN_DIGITS)), "county")
+        self.assertEqual(len(got), 1)
+        row = self.audit(entity="client", action="list", user_id=self.uid["county"])[0]
+        self.assertEqual(row["detail"]["count"], 1)
+        self.assertIn("national_id", row["detail"]["filter"])
+        dumped = json.dumps(row, ensure_ascii=False)
+        self.assertNotIn(nid, dumped)
+        self.assertNotIn(nid.translate(PERSIAN_DIGITS), dumped)
+        self.assertNotIn(nid, self.registry.log_text(since=mark), "national ID in the server log")
+
+        with self.subTest("count is what came back, not limit + 1"):
+            got = self.items("/api/v1/clients?" + q(q=tag, limit=1), "county")
+            self.assertEqual(len(got), 1)
+            row = self.audit(entity="client", action="list", user_id=self.uid["county"])[0]
+            self.assertEqual(row["detail"], {"filter": {"q": tag}, "count": 1})
+
+    # -- 10. CSV --------------------------------------------------------------------------------------------------
+    def test_csv_export(self):
+        formula = "=HYPERLINK(\"http://x\",\"y\")"
+        cl = self.new_client("teh", county=self.TEH_B, first_name=formula, last_name="@" + word(),
+                             needs=["housing", "legal"])
+        r = self.ok("GET", "/api/v1/clients?" + q(county_id=self.TEH_B, limit=500), "teh",
+                    headers={"Accept": "text/csv"})
+        self.assertEqual(r.content_type, "text/csv")
+        self.assertTrue(r.raw.startswith(b"\xef\xbb\xbf"), r.raw[:10])
+        rows = list(csv.reader(io.StringIO(r.raw[3:].decode("utf-8"), newline="")))
+        header = rows[0]
+        self.assertEqual(header[:6], ["id", "national_id", "first_name", "last_name", "birth_date",
+                                      "birth_date_jalali"])
+        for col in ("sex", "province", "county_id", "center_id", "disability", "needs", "status", "version"):
+            self.assertIn(col, header)
+        self.assertTrue(all(len(x) == len(header) for x in rows[1:]))
+        self.assertEqual(len(rows) - 1, len(self.items("/api/v1/clients?" + q(county_id=self.TEH_B, limit=500),
+                                                       "teh")))
+        mine = [dict(zip(header, x)) for x in rows[1:] if x[0] == str(cl["id"])]
+        self.assertEqual(len(mine), 1)
+        m = mine[0]
+        self.assertEqual(m["first_name"], "'" + formula)
+        self.assertEqual(m["last_name"], "'" + cl["last_name"])
+        self.assertEqual((m["national_id"], m["birth_date"], m["birth_date_jalali"], m["province"]),
+                         (cl["national_id"], "1988-06-15", "1367-03-25", TEHRAN))
+        self.assertEqual(json.loads(m["needs"]), ["housing", "legal"])
+        for x in rows[1:]:
+            self.assertEqual(dict(zip(header, x))["province"], TEHRAN)
+        r = self.ok("GET", "/api/v1/clients?" + q(county_id=self.TEH_B), "fars", headers={"Accept": "text/csv"})
+        self.assertEqual(r.raw[3:].decode("utf-8").strip().split("\r\n"), [",".join(header)])
+
+    # -- 11. keyset pagination ------------------------------------------------------------------------------------
+    def test_keyset_pagination(self):
+        made = [self.new_client("teh", county=self.TEH_C)["id"] for _ in range(7)]
+        pages, seen, cursor = [], [], None
+        while True:
+            path = "/api/v1/clients?" + q(county_id=self.TEH_C, limit=3, **({"cursor": cursor} if cursor else {}))
+            body = self.ok("GET", path, "teh").json()
+            pages.append(len(body["items"]))
+            seen += [x["id"] for x in body["items"]]
+            cursor = body["next_cursor"]
+            if cursor is None:
+                break
+            self.assertIsInstance(cursor, str)
+            self.assertLess(len(pages), 5, "pagination does not end")
+        self.assertEqual(pages, [3, 3, 1])
+        self.assertEqual(seen, sorted(made))
+        self.assertEqual(len(set(seen)), 7)
+
+        first = self.ok("GET", "/api/v1/clients?" + q(county_id=self.TEH_C, limit=3), "teh").json()["next_cursor"]
+        raw = first + "=" * (-len(first) % 4)
+        forged = [
+            "A" + first[1:] if first[0] != "A" else "B" + first[1:],           # the version byte changed
+            first + "x",
+            urllib.parse.quote("v1\x1f5 OR 1=1"),
+            base64.urlsafe_b64encode(b"v1\x1f-5").decode().rstrip("="),
+            base64.urlsafe_b64encode(b"v1\x1f5\x1f6").decode().rstrip("="),
+            base64.urlsafe_b64encode(b"v2\x1f5").decode().rstrip("="),
+            "not a cursor",
+        ]
+        self.assertTrue(base64.urlsafe_b64decode(raw).startswith(b"v1"))
+        for bad in forged:
+            with self.subTest(cursor=bad):
+                r = self.req("GET", "/api/v1/clients?" + q(county_id=self.TEH_C, limit=3, cursor=bad), "teh")
+                if r.status == 200:
+                    self.fail("tampered cursor %r accepted: %s" % (bad, r.text[:300]))
+                self.assertFields(r, 400, ["cursor"])
+
+
+if __name__ == "__main__":
+    harness.main()
