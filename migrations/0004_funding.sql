@@ -65,7 +65,7 @@ BEGIN
             WHERE fiscal_year = NEW.fiscal_year AND program_id = NEW.program_id AND province_code = NEW.province_code
               AND level = 'county';
         IF children > coalesce(parent, 0) THEN
-            RAISE EXCEPTION 'the counties of % would be allocated % rials for % in %, more than the province''s % rials',
+            RAISE EXCEPTION 'amount_rials: the counties of % would be allocated % rials for % in %, more than the province''s % rials',
                 NEW.province_code, children, prog, NEW.fiscal_year, coalesce(parent, 0) USING ERRCODE = 'RA422';
         END IF;
     ELSIF NEW.level = 'center' THEN
@@ -76,7 +76,7 @@ BEGIN
             WHERE fiscal_year = NEW.fiscal_year AND program_id = NEW.program_id AND county_id = NEW.county_id
               AND level = 'center';
         IF children > coalesce(parent, 0) THEN
-            RAISE EXCEPTION 'the centers of county % would be allocated % rials for % in %, more than the county''s % rials',
+            RAISE EXCEPTION 'amount_rials: the centers of county % would be allocated % rials for % in %, more than the county''s % rials',
                 NEW.county_id, children, prog, NEW.fiscal_year, coalesce(parent, 0) USING ERRCODE = 'RA422';
         END IF;
     END IF;
@@ -93,7 +93,7 @@ BEGIN
         children := NULL;
     END IF;
     IF children > NEW.amount_rials THEN
-        RAISE EXCEPTION 'the % rials already allocated below would exceed this allocation''s % rials',
+        RAISE EXCEPTION 'amount_rials: the % rials already allocated below would exceed this allocation''s % rials',
             children, NEW.amount_rials USING ERRCODE = 'RA422';
     END IF;
     RETURN NULL;
@@ -265,7 +265,7 @@ BEGIN
     NEW.center_id := l.center_id;
     SELECT coalesce(sum(amount_rials), 0) INTO paid FROM repayments WHERE loan_id = NEW.loan_id;
     IF paid + NEW.amount_rials > l.amount_rials THEN
-        RAISE EXCEPTION 'this repayment would bring the total repaid to % rials, more than the loan''s % rials',
+        RAISE EXCEPTION 'amount_rials: this repayment would bring the total repaid to % rials, more than the loan''s % rials',
             paid + NEW.amount_rials, l.amount_rials USING ERRCODE = 'RA422';
     END IF;
     IF paid + NEW.amount_rials = l.amount_rials THEN

@@ -274,6 +274,44 @@ static const schema_def schemas[] = {
      "s\":{\"campaign_id\":{\"type\":[\"integer\",\"null\"]},\"campaign\":{\"type\":\"string\"},\"donations\":{\"t"
      "ype\":\"integer\"},\"cash_rials\":{\"type\":\"integer\"},\"in_kind_rials\":{\"type\":\"integer\"},\"total_"
      "rials\":{\"type\":\"integer\"}}}}}}"},
+    {"Submission",
+     "{\"type\":\"object\",\"properties\":{\"center_id\":{\"type\":\"integer\",\"description\":\"required for o"
+     "fficers; an NGO submitter submits for its own center\"},\"records\":{\"type\":\"array\",\"maxItems"
+     "\":1000,\"items\":{\"type\":\"object\",\"properties\":{\"kind\":{\"type\":\"string\",\"enum\":[\"client\",\"st"
+     "aff\",\"service\"]},\"data\":{\"type\":\"object\",\"description\":\"the fields of a ClientWrite, Staff"
+     "Write, or ServiceWrite plus client_id\"}},\"required\":[\"kind\",\"data\"]}}},\"required\":[\"record"
+     "s\"]}"},
+    {"SubmissionReceipt",
+     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":[\""
+     "pending\"]},\"results\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"index\":{\"type"
+     "\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":[\"valid\",\"invalid\"]},\"errors\":{\"type\":\"array"
+     "\",\"items\":{\"type\":\"object\",\"properties\":{\"field\":{\"type\":\"string\"},\"message\":{\"type\":\"stri"
+     "ng\"}}}}}}}}}"},
+    {"SubmissionSummary",
+     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"center_id\":{\"type\":\"integer\"},\"pro"
+     "vince\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":["
+     "\"pending\",\"approved\",\"rejected\"]},\"record_count\":{\"type\":\"integer\"},\"valid_count\":{\"type\":"
+     "\"integer\"},\"submitted_by\":{\"type\":\"integer\"},\"reason\":{\"type\":[\"string\",\"null\"]},\"decided_"
+     "by\":{\"type\":[\"integer\",\"null\"]},\"decided_at\":{\"type\":[\"string\",\"null\"]},\"version\":{\"type\":"
+     "\"integer\"},\"created_at\":{\"type\":\"string\"}}}"},
+    {"SubmissionDetail",
+     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"center_id\":{\"type\":\"integer\"},\"pro"
+     "vince\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":["
+     "\"pending\",\"approved\",\"rejected\"]},\"record_count\":{\"type\":\"integer\"},\"valid_count\":{\"type\":"
+     "\"integer\"},\"submitted_by\":{\"type\":\"integer\"},\"reason\":{\"type\":[\"string\",\"null\"]},\"decided_"
+     "by\":{\"type\":[\"integer\",\"null\"]},\"decided_at\":{\"type\":[\"string\",\"null\"]},\"version\":{\"type\":"
+     "\"integer\"},\"created_at\":{\"type\":\"string\"},\"results\":{\"type\":\"array\",\"items\":{\"type\":\"objec"
+     "t\",\"properties\":{\"index\":{\"type\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":[\"valid\",\"inv"
+     "alid\"]},\"errors\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"field\":{\"type\":\"s"
+     "tring\"},\"message\":{\"type\":\"string\"}}}}}}},\"records\":{\"type\":\"array\"}}}"},
+    {"Decision",
+     "{\"type\":\"object\",\"properties\":{\"decision\":{\"type\":\"string\",\"enum\":[\"approve\",\"reject\"]},\"r"
+     "eason\":{\"type\":\"string\",\"description\":\"required to reject\"}},\"required\":[\"decision\"]}"},
+    {"DecisionResult",
+     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":[\""
+     "approved\",\"rejected\"]},\"reason\":{\"type\":[\"string\",\"null\"]},\"applied\":{\"type\":\"object\",\"pro"
+     "perties\":{\"client\":{\"type\":\"integer\"},\"staff\":{\"type\":\"integer\"},\"service\":{\"type\":\"intege"
+     "r\"}}}}}"},
 };
 
 static char *document;

@@ -59,6 +59,9 @@ static const route_param loans_query[] = {
 static const route_param overdue_query[] = {
     {"province", "string", "IR-NN"}, {"county_id", "integer", NULL}, {NULL, NULL, NULL},
 };
+static const route_param submissions_query[] = {
+    {"status", "string", "pending, approved, rejected"}, {"center_id", "integer", NULL}, {NULL, NULL, NULL},
+};
 static const route_param report_query[] = {
     {"fiscal_year", "integer", "Jalali year (default: this year)"},
     {"province", "string", "IR-NN: break down by county"}, {NULL, NULL, NULL},
@@ -207,6 +210,17 @@ const route routes[] = {
     {"GET", "/api/v1/reports/donations-by-campaign", handle_report_campaigns, PERM_READ, 0, "reports",
      "Donations of a fiscal year by campaign, cash and in kind", report_query, "CampaignReport", NULL, 200},
 
+    {"POST", "/api/v1/submissions", handle_submissions_create, PERM_SUBMIT, ROUTE_JSON_BODY, "submissions",
+     "Submit a batch of client, staff and service records (Idempotency-Key required)", NULL, "SubmissionReceipt",
+     "Submission", 201},
+    {"GET", "/api/v1/submissions", handle_submissions_list, PERM_READ, ROUTE_LIST, "submissions",
+     "Submissions within your scope", submissions_query, "SubmissionSummary", NULL, 200},
+    {"GET", "/api/v1/submissions/{id}", handle_submissions_get, PERM_READ, 0, "submissions",
+     "One submission with each record's result", NULL, "SubmissionDetail", NULL, 200},
+    {"POST", "/api/v1/submissions/{id}/decision", handle_submissions_decide, PERM_REVIEW, ROUTE_JSON_BODY,
+     "submissions", "Approve (all valid records, in one transaction) or reject", NULL, "DecisionResult", "Decision",
+     200},
+
     {"GET", "/api/v1/audit", handle_audit_list, PERM_AUDIT, ROUTE_LIST, "audit",
      "The audit trail within your scope, newest first", audit_query, "AuditRecord", NULL, 200},
 };
@@ -234,4 +248,5 @@ void routes_init(void)
     donations_init();
     loans_init();
     reports_init();
+    submissions_init();
 }

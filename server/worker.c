@@ -177,6 +177,18 @@ void worker_request_shutdown(worker *w)
 
 static int stmt_audit_seal = -1;
 
+/* NOTIFY registry_auth: "s:<token hash>" a session ended, "u:<user id>" a user changed; NULL: start afresh. */
+static void on_auth_notify(void *arg, const char *payload)
+{
+    worker *w = arg;
+    if (!payload)
+        session_cache_clear(&w->sessions);
+    else if (!strncmp(payload, "s:", 2))
+        session_cache_drop(&w->sessions, payload + 2);
+    else if (!strncmp(payload, "u:", 2))
+        session_cache_drop_user(&w->sessions, strtoll(payload + 2, NULL, 10));
+}
+
 static void seal_done(db_job *job, void *arg)
 {
     worker *w = arg;
@@ -234,6 +246,7 @@ int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, 
     if (!w->bound)
         return -1;
     w->db = db_pool_new(w->base, cfg, index);
+    db_pool_listen(w->db, "registry_auth", on_auth_notify, w);
     w->ev_shutdown = event_new(w->base, -1, 0, on_shutdown, w);
     w->ev_deadline = evtimer_new(w->base, on_deadline, w);
     w->ev_flush_wait = evtimer_new(w->base, on_flush_wait, w);

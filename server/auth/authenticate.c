@@ -12,7 +12,8 @@ void authenticate_init(void)
 {
     stmt_auth_begin = db_stmt_register(
         "auth_begin",
-        "SELECT user_id, username, role, province_code, county_id, center_id FROM auth_begin($1, $2, $3, $4)");
+        "SELECT user_id, username, role, province_code, county_id, center_id, expires_in_s"
+        " FROM auth_begin($1, $2, $3, $4)");
     stmt_audit_denied = db_stmt_register(
         "audit_denied",
         "INSERT INTO audit_log (action, entity, detail, province_code, county_id, center_id)"
@@ -28,6 +29,11 @@ int auth_begin_stmt(void)
 static int64_t to_i64(const PGresult *r, int row, int col)
 {
     return PQgetisnull(r, row, col) ? 0 : strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+int identity_expires_in_s(const PGresult *r, int row)
+{
+    return PQnfields(r) > 6 && !PQgetisnull(r, row, 6) ? atoi(PQgetvalue(r, row, 6)) : 0;
 }
 
 void identity_from_row(const PGresult *r, int row, identity *who)
@@ -74,8 +80,6 @@ static void lookup_done(db_job *job, void *arg)
         reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
         return;
     }
-    identity_from_row(job->res[0], 0, &rc->who);
-    session_cache_put(&rc->w->sessions, rc->token_hash, &rc->who, now_us() / 1000);
     run_handler(rc);
 }
 
@@ -93,6 +97,7 @@ void authenticate_and_run(req_ctx *rc)
     const identity *cached = session_cache_get(&rc->w->sessions, rc->token_hash, now_us() / 1000);
     if (cached) {
         rc->who = *cached;
+        rc->session_from_cache = true;
         run_handler(rc);
         return;
     }

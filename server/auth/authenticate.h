@@ -16,6 +16,8 @@ void authenticate_init(void);
 void authenticate_and_run(struct req_ctx *rc);
 /* Reads an identity from a result whose columns are user_id, username, role, province, county_id, center_id. */
 void identity_from_row(const PGresult *r, int row, identity *who);
+/* Seconds the session of an auth_begin row has left. */
+int identity_expires_in_s(const PGresult *r, int row);
 /* The statement id of auth_begin (used by req_job_begin). */
 int auth_begin_stmt(void);
 

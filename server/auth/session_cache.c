@@ -20,13 +20,30 @@ const identity *session_cache_get(session_cache *c, const char *token_hash_hex, 
     return NULL;
 }
 
-void session_cache_put(session_cache *c, const char *token_hash_hex, const identity *who, uint64_t now_ms)
+void session_cache_put(session_cache *c, const char *token_hash_hex, const identity *who, uint64_t now_ms,
+                       int session_expires_in_s)
 {
     session_cache_entry *e = &c->slots[slot_of(token_hash_hex)];
     strncpy(e->key, token_hash_hex, sizeof(e->key) - 1);
     e->key[sizeof(e->key) - 1] = '\0';
     e->who = *who;
-    e->expires_ms = now_ms + SESSION_CACHE_TTL_MS;
+    uint64_t ttl = SESSION_CACHE_TTL_MS;
+    if (session_expires_in_s >= 0 && (uint64_t)session_expires_in_s * 1000 < ttl)
+        ttl = (uint64_t)session_expires_in_s * 1000;
+    e->expires_ms = now_ms + ttl;
+}
+
+void session_cache_drop_user(session_cache *c, int64_t user_id)
+{
+    for (int i = 0; i < SESSION_CACHE_SLOTS; i++)
+        if (c->slots[i].who.user_id == user_id)
+            c->slots[i].expires_ms = 0;
+}
+
+void session_cache_clear(session_cache *c)
+{
+    for (int i = 0; i < SESSION_CACHE_SLOTS; i++)
+        c->slots[i].expires_ms = 0;
 }
 
 void session_cache_drop(session_cache *c, const char *token_hash_hex)

@@ -2,7 +2,9 @@
  * session_cache.h - per-thread memory of which token belongs to whom, so the server can check the caller's role
  * and scope before sending anything to PostgreSQL. It is only ever a hint: every request's transaction still
  * begins with auth_begin(), which checks the session in the database, so a logout or a role change takes effect
- * at once in every process whatever this cache holds. Direct-mapped (the key is a SHA-256), entries live 30 s.
+ * at once in every process whatever this cache holds. It also forgets at once: the database notifies every
+ * registryd (LISTEN registry_auth) when a session ends or a user changes, and an entry never outlives its session.
+ * Direct-mapped (the key is a SHA-256), entries live 30 s at most.
  */
 #ifndef REGISTRY_SESSION_CACHE_H
 #define REGISTRY_SESSION_CACHE_H
@@ -25,7 +27,12 @@ typedef struct session_cache {
 } session_cache;
 
 const identity *session_cache_get(session_cache *c, const char *token_hash_hex, uint64_t now_ms);
-void session_cache_put(session_cache *c, const char *token_hash_hex, const identity *who, uint64_t now_ms);
+/* Remembers who holds a token for 30 s, or until the session expires if that is sooner. */
+void session_cache_put(session_cache *c, const char *token_hash_hex, const identity *who, uint64_t now_ms,
+                       int session_expires_in_s);
 void session_cache_drop(session_cache *c, const char *token_hash_hex);
+/* A user's role, scope or access changed (NOTIFY from the database): forget every token of theirs. */
+void session_cache_drop_user(session_cache *c, int64_t user_id);
+void session_cache_clear(session_cache *c);
 
 #endif

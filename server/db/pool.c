@@ -74,6 +74,9 @@ struct db_pool {
     db_job *done_head, *done_tail;      /* failed before reaching a connection; completed from ev_done */
     struct event *ev_done, *ev_tick;
     bool stopping;
+    char *listen_channel;
+    void (*notify_cb)(void *arg, const char *payload);
+    void *notify_arg;
     /* statistics, written by the owning thread, read by /metrics from any thread */
     int st_ready, st_busy, st_waiting;
     uint64_t st_reconnects, st_jobs, st_failures;
@@ -241,6 +244,13 @@ static bool conn_send(db_conn *c, db_job *j)
             if (!PQsendPrepare(pg, stmts[i].name, stmts[i].sql, 0, NULL))
                 return false;
         j->n = 1 + nstmts;
+        if (c->index == 0 && c->pool->listen_channel) {
+            char listen[128];
+            snprintf(listen, sizeof(listen), "LISTEN %s", c->pool->listen_channel);
+            if (!PQsendQueryParams(pg, listen, 0, NULL, NULL, NULL, NULL, 0))
+                return false;
+            j->n++;
+        }
     } else {
         for (int i = 0; i < j->n; i++) {
             const db_query *q = &j->q[i];
@@ -333,6 +343,9 @@ static void setup_done(db_conn *c, db_job *j)
     c->state = CONN_READY;
     c->was_ready = true;
     c->backoff_ms = 0;
+    /* listening again: whatever was announced while it was not is unknown, so forget everything */
+    if (c->index == 0 && c->pool->notify_cb)
+        c->pool->notify_cb(c->pool->notify_arg, NULL);
     log_msg(LOG_INFO, NULL, "database connection ready (worker %d, connection %d)", c->pool->worker, c->index);
     pool_dispatch(c->pool);
 }
@@ -446,6 +459,12 @@ static void on_conn_io(evutil_socket_t fd, short what, void *arg)
             conn_fail(c, PQerrorMessage(c->pg), true);
             return;
         }
+        PGnotify *n;
+        while ((n = PQnotifies(c->pg))) {
+            if (c->pool->notify_cb)
+                c->pool->notify_cb(c->pool->notify_arg, n->extra);
+            PQfreemem(n);
+        }
         conn_process(c);
         if (!c->pg)
             return;
@@ -498,6 +517,8 @@ static void conn_fail(db_conn *c, const char *why, bool after_ready_error)
     if (c->pg)
         PQfinish(c->pg);
     c->pg = NULL;
+    if (c->state == CONN_READY && c->index == 0 && p->notify_cb)
+        p->notify_cb(p->notify_arg, NULL);    /* no longer hearing notifications */
     c->state = CONN_DOWN;
     evtimer_del(c->ev_timer);
 
@@ -647,7 +668,16 @@ void db_pool_free(db_pool *p, bool silent)
     event_free(p->ev_tick);
     free(p->conns);
     free(p->conninfo);
+    free(p->listen_channel);
     free(p);
+}
+
+void db_pool_listen(db_pool *p, const char *channel, void (*cb)(void *arg, const char *payload), void *arg)
+{
+    free(p->listen_channel);
+    p->listen_channel = strdup(channel);
+    p->notify_cb = cb;
+    p->notify_arg = arg;
 }
 
 void db_pool_get_stats(const db_pool *p, db_pool_stats *out)

@@ -83,6 +83,11 @@ void db_pool_start(db_pool *p);
 /* Drops every connection. In-flight jobs are failed through their callbacks unless silent is true. */
 void db_pool_free(db_pool *p, bool silent);
 
+/* The pool's first connection LISTENs on channel; each notification's payload reaches cb on the pool's thread.
+ * cb(arg, NULL) means "notifications may have been missed" (the listening connection was down): forget
+ * everything that depends on them. Set before db_pool_start. */
+void db_pool_listen(db_pool *p, const char *channel, void (*cb)(void *arg, const char *payload), void *arg);
+
 /* Queues the job. The callback always runs later from the event loop, never from inside db_submit. */
 void db_submit(db_pool *p, db_job *job);
 void db_job_clear(db_job *job);

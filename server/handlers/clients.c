@@ -6,6 +6,7 @@
  * Moving a client to another county or province: POST /api/v1/clients/{id}/transfer.
  */
 #include <string.h>
+#include <time.h>
 
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
@@ -51,7 +52,7 @@ static const res_column client_writable[] = {
 };
 
 static const field_spec client_create_fields[] = {
-    {"national_id", F_STRING, true, 1, 20, NULL},
+    {"national_id", F_NATIONAL_ID, true, 0, 0, NULL},
     {"first_name", F_STRING, true, 1, 100, NULL},
     {"last_name", F_STRING, true, 1, 100, NULL},
     {"birth_date", F_DATE, true, 0, 0, NULL},
@@ -66,7 +67,7 @@ static const field_spec client_create_fields[] = {
 };
 /* the county changes only through a transfer */
 static const field_spec client_update_fields[] = {
-    {"national_id", F_STRING, true, 1, 20, NULL},
+    {"national_id", F_NATIONAL_ID, true, 0, 0, NULL},
     {"first_name", F_STRING, true, 1, 100, NULL},
     {"last_name", F_STRING, true, 1, 100, NULL},
     {"birth_date", F_DATE, true, 0, 0, NULL},
@@ -94,6 +95,18 @@ static void client_build(req_ctx *rc, json_object *body, bool partial, const cha
     res_put_text(rc, body, values, "first_name", fe);
     res_put_text(rc, body, values, "last_name", fe);
     res_put_date(rc, body, values, "birth_date");
+    json_object *bd;
+    if (json_object_object_get_ex(values, "birth_date", &bd) && bd) {
+        /* ISO dates compare as text; the registry holds no one born before 1900 or in the future */
+        char today[11];
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+        const char *b = json_object_get_string(bd);
+        if (strcmp(b, "1900-01-01") < 0 || strcmp(b, today) > 0)
+            field_error(fe, "birth_date", "must be between 1900-01-01 and today");
+    }
     res_put_as_is(body, values, "sex");
     res_put_int(body, values, "county_id");
     res_put_int(body, values, "center_id");
@@ -160,7 +173,13 @@ static resource clients = {
     .audit_reads = true,
     .close_patch = "{\"status\":\"closed\"}",
     .path = "/api/v1/clients",
+    .submittable = true,
 };
+
+const resource *clients_resource(void)
+{
+    return &clients;
+}
 
 static int stmt_list, stmt_transfer, stmt_visible;
 
@@ -190,7 +209,7 @@ void clients_init(void)
         " ORDER BY t.id LIMIT $14),"
         " a AS (INSERT INTO audit_log (action, entity, province_code, county_id, center_id, detail)"
         " SELECT 'list', 'client', registry_province(), registry_county(), registry_center(),"
-        " jsonb_build_object('filter', $15::jsonb, 'count', (SELECT count(*) FROM r)))"
+        " jsonb_build_object('filter', $15::jsonb, 'count', least((SELECT count(*) FROM r), $14::integer - 1)))"
         " SELECT * FROM r");
     stmt_visible = db_stmt_register("client_visible", "SELECT 1 FROM clients WHERE id = $1::bigint");
     stmt_transfer = db_stmt_register("client_transfer",

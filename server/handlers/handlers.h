@@ -115,4 +115,15 @@ void handle_report_disability(struct req_ctx *rc);
 void handle_report_center_types(struct req_ctx *rc);
 void handle_report_campaigns(struct req_ctx *rc);
 
+/* submissions.c, and the resources NGO submissions may carry */
+struct resource;
+const struct resource *clients_resource(void);
+const struct resource *staff_resource(void);
+const struct resource *services_resource(void);
+void submissions_init(void);
+void handle_submissions_create(struct req_ctx *rc);
+void handle_submissions_list(struct req_ctx *rc);
+void handle_submissions_get(struct req_ctx *rc);
+void handle_submissions_decide(struct req_ctx *rc);
+
 #endif

@@ -70,7 +70,13 @@ static resource services = {
     .audit_reads = true,
     .close_patch = NULL,
     .path = "/api/v1/services",
+    .submittable = true,
 };
+
+const resource *services_resource(void)
+{
+    return &services;
+}
 
 static int stmt_list;
 

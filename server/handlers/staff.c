@@ -37,7 +37,7 @@ static const res_column staff_writable[] = {
 };
 
 static const field_spec staff_fields[] = {
-    {"national_id", F_STRING, true, 1, 20, NULL},
+    {"national_id", F_NATIONAL_ID, true, 0, 0, NULL},
     {"first_name", F_STRING, true, 1, 100, NULL},
     {"last_name", F_STRING, true, 1, 100, NULL},
     {"profession", F_ENUM, true, 0, 0, professions},
@@ -123,7 +123,13 @@ static resource staff = {
     .audit_reads = true,
     .close_patch = "{\"status\":\"left\"}",
     .path = "/api/v1/staff",
+    .submittable = true,
 };
+
+const resource *staff_resource(void)
+{
+    return &staff;
+}
 
 static int stmt_list;
 
@@ -145,7 +151,7 @@ void staff_init(void)
         " ORDER BY t.id LIMIT $12),"
         " a AS (INSERT INTO audit_log (action, entity, province_code, county_id, center_id, detail)"
         " SELECT 'list', 'staff', registry_province(), registry_county(), registry_center(),"
-        " jsonb_build_object('filter', $13::jsonb, 'count', (SELECT count(*) FROM r)))"
+        " jsonb_build_object('filter', $13::jsonb, 'count', least((SELECT count(*) FROM r), $12::integer - 1)))"
         " SELECT * FROM r");
 }
 

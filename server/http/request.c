@@ -69,6 +69,8 @@ req_ctx *req_ctx_acquire(worker *w, struct evhttp_request *req)
 static void ctx_release(req_ctx *rc)
 {
     worker *w = rc->w;
+    if (rc->deferred_body)
+        evbuffer_free(rc->deferred_body);
     db_job_clear(&rc->job);
     evhttp_clear_headers(&rc->query);
     arena_reset(rc->arena);
@@ -183,9 +185,34 @@ static void log_access(req_ctx *rc, uint64_t dur_us)
     strbuf_free(&sb);
 }
 
+static void reply_finish(req_ctx *rc, int status, const char *content_type, struct evbuffer *body);
+
+static void deferred_verified(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    struct evbuffer *b = rc->deferred_body;
+    rc->deferred_body = NULL;
+    if (req_job_ok(rc, job))
+        reply_finish(rc, rc->deferred_status, rc->deferred_type, b);
+    evbuffer_free(b);
+}
+
 /* The one exit of every request. */
 static void reply_finish(req_ctx *rc, int status, const char *content_type, struct evbuffer *body)
 {
+    if (rc->session_from_cache && !rc->session_verified && status >= 400 && status < 500 && status != 401) {
+        /* The answer came from the request alone (a 422, a 428...), the caller only from the session cache: make
+         * sure the session still lives before answering anything but 401 (one round trip, on errors only). */
+        rc->deferred_status = status;
+        rc->deferred_type = content_type;
+        rc->deferred_body = evbuffer_new();
+        if (body)
+            evbuffer_add_buffer(rc->deferred_body, body);
+        req_job_begin(rc, true);
+        rc->job.retry_safe = true;
+        req_db_submit(rc, deferred_verified);
+        return;
+    }
     struct evkeyvalq *h = evhttp_request_get_output_headers(rc->req);
     rc->status = status;
     if (content_type)
@@ -479,8 +506,23 @@ void req_job_begin(req_ctx *rc, bool read_only)
 
 bool req_job_ok(req_ctx *rc, const db_job *job)
 {
-    if (job->status == DB_OK)
+    if (job->status == DB_OK) {
+        /* who the database says the caller is now: the server's own checks of what comes back use this, and the
+         * session cache learns it */
+        if (job->n > 0 && job->q[0].stmt == auth_begin_stmt() && job->res[0] && PQntuples(job->res[0]) == 1) {
+            identity_from_row(job->res[0], 0, &rc->who);
+            session_cache_put(&rc->w->sessions, rc->token_hash, &rc->who, now_us() / 1000,
+                              identity_expires_in_s(job->res[0], 0));
+            rc->session_verified = true;
+            /* the role may have changed since the cache was filled: the route's permission, once more (a caller
+             * not from the cache has its permission checked right after this lookup, with this identity) */
+            if (rc->session_from_cache && rc->match.route && !role_may(rc->who.role, rc->match.route->perm)) {
+                reply_problem(rc, 403, "Your role may not do this.");
+                return false;
+            }
+        }
         return true;
+    }
     if (job->status == DB_ERROR && strcmp(job->sqlstate, "RA401") == 0) {
         session_cache_drop(&rc->w->sessions, rc->token_hash);
         req_add_header(rc, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -488,10 +530,17 @@ bool req_job_ok(req_ctx *rc, const db_job *job)
         return false;
     }
     if (job->status == DB_ERROR && strcmp(job->sqlstate, "RA422") == 0) {
-        /* a rule of the registry's own (an allocation overrun, a repayment beyond the loan): its message is ours */
+        /* a rule of the registry's own (an allocation overrun, a reference to another province): the message is
+         * ours, written "field: what is wrong" */
         field_errors fe = {0};
-        field_error(&fe, "amount_rials", "%s", job->errmsg);
-        reply_problem_fields(rc, 422, "The amount breaks a rule of the registry.", &fe);
+        const char *colon = strstr(job->errmsg, ": ");
+        size_t flen = colon ? (size_t)(colon - job->errmsg) : 0;
+        bool named = flen > 0 && flen < 64 && strspn(job->errmsg, "abcdefghijklmnopqrstuvwxyz_") == flen;
+        char field[64] = "";
+        if (named)
+            memcpy(field, job->errmsg, flen), field[flen] = '\0';
+        field_error(&fe, field, "%s", named ? colon + 2 : job->errmsg);
+        reply_problem_fields(rc, 422, "The record breaks a rule of the registry.", &fe);
         return false;
     }
     if (job->status == DB_ERROR && strcmp(job->sqlstate, "RA404") == 0) {

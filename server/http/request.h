@@ -36,6 +36,11 @@ typedef struct req_ctx {
     identity who;                   /* the caller, once authenticated */
     char token_hash[65];            /* SHA-256 of the bearer token, hex */
     char address[48];               /* the client's IP address */
+    bool session_from_cache;        /* the caller was recognised from the session cache ... */
+    bool session_verified;          /* ... and/or the database has confirmed the session in this request */
+    int deferred_status;            /* an error held back until the session is confirmed */
+    const char *deferred_type;
+    struct evbuffer *deferred_body;
     void *state;                    /* a handler's own per-request state, allocated from the arena */
     struct req_ctx *next_free;
 } req_ctx;

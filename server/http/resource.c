@@ -98,6 +98,32 @@ void resource_init(resource *r)
 
     strbuf_printf(&sb, "SELECT version FROM %s WHERE id = $1::bigint", r->table);
     r->stmt_version = register_stmt(r, "version", &sb);
+
+    if (r->submittable) {
+        strbuf_printf(&sb, "WITH ins AS (INSERT INTO %s (", r->table);
+        for (int i = 0; i < r->nwritable; i++)
+            strbuf_printf(&sb, "%s%s", i ? ", " : "", r->writable[i].column);
+        strbuf_puts(&sb, ") SELECT ");
+        for (int i = 0; i < r->nwritable; i++) {
+            const res_column *c = &r->writable[i];
+            strbuf_printf(&sb, "%sCASE WHEN s.j ? '%s' THEN ", i ? ", " : "", c->field);
+            value_expr(&sb, c, "s.j");
+            strbuf_printf(&sb, " ELSE %s END", c->default_sql ? c->default_sql : "NULL");
+        }
+        strbuf_printf(&sb,
+                      " FROM jsonb_array_elements($1::jsonb) AS s(j)"
+                      " WHERE EXISTS (SELECT 1 FROM submissions x WHERE x.id = $2::bigint AND x.status = 'approved'"
+                      " AND x.decided_request = current_setting('registry.request_id', true))"
+                      " RETURNING *),"
+                      " r AS (SELECT %s FROM ins t),"
+                      " a AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id,"
+                      " after, detail)"
+                      " SELECT 'create', '%s', r.id::text, r.province, r.county_id, r.center_id, to_jsonb(r),"
+                      " jsonb_build_object('submission_id', $2::bigint) FROM r)"
+                      " SELECT count(*) FROM r",
+                      r->select_sql, r->name);
+        r->stmt_create_many = register_stmt(r, "create_many", &sb);
+    }
 }
 
 /* Helpers ------------------------------------------------------------------------------------------------------ */
@@ -262,6 +288,13 @@ static json_object *build_values(req_ctx *rc, const resource *r, json_object *bo
     if (validate_fields(body, spec, n, partial, fe))
         r->build(rc, body, partial, parent_id, values, fe);
     return values;
+}
+
+void resource_values(req_ctx *rc, const resource *r, json_object *body, const char *parent_id, json_object *values,
+                     field_errors *fe)
+{
+    if (validate_fields(body, r->create_fields, r->ncreate_fields, false, fe))
+        r->build(rc, body, false, parent_id, values, fe);
 }
 
 void resource_create(req_ctx *rc, const resource *r, const char *parent_id)
@@ -475,7 +508,7 @@ bool list_query_begin(req_ctx *rc, list_query *lq)
     if (!req_list_params(rc, &rc->limit, &cursor) || !req_cursor_values(rc, cursor, &after, 1))
         return false;
     int64_t v;
-    if (after && parse_int64_digits(after, &v) != 0)
+    if (after && (parse_int64_digits(after, &v) != 0 || v <= 0))
         field_error(&lq->fe, "cursor", "is not a cursor from this list");
     lq->after = after;
     lq->limit = arena_sprintf(rc->arena, "%d", rc->limit + 1);

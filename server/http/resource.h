@@ -51,10 +51,18 @@ struct resource {
     const char *close_patch;    /* JSON values DELETE applies, e.g. {"status":"closed"}; NULL: no DELETE */
     const char *path;           /* "/api/v1/clients" for Location headers */
     bool national_rows_public;  /* a row without a province (a national campaign) is visible to everyone */
+    bool submittable;           /* NGO submissions may carry it: create_many is prepared */
 
     /* prepared at start by resource_init */
     int stmt_get, stmt_create, stmt_update, stmt_version;
+    /* create_many($1 JSON array of values, $2 submission id): writes them all only while that submission is being
+     * approved by this very request, each audited with the submission's id; returns how many */
+    int stmt_create_many;
 };
+
+/* Validates a body as a create would and fills values (for submissions, which check records without writing). */
+void resource_values(req_ctx *rc, const resource *r, json_object *body, const char *parent_id, json_object *values,
+                     field_errors *fe);
 
 void resource_init(resource *r);
 

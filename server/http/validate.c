@@ -4,6 +4,7 @@
 
 #include "common/digits.h"
 #include "common/jalali.h"
+#include "common/national_id.h"
 #include "common/utf8.h"
 
 static const field_spec *find_spec(const field_spec *spec, int n, const char *key)
@@ -86,10 +87,17 @@ bool validate_fields(json_object *obj, const field_spec *spec, int n, bool parti
                 snprintf(base, sizeof(base), "%.*s", (int)(kl - 7), key);
                 const field_spec *d = find_spec(spec, n, base);
                 if (d && d->type == F_DATE) {
-                    ymd j, g;
+                    ymd j, g, iso;
+                    json_object *other;
                     if (val && (!json_object_is_type(val, json_type_string) ||
                                 jalali_parse(json_object_get_string(val), &j) != 0 || jalali_to_gregorian(j, &g) != 0)) {
                         field_error(fe, key, "must be a Jalali date YYYY-MM-DD");
+                        ok = false;
+                    } else if (val && json_object_object_get_ex(obj, base, &other) && other &&
+                               json_object_is_type(other, json_type_string) &&
+                               date_parse_iso(json_object_get_string(other), &iso) == 0 &&
+                               (iso.y != g.y || iso.m != g.m || iso.d != g.d)) {
+                        field_error(fe, key, "is a different day than %s; send one of them", base);
                         ok = false;
                     }
                     continue;
@@ -154,6 +162,17 @@ bool validate_fields(json_object *obj, const field_spec *spec, int n, bool parti
             ymd d;
             if (!json_object_is_type(val, json_type_string) || date_parse_iso(json_object_get_string(val), &d) != 0) {
                 field_error(fe, key, "must be a date YYYY-MM-DD");
+                ok = false;
+            }
+            break;
+        }
+        case F_NATIONAL_ID: {
+            char out[11];
+            int err = json_object_is_type(val, json_type_string)
+                          ? national_id_normalize(json_object_get_string(val), out)
+                          : NATIONAL_ID_NOT_DIGITS;
+            if (err != NATIONAL_ID_OK) {
+                field_error(fe, key, "%s", national_id_error_message(err));
                 ok = false;
             }
             break;

@@ -18,6 +18,7 @@ typedef enum {
     F_BOOL,
     F_ENUM,         /* a string among choices (NULL-terminated) */
     F_DATE,         /* YYYY-MM-DD (Gregorian); the field X_jalali is accepted instead */
+    F_NATIONAL_ID,  /* 10 digits in any script, check digit verified, not all one digit */
     F_ANY,          /* checked by the handler */
 } field_type;
 

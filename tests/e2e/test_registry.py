@@ -369,6 +369,18 @@ class RegistryTest(harness.RegistryTestCase):
             "sex": "female", "county_id": self.TEH_A, "center_id": self.CENTER_NGO}), 403)
         self.assertProblem(self.req("PATCH", "/api/v1/clients/%d" % ngo_client["id"], "ngo", {"sex": "male"},
                                     etag='"v1"'), 403)
+        # a client belongs to a center of its own county: attached to a Fars center, a Tehran client would be
+        # shown to that center's NGO submitter (staff and transfers already refuse such a center)
+        with self.subTest("client attached to a center of another province"):
+            self.assertProblem(self.req("POST", "/api/v1/clients", "county", {
+                "national_id": national_id(), "first_name": "سارا", "last_name": word(), "birth_date": "2001-01-01",
+                "sex": "female", "county_id": self.TEH_A, "center_id": self.CENTER_FARS}), 422)
+        with self.subTest("client moved to a center of another province"):
+            self.assertProblem(self.req("PATCH", "/api/v1/clients/%d" % cl["id"], "teh",
+                                        {"center_id": self.CENTER_FARS}, etag='"v1"'), 422)
+        with self.subTest("staff moved to a center of another province"):
+            self.assertProblem(self.req("PATCH", "/api/v1/staff/%d" % staff["id"], "teh",
+                                        {"center_id": self.CENTER_FARS}, etag='"v1"'), 422)
 
         everything = {k: self.items("/api/v1/%s?limit=500" % k, "admin") for k in ("clients", "staff", "centers")}
         for who in ("teh", "fars", "county", "ngo", "viewer"):
@@ -736,7 +748,7 @@ class RegistryTest(harness.RegistryTestCase):
         raw = first + "=" * (-len(first) % 4)
         forged = [
             "A" + first[1:] if first[0] != "A" else "B" + first[1:],           # the version byte changed
-            first + "x",
+            first + "!",
             urllib.parse.quote("v1\x1f5 OR 1=1"),
             base64.urlsafe_b64encode(b"v1\x1f-5").decode().rstrip("="),
             base64.urlsafe_b64encode(b"v1\x1f5\x1f6").decode().rstrip("="),

@@ -1,0 +1,620 @@
+/*
+ * submissions.c - NGO partner centers send their new clients, staff and services in batches; officers review them.
+ *
+ *   POST /api/v1/submissions (Idempotency-Key required): up to 1,000 records or 5 MB. Each record is checked as the
+ *     registry would (fields, national ID, duplicates against the whole nation and within the batch) and gets its
+ *     own result; the batch is stored even with invalid records, so the NGO can fix and resend just those. The same
+ *     key and body again replays the first reply and creates nothing (also when both arrive at once: the unique
+ *     key decides); the same key with another body is 409.
+ *   GET /api/v1/submissions[?status=&center_id=], GET /api/v1/submissions/{id}: the NGO its own center's, officers
+ *     those in their scope.
+ *   POST /api/v1/submissions/{id}/decision {"decision": "approve"|"reject", "reason"}: approval writes every valid
+ *     record in one transaction (all or nothing, checked again for duplicates, each audited with the submission id);
+ *     a decided submission cannot be decided again (409).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "common/log.h"
+#include "common/token.h"
+#include "server/handlers/handlers.h"
+#include "server/http/list.h"
+#include "server/http/resource.h"
+
+#define MAX_RECORDS 1000
+#define MAX_SUBMISSION_BYTES (5 * 1024 * 1024)
+
+#define TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
+#define SUBMISSION_LIST_SELECT                                                                                       \
+    "t.id, t.center_id, t.province_code AS province, t.county_id, t.status, t.record_count, t.valid_count,"        \
+    " t.submitted_by, t.reason, t.decided_by, " TS("decided_at") ", t.version, " TS("created_at")
+
+static const char *const statuses[] = {"pending", "approved", "rejected", NULL};
+
+static const col_spec list_cols[] = {
+    {"id", COL_INT},           {"center_id", COL_INT},   {"province", COL_TEXT},   {"county_id", COL_INT},
+    {"status", COL_TEXT},      {"record_count", COL_INT}, {"valid_count", COL_INT}, {"submitted_by", COL_INT},
+    {"reason", COL_TEXT},      {"decided_by", COL_INT},  {"decided_at", COL_TIMESTAMP}, {"version", COL_INT},
+    {"created_at", COL_TIMESTAMP}};
+static const col_spec detail_cols[] = {
+    {"id", COL_INT},           {"center_id", COL_INT},   {"province", COL_TEXT},   {"county_id", COL_INT},
+    {"status", COL_TEXT},      {"record_count", COL_INT}, {"valid_count", COL_INT}, {"submitted_by", COL_INT},
+    {"reason", COL_TEXT},      {"decided_by", COL_INT},  {"decided_at", COL_TIMESTAMP}, {"version", COL_INT},
+    {"created_at", COL_TIMESTAMP}, {"results", COL_JSON}, {"records", COL_JSON}};
+
+static int stmt_existing, stmt_taken, stmt_visible_clients, stmt_insert, stmt_list, stmt_get, stmt_for_decision,
+    stmt_decide;
+
+void submissions_init(void)
+{
+    stmt_existing = db_stmt_register("submission_existing",
+                                     "SELECT id, request_hash, results FROM submissions"
+                                     " WHERE submitted_by = registry_user_id() AND idempotency_key = $1");
+    stmt_taken = db_stmt_register("submission_taken",
+                                  "SELECT registry_national_ids_taken('client', $1::text[]),"
+                                  " registry_national_ids_taken('staff', $2::text[])");
+    stmt_visible_clients = db_stmt_register("submission_visible_clients",
+                                            "SELECT array_agg(id) FROM clients WHERE id = ANY($1::bigint[])");
+    stmt_insert = db_stmt_register(
+        "submission_insert",
+        "WITH ins AS (INSERT INTO submissions (center_id, submitted_by, idempotency_key, request_hash, record_count,"
+        " valid_count, records, results, valid_values)"
+        " VALUES ($1::bigint, registry_user_id(), $2, $3, $4::integer, $5::integer, $6::jsonb, $7::jsonb, $8::jsonb)"
+        " ON CONFLICT (submitted_by, idempotency_key) DO NOTHING"
+        " RETURNING id, province_code, county_id, center_id, record_count, valid_count),"
+        " a AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id, detail)"
+        " SELECT 'create', 'submission', ins.id::text, ins.province_code, ins.county_id, ins.center_id,"
+        " jsonb_build_object('records', ins.record_count, 'valid', ins.valid_count) FROM ins)"
+        " SELECT id FROM ins");
+    stmt_list = db_stmt_register(
+        "submission_list",
+        "SELECT " SUBMISSION_LIST_SELECT " FROM submissions t"
+        " WHERE ($1::text IS NULL OR t.province_code = $1) AND ($2::integer IS NULL OR t.county_id = $2::integer)"
+        " AND ($3::bigint IS NULL OR t.center_id = $3::bigint)"
+        " AND ($4::submission_status IS NULL OR t.status = $4::submission_status)"
+        " AND ($5::bigint IS NULL OR t.center_id = $5::bigint)"
+        " AND ($6::bigint IS NULL OR t.id > $6::bigint) ORDER BY t.id LIMIT $7");
+    stmt_get = db_stmt_register("submission_get", "SELECT " SUBMISSION_LIST_SELECT ", t.results, t.records"
+                                                  " FROM submissions t WHERE t.id = $1::bigint");
+    stmt_for_decision = db_stmt_register(
+        "submission_for_decision",
+        "SELECT t.status, t.valid_values, t.province_code, t.county_id, t.center_id,"
+        " registry_national_ids_taken('client', ARRAY(SELECT v->'values'->>'national_id'"
+        "  FROM jsonb_array_elements(t.valid_values) v WHERE v->>'kind' = 'client')),"
+        " registry_national_ids_taken('staff', ARRAY(SELECT v->'values'->>'national_id'"
+        "  FROM jsonb_array_elements(t.valid_values) v WHERE v->>'kind' = 'staff'))"
+        " FROM submissions t WHERE t.id = $1::bigint");
+    stmt_decide = db_stmt_register(
+        "submission_decide",
+        "WITH upd AS (UPDATE submissions SET status = $2::submission_status, reason = $3, decided_by = registry_user_id(),"
+        " decided_at = now(), decided_request = current_setting('registry.request_id', true),"
+        " version = version + 1, updated_at = now()"
+        " WHERE id = $1::bigint AND status = 'pending' RETURNING id, province_code, county_id, center_id, status),"
+        " a AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id, detail)"
+        " SELECT CASE WHEN upd.status = 'approved' THEN 'approve' ELSE 'reject' END, 'submission', upd.id::text,"
+        " upd.province_code, upd.county_id, upd.center_id, jsonb_build_object('reason', $3) FROM upd)"
+        " SELECT id FROM upd");
+}
+
+/* POST -------------------------------------------------------------------------------------------------------- */
+
+typedef struct submit_state {
+    const char *key, *hash, *center;
+    int nrecords;
+    const char **kinds;             /* per record */
+    const char **national_ids;      /* per record (clients, staff), NULL otherwise */
+    const char **client_refs;       /* per record (services): the client it is for */
+    json_object *records;           /* as sent */
+    json_object **values;           /* per record, NULL when invalid */
+    json_object **errors;           /* per record: an array, or NULL */
+} submit_state;
+
+static void add_error(json_object **errs, const char *field, const char *msg)
+{
+    if (!*errs)
+        *errs = json_object_new_array();
+    json_object *e = json_object_new_object();
+    json_object_object_add(e, "field", json_object_new_string(field));
+    json_object_object_add(e, "message", json_object_new_string(msg));
+    json_object_array_add(*errs, e);
+}
+
+static void reply_submission(req_ctx *rc, int status, const char *id, const char *results)
+{
+    strbuf sb = STRBUF_INIT;
+    strbuf_printf(&sb, "{\"id\":%s,\"status\":\"pending\",\"results\":%s}", id, results);
+    char loc[64];
+    snprintf(loc, sizeof(loc), "/api/v1/submissions/%s", id);
+    req_add_header(rc, "Location", loc);
+    reply_strbuf(rc, status, "application/json", &sb);
+}
+
+/* The retry rule: the same key and the same body get the first reply; the same key with another body is 409. */
+static void replay_or_conflict(req_ctx *rc, const submit_state *st, const PGresult *existing)
+{
+    if (strcmp(PQgetvalue(existing, 0, 1), st->hash) != 0) {
+        reply_problem(rc, 409, "This Idempotency-Key was used for a different submission; use a new key.");
+        return;
+    }
+    reply_submission(rc, 201, PQgetvalue(existing, 0, 0), PQgetvalue(existing, 0, 2));
+}
+
+static void inserted(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    submit_state *st = rc->state;
+    if (!req_job_ok(rc, job))
+        return;
+    const PGresult *ins = job->res[1], *existing = job->res[2];
+    if (PQntuples(ins) == 1) {
+        /* the results as stored: read back from the row this request made */
+        if (PQntuples(existing) == 1 && !strcmp(PQgetvalue(existing, 0, 0), PQgetvalue(ins, 0, 0)))
+            reply_submission(rc, 201, PQgetvalue(ins, 0, 0), PQgetvalue(existing, 0, 2));
+        else
+            reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
+        return;
+    }
+    /* a request with the same key won the race: answer as a retry would be answered */
+    if (PQntuples(existing) != 1) {
+        reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
+        return;
+    }
+    replay_or_conflict(rc, st, existing);
+}
+
+static bool in_text_array(const char *pgarray, const char *v)
+{
+    /* PostgreSQL text[] of 10-digit IDs: {0012345678,...}; IDs hold no quotes or commas */
+    size_t n = strlen(v);
+    for (const char *p = pgarray; (p = strstr(p, v)); p += n)
+        if ((p[-1] == '{' || p[-1] == ',') && (p[n] == ',' || p[n] == '}'))
+            return true;
+    return false;
+}
+
+static void checked(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    submit_state *st = rc->state;
+    if (!req_job_ok(rc, job))
+        return;
+    if (PQntuples(job->res[1]) == 1) {
+        replay_or_conflict(rc, st, job->res[1]);
+        return;
+    }
+    const char *taken_clients = PQgetvalue(job->res[2], 0, 0), *taken_staff = PQgetvalue(job->res[2], 0, 1);
+    const char *visible = PQgetisnull(job->res[3], 0, 0) ? "{}" : PQgetvalue(job->res[3], 0, 0);
+
+    json_object *results = json_object_new_array(), *valid = json_object_new_array();
+    int nvalid = 0;
+    for (int i = 0; i < st->nrecords; i++) {
+        if (st->values[i] && st->national_ids[i]) {
+            bool taken = in_text_array(!strcmp(st->kinds[i], "client") ? taken_clients : taken_staff,
+                                       st->national_ids[i]);
+            if (taken)
+                add_error(&st->errors[i], "national_id", "is already registered");
+        }
+        if (st->values[i] && st->client_refs[i] && !in_text_array(visible, st->client_refs[i]))
+            add_error(&st->errors[i], "client_id", "is not a client of your scope");
+        json_object *res = json_object_new_object();
+        json_object_object_add(res, "index", json_object_new_int(i));
+        bool ok = st->values[i] && !st->errors[i];
+        json_object_object_add(res, "status", json_object_new_string(ok ? "valid" : "invalid"));
+        json_object_object_add(res, "errors", st->errors[i] ? st->errors[i] : json_object_new_array());
+        st->errors[i] = NULL;
+        json_object_array_add(results, res);
+        if (ok) {
+            json_object *v = json_object_new_object();
+            json_object_object_add(v, "index", json_object_new_int(i));
+            json_object_object_add(v, "kind", json_object_new_string(st->kinds[i]));
+            json_object_object_add(v, "values", json_object_get(st->values[i]));
+            json_object_array_add(valid, v);
+            nvalid++;
+        }
+    }
+    const char *results_json = arena_strdup(rc->arena, json_object_to_json_string_ext(results, JSON_C_TO_STRING_PLAIN));
+    const char *valid_json = arena_strdup(rc->arena, json_object_to_json_string_ext(valid, JSON_C_TO_STRING_PLAIN));
+    json_object_put(results);
+    json_object_put(valid);
+
+    req_job_begin(rc, false);
+    db_query *q = db_job_add(&rc->job, stmt_insert);
+    db_query_param(q, st->center);
+    db_query_param(q, st->key);
+    db_query_param(q, st->hash);
+    db_query_param(q, arena_sprintf(rc->arena, "%d", st->nrecords));
+    db_query_param(q, arena_sprintf(rc->arena, "%d", nvalid));
+    db_query_param(q, json_object_to_json_string_ext(st->records, JSON_C_TO_STRING_PLAIN));
+    db_query_param(q, results_json);
+    db_query_param(q, valid_json);
+    db_query_param(db_job_add(&rc->job, stmt_existing), st->key);
+    req_db_submit(rc, inserted);
+}
+
+static void put_json(void *o)
+{
+    json_object_put(o);
+}
+
+/* Fields and duplicates inside the batch; what needs the database (the nation's IDs, the clients in scope) is
+ * checked next, in one round trip. */
+static void check_record(req_ctx *rc, submit_state *st, int i, json_object *rec, json_object **seen)
+{
+    json_object *kind = NULL, *data = NULL;
+    json_object **errs = &st->errors[i];
+    if (!json_object_is_type(rec, json_type_object) || !json_object_object_get_ex(rec, "kind", &kind) ||
+        !json_object_object_get_ex(rec, "data", &data) || json_object_object_length(rec) != 2) {
+        add_error(errs, "", "a record is {\"kind\": \"client\"|\"staff\"|\"service\", \"data\": {...}}");
+        return;
+    }
+    const char *k = json_object_is_type(kind, json_type_string) ? json_object_get_string(kind) : "";
+    const resource *r = !strcmp(k, "client")  ? clients_resource()
+                        : !strcmp(k, "staff") ? staff_resource()
+                        : !strcmp(k, "service") ? services_resource()
+                                                : NULL;
+    if (!r || !json_object_is_type(data, json_type_object)) {
+        add_error(errs, "kind", "must be client, staff or service, with data an object");
+        return;
+    }
+    st->kinds[i] = r == clients_resource() ? "client" : r == staff_resource() ? "staff" : "service";
+    /* records belong to the submission's center unless they say otherwise (and then they must match) */
+    json_object *body = json_object_new_object();
+    arena_on_reset(rc->arena, put_json, body);
+    const char *parent = NULL;
+    json_object_object_foreach(data, key, val)
+    {
+        if (r == services_resource() && !strcmp(key, "client_id")) {
+            int64_t cid;
+            if (val && body_int(data, "client_id", &cid) && cid > 0)
+                parent = arena_sprintf(rc->arena, "%lld", (long long)cid);
+            continue;
+        }
+        json_object_object_add(body, key, val ? json_object_get(val) : NULL);
+    }
+    if (r == services_resource() && !parent) {
+        add_error(errs, "client_id", "is required: the client who received the service");
+        return;
+    }
+    int64_t c;
+    if (body_int(body, "center_id", &c) && strcmp(arena_sprintf(rc->arena, "%lld", (long long)c), st->center))
+        add_error(errs, "center_id", "must be the submission's center");
+    json_object_object_add(body, "center_id", json_object_new_int64(atoll(st->center)));
+    field_errors fe = {0};
+    json_object *values = json_object_new_object();
+    arena_on_reset(rc->arena, put_json, values);
+    resource_values(rc, r, body, parent, values, &fe);
+    if (fe.list) {
+        for (size_t e = 0; e < json_object_array_length(fe.list); e++)
+            json_object_array_add(*errs ? *errs : (*errs = json_object_new_array()),
+                                  json_object_get(json_object_array_get_idx(fe.list, e)));
+        json_object_put(fe.list);
+        return;
+    }
+    if (*errs)
+        return;
+    st->values[i] = values;
+    st->client_refs[i] = parent;
+    json_object *nid;
+    if (r != services_resource() && json_object_object_get_ex(values, "national_id", &nid) && nid) {
+        const char *id = json_object_get_string(nid);
+        json_object *prev;
+        char seen_key[24];
+        snprintf(seen_key, sizeof(seen_key), "%c%s", st->kinds[i][0], id);
+        if (json_object_object_get_ex(*seen, seen_key, &prev)) {
+            char msg[96];
+            snprintf(msg, sizeof(msg), "appears twice in this submission (also record %d)", json_object_get_int(prev));
+            add_error(errs, "national_id", msg);
+            st->values[i] = NULL;
+            return;
+        }
+        json_object_object_add(*seen, seen_key, json_object_new_int(i));
+        st->national_ids[i] = arena_strdup(rc->arena, id);
+    }
+}
+
+static const char *pg_array(req_ctx *rc, const char **items, int n)
+{
+    strbuf sb = STRBUF_INIT;
+    strbuf_putc(&sb, '{');
+    bool first = true;
+    for (int i = 0; i < n; i++) {
+        if (!items[i])
+            continue;
+        if (!first)
+            strbuf_putc(&sb, ',');
+        first = false;
+        strbuf_puts(&sb, items[i]);    /* digits only: no quoting needed */
+    }
+    strbuf_putc(&sb, '}');
+    const char *out = arena_strdup(rc->arena, sb.data);
+    strbuf_free(&sb);
+    return out;
+}
+
+void handle_submissions_create(req_ctx *rc)
+{
+    const char *key = req_header(rc, "Idempotency-Key");
+    bool key_ok = key && *key && strlen(key) <= 200;
+    for (const char *p = key; key_ok && *p; p++)
+        key_ok = *p > 0x20 && *p < 0x7f;
+    if (!key_ok) {
+        reply_problem(rc, 400, "Send an Idempotency-Key header (1 to 200 visible ASCII characters), so a retry "
+                               "cannot create the submission twice.");
+        return;
+    }
+    struct evbuffer *in = evhttp_request_get_input_buffer(rc->req);
+    size_t len = evbuffer_get_length(in);
+    if (len > MAX_SUBMISSION_BYTES) {
+        reply_problem(rc, 413, "A submission may be at most 5 MB; send the records in several batches.");
+        return;
+    }
+    json_object *body = req_json_body(rc);
+    if (!body)
+        return;
+    char hash[65];
+    sha256_hex(evbuffer_pullup(in, -1), len, hash);
+
+    field_errors fe = {0};
+    static const field_spec fields[] = {
+        {"records", F_ANY, true, 0, 0, NULL},
+        {"center_id", F_INT, false, 1, INT64_MAX, NULL},
+    };
+    json_object *records = NULL;
+    if (validate_fields(body, fields, NCOLS(fields), false, &fe)) {
+        json_object_object_get_ex(body, "records", &records);
+        if (!json_object_is_type(records, json_type_array) || json_object_array_length(records) == 0)
+            field_error(&fe, "records", "must be a non-empty list of records");
+        else if (json_object_array_length(records) > MAX_RECORDS)
+            field_error(&fe, "records", "may hold at most 1000 records; send several batches");
+    }
+    int64_t center = 0;
+    bool has_center = body_int(body, "center_id", &center);
+    if (!fe.list && rc->who.role == ROLE_NGO_SUBMITTER) {
+        if (has_center && center != rc->who.center_id) {
+            reply_problem(rc, 403, "You may submit only for your own center.");
+            return;
+        }
+        center = rc->who.center_id;
+    } else if (!fe.list && !has_center)
+        field_error(&fe, "center_id", "is required: the center the records are submitted for");
+    if (fe.list) {
+        reply_problem_fields(rc, 422, "The submission was not accepted.", &fe);
+        return;
+    }
+
+    submit_state *st = arena_calloc(rc->arena, sizeof(*st));
+    rc->state = st;
+    st->key = key;
+    st->hash = arena_strdup(rc->arena, hash);
+    st->center = arena_sprintf(rc->arena, "%lld", (long long)center);
+    st->records = records;
+    st->nrecords = (int)json_object_array_length(records);
+    size_t n = (size_t)st->nrecords;
+    st->kinds = arena_calloc(rc->arena, n * sizeof(char *));
+    st->national_ids = arena_calloc(rc->arena, n * sizeof(char *));
+    st->client_refs = arena_calloc(rc->arena, n * sizeof(char *));
+    st->values = arena_calloc(rc->arena, n * sizeof(json_object *));
+    st->errors = arena_calloc(rc->arena, n * sizeof(json_object *));
+    json_object *seen = json_object_new_object();
+    for (int i = 0; i < st->nrecords; i++)
+        check_record(rc, st, i, json_object_array_get_idx(records, (size_t)i), &seen);
+    json_object_put(seen);
+
+    /* client and staff IDs asked separately: a person may be both */
+    const char **cids = arena_calloc(rc->arena, n * sizeof(char *)), **sids = arena_calloc(rc->arena, n * sizeof(char *));
+    for (int i = 0; i < st->nrecords; i++) {
+        if (st->national_ids[i] && !strcmp(st->kinds[i], "client"))
+            cids[i] = st->national_ids[i];
+        else if (st->national_ids[i])
+            sids[i] = st->national_ids[i];
+    }
+    req_job_begin(rc, true);
+    db_query_param(db_job_add(&rc->job, stmt_existing), key);
+    db_query *q = db_job_add(&rc->job, stmt_taken);
+    db_query_param(q, pg_array(rc, cids, st->nrecords));
+    db_query_param(q, pg_array(rc, sids, st->nrecords));
+    db_query_param(db_job_add(&rc->job, stmt_visible_clients), pg_array(rc, st->client_refs, st->nrecords));
+    req_db_submit(rc, checked);
+}
+
+/* GET --------------------------------------------------------------------------------------------------------- */
+
+static bool row_in_scope(req_ctx *rc, const PGresult *r, int row)
+{
+    return scope_allows(&rc->who, PQgetvalue(r, row, 2), (int32_t)atol(PQgetvalue(r, row, 3)),
+                        atoll(PQgetvalue(r, row, 1)));
+}
+
+static void listed(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    if (!req_job_ok(rc, job))
+        return;
+    const PGresult *r = job->res[1];
+    for (int i = 0; i < PQntuples(r); i++)
+        if (!row_in_scope(rc, r, i)) {
+            log_msg(LOG_ERROR, rc->request_id, "submission list returned a row outside the caller's scope");
+            reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
+            return;
+        }
+    static const int key[] = {0};
+    reply_rows_list(rc, r, list_cols, NCOLS(list_cols), rc->limit, key, 1);
+}
+
+void handle_submissions_list(req_ctx *rc)
+{
+    list_query lq;
+    if (!list_query_begin(rc, &lq))
+        return;
+    const char *status = list_filter_enum(rc, &lq, "status", statuses);
+    const char *center = list_filter_int(rc, &lq, "center_id");
+    if (!list_query_valid(rc, &lq))
+        return;
+    req_job_begin(rc, true);
+    db_query *q = db_job_add(&rc->job, stmt_list);
+    resource_scope_params(rc, q);
+    db_query_param(q, status);
+    db_query_param(q, center);
+    db_query_param(q, lq.after);
+    db_query_param(q, lq.limit);
+    rc->job.retry_safe = true;
+    req_db_submit(rc, listed);
+}
+
+static void got(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    if (!req_job_ok(rc, job))
+        return;
+    const PGresult *r = job->res[1];
+    if (PQntuples(r) != 1 || !row_in_scope(rc, r, 0)) {
+        reply_problem(rc, 404, "No such submission (or it is outside your scope).");
+        return;
+    }
+    req_set_etag(rc, PQgetvalue(r, 0, 11));
+    strbuf sb = STRBUF_INIT;
+    encode_row_json(&sb, r, 0, detail_cols, NCOLS(detail_cols));
+    reply_strbuf(rc, 200, "application/json", &sb);
+}
+
+void handle_submissions_get(req_ctx *rc)
+{
+    const char *id = resource_id_param(rc, 0, "submission");
+    if (!id)
+        return;
+    req_job_begin(rc, true);
+    db_query_param(db_job_add(&rc->job, stmt_get), id);
+    rc->job.retry_safe = true;
+    req_db_submit(rc, got);
+}
+
+/* Decision ---------------------------------------------------------------------------------------------------- */
+
+typedef struct decide_state {
+    const char *id, *decision, *reason;
+    int counted[3];         /* statements of the approval job: clients, staff, services (0 when none) */
+} decide_state;
+
+static void decided(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    decide_state *st = rc->state;
+    if (job->status == DB_ERROR && (!strcmp(job->sqlstate, "23505") || !strcmp(job->sqlstate, "RA404") ||
+                                    !strcmp(job->sqlstate, "23503") || !strcmp(job->sqlstate, "42501"))) {
+        /* something changed since the records were checked: nothing of the submission was applied */
+        log_msg(LOG_INFO, rc->request_id, "approval refused: %s", job->errmsg);
+        reply_problem(rc, 409, "A record of this submission no longer fits the registry (e.g. a duplicate national "
+                               "ID since it was sent); nothing was applied. Reject it, or have it corrected and resent.");
+        return;
+    }
+    if (!req_job_ok(rc, job))
+        return;
+    if (PQntuples(job->res[1]) != 1) {
+        reply_problem(rc, 409, "This submission was decided by someone else meanwhile.");
+        return;
+    }
+    static const char *const kinds[] = {"client", "staff", "service"};
+    strbuf sb = STRBUF_INIT;
+    strbuf_printf(&sb, "{\"id\":%s,\"status\":\"%s\",\"reason\":", st->id,
+                  !strcmp(st->decision, "approve") ? "approved" : "rejected");
+    if (st->reason)
+        strbuf_json_string(&sb, st->reason);
+    else
+        strbuf_puts(&sb, "null");
+    strbuf_puts(&sb, ",\"applied\":{");
+    for (int k = 0; k < 3; k++)
+        strbuf_printf(&sb, "%s\"%s\":%s", k ? "," : "", kinds[k],
+                      st->counted[k] ? PQgetvalue(job->res[st->counted[k]], 0, 0) : "0");
+    strbuf_puts(&sb, "}}");
+    reply_strbuf(rc, 200, "application/json", &sb);
+}
+
+static void loaded_for_decision(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    decide_state *st = rc->state;
+    if (!req_job_ok(rc, job))
+        return;
+    const PGresult *r = job->res[1];
+    if (PQntuples(r) != 1 || !scope_allows(&rc->who, PQgetvalue(r, 0, 2), (int32_t)atol(PQgetvalue(r, 0, 3)),
+                                           atoll(PQgetvalue(r, 0, 4)))) {
+        reply_problem(rc, 404, "No such submission (or it is outside your scope).");
+        return;
+    }
+    if (strcmp(PQgetvalue(r, 0, 0), "pending") != 0) {
+        reply_problem(rc, 409, "This submission has been decided already.");
+        return;
+    }
+    json_object *per_kind[3] = {json_object_new_array(), json_object_new_array(), json_object_new_array()};
+    if (!strcmp(st->decision, "approve")) {
+        /* checked again now: a record that became a duplicate since it was sent stops the whole approval */
+        const char *taken[2] = {PQgetvalue(r, 0, 5), PQgetvalue(r, 0, 6)};
+        if (strcmp(taken[0], "{}") != 0 || strcmp(taken[1], "{}") != 0) {
+            for (int k = 0; k < 3; k++)
+                json_object_put(per_kind[k]);
+            reply_problem(rc, 409, "Some records are now duplicates of registered people (national ID); nothing was "
+                                   "applied. Reject the submission, or have it corrected and resent.");
+            return;
+        }
+        json_object *valid = json_tokener_parse(PQgetvalue(r, 0, 1));
+        for (size_t i = 0; valid && i < json_object_array_length(valid); i++) {
+            json_object *v = json_object_array_get_idx(valid, i), *kind, *values;
+            json_object_object_get_ex(v, "kind", &kind);
+            json_object_object_get_ex(v, "values", &values);
+            const char *k = json_object_get_string(kind);
+            int idx = !strcmp(k, "client") ? 0 : !strcmp(k, "staff") ? 1 : 2;
+            json_object_array_add(per_kind[idx], json_object_get(values));
+        }
+        json_object_put(valid);
+    }
+    req_job_begin(rc, false);
+    db_query *q = db_job_add(&rc->job, stmt_decide);
+    db_query_param(q, st->id);
+    db_query_param(q, !strcmp(st->decision, "approve") ? "approved" : "rejected");
+    db_query_param(q, st->reason);
+    const resource *res[3] = {clients_resource(), staff_resource(), services_resource()};
+    for (int k = 0; k < 3; k++) {
+        if (json_object_array_length(per_kind[k]) > 0) {
+            st->counted[k] = rc->job.n;
+            db_query *c = db_job_add(&rc->job, res[k]->stmt_create_many);
+            db_query_param(c, arena_strdup(rc->arena, json_object_to_json_string_ext(per_kind[k], JSON_C_TO_STRING_PLAIN)));
+            db_query_param(c, st->id);
+        }
+        json_object_put(per_kind[k]);
+    }
+    req_db_submit(rc, decided);
+}
+
+void handle_submissions_decide(req_ctx *rc)
+{
+    const char *id = resource_id_param(rc, 0, "submission");
+    if (!id)
+        return;
+    json_object *body = req_json_body(rc);
+    if (!body)
+        return;
+    static const char *const decisions[] = {"approve", "reject", NULL};
+    static const field_spec fields[] = {
+        {"decision", F_ENUM, true, 0, 0, decisions},
+        {"reason", F_STRING, false, 1, 2000, NULL},
+    };
+    field_errors fe = {0};
+    if (validate_fields(body, fields, NCOLS(fields), false, &fe) && !strcmp(body_string(body, "decision"), "reject") &&
+        !body_string(body, "reason"))
+        field_error(&fe, "reason", "is required to reject: the NGO needs to know what to fix");
+    if (fe.list) {
+        reply_problem_fields(rc, 422, "No decision was recorded.", &fe);
+        return;
+    }
+    decide_state *st = arena_calloc(rc->arena, sizeof(*st));
+    rc->state = st;
+    st->id = id;
+    st->decision = body_string(body, "decision");
+    st->reason = body_string(body, "reason");
+    req_job_begin(rc, true);
+    db_query_param(db_job_add(&rc->job, stmt_for_decision), id);
+    req_db_submit(rc, loaded_for_decision);
+}
