@@ -52,19 +52,26 @@ static void denied_done(db_job *job, void *arg)
     req_ctx *rc = arg;
     if (!req_job_ok(rc, job))
         return;
-    reply_problem(rc, 403, "Your role may not do this.");
+    reply_problem(rc, 403, rc->state);
+}
+
+void req_deny(req_ctx *rc, const char *detail)
+{
+    /* refusals are audited too: who tried what */
+    const route *rt = rc->match.route;
+    rc->state = (void *)detail;
+    req_job_begin(rc, false);
+    db_query *q = db_job_add(&rc->job, stmt_audit_denied);
+    db_query_param(q, rt->method);
+    db_query_param(q, rt->pattern);
+    req_db_submit(rc, denied_done);
 }
 
 static void run_handler(req_ctx *rc)
 {
     const route *rt = rc->match.route;
     if (!role_may(rc->who.role, rt->perm)) {
-        /* refusals are audited too: who tried what */
-        req_job_begin(rc, false);
-        db_query *q = db_job_add(&rc->job, stmt_audit_denied);
-        db_query_param(q, rt->method);
-        db_query_param(q, rt->pattern);
-        req_db_submit(rc, denied_done);
+        req_deny(rc, "Your role may not do this.");
         return;
     }
     req_job_reset(rc);

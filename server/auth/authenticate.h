@@ -14,6 +14,8 @@ struct req_ctx;
 void authenticate_init(void);
 /* Authenticates rc, checks rc->match.route->perm, then runs the route's handler (or replies 401/403). */
 void authenticate_and_run(struct req_ctx *rc);
+/* Refuses the request with 403 and detail (a static string), after recording the refusal in the audit trail. */
+void req_deny(struct req_ctx *rc, const char *detail);
 /* Reads an identity from a result whose columns are user_id, username, role, province, county_id, center_id. */
 void identity_from_row(const PGresult *r, int row, identity *who);
 /* Seconds the session of an auth_begin row has left. */

@@ -15,6 +15,7 @@
 
 #include "common/digits.h"
 #include "common/jalali.h"
+#include "server/auth/authenticate.h"
 #include "server/handlers/handlers.h"
 #include "server/http/encode.h"
 #include "server/http/request.h"
@@ -155,7 +156,7 @@ void handle_report_summary(req_ctx *rc)
         return;
     int level = role_level(rc->who.role);
     if (level >= 3) {
-        reply_problem(rc, 403, "The summary report is for officers and admins.");
+        req_deny(rc, "The summary report is for officers and admins.");
         return;
     }
     req_job_begin(rc, true);

@@ -32,15 +32,16 @@ void session_init(void)
     stmt_logout = db_stmt_register("logout", "SELECT auth_logout($1)");
     stmt_me = db_stmt_register("me",
                                "SELECT id, username, role, province_code, county_id, center_id, full_name,"
-                               " to_char(password_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-                               " FROM users WHERE id = registry_user_id()");
+                               " to_char(password_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+                               " version FROM users WHERE id = registry_user_id()");
     stmt_own_hash = db_stmt_register("own_password_hash", "SELECT auth_own_password_hash()");
     stmt_set_own_password = db_stmt_register("set_own_password", "SELECT auth_set_own_password($1, $2)");
 }
 
 static const col_spec user_public_cols[] = {{"id", COL_INT},         {"username", COL_TEXT},  {"role", COL_TEXT},
                                             {"province", COL_TEXT},  {"county_id", COL_INT}, {"center_id", COL_INT},
-                                            {"full_name", COL_TEXT}, {"password_changed_at", COL_TIMESTAMP}};
+                                            {"full_name", COL_TEXT}, {"password_changed_at", COL_TIMESTAMP},
+                                            {"version", COL_HIDDEN}};
 
 /* Login ------------------------------------------------------------------------------------------------------- */
 
@@ -208,6 +209,7 @@ static void me_done(db_job *job, void *arg)
         return;
     }
     strbuf sb = STRBUF_INIT;
+    req_set_etag(rc, PQgetvalue(job->res[1], 0, 8));
     encode_row_json(&sb, job->res[1], 0, user_public_cols, NCOLS(user_public_cols));
     reply_strbuf(rc, 200, "application/json", &sb);
 }

@@ -20,6 +20,7 @@
 
 #include "common/log.h"
 #include "common/token.h"
+#include "server/auth/authenticate.h"
 #include "server/handlers/handlers.h"
 #include "server/http/list.h"
 #include "server/http/resource.h"
@@ -374,7 +375,7 @@ void handle_submissions_create(req_ctx *rc)
     bool has_center = body_int(body, "center_id", &center);
     if (!fe.list && rc->who.role == ROLE_NGO_SUBMITTER) {
         if (has_center && center != rc->who.center_id) {
-            reply_problem(rc, 403, "You may submit only for your own center.");
+            req_deny(rc, "You may submit only for your own center.");
             return;
         }
         center = rc->who.center_id;

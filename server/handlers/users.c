@@ -13,6 +13,7 @@
 #include "common/digits.h"
 #include "common/log.h"
 #include "common/password.h"
+#include "server/auth/authenticate.h"
 #include "server/crypto_pool.h"
 #include "server/handlers/handlers.h"
 #include "server/http/list.h"
@@ -241,7 +242,7 @@ void handle_users_create(req_ctx *rc)
              * center given without a province is checked for its province by the database. */
             const char *target_province = province ? province : (role_level(role) >= 2 ? rc->who.province : NULL);
             if (!may_manage_user(&rc->who, role, target_province)) {
-                reply_problem(rc, 403, "You may not create a user with this role or outside your scope.");
+                req_deny(rc, "You may not create a user with this role or outside your scope.");
                 return;
             }
         }
@@ -455,7 +456,7 @@ void handle_users_patch(req_ctx *rc)
             user_role role = role_parse(body_string(body, "role"));
             const char *target_province = province ? province : rc->who.province;
             if (!fe.list && !may_manage_user(&rc->who, role, target_province)) {
-                reply_problem(rc, 403, "You may not give this role, or a scope outside yours.");
+                req_deny(rc, "You may not give this role, or a scope outside yours.");
                 return;
             }
         }
@@ -477,6 +478,8 @@ void handle_users_patch(req_ctx *rc)
         if (pw)
             snprintf(st->password, sizeof(st->password), "%s", pw);
     }
+    if (!fe.list && json_object_object_length(body) == 0)
+        field_error(&fe, "", "nothing to change: send the fields to change");
     if (fe.list) {
         reply_problem_fields(rc, 422, "The user was not changed.", &fe);
         return;

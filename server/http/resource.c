@@ -369,6 +369,8 @@ void resource_patch(req_ctx *rc, const resource *r)
         return;
     field_errors fe = {0};
     json_object *values = build_values(rc, r, body, true, NULL, &fe);
+    if (!fe.list && json_object_object_length(values) == 0)
+        field_error(&fe, "", "nothing to change: send the fields to change");
     if (fe.list) {
         char msg[96];
         snprintf(msg, sizeof(msg), "The %s was not changed.", r->name);
