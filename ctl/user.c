@@ -23,7 +23,7 @@ static int read_password(char *buf, size_t len)
 static int user_add(const registry_config *cfg, int argc, char **argv)
 {
     const char *username = NULL, *role = NULL, *province = NULL, *county = NULL, *center = NULL, *full_name = NULL;
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; i < argc; i += 2) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) {
@@ -46,7 +46,6 @@ static int user_add(const registry_config *cfg, int argc, char **argv)
             fprintf(stderr, "registryctl: user add: unknown option \"%s\"\n", a);
             return CTL_USAGE;
         }
-        i++;
     }
     if (!username || !role) {
         fprintf(stderr, "registryctl: user add: --username and --role are required\n");

@@ -1,0 +1,596 @@
+"""Funding (issue 5): budget allocations down the tree national office -> province -> county -> center (never more
+than the parent's, also under concurrency), money bounds, donations and campaigns, microfinance loans with their
+schedules, repayments and overdue lists, the summary and campaign reports against SQL over the same data, and the
+access matrix of the funding resources."""
+
+import concurrent.futures
+import csv
+import io
+import itertools
+import os
+import sys
+import threading
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+PASSWORD = "Copper-Meadow-Kite-5093"
+TEHRAN, FARS = "IR-23", "IR-07"
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+INT64_MAX = 9223372036854775807
+
+_nid_seq = itertools.count(314150003, 11)
+_word_seq = itertools.count(20 ** 3 + 911)
+_LETTERS = "بپتجچخدرزسشفقگلمنوحط"
+
+
+def national_id():
+    """A fresh valid national ID: 9 digits + check digit (s = sum d[i]*(10-i); r = s % 11; r < 2 ? r : 11 - r)."""
+    while True:
+        d = [int(c) for c in "%09d" % next(_nid_seq)]
+        r = sum(d[i] * (10 - i) for i in range(9)) % 11
+        nid = "".join(map(str, d)) + str(r if r < 2 else 11 - r)
+        if len(set(nid)) > 1:
+            return nid
+
+
+def word():
+    n, out = next(_word_seq), ""
+    for _ in range(4):
+        n, k = divmod(n, len(_LETTERS))
+        out += _LETTERS[k]
+    return "ژ" + out
+
+
+def q(**params):
+    return urllib.parse.urlencode(params)
+
+
+# Direct computations over the raw tables (as superuser, no row-level security), for the summary report.
+PROVINCE_SQL = """
+SELECT p.code,
+  (SELECT count(*) FROM centers c WHERE c.province_code = p.code AND c.status <> 'closed'),
+  (SELECT count(*) FROM staff s WHERE s.province_code = p.code AND s.status = 'active'),
+  (SELECT count(*) FROM clients c WHERE c.province_code = p.code AND c.status = 'active'),
+  (SELECT coalesce(sum(a.amount_rials), 0) FROM allocations a
+     WHERE a.fiscal_year = {y} AND a.province_code = p.code AND a.level = 'province'),
+  (SELECT coalesce(sum(d.amount_rials), 0) FROM donations d WHERE d.fiscal_year = {y} AND d.province_code = p.code)
+FROM provinces p ORDER BY p.code"""
+COUNTY_SQL = """
+SELECT k.province_code, k.id,
+  (SELECT count(*) FROM centers c WHERE c.county_id = k.id AND c.status <> 'closed'),
+  (SELECT count(*) FROM staff s WHERE s.county_id = k.id AND s.status = 'active'),
+  (SELECT count(*) FROM clients c WHERE c.county_id = k.id AND c.status = 'active'),
+  (SELECT coalesce(sum(a.amount_rials), 0) FROM allocations a
+     WHERE a.fiscal_year = {y} AND a.county_id = k.id AND a.level = 'county'),
+  (SELECT coalesce(sum(d.amount_rials), 0) FROM donations d WHERE d.fiscal_year = {y} AND d.county_id = k.id)
+FROM counties k WHERE k.province_code = '{p}' ORDER BY k.id"""
+
+
+class FundingTest(harness.RegistryTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        try:
+            cls._set_up_actors()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def _set_up_actors(cls):
+        reg = cls.registry
+        with reg.client() as c:
+            teh = c.get("/api/v1/counties?province=%s&limit=100" % TEHRAN).json()["items"]
+            fars = c.get("/api/v1/counties?province=%s&limit=100" % FARS).json()["items"]
+            cls.TEH_COUNTIES = [x["id"] for x in teh]
+            cls.TEH_A, cls.TEH_B, cls.TEH_C = cls.TEH_COUNTIES[:3]
+            cls.FARS_A, cls.FARS_B = [x["id"] for x in fars[:2]]
+            cls.uname = {"admin": "fund-admin", "viewer": "fund-viewer", "teh": "fund-tehran-officer",
+                         "fars": "fund-fars-officer", "county": "fund-county-officer", "ngo": "fund-ngo-submitter"}
+            cls.uid = {"admin": harness.add_user(reg, cls.uname["admin"], "national_admin", PASSWORD)}
+            cls.tok = {"admin": harness.login(c, cls.uname["admin"], PASSWORD)["token"]}
+
+            def center(county, sector, name):
+                r = c.post("/api/v1/centers", {"name": name, "type": "rehabilitation_day", "sector": sector,
+                                               "county_id": county}, token=cls.tok["admin"])
+                if r.status != 201:
+                    raise harness.HarnessError("center: %r" % r)
+                return r.json()["id"]
+            cls.CENTER_NGO = center(cls.TEH_A, "ngo", "انجمن حمایت " + word())
+            cls.CENTER_PUB = center(cls.TEH_A, "public", "مرکز روزانه " + word())
+            cls.CENTER_B = center(cls.TEH_B, "public", "مرکز روزانه " + word())
+            cls.CENTER_FARS = center(cls.FARS_A, "public", "مرکز شیراز " + word())
+        spec = {"viewer": dict(role="national_viewer"), "teh": dict(role="provincial_officer", province=TEHRAN),
+                "fars": dict(role="provincial_officer", province=FARS),
+                "county": dict(role="county_officer", county=cls.TEH_A),
+                "ngo": dict(role="ngo_submitter", center=cls.CENTER_NGO)}
+        cls.uid.update(harness.add_users(reg, {k: dict(v, username=cls.uname[k], password=PASSWORD)
+                                               for k, v in spec.items()}))
+
+        def login(k):
+            with reg.client() as c:
+                return k, harness.login(c, cls.uname[k], PASSWORD)["token"]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=5) as ex:
+            cls.tok.update(dict(ex.map(login, spec)))
+
+    # -- helpers --------------------------------------------------------------------------------------------------
+    def req(self, method, path, who, body=None, etag=None, headers=None):
+        h = dict(headers or {})
+        if etag is not None:
+            h["If-Match"] = etag
+        return self.client.request(method, path, body=body, headers=h, token=self.tok[who])
+
+    def ok(self, method, path, who, status=200, body=None, etag=None, headers=None):
+        r = self.req(method, path, who, body, etag, headers)
+        self.assertStatus(r, status, "%s %s as %s" % (method, path, who))
+        return r
+
+    def items(self, path, who):
+        return self.ok("GET", path, who).json()["items"]
+
+    def assertFields(self, resp, status, fields):
+        body = self.assertProblem(resp, status)
+        self.assertEqual(sorted({e["field"] for e in body.get("errors", [])}), sorted(fields), body)
+        for e in body["errors"]:
+            self.assertTrue(e.get("message"), e)
+        return body
+
+    def assertNotFoundLikeMissing(self, resp, missing):
+        body = self.assertProblem(resp, 404)
+        other = self.assertProblem(missing, 404)
+        for k in ("type", "title", "detail", "errors"):
+            self.assertEqual(body.get(k), other.get(k), "404 differs from a missing record's: %r vs %r" % (body, other))
+
+    def sql(self, text):
+        return [tuple(line.split("|")) for line in self.pg.psql(text).splitlines() if line.strip()]
+
+    def alloc(self, who, year, program, amount, **place):
+        return self.req("POST", "/api/v1/allocations", who,
+                        dict({"fiscal_year": year, "program": program, "amount_rials": amount}, **place))
+
+    def new_client(self, who="county", county=None, **fields):
+        body = {"national_id": national_id(), "first_name": "زهرا", "last_name": word(), "birth_date": "1985-02-11",
+                "sex": "female", "county_id": county or self.TEH_A}
+        body.update(fields)
+        return self.ok("POST", "/api/v1/clients", who, 201, body).json()
+
+    def donation(self, who, status=201, **fields):
+        body = {"donor_name": "علی " + word(), "donor_type": "person", "kind": "cash", "amount_rials": 1000,
+                "received_on": "2024-06-01"}
+        body.update(fields)
+        body = {k: v for k, v in body.items() if v is not None}
+        return self.ok("POST", "/api/v1/donations", who, status, body)
+
+    def summary(self, who, **params):
+        return self.items("/api/v1/reports/summary?" + q(**params), who)
+
+    @staticmethod
+    def rows(items):
+        return [tuple(str(x[k]) for k in ("province", "county_id", "centers", "staff", "clients",
+                                          "allocations_rials", "donations_rials") if k in x) for x in items]
+
+    # -- 1. allocations -------------------------------------------------------------------------------------------
+    def test_allocations_tree_limits(self):
+        r = self.alloc("admin", 1403, "cbr", 1000000, province=TEHRAN)
+        self.assertStatus(r, 201)
+        prov = r.json()
+        self.assertEqual((prov["level"], prov["province"], prov["county_id"], prov["center_id"], prov["fiscal_year"],
+                          prov["program"], prov["amount_rials"], prov["version"], r.headers.get("ETag")),
+                         ("province", TEHRAN, None, None, 1403, "cbr", 1000000, 1, '"v1"'))
+        self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "/api/v1/allocations/%d" % prov["id"])
+        self.assertEqual(self.ok("GET", "/api/v1/allocations/%d" % prov["id"], "teh").json(), prov)
+
+        r = self.alloc("teh", 1403, "cbr", 600000, county_id=self.TEH_A)
+        self.assertStatus(r, 201)
+        cty = r.json()
+        self.assertEqual((cty["level"], cty["province"], cty["county_id"]), ("county", TEHRAN, self.TEH_A))
+        body = self.assertFields(self.alloc("teh", 1403, "cbr", 500000, county_id=self.TEH_B), 422, ["amount_rials"])
+        msg = body["errors"][0]["message"]
+        for n in ("1100000", "1000000"):        # what the counties would get, and the province's limit
+            self.assertIn(n, msg, body)
+        self.assertEqual(self.sql("SELECT count(*) FROM allocations WHERE fiscal_year = 1403 AND county_id = %d"
+                                  % self.TEH_B), [("0",)])
+        # a center beyond its county's allocation
+        self.assertFields(self.alloc("teh", 1403, "cbr", 600001, center_id=self.CENTER_PUB), 422, ["amount_rials"])
+        # the county office allocates to its own centers, within the county's budget
+        r = self.alloc("county", 1403, "cbr", 250000, center_id=self.CENTER_PUB)
+        self.assertStatus(r, 201)
+        self.assertEqual((r.json()["level"], r.json()["county_id"], r.json()["province"]),
+                         ("center", self.TEH_A, TEHRAN))
+        self.assertFields(self.alloc("county", 1403, "cbr", 350001, center_id=self.CENTER_NGO), 422, ["amount_rials"])
+        # another county's center: invisible to the county office, so 404 (like a center that does not exist)
+        self.assertNotFoundLikeMissing(self.alloc("county", 1403, "cbr", 1000, center_id=self.CENTER_B),
+                                       self.alloc("county", 1403, "cbr", 1000, center_id=999999999))
+        # levels one may not allocate at
+        self.assertProblem(self.alloc("teh", 1403, "microfinance", 1000, province=TEHRAN), 403)
+        self.assertProblem(self.alloc("county", 1403, "microfinance", 1000, county_id=self.TEH_A), 403)
+        self.assertProblem(self.alloc("fars", 1403, "cbr", 1000, county_id=self.TEH_C), 403)
+        self.assertEqual(self.sql("SELECT count(*) FROM allocations WHERE fiscal_year = 1403 AND program_id ="
+                                  " (SELECT id FROM programs WHERE code = 'microfinance')"), [("0",)])
+
+        # the province may not shrink below what its counties hold; a county not below its centers
+        path = "/api/v1/allocations/%d" % prov["id"]
+        self.assertProblem(self.req("PATCH", path, "admin", {"amount_rials": 500000}), 428)
+        body = self.assertFields(self.req("PATCH", path, "admin", {"amount_rials": 500000}, etag='"v1"'), 422,
+                                 ["amount_rials"])
+        self.assertIn("600000", body["errors"][0]["message"])
+        self.assertProblem(self.req("PATCH", path, "teh", {"amount_rials": 2000000}, etag='"v1"'), 403)
+        r = self.ok("PATCH", path, "admin", body={"amount_rials": 600000}, etag='"v1"')
+        self.assertEqual((r.json()["amount_rials"], r.headers.get("ETag")), (600000, '"v2"'))
+        self.assertProblem(self.req("PATCH", path, "admin", {"amount_rials": 700000}, etag='"v1"'), 412)
+        cpath = "/api/v1/allocations/%d" % cty["id"]
+        self.assertFields(self.req("PATCH", cpath, "teh", {"amount_rials": 249999}, etag='"v1"'), 422,
+                          ["amount_rials"])
+        self.assertProblem(self.req("PATCH", cpath, "county", {"amount_rials": 300000}, etag='"v1"'), 403)
+        self.assertEqual(self.ok("GET", cpath, "teh").json()["amount_rials"], 600000)
+
+        # Persian digits in fiscal_year (body and filter)
+        r = self.alloc("admin", "۱۴۰۳", "microfinance", 5000, province=TEHRAN)
+        self.assertStatus(r, 201)
+        self.assertEqual(r.json()["fiscal_year"], 1403)
+        got = self.items("/api/v1/allocations?" + q(fiscal_year="۱۴۰۳", province=TEHRAN, limit=500), "teh")
+        self.assertIn(r.json()["id"], [a["id"] for a in got])
+        self.assertEqual(sorted(a["id"] for a in got), sorted(int(i) for (i,) in self.sql(
+            "SELECT id FROM allocations WHERE fiscal_year = 1403 AND province_code = 'IR-23'")))
+        # a county that does not exist
+        self.assertIn(self.alloc("admin", 1403, "housing", 1000, county_id=999999).status, (404, 422))
+
+    def test_concurrent_county_allocations(self):
+        for rnd in range(4):
+            year = 1404 + rnd
+            self.assertStatus(self.alloc("admin", year, "housing", 1000, province=TEHRAN), 201)
+            barrier, out = threading.Barrier(2), [None, None]
+
+            def go(i, county):
+                try:
+                    with self.registry.client() as c:
+                        body = {"fiscal_year": year, "program": "housing", "amount_rials": 600, "county_id": county}
+                        barrier.wait(10)
+                        out[i] = c.post("/api/v1/allocations", body, token=self.tok["teh"])
+                except Exception as e:  # reported below
+                    out[i] = e
+            ts = [threading.Thread(target=go, args=(i, k)) for i, k in enumerate((self.TEH_A, self.TEH_B))]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join(30)
+            for o in out:
+                self.assertIsInstance(o, harness.Response, "round %d: %r" % (rnd, o))
+            self.assertEqual(sorted(o.status for o in out), [201, 422], "round %d: %r" % (rnd, out))
+            self.assertFields(out[[o.status for o in out].index(422)], 422, ["amount_rials"])
+            self.assertEqual(self.sql("SELECT count(*), sum(amount_rials) FROM allocations WHERE fiscal_year = %d"
+                                      " AND level = 'county'" % year), [("1", "600")])
+
+    # -- 2. money bounds ------------------------------------------------------------------------------------------
+    def test_money_bounds(self):
+        r = self.alloc("admin", 1409, "cbr", INT64_MAX, province=FARS)
+        self.assertStatus(r, 201)
+        self.assertEqual(r.json()["amount_rials"], INT64_MAX)
+        self.assertEqual(self.ok("GET", "/api/v1/allocations/%d" % r.json()["id"], "fars").json()["amount_rials"],
+                         INT64_MAX)
+        for bad in (INT64_MAX + 1, 2 ** 64, 2 ** 64 + 5, 10.5, -1, -INT64_MAX - 1, "abc", True):
+            with self.subTest(amount=bad):
+                self.assertFields(self.alloc("admin", 1409, "housing", bad, province=FARS), 422, ["amount_rials"])
+        self.assertEqual(self.sql("SELECT count(*) FROM allocations WHERE fiscal_year = 1409 AND program_id ="
+                                  " (SELECT id FROM programs WHERE code = 'housing')"), [("0",)])
+        self.assertStatus(self.alloc("admin", 1409, "housing", INT64_MAX, province=FARS), 201)
+        # a county may take all of it; one rial more across the counties is an overrun, not a wrap-around
+        self.assertStatus(self.alloc("fars", 1409, "cbr", INT64_MAX, county_id=self.FARS_A), 201)
+        body = self.assertFields(self.alloc("fars", 1409, "cbr", 1, county_id=self.FARS_B), 422, ["amount_rials"])
+        self.assertIn(str(INT64_MAX + 1), body["errors"][0]["message"])
+        path = "/api/v1/allocations/%d" % r.json()["id"]
+        self.assertFields(self.req("PATCH", path, "admin", {"amount_rials": INT64_MAX + 1}, etag='"v1"'), 422,
+                          ["amount_rials"])
+        self.assertFields(self.req("PATCH", path, "admin", {"amount_rials": 0.5}, etag='"v1"'), 422, ["amount_rials"])
+
+        for n in range(2):
+            d = self.donation("fars", county_id=self.FARS_A, amount_rials=INT64_MAX, received_on=None,
+                              received_on_jalali="1409-01-1%d" % n).json()
+            self.assertEqual((d["amount_rials"], d["fiscal_year"]), (INT64_MAX, 1409))
+        for bad in (INT64_MAX + 1, 10.5, -5, 0):
+            with self.subTest(donation=bad):
+                self.assertFields(self.req("POST", "/api/v1/donations", "fars", {
+                    "donor_name": "x", "donor_type": "person", "kind": "cash", "amount_rials": bad,
+                    "received_on": "2030-04-01", "county_id": self.FARS_A}), 422, ["amount_rials"])
+        # sums are exact past 64 bits
+        row = [x for x in self.summary("admin", fiscal_year=1409) if x["province"] == FARS]
+        self.assertEqual([(x["allocations_rials"], x["donations_rials"]) for x in row],
+                         [(2 * INT64_MAX, 2 * INT64_MAX)])
+        cty = [x for x in self.summary("fars", fiscal_year=1409, province=FARS) if x["county_id"] == self.FARS_A]
+        self.assertEqual([(x["allocations_rials"], x["donations_rials"]) for x in cty], [(INT64_MAX, 2 * INT64_MAX)])
+
+        cid = self.new_client("fars", county=self.FARS_A)["id"]
+        loan = self.ok("POST", "/api/v1/loans", "fars", 201, {"client_id": cid, "amount_rials": INT64_MAX,
+                                                              "installments": 7, "first_due_on": "2030-01-01"}).json()
+        self.assertEqual(sum(s["amount_rials"] for s in loan["schedule"]), INT64_MAX)
+        self.assertEqual((loan["amount_rials"], loan["outstanding_rials"]), (INT64_MAX, INT64_MAX))
+        for bad in (INT64_MAX + 1, 10.5, -1):
+            with self.subTest(loan=bad):
+                self.assertFields(self.req("POST", "/api/v1/loans", "fars", {
+                    "client_id": cid, "amount_rials": bad, "installments": 3, "first_due_on": "2030-01-01"}), 422,
+                    ["amount_rials"])
+                self.assertFields(self.req("POST", "/api/v1/loans/%d/repayments" % loan["id"], "fars", {
+                    "amount_rials": bad, "paid_on": "2030-01-02"}), 422, ["amount_rials"])
+        self.ok("POST", "/api/v1/loans/%d/repayments" % loan["id"], "fars", 201,
+                {"amount_rials": INT64_MAX, "paid_on": "2030-01-02"})
+        got = self.ok("GET", "/api/v1/loans/%d" % loan["id"], "fars").json()
+        self.assertEqual((got["status"], got["outstanding_rials"], got["repaid_rials"]), ("repaid", 0, INT64_MAX))
+
+    # -- 3. donations and campaigns -------------------------------------------------------------------------------
+    def test_donations_and_campaigns(self):
+        camp = self.ok("POST", "/api/v1/campaigns", "admin", 201,
+                       {"name": "آجر به آجر " + word(), "goal_rials": 50000000}).json()
+        self.assertEqual((camp["donations_rials"], camp["donations_count"], camp["province"]), (0, 0, None))
+        cpath = "/api/v1/campaigns/%d" % camp["id"]
+
+        cash = self.donation("teh", donor_name="علی رضایی", amount_rials=150000, county_id=self.TEH_A,
+                             campaign_id=camp["id"]).json()
+        self.assertEqual((cash["donor_name"], cash["kind"], cash["amount_rials"], cash["fiscal_year"],
+                          cash["province"], cash["county_id"], cash["campaign_id"], cash["anonymous"]),
+                         ("علی رضایی", "cash", 150000, 1403, TEHRAN, self.TEH_A, camp["id"], False))
+        self.assertFields(self.req("POST", "/api/v1/donations", "teh", {
+            "donor_name": "شرکت نمونه", "donor_type": "organization", "kind": "in_kind", "amount_rials": 90000,
+            "received_on": "2024-07-01", "county_id": self.TEH_A}), 422, ["description"])
+        kind = self.donation("teh", donor_type="organization", kind="in_kind", description="ویلچر ۲ عدد",
+                             amount_rials=90000, center_id=self.CENTER_PUB, campaign_id=camp["id"]).json()
+        self.assertEqual((kind["kind"], kind["description"], kind["county_id"], kind["center_id"]),
+                         ("in_kind", "ویلچر ۲ عدد", self.TEH_A, self.CENTER_PUB))
+        anon = self.donation("teh", anonymous=True, donor_name="نیکوکار " + word(), amount_rials=70000,
+                             province=TEHRAN, campaign_id=camp["id"]).json()
+        self.assertIsNone(anon["donor_name"])
+        self.assertTrue(anon["anonymous"])
+        self.assertIsNone(self.ok("GET", "/api/v1/donations/%d" % anon["id"], "teh").json()["donor_name"])
+        listed = [d for d in self.items("/api/v1/donations?" + q(campaign_id=camp["id"]), "admin")
+                  if d["id"] == anon["id"]]
+        self.assertEqual([d["donor_name"] for d in listed], [None])
+        self.donation("teh", anonymous=True, donor_name=None, amount_rials=5000, province=TEHRAN)
+        self.assertFields(self.req("POST", "/api/v1/donations", "teh", {
+            "donor_type": "person", "kind": "cash", "amount_rials": 5, "received_on": "2024-07-01",
+            "province": TEHRAN}), 422, ["donor_name"])
+
+        # the fiscal year is the Jalali year of received_on (1403: 2024-03-20 .. 2025-03-20)
+        for field, day, iso, year in (("received_on_jalali", "1403-12-30", "2025-03-20", 1403),
+                                      ("received_on_jalali", "1404-01-01", "2025-03-21", 1404),
+                                      ("received_on", "2024-03-19", "2024-03-19", 1402),
+                                      ("received_on", "2024-03-20", "2024-03-20", 1403)):
+            with self.subTest(day=day):
+                d = self.donation("teh", county_id=self.TEH_B, **{"received_on": None, field: day}).json()
+                self.assertEqual((d["received_on"], d["fiscal_year"]), (iso, year))
+        d = self.donation("teh", received_on=None, received_on_jalali="1403-05-10", county_id=self.TEH_B,
+                          campaign_id=camp["id"], amount_rials=33000).json()
+        self.assertEqual((d["received_on"], d["received_on_jalali"], d["fiscal_year"]),
+                         ("2024-07-31", "1403-05-10", 1403))
+
+        got = self.ok("GET", cpath, "teh").json()
+        mine = [cash, kind, anon, d]
+        self.assertEqual((got["donations_rials"], got["donations_count"]),
+                         (sum(x["amount_rials"] for x in mine), len(mine)))
+        self.assertEqual(self.sql("SELECT sum(amount_rials), count(*) FROM donations WHERE campaign_id = %d"
+                                  % camp["id"]), [(str(got["donations_rials"]), str(got["donations_count"]))])
+        # a campaign of another province is not one a Tehran office may give to
+        fcamp = self.ok("POST", "/api/v1/campaigns", "fars", 201, {"name": "کمپین " + word(), "province": FARS})
+        self.assertProblem(self.req("GET", "/api/v1/campaigns/%d" % fcamp.json()["id"], "teh"), 404)
+        r = self.req("POST", "/api/v1/donations", "teh", {
+            "donor_name": "x", "donor_type": "person", "kind": "cash", "amount_rials": 10, "received_on": "2024-07-01",
+            "province": TEHRAN, "campaign_id": fcamp.json()["id"]})
+        self.assertIn(r.status, (404, 422), "donation to another province's campaign: %r" % r)
+
+        for who, where in (("admin", ""), ("teh", " AND province_code = 'IR-23'")):
+            with self.subTest(report=who):
+                rows = self.items("/api/v1/reports/donations-by-campaign?fiscal_year=1403", who)
+                for x in rows:
+                    self.assertEqual(x["cash_rials"] + x["in_kind_rials"], x["total_rials"], x)
+                want = self.sql("SELECT coalesce(sum(amount_rials), 0), count(*) FROM donations"
+                                " WHERE fiscal_year = 1403" + where)
+                self.assertEqual([(str(sum(x["total_rials"] for x in rows)), str(sum(x["donations"] for x in rows)))],
+                                 want)
+                row = [x for x in rows if x["campaign_id"] == camp["id"]]
+                self.assertEqual([(x["campaign"], x["donations"], x["cash_rials"], x["in_kind_rials"])
+                                  for x in row], [(camp["name"], 4, 150000 + 70000 + 33000, 90000)])
+
+    # -- 4. loans -------------------------------------------------------------------------------------------------
+    def test_loans_schedule_repayments_overdue(self):
+        cid = self.new_client("county", center_id=self.CENTER_PUB)["id"]
+        r = self.ok("POST", "/api/v1/loans", "county", 201,
+                    {"client_id": cid, "amount_rials": 1000, "installments": 3, "first_due_on": "2024-01-31"})
+        loan = r.json()
+        lid, path = loan["id"], "/api/v1/loans/%d" % loan["id"]
+        self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, path)
+        self.assertEqual((loan["client_id"], loan["status"], loan["province"], loan["county_id"],
+                          loan["outstanding_rials"], r.headers.get("ETag")), (cid, "active", TEHRAN, self.TEH_A, 1000, '"v1"'))
+        with self.subTest("the loan lives at its client's center (so that center's NGO submitter sees it)"):
+            self.assertEqual(loan["center_id"], self.CENTER_PUB)
+        self.assertEqual([(s["due_on"], s["amount_rials"]) for s in loan["schedule"]],
+                         [("2024-01-31", 333), ("2024-02-29", 333), ("2024-03-31", 334)])
+        self.assertEqual(self.ok("GET", path, "teh").json()["schedule"], loan["schedule"])
+
+        def overdue(who="county", county=None):
+            got = self.items("/api/v1/loans/overdue?" + q(county_id=county or self.TEH_A, limit=500), who)
+            return [(x["n"], x["due_on"], x["amount_rials"], x["unpaid_rials"]) for x in got if x["loan_id"] == lid]
+        self.assertEqual(overdue(), [(1, "2024-01-31", 333, 333), (2, "2024-02-29", 333, 333),
+                                     (3, "2024-03-31", 334, 334)])
+        rep = self.ok("POST", path + "/repayments", "county", 201, {"amount_rials": 400, "paid_on": "2024-02-10"})
+        self.assertEqual((rep.json()["loan_id"], rep.json()["amount_rials"], rep.json()["province"]),
+                         (lid, 400, TEHRAN))
+        got = self.ok("GET", path, "county").json()
+        self.assertEqual((got["outstanding_rials"], got["repaid_rials"], got["status"]), (600, 400, "active"))
+        self.assertEqual(overdue(), [(2, "2024-02-29", 333, 266), (3, "2024-03-31", 334, 334)])
+        self.assertEqual(overdue("teh"), overdue())
+        self.assertEqual(overdue("fars"), [])
+        self.assertEqual([(x["id"], x["amount_rials"]) for x in self.items(path + "/repayments", "county")],
+                         [(rep.json()["id"], 400)])
+
+        body = self.assertFields(self.req("POST", path + "/repayments", "county",
+                                          {"amount_rials": 601, "paid_on": "2024-03-01"}), 422, ["amount_rials"])
+        self.assertIn("1001", body["errors"][0]["message"])
+        self.assertEqual(self.ok("GET", path, "county").json()["outstanding_rials"], 600)
+        self.assertProblem(self.req("POST", path + "/repayments", "fars", {"amount_rials": 1, "paid_on": "2024-03-01"}),
+                           404)
+        self.ok("POST", path + "/repayments", "county", 201, {"amount_rials": 600, "paid_on_jalali": "1403-01-15"})
+        got = self.ok("GET", path, "county").json()
+        self.assertEqual((got["status"], got["outstanding_rials"], got["repaid_rials"]), ("repaid", 0, 1000))
+        self.assertEqual(overdue(), [])
+        self.assertFields(self.req("POST", path + "/repayments", "county", {"amount_rials": 1, "paid_on": "2024-04-01"}),
+                          422, ["amount_rials"])
+
+        future = self.ok("POST", "/api/v1/loans", "county", 201, {"client_id": cid, "amount_rials": 900,
+                                                                  "installments": 2, "first_due_on": "2099-01-01"})
+        got = self.items("/api/v1/loans/overdue?" + q(county_id=self.TEH_A, limit=500), "county")
+        self.assertNotIn(future.json()["id"], [x["loan_id"] for x in got])
+        for x in got:
+            self.assertEqual(x["county_id"], self.TEH_A)
+            self.assertGreater(x["unpaid_rials"], 0)
+
+        # a loan for a client outside the caller's scope: 404, like a client that does not exist
+        fars_client = self.new_client("fars", county=self.FARS_A)["id"]
+        teh_b_client = self.new_client("teh", county=self.TEH_B)["id"]
+        body = {"amount_rials": 500, "installments": 2, "first_due_on": "2024-05-01"}
+        missing = self.req("POST", "/api/v1/loans", "county", dict(body, client_id=999999999))
+        for who, client in (("county", fars_client), ("teh", fars_client), ("county", teh_b_client)):
+            with self.subTest(who=who, client=client):
+                self.assertNotFoundLikeMissing(self.req("POST", "/api/v1/loans", who, dict(body, client_id=client)),
+                                               missing)
+        self.assertEqual(self.sql("SELECT count(*) FROM loans WHERE client_id IN (%d, %d)"
+                                  % (fars_client, teh_b_client)), [("0",)])
+
+    # -- 5. summary report ----------------------------------------------------------------------------------------
+    def test_summary_report_matches_sql(self):
+        # something to count: staff, clients, a closed center, allocations and donations of 1403 and of 1402
+        for center in (self.CENTER_PUB, self.CENTER_B, self.CENTER_FARS):
+            who = "fars" if center == self.CENTER_FARS else "teh"
+            self.ok("POST", "/api/v1/staff", who, 201, {"national_id": national_id(), "first_name": "مریم",
+                                                        "last_name": word(), "profession": "nurse",
+                                                        "center_id": center})
+        c1 = self.new_client("county")
+        c2 = self.new_client("teh", county=self.TEH_B)
+        self.new_client("teh", county=self.TEH_C)
+        self.new_client("fars", county=self.FARS_A)
+        closed = self.ok("POST", "/api/v1/centers", "teh", 201, {"name": "مرکز " + word(), "type": "counseling",
+                                                                 "sector": "public", "county_id": self.TEH_C})
+        self.ok("DELETE", "/api/v1/centers/%d" % closed.json()["id"], "teh", etag='"v1"')
+        self.assertStatus(self.alloc("admin", 1403, "elderly_care", 800000, province=TEHRAN), 201)
+        self.assertStatus(self.alloc("admin", 1402, "elderly_care", 111, province=TEHRAN), 201)
+        self.assertStatus(self.alloc("teh", 1403, "elderly_care", 300000, county_id=self.TEH_B), 201)
+        self.donation("county", amount_rials=4000, center_id=self.CENTER_PUB)
+        self.donation("teh", amount_rials=2500, county_id=self.TEH_B, received_on="2024-12-01")
+        self.donation("teh", amount_rials=999, province=TEHRAN, received_on="2023-12-01")
+
+        def check(label):
+            with self.subTest(label):
+                got = self.summary("admin", fiscal_year=1403)
+                self.assertEqual(len(got), 31)
+                self.assertEqual(self.rows(got), self.sql(PROVINCE_SQL.format(y=1403)))
+                teh = self.summary("admin", fiscal_year=1403, province=TEHRAN)
+                self.assertEqual(sorted(x["county_id"] for x in teh), sorted(self.TEH_COUNTIES))
+                self.assertEqual(self.rows(teh), self.sql(COUNTY_SQL.format(y=1403, p=TEHRAN)))
+                self.assertEqual(self.summary("teh", fiscal_year=1403),
+                                 [x for x in got if x["province"] == TEHRAN])
+                self.assertEqual(self.summary("teh", fiscal_year="۱۴۰۳", province=TEHRAN), teh)
+                self.assertEqual(self.summary("county", fiscal_year=1403),
+                                 [x for x in teh if x["county_id"] == self.TEH_A])
+                return got, teh
+
+        got, teh = check("before")
+        ir23 = [x for x in got if x["province"] == TEHRAN][0]
+        self.assertGreaterEqual(ir23["allocations_rials"], 800000)
+        self.assertEqual(self.rows(self.summary("admin", fiscal_year=1402)), self.sql(PROVINCE_SQL.format(y=1402)))
+        self.assertProblem(self.req("GET", "/api/v1/reports/summary?" + q(fiscal_year=1403, province=FARS), "teh"),
+                           404)
+        self.assertProblem(self.req("GET", "/api/v1/reports/summary?" + q(fiscal_year=1403), "ngo"), 403)
+        self.assertEqual(len(self.summary("viewer", fiscal_year=1403)), 31)
+
+        r = self.ok("GET", "/api/v1/reports/summary?fiscal_year=1403", "admin", headers={"Accept": "text/csv"})
+        self.assertEqual(r.content_type, "text/csv")
+        self.assertTrue(r.raw.startswith(b"\xef\xbb\xbf"), r.raw[:10])
+        rows = list(csv.reader(io.StringIO(r.raw[3:].decode("utf-8"), newline="")))
+        self.assertEqual(rows[0], ["province", "centers", "staff", "clients", "allocations_rials", "donations_rials"])
+        self.assertEqual([tuple(x) for x in rows[1:]], self.rows(got))
+
+        # a client closed and another moved to Fars: the counts follow
+        self.ok("DELETE", "/api/v1/clients/%d" % c1["id"], "county", etag='"v1"')
+        self.ok("POST", "/api/v1/clients/%d/transfer" % c2["id"], "teh", body={"county_id": self.FARS_A})
+        got2, teh2 = check("after")
+
+        def clients(items, key, v):
+            return [x["clients"] for x in items if x[key] == v][0]
+        self.assertEqual(clients(got2, "province", TEHRAN), clients(got, "province", TEHRAN) - 2)
+        self.assertEqual(clients(got2, "province", FARS), clients(got, "province", FARS) + 1)
+        self.assertEqual(clients(teh2, "county_id", self.TEH_A), clients(teh, "county_id", self.TEH_A) - 1)
+        self.assertEqual(clients(teh2, "county_id", self.TEH_B), clients(teh, "county_id", self.TEH_B) - 1)
+        # the totals tables hold nothing a full recount would change
+        nz = " WHERE allocations_rials <> 0 OR donations_rials <> 0"
+        self.assertEqual(self.sql(
+            "BEGIN; CREATE TEMP TABLE ct AS SELECT * FROM county_totals;"
+            " CREATE TEMP TABLE mt AS SELECT * FROM money_totals" + nz + "; SELECT registry_recompute_totals();"
+            " SELECT count(*) FROM ((SELECT * FROM ct EXCEPT SELECT * FROM county_totals)"
+            " UNION ALL (SELECT * FROM county_totals EXCEPT SELECT * FROM ct)"
+            " UNION ALL (SELECT * FROM mt EXCEPT SELECT * FROM money_totals" + nz + ")"
+            " UNION ALL (SELECT * FROM money_totals" + nz + " EXCEPT SELECT * FROM mt)) x; ROLLBACK;"), [("0",)])
+
+    # -- 6. access matrix for the funding resources ---------------------------------------------------------------
+    def test_access_matrix_funding(self):
+        year, prog = 1408, "life_skills"
+        for p in (TEHRAN, FARS):
+            self.assertStatus(self.alloc("admin", year, prog, 1000000, province=p), 201)
+        rec = {"allocations": {}, "donations": {}, "loans": {}}
+        for key, who, place in (("ngo", "teh", dict(center_id=self.CENTER_NGO)),
+                                ("teh_b", "teh", dict(county_id=self.TEH_B)),
+                                ("fars", "fars", dict(county_id=self.FARS_A))):
+            if key == "ngo":
+                self.assertStatus(self.alloc("teh", year, prog, 500000, county_id=self.TEH_A), 201)
+            r = self.alloc(who, year, prog, 1000, **place)
+            self.assertStatus(r, 201)
+            rec["allocations"][key] = r.json()
+            rec["donations"][key] = self.donation(who, **place).json()
+            county = place.get("county_id", self.TEH_A)
+            cl = self.new_client(who, county=county, **({"center_id": self.CENTER_NGO} if key == "ngo" else {}))
+            rec["loans"][key] = self.ok("POST", "/api/v1/loans", who, 201, {
+                "client_id": cl["id"], "amount_rials": 3000, "installments": 3, "first_due_on": "2024-04-01"}).json()
+        creates = {"allocations": {"fiscal_year": year, "program": prog, "amount_rials": 1, "county_id": self.TEH_A},
+                   "donations": {"donor_name": "x", "donor_type": "person", "kind": "cash", "amount_rials": 1,
+                                 "received_on": "2024-06-01", "center_id": self.CENTER_NGO},
+                   "loans": {"client_id": rec["loans"]["ngo"]["client_id"], "amount_rials": 1, "installments": 1,
+                             "first_due_on": "2024-06-01"}}
+        patches = {"allocations": {"amount_rials": 2}, "donations": {"amount_rials": 2}, "loans": {"status": "written_off"}}
+        # who sees which of the three records
+        sees = {"admin": {"ngo", "teh_b", "fars"}, "viewer": {"ngo", "teh_b", "fars"}, "teh": {"ngo", "teh_b"},
+                "fars": {"fars"}, "county": {"ngo"}, "ngo": {"ngo"}}
+        in_scope = {"admin": lambda x: True, "viewer": lambda x: True,
+                    "teh": lambda x: x["province"] == TEHRAN, "fars": lambda x: x["province"] == FARS,
+                    "county": lambda x: x["county_id"] == self.TEH_A,
+                    "ngo": lambda x: x["center_id"] == self.CENTER_NGO}
+        for res in ("allocations", "donations", "loans"):
+            base = "/api/v1/" + res
+            counts = self.sql("SELECT count(*) FROM %s" % res)[0][0]
+            for who in sees:
+                with self.subTest(resource=res, who=who):
+                    listed = self.items(base + "?limit=500", who)
+                    bad = [x["id"] for x in listed if not in_scope[who](x)]
+                    self.assertEqual(bad, [], "%s lists out-of-scope %s" % (who, res))
+                    ids = {x["id"] for x in listed}
+                    for key, r in rec[res].items():
+                        self.assertEqual(r["id"] in ids, key in sees[who], (key, who))
+                        path = "%s/%d" % (base, r["id"])
+                        if key in sees[who]:
+                            self.assertEqual(self.ok("GET", path, who).json()["id"], r["id"])
+                        else:
+                            self.assertNotFoundLikeMissing(self.req("GET", path, who),
+                                                           self.req("GET", base + "/999999999", who))
+                            if who not in ("viewer", "ngo"):
+                                self.assertNotFoundLikeMissing(
+                                    self.req("PATCH", path, who, patches[res], etag='"v1"'),
+                                    self.req("PATCH", base + "/999999999", who, patches[res], etag='"v1"'))
+                    if who in ("viewer", "ngo"):
+                        self.assertProblem(self.req("POST", base, who, creates[res]), 403)
+                        self.assertProblem(self.req("PATCH", "%s/%d" % (base, rec[res]["ngo"]["id"]), who,
+                                                    patches[res], etag='"v1"'), 403)
+            self.assertEqual(self.sql("SELECT count(*) FROM %s" % res)[0][0], counts, "%s changed" % res)
+            for key, r in rec[res].items():
+                self.assertEqual(self.ok("GET", "%s/%d" % (base, r["id"]), "admin").json()["version"], 1)
+
+
+if __name__ == "__main__":
+    harness.main()

@@ -1,0 +1,575 @@
+"""Submissions from NGO partner centers: batches of up to 1,000 client, staff and service records, each checked and
+answered on its own (index, status, errors); safe to retry with an Idempotency-Key (replay, conflict, two at once);
+approved in one all-or-nothing transaction by an officer whose scope holds the center, or rejected with a reason;
+scope (the NGO sees its own center's only, out of scope is 404), size limits, and the access matrix."""
+
+import itertools
+import json
+import os
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+PASSWORD = "Amber-Courtyard-Kite-5190"
+TEHRAN, FARS = "IR-23", "IR-07"
+SUB = "/api/v1/submissions"
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+_nid_seq = itertools.count(310270003, 13)
+_name_seq = itertools.count(1)
+
+
+def national_id():
+    """A fresh valid national ID: 9 digits + check digit (s = sum d[i]*(10-i); r = s % 11; r < 2 ? r : 11 - r)."""
+    while True:
+        d = [int(c) for c in "%09d" % next(_nid_seq)]
+        r = sum(d[i] * (10 - i) for i in range(9)) % 11
+        nid = "".join(map(str, d)) + str(r if r < 2 else 11 - r)
+        if len(set(nid)) > 1:
+            return nid
+
+
+def bad_check_digit(nid):
+    return nid[:9] + str((int(nid[9]) + 1) % 10)
+
+
+def word():
+    return "خانواده%d" % next(_name_seq)
+
+
+def new_key():
+    return "e2e-" + uuid.uuid4().hex
+
+
+def q(**params):
+    return urllib.parse.urlencode(params)
+
+
+class SubmissionsTest(harness.RegistryTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        try:
+            cls._set_up_actors()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def _set_up_actors(cls):
+        reg = cls.registry
+        cls.uname = {k: "sub-" + k for k in ("admin", "viewer", "pa", "po", "county", "fars", "ngo1", "ngo2")}
+        cls.uid = {"admin": harness.add_user(reg, cls.uname["admin"], "national_admin", PASSWORD)}
+        with reg.client() as c:
+            teh = c.get("/api/v1/counties?province=%s&limit=100" % TEHRAN).json()["items"]
+            fars = c.get("/api/v1/counties?province=%s&limit=100" % FARS).json()["items"]
+            cls.TEH_A, cls.TEH_B = teh[0]["id"], teh[1]["id"]
+            cls.FARS_A = fars[0]["id"]
+            cls.tok = {"admin": harness.login(c, cls.uname["admin"], PASSWORD)["token"]}
+
+            def center(county, name):
+                r = c.post("/api/v1/centers", {"name": name, "type": "rehabilitation_day", "sector": "ngo",
+                                               "county_id": county}, token=cls.tok["admin"])
+                if r.status != 201:
+                    raise harness.HarnessError("center: %r %s" % (r, r.text))
+                return r.json()["id"]
+            cls.NGO1 = center(cls.TEH_A, "انجمن یاری " + word())
+            cls.NGO2 = center(cls.TEH_A, "انجمن همدلی " + word())
+            cls.NGO_FARS = center(cls.FARS_A, "انجمن شیراز " + word())
+        spec = {"viewer": dict(role="national_viewer"), "pa": dict(role="provincial_admin", province=TEHRAN),
+                "po": dict(role="provincial_officer", province=TEHRAN),
+                "county": dict(role="county_officer", county=cls.TEH_A),
+                "fars": dict(role="provincial_officer", province=FARS),
+                "ngo1": dict(role="ngo_submitter", center=cls.NGO1), "ngo2": dict(role="ngo_submitter", center=cls.NGO2)}
+        cls.uid.update(harness.add_users(reg, {k: dict(v, username=cls.uname[k], password=PASSWORD)
+                                               for k, v in spec.items()}))
+        with reg.client() as c:
+            for k in spec:
+                cls.tok[k] = harness.login(c, cls.uname[k], PASSWORD)["token"]
+
+            def client(center):
+                r = c.post("/api/v1/clients", {"national_id": national_id(), "first_name": "رضا", "last_name": word(),
+                                               "birth_date": "1979-02-11", "sex": "male", "county_id": cls.TEH_A,
+                                               "center_id": center}, token=cls.tok["county"])
+                if r.status != 201:
+                    raise harness.HarnessError("client: %r %s" % (r, r.text))
+                return r.json()["id"]
+            cls.NGO1_CLIENTS = [client(cls.NGO1) for _ in range(4)]     # services in submissions are for these
+            cls.NGO2_CLIENT = client(cls.NGO2)
+
+    # -- helpers --------------------------------------------------------------------------------------------------
+    def req(self, method, path, who, body=None, headers=None):
+        return self.client.request(method, path, body=body, headers=headers, token=self.tok[who])
+
+    def ok(self, method, path, who, status=200, body=None):
+        r = self.req(method, path, who, body)
+        self.assertStatus(r, status, "%s %s as %s" % (method, path, who))
+        return r
+
+    def all_items(self, path, who):
+        items, cursor = [], None
+        while True:
+            p = path + ("&" if "?" in path else "?") + q(limit=500, **({"cursor": cursor} if cursor else {}))
+            body = self.ok("GET", p, who).json()
+            items += body["items"]
+            cursor = body["next_cursor"]
+            if not cursor:
+                return items
+
+    def audit(self, **params):
+        return self.all_items("/api/v1/audit?" + q(**params), "admin")
+
+    def post_raw(self, who, raw, key, client=None):
+        headers = {"Content-Type": "application/json"}
+        if key is not None:
+            headers["Idempotency-Key"] = key
+        return (client or self.client).request("POST", SUB, body=raw, headers=headers, token=self.tok[who])
+
+    def submit(self, who, records, center=None, key="new"):
+        """POST /api/v1/submissions; returns (response, key, raw body)."""
+        body = {"records": records}
+        if center is not None:
+            body["center_id"] = center
+        raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        key = new_key() if key == "new" else key
+        return self.post_raw(who, raw, key), key, raw
+
+    def submitted(self, who, records, center=None):
+        r, key, raw = self.submit(who, records, center)
+        self.assertStatus(r, 201, "submission by %s" % who)
+        return r.json()
+
+    def decide(self, who, sid, decision, reason=None):
+        body = {"decision": decision}
+        if reason is not None:
+            body["reason"] = reason
+        return self.req("POST", "%s/%d/decision" % (SUB, sid), who, body)
+
+    def assertFields(self, resp, status, fields):
+        body = self.assertProblem(resp, status)
+        self.assertEqual(sorted({e["field"] for e in body.get("errors", [])}), sorted(fields), body)
+        return body
+
+    def assertNotFoundLikeMissing(self, resp, missing):
+        body, other = self.assertProblem(resp, 404), self.assertProblem(missing, 404)
+        for k in ("type", "title", "detail", "errors"):
+            self.assertEqual(body.get(k), other.get(k), "404 differs from a missing one's: %r vs %r" % (body, other))
+
+    def keys_stored(self, key):
+        return int(self.pg.psql("SELECT count(*) FROM submissions WHERE idempotency_key = %s"
+                                % harness.sql_literal(key)).strip())
+
+    def clients_with(self, nid, who="admin"):
+        return self.all_items("/api/v1/clients?" + q(national_id=nid), who)
+
+    def staff_with(self, nid, who="admin"):
+        return self.all_items("/api/v1/staff?" + q(national_id=nid), who)
+
+    def services_of(self, cid):
+        return len(self.all_items("/api/v1/clients/%d/services" % cid, "admin"))
+
+    # -- records --------------------------------------------------------------------------------------------------
+    def client_rec(self, nid=None, county=None, **over):
+        data = {"national_id": nid or national_id(), "first_name": "زهرا", "last_name": word(),
+                "birth_date": "1985-03-21", "sex": "female", "county_id": county or self.TEH_A}
+        data.update(over)
+        return {"kind": "client", "data": data}
+
+    def staff_rec(self, nid=None, **over):
+        data = {"national_id": nid or national_id(), "first_name": "مریم", "last_name": word(),
+                "profession": "social_worker"}
+        data.update(over)
+        return {"kind": "staff", "data": data}
+
+    def service_rec(self, client_id, **over):
+        data = {"client_id": client_id, "service": "physiotherapy", "provided_on": "2024-05-01"}
+        data.update(over)
+        return {"kind": "service", "data": data}
+
+    def build_batch(self, n):
+        """n records (n >= 200) for NGO1: mostly clients, every 20th a staff member, every 25th a service for one of
+        NGO1's clients, and planted cases. Returns (records, invalid {index: [fields]}, valid {kind: [index]})."""
+        fars_nid = national_id()
+        self.ok("POST", "/api/v1/clients", "fars", 201, self.client_rec(fars_nid, county=self.FARS_A)["data"])
+        records = []
+        for i in range(n):
+            if i % 20 == 7:
+                records.append(self.staff_rec())
+            elif i % 25 == 3:
+                records.append(self.service_rec(self.NGO1_CLIENTS[i % len(self.NGO1_CLIENTS)]))
+            else:
+                records.append(self.client_rec())
+        at = {name: base * n // 1000 for name, base in (
+            ("dup_src", 100), ("pdup_src", 200), ("bad_check", 117), ("no_last", 233), ("kind", 350), ("dup", 401),
+            ("pdup", 450), ("taken", 555), ("profession", 640), ("foreign_client", 777), ("both", 900))}
+        src, psrc = national_id(), national_id()
+        records[at["dup_src"]] = self.client_rec(src)
+        records[at["pdup_src"]] = self.client_rec(psrc)
+        bad = self.client_rec()
+        del bad["data"]["last_name"]
+        planted = {
+            "bad_check": (self.client_rec(bad_check_digit(national_id())), ["national_id"]),
+            "no_last": (bad, ["last_name"]),
+            "kind": ({"kind": "household", "data": {"county_id": self.TEH_A}}, ["kind"]),
+            "dup": (self.client_rec(src), ["national_id"]),                              # second occurrence
+            "pdup": (self.client_rec(psrc.translate(PERSIAN_DIGITS)), ["national_id"]),  # same ID, Persian digits
+            "taken": (self.client_rec(fars_nid), ["national_id"]),                      # registered in Fars
+            "profession": (self.staff_rec(profession="wizard"), ["profession"]),
+            "foreign_client": (self.service_rec(self.NGO2_CLIENT), ["client_id"]),      # another center's client
+            "both": (self.staff_rec(src), None),           # a client of the batch may also be staff: valid
+        }
+        invalid = {}
+        for name, (rec, fields) in planted.items():
+            records[at[name]] = rec
+            if fields:
+                invalid[at[name]] = fields
+        self.assertEqual(len(set(at.values())), len(at), "planted positions collide")
+        valid = {"client": [], "staff": [], "service": []}
+        for i, rec in enumerate(records):
+            if i not in invalid:
+                valid[rec["kind"]].append(i)
+        return records, invalid, valid
+
+    def assertResults(self, results, records, invalid):
+        self.assertEqual(len(results), len(records))
+        for i, res in enumerate(results):
+            with self.subTest(index=i):
+                self.assertEqual(sorted(res), ["errors", "index", "status"], res)
+                self.assertEqual(res["index"], i)
+                if i in invalid:
+                    self.assertEqual(res["status"], "invalid", res)
+                    self.assertEqual(sorted({e["field"] for e in res["errors"]}), sorted(invalid[i]), res)
+                    for e in res["errors"]:
+                        self.assertTrue(e.get("message"), res)
+                else:
+                    self.assertEqual((res["status"], res["errors"]), ("valid", []), (res, records[i]))
+
+    # -- 1. a batch of 1,000 records -------------------------------------------------------------------------------
+    def test_1_batch_of_1000_records_answered_one_by_one(self):
+        records, invalid, valid = self.build_batch(1000)
+        t0 = time.monotonic()
+        r, key, raw = self.submit("ngo1", records)
+        elapsed = time.monotonic() - t0
+        print("\nsubmission of 1,000 records answered in %.3f s (%d bytes sent)" % (elapsed, len(raw)), flush=True)
+        self.assertStatus(r, 201)
+        body = r.json()
+        self.assertEqual(sorted(body), ["id", "results", "status"])
+        sid = body["id"]
+        self.assertIsInstance(sid, int)
+        self.assertEqual(body["status"], "pending")
+        self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "%s/%d" % (SUB, sid))
+        self.assertResults(body["results"], records, invalid)
+        self.assertEqual(len(invalid), 8)
+
+        d = self.ok("GET", "%s/%d" % (SUB, sid), "ngo1").json()
+        nvalid = sum(len(v) for v in valid.values())
+        self.assertEqual((d["status"], d["center_id"], d["province"], d["county_id"], d["record_count"],
+                          d["valid_count"], d["submitted_by"], d["decided_by"]),
+                         ("pending", self.NGO1, TEHRAN, self.TEH_A, 1000, nvalid, self.uid["ngo1"], None))
+        self.assertEqual(d["results"], body["results"])
+        self.assertEqual(d["records"], records, "records are kept as sent")
+        # nothing is in the registry before approval
+        for i in valid["client"][:5]:
+            self.assertEqual(self.clients_with(records[i]["data"]["national_id"]), [])
+
+    # -- 2. replay --------------------------------------------------------------------------------------------------
+    def test_2_replay_same_key_same_body_and_conflicts(self):
+        records = [self.client_rec() for _ in range(8)] + [self.staff_rec(), self.service_rec(self.NGO1_CLIENTS[0])]
+        r1, key, raw = self.submit("ngo1", records)
+        self.assertStatus(r1, 201)
+        sid = r1.json()["id"]
+        before = [s["id"] for s in self.all_items(SUB, "admin")]
+        self.assertIn(sid, before)
+
+        r2 = self.post_raw("ngo1", raw, key)
+        self.assertStatus(r2, 201, "replay")
+        self.assertEqual(r2.raw, r1.raw, "a replay answers exactly the first reply")
+        self.assertEqual(r2.headers.get("Location"), r1.headers.get("Location"))
+        self.assertEqual([s["id"] for s in self.all_items(SUB, "admin")], before, "a replay created a submission")
+        self.assertEqual(len(self.audit(entity="submission", entity_id=sid, action="create")), 1)
+        self.assertEqual(self.keys_stored(key), 1)
+
+        other = json.dumps({"records": records[:-1]}, ensure_ascii=False).encode("utf-8")
+        self.assertProblem(self.post_raw("ngo1", other, key), 409)
+        for k in (None, ""):
+            with self.subTest(key=k):
+                self.assertProblem(self.post_raw("ngo1", raw, k), 400)
+        self.assertEqual([s["id"] for s in self.all_items(SUB, "admin")], before)
+        self.assertEqual(len(self.audit(entity="submission", entity_id=sid, action="create")), 1)
+        # keys belong to their user: the same key from another NGO is its own submission
+        r3 = self.post_raw("ngo2", raw, key)
+        self.assertStatus(r3, 201)
+        self.assertNotEqual(r3.json()["id"], sid)
+        self.assertEqual(self.ok("GET", "%s/%d" % (SUB, r3.json()["id"]), "ngo2").json()["center_id"], self.NGO2)
+
+    # -- 3. two identical requests at once ----------------------------------------------------------------------
+    def test_3_two_identical_requests_at_once_make_one_submission(self):
+        for rnd in range(5):
+            records = [self.client_rec() for _ in range(20)]
+            raw = json.dumps({"records": records}, ensure_ascii=False).encode("utf-8")
+            key = new_key()
+            barrier, out = threading.Barrier(2), [None, None]
+
+            def send(i):
+                with self.registry.client() as c:
+                    c.get("/healthz")           # connected before the barrier
+                    barrier.wait(10)
+                    try:
+                        out[i] = self.post_raw("ngo1", raw, key, client=c)
+                    except Exception as e:      # reported below
+                        out[i] = e
+            ts = [threading.Thread(target=send, args=(i,)) for i in range(2)]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join(60)
+            with self.subTest(round=rnd):
+                for o in out:
+                    self.assertIsInstance(o, harness.Response, "round %d: %r" % (rnd, o))
+                    self.assertStatus(o, 201, "round %d" % rnd)
+                self.assertEqual(out[0].json()["id"], out[1].json()["id"])
+                self.assertEqual(out[0].raw, out[1].raw)
+                self.assertEqual(self.keys_stored(key), 1, "round %d: submissions with the key" % rnd)
+                sid = out[0].json()["id"]
+                self.assertEqual(len(self.audit(entity="submission", entity_id=sid, action="create")), 1)
+
+    # -- 4. approval ----------------------------------------------------------------------------------------------
+    def test_4_approval_writes_every_valid_record(self):
+        records, invalid, valid = self.build_batch(200)
+        sid = self.submitted("ngo1", records)["id"]
+        services_before = {c: self.services_of(c) for c in self.NGO1_CLIENTS}
+
+        r = self.decide("county", sid, "approve")
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json(), {"id": sid, "status": "approved", "reason": None,
+                                    "applied": {k: len(v) for k, v in valid.items()}})
+        made = {"client": set(), "staff": set(), "service": set()}
+        for i in valid["client"]:
+            data = records[i]["data"]
+            got = self.clients_with(data["national_id"], "county")
+            self.assertEqual([(c["last_name"], c["center_id"], c["county_id"], c["status"]) for c in got],
+                             [(data["last_name"], self.NGO1, self.TEH_A, "active")], "client of record %d" % i)
+            made["client"].add(got[0]["id"])
+        for i in valid["staff"]:
+            data = records[i]["data"]
+            got = self.staff_with(data["national_id"], "county")
+            self.assertEqual([(s["last_name"], s["center_id"], s["profession"]) for s in got],
+                             [(data["last_name"], self.NGO1, "social_worker")], "staff of record %d" % i)
+            made["staff"].add(got[0]["id"])
+        for i, fields in invalid.items():
+            data = records[i]["data"]
+            if records[i]["kind"] == "client" and fields == ["national_id"]:
+                continue        # a duplicate or a taken ID: the other record exists, rightly
+            if "national_id" in data:
+                with self.subTest(invalid=i):
+                    self.assertEqual(self.clients_with(data["national_id"]) + self.staff_with(data["national_id"]),
+                                     [], "record %d was invalid" % i)
+        want = {c: services_before[c] + sum(1 for i in valid["service"] if records[i]["data"]["client_id"] == c)
+                for c in self.NGO1_CLIENTS}
+        self.assertEqual({c: self.services_of(c) for c in self.NGO1_CLIENTS}, want)
+        self.assertEqual(self.services_of(self.NGO2_CLIENT), 0)
+
+        d = self.ok("GET", "%s/%d" % (SUB, sid), "ngo1").json()
+        self.assertEqual((d["status"], d["decided_by"], d["reason"]), ("approved", self.uid["county"], None))
+        self.assertTrue(d["decided_at"])
+        for kind in ("client", "staff", "service"):
+            rows = [a for a in self.audit(entity=kind, action="create")
+                    if (a.get("detail") or {}).get("submission_id") == sid]
+            self.assertEqual(len(rows), len(valid[kind]), kind)
+            self.assertEqual({a["username"] for a in rows}, {self.uname["county"]}, kind)
+            if kind != "service":
+                self.assertEqual({int(a["entity_id"]) for a in rows}, made[kind], kind)
+        self.assertEqual(len(self.audit(entity="submission", entity_id=sid, action="approve")), 1)
+
+        self.assertProblem(self.decide("county", sid, "approve"), 409)
+        self.assertProblem(self.decide("admin", sid, "approve"), 409)
+        self.assertProblem(self.decide("county", sid, "reject", "too late"), 409)
+        self.assertEqual(self.ok("GET", "%s/%d" % (SUB, sid), "county").json()["status"], "approved")
+        self.assertEqual(len(self.clients_with(records[valid["client"][0]]["data"]["national_id"])), 1)
+        self.assertEqual({c: self.services_of(c) for c in self.NGO1_CLIENTS}, want, "applied twice")
+
+    # -- 5. approval that fails whole -------------------------------------------------------------------------------
+    def test_5_approval_is_all_or_nothing(self):
+        x, y, s = self.client_rec(), self.client_rec(), self.staff_rec()
+        target = self.NGO1_CLIENTS[1]
+        body = self.submitted("ngo1", [y, s, self.service_rec(target), x])
+        sid = body["id"]
+        self.assertEqual([res["status"] for res in body["results"]], ["valid"] * 4)
+        direct = self.ok("POST", "/api/v1/clients", "county", 201,
+                         dict(x["data"], last_name=word(), center_id=self.NGO1)).json()
+        services_before = self.services_of(target)
+
+        self.assertProblem(self.decide("county", sid, "approve"), 409)
+        self.assertEqual(self.clients_with(y["data"]["national_id"]), [], "an earlier record of the batch was applied")
+        self.assertEqual(self.staff_with(s["data"]["national_id"]), [])
+        self.assertEqual(self.services_of(target), services_before)
+        self.assertEqual([c["id"] for c in self.clients_with(x["data"]["national_id"])], [direct["id"]])
+        d = self.ok("GET", "%s/%d" % (SUB, sid), "ngo1").json()
+        self.assertEqual((d["status"], d["decided_by"], d["decided_at"]), ("pending", None, None))
+        for kind in ("client", "staff", "service"):
+            self.assertEqual([a for a in self.audit(entity=kind, action="create")
+                              if (a.get("detail") or {}).get("submission_id") == sid], [], kind)
+        self.assertEqual(self.audit(entity="submission", entity_id=sid, action="approve"), [])
+        # still pending: it can be rejected
+        self.assertStatus(self.decide("county", sid, "reject", "national ID of record 3 is registered already"), 200)
+
+    # -- 6. rejection -------------------------------------------------------------------------------------------
+    def test_6_reject_needs_a_reason_and_the_ngo_sees_it(self):
+        rec = self.client_rec()
+        sid = self.submitted("ngo1", [rec, self.staff_rec()])["id"]
+        self.assertFields(self.decide("county", sid, "reject"), 422, ["reason"])
+        self.assertFields(self.decide("county", sid, "reject", ""), 422, ["reason"])
+        self.assertFields(self.decide("county", sid, "maybe"), 422, ["decision"])
+        self.assertFields(self.req("POST", "%s/%d/decision" % (SUB, sid), "county", {}), 422, ["decision"])
+        self.assertEqual(self.ok("GET", "%s/%d" % (SUB, sid), "ngo1").json()["status"], "pending")
+
+        reason = "تاریخ تولد ردیف ۱ با شناسنامه نمی‌خواند"
+        r = self.decide("county", sid, "reject", reason)
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json(), {"id": sid, "status": "rejected", "reason": reason,
+                                    "applied": {"client": 0, "staff": 0, "service": 0}})
+        d = self.ok("GET", "%s/%d" % (SUB, sid), "ngo1").json()
+        self.assertEqual((d["status"], d["reason"], d["decided_by"]), ("rejected", reason, self.uid["county"]))
+        self.assertIn(sid, [s["id"] for s in self.all_items(SUB + "?status=rejected", "ngo1")])
+        self.assertNotIn(sid, [s["id"] for s in self.all_items(SUB + "?status=pending", "ngo1")])
+        self.assertEqual(self.clients_with(rec["data"]["national_id"]), [])
+        rows = self.audit(entity="submission", entity_id=sid, action="reject")
+        self.assertEqual([(a["username"], a["detail"]) for a in rows], [(self.uname["county"], {"reason": reason})])
+        self.assertProblem(self.decide("county", sid, "approve"), 409)
+        self.assertEqual(self.clients_with(rec["data"]["national_id"]), [])
+
+    # -- 7. scope -------------------------------------------------------------------------------------------------
+    def test_7_scope(self):
+        mine = self.submitted("ngo1", [self.client_rec()])["id"]
+        theirs = self.submitted("ngo2", [self.client_rec()])["id"]
+        missing = self.req("GET", "%s/999999999" % SUB, "ngo2")
+        self.assertNotFoundLikeMissing(self.req("GET", "%s/%d" % (SUB, mine), "ngo2"), missing)
+        for decision in (("approve", None), ("reject", "x")):
+            self.assertProblem(self.decide("ngo2", mine, *decision), 403)
+            self.assertProblem(self.decide("ngo1", mine, *decision), 403)     # its own: the role cannot review
+        for who, own, other, center in (("ngo1", mine, theirs, self.NGO1), ("ngo2", theirs, mine, self.NGO2)):
+            with self.subTest(who=who):
+                listed = self.all_items(SUB, who)
+                self.assertEqual({s["center_id"] for s in listed}, {center})
+                ids = [s["id"] for s in listed]
+                self.assertIn(own, ids)
+                self.assertNotIn(other, ids)
+        self.assertEqual(self.all_items(SUB + "?center_id=%d" % self.NGO2, "ngo1"), [])
+
+        self.assertNotFoundLikeMissing(self.req("GET", "%s/%d" % (SUB, mine), "fars"),
+                                       self.req("GET", "%s/999999999" % SUB, "fars"))
+        self.assertNotFoundLikeMissing(self.decide("fars", mine, "approve"),
+                                       self.decide("fars", 999999999, "approve"))
+        self.assertProblem(self.decide("fars", mine, "reject", "x"), 404)
+        self.assertNotIn(mine, [s["id"] for s in self.all_items(SUB, "fars")])
+        self.assertEqual(self.ok("GET", "%s/%d" % (SUB, mine), "county").json()["status"], "pending")
+
+        r, key, _ = self.submit("ngo1", [self.client_rec()], center=self.NGO2)
+        self.assertProblem(r, 403)
+        self.assertEqual(self.keys_stored(key), 0)
+        r, key, _ = self.submit("ngo1", [self.client_rec()], center=self.NGO1)
+        self.assertStatus(r, 201, "an NGO naming its own center")
+        r, key, _ = self.submit("county", [self.client_rec()])
+        self.assertFields(r, 422, ["center_id"])
+        self.assertEqual(self.keys_stored(key), 0)
+
+    # -- 8. size limits -------------------------------------------------------------------------------------------
+    def test_8_size_limits(self):
+        before = len(self.all_items(SUB, "admin"))
+        r, key, _ = self.submit("ngo1", [self.client_rec() for _ in range(1001)])
+        self.assertFields(r, 422, ["records"])
+        r, _, _ = self.submit("ngo1", [])
+        self.assertFields(r, 422, ["records"])
+        pad = "ب" * 2_750_000           # 5.5 MB as UTF-8: over the 5 MB of a submission, under the 6 MB body limit
+        r, _, raw = self.submit("ngo1", [self.client_rec(first_name=pad)])
+        self.assertTrue(5 * 1024 * 1024 < len(raw) < 6 * 1024 * 1024, len(raw))
+        self.assertProblem(r, 413)
+        self.assertEqual(len(self.all_items(SUB, "admin")), before)
+
+    # -- 9. access matrix -----------------------------------------------------------------------------------------
+    # Columns: national admin, national viewer, provincial admin and officer of Tehran, county officer of Tehran
+    # county A, the NGO submitter of center NGO1. "in": a submission for NGO1 (Tehran, county A); "out": one for a
+    # Fars center. An officer naming a center outside its scope is answered as for a center that does not exist.
+    MATRIX_ACTORS = ("admin", "viewer", "pa", "po", "county", "ngo1")
+    MATRIX = [
+        # action   scope   admin viewer pa   po   county ngo1
+        ("create", "in",   201,  403,   201, 201, 201,   201),
+        ("create", "out",  201,  403,   422, 422, 422,   403),
+        ("list",   "in",   200,  200,   200, 200, 200,   200),
+        ("list",   "out",  200,  200,   200, 200, 200,   200),
+        ("read",   "in",   200,  200,   200, 200, 200,   200),
+        ("read",   "out",  200,  200,   404, 404, 404,   404),
+        ("decide", "in",   200,  403,   200, 200, 200,   403),
+        ("decide", "out",  200,  403,   404, 404, 404,   403),
+    ]
+
+    def visible(self, who, scope):
+        return scope == "in" or who in ("admin", "viewer")
+
+    def target(self, scope):
+        """A fresh pending submission: for NGO1 (sent by its NGO) or for the Fars center (sent by the Fars officer)."""
+        if scope == "in":
+            return self.submitted("ngo1", [self.client_rec()])["id"]
+        return self.submitted("fars", [self.client_rec(county=self.FARS_A)], center=self.NGO_FARS)["id"]
+
+    def test_9_access_matrix(self):
+        shared = {"in": self.target("in"), "out": self.target("out")}
+        centers = {"in": self.NGO1, "out": self.NGO_FARS}
+        for action, scope, *statuses in self.MATRIX:
+            for who, want in zip(self.MATRIX_ACTORS, statuses):
+                with self.subTest(action=action, scope=scope, who=who):
+                    self.matrix_cell(action, scope, who, want, shared[scope], centers[scope])
+
+    def matrix_cell(self, action, scope, who, want, sid, center):
+        if action == "create":
+            rec = self.client_rec(county=self.TEH_A if scope == "in" else self.FARS_A)
+            r, key, _ = self.submit(who, [rec], center=center)
+            self.assertStatus(r, want)
+            if want != 201:
+                self.assertProblem(r, want)
+                self.assertEqual(self.keys_stored(key), 0)
+                if want == 422:
+                    self.assertNotFoundLikeMissing_(r, self.submit(who, [rec], center=999999999)[0])
+                return
+            got = self.ok("GET", "%s/%d" % (SUB, r.json()["id"]), who).json()
+            self.assertEqual((got["center_id"], got["submitted_by"], got["status"]), (center, self.uid[who], "pending"))
+        elif action == "list":
+            r = self.req("GET", SUB + "?" + q(center_id=center, limit=500), who)
+            self.assertStatus(r, want)
+            ids = [s["id"] for s in r.json()["items"]]
+            self.assertEqual(sid in ids, self.visible(who, scope), ids)
+            if not self.visible(who, scope):
+                self.assertEqual(ids, [])
+        elif action == "read":
+            r = self.req("GET", "%s/%d" % (SUB, sid), who)
+            if want == 404:
+                self.assertNotFoundLikeMissing(r, self.req("GET", "%s/999999999" % SUB, who))
+            else:
+                self.assertStatus(r, want)
+                self.assertEqual((r.json()["id"], r.json()["center_id"]), (sid, center))
+        elif action == "decide":
+            fresh = self.target(scope)
+            r = self.decide(who, fresh, "approve")
+            if want == 200:
+                self.assertStatus(r, 200)
+                self.assertEqual(r.json()["applied"], {"client": 1, "staff": 0, "service": 0})
+            else:
+                self.assertProblem(r, want)
+            status = self.ok("GET", "%s/%d" % (SUB, fresh), "admin").json()["status"]
+            self.assertEqual(status, "approved" if want == 200 else "pending")
+
+    def assertNotFoundLikeMissing_(self, resp, missing):
+        """An out-of-scope center is answered as a center that does not exist (same status, title, detail)."""
+        body, other = self.assertProblem(resp, resp.status), self.assertProblem(missing, resp.status)
+        for k in ("type", "title", "detail", "errors"):
+            self.assertEqual(body.get(k), other.get(k), "differs from a missing center's: %r vs %r" % (body, other))
+
+
+if __name__ == "__main__":
+    harness.main()
