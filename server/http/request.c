@@ -12,6 +12,7 @@
 #include <event2/http_struct.h>
 
 #include "common/digits.h"
+#include "common/json_strict.h"
 #include "common/log.h"
 #include "server/auth/authenticate.h"
 
@@ -430,6 +431,13 @@ json_object *req_json_body(req_ctx *rc)
             used++;
         if (used == len) {
             arena_on_reset(rc->arena, put_json, obj);
+            char why[200];
+            if (json_strict_check(data, len, why, sizeof(why)) != 0) {
+                char detail[260];
+                snprintf(detail, sizeof(detail), "The body is not acceptable JSON: %s.", why);
+                reply_problem(rc, 400, detail);
+                return NULL;
+            }
             return obj;
         }
         err = json_tokener_error_parse_unexpected;

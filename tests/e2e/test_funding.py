@@ -164,6 +164,26 @@ class FundingTest(harness.RegistryTestCase):
         body = {k: v for k, v in body.items() if v is not None}
         return self.ok("POST", "/api/v1/donations", who, status, body)
 
+    def race(self, calls):
+        """Sends the requests (method, path, who, body) at once from threads released by one barrier."""
+        barrier, out = threading.Barrier(len(calls)), [None] * len(calls)
+
+        def go(i, method, path, who, body):
+            try:
+                with self.registry.client() as c:
+                    barrier.wait(10)
+                    out[i] = c.request(method, path, body=body, token=self.tok[who])
+            except Exception as e:  # reported below
+                out[i] = e
+        ts = [threading.Thread(target=go, args=(i,) + tuple(call)) for i, call in enumerate(calls)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(30)
+        for o in out:
+            self.assertIsInstance(o, harness.Response, repr(out))
+        return out
+
     def summary(self, who, **params):
         return self.items("/api/v1/reports/summary?" + q(**params), who)
 
@@ -242,23 +262,9 @@ class FundingTest(harness.RegistryTestCase):
         for rnd in range(4):
             year = 1404 + rnd
             self.assertStatus(self.alloc("admin", year, "housing", 1000, province=TEHRAN), 201)
-            barrier, out = threading.Barrier(2), [None, None]
-
-            def go(i, county):
-                try:
-                    with self.registry.client() as c:
-                        body = {"fiscal_year": year, "program": "housing", "amount_rials": 600, "county_id": county}
-                        barrier.wait(10)
-                        out[i] = c.post("/api/v1/allocations", body, token=self.tok["teh"])
-                except Exception as e:  # reported below
-                    out[i] = e
-            ts = [threading.Thread(target=go, args=(i, k)) for i, k in enumerate((self.TEH_A, self.TEH_B))]
-            for t in ts:
-                t.start()
-            for t in ts:
-                t.join(30)
-            for o in out:
-                self.assertIsInstance(o, harness.Response, "round %d: %r" % (rnd, o))
+            out = self.race([("POST", "/api/v1/allocations", "teh", {"fiscal_year": year, "program": "housing",
+                                                                     "amount_rials": 600, "county_id": k})
+                             for k in (self.TEH_A, self.TEH_B)])
             self.assertEqual(sorted(o.status for o in out), [201, 422], "round %d: %r" % (rnd, out))
             self.assertFields(out[[o.status for o in out].index(422)], 422, ["amount_rials"])
             self.assertEqual(self.sql("SELECT count(*), sum(amount_rials) FROM allocations WHERE fiscal_year = %d"
@@ -373,12 +379,19 @@ class FundingTest(harness.RegistryTestCase):
         # a campaign of another province is not one a Tehran office may give to
         fcamp = self.ok("POST", "/api/v1/campaigns", "fars", 201, {"name": "کمپین " + word(), "province": FARS})
         self.assertProblem(self.req("GET", "/api/v1/campaigns/%d" % fcamp.json()["id"], "teh"), 404)
-        r = self.req("POST", "/api/v1/donations", "teh", {
-            "donor_name": "x", "donor_type": "person", "kind": "cash", "amount_rials": 10, "received_on": "2024-07-01",
-            "province": TEHRAN, "campaign_id": fcamp.json()["id"]})
-        self.assertIn(r.status, (404, 422), "donation to another province's campaign: %r" % r)
+        with self.subTest("donation to another province's campaign"):
+            r = self.req("POST", "/api/v1/donations", "teh", {
+                "donor_name": "x", "donor_type": "person", "kind": "cash", "amount_rials": 10,
+                "received_on": "2024-07-01", "province": TEHRAN, "campaign_id": fcamp.json()["id"]})
+            self.assertIn(r.status, (404, 422), r)
+        with self.subTest("donation to a county that does not exist"):
+            r = self.req("POST", "/api/v1/donations", "teh", {
+                "donor_name": "x", "donor_type": "person", "kind": "cash", "amount_rials": 10,
+                "received_on": "2024-07-01", "county_id": 999999})
+            self.assertIn(r.status, (404, 422), r)
 
-        for who, where in (("admin", ""), ("teh", " AND province_code = 'IR-23'")):
+        for who, where in (("admin", ""), ("teh", " AND province_code = 'IR-23'"),
+                           ("county", " AND county_id = %d" % self.TEH_A)):
             with self.subTest(report=who):
                 rows = self.items("/api/v1/reports/donations-by-campaign?fiscal_year=1403", who)
                 for x in rows:
@@ -388,6 +401,9 @@ class FundingTest(harness.RegistryTestCase):
                 self.assertEqual([(str(sum(x["total_rials"] for x in rows)), str(sum(x["donations"] for x in rows)))],
                                  want)
                 row = [x for x in rows if x["campaign_id"] == camp["id"]]
+                if who == "county":
+                    self.assertEqual([(x["donations"], x["total_rials"]) for x in row], [(2, 150000 + 90000)])
+                    continue
                 self.assertEqual([(x["campaign"], x["donations"], x["cash_rials"], x["in_kind_rials"])
                                   for x in row], [(camp["name"], 4, 150000 + 70000 + 33000, 90000)])
 
@@ -443,6 +459,19 @@ class FundingTest(harness.RegistryTestCase):
         for x in got:
             self.assertEqual(x["county_id"], self.TEH_A)
             self.assertGreater(x["unpaid_rials"], 0)
+
+        for bad in ({"installments": 0}, {"installments": 121}, {"first_due_on": "2024-02-30"}, {"client_id": "x"}):
+            with self.subTest(bad=bad):
+                self.assertFields(self.req("POST", "/api/v1/loans", "county", dict({
+                    "client_id": cid, "amount_rials": 10, "installments": 2, "first_due_on": "2024-01-01"}, **bad)),
+                    422, list(bad))
+        # two repayments that each fit alone but not together
+        racy = self.ok("POST", "/api/v1/loans", "county", 201, {"client_id": cid, "amount_rials": 1000,
+                                                                "installments": 2, "first_due_on": "2024-06-01"})
+        out = self.race([("POST", "/api/v1/loans/%d/repayments" % racy.json()["id"], "county",
+                          {"amount_rials": 600, "paid_on": "2024-06-02"})] * 2)
+        self.assertEqual(sorted(o.status for o in out), [201, 422], out)
+        self.assertEqual(self.ok("GET", racy.headers["Location"], "county").json()["outstanding_rials"], 400)
 
         # a loan for a client outside the caller's scope: 404, like a client that does not exist
         fars_client = self.new_client("fars", county=self.FARS_A)["id"]
@@ -508,6 +537,22 @@ class FundingTest(harness.RegistryTestCase):
         rows = list(csv.reader(io.StringIO(r.raw[3:].decode("utf-8"), newline="")))
         self.assertEqual(rows[0], ["province", "centers", "staff", "clients", "allocations_rials", "donations_rials"])
         self.assertEqual([tuple(x) for x in rows[1:]], self.rows(got))
+
+        # an allocation and a donation changed, a staff member moved to another county: still equal to SQL
+        a = self.alloc("teh", 1403, "elderly_care", 1000, county_id=self.TEH_C).json()
+        self.ok("PATCH", "/api/v1/allocations/%d" % a["id"], "teh", body={"amount_rials": 7000}, etag='"v1"')
+        d = self.donation("county", amount_rials=6000, county_id=self.TEH_A).json()
+        self.ok("PATCH", "/api/v1/donations/%d" % d["id"], "county", body={"amount_rials": 6500,
+                                                                          "received_on": "2024-01-05"}, etag='"v1"')
+        self.assertEqual(self.ok("GET", "/api/v1/donations/%d" % d["id"], "county").json()["fiscal_year"], 1402)
+        st = self.ok("POST", "/api/v1/staff", "teh", 201, {"national_id": national_id(), "first_name": "سینا",
+                                                           "last_name": word(), "profession": "nurse",
+                                                           "center_id": self.CENTER_PUB}).json()
+        self.ok("PATCH", "/api/v1/staff/%d" % st["id"], "teh", body={"center_id": self.CENTER_B}, etag='"v1"')
+        self.assertEqual(self.rows(self.summary("admin", fiscal_year=1402)), self.sql(PROVINCE_SQL.format(y=1402)))
+        check("after patches")
+        self.assertFields(self.req("GET", "/api/v1/reports/summary?fiscal_year=abc", "admin"), 400, ["fiscal_year"])
+        got, teh = check("before close and transfer")
 
         # a client closed and another moved to Fars: the counts follow
         self.ok("DELETE", "/api/v1/clients/%d" % c1["id"], "county", etag='"v1"')
