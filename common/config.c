@@ -34,7 +34,7 @@ static const config_key config_keys[] = {
     {"db_connect_timeout_s", NULL, CT_INT, OFF(db_connect_timeout_s), 1, 600, "5"},
     {"max_body_bytes", NULL, CT_LONG, OFF(max_body_bytes), 1024, 1L << 30, "6291456"},
     {"max_header_bytes", NULL, CT_LONG, OFF(max_header_bytes), 1024, 1L << 20, "16384"},
-    {"request_timeout_s", NULL, CT_INT, OFF(request_timeout_s), 1, 3600, "30"},
+    {"request_timeout_s", "REGISTRY_REQUEST_TIMEOUT", CT_INT, OFF(request_timeout_s), 1, 3600, "30"},
     {"max_connections", "REGISTRY_MAX_CONNECTIONS", CT_INT, OFF(max_connections), 1, 1000000, "10000"},
     {"shutdown_grace_s", NULL, CT_INT, OFF(shutdown_grace_s), 0, 600, "10"},
     {"session_ttl_s", "REGISTRY_SESSION_TTL", CT_INT, OFF(session_ttl_s), 60, 7 * 86400, "28800"},

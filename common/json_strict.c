@@ -93,6 +93,8 @@ static int scan_string(scanner *s, key *k)
                 s->p += 2;
             }
         } else {
+            if ((unsigned char)*s->p < 0x20)
+                return fail(s, "a control character inside a string (escape it)");
             buf[0] = *s->p++;
             n = 1;
         }
@@ -127,6 +129,52 @@ static int key_cmp(const void *a, const void *b)
 }
 
 static int scan_value(scanner *s);
+
+static bool literal(scanner *s, const char *word)
+{
+    size_t n = strlen(word);
+    if ((size_t)(s->end - s->p) >= n && memcmp(s->p, word, n) == 0) {
+        s->p += n;
+        return true;
+    }
+    return false;
+}
+
+static bool digits(scanner *s)
+{
+    const char *start = s->p;
+    while (s->p < s->end && *s->p >= '0' && *s->p <= '9')
+        s->p++;
+    return s->p > start;
+}
+
+/* RFC 8259 only: json-c also takes NaN, Infinity, "1." and single-quoted strings. */
+static int scan_scalar(scanner *s)
+{
+    if (literal(s, "true") || literal(s, "false") || literal(s, "null"))
+        return 0;
+    if (s->p < s->end && *s->p == '-')
+        s->p++;
+    if (s->p < s->end && *s->p == '0')
+        s->p++;
+    else if (s->p >= s->end || *s->p < '1' || *s->p > '9' || !digits(s))
+        return fail(s, "not a JSON value (numbers are digits, true, false, null; strings use double quotes)");
+    if (s->p < s->end && *s->p == '.') {
+        s->p++;
+        if (!digits(s))
+            return fail(s, "a number needs digits after its decimal point");
+    }
+    if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+        s->p++;
+        if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+            s->p++;
+        if (!digits(s))
+            return fail(s, "a number needs digits in its exponent");
+    }
+    if (s->p < s->end && !strchr(",]} \t\r\n", *s->p))
+        return fail(s, "not a JSON value");
+    return 0;
+}
 
 static int scan_object(scanner *s)
 {
@@ -238,10 +286,7 @@ static int scan_value(scanner *s)
     case '[': rc = scan_array(s); break;
     case '"': rc = scan_string(s, NULL); break;
     default:
-        /* numbers, true, false, null: json-c checked them */
-        while (s->p < s->end && !strchr(",]} \t\r\n", *s->p))
-            s->p++;
-        rc = 0;
+        rc = scan_scalar(s);
     }
     s->depth--;
     return rc;
@@ -249,8 +294,18 @@ static int scan_value(scanner *s)
 
 int json_strict_check(const char *text, size_t len, char *err, size_t errlen)
 {
+    /* json-c's UTF-8 check lets overlong forms and encoded surrogates through */
+    if (utf8_validate(text, len) != 0) {
+        snprintf(err, errlen, "it is not valid UTF-8");
+        return -1;
+    }
     scanner s = {text, text + len, err, errlen, 0};
     if (scan_value(&s) != 0)
         return -1;
+    skip_ws(&s);
+    if (s.p != s.end) {
+        snprintf(err, errlen, "something follows the JSON value");
+        return -1;
+    }
     return 0;
 }

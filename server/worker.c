@@ -1,8 +1,10 @@
 #include "server/worker.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -19,15 +21,28 @@
 worker *g_workers;
 int g_nworkers;
 
-/* OpenSSL calls this when a connection's SSL object is freed, whichever way the connection ended: the one place
- * where the open-connection count goes down, and where a listener paused at the cap starts accepting again. */
+/* Per connection: its worker and a deadline. A client has request_timeout_s from the moment it connects (or from
+ * the end of its previous reply) to deliver a whole request; libevent's own timeout only bounds the gap between two
+ * reads, which a slowloris client sending a byte every few seconds never exceeds. While the server works on a
+ * request the deadline is off (statement_timeout bounds that side). */
+typedef struct conn_state {
+    worker *w;
+    struct bufferevent *bev;
+    struct event *deadline;
+} conn_state;
+
 static int conn_ex_index = -1;
 
+/* OpenSSL calls this when a connection's SSL object is freed, whichever way the connection ended: the one place
+ * where the open-connection count goes down, and where a listener paused at the cap starts accepting again. */
 static void ssl_conn_freed(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
-    worker *w = ptr;
-    if (!w)
+    conn_state *cs = ptr;
+    if (!cs)
         return;
+    worker *w = cs->w;
+    event_free(cs->deadline);
+    free(cs);
     w->connections--;
     metrics_conn_closed(&w->metrics);
     if (w->listener_paused && w->bound && w->connections < w->max_connections) {
@@ -36,13 +51,46 @@ static void ssl_conn_freed(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
     }
 }
 
+static void on_conn_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    conn_state *cs = arg;
+    int sock = bufferevent_getfd(cs->bev);
+    /* libevent sees the connection end and cleans up as for any client that went away */
+    if (sock >= 0)
+        shutdown(sock, SHUT_RDWR);
+}
+
+static conn_state *conn_of(struct evhttp_request *req)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+    SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+    return ssl ? SSL_get_ex_data(ssl, conn_ex_index) : NULL;
+}
+
+static void conn_deadline_arm(conn_state *cs)
+{
+    struct timeval tv = {cs->w->cfg->request_timeout_s, 0};
+    evtimer_add(cs->deadline, &tv);
+}
+
 static struct bufferevent *make_tls_bev(struct event_base *base, void *arg)
 {
     worker *w = arg;
     SSL *ssl = SSL_new(w->ssl_ctx);
     if (!ssl)
         return NULL;
-    SSL_set_ex_data(ssl, conn_ex_index, w);
+    struct bufferevent *bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                                             BEV_OPT_CLOSE_ON_FREE);
+    if (!bev)
+        return NULL;
+    bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    conn_state *cs = calloc(1, sizeof(*cs));
+    cs->w = w;
+    cs->bev = bev;
+    cs->deadline = evtimer_new(base, on_conn_deadline, cs);
+    SSL_set_ex_data(ssl, conn_ex_index, cs);
+    conn_deadline_arm(cs);
     w->connections++;
     metrics_conn_opened(&w->metrics);
     if (w->connections >= w->max_connections && w->bound && !w->listener_paused) {
@@ -50,10 +98,6 @@ static struct bufferevent *make_tls_bev(struct event_base *base, void *arg)
         evconnlistener_disable(evhttp_bound_socket_get_listener(w->bound));
         w->listener_paused = true;
     }
-    struct bufferevent *bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-                                                             BEV_OPT_CLOSE_ON_FREE);
-    if (bev)
-        bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
     return bev;
 }
 
@@ -75,18 +119,44 @@ static const char *method_name(enum evhttp_cmd_type t)
 static void dispatch(struct evhttp_request *req, void *arg)
 {
     worker *w = arg;
+    conn_state *cs = conn_of(req);
+    if (cs)
+        evtimer_del(cs->deadline);    /* the request is in: the server's turn */
     req_ctx *rc = req_ctx_acquire(w, req);
     rc->method = method_name(evhttp_request_get_command(req));
+
+    /* what a careful server refuses before looking at the route */
+    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+    size_t header_bytes = 0, nheaders = 0;
+    for (struct evkeyval *kv = in->tqh_first; kv; kv = kv->next.tqe_next) {
+        header_bytes += strlen(kv->key) + strlen(kv->value) + 4;
+        nheaders++;
+    }
+    if (header_bytes > (size_t)w->cfg->max_header_bytes || nheaders > 100) {
+        reply_problem(rc, 431, "The request's headers are too large or too many.");
+        return;
+    }
+    if (evhttp_find_header(in, "Transfer-Encoding") && evhttp_find_header(in, "Content-Length")) {
+        reply_problem(rc, 400, "A request may not carry both Transfer-Encoding and Content-Length.");
+        return;
+    }
 
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     if (!path || !*path)
         path = "/";
     rc->path = path;
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
-        if (*p < 0x21 || *p == 0x7f) {
-            reply_problem(rc, 400, "The request target holds control characters.");
-            return;
+    const char *raw_query = uri ? evhttp_uri_get_query(uri) : NULL;
+    for (int part = 0; part < 2; part++)
+        for (const unsigned char *p = (const unsigned char *)(part ? (raw_query ? raw_query : "") : path); *p; p++) {
+            if (*p < 0x21 || *p == 0x7f) {
+                reply_problem(rc, 400, "The request target holds control characters.");
+                return;
+            }
+            if (*p == '%' && !(isxdigit(p[1]) && isxdigit(p[2]))) {
+                reply_problem(rc, 400, "The request target holds an invalid percent-encoding.");
+                return;
+            }
         }
 
     if (!router_match(rc->method, path, &rc->match)) {
@@ -166,6 +236,9 @@ void worker_request_done(worker *w)
 void worker_reply_sent(struct evhttp_request *req, void *arg)
 {
     worker *w = arg;
+    conn_state *cs = conn_of(req);
+    if (cs)
+        conn_deadline_arm(cs);    /* the client's turn again: the next request, or closing */
     w->unflushed--;
     maybe_finish_drain(w);
 }
@@ -237,7 +310,8 @@ int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, 
     w->http = evhttp_new(w->base);
     evhttp_set_bevcb(w->http, make_tls_bev, w);
     evhttp_set_gencb(w->http, dispatch, w);
-    evhttp_set_max_headers_size(w->http, (ev_ssize_t)cfg->max_header_bytes);
+    /* libevent's own cap (answered 413) is far above ours, which dispatch answers with 431 as it should be */
+    evhttp_set_max_headers_size(w->http, (ev_ssize_t)cfg->max_header_bytes * 4);
     evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg->max_body_bytes);
     evhttp_set_timeout(w->http, cfg->request_timeout_s);
     evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |

@@ -202,6 +202,7 @@ class FundingTest(harness.RegistryTestCase):
                          ("province", TEHRAN, None, None, 1403, "cbr", 1000000, 1, '"v1"'))
         self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "/api/v1/allocations/%d" % prov["id"])
         self.assertEqual(self.ok("GET", "/api/v1/allocations/%d" % prov["id"], "teh").json(), prov)
+        self.assertProblem(self.alloc("admin", 1403, "cbr", 7, province=TEHRAN), 409)
 
         r = self.alloc("teh", 1403, "cbr", 600000, county_id=self.TEH_A)
         self.assertStatus(r, 201)
@@ -379,6 +380,9 @@ class FundingTest(harness.RegistryTestCase):
         # a campaign of another province is not one a Tehran office may give to
         fcamp = self.ok("POST", "/api/v1/campaigns", "fars", 201, {"name": "کمپین " + word(), "province": FARS})
         self.assertProblem(self.req("GET", "/api/v1/campaigns/%d" % fcamp.json()["id"], "teh"), 404)
+        seen = [x["id"] for x in self.items("/api/v1/campaigns?limit=500", "teh")]
+        self.assertIn(camp["id"], seen)
+        self.assertNotIn(fcamp.json()["id"], seen)
         with self.subTest("donation to another province's campaign"):
             r = self.req("POST", "/api/v1/donations", "teh", {
                 "donor_name": "x", "donor_type": "person", "kind": "cash", "amount_rials": 10,
@@ -435,6 +439,16 @@ class FundingTest(harness.RegistryTestCase):
         self.assertEqual((got["outstanding_rials"], got["repaid_rials"], got["status"]), (600, 400, "active"))
         self.assertEqual(overdue(), [(2, "2024-02-29", 333, 266), (3, "2024-03-31", 334, 334)])
         self.assertEqual(overdue("teh"), overdue())
+        full = self.items("/api/v1/loans/overdue?" + q(county_id=self.TEH_A, limit=500), "county")
+        paged, cursor = [], None
+        for _ in range(len(full) + 1):
+            body = self.ok("GET", "/api/v1/loans/overdue?" + q(county_id=self.TEH_A, limit=1, **(
+                {"cursor": cursor} if cursor else {})), "county").json()
+            paged += body["items"]
+            cursor = body["next_cursor"]
+            if not cursor:
+                break
+        self.assertEqual(paged, full)
         self.assertEqual(overdue("fars"), [])
         self.assertEqual([(x["id"], x["amount_rials"]) for x in self.items(path + "/repayments", "county")],
                          [(rep.json()["id"], 400)])

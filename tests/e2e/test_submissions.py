@@ -86,7 +86,8 @@ class SubmissionsTest(harness.RegistryTestCase):
                 "po": dict(role="provincial_officer", province=TEHRAN),
                 "county": dict(role="county_officer", county=cls.TEH_A),
                 "fars": dict(role="provincial_officer", province=FARS),
-                "ngo1": dict(role="ngo_submitter", center=cls.NGO1), "ngo2": dict(role="ngo_submitter", center=cls.NGO2)}
+                "ngo1": dict(role="ngo_submitter", center=cls.NGO1),
+                "ngo2": dict(role="ngo_submitter", center=cls.NGO2)}
         cls.uid.update(harness.add_users(reg, {k: dict(v, username=cls.uname[k], password=PASSWORD)
                                                for k, v in spec.items()}))
         with reg.client() as c:
@@ -94,7 +95,8 @@ class SubmissionsTest(harness.RegistryTestCase):
                 cls.tok[k] = harness.login(c, cls.uname[k], PASSWORD)["token"]
 
             def client(center):
-                r = c.post("/api/v1/clients", {"national_id": national_id(), "first_name": "رضا", "last_name": word(),
+                r = c.post("/api/v1/clients", {"national_id": national_id(), "first_name": "رضا",
+                                               "last_name": word(),
                                                "birth_date": "1979-02-11", "sex": "male", "county_id": cls.TEH_A,
                                                "center_id": center}, token=cls.tok["county"])
                 if r.status != 201:
@@ -251,7 +253,7 @@ class SubmissionsTest(harness.RegistryTestCase):
                     self.assertEqual((res["status"], res["errors"]), ("valid", []), (res, records[i]))
 
     # -- 1. a batch of 1,000 records -------------------------------------------------------------------------------
-    def test_1_batch_of_1000_records_answered_one_by_one(self):
+    def test_01_batch_of_1000_records_answered_one_by_one(self):
         records, invalid, valid = self.build_batch(1000)
         t0 = time.monotonic()
         r, key, raw = self.submit("ngo1", records)
@@ -279,7 +281,7 @@ class SubmissionsTest(harness.RegistryTestCase):
             self.assertEqual(self.clients_with(records[i]["data"]["national_id"]), [])
 
     # -- 2. replay --------------------------------------------------------------------------------------------------
-    def test_2_replay_same_key_same_body_and_conflicts(self):
+    def test_02_replay_same_key_same_body_and_conflicts(self):
         records = [self.client_rec() for _ in range(8)] + [self.staff_rec(), self.service_rec(self.NGO1_CLIENTS[0])]
         r1, key, raw = self.submit("ngo1", records)
         self.assertStatus(r1, 201)
@@ -309,7 +311,7 @@ class SubmissionsTest(harness.RegistryTestCase):
         self.assertEqual(self.ok("GET", "%s/%d" % (SUB, r3.json()["id"]), "ngo2").json()["center_id"], self.NGO2)
 
     # -- 3. two identical requests at once ----------------------------------------------------------------------
-    def test_3_two_identical_requests_at_once_make_one_submission(self):
+    def test_03_two_identical_requests_at_once_make_one_submission(self):
         for rnd in range(5):
             records = [self.client_rec() for _ in range(20)]
             raw = json.dumps({"records": records}, ensure_ascii=False).encode("utf-8")
@@ -340,7 +342,7 @@ class SubmissionsTest(harness.RegistryTestCase):
                 self.assertEqual(len(self.audit(entity="submission", entity_id=sid, action="create")), 1)
 
     # -- 4. approval ----------------------------------------------------------------------------------------------
-    def test_4_approval_writes_every_valid_record(self):
+    def test_04_approval_writes_every_valid_record(self):
         records, invalid, valid = self.build_batch(200)
         sid = self.submitted("ngo1", records)["id"]
         services_before = {c: self.services_of(c) for c in self.NGO1_CLIENTS}
@@ -395,7 +397,7 @@ class SubmissionsTest(harness.RegistryTestCase):
         self.assertEqual({c: self.services_of(c) for c in self.NGO1_CLIENTS}, want, "applied twice")
 
     # -- 5. approval that fails whole -------------------------------------------------------------------------------
-    def test_5_approval_is_all_or_nothing(self):
+    def test_05_approval_is_all_or_nothing(self):
         x, y, s = self.client_rec(), self.client_rec(), self.staff_rec()
         target = self.NGO1_CLIENTS[1]
         body = self.submitted("ngo1", [y, s, self.service_rec(target), x])
@@ -420,7 +422,7 @@ class SubmissionsTest(harness.RegistryTestCase):
         self.assertStatus(self.decide("county", sid, "reject", "national ID of record 3 is registered already"), 200)
 
     # -- 6. rejection -------------------------------------------------------------------------------------------
-    def test_6_reject_needs_a_reason_and_the_ngo_sees_it(self):
+    def test_06_reject_needs_a_reason_and_the_ngo_sees_it(self):
         rec = self.client_rec()
         sid = self.submitted("ngo1", [rec, self.staff_rec()])["id"]
         self.assertFields(self.decide("county", sid, "reject"), 422, ["reason"])
@@ -445,7 +447,7 @@ class SubmissionsTest(harness.RegistryTestCase):
         self.assertEqual(self.clients_with(rec["data"]["national_id"]), [])
 
     # -- 7. scope -------------------------------------------------------------------------------------------------
-    def test_7_scope(self):
+    def test_07_scope(self):
         mine = self.submitted("ngo1", [self.client_rec()])["id"]
         theirs = self.submitted("ngo2", [self.client_rec()])["id"]
         missing = self.req("GET", "%s/999999999" % SUB, "ngo2")
@@ -480,7 +482,7 @@ class SubmissionsTest(harness.RegistryTestCase):
         self.assertEqual(self.keys_stored(key), 0)
 
     # -- 8. size limits -------------------------------------------------------------------------------------------
-    def test_8_size_limits(self):
+    def test_08_size_limits(self):
         before = len(self.all_items(SUB, "admin"))
         r, key, _ = self.submit("ngo1", [self.client_rec() for _ in range(1001)])
         self.assertFields(r, 422, ["records"])
@@ -518,7 +520,7 @@ class SubmissionsTest(harness.RegistryTestCase):
             return self.submitted("ngo1", [self.client_rec()])["id"]
         return self.submitted("fars", [self.client_rec(county=self.FARS_A)], center=self.NGO_FARS)["id"]
 
-    def test_9_access_matrix(self):
+    def test_09_access_matrix(self):
         shared = {"in": self.target("in"), "out": self.target("out")}
         centers = {"in": self.NGO1, "out": self.NGO_FARS}
         for action, scope, *statuses in self.MATRIX:
@@ -563,6 +565,27 @@ class SubmissionsTest(harness.RegistryTestCase):
                 self.assertProblem(r, want)
             status = self.ok("GET", "%s/%d" % (SUB, fresh), "admin").json()["status"]
             self.assertEqual(status, "approved" if want == 200 else "pending")
+
+    # -- 10. what approval would refuse is invalid when sent ----------------------------------------------------
+    def test_10_records_the_registry_would_refuse_are_invalid_when_sent(self):
+        """'Each record is checked as the registry would': a client living in another province than the center (the
+        registry's own POST /clients refuses it, 422 center_id) or in a household that does not exist must be
+        invalid in the reply, not found only when approval fails for the whole batch."""
+        hh_fars = self.ok("POST", "/api/v1/households", "admin", 201, {"county_id": self.FARS_A}).json()["id"]
+        records = [self.client_rec(), self.client_rec(county=self.FARS_A),
+                   self.client_rec(household_id=999999999, household_role="child"),
+                   self.client_rec(household_id=hh_fars, household_role="child")]
+        body = self.submitted("ngo1", records)
+        res = body["results"]
+        self.assertEqual(res[0]["status"], "valid", res)
+        for i, allowed in ((1, {"county_id", "center_id"}), (2, {"household_id"}), (3, {"household_id"})):
+            with self.subTest(record=i, data=records[i]["data"]):
+                self.assertEqual(res[i]["status"], "invalid", res[i])
+                fields = {e["field"] for e in res[i]["errors"]}
+                self.assertTrue(fields and fields <= allowed, res[i])
+        r = self.decide("county", body["id"], "approve")
+        self.assertStatus(r, 200, "approving the one valid record")
+        self.assertEqual(r.json()["applied"], {"client": 1, "staff": 0, "service": 0})
 
     def assertNotFoundLikeMissing_(self, resp, missing):
         """An out-of-scope center is answered as a center that does not exist (same status, title, detail)."""

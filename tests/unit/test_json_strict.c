@@ -46,6 +46,18 @@ static void test_nul_and_surrogates(void **state)
     assert_int_equal(check("[\"\\ud800\\u0041\"]"), -1);
 }
 
+static void test_what_json_c_lets_through(void **state)
+{
+    (void)state;
+    assert_int_equal(check("{'a':1}"), -1);
+    assert_int_equal(check("[NaN]"), -1);
+    assert_int_equal(check("[1.]"), -1);
+    assert_int_equal(check("[\"\t\"]"), -1);
+    assert_int_equal(check("{\"n\":\"\xc0\xaf\"}"), -1);    /* overlong '/' */
+    assert_int_equal(check("{\"n\":\"\xed\xa0\x80\"}"), -1);  /* an encoded surrogate */
+    assert_int_equal(check("[-0, 0.5, 1e10, -2E-3, true, false, null]"), 0);
+}
+
 static void test_never_reads_past_len(void **state)
 {
     (void)state;
@@ -61,6 +73,7 @@ int main(void)
         cmocka_unit_test(test_accepts_ordinary_json),
         cmocka_unit_test(test_duplicate_keys),
         cmocka_unit_test(test_nul_and_surrogates),
+        cmocka_unit_test(test_what_json_c_lets_through),
         cmocka_unit_test(test_never_reads_past_len),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
