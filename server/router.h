@@ -17,6 +17,7 @@ enum {
     ROUTE_JSON_BODY = 1 << 2,   /* expects a JSON body */
     ROUTE_NO_LOG = 1 << 3,      /* probes: not in the access log at info level */
     ROUTE_NOT_API = 1 << 4,     /* outside /api/v1 (probes, metrics); still described */
+    ROUTE_EXPENSIVE = 1 << 5,   /* rate limited (reports); lists are when searched (?q=) or exported (CSV) */
 };
 
 typedef struct route_param {

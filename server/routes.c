@@ -200,14 +200,14 @@ const route routes[] = {
     {"POST", "/api/v1/loans/{id}/repayments", handle_loan_repayments_create, PERM_WRITE, ROUTE_JSON_BODY, "funding",
      "Record a repayment (never more than is owed)", NULL, "Repayment", "RepaymentWrite", 201},
 
-    {"GET", "/api/v1/reports/summary", handle_report_summary, PERM_READ, 0, "reports",
+    {"GET", "/api/v1/reports/summary", handle_report_summary, PERM_READ, ROUTE_EXPENSIVE, "reports",
      "Centers, staff, clients, allocations and donations per province, or per county of one province",
      report_query, "SummaryReport", NULL, 200},
-    {"GET", "/api/v1/reports/clients-by-disability", handle_report_disability, PERM_READ, 0, "reports",
+    {"GET", "/api/v1/reports/clients-by-disability", handle_report_disability, PERM_READ, ROUTE_EXPENSIVE, "reports",
      "Active clients by disability type, with the share over 60", report_query, "DisabilityReport", NULL, 200},
-    {"GET", "/api/v1/reports/centers-by-type", handle_report_center_types, PERM_READ, 0, "reports",
+    {"GET", "/api/v1/reports/centers-by-type", handle_report_center_types, PERM_READ, ROUTE_EXPENSIVE, "reports",
      "Open centers by type: capacity, active clients and occupancy", report_query, "CenterTypeReport", NULL, 200},
-    {"GET", "/api/v1/reports/donations-by-campaign", handle_report_campaigns, PERM_READ, 0, "reports",
+    {"GET", "/api/v1/reports/donations-by-campaign", handle_report_campaigns, PERM_READ, ROUTE_EXPENSIVE, "reports",
      "Donations of a fiscal year by campaign, cash and in kind", report_query, "CampaignReport", NULL, 200},
 
     {"POST", "/api/v1/submissions", handle_submissions_create, PERM_SUBMIT, ROUTE_JSON_BODY, "submissions",

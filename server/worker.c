@@ -300,6 +300,10 @@ int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, 
     if (getrandom(&w->rng, sizeof(w->rng), 0) != sizeof(w->rng) || w->rng == 0)
         w->rng = 0x9e3779b97f4a7c15ULL ^ (uint64_t)index;
     int threads = g_nworkers > 0 ? g_nworkers : 1;
+    /* a client's connections spread over the threads: each thread allows its share */
+    ratelimit_init(&w->rl_token, (double)cfg->rate_limit_per_min / threads, (double)cfg->rate_limit_per_min / threads);
+    ratelimit_init(&w->rl_address, (double)cfg->rate_limit_address_per_min / threads,
+                   (double)cfg->rate_limit_address_per_min / threads);
     w->max_connections = cfg->max_connections / threads;
     if (w->max_connections < 1)
         w->max_connections = 1;

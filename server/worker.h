@@ -15,6 +15,7 @@
 #include "common/config.h"
 #include "server/auth/session_cache.h"
 #include "server/db/pool.h"
+#include "server/http/ratelimit.h"
 #include "server/metrics.h"
 
 struct event_base;
@@ -38,6 +39,7 @@ typedef struct worker {
     db_pool *db;
     metrics_shard metrics;
     session_cache sessions;
+    ratelimit rl_token, rl_address;     /* expensive requests */
 
     int connections, max_connections;   /* open TLS connections; the listener pauses at the cap */
     bool listener_paused;

@@ -1,5 +1,6 @@
 #include "server/auth/authenticate.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,26 @@ void req_deny(req_ctx *rc, const char *detail)
     req_db_submit(rc, denied_done);
 }
 
+/* Searches, exports and reports cost the database most: each token and each address gets a budget of them. */
+static bool within_rate_limit(req_ctx *rc)
+{
+    const route *rt = rc->match.route;
+    bool expensive = (rt->flags & ROUTE_EXPENSIVE) ||
+                     ((rt->flags & ROUTE_LIST) && (rc->want_csv || req_query(rc, "q")));
+    if (!expensive)
+        return true;
+    uint64_t now = now_us() / 1000;
+    int retry = 0;
+    if (ratelimit_take(&rc->w->rl_token, ratelimit_key(rc->token_hash), now, &retry) &&
+        ratelimit_take(&rc->w->rl_address, ratelimit_key(rc->address), now, &retry))
+        return true;
+    char ra[16];
+    snprintf(ra, sizeof(ra), "%d", retry);
+    req_add_header(rc, "Retry-After", ra);
+    reply_problem(rc, 429, "Too many searches, exports or reports; wait a little.");
+    return false;
+}
+
 static void run_handler(req_ctx *rc)
 {
     const route *rt = rc->match.route;
@@ -74,6 +95,8 @@ static void run_handler(req_ctx *rc)
         req_deny(rc, "Your role may not do this.");
         return;
     }
+    if (!within_rate_limit(rc))
+        return;
     req_job_reset(rc);
     rt->handler(rc);
 }

@@ -46,7 +46,7 @@ static const col_spec detail_cols[] = {
     {"reason", COL_TEXT},      {"decided_by", COL_INT},  {"decided_at", COL_TIMESTAMP}, {"version", COL_INT},
     {"created_at", COL_TIMESTAMP}, {"results", COL_JSON}, {"records", COL_JSON}};
 
-static int stmt_existing, stmt_taken, stmt_visible_clients, stmt_insert, stmt_list, stmt_get, stmt_for_decision,
+static int stmt_places, stmt_existing, stmt_taken, stmt_visible_clients, stmt_insert, stmt_list, stmt_get, stmt_for_decision,
     stmt_decide;
 
 void submissions_init(void)
@@ -57,6 +57,13 @@ void submissions_init(void)
     stmt_taken = db_stmt_register("submission_taken",
                                   "SELECT registry_national_ids_taken('client', $1::text[]),"
                                   " registry_national_ids_taken('staff', $2::text[])");
+    /* where things are: the submission's center (NULL: not one the submitter may use), and the counties and
+     * households the records name, so a record approval would refuse is marked invalid now */
+    stmt_places = db_stmt_register(
+        "submission_places",
+        "SELECT (SELECT province_code FROM centers WHERE id = $1::bigint),"
+        " (SELECT coalesce(jsonb_object_agg(id, province_code), '{}') FROM counties WHERE id = ANY($2::integer[])),"
+        " (SELECT coalesce(jsonb_object_agg(id, province_code), '{}') FROM households WHERE id = ANY($3::bigint[]))");
     stmt_visible_clients = db_stmt_register("submission_visible_clients",
                                             "SELECT array_agg(id) FROM clients WHERE id = ANY($1::bigint[])");
     stmt_insert = db_stmt_register(
@@ -108,10 +115,17 @@ typedef struct submit_state {
     const char **kinds;             /* per record */
     const char **national_ids;      /* per record (clients, staff), NULL otherwise */
     const char **client_refs;       /* per record (services): the client it is for */
+    const char **counties;          /* per record (clients): its county */
+    const char **households;        /* per record (clients): its household, if any */
     json_object *records;           /* as sent */
     json_object **values;           /* per record, NULL when invalid */
     json_object **errors;           /* per record: an array, or NULL */
 } submit_state;
+
+static void put_json(void *o)
+{
+    json_object_put(o);
+}
 
 static void add_error(json_object **errs, const char *field, const char *msg)
 {
@@ -186,8 +200,20 @@ static void checked(db_job *job, void *arg)
         replay_or_conflict(rc, st, job->res[1]);
         return;
     }
-    const char *taken_clients = PQgetvalue(job->res[2], 0, 0), *taken_staff = PQgetvalue(job->res[2], 0, 1);
-    const char *visible = PQgetisnull(job->res[3], 0, 0) ? "{}" : PQgetvalue(job->res[3], 0, 0);
+    const PGresult *places = job->res[2];
+    if (PQgetisnull(places, 0, 0)) {
+        field_errors fe = {0};
+        field_error(&fe, "center_id", "is not a center in your scope");
+        reply_problem_fields(rc, 422, "The submission was not accepted.", &fe);
+        return;
+    }
+    const char *center_province = PQgetvalue(places, 0, 0);
+    json_object *county_provinces = json_tokener_parse(PQgetvalue(places, 0, 1));
+    json_object *household_provinces = json_tokener_parse(PQgetvalue(places, 0, 2));
+    arena_on_reset(rc->arena, put_json, county_provinces);
+    arena_on_reset(rc->arena, put_json, household_provinces);
+    const char *taken_clients = PQgetvalue(job->res[3], 0, 0), *taken_staff = PQgetvalue(job->res[3], 0, 1);
+    const char *visible = PQgetisnull(job->res[4], 0, 0) ? "{}" : PQgetvalue(job->res[4], 0, 0);
 
     json_object *results = json_object_new_array(), *valid = json_object_new_array();
     int nvalid = 0;
@@ -200,6 +226,16 @@ static void checked(db_job *job, void *arg)
         }
         if (st->values[i] && st->client_refs[i] && !in_text_array(visible, st->client_refs[i]))
             add_error(&st->errors[i], "client_id", "is not a client of your scope");
+        /* the registry keeps a client in its center's province (and its household there too) */
+        json_object *prov;
+        if (st->values[i] && st->counties[i] &&
+            (!json_object_object_get_ex(county_provinces, st->counties[i], &prov) ||
+             strcmp(json_object_get_string(prov), center_province) != 0))
+            add_error(&st->errors[i], "county_id", "must be a county of the submission's center's province");
+        if (st->values[i] && st->households[i] &&
+            (!json_object_object_get_ex(household_provinces, st->households[i], &prov) ||
+             strcmp(json_object_get_string(prov), center_province) != 0))
+            add_error(&st->errors[i], "household_id", "is not a household of your scope in this province");
         json_object *res = json_object_new_object();
         json_object_object_add(res, "index", json_object_new_int(i));
         bool ok = st->values[i] && !st->errors[i];
@@ -233,11 +269,6 @@ static void checked(db_job *job, void *arg)
     db_query_param(q, valid_json);
     db_query_param(db_job_add(&rc->job, stmt_existing), st->key);
     req_db_submit(rc, inserted);
-}
-
-static void put_json(void *o)
-{
-    json_object_put(o);
 }
 
 /* Fields and duplicates inside the batch; what needs the database (the nation's IDs, the clients in scope) is
@@ -298,6 +329,11 @@ static void check_record(req_ctx *rc, submit_state *st, int i, json_object *rec,
         return;
     st->values[i] = values;
     st->client_refs[i] = parent;
+    json_object *ref;
+    if (json_object_object_get_ex(values, "county_id", &ref) && ref)
+        st->counties[i] = arena_sprintf(rc->arena, "%lld", (long long)json_object_get_int64(ref));
+    if (json_object_object_get_ex(values, "household_id", &ref) && ref)
+        st->households[i] = arena_sprintf(rc->arena, "%lld", (long long)json_object_get_int64(ref));
     json_object *nid;
     if (r != services_resource() && json_object_object_get_ex(values, "national_id", &nid) && nid) {
         const char *id = json_object_get_string(nid);
@@ -399,6 +435,8 @@ void handle_submissions_create(req_ctx *rc)
     st->client_refs = arena_calloc(rc->arena, n * sizeof(char *));
     st->values = arena_calloc(rc->arena, n * sizeof(json_object *));
     st->errors = arena_calloc(rc->arena, n * sizeof(json_object *));
+    st->counties = arena_calloc(rc->arena, n * sizeof(char *));
+    st->households = arena_calloc(rc->arena, n * sizeof(char *));
     json_object *seen = json_object_new_object();
     for (int i = 0; i < st->nrecords; i++)
         check_record(rc, st, i, json_object_array_get_idx(records, (size_t)i), &seen);
@@ -414,6 +452,10 @@ void handle_submissions_create(req_ctx *rc)
     }
     req_job_begin(rc, true);
     db_query_param(db_job_add(&rc->job, stmt_existing), key);
+    db_query *pl = db_job_add(&rc->job, stmt_places);
+    db_query_param(pl, st->center);
+    db_query_param(pl, pg_array(rc, st->counties, st->nrecords));
+    db_query_param(pl, pg_array(rc, st->households, st->nrecords));
     db_query *q = db_job_add(&rc->job, stmt_taken);
     db_query_param(q, pg_array(rc, cids, st->nrecords));
     db_query_param(q, pg_array(rc, sids, st->nrecords));
@@ -503,8 +545,13 @@ static void decided(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
     decide_state *st = rc->state;
+    if (job->status == DB_ERROR && !strcmp(job->sqlstate, "42501")) {
+        reply_problem(rc, 409, "A record of this submission lies outside your scope (e.g. a client of another "
+                               "county); nothing was applied. An officer whose scope holds it may approve it.");
+        return;
+    }
     if (job->status == DB_ERROR && (!strcmp(job->sqlstate, "23505") || !strcmp(job->sqlstate, "RA404") ||
-                                    !strcmp(job->sqlstate, "23503") || !strcmp(job->sqlstate, "42501"))) {
+                                    !strcmp(job->sqlstate, "23503") || !strcmp(job->sqlstate, "RA422"))) {
         /* something changed since the records were checked: nothing of the submission was applied */
         log_msg(LOG_INFO, rc->request_id, "approval refused: %s", job->errmsg);
         reply_problem(rc, 409, "A record of this submission no longer fits the registry (e.g. a duplicate national "

@@ -306,7 +306,8 @@ void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_err
         json_object_object_add(p, "errors", fe->list);
         fe->list = NULL;
     }
-    if (status == 503 || status == 429)
+    if (status == 503 || (status == 429 && !evhttp_find_header(evhttp_request_get_output_headers(rc->req),
+                                                               "Retry-After")))
         req_add_header(rc, "Retry-After", status == 503 ? "2" : "1");
     size_t len;
     const char *s = json_object_to_json_string_length(p, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);

@@ -171,6 +171,7 @@ class FundingTest(harness.RegistryTestCase):
         def go(i, method, path, who, body):
             try:
                 with self.registry.client() as c:
+                    c.get("/healthz")           # connected and TLS done before the barrier
                     barrier.wait(10)
                     out[i] = c.request(method, path, body=body, token=self.tok[who])
             except Exception as e:  # reported below
