@@ -1351,6 +1351,7 @@ class RegistryTestCase(unittest.TestCase):
 
     registry_threads = 2
     registry_env = None
+    pg_settings = None          # PostgreSQL settings over PgCluster.SETTINGS (e.g. synchronous_commit for crash tests)
     expected_exit = 0
     pg = None
     registry = None
@@ -1359,7 +1360,7 @@ class RegistryTestCase(unittest.TestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._had_failures = False
-        pg = PgCluster()
+        pg = PgCluster(settings=cls.pg_settings)
         reg = None
         try:
             reg = Registry(pg)          # checks the binaries first, before anything is started
