@@ -260,7 +260,8 @@ static void created(db_job *job, void *arg)
     if (job->status == DB_ERROR && !strcmp(job->sqlstate, "23505")) {
         /* says only that a record with this unique value exists, nothing of it or of where it is */
         char msg[128];
-        snprintf(msg, sizeof(msg), "A %s with the same national ID or unique name already exists.", st->r->name);
+        snprintf(msg, sizeof(msg), "This %s already exists: another record has the same national ID or unique name.",
+                 st->r->name);
         reply_problem(rc, 409, msg);
         return;
     }
