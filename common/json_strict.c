@@ -122,7 +122,7 @@ static int key_cmp(const void *a, const void *b)
 {
     const key *x = a, *y = b;
     size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->bytes, y->bytes, n);
+    int c = n ? memcmp(x->bytes, y->bytes, n) : 0;    /* an empty key has no bytes at all */
     if (c)
         return c;
     return x->len < y->len ? -1 : x->len > y->len;

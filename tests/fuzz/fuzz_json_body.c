@@ -33,14 +33,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!obj)
         return 0;
     if (json_strict_check((const char *)data, size, err, sizeof(err)) == 0) {
-        const char *again = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
-        size_t len = strlen(again);
-        json_object *obj2 = parse(again, len);
-        if (!obj2 || json_strict_check(again, len, err, sizeof(err)) != 0)
+        /* a trailing space ends a top-level number for json-c's incremental parser */
+        const char *printed = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
+        size_t len = strlen(printed);
+        char *again = malloc(len + 2);
+        memcpy(again, printed, len);
+        again[len] = ' ';
+        again[len + 1] = '\0';
+        json_object *obj2 = parse(again, len + 1);
+        if (!obj2 || json_strict_check(again, len + 1, err, sizeof(err)) != 0)
             abort();
-        if (strcmp(again, json_object_to_json_string_ext(obj2, JSON_C_TO_STRING_PLAIN)) != 0)
+        if (strcmp(printed, json_object_to_json_string_ext(obj2, JSON_C_TO_STRING_PLAIN)) != 0)
             abort();
         json_object_put(obj2);
+        free(again);
     }
     json_object_put(obj);
     return 0;
