@@ -30,7 +30,7 @@ static const config_key config_keys[] = {
     {"db_pipeline_depth", NULL, CT_INT, OFF(db_pipeline_depth), 1, 256, "8"},
     {"db_queue_max", NULL, CT_INT, OFF(db_queue_max), 0, 1000000, "1024"},
     {"db_queue_timeout_ms", NULL, CT_INT, OFF(db_queue_timeout_ms), 1, 600000, "5000"},
-    {"db_statement_timeout_ms", NULL, CT_INT, OFF(db_statement_timeout_ms), 0, 3600000, "30000"},
+    {"db_statement_timeout_ms", "REGISTRY_DB_STATEMENT_TIMEOUT", CT_INT, OFF(db_statement_timeout_ms), 0, 3600000, "30000"},
     {"db_connect_timeout_s", NULL, CT_INT, OFF(db_connect_timeout_s), 1, 600, "5"},
     {"max_body_bytes", NULL, CT_LONG, OFF(max_body_bytes), 1024, 1L << 30, "6291456"},
     {"max_header_bytes", NULL, CT_LONG, OFF(max_header_bytes), 1024, 1L << 20, "16384"},

@@ -29,7 +29,43 @@ typedef struct conn_state {
     worker *w;
     struct bufferevent *bev;
     struct event *deadline;
+    struct conn_state *prev, *next;     /* in the worker's list of connections waiting for a request, oldest first */
+    bool waiting;
 } conn_state;
+
+/* Connections waiting for a request (handshaking, sending, or idle between requests), oldest first: at the
+ * connection cap the oldest of them makes room for a new client, so a flood of silent connections cannot lock
+ * real clients out. */
+static void waiting_remove(conn_state *cs)
+{
+    if (!cs->waiting)
+        return;
+    worker *w = cs->w;
+    if (cs->prev)
+        cs->prev->next = cs->next;
+    else
+        w->waiting_head = cs->next;
+    if (cs->next)
+        cs->next->prev = cs->prev;
+    else
+        w->waiting_tail = cs->prev;
+    cs->prev = cs->next = NULL;
+    cs->waiting = false;
+}
+
+static void waiting_append(conn_state *cs)
+{
+    worker *w = cs->w;
+    waiting_remove(cs);
+    cs->prev = w->waiting_tail;
+    cs->next = NULL;
+    if (w->waiting_tail)
+        w->waiting_tail->next = cs;
+    else
+        w->waiting_head = cs;
+    w->waiting_tail = cs;
+    cs->waiting = true;
+}
 
 static int conn_ex_index = -1;
 
@@ -41,6 +77,7 @@ static void ssl_conn_freed(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
     if (!cs)
         return;
     worker *w = cs->w;
+    waiting_remove(cs);
     event_free(cs->deadline);
     free(cs);
     w->connections--;
@@ -72,6 +109,13 @@ static void conn_deadline_arm(conn_state *cs)
 {
     struct timeval tv = {cs->w->cfg->request_timeout_s, 0};
     evtimer_add(cs->deadline, &tv);
+    waiting_append(cs);
+}
+
+static void conn_deadline_disarm(conn_state *cs)
+{
+    evtimer_del(cs->deadline);
+    waiting_remove(cs);
 }
 
 static struct bufferevent *make_tls_bev(struct event_base *base, void *arg)
@@ -90,11 +134,19 @@ static struct bufferevent *make_tls_bev(struct event_base *base, void *arg)
     cs->bev = bev;
     cs->deadline = evtimer_new(base, on_conn_deadline, cs);
     SSL_set_ex_data(ssl, conn_ex_index, cs);
-    conn_deadline_arm(cs);
     w->connections++;
     metrics_conn_opened(&w->metrics);
-    if (w->connections >= w->max_connections && w->bound && !w->listener_paused) {
-        /* at the cap: leave further connections in the kernel's backlog until one closes */
+    if (w->connections > w->max_connections && w->waiting_head) {
+        /* at the cap: the connection that has waited longest without a request makes room */
+        conn_state *old = w->waiting_head;
+        waiting_remove(old);
+        int sock = bufferevent_getfd(old->bev);
+        if (sock >= 0)
+            shutdown(sock, SHUT_RDWR);
+    }
+    conn_deadline_arm(cs);
+    if (w->connections >= w->max_connections && !w->waiting_head->next && w->bound && !w->listener_paused) {
+        /* every connection is busy with a request: leave further ones in the kernel's backlog until one closes */
         evconnlistener_disable(evhttp_bound_socket_get_listener(w->bound));
         w->listener_paused = true;
     }
@@ -121,7 +173,7 @@ static void dispatch(struct evhttp_request *req, void *arg)
     worker *w = arg;
     conn_state *cs = conn_of(req);
     if (cs)
-        evtimer_del(cs->deadline);    /* the request is in: the server's turn */
+        conn_deadline_disarm(cs);    /* the request is in: the server's turn */
     req_ctx *rc = req_ctx_acquire(w, req);
     rc->method = method_name(evhttp_request_get_command(req));
 

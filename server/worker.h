@@ -41,7 +41,8 @@ typedef struct worker {
     session_cache sessions;
     ratelimit rl_token, rl_address;     /* expensive requests */
 
-    int connections, max_connections;   /* open TLS connections; the listener pauses at the cap */
+    int connections, max_connections;   /* open TLS connections; at the cap the oldest waiting one is dropped */
+    struct conn_state *waiting_head, *waiting_tail;
     bool listener_paused;
     int inflight;                       /* requests accepted and not yet answered */
     int unflushed;                      /* replies handed to libevent and not yet written out */

@@ -119,6 +119,24 @@ class FaultTest(harness.RegistryTestCase):
             self.assertStatus(self.client.get("/api/v1/clients?limit=1", token=self.token), 200)
 
 
+class StatementTimeoutTest(harness.RegistryTestCase):
+    """A query that runs away (here: waits on a lock) is cut off by statement_timeout: 503, connection reusable."""
+
+    registry_env = {"REGISTRY_DB_STATEMENT_TIMEOUT": "1500"}
+
+    def test_runaway_query_is_cut_off(self):
+        with self.pg.session() as s:
+            s.execute("BEGIN; LOCK TABLE provinces IN ACCESS EXCLUSIVE MODE;")
+            t0 = time.monotonic()
+            r = self.client.get("/api/v1/provinces")
+            took = time.monotonic() - t0
+            s.execute("ROLLBACK;")
+        self.assertProblem(r, 503)
+        self.assertTrue(r.headers.get("Retry-After"))
+        self.assertLess(took, 5)
+        self.assertStatus(self.client.get("/api/v1/provinces"), 200)
+
+
 class PoolExhaustionTest(harness.RegistryTestCase):
     """Every connection busy: requests wait in a bounded queue, then 503; the server stays responsive."""
 

@@ -16,7 +16,7 @@ PASSWORD = "hostile-tests-pass-4417"
 
 
 class HostileTest(harness.RegistryTestCase):
-    registry_env = {"REGISTRY_REQUEST_TIMEOUT": "3"}
+    registry_env = {"REGISTRY_REQUEST_TIMEOUT": "3", "REGISTRY_MAX_CONNECTIONS": "50"}
 
     @classmethod
     def setUpClass(cls):
@@ -111,6 +111,58 @@ class HostileTest(harness.RegistryTestCase):
         self.assertEqual(len(closed_at), len(socks), "slow connections still open after 8 s")
         self.assertLess(max(closed_at.values()), 7.0)
         self.assertGreater(served, 5)
+
+    def test_chunked_body_over_limit_is_413(self):
+        chunk = b"[" + b"1," * 500000 + b"1]"
+        parts = []
+        for _ in range(8):    # 8 MB in 1 MB chunks, over the 6 MB limit
+            parts.append(b"%x\r\n" % len(chunk) + chunk + b"\r\n")
+        out = self.raw([b"POST /api/v1/clients HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        b"Transfer-Encoding: chunked\r\n\r\n"] + parts + [b"0\r\n\r\n"], timeout=10)
+        self.assertEqual(self.status_of(out), 413, out[:200])
+
+    def test_one_byte_per_second_body_is_cut_off(self):
+        ctx = ssl.create_default_context(cafile=self.registry.cert)
+        s = socket.create_connection(("127.0.0.1", self.registry.port), timeout=10)
+        t = ctx.wrap_socket(s, server_hostname="localhost")
+        t.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 1000\r\n\r\n")
+        t0 = time.monotonic()
+        cut = None
+        while time.monotonic() - t0 < 10:
+            try:
+                t.sendall(b" ")
+            except (OSError, ssl.SSLError):
+                cut = time.monotonic() - t0
+                break
+            time.sleep(1)
+        t.close()
+        self.assertIsNotNone(cut, "a 1 byte/s body was still being read after 10 s")
+        self.assertLess(cut, 7)
+
+    def test_connection_cap_holds_under_half_open_flood(self):
+        """Hundreds of TCP connections that never start TLS: the cap (per thread) pauses accepting, the deadline
+        clears them, and a real client gets through."""
+        socks = []
+        for _ in range(300):
+            try:
+                socks.append(socket.create_connection(("127.0.0.1", self.registry.port), timeout=5))
+            except OSError:
+                break
+        try:
+            t0 = time.monotonic()
+            c = self.registry.client(timeout=20)
+            r = c.get("/healthz")
+            took = time.monotonic() - t0
+            c.close()
+            self.assertEqual(r.status, 200)
+            self.assertLess(took, 10)
+            m = self.client.get("/metrics").text
+            open_now = int([l for l in m.splitlines() if l.startswith("registry_connections_open ")][0].split()[1])
+            self.assertLessEqual(open_now, 60)
+        finally:
+            for s in socks:
+                s.close()
 
     # -- JSON ----------------------------------------------------------------------------------------------------
     def post_json_text(self, path, text):

@@ -1,0 +1,59 @@
+'use strict';
+// The SQL of registryd's handlers, word for word (server/auth/authenticate.c, server/handlers/clients.c via
+// server/http/resource.c, server/handlers/reports.c), so the peer asks PostgreSQL for exactly the same work:
+// the same row-level security, the same read and list audit records, the same running totals.
+
+const TS = (col) => `to_char(t.${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS ${col}`;
+
+const CLIENT_SELECT =
+  't.id, t.national_id, t.first_name, t.last_name, t.birth_date, t.sex, t.province_code AS province, t.county_id,' +
+  " t.center_id, CASE WHEN t.disability_type IS NULL THEN NULL ELSE jsonb_build_object('type', t.disability_type," +
+  " 'severity', t.disability_severity) END AS disability, to_jsonb(t.needs) AS needs, t.household_id," +
+  ` t.household_role, t.status, t.version, ${TS('created_at')}, ${TS('updated_at')}`;
+
+module.exports = {
+  authBegin:
+    'SELECT user_id, username, role, province_code, county_id, center_id, expires_in_s' +
+    ' FROM auth_begin($1, $2, $3, $4)',
+
+  clientGet:
+    `WITH r AS (SELECT ${CLIENT_SELECT} FROM clients t WHERE t.id = $1::bigint),` +
+    ' a AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id)' +
+    " SELECT 'read', 'client', r.id::text, r.province, r.county_id, r.center_id FROM r)" +
+    ' SELECT * FROM r',
+
+  clientList:
+    `WITH r AS (SELECT ${CLIENT_SELECT} FROM clients t` +
+    ' WHERE ($1::text IS NULL OR t.province_code = $1) AND ($2::integer IS NULL OR t.county_id = $2::integer)' +
+    ' AND ($3::bigint IS NULL OR t.center_id = $3::bigint)' +
+    ' AND ($4::text IS NULL OR t.province_code = $4) AND ($5::integer IS NULL OR t.county_id = $5::integer)' +
+    ' AND ($6::bigint IS NULL OR t.center_id = $6::bigint)' +
+    ' AND ($7::text IS NULL OR t.national_id = $7)' +
+    ' AND ($8::disability_type IS NULL OR t.disability_type = $8::disability_type)' +
+    ' AND ($9::client_sex IS NULL OR t.sex = $9::client_sex)' +
+    ' AND ($10::client_status IS NULL OR t.status = $10::client_status)' +
+    ' AND ($11::text IS NULL OR t.needs @> ARRAY[$11::text])' +
+    ' AND ($12::text IS NULL OR t.name_key LIKE $12)' +
+    ' AND ($13::bigint IS NULL OR t.id > $13::bigint)' +
+    ' ORDER BY t.id LIMIT $14),' +
+    ' a AS (INSERT INTO audit_log (action, entity, province_code, county_id, center_id, detail)' +
+    " SELECT 'list', 'client', registry_province(), registry_county(), registry_center()," +
+    " jsonb_build_object('filter', $15::jsonb, 'count', least((SELECT count(*) FROM r), $14::integer - 1)))" +
+    ' SELECT * FROM r',
+
+  summaryProvinces:
+    'SELECT p.code, NULL::integer, coalesce(c.centers, 0), coalesce(c.staff, 0), coalesce(c.clients, 0),' +
+    ' coalesce(m.allocations_rials, 0), coalesce(m.donations_rials, 0)' +
+    ' FROM provinces p' +
+    ' LEFT JOIN (SELECT province_code, sum(centers) AS centers, sum(staff) AS staff, sum(clients) AS clients' +
+    '  FROM county_totals GROUP BY province_code) c ON c.province_code = p.code' +
+    ' LEFT JOIN money_totals m ON m.fiscal_year = $1::integer AND m.province_code = p.code AND m.county_id = 0' +
+    ' WHERE ($2::text IS NULL OR p.code = $2) ORDER BY p.code',
+
+  summaryCounties:
+    'SELECT t.province_code, t.county_id, t.centers, t.staff, t.clients,' +
+    ' coalesce(m.allocations_rials, 0), coalesce(m.donations_rials, 0)' +
+    ' FROM county_totals t LEFT JOIN money_totals m ON m.fiscal_year = $1::integer' +
+    ' AND m.province_code = t.province_code AND m.county_id = t.county_id' +
+    ' WHERE t.province_code = $2 AND ($3::integer IS NULL OR t.county_id = $3::integer) ORDER BY t.county_id',
+};
