@@ -48,7 +48,7 @@ class FaultTest(harness.RegistryTestCase):
         def writer(k):
             c = self.registry.client()
             i = 0
-            while not stop.is_set() and i < 400:
+            while not stop.is_set() and i < 400 * int(os.environ.get("REGISTRY_SOAK_CRASHES", "1")):
                 n = 300000000 + k * 1000 + i
                 i += 1
                 try:
@@ -67,23 +67,27 @@ class FaultTest(harness.RegistryTestCase):
                 time.sleep(0.01)
             c.close()
 
+        # scripts/soak.sh raises the number of crashes (REGISTRY_SOAK_CRASHES) and the writes per thread
+        crashes = int(os.environ.get("REGISTRY_SOAK_CRASHES", "1"))
         threads = [threading.Thread(target=writer, args=(k,)) for k in range(3)]
         for t in threads:
             t.start()
-        time.sleep(1.0)
-        self.pg.kill()            # immediate shutdown: a crash, not a polite stop
-        time.sleep(1.5)
-        self.pg.start_again()
-        time.sleep(3.0)
+        for _ in range(crashes):
+            time.sleep(1.0)
+            self.pg.kill()            # immediate shutdown: a crash, not a polite stop
+            time.sleep(1.5)
+            self.pg.start_again()
+            time.sleep(3.0)
         stop.set()
         for t in threads:
             t.join(30)
-        print("writes: %d acknowledged, %d refused or lost in flight; statuses %s"
-              % (len(acked), len(failed), statuses), file=sys.stderr)
         self.assertGreater(len(acked), 20)
         self.assertIn(503, statuses, "requests during the outage should have been answered 503")
         stored = set(self.pg.psql("SELECT national_id FROM clients WHERE first_name = 'restart'").split())
         missing = [national_id(n) for n in acked if national_id(n) not in stored]
+        print("soak: requests sent %d, faults injected %d (PostgreSQL crashes), acknowledged writes %d, "
+              "writes found %d, lost %d; statuses %s"
+              % (len(acked) + len(failed), crashes, len(acked), len(stored), len(missing), statuses), file=sys.stderr)
         self.assertEqual(missing, [], "acknowledged writes lost")
         # and each stored client has its audit record (nothing half-applied)
         orphans = self.pg.psql(
