@@ -246,19 +246,9 @@ void handle_clients_list(req_ctx *rc)
         return;
     if (!list_query_valid(rc, &lq))
         return;
-    /* the audit record keeps the filter, never a national ID in clear: only that one was asked for */
-    json_object *filter = json_object_new_object();
-    const char *names[] = {"province", "county_id", "center_id", "disability_type", "sex", "status", "need", "q"};
-    const char *vals[] = {province, county, center, dtype, sex, status, need, req_query(rc, "q")};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (vals[i])
-            json_object_object_add(filter, names[i], json_object_new_string(vals[i]));
-    if (national_id)
-        json_object_object_add(filter, "national_id", json_object_new_string("(given)"));
-    if (rc->want_csv)
-        json_object_object_add(filter, "export", json_object_new_string("csv"));
-    const char *filter_json = arena_strdup(rc->arena, json_object_to_json_string_ext(filter, JSON_C_TO_STRING_PLAIN));
-    json_object_put(filter);
+    const char *const names[] = {"province", "county_id", "center_id", "disability_type", "sex", "status", "need", "q"};
+    const char *const vals[] = {province, county, center, dtype, sex, status, need, req_query(rc, "q")};
+    const char *filter_json = resource_list_audit_filter(rc, names, vals, NCOLS(names), national_id != NULL);
 
     req_job_begin(rc, true);
     db_query *q = db_job_add(&rc->job, stmt_list);

@@ -94,30 +94,7 @@ void handle_client_enrollments_create(req_ctx *rc)
         resource_create(rc, &enrollments, client);
 }
 
-static void listed(db_job *job, void *arg)
-{
-    req_ctx *rc = arg;
-    if (!req_job_ok(rc, job))
-        return;
-    if (PQntuples(job->res[1]) != 1) {
-        reply_problem(rc, 404, "No such client (or it is outside your scope).");
-        return;
-    }
-    resource_reply_list(rc, &enrollments, job->res[2]);
-}
-
 void handle_client_enrollments_list(req_ctx *rc)
 {
-    const char *client = resource_id_param(rc, 0, "client");
-    list_query lq;
-    if (!client || !list_query_begin(rc, &lq) || !list_query_valid(rc, &lq))
-        return;
-    req_job_begin(rc, true);
-    db_query_param(db_job_add(&rc->job, client_visible_stmt()), client);
-    db_query *q = db_job_add(&rc->job, stmt_list);
-    db_query_param(q, client);
-    db_query_param(q, lq.after);
-    db_query_param(q, lq.limit);
-    rc->job.retry_safe = true;
-    req_db_submit(rc, listed);
+    resource_list_children(rc, &enrollments, "client", client_visible_stmt(), stmt_list);
 }

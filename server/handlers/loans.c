@@ -213,32 +213,9 @@ void handle_loans_list(req_ctx *rc)
     req_db_submit(rc, loans_listed);
 }
 
-static void repayments_listed(db_job *job, void *arg)
-{
-    req_ctx *rc = arg;
-    if (!req_job_ok(rc, job))
-        return;
-    if (PQntuples(job->res[1]) != 1) {
-        reply_problem(rc, 404, "No such loan (or it is outside your scope).");
-        return;
-    }
-    resource_reply_list(rc, &repayments, job->res[2]);
-}
-
 void handle_loan_repayments_list(req_ctx *rc)
 {
-    const char *loan = resource_id_param(rc, 0, "loan");
-    list_query lq;
-    if (!loan || !list_query_begin(rc, &lq) || !list_query_valid(rc, &lq))
-        return;
-    req_job_begin(rc, true);
-    db_query_param(db_job_add(&rc->job, stmt_loan_visible), loan);
-    db_query *q = db_job_add(&rc->job, stmt_repayments);
-    db_query_param(q, loan);
-    db_query_param(q, lq.after);
-    db_query_param(q, lq.limit);
-    rc->job.retry_safe = true;
-    req_db_submit(rc, repayments_listed);
+    resource_list_children(rc, &repayments, "loan", stmt_loan_visible, stmt_repayments);
 }
 
 static void overdue_listed(db_job *job, void *arg)

@@ -31,6 +31,22 @@ static void value_expr(strbuf *sb, const res_column *c, const char *j)
         strbuf_printf(sb, "(%s->>'%s')::%s", j, c->field, c->sqltype);
 }
 
+/* "WITH ins AS (INSERT INTO table (columns) SELECT <each column from s.j, or its default>" : the part create and
+ * create_many share; the caller adds the FROM that binds s.j. */
+static void insert_select(strbuf *sb, const resource *r)
+{
+    strbuf_printf(sb, "WITH ins AS (INSERT INTO %s (", r->table);
+    for (int i = 0; i < r->nwritable; i++)
+        strbuf_printf(sb, "%s%s", i ? ", " : "", r->writable[i].column);
+    strbuf_puts(sb, ") SELECT ");
+    for (int i = 0; i < r->nwritable; i++) {
+        const res_column *c = &r->writable[i];
+        strbuf_printf(sb, "%sCASE WHEN s.j ? '%s' THEN ", i ? ", " : "", c->field);
+        value_expr(sb, c, "s.j");
+        strbuf_printf(sb, " ELSE %s END", c->default_sql ? c->default_sql : "NULL");
+    }
+}
+
 static int register_stmt(const resource *r, const char *what, strbuf *sb)
 {
     char name[96];
@@ -55,16 +71,7 @@ void resource_init(resource *r)
         strbuf_printf(&sb, "SELECT %s FROM %s t WHERE t.id = $1::bigint", r->select_sql, r->table);
     r->stmt_get = register_stmt(r, "get", &sb);
 
-    strbuf_printf(&sb, "WITH ins AS (INSERT INTO %s (", r->table);
-    for (int i = 0; i < r->nwritable; i++)
-        strbuf_printf(&sb, "%s%s", i ? ", " : "", r->writable[i].column);
-    strbuf_puts(&sb, ") SELECT ");
-    for (int i = 0; i < r->nwritable; i++) {
-        const res_column *c = &r->writable[i];
-        strbuf_printf(&sb, "%sCASE WHEN s.j ? '%s' THEN ", i ? ", " : "", c->field);
-        value_expr(&sb, c, "s.j");
-        strbuf_printf(&sb, " ELSE %s END", c->default_sql ? c->default_sql : "NULL");
-    }
+    insert_select(&sb, r);
     strbuf_printf(&sb,
                   " FROM (SELECT $1::jsonb AS j) s RETURNING *),"
                   " r AS (SELECT %s FROM ins t),"
@@ -100,16 +107,7 @@ void resource_init(resource *r)
     r->stmt_version = register_stmt(r, "version", &sb);
 
     if (r->submittable) {
-        strbuf_printf(&sb, "WITH ins AS (INSERT INTO %s (", r->table);
-        for (int i = 0; i < r->nwritable; i++)
-            strbuf_printf(&sb, "%s%s", i ? ", " : "", r->writable[i].column);
-        strbuf_puts(&sb, ") SELECT ");
-        for (int i = 0; i < r->nwritable; i++) {
-            const res_column *c = &r->writable[i];
-            strbuf_printf(&sb, "%sCASE WHEN s.j ? '%s' THEN ", i ? ", " : "", c->field);
-            value_expr(&sb, c, "s.j");
-            strbuf_printf(&sb, " ELSE %s END", c->default_sql ? c->default_sql : "NULL");
-        }
+        insert_select(&sb, r);
         strbuf_printf(&sb,
                       " FROM jsonb_array_elements($1::jsonb) AS s(j)"
                       " WHERE EXISTS (SELECT 1 FROM submissions x WHERE x.id = $2::bigint AND x.status = 'approved'"
@@ -500,6 +498,65 @@ void res_put_name_key(json_object *values, const char *const *fields)
         free(key);
     }
     strbuf_free(&joined);
+}
+
+/* Lists under a parent (a client's enrollments, a loan's repayments) -------------------------------------------- */
+
+typedef struct child_list {
+    const resource *r;
+    const char *parent_name;
+} child_list;
+
+static void children_listed(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    const child_list *cl = rc->state;
+    if (!req_job_ok(rc, job))
+        return;
+    if (PQntuples(job->res[1]) != 1) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "No such %s (or it is outside your scope).", cl->parent_name);
+        reply_problem(rc, 404, msg);
+        return;
+    }
+    resource_reply_list(rc, cl->r, job->res[2]);
+}
+
+void resource_list_children(req_ctx *rc, const resource *r, const char *parent_name, int stmt_parent_visible,
+                            int stmt_list)
+{
+    const char *parent = resource_id_param(rc, 0, parent_name);
+    list_query lq;
+    if (!parent || !list_query_begin(rc, &lq) || !list_query_valid(rc, &lq))
+        return;
+    child_list *cl = arena_calloc(rc->arena, sizeof(*cl));
+    cl->r = r;
+    cl->parent_name = parent_name;
+    rc->state = cl;
+    req_job_begin(rc, true);
+    db_query_param(db_job_add(&rc->job, stmt_parent_visible), parent);
+    db_query *q = db_job_add(&rc->job, stmt_list);
+    db_query_param(q, parent);
+    db_query_param(q, lq.after);
+    db_query_param(q, lq.limit);
+    rc->job.retry_safe = true;
+    req_db_submit(rc, children_listed);
+}
+
+const char *resource_list_audit_filter(req_ctx *rc, const char *const *names, const char *const *values, int n,
+                                       bool national_id_given)
+{
+    json_object *filter = json_object_new_object();
+    for (int i = 0; i < n; i++)
+        if (values[i])
+            json_object_object_add(filter, names[i], json_object_new_string(values[i]));
+    if (national_id_given)    /* that one was asked for, never which */
+        json_object_object_add(filter, "national_id", json_object_new_string("(given)"));
+    if (rc->want_csv)
+        json_object_object_add(filter, "export", json_object_new_string("csv"));
+    const char *out = arena_strdup(rc->arena, json_object_to_json_string_ext(filter, JSON_C_TO_STRING_PLAIN));
+    json_object_put(filter);
+    return out;
 }
 
 /* List queries ------------------------------------------------------------------------------------------------- */

@@ -94,6 +94,14 @@ void res_put_as_is(json_object *body, json_object *values, const char *field);  
 void res_put_name_key(json_object *values, const char *const *fields);
 #endif
 
+/* GET /parents/{id}/children: 404 unless the parent is there for the caller (stmt_parent_visible, $1 = id), then
+ * stmt_list ($1 parent id, $2 after-id, $3 limit + 1). */
+void resource_list_children(req_ctx *rc, const resource *r, const char *parent_name, int stmt_parent_visible,
+                            int stmt_list);
+/* A list's filter as JSON for its audit record: the given values, a national ID only as "(given)". */
+const char *resource_list_audit_filter(req_ctx *rc, const char *const *names, const char *const *values, int n,
+                                       bool national_id_given);
+
 /* Reading a list request's query: page, cursor, filters. Problems are collected and answered together (400). */
 typedef struct list_query {
     const char *after;      /* id from the cursor, or NULL */
