@@ -29,7 +29,8 @@ SSL_CTX *tls_context_new(const char *cert_file, const char *key_file, char *err,
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
-    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    /* no SSL_MODE_RELEASE_BUFFERS: freeing and reallocating 16 KB record buffers on every read and write costs
+     * more than the ~34 KB an idle keep-alive connection keeps (34 MB per 1,000 connections) */
     if (!SSL_CTX_set_cipher_list(ctx, intermediate_ciphers) || !SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384")) {
         openssl_error(err, errlen, "cannot set TLS ciphers", NULL);
         SSL_CTX_free(ctx);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -31,6 +33,7 @@ typedef struct conn_state {
     struct event *deadline;
     struct conn_state *prev, *next;     /* in the worker's list of connections waiting for a request, oldest first */
     bool waiting;
+    bool nodelay;                       /* TCP_NODELAY checked on this socket */
 } conn_state;
 
 /* Connections waiting for a request (handshaking, sending, or idle between requests), oldest first: at the
@@ -172,8 +175,17 @@ static void dispatch(struct evhttp_request *req, void *arg)
 {
     worker *w = arg;
     conn_state *cs = conn_of(req);
-    if (cs)
+    if (cs) {
         conn_deadline_disarm(cs);    /* the request is in: the server's turn */
+        if (!cs->nodelay) {
+            /* Linux copies TCP_NODELAY from the listener, other systems may not: once per connection, make sure
+             * (without it Nagle's algorithm meets delayed ACKs and replies wait ~40 ms) */
+            int one = 1, sock = bufferevent_getfd(cs->bev);
+            if (sock >= 0)
+                setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+            cs->nodelay = true;
+        }
+    }
     req_ctx *rc = req_ctx_acquire(w, req);
     rc->method = method_name(evhttp_request_get_command(req));
 
