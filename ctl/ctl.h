@@ -14,6 +14,7 @@ int ctl_migrate(const registry_config *cfg, int argc, char **argv);
 int ctl_user(const registry_config *cfg, int argc, char **argv);
 int ctl_audit(const registry_config *cfg, int argc, char **argv);
 int ctl_seed_demo(const registry_config *cfg, int argc, char **argv);
+int ctl_gen_data(const registry_config *cfg, int argc, char **argv);
 
 /* A blocking connection for the admin tool (registryd itself never blocks). Prints the reason on failure. */
 PGconn *ctl_connect(const registry_config *cfg);

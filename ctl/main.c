@@ -18,6 +18,10 @@ static void usage(FILE *f)
           "                        create a user; the password is read from standard input\n"
           "  audit verify          seal and check the audit trail's hash chain\n"
           "  seed-demo             load a small demo data set (idempotent)\n"
+          "  gen-data [--scale F] [--seed N] [--force]\n"
+          "                        load a national-scale benchmark data set (scale 1: 20k centers, 3M clients,\n"
+          "                        10M services, 1M donations; defaults: scale 1, seed 1), the same for the same\n"
+          "                        seed; refuses a database with more than 1,000 clients unless --force\n"
           "Settings come from FILE and the REGISTRY_* environment variables (REGISTRY_DB_URL, ...).\n",
           f);
 }
@@ -72,6 +76,8 @@ int main(int argc, char **argv)
         rc = ctl_user(&cfg, argc - i - 1, argv + i + 1);
     else if (!strcmp(cmd, "seed-demo"))
         rc = ctl_seed_demo(&cfg, argc - i - 1, argv + i + 1);
+    else if (!strcmp(cmd, "gen-data"))
+        rc = ctl_gen_data(&cfg, argc - i - 1, argv + i + 1);
     else if (!strcmp(cmd, "audit"))
         rc = ctl_audit(&cfg, argc - i - 1, argv + i + 1);
     else {
