@@ -330,9 +330,14 @@ static void seal_done(db_job *job, void *arg)
 {
     worker *w = arg;
     w->seal_running = false;
+    bool more = false;
     if (job->status == DB_ERROR)
         log_msg(LOG_WARN, NULL, "sealing the audit trail failed: %s", job->errmsg);
+    else if (job->status == DB_OK && job->res[0] && PQntuples(job->res[0]) == 1)
+        more = atoi(PQgetvalue(job->res[0], 0, 0)) >= 10000;    /* a backlog: go on at once */
     db_job_clear(job);
+    if (more && !w->draining)
+        event_active(w->ev_seal, EV_TIMEOUT, 0);
 }
 
 /* The audit trail's rows are chained by a hash computed here, in the background, rather than while each write
@@ -347,7 +352,7 @@ static void on_seal_tick(evutil_socket_t fd, short what, void *arg)
     w->seal_job.cb = seal_done;
     w->seal_job.arg = w;
     w->seal_running = true;
-    db_submit(w->db, &w->seal_job);
+    db_submit(w->seal_db, &w->seal_job);
 }
 
 int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, int listen_fd)
@@ -393,6 +398,9 @@ int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, 
     w->ev_deadline = evtimer_new(w->base, on_deadline, w);
     w->ev_flush_wait = evtimer_new(w->base, on_flush_wait, w);
     if (index == 0) {
+        w->seal_cfg = *cfg;
+        w->seal_cfg.db_pool = 1;
+        w->seal_db = db_pool_new(w->base, &w->seal_cfg, index);
         w->ev_seal = event_new(w->base, -1, EV_PERSIST, on_seal_tick, w);
         struct timeval tv = {1, 0};
         event_add(w->ev_seal, &tv);
@@ -404,6 +412,8 @@ void *worker_run(void *arg)
 {
     worker *w = arg;
     db_pool_start(w->db);
+    if (w->seal_db)
+        db_pool_start(w->seal_db);
     event_base_dispatch(w->base);
 
     /* Drained (or out of time). Requests still waiting on the database are dropped without callbacks, then the
@@ -411,6 +421,8 @@ void *worker_run(void *arg)
     db_pool *db = w->db;
     __atomic_store_n(&w->db, NULL, __ATOMIC_RELEASE);    /* /metrics on another thread stops reading it */
     db_pool_free(db, true);
+    if (w->seal_db)
+        db_pool_free(w->seal_db, true);
     evhttp_free(w->http);
     w->http = NULL;
     event_free(w->ev_shutdown);
@@ -430,6 +442,8 @@ void worker_discard(worker *w)
         return;
     if (w->db)
         db_pool_free(w->db, true);
+    if (w->seal_db)
+        db_pool_free(w->seal_db, true);
     if (w->http)
         evhttp_free(w->http);    /* also closes the listening socket it was given */
     if (w->ev_shutdown)

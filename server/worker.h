@@ -48,7 +48,9 @@ typedef struct worker {
     int unflushed;                      /* replies handed to libevent and not yet written out */
     bool draining;
     uint64_t rng;                       /* request ids */
-    struct event *ev_seal;              /* worker 0: seals the audit trail's hash chain every second */
+    struct event *ev_seal;              /* worker 0: seals the audit trail's hash chain every second ... */
+    registry_config seal_cfg;           /* ... on a connection of its own, so requests never queue behind it */
+    db_pool *seal_db;
     db_job seal_job;
     bool seal_running;
     struct req_ctx *free_ctx;           /* request contexts kept for reuse, with their arenas */
