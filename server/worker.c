@@ -85,7 +85,9 @@ static void ssl_conn_freed(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
     free(cs);
     w->connections--;
     metrics_conn_closed(&w->metrics);
-    if (w->listener_paused && w->bound && w->connections < w->max_connections) {
+    /* accept again below the cap, or just over it while some connection waits for a request and can make room */
+    if (w->listener_paused && w->bound &&
+        (w->connections < w->max_connections || (w->waiting_head && w->connections < w->max_connections + 4))) {
         evconnlistener_enable(evhttp_bound_socket_get_listener(w->bound));
         w->listener_paused = false;
     }
@@ -148,8 +150,10 @@ static struct bufferevent *make_tls_bev(struct event_base *base, void *arg)
             shutdown(sock, SHUT_RDWR);
     }
     conn_deadline_arm(cs);
-    if (w->connections >= w->max_connections && !w->waiting_head->next && w->bound && !w->listener_paused) {
-        /* every connection is busy with a request: leave further ones in the kernel's backlog until one closes */
+    /* Pause accepting (further clients wait in the kernel's backlog) when every connection is busy with a request,
+     * or when evicted connections have not closed yet and a burst would overshoot the cap by more than a few. */
+    if (w->connections >= w->max_connections && w->bound && !w->listener_paused &&
+        (!w->waiting_head->next || w->connections >= w->max_connections + 4)) {
         evconnlistener_disable(evhttp_bound_socket_get_listener(w->bound));
         w->listener_paused = true;
     }
