@@ -112,13 +112,6 @@ void handle_allocations_get(req_ctx *rc) { resource_get(rc, &allocations); }
 void handle_allocations_create(req_ctx *rc) { resource_create(rc, &allocations, NULL); }
 void handle_allocations_patch(req_ctx *rc) { resource_patch(rc, &allocations); }
 
-static void listed(db_job *job, void *arg)
-{
-    req_ctx *rc = arg;
-    if (req_job_ok(rc, job))
-        resource_reply_list(rc, &allocations, job->res[1]);
-}
-
 void handle_allocations_list(req_ctx *rc)
 {
     list_query lq;
@@ -141,6 +134,5 @@ void handle_allocations_list(req_ctx *rc)
     db_query_param(q, level);
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
-    rc->job.retry_safe = true;
-    req_db_submit(rc, listed);
+    resource_submit_list(rc, &allocations);
 }

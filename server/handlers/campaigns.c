@@ -97,13 +97,6 @@ void handle_campaigns_get(req_ctx *rc) { resource_get(rc, &campaigns); }
 void handle_campaigns_create(req_ctx *rc) { resource_create(rc, &campaigns, NULL); }
 void handle_campaigns_patch(req_ctx *rc) { resource_patch(rc, &campaigns); }
 
-static void listed(db_job *job, void *arg)
-{
-    req_ctx *rc = arg;
-    if (req_job_ok(rc, job))
-        resource_reply_list(rc, &campaigns, job->res[1]);
-}
-
 void handle_campaigns_list(req_ctx *rc)
 {
     list_query lq;
@@ -117,6 +110,5 @@ void handle_campaigns_list(req_ctx *rc)
     db_query_param(q, province);
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
-    rc->job.retry_safe = true;
-    req_db_submit(rc, listed);
+    resource_submit_list(rc, &campaigns);
 }

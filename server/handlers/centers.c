@@ -105,13 +105,6 @@ void handle_centers_create(req_ctx *rc) { resource_create(rc, &centers, NULL); }
 void handle_centers_patch(req_ctx *rc) { resource_patch(rc, &centers); }
 void handle_centers_close(req_ctx *rc) { resource_close(rc, &centers); }
 
-static void centers_listed(db_job *job, void *arg)
-{
-    req_ctx *rc = arg;
-    if (req_job_ok(rc, job))
-        resource_reply_list(rc, &centers, job->res[1]);
-}
-
 void handle_centers_list(req_ctx *rc)
 {
     list_query lq;
@@ -138,6 +131,5 @@ void handle_centers_list(req_ctx *rc)
     db_query_param(q, pattern);
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
-    rc->job.retry_safe = true;
-    req_db_submit(rc, centers_listed);
+    resource_submit_list(rc, &centers);
 }

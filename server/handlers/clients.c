@@ -221,13 +221,6 @@ void handle_clients_create(req_ctx *rc) { resource_create(rc, &clients, NULL); }
 void handle_clients_patch(req_ctx *rc) { resource_patch(rc, &clients); }
 void handle_clients_close(req_ctx *rc) { resource_close(rc, &clients); }
 
-static void clients_listed(db_job *job, void *arg)
-{
-    req_ctx *rc = arg;
-    if (req_job_ok(rc, job))
-        resource_reply_list(rc, &clients, job->res[1]);
-}
-
 void handle_clients_list(req_ctx *rc)
 {
     list_query lq;
@@ -265,8 +258,7 @@ void handle_clients_list(req_ctx *rc)
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
     db_query_param(q, filter_json);
-    rc->job.retry_safe = true;
-    req_db_submit(rc, clients_listed);
+    resource_submit_list(rc, &clients);
 }
 
 /* Transfer ----------------------------------------------------------------------------------------------------- */

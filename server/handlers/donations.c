@@ -145,13 +145,6 @@ void handle_donations_get(req_ctx *rc) { resource_get(rc, &donations); }
 void handle_donations_create(req_ctx *rc) { resource_create(rc, &donations, NULL); }
 void handle_donations_patch(req_ctx *rc) { resource_patch(rc, &donations); }
 
-static void listed(db_job *job, void *arg)
-{
-    req_ctx *rc = arg;
-    if (req_job_ok(rc, job))
-        resource_reply_list(rc, &donations, job->res[1]);
-}
-
 void handle_donations_list(req_ctx *rc)
 {
     list_query lq;
@@ -174,6 +167,5 @@ void handle_donations_list(req_ctx *rc)
     db_query_param(q, kind);
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
-    rc->job.retry_safe = true;
-    req_db_submit(rc, listed);
+    resource_submit_list(rc, &donations);
 }

@@ -184,13 +184,6 @@ void handle_loan_repayments_create(req_ctx *rc)
         resource_create(rc, &repayments, loan);
 }
 
-static void loans_listed(db_job *job, void *arg)
-{
-    req_ctx *rc = arg;
-    if (req_job_ok(rc, job))
-        resource_reply_list(rc, &loans, job->res[1]);
-}
-
 void handle_loans_list(req_ctx *rc)
 {
     list_query lq;
@@ -209,8 +202,7 @@ void handle_loans_list(req_ctx *rc)
     db_query_param(q, status);
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
-    rc->job.retry_safe = true;
-    req_db_submit(rc, loans_listed);
+    resource_submit_list(rc, &loans);
 }
 
 void handle_loan_repayments_list(req_ctx *rc)

@@ -160,13 +160,6 @@ void handle_staff_create(req_ctx *rc) { resource_create(rc, &staff, NULL); }
 void handle_staff_patch(req_ctx *rc) { resource_patch(rc, &staff); }
 void handle_staff_close(req_ctx *rc) { resource_close(rc, &staff); }
 
-static void staff_listed(db_job *job, void *arg)
-{
-    req_ctx *rc = arg;
-    if (req_job_ok(rc, job))
-        resource_reply_list(rc, &staff, job->res[1]);
-}
-
 void handle_staff_list(req_ctx *rc)
 {
     list_query lq;
@@ -200,6 +193,5 @@ void handle_staff_list(req_ctx *rc)
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
     db_query_param(q, filter_json);
-    rc->job.retry_safe = true;
-    req_db_submit(rc, staff_listed);
+    resource_submit_list(rc, &staff);
 }

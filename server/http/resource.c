@@ -500,6 +500,22 @@ void res_put_name_key(json_object *values, const char *const *fields)
     strbuf_free(&joined);
 }
 
+/* Lists ------------------------------------------------------------------------------------------------------- */
+
+static void list_done(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    if (req_job_ok(rc, job))
+        resource_reply_list(rc, rc->state, job->res[1]);
+}
+
+void resource_submit_list(req_ctx *rc, const resource *r)
+{
+    rc->state = (void *)r;
+    rc->job.retry_safe = true;
+    req_db_submit(rc, list_done);
+}
+
 /* Lists under a parent (a client's enrollments, a loan's repayments) -------------------------------------------- */
 
 typedef struct child_list {

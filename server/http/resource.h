@@ -94,6 +94,8 @@ void res_put_as_is(json_object *body, json_object *values, const char *field);  
 void res_put_name_key(json_object *values, const char *const *fields);
 #endif
 
+/* Sends rc->job (auth_begin + the resource's list statement) and answers with resource_reply_list. */
+void resource_submit_list(req_ctx *rc, const resource *r);
 /* GET /parents/{id}/children: 404 unless the parent is there for the caller (stmt_parent_visible, $1 = id), then
  * stmt_list ($1 parent id, $2 after-id, $3 limit + 1). */
 void resource_list_children(req_ctx *rc, const resource *r, const char *parent_name, int stmt_parent_visible,
