@@ -55,21 +55,7 @@ static void allocation_build(req_ctx *rc, json_object *body, bool partial, const
     if (partial)
         return;
     /* the place: exactly one of a province, a county, a center */
-    int places = body_has(body, "province") + body_has(body, "county_id") + body_has(body, "center_id");
-    if (places != 1) {
-        field_error(fe, "province", "give exactly one place: province, county_id or center_id");
-        return;
-    }
-    const char *province = body_string(body, "province");
-    if (province) {
-        const char *code = req_province_code(rc, province);
-        if (!code)
-            field_error(fe, "province", "must be a province code such as IR-08");
-        else
-            json_object_object_add(values, "province", json_object_new_string(code));
-    }
-    res_put_int(body, values, "county_id");
-    res_put_int(body, values, "center_id");
+    res_put_place(rc, body, values, false, fe);
     (void)parent_id;
 }
 

@@ -88,21 +88,7 @@ static void donation_build(req_ctx *rc, json_object *body, bool partial, const c
             field_error(fe, "description", "is required for an in-kind gift (what was given)");
         if (!(anon && json_object_get_boolean(anon)) && !body_string(body, "donor_name"))
             field_error(fe, "donor_name", "is required unless the donor is anonymous");
-        int places = body_has(body, "province") + body_has(body, "county_id") + body_has(body, "center_id") +
-                     body_has(body, "client_id");
-        if (places != 1)
-            field_error(fe, "province", "give exactly one place: province, county_id, center_id or client_id");
-        const char *province = body_string(body, "province");
-        if (province) {
-            const char *code = req_province_code(rc, province);
-            if (!code)
-                field_error(fe, "province", "must be a province code such as IR-08");
-            else
-                json_object_object_add(values, "province", json_object_new_string(code));
-        }
-        res_put_int(body, values, "county_id");
-        res_put_int(body, values, "center_id");
-        res_put_int(body, values, "client_id");
+        res_put_place(rc, body, values, true, fe);
     }
     (void)parent_id;
 }

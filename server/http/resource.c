@@ -476,30 +476,6 @@ void res_put_as_is(json_object *body, json_object *values, const char *field)
         json_object_object_add(values, field, v ? json_object_get(v) : NULL);
 }
 
-void res_put_name_key(json_object *values, const char *const *fields)
-{
-    strbuf joined = STRBUF_INIT;
-    bool any = false;
-    for (const char *const *f = fields; *f; f++) {
-        json_object *v;
-        if (json_object_object_get_ex(values, *f, &v)) {
-            any = true;
-            if (v) {
-                if (joined.len)
-                    strbuf_putc(&joined, ' ');
-                strbuf_puts(&joined, json_object_get_string(v));
-            }
-        }
-    }
-    if (any) {
-        char *key = malloc(joined.len + 1);
-        if (textnorm_search_key(joined.data ? joined.data : "", key, joined.len + 1) != (size_t)-1)
-            json_object_object_add(values, "name_key", json_object_new_string(key));
-        free(key);
-    }
-    strbuf_free(&joined);
-}
-
 /* Lists ------------------------------------------------------------------------------------------------------- */
 
 static void list_done(db_job *job, void *arg)
@@ -647,4 +623,27 @@ bool list_query_valid(req_ctx *rc, list_query *lq)
         return true;
     reply_problem_fields(rc, 400, "Invalid query parameter.", &lq->fe);
     return false;
+}
+
+void res_put_place(req_ctx *rc, json_object *body, json_object *values, bool with_client, field_errors *fe)
+{
+    int places = body_has(body, "province") + body_has(body, "county_id") + body_has(body, "center_id") +
+                 (with_client && body_has(body, "client_id"));
+    if (places != 1) {
+        field_error(fe, "province", with_client ? "give exactly one place: province, county_id, center_id or client_id"
+                                                : "give exactly one place: province, county_id or center_id");
+        return;
+    }
+    const char *province = body_string(body, "province");
+    if (province) {
+        const char *code = req_province_code(rc, province);
+        if (!code)
+            field_error(fe, "province", "must be a province code such as IR-08");
+        else
+            json_object_object_add(values, "province", json_object_new_string(code));
+    }
+    res_put_int(body, values, "county_id");
+    res_put_int(body, values, "center_id");
+    if (with_client)
+        res_put_int(body, values, "client_id");
 }

@@ -90,8 +90,8 @@ void res_put_national_id(req_ctx *rc, json_object *body, json_object *values, fi
 void res_put_int(json_object *body, json_object *values, const char *field);
 void res_put_date(req_ctx *rc, json_object *body, json_object *values, const char *field);
 void res_put_as_is(json_object *body, json_object *values, const char *field);    /* enums, booleans */
-/* name_key: the search form of the given fields' values joined by spaces (taken from values). */
-void res_put_name_key(json_object *values, const char *const *fields);
+/* Where money goes: exactly one of province (a code), county_id, center_id (and client_id when with_client). */
+void res_put_place(req_ctx *rc, json_object *body, json_object *values, bool with_client, field_errors *fe);
 #endif
 
 /* Sends rc->job (auth_begin + the resource's list statement) and answers with resource_reply_list. */
