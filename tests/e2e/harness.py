@@ -39,6 +39,7 @@ shutdown, then SIGKILL) and removes the temporary directories (unless REGISTRY_K
 
 import atexit
 import http.client
+import itertools
 import json
 import os
 import re
@@ -1538,3 +1539,58 @@ def app_sql(pg, sql, token=None, address="127.0.0.1", request_id="e2e-test", iso
                      % (sql_literal(token_sha256_hex(token)), sql_literal(request_id), sql_literal(address)))
     parts += [sql.rstrip().rstrip(";") + ";\n", "ROLLBACK;\n"]
     return pg.psql("".join(parts))
+
+
+# --- shared test data helpers ---
+# National IDs (10 digits; the 10th checks the first 9: s = sum d[i]*(10-i); r = s % 11; r when r < 2, else 11 - r)
+# and the direct SQL the report tests compare the summary report with.
+
+def national_id_of(n):
+    """The valid national ID whose first nine digits are n (None when all ten digits would be the same)."""
+    d = [int(c) for c in "%09d" % n]
+    r = sum(d[i] * (10 - i) for i in range(9)) % 11
+    nid = "".join(map(str, d)) + str(r if r < 2 else 11 - r)
+    return nid if len(set(nid)) > 1 else None
+
+
+def national_id_sequence(start, step):
+    """A function returning a fresh valid national ID on each call, counting from start by step."""
+    seq = itertools.count(start, step)
+
+    def next_id():
+        while True:
+            nid = national_id_of(next(seq))
+            if nid:
+                return nid
+    return next_id
+
+
+def national_id_ok(nid):
+    """10 ASCII digits, not all the same, with the right check digit."""
+    return bool(re.fullmatch(r"[0-9]{10}", nid)) and national_id_of(int(nid[:9])) == nid
+
+
+def bad_check_digit(nid):
+    return nid[:9] + str((int(nid[9]) + 1) % 10)
+
+
+# The summary report computed from the raw tables (as superuser, no row-level security): per province, and per
+# county of province {p}, for fiscal year {y}.
+SUMMARY_PROVINCE_SQL = """
+SELECT p.code,
+  (SELECT count(*) FROM centers c WHERE c.province_code = p.code AND c.status <> 'closed'),
+  (SELECT count(*) FROM staff s WHERE s.province_code = p.code AND s.status = 'active'),
+  (SELECT count(*) FROM clients c WHERE c.province_code = p.code AND c.status = 'active'),
+  (SELECT coalesce(sum(a.amount_rials), 0) FROM allocations a
+     WHERE a.fiscal_year = {y} AND a.province_code = p.code AND a.level = 'province'),
+  (SELECT coalesce(sum(d.amount_rials), 0) FROM donations d WHERE d.fiscal_year = {y} AND d.province_code = p.code)
+FROM provinces p ORDER BY p.code"""
+SUMMARY_COUNTY_SQL = """
+SELECT k.province_code, k.id,
+  (SELECT count(*) FROM centers c WHERE c.county_id = k.id AND c.status <> 'closed'),
+  (SELECT count(*) FROM staff s WHERE s.county_id = k.id AND s.status = 'active'),
+  (SELECT count(*) FROM clients c WHERE c.county_id = k.id AND c.status = 'active'),
+  (SELECT coalesce(sum(a.amount_rials), 0) FROM allocations a
+     WHERE a.fiscal_year = {y} AND a.county_id = k.id AND a.level = 'county'),
+  (SELECT coalesce(sum(d.amount_rials), 0) FROM donations d WHERE d.fiscal_year = {y} AND d.county_id = k.id)
+FROM counties k WHERE k.province_code = '{p}' ORDER BY k.id"""

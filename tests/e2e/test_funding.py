@@ -19,19 +19,11 @@ PASSWORD = "Copper-Meadow-Kite-5093"
 TEHRAN, FARS = "IR-23", "IR-07"
 INT64_MAX = 9223372036854775807
 
-_nid_seq = itertools.count(314150003, 11)
 _word_seq = itertools.count(20 ** 3 + 911)
 _LETTERS = "بپتجچخدرزسشفقگلمنوحط"
 
 
-def national_id():
-    """A fresh valid national ID: 9 digits + check digit (s = sum d[i]*(10-i); r = s % 11; r < 2 ? r : 11 - r)."""
-    while True:
-        d = [int(c) for c in "%09d" % next(_nid_seq)]
-        r = sum(d[i] * (10 - i) for i in range(9)) % 11
-        nid = "".join(map(str, d)) + str(r if r < 2 else 11 - r)
-        if len(set(nid)) > 1:
-            return nid
+national_id = harness.national_id_sequence(314150003, 11)
 
 
 def word():
@@ -47,24 +39,7 @@ def q(**params):
 
 
 # Direct computations over the raw tables (as superuser, no row-level security), for the summary report.
-PROVINCE_SQL = """
-SELECT p.code,
-  (SELECT count(*) FROM centers c WHERE c.province_code = p.code AND c.status <> 'closed'),
-  (SELECT count(*) FROM staff s WHERE s.province_code = p.code AND s.status = 'active'),
-  (SELECT count(*) FROM clients c WHERE c.province_code = p.code AND c.status = 'active'),
-  (SELECT coalesce(sum(a.amount_rials), 0) FROM allocations a
-     WHERE a.fiscal_year = {y} AND a.province_code = p.code AND a.level = 'province'),
-  (SELECT coalesce(sum(d.amount_rials), 0) FROM donations d WHERE d.fiscal_year = {y} AND d.province_code = p.code)
-FROM provinces p ORDER BY p.code"""
-COUNTY_SQL = """
-SELECT k.province_code, k.id,
-  (SELECT count(*) FROM centers c WHERE c.county_id = k.id AND c.status <> 'closed'),
-  (SELECT count(*) FROM staff s WHERE s.county_id = k.id AND s.status = 'active'),
-  (SELECT count(*) FROM clients c WHERE c.county_id = k.id AND c.status = 'active'),
-  (SELECT coalesce(sum(a.amount_rials), 0) FROM allocations a
-     WHERE a.fiscal_year = {y} AND a.county_id = k.id AND a.level = 'county'),
-  (SELECT coalesce(sum(d.amount_rials), 0) FROM donations d WHERE d.fiscal_year = {y} AND d.county_id = k.id)
-FROM counties k WHERE k.province_code = '{p}' ORDER BY k.id"""
+PROVINCE_SQL, COUNTY_SQL = harness.SUMMARY_PROVINCE_SQL, harness.SUMMARY_COUNTY_SQL
 
 
 class FundingTest(harness.RegistryTestCase):

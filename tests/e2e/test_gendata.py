@@ -6,7 +6,6 @@ agrees with, and benchmark users that can sign in. It refuses a database that ho
 is deterministic for a seed, and also loads (with every trigger on) as a role that is not a superuser."""
 
 import os
-import re
 import sys
 import urllib.parse
 
@@ -19,25 +18,7 @@ BENCH_PASSWORD = "bench-password-2026!"     # the default, REGISTRY_BENCH_PASSWO
 TEHRAN = "IR-23"
 YEARS, PROGRAMS = 3, 7
 
-# The same direct computations as test_funding.py: raw tables, as superuser (no row-level security).
-PROVINCE_SQL = """
-SELECT p.code,
-  (SELECT count(*) FROM centers c WHERE c.province_code = p.code AND c.status <> 'closed'),
-  (SELECT count(*) FROM staff s WHERE s.province_code = p.code AND s.status = 'active'),
-  (SELECT count(*) FROM clients c WHERE c.province_code = p.code AND c.status = 'active'),
-  (SELECT coalesce(sum(a.amount_rials), 0) FROM allocations a
-     WHERE a.fiscal_year = {y} AND a.province_code = p.code AND a.level = 'province'),
-  (SELECT coalesce(sum(d.amount_rials), 0) FROM donations d WHERE d.fiscal_year = {y} AND d.province_code = p.code)
-FROM provinces p ORDER BY p.code"""
-COUNTY_SQL = """
-SELECT k.province_code, k.id,
-  (SELECT count(*) FROM centers c WHERE c.county_id = k.id AND c.status <> 'closed'),
-  (SELECT count(*) FROM staff s WHERE s.county_id = k.id AND s.status = 'active'),
-  (SELECT count(*) FROM clients c WHERE c.county_id = k.id AND c.status = 'active'),
-  (SELECT coalesce(sum(a.amount_rials), 0) FROM allocations a
-     WHERE a.fiscal_year = {y} AND a.county_id = k.id AND a.level = 'county'),
-  (SELECT coalesce(sum(d.amount_rials), 0) FROM donations d WHERE d.fiscal_year = {y} AND d.county_id = k.id)
-FROM counties k WHERE k.province_code = '{p}' ORDER BY k.id"""
+PROVINCE_SQL, COUNTY_SQL = harness.SUMMARY_PROVINCE_SQL, harness.SUMMARY_COUNTY_SQL
 
 # Rows whose derived columns differ from what the triggers would set, or whose references dangle (the load runs
 # without triggers, foreign-key checks included). Each query must return 0.
@@ -107,14 +88,7 @@ CONSISTENCY_SQL = {
 MD5_SQL = "SELECT md5(string_agg(national_id || first_name, ',' ORDER BY national_id)) FROM clients"
 
 
-def national_id_ok(nid):
-    """10 ASCII digits, not all the same, check digit: s = sum d[i]*(10-i) over the first 9; r = s % 11;
-    the tenth digit is r when r < 2, else 11 - r."""
-    if not re.fullmatch(r"[0-9]{10}", nid) or len(set(nid)) == 1:
-        return False
-    d = [int(c) for c in nid]
-    r = sum(d[i] * (10 - i) for i in range(9)) % 11
-    return d[9] == (r if r < 2 else 11 - r)
+national_id_ok = harness.national_id_ok
 
 
 class GenDataTest(harness.RegistryTestCase):

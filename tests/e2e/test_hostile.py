@@ -6,7 +6,6 @@ import os
 import socket
 import ssl
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
