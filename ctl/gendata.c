@@ -778,6 +778,56 @@ static int load_taken_ids(gen_t *g)
 typedef int (*gen_rows_fn)(gen_t *g, copybuf *b, int64_t base);
 typedef int (*prepare_fn)(gen_t *g, int64_t base);
 
+/* The search-key copy a table keeps in step by trigger (migration 0009), or NULL */
+static const char *names_table(const char *table)
+{
+    if (strcmp(table, "clients") == 0)
+        return "client_names";
+    if (strcmp(table, "staff") == 0)
+        return "staff_names";
+    return NULL;
+}
+
+/* Drops a table's indexes that nothing depends on (all but the primary key and constraints' indexes), inside the
+ * caller's transaction; returns their names and definitions for build_indexes(), or NULL on error. */
+static PGresult *drop_indexes(gen_t *g, const char *table)
+{
+    char sql[512];
+    const char *p[] = {table};
+    PGresult *idx = q(g,
+                      "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+                      " WHERE i.indrelid = $1::regclass"
+                      " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
+                      " ORDER BY i.indexrelid",
+                      1, p, PGRES_TUPLES_OK);
+    PGresult *mw = idx ? q(g,
+                           "SELECT set_config('maintenance_work_mem', '512MB', true) FROM pg_settings"
+                           " WHERE name = 'maintenance_work_mem' AND setting::bigint < 512 * 1024",
+                           0, NULL, PGRES_TUPLES_OK)
+                       : NULL;
+    if (!mw) {
+        PQclear(idx);
+        return NULL;
+    }
+    PQclear(mw);
+    for (int i = 0; i < PQntuples(idx); i++) {
+        snprintf(sql, sizeof(sql), "DROP INDEX %s", PQgetvalue(idx, i, 0));
+        if (exec_ok(g, sql) != 0) {
+            PQclear(idx);
+            return NULL;
+        }
+    }
+    return idx;
+}
+
+static int build_indexes(gen_t *g, const PGresult *idx)
+{
+    for (int i = 0; i < PQntuples(idx); i++)
+        if (exec_ok(g, PQgetvalue(idx, i, 1)) != 0)
+            return -1;
+    return 0;
+}
+
 /* One transaction: lock the table against other writers, take ids past its rows and its identity sequence, COPY
  * the rows gen() writes (straight in as a superuser with triggers off; otherwise through a temporary table and an
  * INSERT with every trigger on), move the sequence past them. *base receives the id before the first row;
@@ -792,8 +842,9 @@ static int load_table(gen_t *g, const char *table, const char *cols, int64_t exp
 {
     char sql[1024];
     double t0 = now_secs(), t_index = 0;
-    PGresult *r, *idx = NULL;
+    PGresult *r, *idx = NULL, *names_idx = NULL;
     copybuf *b = &g->cb;
+    const char *names = names_table(table);
     if (exec_ok(g, "BEGIN") != 0)
         return -1;
     if ((g->superuser && exec_ok(g, "SET LOCAL session_replication_role = replica") != 0) ||
@@ -813,25 +864,9 @@ static int load_table(gen_t *g, const char *table, const char *cols, int64_t exp
         const char *p[] = {table};
         int64_t have = query_int(g, "SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = $1::regclass", 1, p);
         if (have >= 0 && expect >= have / 4) {
-            idx = q(g,
-                    "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
-                    " WHERE i.indrelid = $1::regclass"
-                    " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
-                    " ORDER BY i.indexrelid",
-                    1, p, PGRES_TUPLES_OK);
-            PGresult *mw = idx ? q(g,
-                                   "SELECT set_config('maintenance_work_mem', '512MB', true) FROM pg_settings"
-                                   " WHERE name = 'maintenance_work_mem' AND setting::bigint < 512 * 1024",
-                                   0, NULL, PGRES_TUPLES_OK)
-                               : NULL;
-            if (!mw)
+            idx = drop_indexes(g, table);
+            if (!idx || (names && !(names_idx = drop_indexes(g, names))))
                 goto fail;
-            PQclear(mw);
-            for (int i = 0; i < PQntuples(idx); i++) {
-                snprintf(sql, sizeof(sql), "DROP INDEX %s", PQgetvalue(idx, i, 0));
-                if (exec_ok(g, sql) != 0)
-                    goto fail;
-            }
         }
     }
     if (g->superuser)
@@ -877,13 +912,20 @@ static int load_table(gen_t *g, const char *table, const char *cols, int64_t exp
         if (exec_ok(g, sql) != 0)
             goto fail;
     }
-    if (idx) {
-        t_index = now_secs();
-        for (int i = 0; i < PQntuples(idx); i++)
-            if (exec_ok(g, PQgetvalue(idx, i, 1)) != 0)
-                goto fail;
-        t_index = now_secs() - t_index;
+    /* triggers were off: copy the new rows' search keys (migration 0009) as the trigger would have */
+    if (names && g->superuser) {
+        char after[32];
+        snprintf(after, sizeof(after), "%lld", (long long)*base);
+        const char *p[] = {strcmp(table, "clients") == 0 ? "client" : "staff", after};
+        PGresult *nr = q(g, "SELECT registry_names_refresh($1, $2::bigint)", 2, p, PGRES_TUPLES_OK);
+        if (!nr)
+            goto fail;
+        PQclear(nr);
     }
+    t_index = now_secs();
+    if ((idx && build_indexes(g, idx) != 0) || (names_idx && build_indexes(g, names_idx) != 0))
+        goto fail;
+    t_index = now_secs() - t_index;
     if (expect > 0) {
         char last[32];
         snprintf(last, sizeof(last), "%lld", (long long)(*base + expect));
@@ -900,13 +942,16 @@ static int load_table(gen_t *g, const char *table, const char *cols, int64_t exp
     st->secs = now_secs() - t0;
     printf("  %-12s %10lld rows %8.1f s", table, (long long)expect, st->secs);
     if (idx)
-        printf("  (%d indexes built again in %.1f s)", PQntuples(idx), t_index);
+        printf("  (%d indexes built again in %.1f s)", PQntuples(idx) + (names_idx ? PQntuples(names_idx) : 0),
+               t_index);
     printf("\n");
     fflush(stdout);
     PQclear(idx);
+    PQclear(names_idx);
     return 0;
 fail:
     PQclear(idx);
+    PQclear(names_idx);
     PQclear(PQexec(g->pg, "ROLLBACK"));
     fprintf(stderr, "registryctl: gen-data: loading %s failed; it was rolled back (the tables loaded before it"
                     " stay)\n", table);

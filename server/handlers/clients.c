@@ -181,7 +181,27 @@ const resource *clients_resource(void)
     return &clients;
 }
 
-static int stmt_list, stmt_transfer, stmt_visible;
+static int stmt_list, stmt_search, stmt_transfer, stmt_visible;
+
+/* a list's filters: $1-$3 the caller's scope, $4-$11 the query's filters, $12 the search pattern, $13 the cursor */
+#define CLIENT_LIST_WHERE                                                                                          \
+    "($1::text IS NULL OR t.province_code = $1) AND ($2::integer IS NULL OR t.county_id = $2::integer)"            \
+    " AND ($3::bigint IS NULL OR t.center_id = $3::bigint)"                                                        \
+    " AND ($4::text IS NULL OR t.province_code = $4) AND ($5::integer IS NULL OR t.county_id = $5::integer)"       \
+    " AND ($6::bigint IS NULL OR t.center_id = $6::bigint)"                                                        \
+    " AND ($7::text IS NULL OR t.national_id = $7)"                                                                \
+    " AND ($8::disability_type IS NULL OR t.disability_type = $8::disability_type)"                                \
+    " AND ($9::client_sex IS NULL OR t.sex = $9::client_sex)"                                                      \
+    " AND ($10::client_status IS NULL OR t.status = $10::client_status)"                                           \
+    " AND ($11::text IS NULL OR t.needs @> ARRAY[$11::text])"                                                      \
+    " AND ($12::text IS NULL OR t.name_key LIKE $12)"                                                              \
+    " AND ($13::bigint IS NULL OR t.id > $13::bigint)"
+/* lists and searches are recorded too: what was asked and how many records came back ($14 = limit + 1) */
+#define CLIENT_LIST_AUDIT                                                                                          \
+    "a AS (INSERT INTO audit_log (action, entity, province_code, county_id, center_id, detail)"                    \
+    " SELECT 'list', 'client', registry_province(), registry_county(), registry_center(),"                         \
+    " jsonb_build_object('filter', $15::jsonb, 'count', least((SELECT count(*) FROM r), $14::integer - 1)))"       \
+    " SELECT * FROM r"
 
 int client_visible_stmt(void)
 {
@@ -191,26 +211,17 @@ int client_visible_stmt(void)
 void clients_init(void)
 {
     resource_init(&clients);
-    /* lists and searches are recorded too: what was asked and how many records came back */
-    stmt_list = db_stmt_register(
-        "client_list",
-        "WITH r AS (SELECT " CLIENT_SELECT " FROM clients t"
-        " WHERE ($1::text IS NULL OR t.province_code = $1) AND ($2::integer IS NULL OR t.county_id = $2::integer)"
-        " AND ($3::bigint IS NULL OR t.center_id = $3::bigint)"
-        " AND ($4::text IS NULL OR t.province_code = $4) AND ($5::integer IS NULL OR t.county_id = $5::integer)"
-        " AND ($6::bigint IS NULL OR t.center_id = $6::bigint)"
-        " AND ($7::text IS NULL OR t.national_id = $7)"
-        " AND ($8::disability_type IS NULL OR t.disability_type = $8::disability_type)"
-        " AND ($9::client_sex IS NULL OR t.sex = $9::client_sex)"
-        " AND ($10::client_status IS NULL OR t.status = $10::client_status)"
-        " AND ($11::text IS NULL OR t.needs @> ARRAY[$11::text])"
-        " AND ($12::text IS NULL OR t.name_key LIKE $12)"
-        " AND ($13::bigint IS NULL OR t.id > $13::bigint)"
-        " ORDER BY t.id LIMIT $14),"
-        " a AS (INSERT INTO audit_log (action, entity, province_code, county_id, center_id, detail)"
-        " SELECT 'list', 'client', registry_province(), registry_county(), registry_center(),"
-        " jsonb_build_object('filter', $15::jsonb, 'count', least((SELECT count(*) FROM r), $14::integer - 1)))"
-        " SELECT * FROM r");
+    stmt_list = db_stmt_register("client_list", "WITH r AS (SELECT " CLIENT_SELECT " FROM clients t"
+                                                " WHERE " CLIENT_LIST_WHERE " ORDER BY t.id LIMIT $14), " CLIENT_LIST_AUDIT);
+    /* ?q=: the matching ids come from registry_search_ids (see migration 0009: under row-level security a LIKE can
+     * never use an index); the rows are then read here under row-level security like any list. It returns one page
+     * (+1) when no other filter could drop rows, else every match, so the page below is never cut short. */
+    stmt_search = db_stmt_register(
+        "client_search",
+        "WITH r AS (SELECT " CLIENT_SELECT " FROM registry_search_ids('client', $12, $4, $5::integer, $6::bigint,"
+        " $13::bigint, CASE WHEN $7::text IS NULL AND $8::disability_type IS NULL AND $9::client_sex IS NULL"
+        " AND $10::client_status IS NULL AND $11::text IS NULL THEN $14::integer END) m (id)"
+        " JOIN clients t ON t.id = m.id WHERE " CLIENT_LIST_WHERE " ORDER BY t.id LIMIT $14), " CLIENT_LIST_AUDIT);
     stmt_visible = db_stmt_register("client_visible", "SELECT 1 FROM clients WHERE id = $1::bigint");
     stmt_transfer = db_stmt_register("client_transfer",
                                      "SELECT client_transfer($1::bigint, $2::integer, $3::bigint, $4::integer)");
@@ -244,7 +255,7 @@ void handle_clients_list(req_ctx *rc)
     const char *filter_json = resource_list_audit_filter(rc, names, vals, NCOLS(names), national_id != NULL);
 
     req_job_begin(rc, true);
-    db_query *q = db_job_add(&rc->job, stmt_list);
+    db_query *q = db_job_add(&rc->job, pattern ? stmt_search : stmt_list);
     resource_scope_params(rc, q);
     db_query_param(q, province);
     db_query_param(q, county);

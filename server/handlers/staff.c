@@ -131,28 +131,38 @@ const resource *staff_resource(void)
     return &staff;
 }
 
-static int stmt_list;
+static int stmt_list, stmt_search;
+
+/* a list's filters: $1-$3 the caller's scope, $4-$9 the query's filters, $10 the search pattern, $11 the cursor */
+#define STAFF_LIST_WHERE                                                                                           \
+    "($1::text IS NULL OR t.province_code = $1) AND ($2::integer IS NULL OR t.county_id = $2::integer)"            \
+    " AND ($3::bigint IS NULL OR t.center_id = $3::bigint)"                                                        \
+    " AND ($4::text IS NULL OR t.province_code = $4) AND ($5::integer IS NULL OR t.county_id = $5::integer)"       \
+    " AND ($6::bigint IS NULL OR t.center_id = $6::bigint)"                                                        \
+    " AND ($7::text IS NULL OR t.national_id = $7)"                                                                \
+    " AND ($8::staff_profession IS NULL OR t.profession = $8::staff_profession)"                                   \
+    " AND ($9::staff_status IS NULL OR t.status = $9::staff_status)"                                               \
+    " AND ($10::text IS NULL OR t.name_key LIKE $10)"                                                              \
+    " AND ($11::bigint IS NULL OR t.id > $11::bigint)"
+/* lists and searches are recorded too: what was asked and how many records came back ($12 = limit + 1) */
+#define STAFF_LIST_AUDIT                                                                                           \
+    "a AS (INSERT INTO audit_log (action, entity, province_code, county_id, center_id, detail)"                    \
+    " SELECT 'list', 'staff', registry_province(), registry_county(), registry_center(),"                          \
+    " jsonb_build_object('filter', $13::jsonb, 'count', least((SELECT count(*) FROM r), $12::integer - 1)))"       \
+    " SELECT * FROM r"
 
 void staff_init(void)
 {
     resource_init(&staff);
-    stmt_list = db_stmt_register(
-        "staff_list",
-        "WITH r AS (SELECT " STAFF_SELECT " FROM staff t"
-        " WHERE ($1::text IS NULL OR t.province_code = $1) AND ($2::integer IS NULL OR t.county_id = $2::integer)"
-        " AND ($3::bigint IS NULL OR t.center_id = $3::bigint)"
-        " AND ($4::text IS NULL OR t.province_code = $4) AND ($5::integer IS NULL OR t.county_id = $5::integer)"
-        " AND ($6::bigint IS NULL OR t.center_id = $6::bigint)"
-        " AND ($7::text IS NULL OR t.national_id = $7)"
-        " AND ($8::staff_profession IS NULL OR t.profession = $8::staff_profession)"
-        " AND ($9::staff_status IS NULL OR t.status = $9::staff_status)"
-        " AND ($10::text IS NULL OR t.name_key LIKE $10)"
-        " AND ($11::bigint IS NULL OR t.id > $11::bigint)"
-        " ORDER BY t.id LIMIT $12),"
-        " a AS (INSERT INTO audit_log (action, entity, province_code, county_id, center_id, detail)"
-        " SELECT 'list', 'staff', registry_province(), registry_county(), registry_center(),"
-        " jsonb_build_object('filter', $13::jsonb, 'count', least((SELECT count(*) FROM r), $12::integer - 1)))"
-        " SELECT * FROM r");
+    stmt_list = db_stmt_register("staff_list", "WITH r AS (SELECT " STAFF_SELECT " FROM staff t"
+                                               " WHERE " STAFF_LIST_WHERE " ORDER BY t.id LIMIT $12), " STAFF_LIST_AUDIT);
+    /* ?q=: as for clients (clients.c), the matching ids come from registry_search_ids */
+    stmt_search = db_stmt_register(
+        "staff_search",
+        "WITH r AS (SELECT " STAFF_SELECT " FROM registry_search_ids('staff', $10, $4, $5::integer, $6::bigint,"
+        " $11::bigint, CASE WHEN $7::text IS NULL AND $8::staff_profession IS NULL AND $9::staff_status IS NULL"
+        " THEN $12::integer END) m (id)"
+        " JOIN staff t ON t.id = m.id WHERE " STAFF_LIST_WHERE " ORDER BY t.id LIMIT $12), " STAFF_LIST_AUDIT);
 }
 
 void handle_staff_get(req_ctx *rc) { resource_get(rc, &staff); }
@@ -181,7 +191,7 @@ void handle_staff_list(req_ctx *rc)
     const char *filter_json = resource_list_audit_filter(rc, names, vals, NCOLS(names), national_id != NULL);
 
     req_job_begin(rc, true);
-    db_query *q = db_job_add(&rc->job, stmt_list);
+    db_query *q = db_job_add(&rc->job, pattern ? stmt_search : stmt_list);
     resource_scope_params(rc, q);
     db_query_param(q, province);
     db_query_param(q, county);

@@ -41,6 +41,8 @@ done
 [[ $scale =~ ^[0-9]*\.?[0-9]+$ ]] || { echo "run.sh: --scale must be a number" >&2; exit 2; }
 [[ $duration =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --duration must be whole seconds" >&2; exit 2; }
 [[ $seed =~ ^[0-9]+$ ]] || { echo "run.sh: --seed must be a whole number" >&2; exit 2; }
+# one spelling per scale, so "--scale 1" reuses the data of "--scale 1.0"
+scale=$(awk -v s="$scale" 'BEGIN { printf "%g", s }')
 
 # registryd and registryctl read REGISTRY_* from the environment over their config file: only ours count here
 bench_password=${REGISTRY_BENCH_PASSWORD:-bench-password-2026!}

@@ -462,6 +462,59 @@ class RegistryTest(harness.RegistryTestCase):
         arabic_indic = nid.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
         self.assertEqual(self.ids("/api/v1/clients?" + q(national_id=arabic_indic), "county"), [p["id"]])
 
+    def test_search_pages_scopes_and_follows_changes(self):
+        """?q= goes through registry_search_ids (migration 0009) and its own copy of the names: pages by cursor,
+        other filters never cut a page short, the caller's scope always narrows it, and the copy follows renames,
+        transfers and staff."""
+        tag = word()
+        made = [self.new_client("county", last_name=tag, sex="male" if i % 3 else "female") for i in range(7)]
+        ids = [c["id"] for c in made]
+        females = [c["id"] for c in made if c["sex"] == "female"]
+
+        with self.subTest("pages by cursor"):
+            got, cursor = [], None
+            while True:
+                body = self.ok("GET", "/api/v1/clients?" + q(q=tag, limit=2, **({"cursor": cursor} if cursor else {})),
+                               "teh").json()
+                got += [x["id"] for x in body["items"]]
+                cursor = body.get("next_cursor")
+                if not cursor:
+                    break
+            self.assertEqual(got, ids)
+        with self.subTest("a filter the search does not know never cuts a page short"):
+            self.assertEqual(self.ids("/api/v1/clients?" + q(q=tag, sex="female", limit=2), "teh"), females[:2])
+            body = self.ok("GET", "/api/v1/clients?" + q(q=tag, sex="female", limit=1), "teh").json()
+            self.assertTrue(body.get("next_cursor"))
+        with self.subTest("scope narrows every search"):
+            self.assertEqual(self.ids("/api/v1/clients?" + q(q=tag, limit=50), "county"), ids)
+            self.assertEqual(self.ids("/api/v1/clients?" + q(q=tag, limit=50), "fars"), [])
+            self.assertEqual(self.ids("/api/v1/clients?" + q(q=tag, province=TEHRAN, limit=50), "fars"), [])
+            self.assertEqual(self.ids("/api/v1/clients?" + q(q=tag, county_id=self.TEH_B, limit=50), "county"), [])
+            self.assertEqual(self.ids("/api/v1/clients?" + q(q=tag, county_id=self.TEH_A, limit=50), "admin"), ids)
+            self.assertEqual(self.ids("/api/v1/clients?" + q(q=tag, province=FARS, limit=50), "admin"), [])
+        with self.subTest("the database narrows it too, whatever the arguments"):
+            sql = ("SELECT count(*) FROM registry_search_ids('client', '%%%s%%', NULL, NULL, NULL, NULL, NULL)" % tag)
+            self.assertEqual(harness.app_sql(self.pg, sql, token=self.tok["fars"]).strip(), "0")
+            self.assertEqual(harness.app_sql(self.pg, sql, token=self.tok["county"]).strip(), str(len(ids)))
+            self.assertEqual(harness.app_sql(self.pg, sql).strip(), "0")      # no caller, no rows
+            with self.assertRaises(harness.PsqlError):
+                harness.app_sql(self.pg, "SELECT count(*) FROM client_names", token=self.tok["admin"])
+        with self.subTest("renames and transfers reach the copy in the same transaction"):
+            renamed = word()
+            r = self.ok("GET", "/api/v1/clients/%d" % ids[0], "county")
+            self.ok("PATCH", "/api/v1/clients/%d" % ids[0], "county", body={"last_name": renamed},
+                    etag=r.headers["ETag"])
+            self.assertEqual(self.ids("/api/v1/clients?" + q(q=renamed), "county"), [ids[0]])
+            self.assertNotIn(ids[0], self.ids("/api/v1/clients?" + q(q=tag, limit=50), "county"))
+            self.ok("POST", "/api/v1/clients/%d/transfer" % ids[1], "county", body={"county_id": self.FARS_A})
+            self.assertNotIn(ids[1], self.ids("/api/v1/clients?" + q(q=tag, limit=50), "teh"))
+            self.assertEqual(self.ids("/api/v1/clients?" + q(q=tag, limit=50), "fars"), [ids[1]])
+        with self.subTest("staff"):
+            st = self.new_staff("teh", last_name=tag)
+            self.assertEqual(self.ids("/api/v1/staff?" + q(q=tag), "teh"), [st["id"]])
+            self.assertEqual(self.ids("/api/v1/staff?" + q(q=tag, profession="psychologist"), "teh"), [])
+            self.assertEqual(self.ids("/api/v1/staff?" + q(q=tag), "fars"), [])
+
     def test_search_key_sql_agrees_with_server(self):
         """name_key comes from registry_search_key() in SQL, ?q= from textnorm_search_key() in C: they must agree."""
         tricky = ("ي ى ئ ك ة ۀ آ أ إ ٱ ؤ", "ع\u064eل\u0650\u0651ی\u0670 \u0640ب", "ا\u200cب\u200dپ \u200e\u200fت\u202bث\u2066ج",

@@ -61,7 +61,7 @@ script('list_deep.sql', '', pgbenchText(sql.clientList, listParams({ 5: ':county
 script('list_nation_first.sql', '', pgbenchText(sql.clientList, listParams({})));
 script('list_nation_deep.sql', '', pgbenchText(sql.clientList, listParams({ 13: ':after' })));
 
-// (c) name search in a province, as a provincial token (scope $1) sends it, with one of four search patterns
+// (c) name search in a province (registryd's search statement), as a provincial token (scope $1) sends it, with one of four search patterns
 // per request. pgbench can only pick numbers, so the pattern ($12) is written (ARRAY[:pat1, ...])[:k]: a custom
 // plan folds it to the one pattern, and - what matters - all four go through ONE prepared statement, as they do in
 // registryd, so PostgreSQL's choice between custom and generic plans sees the same mix. (Four scripts, one pattern
@@ -69,7 +69,7 @@ script('list_nation_deep.sql', '', pgbenchText(sql.clientList, listParams({ 13: 
 script(
   'search.sql',
   '\\set k random(1, 4)\n',
-  pgbenchText(sql.clientList, listParams({ 1: ':province', 12: '(ARRAY[:pat1, :pat2, :pat3, :pat4]::text[])[:k]' })),
+  pgbenchText(sql.clientSearch, listParams({ 1: ':province', 12: '(ARRAY[:pat1, :pat2, :pat3, :pat4]::text[])[:k]' })),
 );
 
 // (d) the national summary report
