@@ -13,8 +13,6 @@
 -- then read those records from clients / staff under row-level security as always, so a bug here can at worst
 -- return ids of records the caller then cannot read.
 
-CREATE EXTENSION IF NOT EXISTS btree_gin;
-
 CREATE TABLE client_names (
     id              bigint PRIMARY KEY,
     province_code   text NOT NULL,
@@ -35,14 +33,15 @@ REVOKE ALL ON client_names, staff_names FROM PUBLIC;
 INSERT INTO client_names SELECT id, province_code, county_id, center_id, name_key FROM clients;
 INSERT INTO staff_names SELECT id, province_code, county_id, center_id, name_key FROM staff;
 
--- one GIN index answers "these trigrams in this province" (btree_gin lets it hold the province) and, without a
--- province, "these trigrams anywhere"; the btree indexes let a common name be found by walking ids in order and
--- stopping after a page
-CREATE INDEX client_names_search ON client_names USING gin (province_code, name_key gin_trgm_ops);
+-- The trigram index finds a rare name; the btree indexes find a common one faster, by walking ids in order and
+-- stopping after a page. (A GIN index over (province_code, name_key) looked better and was worse: the planner
+-- costs it low, picks it for common names too, and it intersects the province's 500,000-entry posting list with
+-- the trigrams' every time: 35-60 ms against 0.2-6 ms for the walk, measured at national scale.)
+CREATE INDEX client_names_search ON client_names USING gin (name_key gin_trgm_ops);
 CREATE INDEX client_names_province ON client_names (province_code, id);
 CREATE INDEX client_names_county ON client_names (county_id, id);
 CREATE INDEX client_names_center ON client_names (center_id, id) WHERE center_id IS NOT NULL;
-CREATE INDEX staff_names_search ON staff_names USING gin (province_code, name_key gin_trgm_ops);
+CREATE INDEX staff_names_search ON staff_names USING gin (name_key gin_trgm_ops);
 CREATE INDEX staff_names_province ON staff_names (province_code, id);
 CREATE INDEX staff_names_county ON staff_names (county_id, id);
 CREATE INDEX staff_names_center ON staff_names (center_id, id) WHERE center_id IS NOT NULL;
@@ -157,3 +156,7 @@ END
 $$;
 REVOKE ALL ON FUNCTION registry_search_ids(text, text, text, integer, bigint, bigint, integer) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION registry_search_ids(text, text, text, integer, bigint, bigint, integer) TO registry_app;
+
+-- the planner's choice between walking ids and the trigram index rests on these statistics
+ANALYZE client_names;
+ANALYZE staff_names;

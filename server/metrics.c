@@ -38,6 +38,12 @@ void metrics_record(metrics_shard *m, int route_index, int status, uint64_t dura
     M_ADD(m->latency_sum_us[route_index], duration_us);
 }
 
+void metrics_read_audit_batch(metrics_shard *m, int rows)
+{
+    M_ADD(m->read_audit_batches, 1);
+    M_ADD(m->read_audit_rows, (uint64_t)rows);
+}
+
 void metrics_conn_opened(metrics_shard *m)
 {
     M_ADD(m->connections_accepted, 1);
@@ -111,11 +117,13 @@ void metrics_render(strbuf *out)
         strbuf_printf(out, "} %llu\n", (unsigned long long)total);
     }
 
-    uint64_t accepted = 0, open = 0;
+    uint64_t accepted = 0, open = 0, ra_batches = 0, ra_rows = 0;
     db_pool_stats agg = {0};
     for (int w = 0; w < g_nworkers; w++) {
         accepted += M_GET(g_workers[w].metrics.connections_accepted);
         open += M_GET(g_workers[w].metrics.connections_open);
+        ra_batches += M_GET(g_workers[w].metrics.read_audit_batches);
+        ra_rows += M_GET(g_workers[w].metrics.read_audit_rows);
         db_pool_stats s;
         db_pool *db = __atomic_load_n(&g_workers[w].db, __ATOMIC_ACQUIRE);
         if (!db)
@@ -160,4 +168,12 @@ void metrics_render(strbuf *out)
                   (unsigned long long)accepted, (unsigned long long)open, agg.size, agg.ready, agg.busy,
                   agg.waiting, (unsigned long long)agg.reconnects, (unsigned long long)agg.jobs,
                   (unsigned long long)agg.failures);
+    strbuf_printf(out,
+                  "# HELP registry_read_audit_batches_total Batches of read audit rows written.\n"
+                  "# TYPE registry_read_audit_batches_total counter\n"
+                  "registry_read_audit_batches_total %llu\n"
+                  "# HELP registry_read_audit_rows_total Read audit rows written in those batches.\n"
+                  "# TYPE registry_read_audit_rows_total counter\n"
+                  "registry_read_audit_rows_total %llu\n",
+                  (unsigned long long)ra_batches, (unsigned long long)ra_rows);
 }

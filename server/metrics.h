@@ -19,6 +19,8 @@ typedef struct metrics_shard {
     uint64_t latency_sum_us[METRICS_MAX_ROUTES];
     uint64_t connections_accepted;
     uint64_t connections_open;
+    uint64_t read_audit_batches;        /* batches of read audit rows written (server/audit/read_audit.c) ... */
+    uint64_t read_audit_rows;           /* ... and the rows in them */
 } metrics_shard;
 
 /* route index METRICS_MAX_ROUTES-1 is "no route matched" */
@@ -27,6 +29,7 @@ typedef struct metrics_shard {
 void metrics_record(metrics_shard *m, int route_index, int status, uint64_t duration_us);
 void metrics_conn_opened(metrics_shard *m);
 void metrics_conn_closed(metrics_shard *m);
+void metrics_read_audit_batch(metrics_shard *m, int rows);
 void metrics_render(strbuf *out);
 int metrics_status_slot(int status);
 int metrics_slot_status(int slot);

@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 
+#include "server/audit/read_audit.h"
 #include "server/auth/authenticate.h"
 #include "server/handlers/handlers.h"
 #include "server/router.h"
@@ -238,6 +239,7 @@ void routes_init(void)
     audit_init();
     centers_init();
     staff_init();
+    read_audit_init();
     clients_init();
     households_init();
     programs_init();

@@ -16,6 +16,7 @@
 #include <event2/listener.h>
 
 #include "common/log.h"
+#include "server/audit/read_audit.h"
 #include "server/auth/authenticate.h"
 #include "server/http/request.h"
 #include "server/router.h"
@@ -397,6 +398,7 @@ int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, 
     if (!w->bound)
         return -1;
     w->db = db_pool_new(w->base, cfg, index);
+    w->read_audit = read_audit_new(w);
     db_pool_listen(w->db, "registry_auth", on_auth_notify, w);
     w->ev_shutdown = event_new(w->base, -1, 0, on_shutdown, w);
     w->ev_deadline = evtimer_new(w->base, on_deadline, w);
@@ -425,6 +427,8 @@ void *worker_run(void *arg)
     db_pool *db = w->db;
     __atomic_store_n(&w->db, NULL, __ATOMIC_RELEASE);    /* /metrics on another thread stops reading it */
     db_pool_free(db, true);
+    read_audit_free(w->read_audit);     /* after its jobs are gone with the pool */
+    w->read_audit = NULL;
     if (w->seal_db)
         db_pool_free(w->seal_db, true);
     evhttp_free(w->http);
@@ -446,6 +450,8 @@ void worker_discard(worker *w)
         return;
     if (w->db)
         db_pool_free(w->db, true);
+    read_audit_free(w->read_audit);
+    w->read_audit = NULL;
     if (w->seal_db)
         db_pool_free(w->seal_db, true);
     if (w->http)

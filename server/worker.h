@@ -37,6 +37,7 @@ typedef struct worker {
     struct evhttp_bound_socket *bound;
     struct event *ev_shutdown, *ev_deadline, *ev_flush_wait;
     db_pool *db;
+    struct read_audit *read_audit;      /* audit rows of reads, written in batches (server/audit/read_audit.h) */
     metrics_shard metrics;
     session_cache sessions;
     ratelimit rl_token, rl_address;     /* expensive requests */

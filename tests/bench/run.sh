@@ -494,7 +494,7 @@ run_pgbench() {   # run_pgbench CASE LABEL NOTE -- PGBENCH-ARGS...
     (cd "$dir/out" && PGOPTIONS="$pgopts" "$pgbin/pgbench" "${common[@]}" -T "$duration" \
         -l --log-prefix="$logs" "$@" registry) >"$f" 2>&1 || die "pgbench failed: $(tail -5 "$f")"
     python3 "$here/tools/bench.py" pgbench-record --case "$c" --label "$label" --logs "$logs" --out "$f" \
-        --note "$note" >>"$results"
+        --note "$note" ${PGBENCH_SCRIPT:+--script "$PGBENCH_SCRIPT"} >>"$results"
     rm -f "$logs".*
     tail -1 "$results" | sed 's/^/    /' >&2
 }
@@ -510,6 +510,13 @@ case_static() {
         "$size bytes, the size of one client record" --
 }
 
+# "batches rows" of registryd's read audit so far (registry_read_audit_*_total in /metrics)
+read_audit_counts() {
+    curl -s --cacert "$dir/cert.pem" "https://127.0.0.1:$port_reg/metrics" |
+        awk '$1 == "registry_read_audit_batches_total" { b = $2 } $1 == "registry_read_audit_rows_total" { r = $2 }
+             END { printf "%d %d", b, r }'
+}
+
 case_a() {
     local label="GET client by id"
     local note="national and province tokens, random visible ids"
@@ -517,12 +524,19 @@ case_a() {
         "https://127.0.0.1:$port_reg/api/v1/clients/$(head -1 "$dir/lists/ids_province")"
     check_status peer 200 -H "Authorization: Bearer $tok_province1" \
         "https://127.0.0.1:$port_peer/api/v1/clients/$(head -1 "$dir/lists/ids_province")"
+    local m0 m1 batch
+    m0=$(read_audit_counts)
     run_wrk a "$label" registryd "$port_reg" get_by_id.lua / "$note" -- "$dir/lists/get_targets"
+    m1=$(read_audit_counts)
+    # registryd's mean read-audit batch in that run (rows per INSERT): pgbench sends its batches as often
+    batch=$(echo "$m0 $m1" | awk '{ b = $3 - $1; r = $4 - $2; printf "%d", (b > 0 && r > b) ? (r + b / 2) / b : 1 }')
+    log "a: registryd wrote the reads' audit rows in batches of $batch on average"
     without_logins=$(tail -1 "$results" | python3 -c 'import json, sys; r = json.load(sys.stdin)
 print("%.0f req/s, p50 %.2f ms, p99 %.2f ms" % (r["rps"], r["p50_ms"], r["p99_ms"]))')
     run_wrk a "$label" peer "$port_peer" get_by_id.lua / "$note" -- "$dir/lists/get_targets"
-    run_pgbench a "$label" "national session, id random(1, $maxid)" -- -D hash="$hash_national" -D maxid="$maxid" \
-        -f "$dir/pgbench/get_by_id.sql"
+    PGBENCH_SCRIPT=0 run_pgbench a "$label" "national session, id random(1, $maxid); audit rows in batches of $batch" \
+        -- -D hash="$hash_national" -D maxid="$maxid" -D batch="$batch" \
+        -f "$dir/pgbench/get_by_id.sql@$batch" -f "$dir/pgbench/audit_reads.sql@1"
 }
 
 case_b() {

@@ -1,6 +1,7 @@
 """Faults (issue 7): the database restarting under a write load, a full pool, a failing audit insert, and the
 rate limit on expensive requests. Every write that got a 2xx must be in the database; none half-applied."""
 
+import concurrent.futures
 import os
 import sys
 import threading
@@ -106,6 +107,39 @@ class FaultTest(harness.RegistryTestCase):
         self.assertEqual(n, "0")
         r = self.client.post("/api/v1/clients", body=self.client_body(310000001, "noaudit"), token=self.token)
         self.assertStatus(r, 201)
+
+    def test_read_without_its_audit_row_is_not_answered(self):
+        """Reads of a person's record are audited in batches (server/audit/read_audit.c): when the batch cannot be
+        written the record must not leave - 503, no data - and reads work again once it can."""
+        r = self.client.post("/api/v1/clients", body=self.client_body(310000101, "readaudit"), token=self.token)
+        self.assertStatus(r, 201)
+        cid = r.json()["id"]
+        path = "/api/v1/clients/%d" % cid
+        self.pg.psql("REVOKE EXECUTE ON FUNCTION audit_reads FROM registry_app")
+        try:
+            r = self.client.get(path, token=self.token)
+            self.assertProblem(r, 503)
+            self.assertNotIn("readaudit", r.text)
+            self.assertTrue(int(r.headers.get("Retry-After")) >= 1)
+        finally:
+            self.pg.psql("GRANT EXECUTE ON FUNCTION audit_reads TO registry_app")
+        self.assertEqual(self.pg.psql("SELECT count(*) FROM audit_log WHERE entity = 'client' AND action = 'read'"
+                                      " AND entity_id = '%d'" % cid).strip(), "0")
+
+        # many reads at once, on several connections: one row each, with its reader's request id
+        def read(_):
+            with self.registry.client() as c:
+                got = c.get(path, token=self.token)
+                return got.status, got.headers.get("X-Request-Id")
+        with concurrent.futures.ThreadPoolExecutor(max_workers=16) as ex:
+            answers = list(ex.map(read, range(64)))
+        self.assertEqual({s for s, _ in answers}, {200})
+        rows = self.pg.psql("SELECT request_id || '|' || username || '|' || role FROM audit_log WHERE entity = 'client'"
+                            " AND action = 'read' AND entity_id = '%d'" % cid).split()
+        self.assertEqual(sorted(r.split("|")[0] for r in rows), sorted(rid for _, rid in answers))
+        me = self.pg.psql("SELECT username || '|' || role FROM users u JOIN sessions s ON s.user_id = u.id"
+                          " WHERE s.token_hash = decode('%s', 'hex')" % harness.token_sha256_hex(self.token)).strip()
+        self.assertEqual({r.split("|", 1)[1] for r in rows}, {me})
 
     def test_rate_limit_on_searches(self):
         c = self.registry.client()

@@ -35,11 +35,19 @@ module.exports = {
     'SELECT user_id, username, role, province_code, county_id, center_id, expires_in_s' +
     ' FROM auth_begin($1, $2, $3, $4)',
 
+  // the peer's GET: the row and its audit record in one transaction, as most teams would write it
   clientGet:
     `WITH r AS (SELECT ${CLIENT_SELECT} FROM clients t WHERE t.id = $1::bigint),` +
     ' a AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id)' +
     " SELECT 'read', 'client', r.id::text, r.province, r.county_id, r.center_id FROM r)" +
     ' SELECT * FROM r',
+
+  // registryd's GET (server/http/resource.c): the row alone, read-only; its audit record goes out in a batch with
+  // other reads' (server/audit/read_audit.c), through auditReads
+  clientGetRead: `SELECT ${CLIENT_SELECT} FROM clients t WHERE t.id = $1::bigint`,
+  auditReads:
+    'SELECT audit_reads($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],' +
+    ' $8::text[], $9::integer[], $10::bigint[])',
 
   clientList: `WITH r AS (SELECT ${CLIENT_SELECT} FROM clients t WHERE ${CLIENT_LIST_WHERE} ORDER BY t.id LIMIT $14), ${CLIENT_LIST_AUDIT}`,
 
