@@ -7,7 +7,7 @@
 #include "common/token.h"
 #include "server/http/request.h"
 
-static int stmt_auth_begin, stmt_audit_denied;
+static int stmt_auth_begin, stmt_scope_set, stmt_audit_denied;
 
 void authenticate_init(void)
 {
@@ -15,6 +15,14 @@ void authenticate_init(void)
         "auth_begin",
         "SELECT user_id, username, role, province_code, county_id, center_id, expires_in_s"
         " FROM auth_begin($1, $2, $3, $4)");
+    /* what auth_begin sets, for a read whose caller is known from the session cache (session_cache.h) */
+    stmt_scope_set = db_stmt_register(
+        "scope_set",
+        "SELECT set_config('registry.user_id', $1, true), set_config('registry.username', $2, true),"
+        " set_config('registry.role', $3, true), set_config('registry.province', $4, true),"
+        " set_config('registry.county', $5, true), set_config('registry.center', $6, true),"
+        " set_config('registry.request_id', $7, true), set_config('registry.address', $8, true),"
+        " set_config('synchronous_commit', 'off', true)");
     stmt_audit_denied = db_stmt_register(
         "audit_denied",
         "INSERT INTO audit_log (action, entity, detail, province_code, county_id, center_id)"
@@ -25,6 +33,24 @@ void authenticate_init(void)
 int auth_begin_stmt(void)
 {
     return stmt_auth_begin;
+}
+
+int scope_set_stmt(void)
+{
+    return stmt_scope_set;
+}
+
+void scope_set_params(req_ctx *rc, const identity *who)
+{
+    db_query *q = &rc->job.q[rc->job.n - 1];
+    db_query_param(q, arena_sprintf(rc->arena, "%lld", (long long)who->user_id));
+    db_query_param(q, who->username);
+    db_query_param(q, role_name(who->role));
+    db_query_param(q, who->province);
+    db_query_param(q, who->county_id ? arena_sprintf(rc->arena, "%d", who->county_id) : "");
+    db_query_param(q, who->center_id ? arena_sprintf(rc->arena, "%lld", (long long)who->center_id) : "");
+    db_query_param(q, rc->request_id);
+    db_query_param(q, rc->address);
 }
 
 static int64_t to_i64(const PGresult *r, int row, int col)

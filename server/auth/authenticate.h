@@ -22,5 +22,9 @@ void identity_from_row(const PGresult *r, int row, identity *who);
 int identity_expires_in_s(const PGresult *r, int row);
 /* The statement id of auth_begin (used by req_job_begin). */
 int auth_begin_stmt(void);
+/* The statement that sets a cached caller's scope for a read (req_job_begin; see session_cache.h), with its
+ * parameters from who. */
+int scope_set_stmt(void);
+void scope_set_params(struct req_ctx *rc, const identity *who);
 
 #endif

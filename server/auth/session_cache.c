@@ -12,8 +12,33 @@ static unsigned slot_of(const char *hex)
     return v % SESSION_CACHE_SLOTS;
 }
 
+/* bumped by session_cache_forget_all(); each cache clears itself when it sees a new value */
+static uint64_t forget_epoch;
+
+void session_cache_forget_all(void)
+{
+    __atomic_add_fetch(&forget_epoch, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Clears the cache if a forget_all happened since it last looked. */
+static void sync_epoch(session_cache *c)
+{
+    uint64_t epoch = __atomic_load_n(&forget_epoch, __ATOMIC_SEQ_CST);
+    if (epoch != c->epoch) {
+        session_cache_clear(c);
+        c->epoch = epoch;
+    }
+}
+
+uint64_t session_cache_generation(session_cache *c)
+{
+    sync_epoch(c);
+    return c->generation;
+}
+
 const identity *session_cache_get(session_cache *c, const char *token_hash_hex, uint64_t now_ms)
 {
+    sync_epoch(c);
     session_cache_entry *e = &c->slots[slot_of(token_hash_hex)];
     if (e->expires_ms > now_ms && strcmp(e->key, token_hash_hex) == 0)
         return &e->who;
@@ -21,8 +46,11 @@ const identity *session_cache_get(session_cache *c, const char *token_hash_hex, 
 }
 
 void session_cache_put(session_cache *c, const char *token_hash_hex, const identity *who, uint64_t now_ms,
-                       int session_expires_in_s)
+                       int session_expires_in_s, uint64_t generation)
 {
+    sync_epoch(c);
+    if (generation != c->generation)
+        return;
     session_cache_entry *e = &c->slots[slot_of(token_hash_hex)];
     strncpy(e->key, token_hash_hex, sizeof(e->key) - 1);
     e->key[sizeof(e->key) - 1] = '\0';
@@ -35,6 +63,7 @@ void session_cache_put(session_cache *c, const char *token_hash_hex, const ident
 
 void session_cache_drop_user(session_cache *c, int64_t user_id)
 {
+    c->generation++;
     for (int i = 0; i < SESSION_CACHE_SLOTS; i++)
         if (c->slots[i].who.user_id == user_id)
             c->slots[i].expires_ms = 0;
@@ -42,12 +71,14 @@ void session_cache_drop_user(session_cache *c, int64_t user_id)
 
 void session_cache_clear(session_cache *c)
 {
+    c->generation++;
     for (int i = 0; i < SESSION_CACHE_SLOTS; i++)
         c->slots[i].expires_ms = 0;
 }
 
 void session_cache_drop(session_cache *c, const char *token_hash_hex)
 {
+    c->generation++;
     session_cache_entry *e = &c->slots[slot_of(token_hash_hex)];
     if (strcmp(e->key, token_hash_hex) == 0)
         e->expires_ms = 0;

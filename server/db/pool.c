@@ -672,6 +672,11 @@ void db_pool_free(db_pool *p, bool silent)
     free(p);
 }
 
+bool db_pool_listening(const db_pool *p)
+{
+    return p->listen_channel && p->nconns > 0 && p->conns[0].state == CONN_READY;
+}
+
 void db_pool_listen(db_pool *p, const char *channel, void (*cb)(void *arg, const char *payload), void *arg)
 {
     free(p->listen_channel);

@@ -88,6 +88,9 @@ void db_pool_free(db_pool *p, bool silent);
  * everything that depends on them. Set before db_pool_start. */
 void db_pool_listen(db_pool *p, const char *channel, void (*cb)(void *arg, const char *payload), void *arg);
 
+/* True while the listening connection is up (its LISTEN done): notifications are arriving. */
+bool db_pool_listening(const db_pool *p);
+
 /* Queues the job. The callback always runs later from the event loop, never from inside db_submit. */
 void db_submit(db_pool *p, db_job *job);
 void db_job_clear(db_job *job);

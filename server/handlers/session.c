@@ -189,6 +189,7 @@ static void logout_done(db_job *job, void *arg)
     if (!req_job_ok(rc, job))
         return;
     session_cache_drop(&rc->w->sessions, rc->token_hash);
+    session_cache_forget_all();     /* every thread, before the caller hears the logout worked */
     reply_empty(rc, 204);
 }
 

@@ -374,6 +374,9 @@ static void user_updated(db_job *job, void *arg)
     int first = st->hash[0] ? 2 : 1;
     const PGresult *upd = job->res[first], *exists = job->res[first + 1];
     if (PQntuples(upd) == 1) {
+        /* role, scope, access or password may have changed: no thread may serve this user's reads from its session
+         * cache until the database has said who they are again (the NOTIFY does the same for other processes) */
+        session_cache_forget_all();
         reply_user(rc, 200, upd);
         return;
     }

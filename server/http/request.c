@@ -187,6 +187,7 @@ static void log_access(req_ctx *rc, uint64_t dur_us)
 }
 
 static void reply_finish(req_ctx *rc, int status, const char *content_type, struct evbuffer *body);
+static void job_begin(req_ctx *rc, bool read_only, bool may_use_cache);
 
 static void deferred_verified(db_job *job, void *arg)
 {
@@ -209,7 +210,7 @@ static void reply_finish(req_ctx *rc, int status, const char *content_type, stru
         rc->deferred_body = evbuffer_new();
         if (body)
             evbuffer_add_buffer(rc->deferred_body, body);
-        req_job_begin(rc, true);
+        job_begin(rc, true, false);
         rc->job.retry_safe = true;
         req_db_submit(rc, deferred_verified);
         return;
@@ -503,14 +504,27 @@ void req_job_reset(req_ctx *rc)
     memset(&rc->job, 0, sizeof(rc->job));
 }
 
-void req_job_begin(req_ctx *rc, bool read_only)
+/* may_use_cache: a read whose caller came from the session cache starts with the cached scope instead of
+ * auth_begin, while this thread hears revocations (session_cache.h explains why that is safe) */
+static void job_begin(req_ctx *rc, bool read_only, bool may_use_cache)
 {
     req_job_reset(rc);
+    if (read_only && may_use_cache && rc->session_from_cache && db_pool_listening(rc->w->db)) {
+        db_job_add(&rc->job, scope_set_stmt());
+        scope_set_params(rc, &rc->who);
+        return;
+    }
+    rc->cache_generation = session_cache_generation(&rc->w->sessions);
     db_query *q = db_job_add(&rc->job, auth_begin_stmt());
     db_query_param(q, rc->token_hash);
     db_query_param(q, rc->request_id);
     db_query_param(q, rc->address);
     db_query_param(q, read_only ? "true" : "false");
+}
+
+void req_job_begin(req_ctx *rc, bool read_only)
+{
+    job_begin(rc, read_only, true);
 }
 
 bool req_job_ok(req_ctx *rc, const db_job *job)
@@ -521,7 +535,7 @@ bool req_job_ok(req_ctx *rc, const db_job *job)
         if (job->n > 0 && job->q[0].stmt == auth_begin_stmt() && job->res[0] && PQntuples(job->res[0]) == 1) {
             identity_from_row(job->res[0], 0, &rc->who);
             session_cache_put(&rc->w->sessions, rc->token_hash, &rc->who, now_us() / 1000,
-                              identity_expires_in_s(job->res[0], 0));
+                              identity_expires_in_s(job->res[0], 0), rc->cache_generation);
             rc->session_verified = true;
             /* the role may have changed since the cache was filled: the route's permission, once more (a caller
              * not from the cache has its permission checked right after this lookup, with this identity) */

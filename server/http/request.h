@@ -38,6 +38,7 @@ typedef struct req_ctx {
     char address[48];               /* the client's IP address */
     bool session_from_cache;        /* the caller was recognised from the session cache ... */
     bool session_verified;          /* ... and/or the database has confirmed the session in this request */
+    uint64_t cache_generation;      /* the session cache's, when auth_begin was sent (session_cache_put) */
     int deferred_status;            /* an error held back until the session is confirmed */
     const char *deferred_type;
     struct evbuffer *deferred_body;

@@ -403,6 +403,54 @@ class AccessTest(harness.RegistryTestCase):
         rows = self.audit("&action=logout&user_id=%d" % viewer.id)
         self.assertEqual([(a["entity"], a["username"]) for a in rows], [("session", viewer.username)])
 
+    def test_revocation_in_the_database_reaches_cached_sessions(self):
+        """Reads of a caller known from the session cache skip the session lookup (session_cache.h): a session
+        ended or a user deactivated by someone else (another registryd, registryctl, SQL) must still stop them,
+        through LISTEN/NOTIFY, within moments - and a cache that may have missed a notification must not be used."""
+        viewer = self.actors["national_viewer"]
+        clients = [self.registry.client() for _ in range(6)]
+        for c in clients:
+            self.addCleanup(c.close)
+
+        def warm(token):
+            for c in clients:
+                for _ in range(3):
+                    self.assertStatus(c.get("/api/v1/clients?limit=1", token=token), 200)
+
+        def dead_everywhere(token, label):
+            deadline = time.monotonic() + 2.0
+            for i, c in enumerate(clients):
+                while True:
+                    r = c.get("/api/v1/clients?limit=1", token=token)
+                    if r.status == 401 or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.01)
+                self.assertStatus(r, 401, "%s: connection %d still served a read after 2 s" % (label, i))
+            waited = 2.0 - (deadline - time.monotonic())
+            print("%s: dead on every connection after %.3f s" % (label, waited), file=sys.stderr)
+
+        for how in ("session revoked", "user deactivated", "listener restarted"):
+            with self.subTest(how):
+                token = harness.login(self.client, viewer.username, PASSWORD)["token"]
+                warm(token)
+                h = harness.token_sha256_hex(token)
+                if how == "session revoked":
+                    self.sql_one("UPDATE sessions SET revoked_at = now() WHERE token_hash = decode('%s', 'hex')" % h)
+                elif how == "user deactivated":
+                    self.sql_one("UPDATE users SET active = false WHERE id = %d" % viewer.id)
+                    self.addCleanup(self.sql_one, "UPDATE users SET active = true WHERE id = %d" % viewer.id)
+                else:
+                    # every registryd connection dropped, and the session ended while they were down: the
+                    # notification is lost, so the cache must be forgotten when listening starts again
+                    self.sql_one("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                                 " WHERE application_name LIKE 'registryd%%' AND pid <> pg_backend_pid();"
+                                 " UPDATE sessions SET revoked_at = now() WHERE token_hash = decode('%s', 'hex')" % h)
+                dead_everywhere(token, how)
+                if how == "user deactivated":
+                    self.sql_one("UPDATE users SET active = true WHERE id = %d" % viewer.id)
+        # the viewer's other session was only refused while the user was inactive
+        self.assertStatus(self.client.get("/api/v1/auth/me", token=viewer.token), 200)
+
     # -- 3. expiry -----------------------------------------------------------------------------------------------
     def test_expired_token_is_refused(self):
         res = harness.login(self.client, "acc.expiry", PASSWORD)
