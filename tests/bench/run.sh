@@ -379,6 +379,11 @@ prepare() {
     done
     hash_national=$(printf 'pgbench-national' | sha256sum | cut -d' ' -f1)
     hash_province=$(printf 'pgbench-province' | sha256sum | cut -d' ' -f1)
+    # registryd's reads start with the scope of a caller from its session cache (scope_set, the steady state of a
+    # keep-alive client); pgbench's begin the same way, as these users
+    scope_national=(-D uid="$(user_field bench.national id)" -D uname=bench.national -D urole=national_admin -D uprov=-)
+    scope_province=(-D uid="$(user_field bench.province id)" -D uname=bench.province -D urole=provincial_officer
+        -D uprov="$province")
     (cd "$here/pgbench" && node make-scripts.js "$dir/pgbench")
 }
 
@@ -535,7 +540,7 @@ case_a() {
 print("%.0f req/s, p50 %.2f ms, p99 %.2f ms" % (r["rps"], r["p50_ms"], r["p99_ms"]))')
     run_wrk a "$label" peer "$port_peer" get_by_id.lua / "$note" -- "$dir/lists/get_targets"
     PGBENCH_SCRIPT=0 run_pgbench a "$label" "national session, id random(1, $maxid); audit rows in batches of $batch" \
-        -- -D hash="$hash_national" -D maxid="$maxid" -D batch="$batch" \
+        -- "${scope_national[@]}" -D maxid="$maxid" -D batch="$batch" \
         -f "$dir/pgbench/get_by_id.sql@$batch" -f "$dir/pgbench/audit_reads.sql@1"
 }
 
@@ -550,7 +555,7 @@ case_b() {
     check_status peer 200 -H "Authorization: Bearer $tok_national1" "https://127.0.0.1:$port_peer$first"
     run_wrk b1 "$label1" registryd "$port_reg" get_paths.lua / "$note1" -- "$dir/lists/b1_paths"
     run_wrk b1 "$label1" peer "$port_peer" get_paths.lua / "$note1" -- "$dir/lists/b1_paths"
-    PLAN_MODE=force_custom_plan run_pgbench b1 "$label1" "$note1" -- -D hash="$hash_national" -D county="$county" -D limit=51 \
+    PLAN_MODE=force_custom_plan run_pgbench b1 "$label1" "$note1" -- "${scope_national[@]}" -D county="$county" -D limit=51 \
         -D filter="{\"county_id\":\"$county\"}" -f "$dir/pgbench/list_first.sql"
 
     # ~1,000,000 rows deep: in the biggest county when it is that big, else the whole nation, else as deep as the
@@ -579,7 +584,7 @@ case_b() {
     check_status peer 200 -H "Authorization: Bearer $tok_national1" "https://127.0.0.1:$port_peer$path"
     run_wrk b2 "$label2" registryd "$port_reg" get_paths.lua / "$note2" -- "$dir/lists/b2_paths"
     run_wrk b2 "$label2" peer "$port_peer" get_paths.lua / "$note2" -- "$dir/lists/b2_paths"
-    PLAN_MODE=force_custom_plan run_pgbench b2 "$label2" "$note2" -- -D hash="$hash_national" -D county="${county:-0}" -D limit=51 \
+    PLAN_MODE=force_custom_plan run_pgbench b2 "$label2" "$note2" -- "${scope_national[@]}" -D county="${county:-0}" -D limit=51 \
         -D after="$after" -D filter="$filter" -f "$dir/pgbench/$script"
 }
 
@@ -607,7 +612,7 @@ case_c() {
     check_status registryd 200 -H "Authorization: Bearer $tok_province1" \
         "https://127.0.0.1:$port_reg/api/v1/clients?q=$(urlenc "${terms[0]}")&limit=50"
     run_wrk c "$label" registryd "$port_reg" get_paths.lua / "$note" -- "$dir/lists/c_paths"
-    PLAN_MODE=force_custom_plan run_pgbench c "$label" "$note" -- -D hash="$hash_province" -D province="$province" -D limit=51 \
+    PLAN_MODE=force_custom_plan run_pgbench c "$label" "$note" -- "${scope_province[@]}" -D province="$province" -D limit=51 \
         -D filter="{\"q\":\"${terms[0]}\"}" "${pg_args[@]}" -f "$dir/pgbench/search.sql"
 }
 
@@ -619,7 +624,7 @@ case_d() {
     check_status peer 200 -H "Authorization: Bearer $tok_national1" "https://127.0.0.1:$port_peer$path"
     run_wrk d "$label" registryd "$port_reg" get_paths.lua / "31 provinces" -- "$dir/lists/d_paths"
     run_wrk d "$label" peer "$port_peer" get_paths.lua / "31 provinces" -- "$dir/lists/d_paths"
-    run_pgbench d "$label" "31 provinces" -- -D hash="$hash_national" -D fy=1403 -f "$dir/pgbench/summary.sql"
+    run_pgbench d "$label" "31 provinces" -- "${scope_national[@]}" -D fy=1403 -f "$dir/pgbench/summary.sql"
 }
 
 # National IDs no client has, for the writes (e, f). gen-data spreads its IDs over the whole 10^9 space (a keyed

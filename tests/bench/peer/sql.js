@@ -36,6 +36,14 @@ module.exports = {
     ' FROM auth_begin($1, $2, $3, $4)',
 
   // the peer's GET: the row and its audit record in one transaction, as most teams would write it
+  // registryd's first statement of a read whose caller it knows from its session cache (server/auth/authenticate.c)
+  scopeSet:
+    "SELECT set_config('registry.user_id', $1, true), set_config('registry.username', $2, true)," +
+    " set_config('registry.role', $3, true), set_config('registry.province', $4, true)," +
+    " set_config('registry.county', $5, true), set_config('registry.center', $6, true)," +
+    " set_config('registry.request_id', $7, true), set_config('registry.address', $8, true)," +
+    " set_config('synchronous_commit', 'off', true)",
+
   clientGet:
     `WITH r AS (SELECT ${CLIENT_SELECT} FROM clients t WHERE t.id = $1::bigint),` +
     ' a AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id)' +
