@@ -339,7 +339,7 @@ static void seal_done(db_job *job, void *arg)
     if (job->status == DB_ERROR)
         log_msg(LOG_WARN, NULL, "sealing the audit trail failed: %s", job->errmsg);
     else if (job->status == DB_OK && job->res[0] && PQntuples(job->res[0]) == 1)
-        more = atoi(PQgetvalue(job->res[0], 0, 0)) >= 1000;    /* a backlog: go on at once */
+        more = atoi(PQgetvalue(job->res[0], 0, 0)) >= 10000;    /* a backlog: go on at once */
     db_job_clear(job);
     if (more && !w->draining)
         event_active(w->ev_seal, EV_TIMEOUT, 0);
@@ -362,9 +362,8 @@ static void on_seal_tick(evutil_socket_t fd, short what, void *arg)
 
 int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, int listen_fd)
 {
-    /* 1,000 rows a call: it holds the chain's lock, which batches of reads (audit_reads) wait for */
     if (stmt_audit_seal < 0)
-        stmt_audit_seal = db_stmt_register("audit_seal", "SELECT audit_seal(1000)");
+        stmt_audit_seal = db_stmt_register("audit_seal", "SELECT audit_seal(10000)");
     if (conn_ex_index < 0)
         conn_ex_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, ssl_conn_freed);
     memset(w, 0, sizeof(*w));

@@ -140,10 +140,6 @@ class FaultTest(harness.RegistryTestCase):
         me = self.pg.psql("SELECT username || '|' || role FROM users u JOIN sessions s ON s.user_id = u.id"
                           " WHERE s.token_hash = decode('%s', 'hex')" % harness.token_sha256_hex(self.token)).strip()
         self.assertEqual({r.split("|", 1)[1] for r in rows}, {me})
-        # written by concurrent batches, each extending the hash chain itself: the chain is whole
-        cp = self.registry.ctl("audit", "verify")
-        self.assertEqual(cp.returncode, 0, cp.stderr)
-        self.assertIn("intact", cp.stdout)
 
     def test_rate_limit_on_searches(self):
         c = self.registry.client()
