@@ -3,8 +3,8 @@
  *
  * A worker has at most RA_MAX_INFLIGHT batches in flight and one filling. A row added while fewer are in flight
  * goes out at once (alone, under light load); otherwise it waits in the filling batch, which goes out as soon as
- * one in flight comes back. Each batch is one statement: ten PostgreSQL array literals, one per column, unnested
- * by audit_reads() into rows.
+ * one in flight comes back. Each batch is one statement: twelve PostgreSQL array literals, one per column,
+ * unnested by audit_reads() into rows.
  */
 #include "server/audit/read_audit.h"
 
@@ -16,8 +16,8 @@
 #include "server/db/pool.h"
 #include "server/http/request.h"
 
-enum { RA_USER, RA_USERNAME, RA_ROLE, RA_ADDRESS, RA_REQUEST, RA_ENTITY, RA_ENTITY_ID, RA_PROVINCE, RA_COUNTY,
-       RA_CENTER, RA_COLS };
+enum { RA_USER, RA_USERNAME, RA_ROLE, RA_ADDRESS, RA_REQUEST, RA_ACTION, RA_ENTITY, RA_ENTITY_ID, RA_PROVINCE,
+       RA_COUNTY, RA_CENTER, RA_DETAIL, RA_COLS };
 
 #define RA_MAX_INFLIGHT 2
 #define RA_SLOTS (RA_MAX_INFLIGHT + 1)
@@ -52,7 +52,7 @@ void read_audit_init(void)
     stmt_audit_reads = db_stmt_register(
         "audit_reads",
         "SELECT audit_reads($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
-        " $8::text[], $9::integer[], $10::bigint[])");
+        " $8::text[], $9::text[], $10::integer[], $11::bigint[], $12::jsonb[])");
 }
 
 read_audit *read_audit_new(worker *w)
@@ -146,8 +146,9 @@ static void batch_written(db_job *job, void *arg)
         batch_send(ra, ra->filling);
 }
 
-void read_audit_add(req_ctx *rc, const char *entity, const char *entity_id, const char *province,
-                    const char *county, const char *center, read_audit_done done)
+void read_audit_add(req_ctx *rc, const char *action, const char *entity, const char *entity_id,
+                    const char *province, const char *county, const char *center, const char *detail,
+                    read_audit_done done)
 {
     read_audit *ra = rc->w->read_audit;
     ra_batch *b = ra->filling;
@@ -174,11 +175,13 @@ void read_audit_add(req_ctx *rc, const char *entity, const char *entity_id, cons
     put_element(&b->col[RA_ROLE], role_name(rc->who.role));
     put_element(&b->col[RA_ADDRESS], rc->address[0] ? rc->address : NULL);
     put_element(&b->col[RA_REQUEST], rc->request_id);
+    put_element(&b->col[RA_ACTION], action);
     put_element(&b->col[RA_ENTITY], entity);
     put_element(&b->col[RA_ENTITY_ID], entity_id);
     put_element(&b->col[RA_PROVINCE], province);
     put_element(&b->col[RA_COUNTY], county);
     put_element(&b->col[RA_CENTER], center);
+    put_element(&b->col[RA_DETAIL], detail);
 
     if (ra->inflight < RA_MAX_INFLIGHT)
         batch_send(ra, b);

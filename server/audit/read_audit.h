@@ -1,8 +1,8 @@
 /*
  * read_audit.h - the audit rows of reads of people's records, written in batches ("group commit").
  *
- * Issue 3 asks that every read of a client's or staff member's record be recorded, without a round trip of its
- * own. Written inside the read's transaction, the row made every read a write transaction with five index
+ * Issue 3 asks that every read of a client's or staff member's record, and every list or search of them, be
+ * recorded, without a round trip of its own. Written inside the read's transaction, the row made every read a write transaction with five index
  * insertions: at national scale the database did 8,000 GET-by-id a second with it and 23,000 without. So a read
  * now runs read-only, and its row joins this worker's next batch: one INSERT of many rows through
  * audit_reads() (migration 0010). The answer is held until that INSERT has succeeded, so no record ever leaves
@@ -27,9 +27,12 @@ void read_audit_init(void);                       /* registers the statement; be
 read_audit *read_audit_new(struct worker *w);
 void read_audit_free(read_audit *ra);
 
-/* Queues the row "rc's caller read entity entity_id, which lives at province / county / center" (county and
- * center may be NULL) and calls done when its batch is written. The strings are copied. */
-void read_audit_add(struct req_ctx *rc, const char *entity, const char *entity_id, const char *province,
-                    const char *county, const char *center, read_audit_done done);
+/* Queues the row "rc's caller did action ("read" one record: entity entity_id, which lives at province / county /
+ * center; or "list": entity records, detail = {"filter", "count"}, province / county / center = the caller's
+ * scope)" - any of them but action and entity may be NULL - and calls done when its batch is written. The strings
+ * are copied. */
+void read_audit_add(struct req_ctx *rc, const char *action, const char *entity, const char *entity_id,
+                    const char *province, const char *county, const char *center, const char *detail,
+                    read_audit_done done);
 
 #endif

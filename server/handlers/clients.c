@@ -196,12 +196,6 @@ static int stmt_list, stmt_search, stmt_transfer, stmt_visible;
     " AND ($11::text IS NULL OR t.needs @> ARRAY[$11::text])"                                                      \
     " AND ($12::text IS NULL OR t.name_key LIKE $12)"                                                              \
     " AND ($13::bigint IS NULL OR t.id > $13::bigint)"
-/* lists and searches are recorded too: what was asked and how many records came back ($14 = limit + 1) */
-#define CLIENT_LIST_AUDIT                                                                                          \
-    "a AS (INSERT INTO audit_log (action, entity, province_code, county_id, center_id, detail)"                    \
-    " SELECT 'list', 'client', registry_province(), registry_county(), registry_center(),"                         \
-    " jsonb_build_object('filter', $15::jsonb, 'count', least((SELECT count(*) FROM r), $14::integer - 1)))"       \
-    " SELECT * FROM r"
 
 int client_visible_stmt(void)
 {
@@ -211,17 +205,17 @@ int client_visible_stmt(void)
 void clients_init(void)
 {
     resource_init(&clients);
-    stmt_list = db_stmt_register("client_list", "WITH r AS (SELECT " CLIENT_SELECT " FROM clients t"
-                                                " WHERE " CLIENT_LIST_WHERE " ORDER BY t.id LIMIT $14), " CLIENT_LIST_AUDIT);
+    stmt_list = db_stmt_register("client_list", "SELECT " CLIENT_SELECT " FROM clients t"
+                                                " WHERE " CLIENT_LIST_WHERE " ORDER BY t.id LIMIT $14");
     /* ?q=: the matching ids come from registry_search_ids (see migration 0009: under row-level security a LIKE can
      * never use an index); the rows are then read here under row-level security like any list. It returns one page
      * (+1) when no other filter could drop rows, else every match, so the page below is never cut short. */
     stmt_search = db_stmt_register(
         "client_search",
-        "WITH r AS (SELECT " CLIENT_SELECT " FROM registry_search_ids('client', $12, $4, $5::integer, $6::bigint,"
+        "SELECT " CLIENT_SELECT " FROM registry_search_ids('client', $12, $4, $5::integer, $6::bigint,"
         " $13::bigint, CASE WHEN $7::text IS NULL AND $8::disability_type IS NULL AND $9::client_sex IS NULL"
         " AND $10::client_status IS NULL AND $11::text IS NULL THEN $14::integer END) m (id)"
-        " JOIN clients t ON t.id = m.id WHERE " CLIENT_LIST_WHERE " ORDER BY t.id LIMIT $14), " CLIENT_LIST_AUDIT);
+        " JOIN clients t ON t.id = m.id WHERE " CLIENT_LIST_WHERE " ORDER BY t.id LIMIT $14");
     stmt_visible = db_stmt_register("client_visible", "SELECT 1 FROM clients WHERE id = $1::bigint");
     stmt_transfer = db_stmt_register("client_transfer",
                                      "SELECT client_transfer($1::bigint, $2::integer, $3::bigint, $4::integer)");
@@ -268,8 +262,7 @@ void handle_clients_list(req_ctx *rc)
     db_query_param(q, pattern);
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
-    db_query_param(q, filter_json);
-    resource_submit_list(rc, &clients);
+    resource_submit_audited_list(rc, &clients, filter_json);  /* recorded in a read batch */
 }
 
 /* Transfer ----------------------------------------------------------------------------------------------------- */

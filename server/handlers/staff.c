@@ -144,25 +144,19 @@ static int stmt_list, stmt_search;
     " AND ($9::staff_status IS NULL OR t.status = $9::staff_status)"                                               \
     " AND ($10::text IS NULL OR t.name_key LIKE $10)"                                                              \
     " AND ($11::bigint IS NULL OR t.id > $11::bigint)"
-/* lists and searches are recorded too: what was asked and how many records came back ($12 = limit + 1) */
-#define STAFF_LIST_AUDIT                                                                                           \
-    "a AS (INSERT INTO audit_log (action, entity, province_code, county_id, center_id, detail)"                    \
-    " SELECT 'list', 'staff', registry_province(), registry_county(), registry_center(),"                          \
-    " jsonb_build_object('filter', $13::jsonb, 'count', least((SELECT count(*) FROM r), $12::integer - 1)))"       \
-    " SELECT * FROM r"
 
 void staff_init(void)
 {
     resource_init(&staff);
-    stmt_list = db_stmt_register("staff_list", "WITH r AS (SELECT " STAFF_SELECT " FROM staff t"
-                                               " WHERE " STAFF_LIST_WHERE " ORDER BY t.id LIMIT $12), " STAFF_LIST_AUDIT);
+    stmt_list = db_stmt_register("staff_list", "SELECT " STAFF_SELECT " FROM staff t"
+                                               " WHERE " STAFF_LIST_WHERE " ORDER BY t.id LIMIT $12");
     /* ?q=: as for clients (clients.c), the matching ids come from registry_search_ids */
     stmt_search = db_stmt_register(
         "staff_search",
-        "WITH r AS (SELECT " STAFF_SELECT " FROM registry_search_ids('staff', $10, $4, $5::integer, $6::bigint,"
+        "SELECT " STAFF_SELECT " FROM registry_search_ids('staff', $10, $4, $5::integer, $6::bigint,"
         " $11::bigint, CASE WHEN $7::text IS NULL AND $8::staff_profession IS NULL AND $9::staff_status IS NULL"
         " THEN $12::integer END) m (id)"
-        " JOIN staff t ON t.id = m.id WHERE " STAFF_LIST_WHERE " ORDER BY t.id LIMIT $12), " STAFF_LIST_AUDIT);
+        " JOIN staff t ON t.id = m.id WHERE " STAFF_LIST_WHERE " ORDER BY t.id LIMIT $12");
 }
 
 void handle_staff_get(req_ctx *rc) { resource_get(rc, &staff); }
@@ -202,6 +196,5 @@ void handle_staff_list(req_ctx *rc)
     db_query_param(q, pattern);
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
-    db_query_param(q, filter_json);
-    resource_submit_list(rc, &staff);
+    resource_submit_audited_list(rc, &staff, filter_json);  /* recorded in a read batch */
 }

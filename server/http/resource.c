@@ -236,8 +236,9 @@ static void got(db_job *job, void *arg)
         return;
     }
     if (r->audit_reads) {
-        read_audit_add(rc, r->name, PQgetvalue(res, 0, r->col_id), value_or_null(res, 0, r->col_province),
-                       value_or_null(res, 0, r->col_county), value_or_null(res, 0, r->col_center), read_recorded);
+        read_audit_add(rc, "read", r->name, PQgetvalue(res, 0, r->col_id), value_or_null(res, 0, r->col_province),
+                       value_or_null(res, 0, r->col_county), value_or_null(res, 0, r->col_center), NULL,
+                       read_recorded);
         return;
     }
     reply_record(rc, r, 200, res);
@@ -501,6 +502,50 @@ void resource_submit_list(req_ctx *rc, const resource *r)
     rc->state = (void *)r;
     rc->job.retry_safe = true;
     req_db_submit(rc, list_done);
+}
+
+/* Lists of people's records: the list is recorded (what was asked, how many came back) in a read batch
+ * (read_audit.h), and the page waits for that */
+typedef struct audited_list {
+    const resource *r;
+    const char *filter_json;
+} audited_list;
+
+static void audited_list_recorded(req_ctx *rc, bool recorded)
+{
+    const audited_list *al = rc->state;
+    if (!recorded) {
+        req_add_header(rc, "Retry-After", "1");
+        reply_problem(rc, 503, "The list could not be recorded in the audit trail; try again.");
+        return;
+    }
+    resource_reply_list(rc, al->r, rc->job.res[1]);
+}
+
+static void audited_list_done(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    const audited_list *al = rc->state;
+    if (!req_job_ok(rc, job))
+        return;
+    int n = PQntuples(job->res[1]);
+    const identity *w = &rc->who;
+    const char *detail = arena_sprintf(rc->arena, "{\"filter\": %s, \"count\": %d}", al->filter_json,
+                                       n < rc->limit ? n : rc->limit);
+    read_audit_add(rc, "list", al->r->name, NULL, w->province[0] ? w->province : NULL,
+                   w->county_id ? arena_sprintf(rc->arena, "%d", w->county_id) : NULL,
+                   w->center_id ? arena_sprintf(rc->arena, "%lld", (long long)w->center_id) : NULL, detail,
+                   audited_list_recorded);
+}
+
+void resource_submit_audited_list(req_ctx *rc, const resource *r, const char *filter_json)
+{
+    audited_list *al = arena_calloc(rc->arena, sizeof(*al));
+    al->r = r;
+    al->filter_json = filter_json;
+    rc->state = al;
+    rc->job.retry_safe = true;
+    req_db_submit(rc, audited_list_done);
 }
 
 /* Lists under a parent (a client's enrollments, a loan's repayments) -------------------------------------------- */

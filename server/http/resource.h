@@ -96,6 +96,9 @@ void res_put_place(req_ctx *rc, json_object *body, json_object *values, bool wit
 
 /* Sends rc->job (auth_begin + the resource's list statement) and answers with resource_reply_list. */
 void resource_submit_list(req_ctx *rc, const resource *r);
+/* The same for a list of people's records: its audit row (filter_json: resource_list_audit_filter, and the count)
+ * goes in a read batch, and the page is answered once that is written. */
+void resource_submit_audited_list(req_ctx *rc, const resource *r, const char *filter_json);
 /* GET /parents/{id}/children: 404 unless the parent is there for the caller (stmt_parent_visible, $1 = id), then
  * stmt_list ($1 parent id, $2 after-id, $3 limit + 1). */
 void resource_list_children(req_ctx *rc, const resource *r, const char *parent_name, int stmt_parent_visible,

@@ -391,8 +391,8 @@ prepare() {
 results="$dir/results.jsonl"
 export BENCH_WRK_DIR="$here/wrk"
 
-# Between runs: let the audit sealer catch up with the rows the last run wrote, and checkpoint, so no run pays
-# for the one before it.
+# Between runs: let the audit sealer catch up with the rows the last run wrote, vacuum the audit trail, and
+# checkpoint, so no run pays for the one before it.
 settle() {
     local n i
     for i in $(seq 1 600); do
@@ -401,6 +401,8 @@ settle() {
         [ $((i % 15)) -eq 1 ] && log "  waiting for the audit sealer: $n rows unsealed"
         sleep 1
     done
+    # the sealing leaves a dead row version per audit row: vacuumed now rather than by autovacuum in the next run
+    sql "VACUUM audit_log" >/dev/null
     sql "CHECKPOINT" >/dev/null
 }
 
@@ -522,6 +524,19 @@ read_audit_counts() {
              END { printf "%d %d", b, r }'
 }
 
+# run_wrk_registryd CASE LABEL SCRIPT URLPATH NOTE -- ARGS: run_wrk against registryd, and set $batch to the mean
+# size of the batches registryd wrote its read and list audit rows in meanwhile (read_audit.c): pgbench's run of
+# the same case sends one batch of that size per $batch requests, as registryd did
+run_wrk_registryd() {
+    local c=$1 label=$2 m0 m1
+    shift 2
+    m0=$(read_audit_counts)
+    run_wrk "$c" "$label" registryd "$port_reg" "$@"
+    m1=$(read_audit_counts)
+    batch=$(echo "$m0 $m1" | awk '{ b = $3 - $1; r = $4 - $2; printf "%d", (b > 0 && r > b) ? (r + b / 2) / b : 1 }')
+    log "$c: registryd wrote its audit rows of reads in batches of $batch on average"
+}
+
 case_a() {
     local label="GET client by id"
     local note="national and province tokens, random visible ids"
@@ -529,13 +544,7 @@ case_a() {
         "https://127.0.0.1:$port_reg/api/v1/clients/$(head -1 "$dir/lists/ids_province")"
     check_status peer 200 -H "Authorization: Bearer $tok_province1" \
         "https://127.0.0.1:$port_peer/api/v1/clients/$(head -1 "$dir/lists/ids_province")"
-    local m0 m1 batch
-    m0=$(read_audit_counts)
-    run_wrk a "$label" registryd "$port_reg" get_by_id.lua / "$note" -- "$dir/lists/get_targets"
-    m1=$(read_audit_counts)
-    # registryd's mean read-audit batch in that run (rows per INSERT): pgbench sends its batches as often
-    batch=$(echo "$m0 $m1" | awk '{ b = $3 - $1; r = $4 - $2; printf "%d", (b > 0 && r > b) ? (r + b / 2) / b : 1 }')
-    log "a: registryd wrote the reads' audit rows in batches of $batch on average"
+    run_wrk_registryd a "$label" get_by_id.lua / "$note" -- "$dir/lists/get_targets"
     without_logins=$(tail -1 "$results" | python3 -c 'import json, sys; r = json.load(sys.stdin)
 print("%.0f req/s, p50 %.2f ms, p99 %.2f ms" % (r["rps"], r["p50_ms"], r["p99_ms"]))')
     run_wrk a "$label" peer "$port_peer" get_by_id.lua / "$note" -- "$dir/lists/get_targets"
@@ -553,10 +562,11 @@ case_b() {
     local note1="county $county ($ccount clients), national token"
     check_status registryd 200 -H "Authorization: Bearer $tok_national1" "https://127.0.0.1:$port_reg$first"
     check_status peer 200 -H "Authorization: Bearer $tok_national1" "https://127.0.0.1:$port_peer$first"
-    run_wrk b1 "$label1" registryd "$port_reg" get_paths.lua / "$note1" -- "$dir/lists/b1_paths"
+    run_wrk_registryd b1 "$label1" get_paths.lua / "$note1" -- "$dir/lists/b1_paths"
     run_wrk b1 "$label1" peer "$port_peer" get_paths.lua / "$note1" -- "$dir/lists/b1_paths"
-    PLAN_MODE=force_custom_plan run_pgbench b1 "$label1" "$note1" -- "${scope_national[@]}" -D county="$county" -D limit=51 \
-        -D filter="{\"county_id\":\"$county\"}" -f "$dir/pgbench/list_first.sql"
+    PGBENCH_SCRIPT=0 PLAN_MODE=force_custom_plan run_pgbench b1 "$label1" "$note1; audit rows in batches of $batch" \
+        -- "${scope_national[@]}" -D county="$county" -D limit=51 -D filter="{\"county_id\":\"$county\"}" \
+        -D batch="$batch" -f "$dir/pgbench/list_first.sql@$batch" -f "$dir/pgbench/audit_lists.sql@1"
 
     # ~1,000,000 rows deep: in the biggest county when it is that big, else the whole nation, else as deep as the
     # county goes
@@ -582,10 +592,11 @@ case_b() {
     local note2="$scope, cursor after id $after"
     check_status registryd 200 -H "Authorization: Bearer $tok_national1" "https://127.0.0.1:$port_reg$path"
     check_status peer 200 -H "Authorization: Bearer $tok_national1" "https://127.0.0.1:$port_peer$path"
-    run_wrk b2 "$label2" registryd "$port_reg" get_paths.lua / "$note2" -- "$dir/lists/b2_paths"
+    run_wrk_registryd b2 "$label2" get_paths.lua / "$note2" -- "$dir/lists/b2_paths"
     run_wrk b2 "$label2" peer "$port_peer" get_paths.lua / "$note2" -- "$dir/lists/b2_paths"
-    PLAN_MODE=force_custom_plan run_pgbench b2 "$label2" "$note2" -- "${scope_national[@]}" -D county="${county:-0}" -D limit=51 \
-        -D after="$after" -D filter="$filter" -f "$dir/pgbench/$script"
+    PGBENCH_SCRIPT=0 PLAN_MODE=force_custom_plan run_pgbench b2 "$label2" "$note2; audit rows in batches of $batch" \
+        -- "${scope_national[@]}" -D county="${county:-0}" -D limit=51 -D after="$after" -D filter="$filter" \
+        -D batch="$batch" -f "$dir/pgbench/$script@$batch" -f "$dir/pgbench/audit_lists.sql@1"
 }
 
 case_c() {
@@ -611,9 +622,13 @@ case_c() {
     local note="province token ($province), 4 names: $(IFS=,; echo "${terms[*]}")"
     check_status registryd 200 -H "Authorization: Bearer $tok_province1" \
         "https://127.0.0.1:$port_reg/api/v1/clients?q=$(urlenc "${terms[0]}")&limit=50"
-    run_wrk c "$label" registryd "$port_reg" get_paths.lua / "$note" -- "$dir/lists/c_paths"
-    PLAN_MODE=force_custom_plan run_pgbench c "$label" "$note" -- "${scope_province[@]}" -D province="$province" -D limit=51 \
-        -D filter="{\"q\":\"${terms[0]}\"}" "${pg_args[@]}" -f "$dir/pgbench/search.sql"
+    run_wrk_registryd c "$label" get_paths.lua / "$note" -- "$dir/lists/c_paths"
+    check_status peer 200 -H "Authorization: Bearer $tok_province1" \
+        "https://127.0.0.1:$port_peer/api/v1/clients?q=$(urlenc "${terms[0]}")&limit=50"
+    run_wrk c "$label" peer "$port_peer" get_paths.lua / "$note" -- "$dir/lists/c_paths"
+    PGBENCH_SCRIPT=0 PLAN_MODE=force_custom_plan run_pgbench c "$label" "$note; audit rows in batches of $batch" \
+        -- "${scope_province[@]}" -D province="$province" -D limit=51 -D filter="{\"q\":\"${terms[0]}\"}" \
+        "${pg_args[@]}" -D batch="$batch" -f "$dir/pgbench/search.sql@$batch" -f "$dir/pgbench/audit_lists.sql@1"
 }
 
 case_d() {

@@ -109,8 +109,8 @@ class FaultTest(harness.RegistryTestCase):
         self.assertStatus(r, 201)
 
     def test_read_without_its_audit_row_is_not_answered(self):
-        """Reads of a person's record are audited in batches (server/audit/read_audit.c): when the batch cannot be
-        written the record must not leave - 503, no data - and reads work again once it can."""
+        """Reads and lists of people's records are audited in batches (server/audit/read_audit.c): when the batch
+        cannot be written the records must not leave - 503, no data - and reads work again once it can."""
         r = self.client.post("/api/v1/clients", body=self.client_body(310000101, "readaudit"), token=self.token)
         self.assertStatus(r, 201)
         cid = r.json()["id"]
@@ -121,8 +121,14 @@ class FaultTest(harness.RegistryTestCase):
             self.assertProblem(r, 503)
             self.assertNotIn("readaudit", r.text)
             self.assertTrue(int(r.headers.get("Retry-After")) >= 1)
+            # lists and searches of people's records are recorded the same way: no page without its row
+            for lpath in ("/api/v1/clients?limit=5", "/api/v1/staff?limit=5"):
+                r = self.client.get(lpath, token=self.token)
+                self.assertProblem(r, 503)
+                self.assertNotIn("items", r.text)
         finally:
             self.pg.psql("GRANT EXECUTE ON FUNCTION audit_reads TO registry_app")
+        self.assertStatus(self.client.get("/api/v1/clients?limit=5", token=self.token), 200)
         self.assertEqual(self.pg.psql("SELECT count(*) FROM audit_log WHERE entity = 'client' AND action = 'read'"
                                       " AND entity_id = '%d'" % cid).strip(), "0")
 

@@ -55,19 +55,23 @@ module.exports = {
   clientGetRead: `SELECT ${CLIENT_SELECT} FROM clients t WHERE t.id = $1::bigint`,
   auditReads:
     'SELECT audit_reads($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],' +
-    ' $8::text[], $9::integer[], $10::bigint[])',
+    ' $8::text[], $9::text[], $10::integer[], $11::bigint[], $12::jsonb[])',
 
+  // the peer's list and search: the page and its audit record in one transaction
   clientList: `WITH r AS (SELECT ${CLIENT_SELECT} FROM clients t WHERE ${CLIENT_LIST_WHERE} ORDER BY t.id LIMIT $14), ${CLIENT_LIST_AUDIT}`,
 
+  // registryd's list (server/handlers/clients.c): the page alone; its audit record goes out in a batch (auditReads)
+  clientListRead: `SELECT ${CLIENT_SELECT} FROM clients t WHERE ${CLIENT_LIST_WHERE} ORDER BY t.id LIMIT $14`,
+
   // registryd's ?q= statement (migration 0009): the ids come from registry_search_ids, the rows from clients under
-  // row-level security. The peer does not use it: it searches with clientList, the LIKE on the table itself that
+  // row-level security; its audit record goes out in a batch, as for lists. The peer does not use it: it searches with clientList, the LIKE on the table itself that
   // most teams would write (and that a trigram index serves - until row-level security is forced on the table).
   // pgbench runs this one, the database's limit for registryd's search.
   clientSearch:
-    `WITH r AS (SELECT ${CLIENT_SELECT} FROM registry_search_ids('client', $12, $4, $5::integer, $6::bigint,` +
+    `SELECT ${CLIENT_SELECT} FROM registry_search_ids('client', $12, $4, $5::integer, $6::bigint,` +
     ' $13::bigint, CASE WHEN $7::text IS NULL AND $8::disability_type IS NULL AND $9::client_sex IS NULL' +
     ' AND $10::client_status IS NULL AND $11::text IS NULL THEN $14::integer END) m (id)' +
-    ` JOIN clients t ON t.id = m.id WHERE ${CLIENT_LIST_WHERE} ORDER BY t.id LIMIT $14), ${CLIENT_LIST_AUDIT}`,
+    ` JOIN clients t ON t.id = m.id WHERE ${CLIENT_LIST_WHERE} ORDER BY t.id LIMIT $14`,
 
   summaryProvinces:
     'SELECT p.code, NULL::integer, coalesce(c.centers, 0), coalesce(c.staff, 0), coalesce(c.clients, 0),' +
