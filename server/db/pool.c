@@ -237,7 +237,9 @@ static bool conn_send(db_conn *c, db_job *j)
                                "SELECT CASE WHEN $1 <> '' THEN set_config('role', $1, false) END,"
                                " set_config('statement_timeout', $2, false),"
                                " set_config('application_name', $3, false),"
-                               " set_config('timezone', 'UTC', false)",
+                               " set_config('timezone', 'UTC', false),"
+                               /* the encoder reads timestamps in this form (encode_timestamp) */
+                               " set_config('datestyle', 'ISO, MDY', false)",
                                3, NULL, vals, NULL, NULL, 0))
             return false;
         for (int i = 0; i < nstmts; i++)

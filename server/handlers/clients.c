@@ -35,6 +35,19 @@ static const col_spec client_cols[] = {
     {"household_role", COL_TEXT}, {"status", COL_TEXT},   {"version", COL_INT},     {"created_at", COL_TIMESTAMP},
     {"updated_at", COL_TIMESTAMP}};
 
+/* What reads select: the stored values, formatted by the encoder (resource.h, read_sql) */
+#define CLIENT_READ_SELECT                                                                                           \
+    "t.id, t.national_id, t.first_name, t.last_name, t.birth_date, t.sex, t.province_code AS province, t.county_id," \
+    " t.center_id, t.disability_type, t.disability_severity, t.needs, t.household_id, t.household_role, t.status,"   \
+    " t.version, t.created_at, t.updated_at"
+
+static const col_spec client_read_cols[] = {
+    {"id", COL_INT},          {"national_id", COL_TEXT},  {"first_name", COL_TEXT}, {"last_name", COL_TEXT},
+    {"birth_date", COL_DATE}, {"sex", COL_TEXT},          {"province", COL_TEXT},   {"county_id", COL_INT},
+    {"center_id", COL_INT},   {"disability", COL_TYPE_SEVERITY}, {"disability_severity", COL_HIDDEN},
+    {"needs", COL_TEXT_ARRAY}, {"household_id", COL_INT}, {"household_role", COL_TEXT}, {"status", COL_TEXT},
+    {"version", COL_INT},     {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}};
+
 static const res_column client_writable[] = {
     {"national_id", "national_id", "text", NULL},
     {"first_name", "first_name", "text", NULL},
@@ -163,6 +176,10 @@ static resource clients = {
     .cols = client_cols,
     .ncols = NCOLS(client_cols),
     .col_id = 0, .col_version = 14, .col_province = 6, .col_county = 7, .col_center = 8,
+    .read_sql = CLIENT_READ_SELECT,
+    .read_cols = client_read_cols,
+    .nread_cols = NCOLS(client_read_cols),
+    .read_col_version = 15,
     .writable = client_writable,
     .nwritable = NCOLS(client_writable),
     .create_fields = client_create_fields,
@@ -205,14 +222,14 @@ int client_visible_stmt(void)
 void clients_init(void)
 {
     resource_init(&clients);
-    stmt_list = db_stmt_register("client_list", "SELECT " CLIENT_SELECT " FROM clients t"
+    stmt_list = db_stmt_register("client_list", "SELECT " CLIENT_READ_SELECT " FROM clients t"
                                                 " WHERE " CLIENT_LIST_WHERE " ORDER BY t.id LIMIT $14");
     /* ?q=: the matching ids come from registry_search_ids (see migration 0009: under row-level security a LIKE can
      * never use an index); the rows are then read here under row-level security like any list. It returns one page
      * (+1) when no other filter could drop rows, else every match, so the page below is never cut short. */
     stmt_search = db_stmt_register(
         "client_search",
-        "SELECT " CLIENT_SELECT " FROM registry_search_ids('client', $12, $4, $5::integer, $6::bigint,"
+        "SELECT " CLIENT_READ_SELECT " FROM registry_search_ids('client', $12, $4, $5::integer, $6::bigint,"
         " $13::bigint, CASE WHEN $7::text IS NULL AND $8::disability_type IS NULL AND $9::client_sex IS NULL"
         " AND $10::client_status IS NULL AND $11::text IS NULL THEN $14::integer END) m (id)"
         " JOIN clients t ON t.id = m.id WHERE " CLIENT_LIST_WHERE " ORDER BY t.id LIMIT $14");

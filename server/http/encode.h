@@ -14,9 +14,13 @@ typedef enum {
     COL_INT,        /* JSON number as PostgreSQL printed it */
     COL_BOOL,       /* t/f to true/false */
     COL_DATE,       /* YYYY-MM-DD, plus X_jalali */
-    COL_TIMESTAMP,  /* timestamptz, printed by PostgreSQL as ISO 8601 (the session runs in UTC) */
+    COL_TIMESTAMP,  /* timestamptz: as to_char(.. 'YYYY-MM-DD"T"HH24:MI:SS"Z"') made it, or the column itself
+                       (encode_timestamp turns it into that form: cheaper than to_char in PostgreSQL) */
     COL_JSON,       /* already JSON (json/jsonb column), copied verbatim */
     COL_HIDDEN,     /* fetched for the server's own use (e.g. a scope column), not shown */
+    COL_TEXT_ARRAY, /* text[] (or an enum array) as PostgreSQL prints it, written as a JSON array of strings */
+    COL_TYPE_SEVERITY, /* this column and the next (hidden): {"type": this, "severity": next}, or null when this is
+                       null - a client's disability, without jsonb_build_object in PostgreSQL */
 } col_type;
 
 typedef struct col_spec {
@@ -25,6 +29,14 @@ typedef struct col_spec {
 } col_spec;
 
 #define NCOLS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* A timestamptz as PostgreSQL prints it in a UTC session with DateStyle ISO ("2026-11-23 18:22:07.123456+00")
+ * as JSON's usual "2026-11-23T18:22:07Z" (whole seconds, as the API has always shown them), unquoted; anything
+ * else (already in that form, or unexpected) is written as it is. */
+void encode_timestamp(strbuf *sb, const char *v);
+/* A one-dimensional PostgreSQL array literal ({a,"b c",NULL}) as a JSON array (["a", "b c", null]); returns -1,
+ * writing nothing, when v is not one. */
+int encode_pg_array(strbuf *sb, const char *v);
 
 /* Column i of the result is described by cols[i]. */
 void encode_row_json(strbuf *sb, const PGresult *r, int row, const col_spec *cols, int ncols);

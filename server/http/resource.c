@@ -62,7 +62,8 @@ void resource_init(resource *r)
     strbuf sb = STRBUF_INIT;
 
     /* a read of a person's record is audited too, in a batch of its own (read_audit.h): this stays read-only */
-    strbuf_printf(&sb, "SELECT %s FROM %s t WHERE t.id = $1::bigint", r->select_sql, r->table);
+    strbuf_printf(&sb, "SELECT %s FROM %s t WHERE t.id = $1::bigint", r->read_sql ? r->read_sql : r->select_sql,
+                  r->table);
     r->stmt_get = register_stmt(r, "get", &sb);
 
     insert_select(&sb, r);
@@ -135,16 +136,18 @@ static bool row_in_scope(req_ctx *rc, const resource *r, const PGresult *res, in
                         center ? atoll(center) : 0);
 }
 
-static void reply_record(req_ctx *rc, const resource *r, int status, const PGresult *res)
+/* A record's JSON from a read (read_sql's columns, when the resource has them) or from a write (select_sql's) */
+static void reply_record(req_ctx *rc, const resource *r, int status, const PGresult *res, bool read)
 {
-    req_set_etag(rc, PQgetvalue(res, 0, r->col_version));
+    bool rv = read && r->read_sql;
+    req_set_etag(rc, PQgetvalue(res, 0, rv ? r->read_col_version : r->col_version));
     if (status == 201) {
         char loc[128];
         snprintf(loc, sizeof(loc), "%s/%s", r->path, PQgetvalue(res, 0, r->col_id));
         req_add_header(rc, "Location", loc);
     }
     strbuf sb = STRBUF_INIT;
-    encode_row_json(&sb, res, 0, r->cols, r->ncols);
+    encode_row_json(&sb, res, 0, rv ? r->read_cols : r->cols, rv ? r->nread_cols : r->ncols);
     reply_strbuf(rc, status, "application/json", &sb);
 }
 
@@ -215,7 +218,7 @@ static void read_recorded(req_ctx *rc, bool recorded)
         reply_problem(rc, 503, "The read could not be recorded in the audit trail; try again.");
         return;
     }
-    reply_record(rc, r, 200, rc->job.res[1]);
+    reply_record(rc, r, 200, rc->job.res[1], true);
 }
 
 static void got(db_job *job, void *arg)
@@ -241,7 +244,7 @@ static void got(db_job *job, void *arg)
                        read_recorded);
         return;
     }
-    reply_record(rc, r, 200, res);
+    reply_record(rc, r, 200, res, true);
 }
 
 void resource_get(req_ctx *rc, const resource *r)
@@ -281,7 +284,7 @@ static void created(db_job *job, void *arg)
         reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
         return;
     }
-    reply_record(rc, st->r, 201, job->res[1]);
+    reply_record(rc, st->r, 201, job->res[1], false);
 }
 
 static void put_json(void *o)
@@ -343,7 +346,7 @@ static void updated(db_job *job, void *arg)
         return;
     const PGresult *upd = job->res[1], *ver = job->res[2];
     if (PQntuples(upd) == 1) {
-        reply_record(rc, st->r, 200, upd);
+        reply_record(rc, st->r, 200, upd, false);
         return;
     }
     if (PQntuples(ver) != 1)
@@ -421,7 +424,10 @@ void resource_reply_list(req_ctx *rc, const resource *r, const PGresult *res)
             return;
         }
     int key[] = {r->col_id};
-    reply_rows_list(rc, res, r->cols, r->ncols, rc->limit, key, 1);
+    if (r->read_sql)
+        reply_rows_list(rc, res, r->read_cols, r->nread_cols, rc->limit, key, 1);
+    else
+        reply_rows_list(rc, res, r->cols, r->ncols, rc->limit, key, 1);
 }
 
 /* Building values ---------------------------------------------------------------------------------------------- */

@@ -42,6 +42,13 @@ struct resource {
     const col_spec *cols;
     int ncols;
     int col_id, col_version, col_province, col_county, col_center;
+    /* Optional: what reads (GET one, lists) select instead, and its columns: the stored values themselves, formatted
+     * by the encoder (COL_TIMESTAMP, COL_TEXT_ARRAY, COL_TYPE_SEVERITY) rather than by to_char and jsonb functions in
+     * PostgreSQL - the same JSON for a third of the database's work on a page of 50. id, province, county_id and
+     * center_id keep their positions; writes (and their audit records' JSON) keep select_sql. */
+    const char *read_sql;
+    const col_spec *read_cols;
+    int nread_cols, read_col_version;
     const res_column *writable;
     int nwritable;
     const field_spec *create_fields, *update_fields;
@@ -71,8 +78,9 @@ void resource_create(req_ctx *rc, const resource *r, const char *parent_id);
 void resource_patch(req_ctx *rc, const resource *r);
 void resource_close(req_ctx *rc, const resource *r);
 
-/* Lists: the resource writes its own query (its filters differ); the engine checks scope on every row and
- * answers JSON or CSV with the next cursor. Call from the job callback with the list's result. */
+/* Lists: the resource writes its own query (its filters differ; selecting read_sql when the resource has one); the
+ * engine checks scope on every row and answers JSON or CSV with the next cursor. Call from the job callback with
+ * the list's result. */
 void resource_reply_list(req_ctx *rc, const resource *r, const PGresult *res);
 /* The caller's scope as three query parameters (province, county, center; NULL where not limited), added to q:
  * list queries filter by them explicitly so the right index is used, and row-level security checks again. */

@@ -462,6 +462,27 @@ class RegistryTest(harness.RegistryTestCase):
         arabic_indic = nid.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
         self.assertEqual(self.ids("/api/v1/clients?" + q(national_id=arabic_indic), "county"), [p["id"]])
 
+    def test_reads_show_what_writes_show(self):
+        """Reads select the stored columns and format them in the server (resource.h, read_sql); writes answer with
+        PostgreSQL's formatting. Both must give the same JSON, nulls and empty arrays included."""
+        full = self.new_client("county", disability={"type": "visual", "severity": "moderate"},
+                               needs=["housing", "assistive_devices"], center_id=self.CENTER_PUB)
+        bare = self.new_client("county")
+        for made in (full, bare):
+            with self.subTest(id=made["id"]):
+                got = self.ok("GET", "/api/v1/clients/%d" % made["id"], "county").json()
+                self.assertEqual(got, made)
+                listed = [x for x in self.items("/api/v1/clients?" + q(q=made["last_name"]), "county")
+                          if x["id"] == made["id"]]
+                self.assertEqual(listed, [made])
+                self.assertRegex(got["created_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertEqual((full["disability"], full["needs"]),
+                         ({"type": "visual", "severity": "moderate"}, ["housing", "assistive_devices"]))
+        self.assertEqual((bare["disability"], bare["needs"]), (None, []))
+        r = self.ok("PATCH", "/api/v1/clients/%d" % full["id"], "county", body={"needs": []},
+                    etag='"v%d"' % full["version"]).json()
+        self.assertEqual(self.ok("GET", "/api/v1/clients/%d" % full["id"], "county").json(), r)
+
     def test_search_pages_scopes_and_follows_changes(self):
         """?q= goes through registry_search_ids (migration 0009) and its own copy of the names: pages by cursor,
         other filters never cut a page short, the caller's scope always narrows it, and the copy follows renames,

@@ -244,6 +244,7 @@ function build(cfg) {
             center_id: { type: 'integer', minimum: 1 },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
             cursor: { type: 'string', maxLength: 1024 },
+            q: { type: 'string', minLength: 1, maxLength: 200 },
           },
         },
         response: {
@@ -258,12 +259,13 @@ function build(cfg) {
       const q = req.query;
       const after = q.cursor ? cursorDecode(q.cursor) : null;
       const filter = {};
-      for (const k of ['province', 'county_id', 'center_id']) if (q[k] !== undefined) filter[k] = String(q[k]);
+      for (const k of ['province', 'county_id', 'center_id', 'q']) if (q[k] !== undefined) filter[k] = String(q[k]);
       return inTransaction(req, true, async (client, who) => {
         const level = ROLE_LEVEL[who.role];
+        // ?q=: LIKE on the table's own search key, with the trigram index most teams would add
         const r = await client.query({
-          name: 'client_list',
-          text: sql.clientList,
+          name: q.q === undefined ? 'client_list' : 'client_search',
+          text: q.q === undefined ? sql.clientList : sql.clientSearchPeer,
           values: [
             level === 1 ? who.province_code : null,
             level === 2 ? who.county_id : null,
@@ -276,7 +278,7 @@ function build(cfg) {
             null, // sex
             null, // status
             null, // need
-            null, // q (name search)
+            q.q === undefined ? null : q.q.replace(/[\\%_]/g, '\\$&'), // q (name search), LIKE-escaped
             after,
             q.limit + 1,
             JSON.stringify(filter),

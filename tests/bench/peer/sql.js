@@ -11,6 +11,12 @@ const CLIENT_SELECT =
   " 'severity', t.disability_severity) END AS disability, to_jsonb(t.needs) AS needs, t.household_id," +
   ` t.household_role, t.status, t.version, ${TS('created_at')}, ${TS('updated_at')}`;
 
+// server/handlers/clients.c: CLIENT_READ_SELECT, what registryd's reads select (formatted in C, not in SQL)
+const CLIENT_READ_SELECT =
+  't.id, t.national_id, t.first_name, t.last_name, t.birth_date, t.sex, t.province_code AS province, t.county_id,' +
+  ' t.center_id, t.disability_type, t.disability_severity, t.needs, t.household_id, t.household_role, t.status,' +
+  ' t.version, t.created_at, t.updated_at';
+
 // server/handlers/clients.c: CLIENT_LIST_WHERE and CLIENT_LIST_AUDIT
 const CLIENT_LIST_WHERE =
   '($1::text IS NULL OR t.province_code = $1) AND ($2::integer IS NULL OR t.county_id = $2::integer)' +
@@ -52,7 +58,7 @@ module.exports = {
 
   // registryd's GET (server/http/resource.c): the row alone, read-only; its audit record goes out in a batch with
   // other reads' (server/audit/read_audit.c), through auditReads
-  clientGetRead: `SELECT ${CLIENT_SELECT} FROM clients t WHERE t.id = $1::bigint`,
+  clientGetRead: `SELECT ${CLIENT_READ_SELECT} FROM clients t WHERE t.id = $1::bigint`,
   auditReads:
     'SELECT audit_reads($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],' +
     ' $8::text[], $9::text[], $10::integer[], $11::bigint[], $12::jsonb[])',
@@ -60,15 +66,21 @@ module.exports = {
   // the peer's list and search: the page and its audit record in one transaction
   clientList: `WITH r AS (SELECT ${CLIENT_SELECT} FROM clients t WHERE ${CLIENT_LIST_WHERE} ORDER BY t.id LIMIT $14), ${CLIENT_LIST_AUDIT}`,
 
+  // the peer's search: clientList with the pattern made in SQL from the query's text, normalized as the stored key
+  clientSearchPeer: `WITH r AS (SELECT ${CLIENT_SELECT} FROM clients t WHERE ${CLIENT_LIST_WHERE.replace(
+    "t.name_key LIKE $12",
+    "t.name_key LIKE '%' || registry_search_key($12) || '%'",
+  )} ORDER BY t.id LIMIT $14), ${CLIENT_LIST_AUDIT}`,
+
   // registryd's list (server/handlers/clients.c): the page alone; its audit record goes out in a batch (auditReads)
-  clientListRead: `SELECT ${CLIENT_SELECT} FROM clients t WHERE ${CLIENT_LIST_WHERE} ORDER BY t.id LIMIT $14`,
+  clientListRead: `SELECT ${CLIENT_READ_SELECT} FROM clients t WHERE ${CLIENT_LIST_WHERE} ORDER BY t.id LIMIT $14`,
 
   // registryd's ?q= statement (migration 0009): the ids come from registry_search_ids, the rows from clients under
   // row-level security; its audit record goes out in a batch, as for lists. The peer does not use it: it searches with clientList, the LIKE on the table itself that
   // most teams would write (and that a trigram index serves - until row-level security is forced on the table).
   // pgbench runs this one, the database's limit for registryd's search.
   clientSearch:
-    `SELECT ${CLIENT_SELECT} FROM registry_search_ids('client', $12, $4, $5::integer, $6::bigint,` +
+    `SELECT ${CLIENT_READ_SELECT} FROM registry_search_ids('client', $12, $4, $5::integer, $6::bigint,` +
     ' $13::bigint, CASE WHEN $7::text IS NULL AND $8::disability_type IS NULL AND $9::client_sex IS NULL' +
     ' AND $10::client_status IS NULL AND $11::text IS NULL THEN $14::integer END) m (id)' +
     ` JOIN clients t ON t.id = m.id WHERE ${CLIENT_LIST_WHERE} ORDER BY t.id LIMIT $14`,
