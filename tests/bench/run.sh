@@ -625,7 +625,11 @@ case_c() {
     run_wrk_registryd c "$label" get_paths.lua / "$note" -- "$dir/lists/c_paths"
     check_status peer 200 -H "Authorization: Bearer $tok_province1" \
         "https://127.0.0.1:$port_peer/api/v1/clients?q=$(urlenc "${terms[0]}")&limit=50"
-    run_wrk c "$label" peer "$port_peer" get_paths.lua / "$note" -- "$dir/lists/c_paths"
+    # the peer's search takes seconds a request (a second alone at national scale): with a warm-up, its queue of
+    # warm-up requests would fill the measured run; none, and at least 30 s, so that some finish
+    warmup=0 duration=$((duration < 30 ? 30 : duration)) \
+        run_wrk c "$label" peer "$port_peer" get_paths.lua / "$note${note:+; }no warm-up, at least 30 s" -- \
+        "$dir/lists/c_paths"
     PGBENCH_SCRIPT=0 PLAN_MODE=force_custom_plan run_pgbench c "$label" "$note; audit rows in batches of $batch" \
         -- "${scope_province[@]}" -D province="$province" -D limit=51 -D filter="{\"q\":\"${terms[0]}\"}" \
         "${pg_args[@]}" -D batch="$batch" -f "$dir/pgbench/search.sql@$batch" -f "$dir/pgbench/audit_lists.sql@1"
