@@ -38,7 +38,7 @@ static const config_key config_keys[] = {
     {"max_connections", "REGISTRY_MAX_CONNECTIONS", CT_INT, OFF(max_connections), 1, 1000000, "10000"},
     {"shutdown_grace_s", NULL, CT_INT, OFF(shutdown_grace_s), 0, 600, "10"},
     {"session_ttl_s", "REGISTRY_SESSION_TTL", CT_INT, OFF(session_ttl_s), 60, 7 * 86400, "28800"},
-    {"login_threads", NULL, CT_INT, OFF(login_threads), 1, 64, "2"},
+    {"login_threads", "REGISTRY_LOGIN_THREADS", CT_INT, OFF(login_threads), 1, 64, "2"},
     {"login_queue_max", NULL, CT_INT, OFF(login_queue_max), 1, 100000, "64"},
     {"rate_limit_per_min", "REGISTRY_RATE_LIMIT", CT_INT, OFF(rate_limit_per_min), 1, 1000000, "120"},
     {"rate_limit_address_per_min", NULL, CT_INT, OFF(rate_limit_address_per_min), 1, 1000000, "600"},

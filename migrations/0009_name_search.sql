@@ -52,29 +52,44 @@ DROP INDEX clients_name_trgm;
 DROP INDEX staff_name_trgm;
 
 -- Kept in step by triggers, in the same transaction as the write. After the BEFORE triggers that set name_key and
--- derive province and county, so the copy holds the stored values.
-CREATE FUNCTION registry_names_sync() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+-- derive province and county, so the copy holds the stored values. Static SQL, one function a table: its plan is
+-- cached (a shared function with EXECUTE format() planned the statement again for every client written).
+CREATE FUNCTION client_names_sync() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = public, pg_temp
 AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        EXECUTE format('DELETE FROM %I WHERE id = $1', TG_ARGV[0]) USING OLD.id;
+        DELETE FROM client_names WHERE id = OLD.id;
         RETURN OLD;
     END IF;
-    EXECUTE format('INSERT INTO %I (id, province_code, county_id, center_id, name_key) VALUES ($1, $2, $3, $4, $5)'
-                   ' ON CONFLICT (id) DO UPDATE SET province_code = EXCLUDED.province_code,'
-                   ' county_id = EXCLUDED.county_id, center_id = EXCLUDED.center_id, name_key = EXCLUDED.name_key',
-                   TG_ARGV[0])
-        USING NEW.id, NEW.province_code, NEW.county_id, NEW.center_id, NEW.name_key;
+    INSERT INTO client_names (id, province_code, county_id, center_id, name_key)
+        VALUES (NEW.id, NEW.province_code, NEW.county_id, NEW.center_id, NEW.name_key)
+        ON CONFLICT (id) DO UPDATE SET province_code = EXCLUDED.province_code, county_id = EXCLUDED.county_id,
+                                       center_id = EXCLUDED.center_id, name_key = EXCLUDED.name_key;
     RETURN NEW;
 END
 $$;
-REVOKE ALL ON FUNCTION registry_names_sync() FROM PUBLIC;
+CREATE FUNCTION staff_names_sync() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = public, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM staff_names WHERE id = OLD.id;
+        RETURN OLD;
+    END IF;
+    INSERT INTO staff_names (id, province_code, county_id, center_id, name_key)
+        VALUES (NEW.id, NEW.province_code, NEW.county_id, NEW.center_id, NEW.name_key)
+        ON CONFLICT (id) DO UPDATE SET province_code = EXCLUDED.province_code, county_id = EXCLUDED.county_id,
+                                       center_id = EXCLUDED.center_id, name_key = EXCLUDED.name_key;
+    RETURN NEW;
+END
+$$;
+REVOKE ALL ON FUNCTION client_names_sync(), staff_names_sync() FROM PUBLIC;
 
 CREATE TRIGGER clients_names_sync AFTER INSERT OR DELETE OR UPDATE OF name_key, province_code, county_id, center_id
-    ON clients FOR EACH ROW EXECUTE FUNCTION registry_names_sync('client_names');
+    ON clients FOR EACH ROW EXECUTE FUNCTION client_names_sync();
 CREATE TRIGGER staff_names_sync AFTER INSERT OR DELETE OR UPDATE OF name_key, province_code, county_id, center_id
-    ON staff FOR EACH ROW EXECUTE FUNCTION registry_names_sync('staff_names');
+    ON staff FOR EACH ROW EXECUTE FUNCTION staff_names_sync();
 
 -- For bulk loads that skip triggers (registryctl gen-data as a superuser): copy the rows with id > after_id.
 CREATE FUNCTION registry_names_refresh(kind text, after_id bigint) RETURNS bigint LANGUAGE plpgsql

@@ -16,6 +16,13 @@ struct crypto_task {
     void (*work)(crypto_task *t);    /* runs on a pool thread: touch nothing but the task */
     void (*done)(crypto_task *t);    /* runs afterwards on the submitting event loop */
     void *arg;
+    /* set (from any thread, e.g. when the client went away) to have work skipped if it has not started; done
+     * still runs, with skipped true */
+    int cancelled;
+    /* when watch_fd is true, work is also skipped if the peer of socket fd has hung up by then (POLLRDHUP) */
+    bool watch_fd;
+    int fd;
+    bool skipped;
     /* internal */
     crypto_task *next;
     struct event *ev;

@@ -35,6 +35,7 @@ typedef struct conn_state {
     struct conn_state *prev, *next;     /* in the worker's list of connections waiting for a request, oldest first */
     bool waiting;
     bool nodelay;                       /* TCP_NODELAY checked on this socket */
+    int *cancel_on_close;               /* set to 1 when the connection goes (worker_cancel_on_close) */
 } conn_state;
 
 /* Connections waiting for a request (handshaking, sending, or idle between requests), oldest first: at the
@@ -81,6 +82,8 @@ static void ssl_conn_freed(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
     if (!cs)
         return;
     worker *w = cs->w;
+    if (cs->cancel_on_close)
+        __atomic_store_n(cs->cancel_on_close, 1, __ATOMIC_RELEASE);
     waiting_remove(cs);
     event_free(cs->deadline);
     free(cs);
@@ -109,6 +112,22 @@ static conn_state *conn_of(struct evhttp_request *req)
     struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
     SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
     return ssl ? SSL_get_ex_data(ssl, conn_ex_index) : NULL;
+}
+
+int worker_request_fd(struct evhttp_request *req)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+    return bev ? bufferevent_getfd(bev) : -1;
+}
+
+void worker_cancel_on_close(struct evhttp_request *req, int *flag)
+{
+    conn_state *cs = conn_of(req);
+    if (cs)
+        cs->cancel_on_close = flag;
+    else if (flag)
+        __atomic_store_n(flag, 1, __ATOMIC_RELEASE);    /* already gone */
 }
 
 static void conn_deadline_arm(conn_state *cs)

@@ -67,6 +67,11 @@ void *worker_run(void *arg);
 void worker_discard(worker *w);            /* frees a worker that was set up but never run */
 void worker_request_shutdown(worker *w);   /* thread-safe */
 void worker_request_done(worker *w);       /* one request answered; may finish a drain */
+/* While flag is set here, the closing of req's connection stores 1 in it (from this worker's thread); NULL
+ * stops that. A connection already gone sets it at once. */
+void worker_cancel_on_close(struct evhttp_request *req, int *flag);
+/* The socket of req's connection, or -1 when it has none any more. */
+int worker_request_fd(struct evhttp_request *req);
 void worker_reply_sent(struct evhttp_request *req, void *arg);   /* libevent: a reply was written out */
 
 #endif

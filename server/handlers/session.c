@@ -113,6 +113,13 @@ static void login_check_done(crypto_task *t)
 {
     login_state *st = t->arg;
     req_ctx *rc = st->rc;
+    worker_cancel_on_close(rc->req, NULL);
+    if (t->skipped) {
+        /* the client hung up before its turn: nothing was checked, nothing to record, nobody to answer */
+        memset(st->password, 0, sizeof(st->password));
+        reply_problem(rc, 503, "The sign-in was abandoned.");
+        return;
+    }
     char ttl[16];
     snprintf(ttl, sizeof(ttl), "%d", rc->w->cfg->session_ttl_s);
     req_job_reset(rc);
@@ -147,8 +154,13 @@ static void login_lookup_done(db_job *job, void *arg)
     st->task.work = login_check_work;
     st->task.done = login_check_done;
     st->task.arg = st;
-    if (!crypto_pool_submit(rc->w->base, &st->task))
+    worker_cancel_on_close(rc->req, &st->task.cancelled);
+    st->task.fd = worker_request_fd(rc->req);
+    st->task.watch_fd = true;
+    if (!crypto_pool_submit(rc->w->base, &st->task)) {
+        worker_cancel_on_close(rc->req, NULL);
         reply_problem(rc, 503, "Too many sign-ins at once; try again shortly.");
+    }
 }
 
 static const field_spec login_fields[] = {
