@@ -209,13 +209,19 @@ const char *resource_search_pattern(req_ctx *rc)
 
 /* GET one ------------------------------------------------------------------------------------------------------ */
 
+/* a read whose audit row could not be written: no data leaves */
+static void reply_unrecorded(req_ctx *rc)
+{
+    req_add_header(rc, "Retry-After", "1");
+    reply_problem(rc, 503, "The read could not be recorded in the audit trail; try again.");
+}
+
 /* the read's audit row is written: now the record may leave */
 static void read_recorded(req_ctx *rc, bool recorded)
 {
     const resource *r = rc->state;
     if (!recorded) {
-        req_add_header(rc, "Retry-After", "1");
-        reply_problem(rc, 503, "The read could not be recorded in the audit trail; try again.");
+        reply_unrecorded(rc);
         return;
     }
     reply_record(rc, r, 200, rc->job.res[1], true);
@@ -521,8 +527,7 @@ static void audited_list_recorded(req_ctx *rc, bool recorded)
 {
     const audited_list *al = rc->state;
     if (!recorded) {
-        req_add_header(rc, "Retry-After", "1");
-        reply_problem(rc, 503, "The list could not be recorded in the audit trail; try again.");
+        reply_unrecorded(rc);
         return;
     }
     resource_reply_list(rc, al->r, rc->job.res[1]);
