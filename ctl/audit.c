@@ -1,7 +1,9 @@
 /*
- * audit.c - `registryctl audit verify`: seals what registryd has not sealed yet, then walks the hash chain of the
- * audit trail. A row changed or removed after it was written breaks the chain there. The chain's head (count and
- * last hash) is printed: kept somewhere else, it also shows that no rows were cut off the end.
+ * audit.c - `registryctl audit verify`: seals what registryd has not sealed yet, then walks the two hash chains
+ * of the audit trail: audit_log's, a row at a time, and read_log's, a batch of read records at a time (each batch
+ * checked against its rows first). A row changed or removed after it was written breaks the chain there. Each
+ * chain's head (count and last hash) is printed: kept somewhere else, it also shows that no rows were cut off the
+ * end.
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,11 +35,29 @@ static int audit_verify(const registry_config *cfg)
     }
     PQclear(r);
     if (rc == CTL_OK) {
+        r = PQexec(pg, "SELECT seal_seq, batch_id, problem FROM audit_verify_reads()");
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            fprintf(stderr, "registryctl: audit verify: %s", PQerrorMessage(pg));
+            rc = CTL_FAIL;
+        } else if (PQntuples(r) > 0) {
+            fprintf(stderr, "registryctl: audit verify: BROKEN at read chain position %s (read batch %s): %s\n",
+                    PQgetisnull(r, 0, 0) ? "?" : PQgetvalue(r, 0, 0), PQgetisnull(r, 0, 1) ? "?" : PQgetvalue(r, 0, 1),
+                    PQgetvalue(r, 0, 2));
+            rc = CTL_FAIL;
+        }
+        PQclear(r);
+    }
+    if (rc == CTL_OK) {
         r = PQexec(pg, "SELECT set_config('registry.role', 'system', false);"
-                       " SELECT count(*), coalesce(encode((SELECT hash FROM audit_log WHERE seal_seq IS NOT NULL"
-                       " ORDER BY seal_seq DESC LIMIT 1), 'hex'), '') FROM audit_log");
+                       " SELECT (SELECT count(*) FROM audit_log), coalesce(encode((SELECT hash FROM audit_log"
+                       " WHERE seal_seq IS NOT NULL ORDER BY seal_seq DESC LIMIT 1), 'hex'), ''),"
+                       " (SELECT count(*) FROM read_log), (SELECT count(*) FROM read_batches),"
+                       " coalesce(encode((SELECT hash FROM read_batches WHERE seal_seq IS NOT NULL"
+                       " ORDER BY seal_seq DESC LIMIT 1), 'hex'), '')");
         if (PQresultStatus(r) == PGRES_TUPLES_OK)
-            printf("audit trail intact: %s records, head %s\n", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+            printf("audit trail intact: %s records, head %s; %s read records in %s batches, head %s\n",
+                   PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
+                   PQgetvalue(r, 0, 4));
         else {
             fprintf(stderr, "registryctl: audit verify: %s", PQerrorMessage(pg));
             rc = CTL_FAIL;

@@ -22,15 +22,25 @@ static const col_spec audit_cols[] = {
 
 void audit_init(void)
 {
+    /* the trail is two tables in one id space: audit_log (writes, logins, refusals, and reads before migration
+     * 0011) and read_log (reads of people's records, written in batches): each gives its newest matches, then
+     * the newest of both */
+#define AUDIT_FILTER                                                                                          \
+    " WHERE ($1::text IS NULL OR entity = $1) AND ($2::text IS NULL OR entity_id = $2)"                      \
+    " AND ($3::text IS NULL OR action = $3) AND ($4::bigint IS NULL OR user_id = $4::bigint)"                \
+    " AND ($5::bigint IS NULL OR id < $5::bigint)"
     stmt_audit_list = db_stmt_register(
         "audit_list",
         "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), user_id, username, role,"
         " address, request_id, action, entity, entity_id, province_code, county_id, center_id, before, after, detail"
-        " FROM audit_log"
-        " WHERE ($1::text IS NULL OR entity = $1) AND ($2::text IS NULL OR entity_id = $2)"
-        " AND ($3::text IS NULL OR action = $3) AND ($4::bigint IS NULL OR user_id = $4::bigint)"
-        " AND ($5::bigint IS NULL OR id < $5::bigint)"
+        " FROM ((SELECT id, at, user_id, username, role, address, request_id, action, entity, entity_id,"
+        " province_code, county_id, center_id, before, after, detail FROM audit_log" AUDIT_FILTER
+        " ORDER BY id DESC LIMIT $6)"
+        " UNION ALL (SELECT id, at, user_id, username, role, address, request_id, action, entity, entity_id,"
+        " province_code, county_id, center_id, NULL::jsonb, NULL::jsonb, detail FROM read_log" AUDIT_FILTER
+        " ORDER BY id DESC LIMIT $6)) trail"
         " ORDER BY id DESC LIMIT $6");
+#undef AUDIT_FILTER
 }
 
 static void audit_listed(db_job *job, void *arg)

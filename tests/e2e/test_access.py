@@ -607,6 +607,11 @@ class AccessTest(harness.RegistryTestCase):
         na = self.na()
         for sql, what in (("UPDATE audit_log SET detail = '{\"x\":1}'", "audit_log"),
                           ("DELETE FROM audit_log", "audit_log"),
+                          ("UPDATE read_log SET detail = NULL", "read_log"),
+                          ("DELETE FROM read_log", "read_log"),
+                          ("INSERT INTO read_log (id, batch_id, at, action, entity, entity_id)"
+                           " VALUES (-1, -1, now(), 'read', 'client', '1')", "read_log"),
+                          ("SELECT * FROM read_batches", "read_batches"),
                           ("SELECT password_hash FROM users", "users"),
                           ("SELECT * FROM users", "users"),
                           ("SELECT * FROM sessions", "sessions"),
@@ -828,6 +833,55 @@ class AuditTamperTest(harness.RegistryTestCase):
         self.pg.psql("ALTER TABLE audit_log DISABLE TRIGGER audit_stamp;"
                      " INSERT INTO audit_log OVERRIDING SYSTEM VALUE SELECT * FROM tamper_saved;"
                      " ALTER TABLE audit_log ENABLE TRIGGER audit_stamp;")
+        self.assertIntact()
+
+    def test_changed_or_removed_read_record_is_caught(self):
+        """Reads of people's records live in read_log, sealed a batch at a time (migration 0011)."""
+        with self.registry.client() as c:
+            token = harness.login(c, "tamper.na", PASSWORD)["token"]
+            for _ in range(3):
+                self.assertEqual(c.get("/api/v1/clients?limit=1", token=token).status, 200)
+        cp = self.assertIntact()
+        self.assertRegex(cp.stdout, r"; [1-9][0-9]* read records in [1-9][0-9]* batches, head [0-9a-f]{64}")
+        victim = int(self.pg.psql("SELECT min(id) FROM read_log").strip())
+        batch = int(self.pg.psql("SELECT batch_id FROM read_log WHERE id = %d" % victim).strip())
+        self.pg.psql("CREATE TABLE tamper_saved AS SELECT * FROM read_log WHERE id = %d" % victim)
+        self.addCleanup(self.pg.psql, "DROP TABLE IF EXISTS tamper_saved")
+
+        # the owner bypassing the append-only trigger to change a record
+        self.pg.psql("ALTER TABLE read_log DISABLE TRIGGER read_log_append_only;"
+                     " UPDATE read_log SET username = 'someone.else' WHERE id = %d;"
+                     " ALTER TABLE read_log ENABLE TRIGGER read_log_append_only;" % victim)
+        cp = self.verify()
+        self.assertNotEqual(cp.returncode, 0, cp.stdout)
+        self.assertIn("(read batch %d): read records changed after they were written" % batch, cp.stderr)
+
+        # or to remove it
+        self.pg.psql("ALTER TABLE read_log DISABLE TRIGGER read_log_append_only;"
+                     " DELETE FROM read_log WHERE id = %d;"
+                     " ALTER TABLE read_log ENABLE TRIGGER read_log_append_only;" % victim)
+        cp = self.verify()
+        self.assertNotEqual(cp.returncode, 0, cp.stdout)
+        self.assertIn("(read batch %d): read records " % batch, cp.stderr)
+
+        # a whole sealed batch removed, rows and all: the chain of batches gives it away
+        self.pg.psql("CREATE TABLE tamper_batch AS SELECT * FROM read_batches WHERE id = %d" % batch)
+        self.addCleanup(self.pg.psql, "DROP TABLE IF EXISTS tamper_batch")
+        self.pg.psql("ALTER TABLE read_log DISABLE TRIGGER read_log_append_only;"
+                     " ALTER TABLE read_batches DISABLE TRIGGER read_batches_append_only;"
+                     " CREATE TABLE tamper_rows AS SELECT * FROM read_log WHERE batch_id = %d;"
+                     " DELETE FROM read_log WHERE batch_id = %d; DELETE FROM read_batches WHERE id = %d;"
+                     " ALTER TABLE read_batches ENABLE TRIGGER read_batches_append_only;"
+                     " ALTER TABLE read_log ENABLE TRIGGER read_log_append_only;" % (batch, batch, batch))
+        self.addCleanup(self.pg.psql, "DROP TABLE IF EXISTS tamper_rows")
+        cp = self.verify()
+        self.assertNotEqual(cp.returncode, 0, cp.stdout)
+        self.assertIn("read batch missing from the chain", cp.stderr)
+
+        # put everything back exactly: intact again
+        self.pg.psql("INSERT INTO read_batches OVERRIDING SYSTEM VALUE SELECT * FROM tamper_batch;"
+                     " INSERT INTO read_log SELECT * FROM tamper_rows;"
+                     " INSERT INTO read_log SELECT * FROM tamper_saved;")
         self.assertIntact()
 
 

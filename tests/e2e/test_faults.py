@@ -131,7 +131,7 @@ class FaultTest(harness.RegistryTestCase):
         finally:
             self.pg.psql("GRANT EXECUTE ON FUNCTION audit_reads TO registry_app")
         self.assertStatus(self.client.get("/api/v1/clients?limit=5", token=self.token), 200)
-        self.assertEqual(self.pg.psql("SELECT count(*) FROM audit_log WHERE entity = 'client' AND action = 'read'"
+        self.assertEqual(self.pg.psql("SELECT count(*) FROM read_log WHERE entity = 'client' AND action = 'read'"
                                       " AND entity_id = '%d'" % cid).strip(), "0")
 
         # many reads at once, on several connections: one row each, with its reader's request id
@@ -142,7 +142,7 @@ class FaultTest(harness.RegistryTestCase):
         with concurrent.futures.ThreadPoolExecutor(max_workers=16) as ex:
             answers = list(ex.map(read, range(64)))
         self.assertEqual({s for s, _ in answers}, {200})
-        rows = self.pg.psql("SELECT request_id || '|' || username || '|' || role FROM audit_log WHERE entity = 'client'"
+        rows = self.pg.psql("SELECT request_id || '|' || username || '|' || role FROM read_log WHERE entity = 'client'"
                             " AND action = 'read' AND entity_id = '%d'" % cid).split()
         self.assertEqual(sorted(r.split("|")[0] for r in rows), sorted(rid for _, rid in answers))
         me = self.pg.psql("SELECT username || '|' || role FROM users u JOIN sessions s ON s.user_id = u.id"
