@@ -30,11 +30,20 @@ const CLIENT_LIST_WHERE =
   ' AND ($11::text IS NULL OR t.needs @> ARRAY[$11::text])' +
   ' AND ($12::text IS NULL OR t.name_key LIKE $12)' +
   ' AND ($13::bigint IS NULL OR t.id > $13::bigint)';
+// The peer records each read in its own transaction, one audit_reads() call of one row (migration 0011: read
+// records live in read_log, written only through that function), where registryd batches the calls.
+const WHO_ARRAYS =
+  "ARRAY[registry_user_id()], ARRAY[nullif(current_setting('registry.username', true), '')]," +
+  " ARRAY[registry_role()], ARRAY[nullif(current_setting('registry.address', true), '')]," +
+  " ARRAY[nullif(current_setting('registry.request_id', true), '')]";
+// a list's record is written whatever the page holds: the filter in the final WHERE is a one-time filter, run
+// before the page is read
 const CLIENT_LIST_AUDIT =
-  'a AS (INSERT INTO audit_log (action, entity, province_code, county_id, center_id, detail)' +
-  " SELECT 'list', 'client', registry_province(), registry_county(), registry_center()," +
-  " jsonb_build_object('filter', $15::jsonb, 'count', least((SELECT count(*) FROM r), $14::integer - 1)))" +
-  ' SELECT * FROM r';
+  `a AS (SELECT audit_reads(${WHO_ARRAYS}, ARRAY['list'], ARRAY['client'], ARRAY[NULL::text],` +
+  ' ARRAY[registry_province()], ARRAY[registry_county()], ARRAY[registry_center()],' +
+  " ARRAY[jsonb_build_object('filter', $15::jsonb, 'count', least((SELECT count(*) FROM r), $14::integer - 1))])" +
+  ' AS n)' +
+  ' SELECT r.* FROM r WHERE (SELECT n FROM a) IS NOT NULL';
 
 module.exports = {
   authBegin:
@@ -52,9 +61,9 @@ module.exports = {
 
   clientGet:
     `WITH r AS (SELECT ${CLIENT_SELECT} FROM clients t WHERE t.id = $1::bigint),` +
-    ' a AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id)' +
-    " SELECT 'read', 'client', r.id::text, r.province, r.county_id, r.center_id FROM r)" +
-    ' SELECT * FROM r',
+    ` a AS (SELECT audit_reads(${WHO_ARRAYS}, ARRAY['read'], ARRAY['client'], ARRAY[r.id::text],` +
+    ' ARRAY[r.province], ARRAY[r.county_id], ARRAY[r.center_id], ARRAY[NULL::jsonb]) AS n FROM r)' +
+    ' SELECT r.* FROM r, a',
 
   // registryd's GET (server/http/resource.c): the row alone, read-only; its audit record goes out in a batch with
   // other reads' (server/audit/read_audit.c), through auditReads
