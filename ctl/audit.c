@@ -10,6 +10,23 @@
 
 #include "ctl/ctl.h"
 
+static int check_chain(PGconn *pg, const char *sql, const char *chain, const char *what)
+{
+    int rc = CTL_OK;
+    PGresult *r = PQexec(pg, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "registryctl: audit verify: %s", PQerrorMessage(pg));
+        rc = CTL_FAIL;
+    } else if (PQntuples(r) > 0) {
+        fprintf(stderr, "registryctl: audit verify: BROKEN at %s position %s (%s %s): %s\n", chain,
+                PQgetisnull(r, 0, 0) ? "?" : PQgetvalue(r, 0, 0), what, PQgetisnull(r, 0, 1) ? "?" : PQgetvalue(r, 0, 1),
+                PQgetvalue(r, 0, 2));
+        rc = CTL_FAIL;
+    }
+    PQclear(r);
+    return rc;
+}
+
 static int audit_verify(const registry_config *cfg)
 {
     PGconn *pg = ctl_connect(cfg);
@@ -24,29 +41,11 @@ static int audit_verify(const registry_config *cfg)
         return CTL_FAIL;
     }
     PQclear(r);
-    r = PQexec(pg, "SELECT seal_seq, audit_id, problem FROM audit_verify()");
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        fprintf(stderr, "registryctl: audit verify: %s", PQerrorMessage(pg));
-        rc = CTL_FAIL;
-    } else if (PQntuples(r) > 0) {
-        fprintf(stderr, "registryctl: audit verify: BROKEN at chain position %s (audit id %s): %s\n",
-                PQgetvalue(r, 0, 0), PQgetisnull(r, 0, 1) ? "?" : PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
-        rc = CTL_FAIL;
-    }
-    PQclear(r);
-    if (rc == CTL_OK) {
-        r = PQexec(pg, "SELECT seal_seq, batch_id, problem FROM audit_verify_reads()");
-        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-            fprintf(stderr, "registryctl: audit verify: %s", PQerrorMessage(pg));
-            rc = CTL_FAIL;
-        } else if (PQntuples(r) > 0) {
-            fprintf(stderr, "registryctl: audit verify: BROKEN at read chain position %s (read batch %s): %s\n",
-                    PQgetisnull(r, 0, 0) ? "?" : PQgetvalue(r, 0, 0), PQgetisnull(r, 0, 1) ? "?" : PQgetvalue(r, 0, 1),
-                    PQgetvalue(r, 0, 2));
-            rc = CTL_FAIL;
-        }
-        PQclear(r);
-    }
+    /* each chain's walk returns its first problem as (chain position, row or batch id, what), or nothing */
+    rc = check_chain(pg, "SELECT seal_seq, audit_id, problem FROM audit_verify()", "chain", "audit id");
+    if (rc == CTL_OK)
+        rc = check_chain(pg, "SELECT seal_seq, batch_id, problem FROM audit_verify_reads()", "read chain",
+                         "read batch");
     if (rc == CTL_OK) {
         r = PQexec(pg, "SELECT set_config('registry.role', 'system', false);"
                        " SELECT (SELECT count(*) FROM audit_log), coalesce(encode((SELECT hash FROM audit_log"
