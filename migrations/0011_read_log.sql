@@ -26,7 +26,7 @@ CREATE TABLE read_batches (
     id              bigint PRIMARY KEY,     -- the id of the batch's first row
     at              timestamptz NOT NULL,
     row_count       integer NOT NULL,
-    content_hash    bytea NOT NULL,     -- sha256 of the batch's rows (read_log_batch_bytes)
+    content_hash    bytea NOT NULL,     -- sha256 of the batch's rows: read_log_batch_bytes()
     seal_seq        bigint UNIQUE,
     prev_hash       bytea,
     hash            bytea
@@ -96,7 +96,7 @@ GRANT SELECT ON read_log TO registry_app;
 -- (the output of array_out, the same for the arrays audit_reads() is given and for array_agg() over the stored
 -- rows). Hashing twelve arrays costs a few microseconds a batch, where hashing every row as JSON doubled the cost
 -- of writing it. The time is the batch's (every row of a batch has it), covered by the seal.
-CREATE FUNCTION read_log_batch_text(batch bigint, ids bigint[], user_ids bigint[], usernames text[], roles text[],
+CREATE FUNCTION read_log_batch_bytes(batch bigint, ids bigint[], user_ids bigint[], usernames text[], roles text[],
                                     addresses text[], request_ids text[], actions text[], entities text[],
                                     entity_ids text[], provinces text[], counties integer[], centers bigint[],
                                     details jsonb[])
@@ -147,7 +147,7 @@ BEGIN
                                  entity_ids, provinces, counties, centers, details)
                           AS r (id, u, un, ro, ad, rq, a, e, eid, p, c, ctr, d))
     INSERT INTO read_batches (id, at, row_count, content_hash)
-        SELECT b.ids[1], b.t, n, sha256(read_log_batch_text(b.ids[1], b.ids, user_ids, usernames, roles, addresses,
+        SELECT b.ids[1], b.t, n, sha256(read_log_batch_bytes(b.ids[1], b.ids, user_ids, usernames, roles, addresses,
                                                             request_ids, actions, entities, entity_ids, provinces,
                                                             counties, centers, details))
         FROM b;
@@ -237,7 +237,7 @@ BEGIN
                     ELSE 'read records changed after they were written' END
         FROM read_batches x
         FULL JOIN (SELECT l.batch_id, count(*) AS n, min(l.at) AS at_min, max(l.at) AS at_max,
-                          sha256(read_log_batch_text(l.batch_id, array_agg(l.id ORDER BY l.id),
+                          sha256(read_log_batch_bytes(l.batch_id, array_agg(l.id ORDER BY l.id),
                               array_agg(l.user_id ORDER BY l.id), array_agg(l.username ORDER BY l.id),
                               array_agg(l.role ORDER BY l.id), array_agg(l.address ORDER BY l.id),
                               array_agg(l.request_id ORDER BY l.id), array_agg(l.action ORDER BY l.id),

@@ -4,8 +4,8 @@
  * Issue 3 asks that every read of a client's or staff member's record, and every list or search of them, be
  * recorded, without a round trip of its own. Written inside the read's transaction, the row made every read a write transaction with five index
  * insertions: at national scale the database did 8,000 GET-by-id a second with it and 23,000 without. So a read
- * now runs read-only, and its row joins this worker's next batch: one INSERT of many rows through
- * audit_reads() (migration 0010). The answer is held until that INSERT has succeeded, so no record ever leaves
+ * now runs read-only, and its row joins this worker's next batch: one audit_reads() call writes the batch's rows
+ * into read_log (migrations 0010, 0011). The answer is held until that call has succeeded, so no record ever leaves
  * the server without its audit row in the database (committed with synchronous_commit off, the relaxed commit
  * issue 3 allows for reads); if the batch fails, every read in it gets 503 and no data. While one batch is in
  * flight the next one fills; under light load a batch holds one row and costs one more round trip.

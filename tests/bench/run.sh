@@ -391,13 +391,18 @@ prepare() {
 results="$dir/results.jsonl"
 export BENCH_WRK_DIR="$here/wrk"
 
+# What the audit sealer has still to chain: audit rows, and batches of read records
+unsealed() {
+    sql "SELECT (SELECT count(*) FROM audit_log WHERE seal_seq IS NULL)
+              + (SELECT count(*) FROM read_batches WHERE seal_seq IS NULL)"
+}
+
 # Between runs: let the audit sealer catch up with the rows the last run wrote, vacuum the audit trail, and
 # checkpoint, so no run pays for the one before it.
 settle() {
     local n i
     for i in $(seq 1 600); do
-        n=$(sql "SELECT (SELECT count(*) FROM audit_log WHERE seal_seq IS NULL)
-                      + (SELECT count(*) FROM read_batches WHERE seal_seq IS NULL)")
+        n=$(unsealed)
         [ "$n" -lt 2000 ] && break
         [ $((i % 15)) -eq 1 ] && log "  waiting for the audit sealer: $n rows and read batches unsealed"
         sleep 1
@@ -410,8 +415,7 @@ settle() {
 
 unsealed_note() {
     local n
-    n=$(sql "SELECT (SELECT count(*) FROM audit_log WHERE seal_seq IS NULL)
-                  + (SELECT count(*) FROM read_batches WHERE seal_seq IS NULL)")
+    n=$(unsealed)
     [ "$n" -ge 2000 ] && printf 'audit rows and read batches unsealed at the end: %s' "$n"
     return 0
 }
