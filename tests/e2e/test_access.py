@@ -418,15 +418,17 @@ class AccessTest(harness.RegistryTestCase):
                     self.assertStatus(c.get("/api/v1/clients?limit=1", token=token), 200)
 
         def dead_everywhere(token, label):
-            deadline = time.monotonic() + 2.0
+            # the cache keeps an entry 30 s: a refusal well before that can only come from the notification
+            # (10 s bounds the wait on a loaded machine; what a quiet one measures is printed)
+            deadline = time.monotonic() + 10.0
             for i, c in enumerate(clients):
                 while True:
                     r = c.get("/api/v1/clients?limit=1", token=token)
                     if r.status == 401 or time.monotonic() > deadline:
                         break
                     time.sleep(0.01)
-                self.assertStatus(r, 401, "%s: connection %d still served a read after 2 s" % (label, i))
-            waited = 2.0 - (deadline - time.monotonic())
+                self.assertStatus(r, 401, "%s: connection %d still served a read after 10 s" % (label, i))
+            waited = 10.0 - (deadline - time.monotonic())
             print("%s: dead on every connection after %.3f s" % (label, waited), file=sys.stderr)
 
         for how in ("session revoked", "user deactivated", "listener restarted"):
