@@ -517,7 +517,7 @@ static void got(db_job *job, void *arg)
         reply_problem(rc, 404, "No such submission (or it is outside your scope).");
         return;
     }
-    req_set_etag(rc, PQgetvalue(r, 0, 11));
+    req_set_etag(rc, "submission", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 11), NULL);
     strbuf sb = STRBUF_INIT;
     encode_row_json(&sb, r, 0, detail_cols, NCOLS(detail_cols));
     reply_strbuf(rc, 200, "application/json", &sb);

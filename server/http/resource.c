@@ -140,7 +140,8 @@ static bool row_in_scope(req_ctx *rc, const resource *r, const PGresult *res, in
 static void reply_record(req_ctx *rc, const resource *r, int status, const PGresult *res, bool read)
 {
     bool rv = read && r->read_sql;
-    req_set_etag(rc, PQgetvalue(res, 0, rv ? r->read_col_version : r->col_version));
+    req_set_etag(rc, r->name, PQgetvalue(res, 0, r->col_id),
+                 PQgetvalue(res, 0, rv ? r->read_col_version : r->col_version), NULL);
     if (status == 201) {
         char loc[128];
         snprintf(loc, sizeof(loc), "%s/%s", r->path, PQgetvalue(res, 0, r->col_id));
@@ -381,7 +382,7 @@ void resource_patch(req_ctx *rc, const resource *r)
     const char *id = resource_id_param(rc, 0, r->name);
     if (!id)
         return;
-    const char *version = req_if_match(rc);
+    const char *version = req_if_match(rc, r->name, id, NULL);
     if (!version)
         return;
     json_object *body = req_json_body(rc);
@@ -409,7 +410,7 @@ void resource_close(req_ctx *rc, const resource *r)
     const char *id = resource_id_param(rc, 0, r->name);
     if (!id)
         return;
-    const char *version = req_if_match(rc);
+    const char *version = req_if_match(rc, r->name, id, NULL);
     if (!version)
         return;
     write_state *st = arena_calloc(rc->arena, sizeof(*st));
