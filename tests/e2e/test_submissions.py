@@ -223,6 +223,9 @@ class SubmissionsTest(harness.RegistryTestCase):
             if fields:
                 invalid[at[name]] = fields
         self.assertEqual(len(set(at.values())), len(at), "planted positions collide")
+        # an ID registered in another province: the NGO is told nothing of it (its record reads valid), the
+        # reviewing officer sees it invalid, and approval leaves it out
+        self.hidden = {at["taken"]}
         valid = {"client": [], "staff": [], "service": []}
         for i, rec in enumerate(records):
             if i not in invalid:
@@ -257,16 +260,22 @@ class SubmissionsTest(harness.RegistryTestCase):
         self.assertIsInstance(sid, int)
         self.assertEqual(body["status"], "pending")
         self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "%s/%d" % (SUB, sid))
-        self.assertResults(body["results"], records, invalid)
+        told = {i: f for i, f in invalid.items() if i not in self.hidden}
+        self.assertResults(body["results"], records, told)
         self.assertEqual(len(invalid), 8)
 
         d = self.ok("GET", "%s/%d" % (SUB, sid), "ngo1").json()
         nvalid = sum(len(v) for v in valid.values())
         self.assertEqual((d["status"], d["center_id"], d["province"], d["county_id"], d["record_count"],
                           d["valid_count"], d["submitted_by"], d["decided_by"]),
-                         ("pending", self.NGO1, TEHRAN, self.TEH_A, 1000, nvalid, self.uid["ngo1"], None))
+                         ("pending", self.NGO1, TEHRAN, self.TEH_A, 1000, nvalid + len(self.hidden),
+                          self.uid["ngo1"], None))
         self.assertEqual(d["results"], body["results"])
         self.assertEqual(d["records"], records, "records are kept as sent")
+        # the reviewing officer sees every finding
+        o = self.ok("GET", "%s/%d" % (SUB, sid), "county").json()
+        self.assertResults(o["results"], records, invalid)
+        self.assertEqual(o["valid_count"], nvalid)
         # nothing is in the registry before approval
         for i in valid["client"][:5]:
             self.assertEqual(self.clients_with(records[i]["data"]["national_id"]), [])
