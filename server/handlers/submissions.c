@@ -143,6 +143,15 @@ static void put_json(void *o)
     json_object_put(o);
 }
 
+/* the per-record errors a reply did not take (a replay, a quota, a refused center) */
+static void put_errors(void *p)
+{
+    submit_state *st = p;
+    for (int i = 0; i < st->nrecords; i++)
+        if (st->errors[i])
+            json_object_put(st->errors[i]);
+}
+
 static void add_error(json_object **errs, const char *field, const char *msg)
 {
     if (!*errs)
@@ -568,6 +577,7 @@ void handle_submissions_create(req_ctx *rc)
     st->errors = arena_calloc(rc->arena, n * sizeof(json_object *));
     st->counties = arena_calloc(rc->arena, n * sizeof(char *));
     st->households = arena_calloc(rc->arena, n * sizeof(char *));
+    arena_on_reset(rc->arena, put_errors, st);
     json_object *seen = json_object_new_object();
     for (int i = 0; i < st->nrecords; i++)
         check_record(rc, st, i, json_object_array_get_idx(records, (size_t)i), &seen);
