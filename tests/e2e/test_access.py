@@ -679,6 +679,10 @@ class AccessTest(harness.RegistryTestCase):
         self.assertProblem(self.client.patch(path, {"full_name": "Mina Rahimi"}, token=na.token,
                                              headers={"If-Match": harness.etag("user", uid, 7)}), 412)
         self.assertEqual(self.user_row(uid), (1, "", True))
+        # a tag of another user, or garbage, on a user that is not there: 404, not 412
+        for tag in ("garbage", harness.etag("user", uid, 1)):
+            self.assertProblem(self.client.patch("/api/v1/users/999999999", {"full_name": "x"}, token=na.token,
+                                                 headers={"If-Match": tag}), 404)
         r = self.client.patch(path, {"full_name": "Mina Rahimi"}, token=na.token, headers={"If-Match": harness.etag("user", uid, 1)})
         self.assertStatus(r, 200)
         self.assertEqual(harness.etag_v(r), '"v2"')

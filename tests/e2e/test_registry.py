@@ -325,6 +325,13 @@ class RegistryTest(harness.RegistryTestCase):
                                                    self.req("GET", "/api/v1/clients/999999999", who))
                     self.assertNotFoundLikeMissing(self.req("DELETE", path, who, etag=tag),
                                                    self.req("GET", "/api/v1/clients/999999999", who))
+        # the transfer checks its optional If-Match the same way
+        for path, who in (("/api/v1/clients/999999999/transfer", "county"),
+                          ("/api/v1/clients/%d/transfer" % fars["id"], "county")):
+            with self.subTest(transfer=path):
+                self.assertNotFoundLikeMissing(self.req("POST", path, who, {"county_id": self.TEH_B}, etag="garbage"),
+                                               self.req("GET", "/api/v1/clients/999999999", who))
+        self.assertProblem(self.req("POST", pb + "/transfer", "county", {"county_id": self.TEH_B}, etag=tag_a), 412)
         self.assertEqual(self.ok("GET", "/api/v1/clients/%d" % fars["id"], "fars").json()["version"], 1)
         # a list of tags: the one that is this record's counts; a weak tag never does
         tag_b = self.ok("GET", pb, "county").headers["ETag"]
