@@ -17,6 +17,8 @@ PASSWORD = "Silver-Orchard-Pencil-4412"
 TEHRAN = "IR-23"
 
 # What makes a reply a person's data: a key among these, with a value (not null, not empty), anywhere in it.
+# Not among them: a user account's username and full_name (the registry's own officials, managed by admins; every
+# change to an account is audited), and aggregates (reports count people, never name them).
 PERSONAL_FIELDS = {
     "national_id", "first_name", "last_name", "birth_date", "birth_date_jalali", "sex", "disability", "needs",
     "household_role", "members",            # a household's people
