@@ -178,6 +178,35 @@ class ReadAuditTest(harness.RegistryTestCase):
             self.assertIn("/api/v1/%s/%d" % (coll, self.ids[coll]), seen)
         self.assertIn("/api/v1/loans?" + urllib.parse.urlencode({"client_id": self.fill["client"]}), seen)
 
+    def test_what_the_new_read_records_say(self):
+        """A client's services and enrollments are lists with the client as their filter, one enrollment and one
+        submission are reads of that record, where it lives; a list of loans keeps its filter."""
+        cid = self.ids["clients"]
+        cases = (("/api/v1/clients/%d/services" % cid, ("list", "service", None, {"client_id": str(cid)})),
+                 ("/api/v1/clients/%d/enrollments" % cid, ("list", "enrollment", None, {"client_id": str(cid)})),
+                 ("/api/v1/loans?client_id=%d" % cid, ("list", "loan", None, {"client_id": str(cid)})),
+                 ("/api/v1/enrollments/%d" % self.ids["enrollments"],
+                  ("read", "enrollment", str(self.ids["enrollments"]), None)),
+                 ("/api/v1/submissions/%d" % self.ids["submissions"],
+                  ("read", "submission", str(self.ids["submissions"]), None)))
+        for path, (action, entity, entity_id, filt) in cases:
+            with self.subTest(path=path):
+                r = self.client.get(path, token=self.tok["admin"])
+                self.assertStatus(r, 200)
+                rid = r.headers["X-Request-Id"]
+                rows = self.pg.psql("SELECT action, entity, coalesce(entity_id, ''), province_code,"
+                                    " coalesce(detail::text, '') FROM read_log WHERE request_id = %s"
+                                    % harness.sql_literal(rid)).strip().splitlines()
+                self.assertEqual(len(rows), 1, rows)
+                got = rows[0].split("|")
+                self.assertEqual(got[:3], [action, entity, entity_id or ""])
+                if filt is None:
+                    self.assertEqual(got[3], TEHRAN)        # where the record lives
+                else:
+                    detail = json.loads(got[4])
+                    self.assertEqual(detail["filter"], filt)
+                    self.assertEqual(detail["count"], len(r.json()["items"]))
+
     def test_personal_fields_detector_finds_nested_data(self):
         self.assertTrue(has_personal({"items": [{"id": 1, "after": {"first_name": "x"}}]}))
         self.assertTrue(has_personal({"records": [{"kind": "client", "data": {"national_id": "0012345678"}}]}))
