@@ -193,7 +193,7 @@ static void reply_quota(req_ctx *rc, const char *refusal)
                  "(submission_records_per_day); send this batch later (Retry-After) or ask an administrator.",
                  cfg->submission_records_per_day);
         reply_problem(rc, 429, msg);
-    } else if (!strcmp(refusal, "pending"))  {
+    } else if (!strcmp(refusal, "pending")) {
         snprintf(msg, sizeof(msg), "You have %d submissions awaiting review, the most one user may have "
                  "(submission_pending_max); send more once an officer has decided some.", cfg->submission_pending_max);
         reply_problem(rc, 409, msg);
@@ -311,7 +311,11 @@ static void checked(db_job *job, void *arg)
         st->errors[i] = NULL;
         json_object_array_add(results, res);
         if (hidden) {
-            json_object *rev = json_object_new_object(), *errs = NULL;
+            /* the officer's view: what the submitter was told, and the duplicate */
+            json_object *rev = json_object_new_object(), *errs = json_object_new_array(), *told;
+            json_object_object_get_ex(res, "errors", &told);
+            for (size_t e = 0; e < json_object_array_length(told); e++)
+                json_object_array_add(errs, json_object_get(json_object_array_get_idx(told, e)));
             add_error(&errs, "national_id", "is already registered (outside the submitter's center: the submitter "
                                             "was told only that its records await review)");
             json_object_object_add(rev, "index", json_object_new_int(i));

@@ -603,11 +603,15 @@ class SubmissionsTest(harness.RegistryTestCase):
         self.ok("POST", "/api/v1/clients", "fars", 201, self.client_rec(fars_nid, county=self.FARS_A)["data"])
         self.ok("POST", "/api/v1/staff", "admin", 201, dict(self.staff_rec(fars_staff_nid)["data"],
                                                             center_id=self.NGO_FARS))
-        taken = self.submitted("ngo1", [self.client_rec(fars_nid), self.staff_rec(fars_staff_nid)])
-        fresh = self.submitted("ngo1", [self.client_rec(), self.staff_rec()])
+        fars_nid2 = national_id()
+        self.ok("POST", "/api/v1/clients", "fars", 201, self.client_rec(fars_nid2, county=self.FARS_A)["data"])
+        # the third is invalid for another reason too (its county is not the center's province)
+        taken = self.submitted("ngo1", [self.client_rec(fars_nid), self.staff_rec(fars_staff_nid),
+                                        self.client_rec(fars_nid2, county=self.FARS_A)])
+        fresh = self.submitted("ngo1", [self.client_rec(), self.staff_rec(), self.client_rec(county=self.FARS_A)])
         self.assertEqual({k: v for k, v in taken.items() if k != "id"}, {k: v for k, v in fresh.items() if k != "id"},
                          "a registered ID answered otherwise than a new one")
-        self.assertEqual([r["status"] for r in taken["results"]], ["valid", "valid"])
+        self.assertEqual([r["status"] for r in taken["results"]], ["valid", "valid", "invalid"])
         for who in ("ngo1", "ngo2"):
             with self.subTest(reader=who):
                 r = self.req("GET", "%s/%d" % (SUB, taken["id"]), who)
@@ -621,8 +625,9 @@ class SubmissionsTest(harness.RegistryTestCase):
                 self.assertEqual(listed[taken["id"]]["valid_count"], listed[fresh["id"]]["valid_count"])
         # the reviewing officer sees both duplicates, and the ETag of that view is not the NGO's
         o = self.ok("GET", "%s/%d" % (SUB, taken["id"]), "county")
-        self.assertEqual([(r["status"], [e["field"] for e in r["errors"]]) for r in o.json()["results"]],
-                         [("invalid", ["national_id"]), ("invalid", ["national_id"])])
+        self.assertEqual([(r["status"], sorted(e["field"] for e in r["errors"])) for r in o.json()["results"]],
+                         [("invalid", ["national_id"]), ("invalid", ["national_id"]),
+                          ("invalid", ["county_id", "national_id"])])
         self.assertEqual(o.json()["valid_count"], 0)
         self.assertNotEqual(o.headers["ETag"],
                             self.ok("GET", "%s/%d" % (SUB, taken["id"]), "ngo1").headers["ETag"])
