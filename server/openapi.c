@@ -279,12 +279,16 @@ static const schema_def schemas[] = {
      "fficers; an NGO submitter submits for its own center\"},\"records\":{\"type\":\"array\",\"maxItems"
      "\":1000,\"items\":{\"type\":\"object\",\"properties\":{\"kind\":{\"type\":\"string\",\"enum\":[\"client\",\"st"
      "aff\",\"service\"]},\"data\":{\"type\":\"object\",\"description\":\"the fields of a ClientWrite, Staff"
-     "Write, or ServiceWrite plus client_id\"}},\"required\":[\"kind\",\"data\"]}}},\"required\":[\"record"
+     "Write, or ServiceWrite plus client_id; any other field refuses the whole submission (422 naming re"
+     "cords[i].data.FIELD, nothing stored)\"}},\"required\":[\"kind\",\"data\"]}}},\"required\":[\"record"
      "s\"]}"},
     {"SubmissionReceipt",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":[\""
      "pending\"]},\"results\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"index\":{\"type"
-     "\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":[\"valid\",\"invalid\"]},\"errors\":{\"type\":\"array"
+     "\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":[\"valid\",\"invalid\"],"
+     "\"description\":\"valid: passes every check the submitter may be told of. An NGO submitter is not told "
+     "that a national ID is registered outside its center: the reviewing officer sees that in GET "
+     "/submissions/{id}, and approval skips the record\"},\"errors\":{\"type\":\"array"
      "\",\"items\":{\"type\":\"object\",\"properties\":{\"field\":{\"type\":\"string\"},\"message\":{\"type\":\"stri"
      "ng\"}}}}}}}}}"},
     {"SubmissionSummary",
@@ -470,7 +474,10 @@ void openapi_build(void)
     json_object_object_add(info, "version", json_object_new_string("1"));
     json_object_object_add(info, "description",
                            json_object_new_string("National registry of welfare centers, staff, clients and funding. "
-                                                  "Generated from the server's route table."));
+                                                  "Generated from the server's route table. ETags name one record as "
+                                                  "the reply shows it; If-Match is checked only on a record that "
+                                                  "exists and is visible to the caller (else 404). Every read of a "
+                                                  "person's data is recorded in the audit trail."));
     json_object_object_add(doc, "info", info);
 
     json_object *paths = json_object_new_object();

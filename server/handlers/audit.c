@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "server/handlers/handlers.h"
 #include "server/http/list.h"
+#include "server/http/resource.h"
 
 static int stmt_audit_list;
 
@@ -43,6 +44,15 @@ void audit_init(void)
 #undef AUDIT_FILTER
 }
 
+static void audit_recorded(req_ctx *rc, bool recorded)
+{
+    static const int key[] = {0};
+    if (recorded)
+        reply_rows_list(rc, rc->job.res[1], audit_cols, NCOLS(audit_cols), rc->limit, key, 1);
+    else
+        resource_reply_unrecorded(rc);
+}
+
 static void audit_listed(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
@@ -56,8 +66,8 @@ static void audit_listed(db_job *job, void *arg)
                 reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
                 return;
             }
-    static const int key[] = {0};
-    reply_rows_list(rc, r, audit_cols, NCOLS(audit_cols), rc->limit, key, 1);
+    /* the trail holds people's records (before and after): reading it is recorded too */
+    resource_record_list(rc, "audit", resource_query_filter(rc), PQntuples(r), audit_recorded);
 }
 
 void handle_audit_list(req_ctx *rc)

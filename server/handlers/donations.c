@@ -107,6 +107,7 @@ static resource donations = {
     .update_fields = donation_update_fields,
     .nupdate_fields = NCOLS(donation_update_fields),
     .build = donation_build,
+    .audit_reads = true,        /* donor names, and donations to a client */
     .path = "/api/v1/donations",
 };
 

@@ -125,6 +125,7 @@ static resource repayments = {
     .update_fields = repayment_fields,
     .nupdate_fields = NCOLS(repayment_fields),
     .build = repayment_build,
+    .audit_reads = true,
     .path = "/api/v1/repayments",
 };
 
@@ -210,6 +211,15 @@ void handle_loan_repayments_list(req_ctx *rc)
     resource_list_children(rc, &repayments, "loan", stmt_loan_visible, stmt_repayments);
 }
 
+static void overdue_recorded(req_ctx *rc, bool recorded)
+{
+    static const int key[] = {0, 2};
+    if (recorded)
+        reply_rows_list(rc, rc->job.res[1], overdue_cols, NCOLS(overdue_cols), rc->limit, key, 2);
+    else
+        resource_reply_unrecorded(rc);
+}
+
 static void overdue_listed(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
@@ -223,8 +233,8 @@ static void overdue_listed(db_job *job, void *arg)
             return;
         }
     }
-    static const int key[] = {0, 2};
-    reply_rows_list(rc, r, overdue_cols, NCOLS(overdue_cols), rc->limit, key, 2);
+    /* installments of people's loans: recorded like any list of them */
+    resource_record_list(rc, "installment", resource_query_filter(rc), PQntuples(r), overdue_recorded);
 }
 
 void handle_loans_overdue(req_ctx *rc)

@@ -222,7 +222,7 @@ static void me_done(db_job *job, void *arg)
         return;
     }
     strbuf sb = STRBUF_INIT;
-    req_set_etag(rc, PQgetvalue(job->res[1], 0, 8));
+    req_set_etag(rc, "user", PQgetvalue(job->res[1], 0, 0), PQgetvalue(job->res[1], 0, 8), "me");
     encode_row_json(&sb, job->res[1], 0, user_public_cols, NCOLS(user_public_cols));
     reply_strbuf(rc, 200, "application/json", &sb);
 }

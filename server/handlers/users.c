@@ -89,7 +89,7 @@ void users_init(void)
 static void reply_user(req_ctx *rc, int status, const PGresult *r)
 {
     strbuf sb = STRBUF_INIT;
-    req_set_etag(rc, PQgetvalue(r, 0, UC_VERSION));
+    req_set_etag(rc, "user", PQgetvalue(r, 0, UC_ID), PQgetvalue(r, 0, UC_VERSION), NULL);
     if (status == 201) {
         char loc[64];
         snprintf(loc, sizeof(loc), "/api/v1/users/%s", PQgetvalue(r, 0, UC_ID));
@@ -433,7 +433,7 @@ void handle_users_patch(req_ctx *rc)
     const char *id = id_param(rc);
     if (!id)
         return;
-    const char *version = req_if_match(rc);
+    const char *version = req_if_match(rc, "user", id, NULL);
     if (!version)
         return;
     json_object *body = req_json_body(rc);

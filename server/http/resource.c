@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include "common/digits.h"
 #include "common/log.h"
@@ -140,7 +141,8 @@ static bool row_in_scope(req_ctx *rc, const resource *r, const PGresult *res, in
 static void reply_record(req_ctx *rc, const resource *r, int status, const PGresult *res, bool read)
 {
     bool rv = read && r->read_sql;
-    req_set_etag(rc, PQgetvalue(res, 0, rv ? r->read_col_version : r->col_version));
+    req_set_etag(rc, r->name, PQgetvalue(res, 0, r->col_id),
+                 PQgetvalue(res, 0, rv ? r->read_col_version : r->col_version), NULL);
     if (status == 201) {
         char loc[128];
         snprintf(loc, sizeof(loc), "%s/%s", r->path, PQgetvalue(res, 0, r->col_id));
@@ -210,7 +212,7 @@ const char *resource_search_pattern(req_ctx *rc)
 /* GET one ------------------------------------------------------------------------------------------------------ */
 
 /* a read whose audit row could not be written: no data leaves */
-static void reply_unrecorded(req_ctx *rc)
+void resource_reply_unrecorded(req_ctx *rc)
 {
     req_add_header(rc, "Retry-After", "1");
     reply_problem(rc, 503, "The read could not be recorded in the audit trail; try again.");
@@ -221,7 +223,7 @@ static void read_recorded(req_ctx *rc, bool recorded)
 {
     const resource *r = rc->state;
     if (!recorded) {
-        reply_unrecorded(rc);
+        resource_reply_unrecorded(rc);
         return;
     }
     reply_record(rc, r, 200, rc->job.res[1], true);
@@ -381,7 +383,7 @@ void resource_patch(req_ctx *rc, const resource *r)
     const char *id = resource_id_param(rc, 0, r->name);
     if (!id)
         return;
-    const char *version = req_if_match(rc);
+    const char *version = req_if_match(rc, r->name, id, NULL);
     if (!version)
         return;
     json_object *body = req_json_body(rc);
@@ -409,7 +411,7 @@ void resource_close(req_ctx *rc, const resource *r)
     const char *id = resource_id_param(rc, 0, r->name);
     if (!id)
         return;
-    const char *version = req_if_match(rc);
+    const char *version = req_if_match(rc, r->name, id, NULL);
     if (!version)
         return;
     write_state *st = arena_calloc(rc->arena, sizeof(*st));
@@ -509,8 +511,30 @@ static void list_done(db_job *job, void *arg)
         resource_reply_list(rc, rc->state, job->res[1]);
 }
 
+const char *resource_query_filter(req_ctx *rc)
+{
+    json_object *filter = json_object_new_object();
+    struct evkeyval *kv;
+    TAILQ_FOREACH(kv, &rc->query, next) {
+        if (!strcmp(kv->key, "limit") || !strcmp(kv->key, "cursor"))
+            continue;
+        json_object_object_add(filter, kv->key,
+                               json_object_new_string(strcmp(kv->key, "national_id") ? kv->value : "(given)"));
+    }
+    if (rc->want_csv)
+        json_object_object_add(filter, "export", json_object_new_string("csv"));
+    const char *out = arena_strdup(rc->arena, json_object_to_json_string_ext(filter, JSON_C_TO_STRING_PLAIN));
+    json_object_put(filter);
+    return out;
+}
+
 void resource_submit_list(req_ctx *rc, const resource *r)
 {
+    if (r->audit_reads) {
+        /* a list of people's records (loans, donations) is recorded like a list of clients */
+        resource_submit_audited_list(rc, r, resource_query_filter(rc));
+        return;
+    }
     rc->state = (void *)r;
     rc->job.retry_safe = true;
     req_db_submit(rc, list_done);
@@ -527,10 +551,21 @@ static void audited_list_recorded(req_ctx *rc, bool recorded)
 {
     const audited_list *al = rc->state;
     if (!recorded) {
-        reply_unrecorded(rc);
+        resource_reply_unrecorded(rc);
         return;
     }
     resource_reply_list(rc, al->r, rc->job.res[1]);
+}
+
+/* the audit row of a list of people's records: what was asked, how many came back, where the caller looks */
+void resource_record_list(req_ctx *rc, const char *entity, const char *filter_json, int rows, read_audit_done done)
+{
+    const identity *w = &rc->who;
+    const char *detail = arena_sprintf(rc->arena, "{\"filter\": %s, \"count\": %d}", filter_json,
+                                       rows < rc->limit ? rows : rc->limit);
+    read_audit_add(rc, "list", entity, NULL, w->province[0] ? w->province : NULL,
+                   w->county_id ? arena_sprintf(rc->arena, "%d", w->county_id) : NULL,
+                   w->center_id ? arena_sprintf(rc->arena, "%lld", (long long)w->center_id) : NULL, detail, done);
 }
 
 static void audited_list_done(db_job *job, void *arg)
@@ -539,14 +574,7 @@ static void audited_list_done(db_job *job, void *arg)
     const audited_list *al = rc->state;
     if (!req_job_ok(rc, job))
         return;
-    int n = PQntuples(job->res[1]);
-    const identity *w = &rc->who;
-    const char *detail = arena_sprintf(rc->arena, "{\"filter\": %s, \"count\": %d}", al->filter_json,
-                                       n < rc->limit ? n : rc->limit);
-    read_audit_add(rc, "list", al->r->name, NULL, w->province[0] ? w->province : NULL,
-                   w->county_id ? arena_sprintf(rc->arena, "%d", w->county_id) : NULL,
-                   w->center_id ? arena_sprintf(rc->arena, "%lld", (long long)w->center_id) : NULL, detail,
-                   audited_list_recorded);
+    resource_record_list(rc, al->r->name, al->filter_json, PQntuples(job->res[1]), audited_list_recorded);
 }
 
 void resource_submit_audited_list(req_ctx *rc, const resource *r, const char *filter_json)
@@ -563,8 +591,18 @@ void resource_submit_audited_list(req_ctx *rc, const resource *r, const char *fi
 
 typedef struct child_list {
     const resource *r;
-    const char *parent_name;
+    const char *parent_name, *parent;
 } child_list;
+
+static void children_recorded(req_ctx *rc, bool recorded)
+{
+    const child_list *cl = rc->state;
+    if (!recorded) {
+        resource_reply_unrecorded(rc);
+        return;
+    }
+    resource_reply_list(rc, cl->r, rc->job.res[2]);
+}
 
 static void children_listed(db_job *job, void *arg)
 {
@@ -576,6 +614,12 @@ static void children_listed(db_job *job, void *arg)
         char msg[96];
         snprintf(msg, sizeof(msg), "No such %s (or it is outside your scope).", cl->parent_name);
         reply_problem(rc, 404, msg);
+        return;
+    }
+    if (cl->r->audit_reads) {
+        /* a person's services, enrollments, repayments: recorded as a list with the parent as its filter */
+        const char *filter = arena_sprintf(rc->arena, "{\"%s_id\": \"%s\"}", cl->parent_name, cl->parent);
+        resource_record_list(rc, cl->r->name, filter, PQntuples(job->res[2]), children_recorded);
         return;
     }
     resource_reply_list(rc, cl->r, job->res[2]);
@@ -591,6 +635,7 @@ void resource_list_children(req_ctx *rc, const resource *r, const char *parent_n
     child_list *cl = arena_calloc(rc->arena, sizeof(*cl));
     cl->r = r;
     cl->parent_name = parent_name;
+    cl->parent = parent;
     rc->state = cl;
     req_job_begin(rc, true);
     db_query_param(db_job_add(&rc->job, stmt_parent_visible), parent);

@@ -247,3 +247,16 @@ const char *body_date(req_ctx *rc, json_object *obj, const char *name)
     }
     return NULL;
 }
+
+bool validate_is_field(const field_spec *spec, int n, const char *key)
+{
+    if (find_spec(spec, n, key))
+        return true;
+    size_t kl = strlen(key);
+    if (kl <= 7 || strcmp(key + kl - 7, "_jalali") != 0)
+        return false;
+    char base[128];
+    snprintf(base, sizeof(base), "%.*s", (int)(kl - 7), key);
+    const field_spec *d = find_spec(spec, n, base);
+    return d && d->type == F_DATE;
+}

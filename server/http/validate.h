@@ -34,6 +34,9 @@ typedef struct field_spec {
  * may be absent. Returns true when there was no error. */
 bool validate_fields(json_object *obj, const field_spec *spec, int n, bool partial, field_errors *fe);
 
+/* Is key one of spec's fields (or X_jalali of a date field X)? */
+bool validate_is_field(const field_spec *spec, int n, const char *key);
+
 /* Accessors for validated bodies. NULL / false when the field is absent or JSON null. */
 const char *body_string(json_object *obj, const char *name);
 bool body_int(json_object *obj, const char *name, int64_t *out);

@@ -39,6 +39,7 @@ shutdown, then SIGKILL) and removes the temporary directories (unless REGISTRY_K
 
 import atexit
 import http.client
+import hashlib
 import itertools
 import json
 import os
@@ -826,6 +827,7 @@ class Response:
         self.headers = headers
         self.raw = raw
         self.version = version
+        self.path = None            # the request's target, set by Client.request
 
     @property
     def text(self):
@@ -987,7 +989,9 @@ class Client:
                 raise
             if resp.will_close:
                 self.close()
-            return Response(resp.status, resp.reason, resp.msg, raw, resp.version)
+            r = Response(resp.status, resp.reason, resp.msg, raw, resp.version)
+            r.path = path
+            return r
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -1594,3 +1598,37 @@ SELECT k.province_code, k.id,
      WHERE a.fiscal_year = {y} AND a.county_id = k.id AND a.level = 'county'),
   (SELECT coalesce(sum(d.amount_rials), 0) FROM donations d WHERE d.fiscal_year = {y} AND d.county_id = k.id)
 FROM counties k WHERE k.province_code = '{p}' ORDER BY k.id"""
+
+
+# -- ETags (server/http/etag.c) -------------------------------------------------------------------------------------
+def etag(entity, record_id, version, variant=None):
+    """The ETag registryd gives record (entity, id) at version, as the representation variant shows it."""
+    parts = [entity, str(record_id), str(version), variant or ""]
+    h = hashlib.sha256(b"".join(p.encode("utf-8") + b"\0" for p in parts)).hexdigest()[:16]
+    return '"%s-%s"' % (version, h)
+
+
+def record_of(path):
+    """(entity, id) of the last /<collection>/<id> in a path: /api/v1/clients/5 -> ("client", "5")."""
+    segs = path.split("?")[0].strip("/").split("/")
+    for i in range(len(segs) - 1, 0, -1):
+        if segs[i].isdigit():
+            coll = segs[i - 1]
+            return (coll if coll == "staff" else coll[:-1]), segs[i]
+    raise HarnessError("no record id in %r" % path)
+
+
+def etag_of(path, version, variant=None):
+    """The ETag of the record at path (e.g. /api/v1/clients/5) at version."""
+    return etag(*record_of(path), version, variant)
+
+
+def etag_v(resp, variant=None):
+    """'"v<version>"' when the response's ETag is the right one for the record it answers about (its Location, else
+    the request's path), else the ETag as sent: lets a test compare a tag with the version it expects."""
+    tag = resp.header("ETag")
+    m = re.fullmatch(r'"(\d+)-[0-9a-f]{16}"', tag or "")
+    if not m:
+        return tag
+    where = resp.header("Location") or resp.path
+    return '"v%s"' % m.group(1) if tag == etag_of(where, m.group(1), variant) else tag

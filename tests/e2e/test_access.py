@@ -97,7 +97,7 @@ OPS = {
     ("users", "update"): Op(
         "PATCH", "/api/v1/users/{id}", path=lambda c: "/api/v1/users/%d" % c.target.id,
         body=lambda c: {"full_name": "Renamed by " + c.actor.role},
-        headers=lambda c: {"If-Match": '"v1"'}, perm_roles=ADMINS, fresh=True, on_success="ok_users_update",
+        headers=lambda c: {"If-Match": harness.etag("user", c.target.id, 1)}, perm_roles=ADMINS, fresh=True, on_success="ok_users_update",
         on_refusal="refused_users_update"),
     ("audit", "list"): Op(
         "GET", "/api/v1/audit",
@@ -335,7 +335,7 @@ class AccessTest(harness.RegistryTestCase):
 
     def ok_users_read(self, cell, op, r):
         t, body = cell.target, r.json()
-        self.assertEqual(r.headers.get("ETag"), '"v1"')
+        self.assertEqual(harness.etag_v(r), '"v1"')
         self.assertEqual((body["id"], body["username"], body["role"], body["province"], body["county_id"]),
                          (t.id, t.username, t.role, t.province, t.county_id))
         self.assertNotIn("password_hash", body)
@@ -343,7 +343,7 @@ class AccessTest(harness.RegistryTestCase):
     def ok_users_create(self, cell, op, r):
         spec, body = CREATE_SPECS[cell.scope], r.json()
         self.assertEqual(r.status, 201)
-        self.assertEqual(r.headers.get("ETag"), '"v1"')
+        self.assertEqual(harness.etag_v(r), '"v1"')
         self.assertEqual(r.headers.get("Location"), "/api/v1/users/%d" % body["id"])
         self.assertEqual((body["username"], body["role"], body["province"], body["active"], body["version"]),
                          (cell.name, spec["role"], spec["province"], True, 1))
@@ -355,7 +355,7 @@ class AccessTest(harness.RegistryTestCase):
 
     def ok_users_update(self, cell, op, r):
         body = r.json()
-        self.assertEqual(r.headers.get("ETag"), '"v2"')
+        self.assertEqual(harness.etag_v(r), '"v2"')
         self.assertEqual((body["id"], body["full_name"], body["version"]),
                          (cell.target.id, "Renamed by " + cell.actor.role, 2))
         self.assertEqual(self.user_row(cell.target.id), (2, "Renamed by " + cell.actor.role, True))
@@ -672,24 +672,28 @@ class AccessTest(harness.RegistryTestCase):
         r = self.client.post("/api/v1/users", {"username": "acc.patched", "password": PASSWORD,
                                                "role": "provincial_officer", "province": HOME}, token=na.token)
         self.assertStatus(r, 201)
-        self.assertEqual(r.headers.get("ETag"), '"v1"')
+        self.assertEqual(harness.etag_v(r), '"v1"')
         uid = r.json()["id"]
         path = "/api/v1/users/%d" % uid
         token = harness.login(self.client, "acc.patched", PASSWORD)["token"]
 
         self.assertProblem(self.client.patch(path, {"full_name": "Mina Rahimi"}, token=na.token), 428)
         self.assertProblem(self.client.patch(path, {"full_name": "Mina Rahimi"}, token=na.token,
-                                             headers={"If-Match": '"v7"'}), 412)
+                                             headers={"If-Match": harness.etag("user", uid, 7)}), 412)
         self.assertEqual(self.user_row(uid), (1, "", True))
-        r = self.client.patch(path, {"full_name": "Mina Rahimi"}, token=na.token, headers={"If-Match": '"v1"'})
+        # a tag of another user, or garbage, on a user that is not there: 404, not 412
+        for tag in ("garbage", harness.etag("user", uid, 1)):
+            self.assertProblem(self.client.patch("/api/v1/users/999999999", {"full_name": "x"}, token=na.token,
+                                                 headers={"If-Match": tag}), 404)
+        r = self.client.patch(path, {"full_name": "Mina Rahimi"}, token=na.token, headers={"If-Match": harness.etag("user", uid, 1)})
         self.assertStatus(r, 200)
-        self.assertEqual(r.headers.get("ETag"), '"v2"')
+        self.assertEqual(harness.etag_v(r), '"v2"')
         self.assertEqual((r.json()["full_name"], r.json()["version"]), ("Mina Rahimi", 2))
         r = self.client.get(path, token=na.token)
         self.assertStatus(r, 200)
-        self.assertEqual(r.headers.get("ETag"), '"v2"')
+        self.assertEqual(harness.etag_v(r), '"v2"')
         self.assertProblem(self.client.patch(path, {"full_name": "Stale"}, token=na.token,
-                                             headers={"If-Match": '"v1"'}), 412)
+                                             headers={"If-Match": harness.etag("user", uid, 1)}), 412)
         rows = self.audit("&entity=user&action=update&entity_id=%d" % uid)
         self.assertEqual(len(rows), 1, rows)
         a = rows[0]
@@ -700,9 +704,9 @@ class AccessTest(harness.RegistryTestCase):
 
         # deactivation: the existing token dies, and signing in fails like a wrong password
         self.assertStatus(self.client.get("/api/v1/auth/me", token=token), 200)
-        r = self.client.patch(path, {"active": False}, token=na.token, headers={"If-Match": '"v2"'})
+        r = self.client.patch(path, {"active": False}, token=na.token, headers={"If-Match": harness.etag("user", uid, 2)})
         self.assertStatus(r, 200)
-        self.assertEqual((r.json()["active"], r.headers.get("ETag")), (False, '"v3"'))
+        self.assertEqual((r.json()["active"], harness.etag_v(r)), (False, '"v3"'))
         self.assertTokenDead(self.client, token, "deactivated, same connection:")
         with self.registry.client() as fresh:
             self.assertTokenDead(fresh, token, "deactivated, new client:")
@@ -719,7 +723,7 @@ class AccessTest(harness.RegistryTestCase):
         self.assertStatus(self.client.get("/api/v1/users?limit=500", token=token), 200)
         self.assertStatus(self.client.get("/api/v1/audit?limit=1", token=token), 200)
         r = self.client.patch("/api/v1/users/%d" % uid, {"province": AWAY}, token=na.token,
-                              headers={"If-Match": '"v1"'})
+                              headers={"If-Match": harness.etag("user", uid, 1)})
         self.assertStatus(r, 200)
         self.assertEqual(r.json()["province"], AWAY)
         with self.subTest("users list after the move"):
@@ -739,7 +743,7 @@ class AccessTest(harness.RegistryTestCase):
         with self.subTest("reading a user of the old province"):
             self.assertProblem(self.client.get("/api/v1/users/%d" % self.targets["in"].id, token=token), 404)
         r = self.client.patch("/api/v1/users/%d" % uid, {"role": "provincial_officer"}, token=na.token,
-                              headers={"If-Match": '"v2"'})
+                              headers={"If-Match": harness.etag("user", uid, 2)})
         self.assertStatus(r, 200)
         with self.subTest("users list after the demotion"):
             self.assertProblem(self.client.get("/api/v1/users?limit=500", token=token), 403)
