@@ -226,6 +226,10 @@ log_requests = false
 # per-minute limits (120 per token, 600 per address by default) would turn most of them into 429s
 rate_limit_per_min = 1000000
 rate_limit_address_per_min = 1000000
+# case f sends five 1,000-record submissions a run, and pending ones pile up across --reuse runs
+submission_records_per_day = 100000000
+submission_pending_max = 1000000
+submission_pending_bytes = 100000000000
 EOF
 }
 
