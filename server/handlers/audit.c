@@ -73,7 +73,7 @@ void handle_audit_list(req_ctx *rc)
     else if (user_id)
         user_id = arena_sprintf(rc->arena, "%lld", (long long)v);
     if (before && parse_int64_digits(before, &v) != 0)
-        field_error(&fe, "cursor", "is not a cursor from this list");
+        field_error(&fe, "cursor", CURSOR_INVALID_MESSAGE);
     const char *entity_id = req_query(rc, "entity_id");
     if (entity_id) {
         /* ids and national IDs may come in Persian digits */

@@ -328,7 +328,7 @@ void handle_users_list(req_ctx *rc)
         field_error(&fe, "province", "must be a province code such as IR-08");
     int64_t after_id;
     if (after && parse_int64_digits(after, &after_id) != 0)
-        field_error(&fe, "cursor", "is not a cursor from this list");
+        field_error(&fe, "cursor", CURSOR_INVALID_MESSAGE);
     if (fe.list) {
         reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
         return;

@@ -130,7 +130,10 @@ static const char *value_or_null(const PGresult *res, int row, int col)
 static bool row_in_scope(req_ctx *rc, const resource *r, const PGresult *res, int row)
 {
     const char *county = value_or_null(res, row, r->col_county), *center = value_or_null(res, row, r->col_center);
-    if (r->national_rows_public && !value_or_null(res, row, r->col_province))
+    const char *province = value_or_null(res, row, r->col_province);
+    if (r->national_rows_public && !province)
+        return true;
+    if (r->province_wide && province && rc->who.province[0] && !strcmp(province, rc->who.province))
         return true;
     return scope_allows(&rc->who, value_or_null(res, row, r->col_province), county ? (int32_t)atol(county) : 0,
                         center ? atoll(center) : 0);
@@ -628,7 +631,7 @@ bool list_query_begin(req_ctx *rc, list_query *lq)
         return false;
     int64_t v;
     if (after && (parse_int64_digits(after, &v) != 0 || v <= 0))
-        field_error(&lq->fe, "cursor", "is not a cursor from this list");
+        field_error(&lq->fe, "cursor", CURSOR_INVALID_MESSAGE);
     lq->after = after;
     lq->limit = arena_sprintf(rc->arena, "%d", rc->limit + 1);
     return true;

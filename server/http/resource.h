@@ -58,6 +58,8 @@ struct resource {
     const char *close_patch;    /* JSON values DELETE applies, e.g. {"status":"closed"}; NULL: no DELETE */
     const char *path;           /* "/api/v1/clients" for Location headers */
     bool national_rows_public;  /* a row without a province (a national campaign) is visible to everyone */
+    bool province_wide;         /* a province's row (a provincial campaign) is visible to everyone in the province,
+                                   county officers and NGO submitters too, as row-level security shows it */
     bool submittable;           /* NGO submissions may carry it: create_many is prepared */
 
     /* prepared at start by resource_init */

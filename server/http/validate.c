@@ -163,6 +163,11 @@ bool validate_fields(json_object *obj, const field_spec *spec, int n, bool parti
             if (!json_object_is_type(val, json_type_string) || date_parse_iso(json_object_get_string(val), &d) != 0) {
                 field_error(fe, key, "must be a date YYYY-MM-DD");
                 ok = false;
+            } else if (d.y < ISO_DATE_MIN_YEAR) {
+                /* what a Jalali date sent to the Gregorian field looks like (1403-12-31) */
+                field_error(fe, key, "must be a Gregorian date from %d on; for a Jalali date such as %04d-%02d-%02d "
+                            "use %s_jalali", ISO_DATE_MIN_YEAR, d.y, d.m, d.d, key);
+                ok = false;
             }
             break;
         }
@@ -231,7 +236,7 @@ const char *body_date(req_ctx *rc, json_object *obj, const char *name)
 {
     ymd d;
     const char *iso = body_string(obj, name);
-    if (iso && date_parse_iso(iso, &d) == 0) {
+    if (iso && date_parse_iso(iso, &d) == 0 && d.y >= ISO_DATE_MIN_YEAR) {
         char *out = arena_alloc(rc->arena, 11);
         date_format(d, out);
         return out;
