@@ -5,6 +5,7 @@
 #include "common/digits.h"
 #include "common/jalali.h"
 #include "common/national_id.h"
+#include "common/textnorm.h"
 #include "common/utf8.h"
 
 static const field_spec *find_spec(const field_spec *spec, int n, const char *key)
@@ -251,4 +252,15 @@ const char *body_date(req_ctx *rc, json_object *obj, const char *name)
         return out;
     }
     return NULL;
+}
+
+const char *clean_text(req_ctx *rc, const char *s, const char *field, field_errors *fe)
+{
+    size_t n = strlen(s);
+    char *clean = arena_alloc(rc->arena, n + 1);
+    if (textnorm_clean_input(s, clean, n + 1) == (size_t)-1) {
+        field_error(fe, field, "holds characters that are not allowed");
+        return NULL;
+    }
+    return clean;
 }

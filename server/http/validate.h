@@ -44,5 +44,9 @@ bool body_has(json_object *obj, const char *name);
 bool body_is_null(json_object *obj, const char *name);
 /* A date field as ISO YYYY-MM-DD (from X or X_jalali); NULL when absent. */
 const char *body_date(req_ctx *rc, json_object *obj, const char *name);
+/* Free text as it is stored (textnorm_clean_input: trimmed, whitespace collapsed, bidi controls and invisible
+ * characters removed), in the request's arena; NULL after a field error (characters that are not allowed).
+ * Every human-readable text field goes through it. */
+const char *clean_text(req_ctx *rc, const char *s, const char *field, field_errors *fe);
 
 #endif

@@ -331,7 +331,7 @@ class FundingTest(harness.RegistryTestCase):
         self.donation("teh", anonymous=True, donor_name=None, amount_rials=5000, province=TEHRAN)
         self.assertFields(self.req("POST", "/api/v1/donations", "teh", {
             "donor_type": "person", "kind": "cash", "amount_rials": 5, "received_on": "2024-07-01",
-            "province": TEHRAN}), 422, ["donor_name"])
+            "province": TEHRAN}), 422, ["donor"])
 
         # the fiscal year is the Jalali year of received_on (1403: 2024-03-20 .. 2025-03-20)
         for field, day, iso, year in (("received_on_jalali", "1403-12-30", "2025-03-20", 1403),
