@@ -38,8 +38,8 @@ static int is_invisible(uint32_t c)
            (c >= 0x1D173 && c <= 0x1D17A) || (c >= 0xE0000 && c <= 0xE007F) || (c >= 0xE0100 && c <= 0xE01EF);
 }
 
-/* Letters that join (Arabic script): a ZWJ after one of them is how Persian writes an abbreviation's joined
- * form (ه‍.ش); anywhere else a ZWJ shows nothing. */
+/* Letters that join (Arabic script): a ZWJ after one of them and before a mark that is not a letter is how
+ * Persian writes an abbreviation's joined form (ه‍.ش); anywhere else a ZWJ shows nothing. */
 static int is_joining_letter(uint32_t c)
 {
     return (c >= 0x0620 && c <= 0x064A) || (c >= 0x066E && c <= 0x06D5) || (c >= 0x06FA && c <= 0x06FF) ||
@@ -151,6 +151,8 @@ static size_t transform(const char *in, char *out, size_t outsz, classify_fn cla
                 joiner = cp;
             break;
         case ACT_EMIT: {
+            if (joiner == 0x200D && is_joining_letter(cp))
+                joiner = 0;     /* between two letters the join happens anyway: a ZWJ there shows nothing */
             char buf[4];
             size_t k = utf8_encode(cp, buf), jk = joiner ? 3 : 0;
             if (k == 0 || k > (size_t)n || w + (size_t)pending + jk + k >= outsz)

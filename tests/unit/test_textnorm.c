@@ -243,6 +243,7 @@ static void test_clean_joiners(void **state)
     clean_is("علی\u200C رضا", "علی رضا");                        /* nor next to a space */
     clean_is("ه\u200D.ش", "ه\u200D.ش");                         /* ZWJ after a joining letter: kept */
     clean_is("Ad\u200Dmin", "Admin");                            /* elsewhere it shows nothing */
+    clean_is("زه\u200Dرا", "زهرا");                              /* between two letters too */
     clean_is("\u200Dعلی", "علی");
     clean_is("ه\u200D ش", "ه ش");
     clean_is("ه\u200C\u200Dش", "ه\u200Cش");                     /* one joiner, the first */
