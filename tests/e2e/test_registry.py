@@ -834,7 +834,8 @@ class RegistryTest(harness.RegistryTestCase):
         def cur(raw):
             return base64.urlsafe_b64encode(raw.encode("utf-8")).decode().rstrip("=")
         persian = cur("v1\x1f" + "123".translate(PERSIAN_DIGITS))
-        garbage = ["!!", cur("v1\x1fabc"), cur("v1\x1f99999999999999999999"), persian]
+        garbage = ["!!", cur("v1\x1fabc"), cur("v1\x1f99999999999999999999"), persian,
+                   "1234".translate(PERSIAN_DIGITS)]
         lists = [("/api/v1/clients", "teh", garbage), ("/api/v1/centers", "teh", garbage),
                  ("/api/v1/staff", "teh", garbage), ("/api/v1/programs", "teh", garbage),
                  ("/api/v1/donations", "teh", garbage), ("/api/v1/loans", "county", garbage),
