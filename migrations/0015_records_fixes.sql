@@ -118,13 +118,16 @@ $$;
 CREATE FUNCTION repayments_settle() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     lid bigint := CASE WHEN TG_OP = 'DELETE' THEN OLD.loan_id ELSE NEW.loan_id END;
+    paid numeric;
 BEGIN
-    UPDATE loans l SET status = s.status, version = l.version + 1, updated_at = now()
-    FROM (SELECT CASE WHEN x.amount_rials <= coalesce(sum(r.amount_rials), 0) THEN 'repaid'
-                      WHEN x.status = 'repaid' THEN 'active' ELSE x.status END::loan_status AS status
-          FROM loans x LEFT JOIN repayments r ON r.loan_id = x.id WHERE x.id = lid
-          GROUP BY x.id, x.amount_rials, x.status) s
-    WHERE l.id = lid AND l.status <> s.status;
+    -- repayments of a loan are serialized by repayments_check's lock, so this sum is the loan's; the status is
+    -- computed from the loan's row as it is when locked (a write-off made meanwhile stays)
+    SELECT coalesce(sum(amount_rials), 0) INTO paid FROM repayments WHERE loan_id = lid;
+    UPDATE loans l SET status = CASE WHEN l.amount_rials <= paid THEN 'repaid'
+                                     WHEN l.status = 'repaid' THEN 'active' ELSE l.status END::loan_status,
+                       version = l.version + 1, updated_at = now()
+    WHERE l.id = lid AND l.status <> CASE WHEN l.amount_rials <= paid THEN 'repaid'
+                                          WHEN l.status = 'repaid' THEN 'active' ELSE l.status END::loan_status;
     RETURN NULL;
 END
 $$;
