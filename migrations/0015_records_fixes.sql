@@ -7,8 +7,9 @@
 -- 2. A loan's status follows its money: 'repaid' exactly when nothing is owed (set by repayments, never by hand);
 --    while money is owed a loan is 'active' or 'written_off', and the API may switch between those two. A trigger
 --    refuses any other write, whatever path it takes. Repayments mark a loan repaid after the row is in.
--- 3. Donations: anonymity is one-way (true -> false is refused), and the contract's `campaign` may name a campaign
---    by name (donation_campaign_ref()).
+-- 3. Donations: anonymity is one-way (true -> false is refused), an anonymous donor's name does not come out of
+--    the audit trail either (records written while the donor was named are masked when read: audit_shown()), and
+--    the contract's `campaign` may name a campaign by name (donation_campaign_ref()).
 
 -- 1. Loans follow their client ------------------------------------------------------------------------------------
 CREATE FUNCTION loans_follow_client() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -197,3 +198,15 @@ BEGIN
 END
 $$;
 GRANT EXECUTE ON FUNCTION donation_campaign_ref(jsonb) TO registry_app;
+
+-- What GET /api/v1/audit shows of a record's before/after: a donation's donor as written, unless the donation is
+-- anonymous now (or not visible to the reader): then the name is masked, also in records written while the donor
+-- was named. The stored trail (and its hash chain) is unchanged.
+CREATE FUNCTION audit_shown(entity text, entity_id text, j jsonb) RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN entity = 'donation' AND j IS NOT NULL AND (j ? 'donor_name' OR j ? 'donor')
+                     AND NOT EXISTS (SELECT 1 FROM donations d WHERE entity_id ~ '^[0-9]{1,18}$'
+                                     AND d.id = entity_id::bigint AND NOT d.anonymous)
+                THEN j || jsonb_build_object('donor_name', NULL, 'donor', NULL)
+                ELSE j END
+$$;
+GRANT EXECUTE ON FUNCTION audit_shown(text, text, jsonb) TO registry_app;

@@ -32,7 +32,8 @@ void audit_init(void)
     stmt_audit_list = db_stmt_register(
         "audit_list",
         "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), user_id, username, role,"
-        " address, request_id, action, entity, entity_id, province_code, county_id, center_id, before, after, detail"
+        " address, request_id, action, entity, entity_id, province_code, county_id, center_id,"
+        " audit_shown(entity, entity_id, before), audit_shown(entity, entity_id, after), detail"
         " FROM ((SELECT id, at, user_id, username, role, address, request_id, action, entity, entity_id,"
         " province_code, county_id, center_id, before, after, detail FROM audit_log" AUDIT_FILTER
         " ORDER BY id DESC LIMIT $6)"

@@ -698,6 +698,10 @@ class FundingTest(harness.RegistryTestCase):
         self.assertNotIn(named["donor_name"], str(update))
         self.assertIsNone(update[0]["before"]["donor_name"])
         self.assertNotIn(named["donor_name"], self.ok("GET", npath, "admin").text)
+        # ... and from the records written while the donor was named (the stored trail is left as it is)
+        self.assertNotIn(named["donor_name"], str(self.audit_of("donation", named["id"])))
+        self.assertEqual(self.sql("SELECT count(*) FROM audit_log WHERE entity = 'donation' AND entity_id = '%d'"
+                                  " AND after->>'donor_name' = '%s'" % (named["id"], named["donor_name"])), [("1",)])
         # nowhere: replies, lists, CSV, the audit trail (the name is kept only for receipts, in the table)
         for who in ("admin", "viewer", "teh", "county"):
             with self.subTest(who=who):
