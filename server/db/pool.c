@@ -310,6 +310,7 @@ void db_submit(db_pool *p, db_job *job)
     job->status = DB_OK;
     job->sqlstate[0] = '\0';
     job->errmsg[0] = '\0';
+    job->constraint[0] = '\0';
     job->err_index = -1;
     job->retries = 0;
     job->internal = false;
@@ -367,6 +368,8 @@ static void record_error(db_job *j, const PGresult *r)
     snprintf(j->sqlstate, sizeof(j->sqlstate), "%s", st ? st : "XX000");
     const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
     snprintf(j->errmsg, sizeof(j->errmsg), "%s", msg ? msg : PQresultErrorMessage(r));
+    const char *con = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
+    snprintf(j->constraint, sizeof(j->constraint), "%s", con ? con : "");
 }
 
 /* Reads every result that has arrived, completing jobs at their Sync. Callbacks may submit new jobs, and may

@@ -53,6 +53,7 @@ struct db_job {
     char sqlstate[6];
     int err_index;
     char errmsg[256];             /* PostgreSQL's message, for logs only: never shown to clients */
+    char constraint[64];          /* the constraint (or unique index) an error names, else "" */
 
     /* pool internals */
     db_job *next;

@@ -33,7 +33,8 @@ void audit_init(void)
     stmt_audit_list = db_stmt_register(
         "audit_list",
         "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), user_id, username, role,"
-        " address, request_id, action, entity, entity_id, province_code, county_id, center_id, before, after, detail"
+        " address, request_id, action, entity, entity_id, province_code, county_id, center_id,"
+        " audit_shown(entity, entity_id, before), audit_shown(entity, entity_id, after), detail"
         " FROM ((SELECT id, at, user_id, username, role, address, request_id, action, entity, entity_id,"
         " province_code, county_id, center_id, before, after, detail FROM audit_log" AUDIT_FILTER
         " ORDER BY id DESC LIMIT $6)"
@@ -83,7 +84,7 @@ void handle_audit_list(req_ctx *rc)
     else if (user_id)
         user_id = arena_sprintf(rc->arena, "%lld", (long long)v);
     if (before && parse_int64_digits(before, &v) != 0)
-        field_error(&fe, "cursor", "is not a cursor from this list");
+        field_error(&fe, "cursor", CURSOR_INVALID_MESSAGE);
     const char *entity_id = req_query(rc, "entity_id");
     if (entity_id) {
         /* ids and national IDs may come in Persian digits */

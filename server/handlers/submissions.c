@@ -827,8 +827,11 @@ void handle_submissions_decide(req_ctx *rc)
         {"reason", F_STRING, false, 1, 2000, NULL},
     };
     field_errors fe = {0};
-    if (validate_fields(body, fields, NCOLS(fields), false, &fe) && !strcmp(body_string(body, "decision"), "reject") &&
-        !body_string(body, "reason"))
+    const char *reason = NULL;
+    if (validate_fields(body, fields, NCOLS(fields), false, &fe) && body_string(body, "reason") &&
+        (reason = clean_text(rc, body_string(body, "reason"), "reason", &fe)) && !reason[0])
+        reason = NULL;      /* stored clean like every free text; blank is none */
+    if (!fe.list && !strcmp(body_string(body, "decision"), "reject") && !reason)
         field_error(&fe, "reason", "is required to reject: the NGO needs to know what to fix");
     if (fe.list) {
         reply_problem_fields(rc, 422, "No decision was recorded.", &fe);
@@ -838,7 +841,7 @@ void handle_submissions_decide(req_ctx *rc)
     rc->state = st;
     st->id = id;
     st->decision = body_string(body, "decision");
-    st->reason = body_string(body, "reason");
+    st->reason = reason;
     req_job_begin(rc, true);
     db_query_param(db_job_add(&rc->job, stmt_for_decision), id);
     req_db_submit(rc, loaded_for_decision);

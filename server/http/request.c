@@ -15,6 +15,7 @@
 #include "common/json_strict.h"
 #include "common/log.h"
 #include "server/auth/authenticate.h"
+#include "server/http/conflict.h"
 #include "server/http/etag.h"
 
 #define REQ_ARENA_BLOCK 16384
@@ -337,7 +338,7 @@ void reply_db_failure(req_ctx *rc, const db_job *job)
     const char *st = job->sqlstate;
     log_msg(LOG_WARN, rc->request_id, "database error %s in statement %d: %s", st, job->err_index, job->errmsg);
     if (!strcmp(st, "23505"))
-        reply_problem(rc, 409, "A record with the same unique value already exists.");
+        reply_unique_conflict(rc, job, NULL);
     else if (!strcmp(st, "23514") || !strcmp(st, "23503") || !strcmp(st, "23502") || !strcmp(st, "22P02") ||
              !strcmp(st, "22003") || !strcmp(st, "22007") || !strcmp(st, "22008"))
         reply_problem(rc, 422, "The fields do not fit together or refer to something that does not exist.");

@@ -10,6 +10,7 @@
 #include "common/national_id.h"
 #include "common/textnorm.h"
 #include "server/audit/read_audit.h"
+#include "server/http/conflict.h"
 #include "server/http/list.h"
 
 /* SQL generation (once, at start) --------------------------------------------------------------------------- */
@@ -90,13 +91,13 @@ void resource_init(resource *r)
     }
     strbuf_printf(&sb,
                   "version = t.version + 1, updated_at = now() FROM old WHERE t.id = old.id RETURNING t.*),"
-                  " r AS (SELECT %s FROM upd t), o AS (SELECT %s FROM old t),"
+                  " r AS (SELECT %s FROM upd t), o AS (SELECT %s FROM %s),"
                   " a AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id,"
                   " before, after)"
                   " SELECT $4, '%s', r.id::text, r.province, r.county_id, r.center_id, to_jsonb(o), to_jsonb(r)"
                   " FROM r, o)"
                   " SELECT * FROM r",
-                  r->select_sql, r->select_sql, r->name);
+                  r->select_sql, r->select_sql, r->before_from ? r->before_from : "old t", r->name);
     r->stmt_update = register_stmt(r, "update", &sb);
 
     strbuf_printf(&sb, "SELECT version FROM %s WHERE id = $1::bigint", r->table);
@@ -131,7 +132,10 @@ static const char *value_or_null(const PGresult *res, int row, int col)
 static bool row_in_scope(req_ctx *rc, const resource *r, const PGresult *res, int row)
 {
     const char *county = value_or_null(res, row, r->col_county), *center = value_or_null(res, row, r->col_center);
-    if (r->national_rows_public && !value_or_null(res, row, r->col_province))
+    const char *province = value_or_null(res, row, r->col_province);
+    if (r->national_rows_public && !province)
+        return true;
+    if (r->province_wide && province && rc->who.province[0] && !strcmp(province, rc->who.province))
         return true;
     return scope_allows(&rc->who, value_or_null(res, row, r->col_province), county ? (int32_t)atol(county) : 0,
                         center ? atoll(center) : 0);
@@ -272,6 +276,7 @@ void resource_get(req_ctx *rc, const resource *r)
 typedef struct write_state {
     const resource *r;
     const char *id, *version;
+    json_object *body;          /* the request's (NULL for DELETE), to name a conflict's fields */
 } write_state;
 
 static void created(db_job *job, void *arg)
@@ -279,11 +284,8 @@ static void created(db_job *job, void *arg)
     req_ctx *rc = arg;
     const write_state *st = rc->state;
     if (job->status == DB_ERROR && !strcmp(job->sqlstate, "23505")) {
-        /* says only that a record with this unique value exists, nothing of it or of where it is */
-        char msg[128];
-        snprintf(msg, sizeof(msg), "This %s already exists: another record has the same national ID or unique name.",
-                 st->r->name);
-        reply_problem(rc, 409, msg);
+        /* says which rule and which fields, nothing of the other record or of where it is */
+        reply_unique_conflict(rc, job, st->body);
         return;
     }
     if (!req_job_ok(rc, job))
@@ -334,6 +336,7 @@ void resource_create(req_ctx *rc, const resource *r, const char *parent_id)
     }
     write_state *st = arena_calloc(rc->arena, sizeof(*st));
     st->r = r;
+    st->body = body;
     rc->state = st;
     req_job_begin(rc, false);
     db_query_param(db_job_add(&rc->job, r->stmt_create), json_object_to_json_string_ext(values, JSON_C_TO_STRING_PLAIN));
@@ -347,7 +350,7 @@ static void updated(db_job *job, void *arg)
     req_ctx *rc = arg;
     const write_state *st = rc->state;
     if (job->status == DB_ERROR && !strcmp(job->sqlstate, "23505")) {
-        reply_problem(rc, 409, "Another record already has this unique value.");
+        reply_unique_conflict(rc, job, st->body);
         return;
     }
     if (!req_job_ok(rc, job))
@@ -403,6 +406,7 @@ void resource_patch(req_ctx *rc, const resource *r)
     st->r = r;
     st->id = id;
     st->version = version;
+    st->body = body;
     send_update(rc, r, st, json_object_to_json_string_ext(values, JSON_C_TO_STRING_PLAIN), "update");
 }
 
@@ -449,12 +453,9 @@ void res_put_text(req_ctx *rc, json_object *body, json_object *values, const cha
         json_object_object_add(values, field, NULL);
         return;
     }
-    size_t n = strlen(s);
-    char *clean = arena_alloc(rc->arena, n + 1);
-    if (textnorm_clean_input(s, clean, n + 1) == (size_t)-1) {
-        field_error(fe, field, "holds characters that are not allowed");
+    const char *clean = clean_text(rc, s, field, fe);
+    if (!clean)
         return;
-    }
     if (!clean[0]) {
         field_error(fe, field, "must not be blank");
         return;
@@ -673,7 +674,7 @@ bool list_query_begin(req_ctx *rc, list_query *lq)
         return false;
     int64_t v;
     if (after && (parse_int64_digits(after, &v) != 0 || v <= 0))
-        field_error(&lq->fe, "cursor", "is not a cursor from this list");
+        field_error(&lq->fe, "cursor", CURSOR_INVALID_MESSAGE);
     lq->after = after;
     lq->limit = arena_sprintf(rc->arena, "%d", rc->limit + 1);
     return true;

@@ -56,9 +56,14 @@ struct resource {
     int ncreate_fields, nupdate_fields;
     res_build_fn build;
     bool audit_reads;           /* a person's record: every read is recorded */
+    /* Optional: the FROM of an update's audit 'before' (CTEs old: the row before, upd: after; alias t), for a
+     * before that must hide what the after hides (an anonymous donor's name); default "old t" */
+    const char *before_from;
     const char *close_patch;    /* JSON values DELETE applies, e.g. {"status":"closed"}; NULL: no DELETE */
     const char *path;           /* "/api/v1/clients" for Location headers */
     bool national_rows_public;  /* a row without a province (a national campaign) is visible to everyone */
+    bool province_wide;         /* a province's row (a provincial campaign) is visible to everyone in the province,
+                                   county officers and NGO submitters too, as row-level security shows it */
     bool submittable;           /* NGO submissions may carry it: create_many is prepared */
 
     /* prepared at start by resource_init */

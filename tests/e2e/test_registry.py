@@ -867,5 +867,94 @@ class RegistryTest(harness.RegistryTestCase):
                 self.assertFields(r, 400, ["cursor"])
 
 
+    # -- issue 13: bad cursors, Jalali dates in ISO fields, invisible characters -----------------------------------
+    def test_every_bad_cursor_is_the_same_400(self):
+        def cur(raw):
+            return base64.urlsafe_b64encode(raw.encode("utf-8")).decode().rstrip("=")
+        persian = cur("v1\x1f" + "123".translate(PERSIAN_DIGITS))
+        garbage = ["!!", cur("v1\x1fabc"), cur("v1\x1f99999999999999999999"), persian,
+                   "1234".translate(PERSIAN_DIGITS)]
+        lists = [("/api/v1/clients", "teh", garbage), ("/api/v1/centers", "teh", garbage),
+                 ("/api/v1/staff", "teh", garbage), ("/api/v1/programs", "teh", garbage),
+                 ("/api/v1/donations", "teh", garbage), ("/api/v1/loans", "county", garbage),
+                 ("/api/v1/counties?province=%s" % TEHRAN, "teh", garbage + [cur("v1\x1f99999999999")]),
+                 ("/api/v1/provinces", "teh", ["!!", persian]),
+                 ("/api/v1/users", "admin", garbage), ("/api/v1/audit", "admin", garbage),
+                 ("/api/v1/clients/%d/enrollments" % self.new_client("county")["id"], "county", garbage),
+                 ("/api/v1/loans/overdue?county_id=%d" % self.TEH_A, "county",
+                  ["!!", cur("v1\x1f12\x1f" + "3".translate(PERSIAN_DIGITS)), cur("v1\x1f12\x1f99999999999")])]
+        answers = set()
+        for path, who, cursors in lists:
+            for bad in cursors:
+                with self.subTest(path=path, cursor=bad):
+                    sep = "&" if "?" in path else "?"
+                    body = self.assertFields(self.req("GET", path + sep + q(cursor=bad), who), 400, ["cursor"])
+                    answers.add((body["title"], body["detail"], body["errors"][0]["message"]))
+        self.assertEqual(len(answers), 1, answers)
+
+    def test_iso_date_fields_refuse_a_jalali_date(self):
+        body = {"national_id": national_id(), "first_name": "زهرا", "last_name": word(), "sex": "female",
+                "county_id": self.TEH_A}
+        for day in ("1403-12-31", "1399-01-01", "1000-01-01", "1799-12-31"):
+            with self.subTest(day=day):
+                err = self.assertFields(self.req("POST", "/api/v1/clients", "county", dict(body, birth_date=day)),
+                                        422, ["birth_date"])
+                self.assertIn("birth_date_jalali", err["errors"][0]["message"])
+        made = self.ok("POST", "/api/v1/clients", "county", 201, dict(body, birth_date_jalali="1403-12-30")).json()
+        self.assertEqual(made["birth_date"], "2025-03-20")
+        self.assertEqual(self.ok("POST", "/api/v1/loans", "county", 201, {
+            "client_id": made["id"], "amount_rials": 10, "installments": 1, "first_due_on": "1800-01-01"}).json()
+            ["first_due_on"], "1800-01-01")
+        self.assertFields(self.req("POST", "/api/v1/loans", "county", {
+            "client_id": made["id"], "amount_rials": 10, "installments": 1, "first_due_on": "1404-01-15"}), 422,
+            ["first_due_on"])
+        path = "/api/v1/clients/%d" % made["id"]
+        etag = self.ok("GET", path, "county").headers.get("ETag")
+        self.assertFields(self.req("PATCH", path, "county", {"birth_date": "1370-05-05"}, etag=etag), 422,
+                          ["birth_date"])
+        self.assertFields(self.req("POST", "/api/v1/staff", "teh", {
+            "national_id": national_id(), "first_name": "مریم", "last_name": word(), "profession": "social_worker",
+            "center_id": self.CENTER_PUB, "trainings": [{"course": "CBR", "completed_on": "1402-03-01"}]}), 422,
+            ["trainings[0]"])
+
+    def test_invisible_characters_never_stored(self):
+        invisible = ["\u202e", "\u202a", "\u2066", "\u200e", "\u061c", "\u180e", "\u2060", "\u2061", "\u2062",
+                     "\u2063", "\u2064", "\u3164", "\u115f", "\u1160", "\uffa0", "\ufe0f", "\ufe00",
+                     "\U000e0001", "\U000e0041", "\U000e007f", "\U000e0100", "\u200b", "\ufeff", "\u00ad",
+                     "\u034f", "\u17b4", "\u206a", "\u200d"]
+        for ch in invisible:
+            with self.subTest(code_point="U+%04X" % ord(ch)):
+                last = word()
+                c = self.new_client("county", first_name=ch + "زه" + ch + "را" + ch, last_name=last + ch)
+                self.assertEqual((c["first_name"], c["last_name"]), ("زهرا", last))
+                self.assertEqual(self.pg.psql("SELECT first_name || '|' || last_name FROM clients WHERE id = %d"
+                                              % c["id"]).strip(), "زهرا|" + last)
+        # ZWNJ is Persian spelling: kept, once, inside the word
+        c = self.new_client("county", first_name=ZWNJ + "مهر" + ZWNJ + ZWNJ + "انگیز" + ZWNJ)
+        self.assertEqual(c["first_name"], "مهر" + ZWNJ + "انگیز")
+        # every other free text: a user's full name (create and change), a center's name, a training's course,
+        # a campaign's name and description, a donor, a household's address
+        spoof = "\u202eNational\u2061 Admin\U000e0041\u3164"
+        uname = "clean-" + str(next(_word_seq))
+        u = self.ok("POST", "/api/v1/users", "admin", 201, {"username": uname, "password": PASSWORD,
+                                                             "role": "national_viewer", "full_name": spoof}).json()
+        self.assertEqual(u["full_name"], "National Admin")
+        upath = "/api/v1/users/%d" % u["id"]
+        got = self.ok("PATCH", upath, "admin", body={"full_name": "\u180eعلی\ufe0f"},
+                      etag=self.ok("GET", upath, "admin").headers.get("ETag")).json()
+        self.assertEqual(got["full_name"], "علی")
+        center = self.new_center(name="مرکز\u2062 " + word() + "\u115f")
+        self.assertNotRegex(center["name"], "[\u2062\u115f]")
+        staff = self.new_staff(trainings=[{"course": "\u202eمهارت\u3164", "completed_on": "2024-01-01"}])
+        self.assertEqual(staff["trainings"][0]["course"], "مهارت")
+        camp = self.ok("POST", "/api/v1/campaigns", "admin", 201,
+                       {"name": "\u2060کمپین " + word() + "\U000e0020", "description": "شرح\u2064"}).json()
+        self.assertNotRegex(camp["name"] + camp["description"], "[\u2060\u2064\U000e0020]")
+        d = self.ok("POST", "/api/v1/donations", "teh", 201, {
+            "donor": "\u202eحسن\u3164", "kind": "in_kind", "description": "ویلچر\ufe0f", "amount_rials": 5,
+            "received_on": "2024-01-01", "county_id": self.TEH_A}).json()
+        self.assertEqual((d["donor"], d["description"]), ("حسن", "ویلچر"))
+        self.assertEqual(self.pg.psql("SELECT full_name FROM users WHERE id = %d" % u["id"]).strip(), "علی")
+
 if __name__ == "__main__":
     harness.main()
