@@ -124,8 +124,8 @@ $$;
 REVOKE ALL ON FUNCTION auth_setting_of, auth_same_hash, auth_throttle_start, auth_throttle_undo FROM PUBLIC;
 
 -- Sign-in --------------------------------------------------------------------------------------------------------
-DROP FUNCTION auth_login_lookup(text, text);
-DROP FUNCTION auth_login_finish(text, bigint, boolean, text, integer, text, text);
+-- (by name: whatever their arguments, the functions that handed out hashes and took the app's word must go)
+DROP FUNCTION auth_login_lookup, auth_login_finish;
 
 -- Step 1: counts the attempt; returns its id and what registryd needs to derive the key, or how long to wait.
 CREATE FUNCTION auth_login_start(login_username text, address text)
@@ -207,8 +207,7 @@ END
 $$;
 
 -- Own password change ----------------------------------------------------------------------------------------------
-DROP FUNCTION auth_own_password_hash();
-DROP FUNCTION auth_set_own_password(text, text);
+DROP FUNCTION auth_own_password_hash, auth_set_own_password;
 
 -- Step 1 (after auth_begin): counted and throttled like a sign-in of the caller, from the caller's address.
 CREATE FUNCTION auth_password_start()
