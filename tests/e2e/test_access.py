@@ -700,6 +700,19 @@ class AccessTest(harness.RegistryTestCase):
         with self.assertRaises(harness.PsqlError):
             harness.app_sql(self.pg, "SELECT * FROM auth_password_start()")
 
+    def test_hashes_with_other_parameters_still_sign_in(self):
+        # the parameters live in the stored string (here an older, cheaper N = 2^14), and the check uses them
+        salt = os.urandom(16)
+        key = hashlib.scrypt(PASSWORD.encode(), salt=salt, n=2 ** 14, r=8, p=1, dklen=32)
+        stored = "$scrypt$ln=14,r=8,p=1$%s$%s" % (base64.b64encode(salt).decode().rstrip("="),
+                                                 base64.b64encode(key).decode().rstrip("="))
+        self.sql_one("INSERT INTO users (username, password_hash, role) VALUES ('acc.oldhash', %s, 'national_viewer')"
+                     % harness.sql_literal(stored))
+        with self.registry.client(source="127.0.9.1") as c:
+            self.assertEqual(harness.login(c, "acc.oldhash", PASSWORD)["user"]["username"], "acc.oldhash")
+            self.assertProblem(c.post("/api/v1/auth/login", {"username": "acc.oldhash", "password": "Wrong-Pw-1"}),
+                               401)
+
     # -- 6. row-level security underneath the server -------------------------------------------------------------
     def test_row_level_security_without_the_server(self):
         pa = self.actors["provincial_admin"]
