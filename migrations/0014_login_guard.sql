@@ -118,6 +118,10 @@ BEGIN
                                 locked_until = CASE WHEN t.failures - 1 >= CASE WHEN t.key LIKE 'a:%' THEN 20 ELSE 5 END
                                                     THEN t.locked_until END
         WHERE t.key IN ('a:' || addr, 'p:' || addr || ' ' || uname, 'u:' || uname);
+    -- rows with nothing left to count go, so signing in leaves no row behind
+    DELETE FROM login_throttle t
+        WHERE t.key IN ('a:' || addr, 'p:' || addr || ' ' || uname, 'u:' || uname) AND t.failures = 0
+          AND (t.locked_until IS NULL OR t.locked_until <= now());
 END
 $$;
 

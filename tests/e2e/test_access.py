@@ -600,6 +600,7 @@ class AccessTest(harness.RegistryTestCase):
             self.assertStatus(r, 200)
         # which started the username afresh, while the stranger's pair stays locked
         self.assertEqual(self.sql_one("SELECT count(*) FROM login_throttle WHERE key = 'u:acc.victim'"), "0")
+        self.assertEqual(self.sql_one("SELECT count(*) FROM login_throttle WHERE key LIKE '_:127.0.5.2%'"), "0")
         self.assertProblem(stranger.post("/api/v1/auth/login", {"username": "acc.victim", "password": PASSWORD}), 429)
         rows = [(a["address"], a["action"]) for a in self.audit("&entity=session&entity_id=%d" % uid)]
         self.assertEqual(sorted(rows), [("127.0.5.1", "login_failed")] * 5 + [("127.0.5.2", "login")])
