@@ -40,6 +40,8 @@ static const config_key config_keys[] = {
     {"session_ttl_s", "REGISTRY_SESSION_TTL", CT_INT, OFF(session_ttl_s), 60, 7 * 86400, "28800"},
     {"login_threads", "REGISTRY_LOGIN_THREADS", CT_INT, OFF(login_threads), 1, 64, "2"},
     {"login_queue_max", NULL, CT_INT, OFF(login_queue_max), 1, 100000, "64"},
+    {"login_inflight_per_address", NULL, CT_INT, OFF(login_inflight_per_address), 1, 100000, "8"},
+    {"login_inflight_per_user", NULL, CT_INT, OFF(login_inflight_per_user), 1, 100000, "2"},
     {"rate_limit_per_min", "REGISTRY_RATE_LIMIT", CT_INT, OFF(rate_limit_per_min), 1, 1000000, "120"},
     {"rate_limit_address_per_min", NULL, CT_INT, OFF(rate_limit_address_per_min), 1, 1000000, "600"},
     {"submission_records_per_day", "REGISTRY_SUBMISSION_RECORDS_PER_DAY", CT_INT, OFF(submission_records_per_day), 1,

@@ -470,6 +470,9 @@ static json_object *operation(const route *rt)
         add_problem(responses, 415, "Body is not JSON");
         add_problem(responses, 422, "Valid JSON, invalid fields");
     }
+    if (rt->flags & ROUTE_THROTTLED)
+        add_problem(responses, 429, "Too many password checks for this user or from this address, or too many at "
+                                    "once (with Retry-After); nothing was checked");
     add_problem(responses, 503, "Database unavailable (with Retry-After)");
     json_object_object_add(op, "responses", responses);
     if (rt->perm == PERM_PUBLIC)

@@ -83,13 +83,14 @@ const route routes[] = {
     {"GET", "/api/v1/counties", handle_counties_list, PERM_PUBLIC, ROUTE_LIST, "geography",
      "Counties, optionally of one province", counties_query, "County", NULL, 200},
 
-    {"POST", "/api/v1/auth/login", handle_login, PERM_PUBLIC, ROUTE_JSON_BODY, "auth",
+    {"POST", "/api/v1/auth/login", handle_login, PERM_PUBLIC, ROUTE_JSON_BODY | ROUTE_THROTTLED, "auth",
      "Sign in: a bearer token for the user", NULL, "LoginResult", "Login", 200},
     {"POST", "/api/v1/auth/logout", handle_logout, PERM_ANY, 0, "auth", "Sign out: the token dies at once", NULL,
      NULL, NULL, 204},
     {"GET", "/api/v1/auth/me", handle_me, PERM_ANY, 0, "auth", "The signed-in user", NULL, "Me", NULL, 200},
-    {"POST", "/api/v1/auth/password", handle_password_change, PERM_ANY, ROUTE_JSON_BODY, "auth",
-     "Change your own password (other sessions end)", NULL, NULL, "PasswordChange", 204},
+    {"POST", "/api/v1/auth/password", handle_password_change, PERM_ANY, ROUTE_JSON_BODY | ROUTE_THROTTLED, "auth",
+     "Change your own password (other sessions end); a wrong current password counts as a failed sign-in", NULL,
+     NULL, "PasswordChange", 204},
 
     {"GET", "/api/v1/users", handle_users_list, PERM_USERS, ROUTE_LIST, "users", "Users within your scope",
      users_query, "User", NULL, 200},
@@ -97,7 +98,7 @@ const route routes[] = {
      "Create a user (never above or outside your scope)", NULL, "User", "UserCreate", 201},
     {"GET", "/api/v1/users/{id}", handle_users_get, PERM_USERS, 0, "users", "One user", NULL, "User", NULL, 200},
     {"PATCH", "/api/v1/users/{id}", handle_users_patch, PERM_USERS, ROUTE_JSON_BODY, "users",
-     "Change a user (If-Match required)", NULL, "User", "UserPatch", 200},
+     "Change a user (If-Match required); a new password ends the user's sessions", NULL, "User", "UserPatch", 200},
 
     {"GET", "/api/v1/programs", handle_programs_list, PERM_READ, ROUTE_LIST, "registry",
      "The national programs clients enroll in", NULL, "Program", NULL, 200},

@@ -899,8 +899,11 @@ class Client:
     HEAD is sent once more on a new connection; other methods raise, since the request may have reached the server.
     """
 
-    def __init__(self, port, cafile, host="127.0.0.1", server_hostname="localhost", timeout=30):
+    def __init__(self, port, cafile, host="127.0.0.1", server_hostname="localhost", timeout=30, source=None):
+        """source: the local address to connect from (e.g. "127.0.0.7": any 127.x.y.z reaches a loopback server),
+        so one test can act as clients at several addresses."""
         self.host = host
+        self.source = source
         self.port = port
         self.cafile = cafile
         self.server_hostname = server_hostname
@@ -912,7 +915,8 @@ class Client:
     def _new_conn(self):
         self.close()
         self._conn = _HTTPSConnection(self.host, self.port, self.server_hostname, context=self.context,
-                                      timeout=self.timeout)
+                                      timeout=self.timeout,
+                                      source_address=(self.source, 0) if self.source else None)
         return self._conn
 
     def _dropped(self):
@@ -1528,6 +1532,18 @@ def login(client, username, password):
     if r.status != 200:
         raise HarnessError("login as %s: HTTP %d %s" % (username, r.status, r.text[:300]))
     return r.json()
+
+
+def metric(client, name):
+    """The value of an unlabelled counter or gauge from GET /metrics (0 when it is not there)."""
+    r = client.get("/metrics")
+    if r.status != 200:
+        raise HarnessError("GET /metrics: HTTP %d" % r.status)
+    for line in r.text.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == name:
+            return float(parts[1])
+    return 0.0
 
 
 def app_sql(pg, sql, token=None, address="127.0.0.1", request_id="e2e-test", isolation=None, prelude=""):
