@@ -541,6 +541,7 @@ class AccessTest(harness.RegistryTestCase):
             r = self.client.post("/api/v1/auth/login", {"username": username, "password": password})
             return r, time.monotonic() - t0
 
+        hashed_before = harness.metric(self.client, "registry_login_hashes_total")
         wrong, unknown = [], []
         for _ in range(3):
             wrong.append(attempt("acc.timing", "Not-The-Password-993"))
@@ -554,10 +555,11 @@ class AccessTest(harness.RegistryTestCase):
             self.assertEqual(without_request_id(r.json()), without_request_id(ref_body))
             self.assertEqual(sorted((k.lower(), v) for k, v in r.headers.items() if k.lower() not in ignore),
                              ref_headers)
-        mw = statistics.median(t for _, t in wrong)
-        mu = statistics.median(t for _, t in unknown)
-        self.assertLess(abs(mw - mu) / min(mw, mu), 0.5,
-                        "median login time: wrong password %.3fs, unknown user %.3fs" % (mw, mu))
+        # the same work, proven by count rather than by time (timings swing on a shared machine): an unknown user's
+        # password is hashed too (against a fake salt), once per attempt, like a wrong one
+        self.assertEqual(harness.metric(self.client, "registry_login_hashes_total") - hashed_before, 6)
+        print("median login time: wrong password %.3fs, unknown user %.3fs"
+              % (statistics.median(t for _, t in wrong), statistics.median(t for _, t in unknown)), file=sys.stderr)
         rows = [a for a in self.audit("&action=login_failed") if a["username"] in ("acc.timing", "acc.nobody")]
         got = sorted((a["username"], a["user_id"], a["detail"]["reason"]) for a in rows)
         self.assertEqual(got, [("acc.nobody", None, "unknown user")] * 3
