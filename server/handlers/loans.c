@@ -219,7 +219,8 @@ void handle_loans_list(req_ctx *rc)
     db_query_param(q, status);
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
-    resource_submit_audited_list(rc, &loans, filter_json);  /* recorded in a read batch */
+    /* recorded in a read batch; with ?client_id= as a read of that client */
+    resource_submit_audited_list_of(rc, &loans, filter_json, "client", client);
 }
 
 void handle_loan_repayments_list(req_ctx *rc)

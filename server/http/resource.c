@@ -541,6 +541,7 @@ void resource_submit_list(req_ctx *rc, const resource *r)
 typedef struct audited_list {
     const resource *r;
     const char *filter_json;
+    const char *parent_name, *parent;   /* a list of one person's records: a read of that person */
 } audited_list;
 
 static void audited_list_recorded(req_ctx *rc, bool recorded)
@@ -570,14 +571,37 @@ static void audited_list_done(db_job *job, void *arg)
     const audited_list *al = rc->state;
     if (!req_job_ok(rc, job))
         return;
-    resource_record_list(rc, al->r->name, al->filter_json, PQntuples(job->res[1]), audited_list_recorded);
+    const PGresult *res = job->res[1];
+    int rows = PQntuples(res);
+    if (al->parent && rows > 0) {
+        /* one person's loans: a read of that client, where the client lives (every row is the client's, and
+         * lives where the client does), so the client's audit trail shows it */
+        const resource *r = al->r;
+        const char *detail = arena_sprintf(rc->arena, "{\"list\": \"%s\", \"filter\": %s, \"count\": %d}", r->name,
+                                           al->filter_json, rows < rc->limit ? rows : rc->limit);
+        read_audit_add(rc, "read", al->parent_name, al->parent, value_or_null(res, 0, r->col_province),
+                       value_or_null(res, 0, r->col_county), value_or_null(res, 0, r->col_center), detail,
+                       audited_list_recorded);
+        return;
+    }
+    resource_record_list(rc, al->r->name, al->filter_json, rows, audited_list_recorded);
 }
 
+
+
 void resource_submit_audited_list(req_ctx *rc, const resource *r, const char *filter_json)
+{
+    resource_submit_audited_list_of(rc, r, filter_json, NULL, NULL);
+}
+
+void resource_submit_audited_list_of(req_ctx *rc, const resource *r, const char *filter_json,
+                                     const char *parent_name, const char *parent)
 {
     audited_list *al = arena_calloc(rc->arena, sizeof(*al));
     al->r = r;
     al->filter_json = filter_json;
+    al->parent_name = parent_name;
+    al->parent = parent;
     rc->state = al;
     rc->job.retry_safe = true;
     req_db_submit(rc, audited_list_done);

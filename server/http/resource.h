@@ -116,6 +116,11 @@ void resource_submit_list(req_ctx *rc, const resource *r);
 /* The same for a list of people's records: its audit row (filter_json: resource_list_audit_filter, and the count)
  * goes in a read batch, and the page is answered once that is written. */
 void resource_submit_audited_list(req_ctx *rc, const resource *r, const char *filter_json);
+/* The same for a list filtered to one person (parent_name "client", parent its id, or NULL for none): a page with
+ * rows is recorded as a read of that person, where the rows live (detail {"list", "filter", "count"}), so the
+ * person's audit trail shows it. */
+void resource_submit_audited_list_of(req_ctx *rc, const resource *r, const char *filter_json,
+                                     const char *parent_name, const char *parent);
 /* GET /parents/{id}/children: 404 unless the parent is there for the caller (stmt_parent_visible, $1 = id), then
  * stmt_list ($1 parent id, $2 after-id, $3 limit + 1). */
 void resource_list_children(req_ctx *rc, const resource *r, const char *parent_name, int stmt_parent_visible,

@@ -40,7 +40,8 @@ IDS_FOR = ("users", "centers", "staff", "clients", "enrollments", "services", "h
 # Filters a walk of the plain routes would not reach but that read one person's data.
 FILTERED = ("/api/v1/loans?client_id={client}", "/api/v1/clients?national_id={national_id}",
             "/api/v1/staff?national_id={staff_national_id}", "/api/v1/donations?county_id={county}",
-            "/api/v1/loans/overdue?county_id={county}", "/api/v1/audit?entity=client&entity_id={client}")
+            "/api/v1/loans/overdue?county_id={county}", "/api/v1/audit?entity=client&entity_id={client}",
+            "/api/v1/audit?entity=client&action=create")
 
 national_id = harness.national_id_sequence(512340007, 11)
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
@@ -189,7 +190,7 @@ class ReadAuditTest(harness.RegistryTestCase):
             with self.subTest(csv=path):
                 self.walk("admin", path, seen, as_csv=True)
         for want in ("csv /api/v1/clients", "csv /api/v1/loans", "csv /api/v1/clients/%d/services" % self.ids["clients"],
-                     "csv /api/v1/audit"):
+                     "csv /api/v1/audit?entity=client&action=create"):
             self.assertIn(want, seen, "the CSV walk did not reach people's data")
         # the walk is not vacuous: the routes of issue 13's hole 6 were reached with data in them
         for want in ("/api/v1/clients/%d/services", "/api/v1/clients/%d/enrollments"):
@@ -201,13 +202,16 @@ class ReadAuditTest(harness.RegistryTestCase):
     def test_what_the_new_read_records_say(self):
         """A client's services and enrollments (and a loan's repayments) are reads of that client (loan), where it
         lives, saying what was listed; one enrollment and one submission are reads of that record, where it lives;
-        a list of loans keeps its filter."""
+        a list of one client's loans is a read of that client; other lists of loans keep their filter."""
         cid = self.ids["clients"]
         cases = (("/api/v1/clients/%d/services" % cid, ("read", "client", str(cid), {"list": "service"})),
                  ("/api/v1/clients/%d/enrollments" % cid, ("read", "client", str(cid), {"list": "enrollment"})),
                  ("/api/v1/loans/%d/repayments" % self.ids["loans"],
                   ("read", "loan", str(self.ids["loans"]), {"list": "repayment"})),
-                 ("/api/v1/loans?client_id=%d" % cid, ("list", "loan", None, {"client_id": str(cid)})),
+                 ("/api/v1/loans?client_id=%d" % cid,
+                  ("read", "client", str(cid), {"list": "loan", "filter": {"client_id": str(cid)}})),
+                 ("/api/v1/loans?county_id=%d" % self.fill["county"],
+                  ("list", "loan", None, {"county_id": str(self.fill["county"])})),
                  ("/api/v1/enrollments/%d" % self.ids["enrollments"],
                   ("read", "enrollment", str(self.ids["enrollments"]), None)),
                  ("/api/v1/submissions/%d" % self.ids["submissions"],
@@ -247,8 +251,9 @@ class ReadAuditTest(harness.RegistryTestCase):
         cid, nid = self.ids["clients"], self.fill["national_id"]
         cases = (
             ("/api/v1/loans?client_id=%s" % urllib.parse.quote(str(cid).translate(PERSIAN_DIGITS)),
-             "loan", {"client_id": str(cid)}),
-            ("/api/v1/loans?client_id=%d&note=%s" % (cid, nid), "loan", {"client_id": str(cid)}),
+             "read:client", {"client_id": str(cid)}),
+            ("/api/v1/loans?client_id=%d&note=%s" % (cid, nid), "read:client", {"client_id": str(cid)}),
+            ("/api/v1/loans?status=active&note=%s" % nid, "loan", {"status": "active"}),
             ("/api/v1/donations?county_id=%s&whatever=%s" % (urllib.parse.quote(str(self.fill["county"])
                                                                                .translate(PERSIAN_DIGITS)), nid),
              "donation", {"county_id": str(self.fill["county"])}),
@@ -264,7 +269,8 @@ class ReadAuditTest(harness.RegistryTestCase):
                 r = self.client.get(path, token=self.tok["admin"])
                 self.assertStatus(r, 200)
                 rows = self.read_rows(r)
-                self.assertEqual([(x["action"], x["entity"]) for x in rows], [("list", entity)])
+                action, _, ent = entity.rpartition(":")
+                self.assertEqual([(x["action"], x["entity"]) for x in rows], [(action or "list", ent)])
                 self.assertEqual(rows[0]["detail"]["filter"], want)
                 self.assertNotIn(nid, json.dumps(rows[0]["detail"]))
 
@@ -308,16 +314,17 @@ class ReadAuditTest(harness.RegistryTestCase):
         self.assertEqual([x for x in statuses["bad"] if x[0] != 400], [])
 
     def test_a_persons_lists_are_found_in_the_audit_search_of_that_person(self):
-        """GET /audit?entity=client&entity_id=X shows who listed X's services and enrollments, and
+        """GET /audit?entity=client&entity_id=X shows who listed X's services, enrollments and loans, and
         ?entity=loan&entity_id=L who listed L's repayments, to a provincial admin of X's province too."""
         cid, loan = self.ids["clients"], self.ids["loans"]
         rids = {}
-        for path in ("/api/v1/clients/%d/services" % cid, "/api/v1/clients/%d/enrollments" % cid,
-                     "/api/v1/loans/%d/repayments" % loan):
+        listed = {"/api/v1/clients/%d/services" % cid: "service", "/api/v1/clients/%d/enrollments" % cid: "enrollment",
+                  "/api/v1/loans?client_id=%d" % cid: "loan", "/api/v1/loans/%d/repayments" % loan: "repayment"}
+        for path in listed:
             r = self.client.get(path, token=self.tok["admin"])
             self.assertStatus(r, 200)
             rids[path] = r.headers["X-Request-Id"]
-        for entity, eid, paths in (("client", cid, list(rids)[:2]), ("loan", loan, list(rids)[2:])):
+        for entity, eid, paths in (("client", cid, list(rids)[:3]), ("loan", loan, list(rids)[3:])):
             r = self.client.get("/api/v1/audit?entity=%s&entity_id=%d&limit=500" % (entity, eid), token=self.tok["pa"])
             self.assertStatus(r, 200)
             found = {x["request_id"]: x for x in r.json()["items"]}
@@ -327,7 +334,7 @@ class ReadAuditTest(harness.RegistryTestCase):
                                   % (entity, eid, path))
                     row = found[rids[path]]
                     self.assertEqual((row["action"], row["province"]), ("read", TEHRAN))
-                    self.assertEqual(row["detail"]["list"], path.rsplit("/", 1)[1].rstrip("s"))
+                    self.assertEqual(row["detail"]["list"], listed[path])
 
     def test_personal_fields_detector_finds_nested_data(self):
         self.assertTrue(has_personal({"items": [{"id": 1, "after": {"first_name": "x"}}]}))
