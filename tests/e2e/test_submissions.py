@@ -650,8 +650,10 @@ class SubmissionsTest(harness.RegistryTestCase):
         own = self.ok("GET", "/api/v1/clients/%d" % self.NGO1_CLIENTS[0], "ngo1").json()["national_id"]
         res = self.submitted("ngo1", [self.client_rec(own)])["results"]
         self.assertEqual((res[0]["status"], [e["field"] for e in res[0]["errors"]]), ("invalid", ["national_id"]))
-        # an officer sending for a center is told (the review view), but the center's NGO users are not: they read
-        # the same submission as if the ID were new (issue 13 review: it once depended on who submitted)
+
+    def test_11_an_officers_submission_for_a_center_tells_its_ngo_nothing(self):
+        """An officer sending for a center is told (the review view), but the center's NGO users are not: they read
+        the same submission as if the ID were new (issue 13 review: it once depended on who submitted)."""
         fars_nid3 = national_id()
         self.ok("POST", "/api/v1/clients", "fars", 201, self.client_rec(fars_nid3, county=self.FARS_A)["data"])
         by_officer = self.submitted("county", [self.client_rec(fars_nid3), self.client_rec()], center=self.NGO1)
