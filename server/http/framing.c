@@ -109,6 +109,8 @@ static void refuse(framing_verdict *v, int status, const char *detail)
 
 typedef struct te_state {
     bool present;
+    int lines;              /* Transfer-Encoding field lines */
+    bool exact;             /* the one line reads "chunked" as evhttp reads it (leading spaces, no tabs) */
     int chunked;            /* how many times chunked was named */
     int others;             /* other codings */
     bool chunked_last;      /* the last coding named so far is chunked */
@@ -268,6 +270,9 @@ void framing_check_head(const char *head, size_t len, const framing_limits *lim,
         size_t nl = (size_t)(colon - l);
         const char *val = colon + 1;
         size_t vl = n - nl - 1;
+        bool lead_tab = false;      /* evhttp skips only spaces before a value */
+        for (size_t i = 0; i < vl && is_ows((unsigned char)val[i]); i++)
+            lead_tab |= val[i] == '\t';
         value_trim(&val, &vl);
         switch (nl) {
         case 4:
@@ -275,7 +280,7 @@ void framing_check_head(const char *head, size_t len, const framing_limits *lim,
                 hosts++;
             break;
         case 6:
-            if (name_is(l, nl, "Expect") && !(vl == 12 && !strncasecmp(val, "100-continue", 12)))
+            if (name_is(l, nl, "Expect") && (lead_tab || !(vl == 12 && !strncasecmp(val, "100-continue", 12))))
                 refuse(v, 417, "Only \"Expect: 100-continue\" is understood.");
             break;
         case 14:
@@ -300,8 +305,10 @@ void framing_check_head(const char *head, size_t len, const framing_limits *lim,
             }
             break;
         case 17:
-            if (name_is(l, nl, "Transfer-Encoding"))
+            if (name_is(l, nl, "Transfer-Encoding")) {
                 te_add(&te, val, vl);
+                te.exact = ++te.lines == 1 && !lead_tab && vl == 7 && !strncasecmp(val, "chunked", 7);
+            }
             break;
         default:
             break;
@@ -333,6 +340,10 @@ void framing_check_head(const char *head, size_t len, const framing_limits *lim,
         }
         if (te.others) {
             refuse(v, 501, "No transfer coding but chunked is implemented.");
+            return;
+        }
+        if (!te.exact) {
+            refuse(v, 400, "Transfer-Encoding must be one field reading chunked.");
             return;
         }
         if (head_method) {
