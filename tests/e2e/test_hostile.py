@@ -5,6 +5,7 @@ import json
 import os
 import socket
 import ssl
+import subprocess
 import sys
 import time
 
@@ -460,6 +461,47 @@ class HostileTest(harness.RegistryTestCase):
         for leak in ("duplicate key", "constraint", "sqlstate", "23505", "postgres", "centers_name_key"):
             self.assertNotIn(leak, text)
         self.assertIn("request_id", err)
+
+
+    def test_metrics_are_served_to_loopback_by_default(self):
+        r = self.client.get("/metrics")
+        self.assertEqual(r.status, 200)
+        self.assertIn("registry_http_requests_total", r.text)
+
+
+class MetricsAccessTest(harness.RegistryTestCase):
+    """/metrics (security hole 15): only the addresses in metrics_allow, or a caller with metrics_token. The
+    harness connects from 127.0.0.1, so an allow-list without loopback proves the refusal."""
+
+    TOKEN = "metrics-token-0123456789abcdef"
+    registry_env = {"REGISTRY_METRICS_ALLOW": "192.0.2.0/24, 2001:db8::/32", "REGISTRY_METRICS_TOKEN": TOKEN}
+
+    def test_metrics_refused_to_an_address_not_listed(self):
+        for token in (None, "wrong-token-0123456789abcdef", self.TOKEN + "x", self.TOKEN[:-1]):
+            r = self.client.get("/metrics", token=token)
+            body = self.assertProblem(r, 404)
+            self.assertNotIn("registry_", r.text)
+            self.assertEqual(body["detail"], self.client.get("/no/such/path").json()["detail"])
+        r = self.client.get("/metrics", headers={"Authorization": "Basic " + self.TOKEN})
+        self.assertProblem(r, 404)
+
+    def test_metrics_served_with_the_token(self):
+        r = self.client.get("/metrics", token=self.TOKEN)
+        self.assertEqual(r.status, 200)
+        self.assertIn("registry_http_requests_total", r.text)
+
+    def test_other_probes_stay_open(self):
+        self.assertEqual(self.client.get("/healthz").status, 200)
+        self.assertEqual(self.client.get("/readyz").status, 200)
+
+    def test_bad_metrics_settings_stop_the_program(self):
+        for env in ({"REGISTRY_METRICS_ALLOW": "127.0.0.0/33"}, {"REGISTRY_METRICS_ALLOW": "localhost"},
+                    {"REGISTRY_METRICS_TOKEN": "short"}):
+            e = self.registry.base_env()
+            e.update(env)
+            p = subprocess.run([self.registry.registryd], env=e, capture_output=True, timeout=30)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn(b"metrics_", p.stderr)
 
 
 if __name__ == "__main__":
