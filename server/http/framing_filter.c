@@ -272,7 +272,9 @@ static void tls_out_changed(struct evbuffer *buf, const struct evbuffer_cb_info 
         return;
     }
     fc->write_pending = false;
-    bufferevent_trigger(fc->filter, EV_WRITE, BEV_TRIG_DEFER_CALLBACKS);
+    /* at once, as the TLS bufferevent itself would: a deferred call could arrive after evhttp began the next
+     * write and end that one early */
+    bufferevent_trigger(fc->filter, EV_WRITE, 0);
 }
 
 struct bufferevent *framing_filter_new(struct bufferevent *tls, framing_conn *fc, const framing_limits *lim,

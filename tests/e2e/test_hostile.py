@@ -369,6 +369,32 @@ class HostileTest(harness.RegistryTestCase):
         self.assertEqual([r[0] for r in self.responses(out)], [200, 401, 401, 404, 200], out[:800])
         self.assertTrue(closed)
 
+    def test_expect_100_continue_then_the_body_then_the_next_request(self):
+        ctx = ssl.create_default_context(cafile=self.registry.cert)
+        s = socket.create_connection(("127.0.0.1", self.registry.port), timeout=10)
+        t = ctx.wrap_socket(s, server_hostname="localhost")
+        try:
+            t.sendall(b"POST /api/v1/centers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      b"Expect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+            got = b""
+            while b"\r\n\r\n" not in got:
+                b = t.recv(4096)
+                self.assertTrue(b, "closed before 100 Continue")
+                got += b
+            self.assertTrue(got.startswith(b"HTTP/1.1 100 Continue\r\n"), got)
+            t.sendall(b"{}GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            while True:
+                try:
+                    b = t.recv(65536)
+                except (ssl.SSLError, OSError):
+                    break
+                if not b:
+                    break
+                got += b
+        finally:
+            t.close()
+        self.assertEqual([r[0] for r in self.responses(got)], [100, 401, 200], got[:600])
+
     def test_a_bad_request_after_good_ones_is_refused_after_their_answers(self):
         out, closed = self.exchange(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
                                     b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n"
