@@ -212,7 +212,24 @@ static int check_request_line(const char *l, size_t n, const framing_limits *lim
     size_t tl = te - t;
     bool origin = tg[0] == '/';
     bool asterisk = tl == 1 && tg[0] == '*' && m == 7 && !memcmp(l, "OPTIONS", 7);
-    bool absolute = (tl > 7 && !strncasecmp(tg, "http://", 7)) || (tl > 8 && !strncasecmp(tg, "https://", 8));
+    bool absolute = false;
+    size_t scheme = tl > 7 && !strncasecmp(tg, "http://", 7) ? 7 : tl > 8 && !strncasecmp(tg, "https://", 8) ? 8 : 0;
+    if (scheme) {
+        /* absolute-form: a plain host[:port] (what evhttp's URI parser surely takes), then the path */
+        size_t h = scheme, colon = 0, port = 0;
+        for (; h < tl && tg[h] != '/' && tg[h] != '?'; h++) {
+            unsigned char c = (unsigned char)tg[h];
+            if (c == ':' && !colon)
+                colon = h;
+            else if (colon && c >= '0' && c <= '9' && ++port <= 5)
+                ;
+            else if (colon || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                                c == '.' || c == '-'))
+                break;
+        }
+        absolute = (h == tl || tg[h] == '/' || tg[h] == '?') && h > scheme && colon != scheme &&
+                   (!colon || (port >= 1 && port <= 5));
+    }
     if (!origin && !asterisk && !absolute) {
         refuse(v, 400, "The request target must be a path.");
         return -1;

@@ -47,6 +47,8 @@ static void test_plain_requests(void **state)
     accepted("GET /healthz HTTP/1.0\r\n\r\n", FRAMING_BODY_NONE, 0);
     accepted("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", FRAMING_BODY_NONE, 0);
     accepted("GET https://h/x HTTP/1.1\r\nHost: h\r\n\r\n", FRAMING_BODY_NONE, 0);
+    accepted("GET http://reg.example-1.ir:8443 HTTP/1.1\r\nHost: h\r\n\r\n", FRAMING_BODY_NONE, 0);
+    accepted("GET HTTP://h?x=1 HTTP/1.1\r\nHost: h\r\n\r\n", FRAMING_BODY_NONE, 0);
     accepted("DELETE /x HTTP/1.1\r\nHost: h\r\nX-Persian: \xd8\xb3\xd9\x84\xd8\xa7\xd9\x85\r\n\r\n", FRAMING_BODY_NONE, 0);
     framing_verdict v = check("PATCH /x HTTP/1.1\r\nHost: h\r\n\r\n");
     assert_string_equal(v.method, "PATCH");
@@ -147,6 +149,13 @@ static void test_request_line(void **state)
     refused("GET /\xd8\xb3 HTTP/1.1\r\nHost: h\r\n\r\n", 400);
     refused("GET x HTTP/1.1\r\nHost: h\r\n\r\n", 400);
     refused("GET * HTTP/1.1\r\nHost: h\r\n\r\n", 400);
+    refused("GET http:// HTTP/1.1\r\nHost: h\r\n\r\n", 400);
+    refused("GET http://u@h/ HTTP/1.1\r\nHost: h\r\n\r\n", 400);
+    refused("GET http://[::1]/ HTTP/1.1\r\nHost: h\r\n\r\n", 400);
+    refused("GET http://h:/ HTTP/1.1\r\nHost: h\r\n\r\n", 400);
+    refused("GET http://h:123456/ HTTP/1.1\r\nHost: h\r\n\r\n", 400);
+    refused("GET http://:80/ HTTP/1.1\r\nHost: h\r\n\r\n", 400);
+    refused("GET ftp://h/ HTTP/1.1\r\nHost: h\r\n\r\n", 400);
     refused("G(T / HTTP/1.1\r\nHost: h\r\n\r\n", 400);
     refused("GET / HTTP/1.1\nHost: h\r\n\r\n", 400);
     refused("\r\n", 400);
