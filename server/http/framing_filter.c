@@ -293,6 +293,9 @@ struct bufferevent *framing_filter_new(struct bufferevent *tls, framing_conn *fc
     fc->tls_out_cb = evbuffer_add_cb(bufferevent_get_output(tls), tls_out_changed, fc);
     if (!fc->tls_out_cb || !evbuffer_add_cb(bufferevent_get_output(f), filter_out_added, fc))
         abort();    /* out of memory */
+    /* evhttp writes a reply a header line at a time: move it to the TLS side once, when the writing is over, or
+     * every line would become a TLS record and a system call of its own */
+    evbuffer_defer_callbacks(bufferevent_get_output(f), bufferevent_get_base(tls));
     return f;
 }
 
