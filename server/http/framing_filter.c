@@ -242,7 +242,7 @@ out:
  * when the TLS side has written it (tls_out_changed). */
 static void move_out(framing_conn *fc, struct evbuffer *src)
 {
-    if (evbuffer_get_length(src)) {
+    if (fc->tls && evbuffer_get_length(src)) {
         fc->write_pending = true;
         evbuffer_add_buffer(bufferevent_get_output(fc->tls), src);
     }
