@@ -238,6 +238,20 @@ out:
     return moved ? BEV_OK : BEV_NEED_MORE;
 }
 
+void framing_conn_init(framing_conn *fc, const framing_limits *lim)
+{
+    memset(fc, 0, sizeof(*fc));
+    fc->lim = *lim;
+    framing_scan_init(&fc->scan);
+    fc->state = FR_HEAD;
+}
+
+bool framing_feed(framing_conn *fc, struct evbuffer *in, struct evbuffer *out)
+{
+    filter_in(in, out, -1, BEV_NORMAL, fc);
+    return fc->state == FR_REFUSED;
+}
+
 /* Replies go to the TLS side as they are written. Never "processed": evhttp hears that its reply is written only
  * when the TLS side has written it (tls_out_changed). */
 static void move_out(framing_conn *fc, struct evbuffer *src)
@@ -280,12 +294,9 @@ static void tls_out_changed(struct evbuffer *buf, const struct evbuffer_cb_info 
 struct bufferevent *framing_filter_new(struct bufferevent *tls, framing_conn *fc, const framing_limits *lim,
                                        int timeout_s)
 {
-    memset(fc, 0, sizeof(*fc));
+    framing_conn_init(fc, lim);
     fc->tls = tls;
-    fc->lim = *lim;
     fc->timeout.tv_sec = timeout_s;
-    framing_scan_init(&fc->scan);
-    fc->state = FR_HEAD;
     struct bufferevent *f = bufferevent_filter_new(tls, filter_in, filter_out, BEV_OPT_CLOSE_ON_FREE, NULL, fc);
     if (!f)
         return NULL;

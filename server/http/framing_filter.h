@@ -54,6 +54,12 @@ bool framing_reject_due(framing_conn *fc, const char *uri, int *status, const ch
  * closes (or the connection's deadline), so the answer is not lost to a reset. */
 void framing_close_gently(framing_conn *fc);
 
+/* The input side alone, for tests and the fuzzer: moves what in holds, checked and in canonical form, to out; true
+ * once a request was refused. */
+struct evbuffer;
+void framing_conn_init(framing_conn *fc, const framing_limits *lim);
+bool framing_feed(framing_conn *fc, struct evbuffer *in, struct evbuffer *out);
+
 #define FRAMING_STANDIN_PATH "/.framing-refused"
 
 #endif
