@@ -405,15 +405,17 @@ class HostileTest(harness.RegistryTestCase):
         self.assertTrue(closed)
 
     def test_refusals_are_logged_and_counted(self):
-        def refused_400():
+        def refused(status):
             m = self.client.get("/metrics").text
             line = [l for l in m.splitlines()
-                    if l.startswith('registry_http_requests_total{method="",route="unmatched",status="400"}')]
+                    if l.startswith('registry_http_requests_total{method="",route="unmatched",status="%d"}' % status)]
             return int(line[0].split()[1]) if line else 0
-        before = refused_400()
+        before, before_501 = refused(400), refused(501)
         for _ in range(3):
             self.assertRefused(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A : 1\r\n\r\n", 400)
-        self.assertEqual(refused_400() - before, 3)
+        self.assertRefused(b"TRACE / HTTP/1.1\r\nHost: x\r\n\r\n", 501)
+        self.assertEqual(refused(400) - before, 3)
+        self.assertEqual(refused(501) - before_501, 1)
         problem = self.assertRefused(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A : 1\r\n\r\n", 400)
         time.sleep(0.2)
         self.assertIn(problem["request_id"], self.registry.log_tail(200))
