@@ -392,6 +392,41 @@ class HostileTest(harness.RegistryTestCase):
             t.close()
         self.assertEqual([r[0] for r in self.responses(got)], [100, 401, 200], got[:600])
 
+    def test_a_slow_reader_gets_every_byte_of_replies_the_server_closes_after(self):
+        """Replies that need many writes, to a client that reads slowly at first, on a connection closed after the
+        last of them: every byte arrives, and the connection closes only after the last one."""
+        whole = self.client.get("/api/v1/openapi.json").raw
+        self.assertGreater(len(whole), 64 * 1024)
+        ctx = ssl.create_default_context(cafile=self.registry.cert)
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.settimeout(20)
+        s.connect(("127.0.0.1", self.registry.port))
+        t = ctx.wrap_socket(s, server_hostname="localhost")
+        n = max(2, 2 * 1024 * 1024 // len(whole))
+        t.sendall(b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n" * (n - 1) +
+                  b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        got, t0 = [], time.monotonic()
+        try:
+            while True:
+                slow = time.monotonic() - t0 < 1.5
+                try:
+                    b = t.recv(2048 if slow else 65536)
+                except (ssl.SSLError, OSError):
+                    break
+                if not b:
+                    break
+                got.append(b)
+                if slow:
+                    time.sleep(0.01)
+        finally:
+            t.close()
+        res = self.responses(b"".join(got))
+        self.assertEqual(len(res), n)
+        for status, _, body in res:
+            self.assertEqual(status, 200)
+            self.assertEqual(body, whole)
+
     def test_a_bad_request_after_good_ones_is_refused_after_their_answers(self):
         out, closed = self.exchange(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
                                     b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n"
