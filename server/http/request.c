@@ -118,14 +118,18 @@ const char *status_reason(int status)
     case 411: return "Length Required";
     case 412: return "Precondition Failed";
     case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
     case 415: return "Unsupported Media Type";
+    case 417: return "Expectation Failed";
     case 422: return "Unprocessable Content";
     case 428: return "Precondition Required";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
     default: return "Unknown";
     }
 }
@@ -141,11 +145,16 @@ static const char *problem_slug(int status)
     case 409: return "conflict";
     case 412: return "precondition-failed";
     case 413: return "content-too-large";
+    case 414: return "uri-too-long";
     case 415: return "unsupported-media-type";
+    case 417: return "expectation-failed";
     case 422: return "validation";
     case 428: return "precondition-required";
     case 429: return "too-many-requests";
+    case 431: return "header-fields-too-large";
+    case 501: return "not-implemented";
     case 503: return "unavailable";
+    case 505: return "http-version-not-supported";
     default: return status >= 500 ? "internal" : "error";
     }
 }
