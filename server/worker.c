@@ -469,6 +469,11 @@ void *worker_run(void *arg)
     if (w->ev_seal)
         event_free(w->ev_seal);
     req_ctx_release_all(w);
+    /* A connection closed above whose framing filter still had a deferred output callback pending is held by it
+     * (libevent frees a bufferevent only when its deferred callbacks have run), and event_base_free does not run
+     * them: let the loop run what is ready a few more times, so those connections are freed too. */
+    for (int i = 0; i < 4; i++)
+        event_base_loop(w->base, EVLOOP_NONBLOCK);
     event_base_free(w->base);
     w->base = NULL;
     return NULL;
