@@ -13,8 +13,9 @@
 -- * Every policy takes the scope from registry_scope_v, the row of the ticket in registry.scope, through an
 --   uncorrelated sub-select: an InitPlan, one index lookup per statement and table, not per row. A missing,
 --   unknown, expired or revoked ticket is no scope: nothing is visible, nothing may be written.
--- * 'system' (every row) is honoured only for code running as the owner of these tables (registryctl, and the
---   SECURITY DEFINER functions that set it); the functions that act for the caller take the caller from the ticket.
+-- * 'system' (every row) is honoured only for the owner of these tables (registryctl, and the SECURITY DEFINER
+--   functions that set it) and roles outside registry_app; the functions that act for the caller take the caller
+--   from the ticket.
 -- * The audit trail's who (user, username, role) comes only from a valid ticket: audit_stamp() for rows the
 --   application inserts (no ticket, no row), and audit_reads() from each read's ticket.
 -- * Each day's heads of both audit chains are recorded in audit_heads by the sealer (and by `registryctl audit
@@ -101,13 +102,16 @@ END
 $$;
 REVOKE ALL ON FUNCTION registry_ticket_check FROM PUBLIC;
 
--- Code running as the owner of the registry's tables (registryctl; SECURITY DEFINER functions) may act as
--- 'system'; registry_app never can. The owner's name is the migrating role's, written in here.
+-- Who may act as 'system' (every row): the owner of the registry's tables (registryctl; the SECURITY DEFINER
+-- functions) and roles outside the application role (a superuser, a loader role an administrator made); never
+-- registry_app, nor any role that is a member of it (a login role made for registryd). The owner's name is the
+-- migrating role's, written in here (the owner is a member of registry_app, to SET ROLE to it).
 DO $$
 BEGIN
     EXECUTE format($f$
         CREATE FUNCTION registry_trusted() RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE
-            AS $b$ SELECT pg_has_role(current_user, %L, 'USAGE') $b$
+            AS $b$ SELECT pg_has_role(current_user, %L, 'USAGE')
+                          OR NOT pg_has_role(current_user, 'registry_app', 'MEMBER') $b$
     $f$, current_user);
 END
 $$;

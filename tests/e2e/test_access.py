@@ -667,6 +667,22 @@ class AccessTest(harness.RegistryTestCase):
                     self.assertEqual(self.last_line(harness.app_sql(self.pg, widen + search, token=token)),
                                      self.last_line(harness.app_sql(self.pg, search, token=token)))
 
+    def test_system_is_not_for_the_app_role_nor_its_members(self):
+        """'system' (every row) is the owner's: registry_app, or a login role made for registryd as a member of it,
+        setting registry.role = 'system' sees nothing."""
+        self.pg.psql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'app_member') THEN"
+                     " CREATE ROLE app_member NOLOGIN INHERIT; END IF; END $$; GRANT registry_app TO app_member")
+        for role in ("registry_app", "app_member"):
+            with self.subTest(role=role):
+                out = self.pg.psql("BEGIN; SET LOCAL ROLE %s; SELECT set_config('registry.role', 'system', true);"
+                                   " SELECT count(*) FROM users; SELECT count(*) FROM audit_log;"
+                                   " SELECT count(*) FROM registry_scope_v WHERE role = 'system'; ROLLBACK" % role)
+                self.assertEqual(out.split()[-3:], ["0", "0", "0"], out)
+        # the owner (here a superuser) is the system when it says so
+        out = self.pg.psql("BEGIN; SELECT set_config('registry.role', 'system', true);"
+                           " SELECT count(*) > 0 FROM registry_scope_v WHERE role = 'system'; ROLLBACK")
+        self.assertEqual(out.split()[-1], "t", out)
+
     def test_forged_or_ended_scope_ticket_is_refused(self):
         po = self.actors["provincial_officer"]
         ticket = self.ticket_of(po.token)
