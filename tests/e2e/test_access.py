@@ -690,7 +690,15 @@ class AccessTest(harness.RegistryTestCase):
         # the real ticket sets the scope on the cached-read path (scope_set): po sees itself
         out = harness.app_sql(self.pg, "SELECT scope_set('%s', 'r', 'a');\nSELECT id FROM users" % ticket)
         self.assertEqual(self.last_line(out), str(po.id))
+        # as registryd sends it (server/auth/authenticate.c): the ticket's user id, or NULL (answered 401)
+        cached = ("SELECT coalesce(x.user_id::text, 'none') FROM (SELECT set_config('registry.scope', '%s', true) AS t,"
+                  " set_config('registry.request_id', 'r', true), set_config('registry.address', 'a', true),"
+                  " set_config('synchronous_commit', 'off', true) OFFSET 0) s"
+                  " LEFT JOIN LATERAL (SELECT v.user_id FROM registry_scope_v v WHERE s.t IS NOT NULL) x ON true;\n"
+                  "SELECT count(*) FROM users")
+        self.assertEqual(harness.app_sql(self.pg, cached % ticket).split(), [str(po.id), "1"])
         forged = ticket[:-1] + ("0" if ticket[-1] != "0" else "1")
+        self.assertEqual(harness.app_sql(self.pg, cached % forged).split(), ["none", "0"])
         for bad in (forged, "", "national_admin", ticket.upper()):
             with self.subTest(ticket=bad):
                 with self.assertRaises(harness.PsqlError) as cm:
@@ -707,6 +715,7 @@ class AccessTest(harness.RegistryTestCase):
         with self.assertRaises(harness.PsqlError) as cm:
             harness.app_sql(self.pg, "SELECT scope_set('%s', 'r', 'a')" % ended)
         self.assertIn("invalid scope ticket", cm.exception.stderr)
+        self.assertEqual(harness.app_sql(self.pg, cached % ended).split(), ["none", "0"])
         out = harness.app_sql(self.pg, "SELECT set_config('registry.scope', '%s', false);\nSELECT count(*) FROM users"
                                        % ended)
         self.assertEqual(self.last_line(out), "0")

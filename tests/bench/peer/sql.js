@@ -52,7 +52,11 @@ module.exports = {
 
   // the peer's GET: the row and its audit record in one transaction, as most teams would write it
   // registryd's first statement of a read whose caller it knows from its session cache (server/auth/authenticate.c)
-  scopeSet: 'SELECT scope_set($1, $2, $3)',
+  scopeSet:
+    "SELECT x.user_id FROM (SELECT set_config('registry.scope', $1, true) AS t," +
+    " set_config('registry.request_id', $2, true), set_config('registry.address', $3, true)," +
+    " set_config('synchronous_commit', 'off', true) OFFSET 0) s" +
+    ' LEFT JOIN LATERAL (SELECT v.user_id FROM registry_scope_v v WHERE s.t IS NOT NULL) x ON true',
 
   clientGet:
     `WITH r AS (SELECT ${CLIENT_SELECT} FROM clients t WHERE t.id = $1::bigint),` +
