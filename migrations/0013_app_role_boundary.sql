@@ -6,7 +6,8 @@
 -- * auth_begin() gives each session it validates a scope ticket: 256 random bits (hex) naming a row of
 --   scope_tickets, which holds the session's scope (user, role, province, county, center) and which registry_app
 --   can neither read nor write. It puts the ticket in registry.scope and returns it; registryd caches it with the
---   session, and the cached-read path sends it back through scope_set(), which checks it. A ticket is worth no
+--   session, and the cached-read path sets it again and checks it is still live (server/auth/authenticate.c; or
+--   scope_set() below). A ticket is worth no
 --   more than its token (one per session, found only through the session) and dies with it: triggers keep the row
 --   in step with its session and user (an ended session or a deactivated user revokes it, a changed role or scope
 --   changes it), beside the NOTIFY registryd's cache already hears.
@@ -337,9 +338,10 @@ $$;
 REVOKE ALL ON FUNCTION auth_begin FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_begin TO registry_app;
 
--- The first statement of a read whose caller registryd has cached: the ticket auth_begin returned, checked here
--- (a forged, expired or revoked one ends the transaction as an ended session does, RA401) and set for the
--- policies, which check it again on every statement: setting registry.scope by hand gets nowhere.
+-- A read whose caller registryd has cached starts with the ticket auth_begin returned: set for the policies (which
+-- check it on every statement: setting registry.scope by hand gets nowhere) and checked here (one that is not a
+-- live session's ends the transaction as an ended session does, RA401). registryd does the same in one statement
+-- of its own (server/auth/authenticate.c), which is cheaper than a PL/pgSQL call.
 CREATE FUNCTION scope_set(ticket text, request_id text, address text) RETURNS void
     LANGUAGE plpgsql
 AS $$
