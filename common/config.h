@@ -29,8 +29,13 @@ typedef struct registry_config {
     int session_ttl_s;          /* how long a login lasts */
     int login_threads;          /* threads for password hashing (scrypt) */
     int login_queue_max;        /* password checks waiting before 503 */
+    int login_inflight_per_address; /* sign-ins in flight per client address before 429 */
+    int login_inflight_per_user;    /* ... and per username */
     int rate_limit_per_min;     /* expensive requests (search, export, reports) per token per minute */
     int rate_limit_address_per_min; /* ... and per client address */
+    int submission_records_per_day;  /* records one user may send in submissions in 24 hours */
+    int submission_pending_max;     /* submissions of one user awaiting review */
+    long submission_pending_bytes;  /* ... and their bytes */
     int log_requests;
     char *log_level;
     char *migrations_dir;

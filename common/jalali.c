@@ -233,6 +233,18 @@ void date_format(ymd d, char out[11])
     out[10] = '\0';
 }
 
+int jalali_next_month_start(ymd g, ymd *out_greg)
+{
+    ymd j, r;
+    if (!gregorian_valid(g) || gregorian_to_jalali(g, &j) != 0)
+        return -1;
+    ymd next = {j.m == 12 ? j.y + 1 : j.y, j.m == 12 ? 1 : j.m + 1, 1};
+    if (jalali_to_gregorian(next, &r) != 0)
+        return -1;
+    *out_greg = r;
+    return 0;
+}
+
 int jalali_fiscal_year_bounds(int jy, ymd *first_greg, ymd *last_greg)
 {
     ymd first = {jy, 1, 1};

@@ -51,6 +51,10 @@ void date_format(ymd d, char out[11]);
 /* Gregorian first (1 Farvardin) and last (29/30 Esfand) day of Jalali fiscal year jy. 0 or -1. */
 int jalali_fiscal_year_bounds(int jy, ymd *first_greg, ymd *last_greg);
 
+/* The Gregorian date of the first day of the Jalali month after the one holding Gregorian date g (a loan's first
+ * installment by default). 0 or -1 (g invalid or outside the supported range). */
+int jalali_next_month_start(ymd g, ymd *out_greg);
+
 /* Days since 1970-01-01 (negative before) of a valid proleptic Gregorian date, and the inverse; exact for
  * every year that fits an int. Any int fields are safe (no overflow), but an invalid date gives an
  * unspecified day number. days_to_gregorian clamps its argument to the days of years INT_MIN..INT_MAX. */

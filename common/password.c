@@ -313,6 +313,32 @@ int password_verify(const char *password, const char *encoded)
     return match;
 }
 
+int password_derive_setting(const char *password, const char *setting, char *out, size_t outlen)
+{
+    if (out && outlen > 0)
+        out[0] = '\0';
+    if (!password || !setting || !out)
+        return -1;
+    /* the setting with a placeholder key is an encoded hash: the one strict parser checks it */
+    char full[PASSWORD_ENCODED_MAX];
+    size_t n = strlen(setting), klen = b64_encoded_len(PASSWORD_HASH_LEN);
+    if (n == 0 || setting[n - 1] != '$' || n + klen >= sizeof full)
+        return -1;
+    memcpy(full, setting, n);
+    memset(full + n, 'A', klen);
+    full[n + klen] = '\0';
+    int ln, r, p;
+    unsigned char salt[PASSWORD_MAX_SALT_LEN], key[PASSWORD_HASH_LEN];
+    size_t saltlen;
+    if (password_parse(full, &ln, &r, &p, salt, &saltlen, NULL, NULL) != 0)
+        return -1;
+    if (derive(password, salt, saltlen, ln, r, p, key, sizeof key) != 0)
+        return -1;
+    int rc = password_encode(ln, r, p, salt, saltlen, key, sizeof key, out, outlen);
+    OPENSSL_cleanse(key, sizeof key);
+    return rc;
+}
+
 int password_needs_rehash(const char *encoded)
 {
     int ln, r, p;

@@ -55,6 +55,13 @@ int password_hash_params(const char *password, int log2n, int r, int p, char *ou
  * comparison is constant-time. */
 int password_verify(const char *password, const char *encoded);
 
+/* The "setting" of an encoded hash is its prefix up to the key: "$scrypt$ln=A,r=B,p=C$S$". Derives the key of
+ * password with the setting's parameters and salt and writes the whole encoded string (what the stored hash is
+ * when the password is right) into out. The database compares it with the stored hash, so registryd never sees a
+ * stored key. Returns 0, or -1 (setting malformed or outside the accepted parameters - decided before any scrypt
+ * work - NULL argument, outlen too small, or scrypt failing; out is then ""). */
+int password_derive_setting(const char *password, const char *setting, char *out, size_t outlen);
+
 /* Returns 1 if encoded is well-formed but weaker than the defaults (smaller ln, r or p, or a salt shorter
  * than PASSWORD_SALT_LEN), 0 if it is at least as strong, -1 if it is malformed. */
 int password_needs_rehash(const char *encoded);

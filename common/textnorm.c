@@ -5,7 +5,7 @@
 
 #include "common/utf8.h"
 
-typedef enum { ACT_EMIT, ACT_DROP, ACT_SPACE, ACT_ERROR } action;
+typedef enum { ACT_EMIT, ACT_DROP, ACT_SPACE, ACT_ERROR, ACT_JOINER } action;
 
 /* What one code point becomes; *cp is rewritten for ACT_EMIT. */
 typedef action (*classify_fn)(uint32_t *cp);
@@ -24,10 +24,26 @@ static int is_bidi(uint32_t c)
            (c >= 0x2066 && c <= 0x2069);
 }
 
-/* Other invisible characters that make equal-looking strings differ. */
+/* Other invisible characters that make equal-looking strings differ, or make a name look like another: format
+ * characters (soft hyphen, combining grapheme joiner, Mongolian vowel separator and variation selectors, zero
+ * width space, word joiner and the invisible math operators, deprecated format controls, BOM, interlinear
+ * annotation, shorthand and musical format controls), the Hangul and Khmer fillers that render as nothing,
+ * variation selectors (emoji style U+FE0F too) and tag characters. */
 static int is_invisible(uint32_t c)
 {
-    return c == 0x00AD || c == 0x200B || c == 0x2060 || c == 0xFEFF;
+    return c == 0x00AD || c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5 ||
+           (c >= 0x180B && c <= 0x180F) || c == 0x200B || (c >= 0x2060 && c <= 0x2065) ||
+           (c >= 0x206A && c <= 0x206F) || c == 0x3164 || (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFEFF ||
+           c == 0xFFA0 || (c >= 0xFFF9 && c <= 0xFFFB) || (c >= 0x1BCA0 && c <= 0x1BCA3) ||
+           (c >= 0x1D173 && c <= 0x1D17A) || (c >= 0xE0000 && c <= 0xE007F) || (c >= 0xE0100 && c <= 0xE01EF);
+}
+
+/* Letters that join (Arabic script): a ZWJ after one of them and before a mark that is not a letter is how
+ * Persian writes an abbreviation's joined form (ه‍.ش); anywhere else a ZWJ shows nothing. */
+static int is_joining_letter(uint32_t c)
+{
+    return (c >= 0x0620 && c <= 0x064A) || (c >= 0x066E && c <= 0x06D5) || (c >= 0x06FA && c <= 0x06FF) ||
+           (c >= 0x0750 && c <= 0x077F) || (c >= 0x08A0 && c <= 0x08FF);
 }
 
 /* Every mapping below keeps the UTF-8 length (all letters are in the 2-byte range U+0080..U+07FF) or shrinks
@@ -87,6 +103,8 @@ static action classify_clean(uint32_t *cp)
         return ACT_ERROR;
     if (is_bidi(c) || is_invisible(c))
         return ACT_DROP;
+    if (c == 0x200C || c == 0x200D)
+        return ACT_JOINER;
     if (c == 0x064A || c == 0x0649)   /* Alef Maksura is not a separate letter in Persian spelling */
         *cp = 0x06CC;
     else if (c == 0x0643)
@@ -95,8 +113,10 @@ static action classify_clean(uint32_t *cp)
 }
 
 /* One pass: decode, classify, write. A whitespace run only sets a pending flag, flushed as one space before
- * the next emitted character, which both collapses runs and trims both ends. In place this is safe because
- * the write position never passes the read position (invariant: w + pending <= r). */
+ * the next emitted character, which both collapses runs and trims both ends. A joiner (ZWNJ, ZWJ) is pending
+ * the same way: kept, once, only between two visible characters (ZWJ only after a joining letter), dropped at
+ * either end of a word and in runs. In place this is safe because the write position never passes the read
+ * position (invariant: w + pending bytes <= r). */
 static size_t transform(const char *in, char *out, size_t outsz, classify_fn classify)
 {
     if (outsz == 0)
@@ -104,6 +124,7 @@ static size_t transform(const char *in, char *out, size_t outsz, classify_fn cla
     size_t len = strlen(in);
     size_t r = 0, w = 0;
     int pending = 0;
+    uint32_t joiner = 0, last = 0;
     while (r < len) {
         uint32_t cp;
         int n;
@@ -123,17 +144,28 @@ static size_t transform(const char *in, char *out, size_t outsz, classify_fn cla
         case ACT_SPACE:
             if (w > 0)
                 pending = 1;
+            joiner = 0;
+            break;
+        case ACT_JOINER:
+            if (w > 0 && !pending && !joiner && (cp == 0x200C || is_joining_letter(last)))
+                joiner = cp;
             break;
         case ACT_EMIT: {
+            if (joiner == 0x200D && is_joining_letter(cp))
+                joiner = 0;     /* between two letters the join happens anyway: a ZWJ there shows nothing */
             char buf[4];
-            size_t k = utf8_encode(cp, buf);
-            if (k == 0 || k > (size_t)n || w + (size_t)pending + k >= outsz)
+            size_t k = utf8_encode(cp, buf), jk = joiner ? 3 : 0;
+            if (k == 0 || k > (size_t)n || w + (size_t)pending + jk + k >= outsz)
                 goto fail;
             if (pending)
                 out[w++] = ' ';
+            else if (joiner)
+                w += utf8_encode(joiner, out + w);
             pending = 0;
+            joiner = 0;
             memcpy(out + w, buf, k);
             w += k;
+            last = cp;
             break;
         }
         }

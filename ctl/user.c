@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/password.h"
+#include "common/textnorm.h"
 #include "ctl/ctl.h"
 
 static int read_password(char *buf, size_t len)
@@ -46,6 +47,16 @@ static int user_add(const registry_config *cfg, int argc, char **argv)
             fprintf(stderr, "registryctl: user add: unknown option \"%s\"\n", a);
             return CTL_USAGE;
         }
+    }
+    char clean_name[1024];
+    if (full_name) {
+        /* stored clean as the API stores it: no bidi overrides or invisible characters in a name */
+        if (textnorm_clean_input(full_name, clean_name, sizeof(clean_name)) == (size_t)-1) {
+            fprintf(stderr, "registryctl: user add: --full-name is too long or holds characters that are not "
+                            "allowed\n");
+            return CTL_USAGE;
+        }
+        full_name = clean_name[0] ? clean_name : NULL;
     }
     if (!username || !role) {
         fprintf(stderr, "registryctl: user add: --username and --role are required\n");

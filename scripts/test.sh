@@ -8,14 +8,19 @@
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 fuzz_seconds=${FUZZ_SECONDS:-10}
+passed=0 failed=0
+# The closing line is printed however the script ends (a failed install, a failed build, a signal), and nothing
+# is printed after it.
+trap 'echo; echo "$passed passed, $failed failed"' EXIT
+trap 'failed=$((failed + 1)); exit 130' INT TERM
+
 if [ "$fuzz_seconds" -gt 0 ]; then
-    "$root/scripts/install-deps.sh" --fuzz || exit 1
+    "$root/scripts/install-deps.sh" --fuzz || { echo "installing the dependencies failed"; failed=1; exit 1; }
 else
-    "$root/scripts/install-deps.sh" || exit 1
+    "$root/scripts/install-deps.sh" || { echo "installing the dependencies failed"; failed=1; exit 1; }
 fi
 
 jobs=$(nproc)
-passed=0 failed=0
 run_ctest() {    # build dir, label, extra ctest args...
     local dir=$1; shift
     local out
@@ -59,5 +64,4 @@ if [ "$fuzz_seconds" -gt 0 ] && [ -z "${CTEST_ARGS:-}" ]; then
     fi
 fi
 
-echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

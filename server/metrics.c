@@ -44,6 +44,11 @@ void metrics_read_audit_batch(metrics_shard *m, int rows)
     M_ADD(m->read_audit_rows, (uint64_t)rows);
 }
 
+void metrics_login(metrics_shard *m, int outcome)
+{
+    M_ADD(m->login[outcome], 1);
+}
+
 void metrics_conn_opened(metrics_shard *m)
 {
     M_ADD(m->connections_accepted, 1);
@@ -117,13 +122,15 @@ void metrics_render(strbuf *out)
         strbuf_printf(out, "} %llu\n", (unsigned long long)total);
     }
 
-    uint64_t accepted = 0, open = 0, ra_batches = 0, ra_rows = 0;
+    uint64_t accepted = 0, open = 0, ra_batches = 0, ra_rows = 0, login[3] = {0};
     db_pool_stats agg = {0};
     for (int w = 0; w < g_nworkers; w++) {
         accepted += M_GET(g_workers[w].metrics.connections_accepted);
         open += M_GET(g_workers[w].metrics.connections_open);
         ra_batches += M_GET(g_workers[w].metrics.read_audit_batches);
         ra_rows += M_GET(g_workers[w].metrics.read_audit_rows);
+        for (int i = 0; i < 3; i++)
+            login[i] += M_GET(g_workers[w].metrics.login[i]);
         db_pool_stats s;
         db_pool *db = __atomic_load_n(&g_workers[w].db, __ATOMIC_ACQUIRE);
         if (!db)
@@ -174,6 +181,16 @@ void metrics_render(strbuf *out)
                   "registry_read_audit_batches_total %llu\n"
                   "# HELP registry_read_audit_rows_total Read audit rows written in those batches.\n"
                   "# TYPE registry_read_audit_rows_total counter\n"
-                  "registry_read_audit_rows_total %llu\n",
-                  (unsigned long long)ra_batches, (unsigned long long)ra_rows);
+                  "registry_read_audit_rows_total %llu\n"
+                  "# HELP registry_login_hashes_total Password checks (sign-in, password change) that ran scrypt.\n"
+                  "# TYPE registry_login_hashes_total counter\n"
+                  "registry_login_hashes_total %llu\n"
+                  "# HELP registry_login_skipped_total Password checks skipped: the client had gone before its turn.\n"
+                  "# TYPE registry_login_skipped_total counter\n"
+                  "registry_login_skipped_total %llu\n"
+                  "# HELP registry_login_refused_total Password checks refused (429) before any hashing.\n"
+                  "# TYPE registry_login_refused_total counter\n"
+                  "registry_login_refused_total %llu\n",
+                  (unsigned long long)ra_batches, (unsigned long long)ra_rows, (unsigned long long)login[0],
+                  (unsigned long long)login[1], (unsigned long long)login[2]);
 }

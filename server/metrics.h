@@ -21,6 +21,7 @@ typedef struct metrics_shard {
     uint64_t connections_open;
     uint64_t read_audit_batches;        /* batches of read audit rows written (server/audit/read_audit.c) ... */
     uint64_t read_audit_rows;           /* ... and the rows in them */
+    uint64_t login[3];                  /* password checks: hashed, skipped (abandoned), refused (429) */
 } metrics_shard;
 
 /* route index METRICS_MAX_ROUTES-1 is "no route matched" */
@@ -30,6 +31,10 @@ void metrics_record(metrics_shard *m, int route_index, int status, uint64_t dura
 void metrics_conn_opened(metrics_shard *m);
 void metrics_conn_closed(metrics_shard *m);
 void metrics_read_audit_batch(metrics_shard *m, int rows);
+/* A password check (sign-in or password change) ended: scrypt ran, was skipped because the client had gone, or
+ * was refused before hashing (too many in flight, or the database's throttle). */
+enum { METRICS_LOGIN_HASHED, METRICS_LOGIN_SKIPPED, METRICS_LOGIN_REFUSED };
+void metrics_login(metrics_shard *m, int outcome);
 void metrics_render(strbuf *out);
 int metrics_status_slot(int status);
 int metrics_slot_status(int slot);

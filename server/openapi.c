@@ -204,41 +204,53 @@ static const schema_def schemas[] = {
      "rovince\":{\"type\":\"string\"},\"starts_on\":{\"type\":\"string\",\"format\":\"date\"},\"ends_on\":{\"type\""
      ":\"string\",\"format\":\"date\"},\"goal_rials\":{\"type\":\"integer\"}},\"required\":[\"name\"]}"},
     {"Donation",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"donor_name\":{\"type\":[\"string\",\"nul"
-     "l\"]},\"donor_type\":{\"type\":\"string\",\"enum\":[\"person\",\"organization\"]},\"anonymous\":{\"type\":\""
-     "boolean\"},\"kind\":{\"type\":\"string\",\"enum\":[\"cash\",\"in_kind\"]},\"description\":{\"type\":[\"strin"
-     "g\",\"null\"]},\"amount_rials\":{\"type\":\"integer\"},\"campaign_id\":{\"type\":[\"integer\",\"null\"]},\"r"
-     "eceived_on\":{\"type\":\"string\",\"format\":\"date\"},\"received_on_jalali\":{\"type\":\"string\"},\"fisc"
-     "al_year\":{\"type\":\"integer\"},\"client_id\":{\"type\":[\"integer\",\"null\"]},\"province\":{\"type\":\"st"
-     "ring\"},\"county_id\":{\"type\":[\"integer\",\"null\"]},\"center_id\":{\"type\":[\"integer\",\"null\"]},\"ve"
-     "rsion\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated_at\""
-     ":{\"type\":\"string\",\"format\":\"date-time\"}}}"},
+     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"donor_name\":{\"type\":[\"string\","
+     "\"null\"],\"description\":\"null when anonymous: an anonymous donor's name is kept for receipts and neve"
+     "r shown\"},\"donor_type\":{\"type\":\"string\",\"enum\":[\"person\",\"organization\"]},\"anonymous\":{\""
+     "type\":\"boolean\"},\"kind\":{\"type\":\"string\",\"enum\":[\"cash\",\"in_kind\"]},\"description\":{\"ty"
+     "pe\":[\"string\",\"null\"]},\"amount_rials\":{\"type\":\"integer\"},\"campaign_id\":{\"type\":[\"integer"
+     "\",\"null\"]},\"received_on\":{\"type\":\"string\",\"format\":\"date\"},\"received_on_jalali\":{\"type\""
+     ":\"string\"},\"fiscal_year\":{\"type\":\"integer\"},\"client_id\":{\"type\":[\"integer\",\"null\"]},\"pr"
+     "ovince\":{\"type\":\"string\"},\"county_id\":{\"type\":[\"integer\",\"null\"]},\"center_id\":{\"type\":["
+     "\"integer\",\"null\"]},\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\",\"format\""
+     ":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"donor\":{\"type\":[\"str"
+     "ing\",\"null\"],\"description\":\"the donor's name (the same as donor_name); null when anonymous\"},\"ca"
+     "mpaign\":{\"type\":[\"string\",\"null\"],\"description\":\"the campaign's name\"}}}"},
     {"DonationWrite",
-     "{\"type\":\"object\",\"properties\":{\"donor_name\":{\"type\":\"string\"},\"donor_type\":{\"type\":\"string"
-     "\",\"enum\":[\"person\",\"organization\"]},\"anonymous\":{\"type\":\"boolean\"},\"kind\":{\"type\":\"string\""
-     ",\"enum\":[\"cash\",\"in_kind\"]},\"description\":{\"type\":\"string\"},\"amount_rials\":{\"type\":\"intege"
-     "r\",\"minimum\":1},\"campaign_id\":{\"type\":\"integer\"},\"received_on\":{\"type\":\"string\",\"format\":\""
-     "date\"},\"received_on_jalali\":{\"type\":\"string\"},\"province\":{\"type\":\"string\"},\"county_id\":{\"t"
-     "ype\":\"integer\"},\"center_id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"integer\"}},\"required\":"
-     "[\"donor_type\",\"kind\",\"amount_rials\",\"received_on\"]}"},
+     "{\"type\":\"object\",\"properties\":{\"donor\":{\"type\":\"string\",\"description\":\"the donor's name; "
+     "or donor_name (not both); required unless anonymous\"},\"donor_name\":{\"type\":\"string\"},\"donor_type"
+     "\":{\"type\":\"string\",\"enum\":[\"person\",\"organization\"],\"description\":\"default person\"},\"ano"
+     "nymous\":{\"type\":\"boolean\",\"description\":\"one-way: an anonymous donation never becomes named agai"
+     "n (422)\"},\"kind\":{\"type\":\"string\",\"enum\":[\"cash\",\"in_kind\"]},\"description\":{\"type\":\"st"
+     "ring\"},\"amount_rials\":{\"type\":\"integer\",\"minimum\":1},\"campaign_id\":{\"type\":\"integer\"},\"r"
+     "eceived_on\":{\"type\":\"string\",\"format\":\"date\",\"description\":\"from 1800 on; a Jalali date goes"
+     " in received_on_jalali\"},\"received_on_jalali\":{\"type\":\"string\"},\"province\":{\"type\":\"string\""
+     "},\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"in"
+     "teger\"},\"campaign\":{\"type\":[\"integer\",\"string\"],\"description\":\"a campaign by id or by name ("
+     "a national campaign or one of the donation's province; 422 naming campaign otherwise); or campaign_id\"}"
+     "},\"required\":[\"kind\",\"amount_rials\",\"received_on\"]}"},
     {"Loan",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"integer\"},\"amo"
-     "unt_rials\":{\"type\":\"integer\"},\"installments\":{\"type\":\"integer\"},\"first_due_on\":{\"type\":\"st"
-     "ring\",\"format\":\"date\"},\"first_due_on_jalali\":{\"type\":\"string\"},\"status\":{\"type\":\"string\",\""
-     "enum\":[\"active\",\"repaid\",\"written_off\"]},\"schedule\":{\"type\":\"array\",\"items\":{\"type\":\"objec"
-     "t\",\"properties\":{\"n\":{\"type\":\"integer\"},\"due_on\":{\"type\":\"string\",\"format\":\"date\"},\"amount"
-     "_rials\":{\"type\":\"integer\"}}}},\"repaid_rials\":{\"type\":\"integer\"},\"outstanding_rials\":{\"type"
-     "\":\"integer\"},\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":[\"integer\",\"null\"]},\"center_"
-     "id\":{\"type\":[\"integer\",\"null\"]},\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\""
-     ",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\"}}}"},
+     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"integer\"},"
+     "\"amount_rials\":{\"type\":\"integer\"},\"installments\":{\"type\":\"integer\"},\"first_due_on\":{\"type"
+     "\":\"string\",\"format\":\"date\"},\"first_due_on_jalali\":{\"type\":\"string\"},\"status\":{\"type\":\""
+     "string\",\"enum\":[\"active\",\"repaid\",\"written_off\"],\"description\":\"repaid exactly when nothing "
+     "is owed (set by repayments); otherwise active or written_off\"},\"schedule\":{\"type\":\"array\",\"items"
+     "\":{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"},\"due_on\":{\"type\":\"string\",\"f"
+     "ormat\":\"date\"},\"amount_rials\":{\"type\":\"integer\"}}}},\"repaid_rials\":{\"type\":\"integer\"},\"o"
+     "utstanding_rials\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":[\""
+     "integer\",\"null\"]},\"center_id\":{\"type\":[\"integer\",\"null\"]},\"version\":{\"type\":\"integer\"},"
+     "\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"form"
+     "at\":\"date-time\"}}}"},
     {"LoanWrite",
-     "{\"type\":\"object\",\"properties\":{\"client_id\":{\"type\":\"integer\"},\"amount_rials\":{\"type\":\"inte"
-     "ger\",\"minimum\":1},\"installments\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":120},\"first_due_o"
-     "n\":{\"type\":\"string\",\"format\":\"date\"},\"first_due_on_jalali\":{\"type\":\"string\"}},\"required\":["
-     "\"client_id\",\"amount_rials\",\"installments\",\"first_due_on\"]}"},
+     "{\"type\":\"object\",\"properties\":{\"client_id\":{\"type\":\"integer\"},\"amount_rials\":{\"type\":\"i"
+     "nteger\",\"minimum\":1},\"installments\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":120},\"first_du"
+     "e_on\":{\"type\":\"string\",\"format\":\"date\",\"description\":\"default: the first day of the next Jal"
+     "ali month after today (Iran time)\"},\"first_due_on_jalali\":{\"type\":\"string\"}},\"required\":[\"clie"
+     "nt_id\",\"amount_rials\",\"installments\"]}"},
     {"LoanPatch",
-     "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"repaid\",\"writte"
-     "n_off\"]}},\"required\":[\"status\"]}"},
+     "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"written_off"
+     "\"],\"description\":\"only while money is owed: write a loan off, or take the write-off back; repaid fol"
+     "lows the repayments (422 naming status otherwise)\"}},\"required\":[\"status\"]}"},
     {"OverdueInstallment",
      "{\"type\":\"object\",\"properties\":{\"loan_id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"integer\"}"
      ",\"n\":{\"type\":\"integer\"},\"due_on\":{\"type\":\"string\",\"format\":\"date\"},\"due_on_jalali\":{\"type\""
@@ -279,12 +291,16 @@ static const schema_def schemas[] = {
      "fficers; an NGO submitter submits for its own center\"},\"records\":{\"type\":\"array\",\"maxItems"
      "\":1000,\"items\":{\"type\":\"object\",\"properties\":{\"kind\":{\"type\":\"string\",\"enum\":[\"client\",\"st"
      "aff\",\"service\"]},\"data\":{\"type\":\"object\",\"description\":\"the fields of a ClientWrite, Staff"
-     "Write, or ServiceWrite plus client_id\"}},\"required\":[\"kind\",\"data\"]}}},\"required\":[\"record"
+     "Write, or ServiceWrite plus client_id; any other field refuses the whole submission (422 naming re"
+     "cords[i].data.FIELD, nothing stored)\"}},\"required\":[\"kind\",\"data\"]}}},\"required\":[\"record"
      "s\"]}"},
     {"SubmissionReceipt",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":[\""
      "pending\"]},\"results\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"index\":{\"type"
-     "\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":[\"valid\",\"invalid\"]},\"errors\":{\"type\":\"array"
+     "\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":[\"valid\",\"invalid\"],"
+     "\"description\":\"valid: passes every check the submitter may be told of. An NGO submitter is not told "
+     "that a national ID is registered outside its center: the reviewing officer sees that in GET "
+     "/submissions/{id}, and approval skips the record\"},\"errors\":{\"type\":\"array"
      "\",\"items\":{\"type\":\"object\",\"properties\":{\"field\":{\"type\":\"string\"},\"message\":{\"type\":\"stri"
      "ng\"}}}}}}}}}"},
     {"SubmissionSummary",
@@ -454,6 +470,9 @@ static json_object *operation(const route *rt)
         add_problem(responses, 415, "Body is not JSON");
         add_problem(responses, 422, "Valid JSON, invalid fields");
     }
+    if (rt->flags & ROUTE_THROTTLED)
+        add_problem(responses, 429, "Too many password checks for this user or from this address, or too many at "
+                                    "once (with Retry-After); nothing was checked");
     add_problem(responses, 503, "Database unavailable (with Retry-After)");
     json_object_object_add(op, "responses", responses);
     if (rt->perm == PERM_PUBLIC)
@@ -470,7 +489,10 @@ void openapi_build(void)
     json_object_object_add(info, "version", json_object_new_string("1"));
     json_object_object_add(info, "description",
                            json_object_new_string("National registry of welfare centers, staff, clients and funding. "
-                                                  "Generated from the server's route table."));
+                                                  "Generated from the server's route table. ETags name one record as "
+                                                  "the reply shows it; If-Match is checked only on a record that "
+                                                  "exists and is visible to the caller (else 404). Every read of a "
+                                                  "person's data is recorded in the audit trail."));
     json_object_object_add(doc, "info", info);
 
     json_object *paths = json_object_new_object();

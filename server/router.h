@@ -18,6 +18,7 @@ enum {
     ROUTE_NO_LOG = 1 << 3,      /* probes: not in the access log at info level */
     ROUTE_NOT_API = 1 << 4,     /* outside /api/v1 (probes, metrics); still described */
     ROUTE_EXPENSIVE = 1 << 5,   /* rate limited (reports); lists are when searched (?q=) or exported (CSV) */
+    ROUTE_THROTTLED = 1 << 6,   /* checks a password: 429 with Retry-After past the sign-in limits */
 };
 
 typedef struct route_param {

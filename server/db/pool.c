@@ -72,6 +72,10 @@ struct db_pool {
     db_job *wait_head, *wait_tail;
     int nwait;
     db_job *done_head, *done_tail;      /* failed before reaching a connection; completed from ev_done */
+    /* The last connection attempt failed and none has come up since. Until then a job that finds no ready
+     * connection waits for one (a restart, failover or killed connection is a moment's reconnect); after it,
+     * such a job fails at once (503), so an outage never makes clients hang. */
+    bool unreachable;
     struct event *ev_done, *ev_tick;
     bool stopping;
     char *listen_channel;
@@ -288,7 +292,7 @@ static void pool_dispatch(db_pool *p)
             return;    /* conn_fail dispatches again */
         }
     }
-    if (p->wait_head && pool_ready_count(p) == 0) {
+    if (p->wait_head && p->unreachable && pool_ready_count(p) == 0) {
         /* nothing can serve them: fail now (503) rather than let clients hang on an outage */
         while (p->wait_head) {
             db_job *j = p->wait_head;
@@ -306,6 +310,7 @@ void db_submit(db_pool *p, db_job *job)
     job->status = DB_OK;
     job->sqlstate[0] = '\0';
     job->errmsg[0] = '\0';
+    job->constraint[0] = '\0';
     job->err_index = -1;
     job->retries = 0;
     job->internal = false;
@@ -313,7 +318,7 @@ void db_submit(db_pool *p, db_job *job)
     job->queued_at_ms = now_ms();
     job->next = NULL;
     STAT_ADD(p->st_jobs, 1);
-    if (p->stopping || pool_ready_count(p) == 0) {
+    if (p->stopping || (p->unreachable && pool_ready_count(p) == 0)) {
         complete_later(p, job, DB_UNAVAILABLE);
         return;
     }
@@ -345,6 +350,7 @@ static void setup_done(db_conn *c, db_job *j)
     c->state = CONN_READY;
     c->was_ready = true;
     c->backoff_ms = 0;
+    c->pool->unreachable = false;
     /* listening again: whatever was announced while it was not is unknown, so forget everything */
     if (c->index == 0 && c->pool->notify_cb)
         c->pool->notify_cb(c->pool->notify_arg, NULL);
@@ -362,6 +368,8 @@ static void record_error(db_job *j, const PGresult *r)
     snprintf(j->sqlstate, sizeof(j->sqlstate), "%s", st ? st : "XX000");
     const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
     snprintf(j->errmsg, sizeof(j->errmsg), "%s", msg ? msg : PQresultErrorMessage(r));
+    const char *con = PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME);
+    snprintf(j->constraint, sizeof(j->constraint), "%s", con ? con : "");
 }
 
 /* Reads every result that has arrived, completing jobs at their Sync. Callbacks may submit new jobs, and may
@@ -521,6 +529,8 @@ static void conn_fail(db_conn *c, const char *why, bool after_ready_error)
     c->pg = NULL;
     if (c->state == CONN_READY && c->index == 0 && p->notify_cb)
         p->notify_cb(p->notify_arg, NULL);    /* no longer hearing notifications */
+    if (c->state != CONN_READY)
+        p->unreachable = true;    /* an attempt to connect failed: the database is not there right now */
     c->state = CONN_DOWN;
     evtimer_del(c->ev_timer);
 
@@ -544,8 +554,10 @@ static void conn_fail(db_conn *c, const char *why, bool after_ready_error)
         evtimer_add(c->ev_timer, &tv);
     }
 
-    /* Jobs that were on the connection: a read that may safely run again goes back to the queue once; anything
-     * else fails, since a write's outcome is now unknown (the client gets 503 and may retry). */
+    /* Jobs that were on the connection: a read that may safely run again goes back to the queue; anything else
+     * fails, since a write's outcome is now unknown (the client gets 503 and may retry). A read may meet one
+     * dead connection after another when the database killed them all at once (each is only found dead when
+     * used), so it is resent up to once per connection of the pool: each try retires one broken connection. */
     db_job *fail = NULL, **fail_tail = &fail;
     while (jobs) {
         db_job *j = jobs;
@@ -554,7 +566,7 @@ static void conn_fail(db_conn *c, const char *why, bool after_ready_error)
         if (j->internal)
             continue;
         db_job_clear(j);
-        if (j->retry_safe && j->retries == 0 && !p->stopping) {
+        if (j->retry_safe && j->retries < p->nconns && !p->stopping) {
             j->retries++;
             j->status = DB_OK;
             j->sqlstate[0] = '\0';
@@ -581,14 +593,15 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     db_pool *p = arg;
     uint64_t now = now_ms();
-    /* jobs that waited too long for a connection */
+    /* jobs that waited too long for a connection: busy, or no connection came back in time */
+    db_status expired = pool_ready_count(p) == 0 ? DB_UNAVAILABLE : DB_BUSY;
     while (p->wait_head && now - p->wait_head->queued_at_ms > (uint64_t)p->cfg->db_queue_timeout_ms) {
         db_job *j = p->wait_head;
         p->wait_head = j->next;
         if (!p->wait_head)
             p->wait_tail = NULL;
         p->nwait--;
-        complete_later(p, j, DB_BUSY);
+        complete_later(p, j, expired);
     }
     /* a connection whose oldest job outlived statement_timeout by far: the server or network is gone silent */
     if (p->cfg->db_statement_timeout_ms > 0)

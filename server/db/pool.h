@@ -45,7 +45,7 @@ struct db_job {
     db_job_cb cb;
     void *arg;
     const char *request_id;       /* for log lines, may be NULL */
-    bool retry_safe;              /* read-only: may be resent once if the connection broke before any reply */
+    bool retry_safe;              /* read-only: may be resent on another connection if its own broke */
 
     /* set by the pool before cb runs */
     db_status status;
@@ -53,6 +53,7 @@ struct db_job {
     char sqlstate[6];
     int err_index;
     char errmsg[256];             /* PostgreSQL's message, for logs only: never shown to clients */
+    char constraint[64];          /* the constraint (or unique index) an error names, else "" */
 
     /* pool internals */
     db_job *next;

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "server/handlers/handlers.h"
 #include "server/http/list.h"
+#include "server/http/resource.h"
 
 static int stmt_audit_list;
 
@@ -32,7 +33,8 @@ void audit_init(void)
     stmt_audit_list = db_stmt_register(
         "audit_list",
         "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), user_id, username, role,"
-        " address, request_id, action, entity, entity_id, province_code, county_id, center_id, before, after, detail"
+        " address, request_id, action, entity, entity_id, province_code, county_id, center_id,"
+        " audit_shown(entity, entity_id, before), audit_shown(entity, entity_id, after), detail"
         " FROM ((SELECT id, at, user_id, username, role, address, request_id, action, entity, entity_id,"
         " province_code, county_id, center_id, before, after, detail FROM audit_log" AUDIT_FILTER
         " ORDER BY id DESC LIMIT $6)"
@@ -41,6 +43,15 @@ void audit_init(void)
         " ORDER BY id DESC LIMIT $6)) trail"
         " ORDER BY id DESC LIMIT $6");
 #undef AUDIT_FILTER
+}
+
+static void audit_recorded(req_ctx *rc, bool recorded)
+{
+    static const int key[] = {0};
+    if (recorded)
+        reply_rows_list(rc, rc->job.res[1], audit_cols, NCOLS(audit_cols), rc->limit, key, 1);
+    else
+        resource_reply_unrecorded(rc);
 }
 
 static void audit_listed(db_job *job, void *arg)
@@ -56,8 +67,8 @@ static void audit_listed(db_job *job, void *arg)
                 reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
                 return;
             }
-    static const int key[] = {0};
-    reply_rows_list(rc, r, audit_cols, NCOLS(audit_cols), rc->limit, key, 1);
+    /* the trail holds people's records (before and after): reading it is recorded too */
+    resource_record_list(rc, "audit", resource_query_filter(rc), PQntuples(r), audit_recorded);
 }
 
 void handle_audit_list(req_ctx *rc)
@@ -73,7 +84,7 @@ void handle_audit_list(req_ctx *rc)
     else if (user_id)
         user_id = arena_sprintf(rc->arena, "%lld", (long long)v);
     if (before && parse_int64_digits(before, &v) != 0)
-        field_error(&fe, "cursor", "is not a cursor from this list");
+        field_error(&fe, "cursor", CURSOR_INVALID_MESSAGE);
     const char *entity_id = req_query(rc, "entity_id");
     if (entity_id) {
         /* ids and national IDs may come in Persian digits */

@@ -80,6 +80,7 @@ static resource campaigns = {
     .build = campaign_build,
     .path = "/api/v1/campaigns",
     .national_rows_public = true,
+    .province_wide = true,
 };
 
 static int stmt_list;

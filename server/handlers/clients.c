@@ -323,7 +323,7 @@ void handle_clients_transfer(req_ctx *rc)
     /* If-Match is optional here: with it, a transfer of a record changed meanwhile is refused */
     const char *version = NULL;
     if (req_header(rc, "If-Match")) {
-        version = req_if_match(rc);
+        version = req_if_match(rc, "client", id, NULL);
         if (!version)
             return;
         if (!*version)

@@ -13,7 +13,9 @@
 #define DONATION_SELECT                                                                                              \
     "t.id, CASE WHEN t.anonymous THEN NULL ELSE t.donor_name END AS donor_name, t.donor_type, t.anonymous, t.kind," \
     " t.description, t.amount_rials, t.campaign_id, t.received_on, t.fiscal_year, t.province_code AS province,"    \
-    " t.county_id, t.center_id, t.client_id, t.version, " TS("created_at") ", " TS("updated_at")
+    " t.county_id, t.center_id, t.client_id, t.version, " TS("created_at") ", " TS("updated_at") ","               \
+    " CASE WHEN t.anonymous THEN NULL ELSE t.donor_name END AS donor,"                                              \
+    " (SELECT c.name FROM campaigns c WHERE c.id = t.campaign_id) AS campaign"
 
 static const char *const kinds[] = {"cash", "in_kind", NULL};
 static const char *const donor_types[] = {"person", "organization", NULL};
@@ -23,16 +25,16 @@ static const col_spec donation_cols[] = {
     {"kind", COL_TEXT},       {"description", COL_TEXT}, {"amount_rials", COL_INT}, {"campaign_id", COL_INT},
     {"received_on", COL_DATE}, {"fiscal_year", COL_INT}, {"province", COL_TEXT},    {"county_id", COL_INT},
     {"center_id", COL_INT},   {"client_id", COL_INT},    {"version", COL_INT},      {"created_at", COL_TIMESTAMP},
-    {"updated_at", COL_TIMESTAMP}};
+    {"updated_at", COL_TIMESTAMP}, {"donor", COL_TEXT},  {"campaign", COL_TEXT}};
 
 static const res_column donation_writable[] = {
     {"donor_name", "donor_name", "text", NULL},
-    {"donor_type", "donor_type", "donor_type", NULL},
+    {"donor_type", "donor_type", "donor_type", "'person'"},
     {"anonymous", "anonymous", "boolean", "false"},
     {"kind", "kind", "donation_kind", NULL},
     {"description", "description", "text", NULL},
     {"amount_rials", "amount_rials", "bigint", NULL},
-    {"campaign_id", "campaign_id", "bigint", NULL},
+    {"campaign_id", "campaign_id", "(donation_campaign_ref($J))", NULL},
     {"received_on", "received_on", "date", NULL},
     {"fiscal_year", "fiscal_year", "integer", NULL},
     {"province", "province_code", "text", NULL},
@@ -41,9 +43,13 @@ static const res_column donation_writable[] = {
     {"client_id", "client_id", "bigint", NULL},
 };
 
+/* The contract's names (donor, campaign by id or name) and ours (donor_name, campaign_id) are both accepted; a
+ * donor is a person unless donor_type says otherwise. */
 static const field_spec donation_fields[] = {
+    {"donor", F_STRING, false, 1, 200, NULL},
     {"donor_name", F_STRING, false, 1, 200, NULL},
-    {"donor_type", F_ENUM, true, 0, 0, donor_types},
+    {"donor_type", F_ENUM, false, 0, 0, donor_types},
+    {"campaign", F_ANY, false, 0, 0, NULL},
     {"anonymous", F_BOOL, false, 0, 0, NULL},
     {"kind", F_ENUM, true, 0, 0, kinds},
     {"description", F_STRING, false, 0, 1000, NULL},
@@ -56,7 +62,9 @@ static const field_spec donation_fields[] = {
     {"client_id", F_INT, false, 1, INT64_MAX, NULL},
 };
 static const field_spec donation_update_fields[] = {
+    {"donor", F_STRING, false, 1, 200, NULL},
     {"donor_name", F_STRING, false, 1, 200, NULL},
+    {"campaign", F_ANY, false, 0, 0, NULL},
     {"anonymous", F_BOOL, true, 0, 0, NULL},
     {"description", F_STRING, false, 0, 1000, NULL},
     {"amount_rials", F_INT, true, 1, INT64_MAX, NULL},
@@ -64,16 +72,68 @@ static const field_spec donation_update_fields[] = {
     {"received_on", F_DATE, true, 0, 0, NULL},
 };
 
+/* donor or donor_name: the same column */
+static void put_donor(req_ctx *rc, json_object *body, json_object *values, field_errors *fe)
+{
+    if (body_has(body, "donor") && body_has(body, "donor_name")) {
+        field_error(fe, "donor", "give donor or donor_name, not both");
+        return;
+    }
+    res_put_text(rc, body, values, "donor_name", fe);
+    json_object *v;
+    res_put_text(rc, body, values, "donor", fe);
+    if (json_object_object_get_ex(values, "donor", &v)) {
+        json_object_object_add(values, "donor_name", v ? json_object_get(v) : NULL);
+        json_object_object_del(values, "donor");
+    }
+}
+
+/* campaign (an id, or a campaign's name) or campaign_id: donation_campaign_ref() in SQL resolves it and names
+ * the field the client used when it does not fit */
+static void put_campaign(req_ctx *rc, json_object *body, json_object *values, field_errors *fe)
+{
+    if (body_has(body, "campaign") && body_has(body, "campaign_id")) {
+        field_error(fe, "campaign", "give campaign or campaign_id, not both");
+        return;
+    }
+    if (!body_has(body, "campaign")) {
+        res_put_int(body, values, "campaign_id");
+        return;
+    }
+    json_object *v = NULL;
+    json_object_object_get_ex(body, "campaign", &v);
+    int64_t id;
+    if (!v)
+        json_object_object_add(values, "campaign_id", NULL);
+    else if (json_object_is_type(v, json_type_int) && body_int(body, "campaign", &id) && id > 0)
+        json_object_object_add(values, "campaign_id", json_object_new_int64(id));
+    else if (json_object_is_type(v, json_type_string)) {
+        static const field_spec name_spec[] = {{"campaign", F_STRING, false, 2, 200, NULL}};
+        json_object *name = json_object_new_object(), *clean = json_object_new_object();
+        json_object_object_add(name, "campaign", json_object_get(v));
+        if (validate_fields(name, name_spec, 1, true, fe)) {
+            res_put_text(rc, name, clean, "campaign", fe);
+            json_object *c;
+            if (json_object_object_get_ex(clean, "campaign", &c) && c)
+                json_object_object_add(values, "campaign_id", json_object_get(c));
+        }
+        json_object_put(name);
+        json_object_put(clean);
+    } else
+        field_error(fe, "campaign", "must be a campaign's id or its name");
+    json_object_object_add(values, "campaign_field", json_object_new_string("campaign"));
+}
+
 static void donation_build(req_ctx *rc, json_object *body, bool partial, const char *parent_id, json_object *values,
                            field_errors *fe)
 {
-    res_put_text(rc, body, values, "donor_name", fe);
+    put_donor(rc, body, values, fe);
     res_put_as_is(body, values, "donor_type");
     res_put_as_is(body, values, "anonymous");
     res_put_as_is(body, values, "kind");
     res_put_text(rc, body, values, "description", fe);
     res_put_int(body, values, "amount_rials");
-    res_put_int(body, values, "campaign_id");
+    put_campaign(rc, body, values, fe);
     res_put_date(rc, body, values, "received_on");
     json_object *received;
     ymd g, j;
@@ -86,8 +146,9 @@ static void donation_build(req_ctx *rc, json_object *body, bool partial, const c
         json_object_object_get_ex(body, "anonymous", &anon);
         if (kind && !strcmp(json_object_get_string(kind), "in_kind") && !body_string(body, "description"))
             field_error(fe, "description", "is required for an in-kind gift (what was given)");
-        if (!(anon && json_object_get_boolean(anon)) && !body_string(body, "donor_name"))
-            field_error(fe, "donor_name", "is required unless the donor is anonymous");
+        if (!(anon && json_object_get_boolean(anon)) && !body_string(body, "donor_name") &&
+            !body_string(body, "donor"))
+            field_error(fe, "donor", "is required unless the donor is anonymous");
         res_put_place(rc, body, values, true, fe);
     }
     (void)parent_id;
@@ -107,6 +168,10 @@ static resource donations = {
     .update_fields = donation_update_fields,
     .nupdate_fields = NCOLS(donation_update_fields),
     .build = donation_build,
+    .audit_reads = true,        /* donor names, and donations to a client */
+    /* a donor made anonymous by this update is anonymous in its audit record's before too */
+    .before_from = "old, upd, jsonb_populate_record(NULL::donations,"
+                   " to_jsonb(old) || jsonb_build_object('anonymous', old.anonymous OR upd.anonymous)) t",
     .path = "/api/v1/donations",
 };
 

@@ -69,7 +69,7 @@ static resource enrollments = {
     .update_fields = enrollment_update_fields,
     .nupdate_fields = NCOLS(enrollment_update_fields),
     .build = enrollment_build,
-    .audit_reads = false,
+    .audit_reads = true,
     .close_patch = NULL,
     .path = "/api/v1/enrollments",
 };

@@ -62,8 +62,8 @@ void handle_counties_list(req_ctx *rc)
     if (!req_list_params(rc, &rc->limit, &cursor) || !req_cursor_values(rc, cursor, &after, 1))
         return;
     int64_t after_id;
-    if (after && parse_int64_digits(after, &after_id) != 0) {
-        reply_problem(rc, 400, "Invalid cursor.");
+    if (after && (parse_int64_digits(after, &after_id) != 0 || after_id < 0 || after_id > 2147483647)) {
+        reply_bad_cursor(rc);
         return;
     }
     const char *province = req_query(rc, "province");

@@ -6,8 +6,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/digits.h"
+#include "common/jalali.h"
 #include "server/http/list.h"
 
 #include "server/handlers/handlers.h"
@@ -46,7 +48,7 @@ static const field_spec loan_fields[] = {
     {"client_id", F_INT, true, 1, INT64_MAX, NULL},
     {"amount_rials", F_INT, true, 1, INT64_MAX, NULL},
     {"installments", F_INT, true, 1, 120, NULL},
-    {"first_due_on", F_DATE, true, 0, 0, NULL},
+    {"first_due_on", F_DATE, false, 0, 0, NULL},
 };
 /* a loan's terms are fixed once made; what changes is its status (e.g. written off) */
 static const field_spec loan_update_fields[] = {
@@ -60,6 +62,16 @@ static void loan_build(req_ctx *rc, json_object *body, bool partial, const char 
     res_put_int(body, values, "amount_rials");
     res_put_int(body, values, "installments");
     res_put_date(rc, body, values, "first_due_on");
+    if (!partial && !json_object_object_get_ex(values, "first_due_on", NULL)) {
+        /* not given: the first day of the next Jalali month after today in Iran (UTC+03:30, no daylight saving
+         * since 2022) */
+        ymd today = days_to_gregorian(((int64_t)time(NULL) + 3 * 3600 + 30 * 60) / 86400), first;
+        char iso[11];
+        if (jalali_next_month_start(today, &first) == 0) {
+            date_format(first, iso);
+            json_object_object_add(values, "first_due_on", json_object_new_string(iso));
+        }
+    }
     res_put_as_is(body, values, "status");
     (void)partial;
     (void)parent_id;
@@ -125,6 +137,7 @@ static resource repayments = {
     .update_fields = repayment_fields,
     .nupdate_fields = NCOLS(repayment_fields),
     .build = repayment_build,
+    .audit_reads = true,
     .path = "/api/v1/repayments",
 };
 
@@ -210,6 +223,15 @@ void handle_loan_repayments_list(req_ctx *rc)
     resource_list_children(rc, &repayments, "loan", stmt_loan_visible, stmt_repayments);
 }
 
+static void overdue_recorded(req_ctx *rc, bool recorded)
+{
+    static const int key[] = {0, 2};
+    if (recorded)
+        reply_rows_list(rc, rc->job.res[1], overdue_cols, NCOLS(overdue_cols), rc->limit, key, 2);
+    else
+        resource_reply_unrecorded(rc);
+}
+
 static void overdue_listed(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
@@ -223,8 +245,8 @@ static void overdue_listed(db_job *job, void *arg)
             return;
         }
     }
-    static const int key[] = {0, 2};
-    reply_rows_list(rc, r, overdue_cols, NCOLS(overdue_cols), rc->limit, key, 2);
+    /* installments of people's loans: recorded like any list of them */
+    resource_record_list(rc, "installment", resource_query_filter(rc), PQntuples(r), overdue_recorded);
 }
 
 void handle_loans_overdue(req_ctx *rc)
@@ -236,9 +258,10 @@ void handle_loans_overdue(req_ctx *rc)
     memset(&lq, 0, sizeof(lq));
     const char *province = list_filter_province(rc, &lq, "province");
     const char *county = list_filter_int(rc, &lq, "county_id");
-    int64_t v;
-    if (after[0] && (parse_int64_digits(after[0], &v) != 0 || parse_int64_digits(after[1], &v) != 0))
-        field_error(&lq.fe, "cursor", "is not a cursor from this list");
+    int64_t v, n;
+    if (after[0] && (parse_int64_digits(after[0], &v) != 0 || parse_int64_digits(after[1], &n) != 0 || n < 0 ||
+                     n > 2147483647))
+        field_error(&lq.fe, "cursor", CURSOR_INVALID_MESSAGE);
     if (!list_query_valid(rc, &lq))
         return;
     req_job_begin(rc, true);

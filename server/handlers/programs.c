@@ -33,7 +33,7 @@ void handle_programs_list(req_ctx *rc)
         return;
     int64_t v;
     if (after && parse_int64_digits(after, &v) != 0) {
-        reply_problem(rc, 400, "Invalid cursor.");
+        reply_bad_cursor(rc);
         return;
     }
     req_job_begin(rc, true);

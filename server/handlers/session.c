@@ -2,9 +2,13 @@
  * session.c - signing in and out: POST /api/v1/auth/login, POST /api/v1/auth/logout, GET /api/v1/auth/me,
  * POST /api/v1/auth/password.
  *
- * Login answers the same way, in about the same time, for an unknown user and a wrong password: an unknown
- * user's attempt is checked against a dummy hash. Password hashing runs on the crypto pool, never on an event
- * loop. Lock-outs (429) and audit records are kept in the database, so they hold across every registryd.
+ * A password check never sees the stored hash: auth_*_start (one round trip) counts the attempt and returns only
+ * the scrypt parameters and salt (a stable fake one for an unknown user), the crypto pool derives the key, and
+ * auth_*_check (one round trip) compares it with the stored hash inside the database, which alone creates the
+ * session or changes the password (migrations/0014_login_guard.sql). So an unknown user and a wrong password cost
+ * the same and answer alike. Before anything is sent, attempts in flight are capped per address and per username
+ * in this process (login_inflight.h); the database counts them across every registryd and throttles (429 with
+ * Retry-After). Hashing runs on the crypto pool, never on an event loop; audit records are written by the check.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,29 +17,33 @@
 #include "common/password.h"
 #include "common/token.h"
 #include "server/auth/authenticate.h"
+#include "server/auth/login_inflight.h"
 #include "server/crypto_pool.h"
 #include "server/handlers/handlers.h"
 #include "server/http/encode.h"
 #include "server/http/validate.h"
+#include "server/metrics.h"
 
-static int stmt_login_lookup, stmt_login_finish, stmt_logout, stmt_me, stmt_own_hash, stmt_set_own_password;
+static int stmt_login_start, stmt_login_check, stmt_logout, stmt_me, stmt_password_start, stmt_password_check;
 
 void session_init(void)
 {
-    stmt_login_lookup = db_stmt_register("login_lookup",
-                                         "SELECT user_id, password_hash, retry_after_s FROM auth_login_lookup($1, $2)");
-    stmt_login_finish = db_stmt_register(
-        "login_finish",
-        "SELECT to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), username, role,"
+    stmt_login_start = db_stmt_register("login_start",
+                                        "SELECT attempt_id, setting, retry_after_s FROM auth_login_start($1, $2)");
+    stmt_login_check = db_stmt_register(
+        "login_check",
+        "SELECT ok, user_id, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), username, role,"
         " province_code, county_id, center_id, full_name"
-        " FROM auth_login_finish($1, $2, $3, $4, $5, $6, $7)");
+        " FROM auth_login_check($1::bigint, $2, $3, $4::integer, $5)");
     stmt_logout = db_stmt_register("logout", "SELECT auth_logout($1)");
     stmt_me = db_stmt_register("me",
                                "SELECT id, username, role, province_code, county_id, center_id, full_name,"
                                " to_char(password_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
                                " version FROM users WHERE id = registry_user_id()");
-    stmt_own_hash = db_stmt_register("own_password_hash", "SELECT auth_own_password_hash()");
-    stmt_set_own_password = db_stmt_register("set_own_password", "SELECT auth_set_own_password($1, $2)");
+    stmt_password_start = db_stmt_register("password_start",
+                                           "SELECT attempt_id, setting, retry_after_s FROM auth_password_start()");
+    stmt_password_check = db_stmt_register("password_check",
+                                           "SELECT auth_password_check($1::bigint, $2, $3, $4)");
 }
 
 static const col_spec user_public_cols[] = {{"id", COL_INT},         {"username", COL_TEXT},  {"role", COL_TEXT},
@@ -43,28 +51,60 @@ static const col_spec user_public_cols[] = {{"id", COL_INT},         {"username"
                                             {"full_name", COL_TEXT}, {"password_changed_at", COL_TIMESTAMP},
                                             {"version", COL_HIDDEN}};
 
+/* Password checks in flight ----------------------------------------------------------------------------------- */
+
+static void release_hold(void *h)
+{
+    login_inflight_release(h);
+}
+
+/* Takes places for keys (released when the request ends), or answers 429 and returns false. */
+static bool inflight_take(req_ctx *rc, login_hold *hold, const char *const *keys, const int *caps, int n)
+{
+    if (!login_inflight_acquire(hold, keys, caps, n)) {
+        metrics_login(&rc->w->metrics, METRICS_LOGIN_REFUSED);
+        req_add_header(rc, "Retry-After", "1");
+        reply_problem(rc, 429, "Too many password checks at once for this user or from this address; try again "
+                               "shortly.");
+        return false;
+    }
+    arena_on_reset(rc->arena, release_hold, hold);
+    return true;
+}
+
+/* The database's throttle said wait: 429 with its Retry-After, nothing hashed. */
+static void reply_throttled(req_ctx *rc, const char *retry, const char *detail)
+{
+    metrics_login(&rc->w->metrics, METRICS_LOGIN_REFUSED);
+    req_add_header(rc, "Retry-After", retry);
+    reply_problem(rc, 429, detail);
+}
+
 /* Login ------------------------------------------------------------------------------------------------------- */
 
 typedef struct login_state {
     crypto_task task;
     req_ctx *rc;
-    char username[72];
+    login_hold hold;
+    char username[64 * 4 + 1];      /* up to 64 characters of UTF-8, never cut */
     char password[1040];
-    char hash[256];
-    char user_id[24];       /* "" when no such user */
-    bool ok;
+    char attempt[24];
+    char setting[PASSWORD_ENCODED_MAX];
+    char candidate[PASSWORD_ENCODED_MAX];
+    bool abandoned;                 /* nothing was checked: the check only takes the attempt's count back */
     char token[44];
     char token_hash[65];
 } login_state;
 
-static void login_finish_done(db_job *job, void *arg)
+static void login_checked(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
     login_state *st = rc->state;
     if (!req_job_ok(rc, job))
         return;
-    if (!st->ok) {
-        reply_problem(rc, 401, "Wrong username or password.");
+    if (st->abandoned) {
+        /* the client hung up before its turn (or there was no room to hash): nobody to answer, or 503 */
+        reply_problem(rc, 503, "Too many sign-ins at once; try again shortly.");
         return;
     }
     const PGresult *r = job->res[0];
@@ -72,41 +112,62 @@ static void login_finish_done(db_job *job, void *arg)
         reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
         return;
     }
+    if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+        reply_problem(rc, 401, "Wrong username or password.");
+        return;
+    }
     strbuf sb = STRBUF_INIT;
     strbuf_puts(&sb, "{\"token\":");
     strbuf_json_string(&sb, st->token);
     strbuf_puts(&sb, ",\"expires_at\":");
-    strbuf_json_string(&sb, PQgetvalue(r, 0, 0));
-    strbuf_printf(&sb, ",\"user\":{\"id\":%s,\"username\":", st->user_id);
-    strbuf_json_string(&sb, PQgetvalue(r, 0, 1));
-    strbuf_puts(&sb, ",\"role\":");
     strbuf_json_string(&sb, PQgetvalue(r, 0, 2));
+    strbuf_printf(&sb, ",\"user\":{\"id\":%s,\"username\":", PQgetvalue(r, 0, 1));
+    strbuf_json_string(&sb, PQgetvalue(r, 0, 3));
+    strbuf_puts(&sb, ",\"role\":");
+    strbuf_json_string(&sb, PQgetvalue(r, 0, 4));
     strbuf_puts(&sb, ",\"province\":");
-    if (PQgetisnull(r, 0, 3))
+    if (PQgetisnull(r, 0, 5))
         strbuf_puts(&sb, "null");
     else
-        strbuf_json_string(&sb, PQgetvalue(r, 0, 3));
+        strbuf_json_string(&sb, PQgetvalue(r, 0, 5));
     strbuf_printf(&sb, ",\"county_id\":%s,\"center_id\":%s,\"full_name\":",
-                  PQgetisnull(r, 0, 4) ? "null" : PQgetvalue(r, 0, 4), PQgetisnull(r, 0, 5) ? "null" : PQgetvalue(r, 0, 5));
-    if (PQgetisnull(r, 0, 6))
+                  PQgetisnull(r, 0, 6) ? "null" : PQgetvalue(r, 0, 6), PQgetisnull(r, 0, 7) ? "null" : PQgetvalue(r, 0, 7));
+    if (PQgetisnull(r, 0, 8))
         strbuf_puts(&sb, "null");
     else
-        strbuf_json_string(&sb, PQgetvalue(r, 0, 6));
+        strbuf_json_string(&sb, PQgetvalue(r, 0, 8));
     strbuf_puts(&sb, "}}");
     reply_strbuf(rc, 200, "application/json", &sb);
+}
+
+/* Sends the derived key to the database (or, abandoned, no key: the attempt's count is taken back). */
+static void login_send_check(req_ctx *rc, login_state *st)
+{
+    char ttl[16];
+    snprintf(ttl, sizeof(ttl), "%d", rc->w->cfg->session_ttl_s);
+    req_job_reset(rc);
+    db_query *q = db_job_add(&rc->job, stmt_login_check);
+    db_query_param(q, st->attempt);
+    db_query_param(q, st->abandoned ? NULL : st->candidate);
+    db_query_param(q, st->abandoned ? NULL : st->token_hash);
+    db_query_param(q, arena_strdup(rc->arena, ttl));
+    db_query_param(q, rc->request_id);
+    req_db_submit(rc, login_checked);
 }
 
 static void login_check_work(crypto_task *t)
 {
     login_state *st = t->arg;
-    /* an unknown user costs the same scrypt as a known one */
-    const char *hash = st->user_id[0] ? st->hash : password_dummy_hash();
-    st->ok = password_verify(st->password, hash) == 1 && st->user_id[0];
+    if (password_derive_setting(st->password, st->setting, st->candidate, sizeof(st->candidate)) != 0) {
+        /* a stored hash registryd cannot use: cost the same, and let the database record a failure */
+        (void)password_verify(st->password, password_dummy_hash());
+        st->candidate[0] = '\0';
+    }
     memset(st->password, 0, sizeof(st->password));
-    if (st->ok && token_generate(st->token) == 0)
+    if (token_generate(st->token) == 0)
         token_hash_hex(st->token, st->token_hash);
     else
-        st->ok = false;
+        st->candidate[0] = '\0';    /* no token: a sure mismatch rather than a session nobody can use */
 }
 
 static void login_check_done(crypto_task *t)
@@ -114,43 +175,26 @@ static void login_check_done(crypto_task *t)
     login_state *st = t->arg;
     req_ctx *rc = st->rc;
     worker_cancel_on_close(rc->req, NULL);
-    if (t->skipped) {
-        /* the client hung up before its turn: nothing was checked, nothing to record, nobody to answer */
-        memset(st->password, 0, sizeof(st->password));
-        reply_problem(rc, 503, "The sign-in was abandoned.");
-        return;
-    }
-    char ttl[16];
-    snprintf(ttl, sizeof(ttl), "%d", rc->w->cfg->session_ttl_s);
-    req_job_reset(rc);
-    db_query *q = db_job_add(&rc->job, stmt_login_finish);
-    db_query_param(q, st->username);
-    db_query_param(q, st->user_id[0] ? st->user_id : NULL);
-    db_query_param(q, st->ok ? "true" : "false");
-    db_query_param(q, st->ok ? st->token_hash : NULL);
-    db_query_param(q, arena_strdup(rc->arena, ttl));
-    db_query_param(q, rc->address);
-    db_query_param(q, rc->request_id);
-    req_db_submit(rc, login_finish_done);
+    memset(st->password, 0, sizeof(st->password));
+    st->abandoned = t->skipped;
+    metrics_login(&rc->w->metrics, t->skipped ? METRICS_LOGIN_SKIPPED : METRICS_LOGIN_HASHED);
+    login_send_check(rc, st);
 }
 
-static void login_lookup_done(db_job *job, void *arg)
+static void login_started(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
     login_state *st = rc->state;
     if (!req_job_ok(rc, job))
         return;
     const PGresult *r = job->res[0];
-    int retry = atoi(PQgetvalue(r, 0, 2));
-    if (retry > 0) {
-        char ra[16];
-        snprintf(ra, sizeof(ra), "%d", retry);
-        req_add_header(rc, "Retry-After", ra);
-        reply_problem(rc, 429, "Too many failed sign-ins for this user or from this address; try again later.");
+    if (atoi(PQgetvalue(r, 0, 2)) > 0) {
+        reply_throttled(rc, PQgetvalue(r, 0, 2),
+                        "Too many failed sign-ins for this user or from this address; try again later.");
         return;
     }
-    snprintf(st->user_id, sizeof(st->user_id), "%s", PQgetvalue(r, 0, 0));
-    snprintf(st->hash, sizeof(st->hash), "%s", PQgetvalue(r, 0, 1));
+    snprintf(st->attempt, sizeof(st->attempt), "%s", PQgetvalue(r, 0, 0));
+    snprintf(st->setting, sizeof(st->setting), "%s", PQgetvalue(r, 0, 1));
     st->task.work = login_check_work;
     st->task.done = login_check_done;
     st->task.arg = st;
@@ -159,7 +203,9 @@ static void login_lookup_done(db_job *job, void *arg)
     st->task.watch_fd = true;
     if (!crypto_pool_submit(rc->w->base, &st->task)) {
         worker_cancel_on_close(rc->req, NULL);
-        reply_problem(rc, 503, "Too many sign-ins at once; try again shortly.");
+        memset(st->password, 0, sizeof(st->password));
+        st->abandoned = true;
+        login_send_check(rc, st);
     }
 }
 
@@ -181,16 +227,22 @@ void handle_login(req_ctx *rc)
     login_state *st = arena_calloc(rc->arena, sizeof(*st));
     st->rc = rc;
     rc->state = st;
+    /* at most 64 characters (validated), so it fits whole: cutting it could split a character */
     const char *u = body_string(body, "username");
     size_t i = 0;
     for (; u[i] && i < sizeof(st->username) - 1; i++)
         st->username[i] = (u[i] >= 'A' && u[i] <= 'Z') ? (char)(u[i] | 0x20) : u[i];
     st->username[i] = '\0';
+    const char *keys[] = {arena_sprintf(rc->arena, "a:%s", rc->address),
+                          arena_sprintf(rc->arena, "u:%s", st->username)};
+    const int caps[] = {rc->w->cfg->login_inflight_per_address, rc->w->cfg->login_inflight_per_user};
+    if (!inflight_take(rc, &st->hold, keys, caps, 2))
+        return;
     snprintf(st->password, sizeof(st->password), "%s", body_string(body, "password"));
-    db_query *q = db_job_add(&rc->job, stmt_login_lookup);
+    db_query *q = db_job_add(&rc->job, stmt_login_start);
     db_query_param(q, st->username);
     db_query_param(q, rc->address);
-    req_db_submit(rc, login_lookup_done);
+    req_db_submit(rc, login_started);
 }
 
 /* Logout, me ------------------------------------------------------------------------------------------------- */
@@ -222,7 +274,7 @@ static void me_done(db_job *job, void *arg)
         return;
     }
     strbuf sb = STRBUF_INIT;
-    req_set_etag(rc, PQgetvalue(job->res[1], 0, 8));
+    req_set_etag(rc, "user", PQgetvalue(job->res[1], 0, 0), PQgetvalue(job->res[1], 0, 8), "me");
     encode_row_json(&sb, job->res[1], 0, user_public_cols, NCOLS(user_public_cols));
     reply_strbuf(rc, 200, "application/json", &sb);
 }
@@ -240,56 +292,87 @@ void handle_me(req_ctx *rc)
 typedef struct password_state {
     crypto_task task;
     req_ctx *rc;
+    login_hold hold;
     char current[1040], next[1040];
-    char old_hash[256], new_hash[256];
-    bool ok;
+    char attempt[24];
+    char setting[PASSWORD_ENCODED_MAX];
+    char candidate[PASSWORD_ENCODED_MAX];
+    char new_hash[256];
+    bool abandoned;
 } password_state;
 
-static void password_set_done(db_job *job, void *arg)
+static void password_checked(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
+    password_state *st = rc->state;
     if (!req_job_ok(rc, job))
         return;
+    if (st->abandoned) {
+        reply_problem(rc, 503, "Too many password checks at once; try again shortly.");
+        return;
+    }
+    if (strcmp(PQgetvalue(job->res[1], 0, 0), "t") != 0) {
+        field_errors fe = {0};
+        field_error(&fe, "current_password", "is not your current password");
+        reply_problem_fields(rc, 422, "The password was not changed.", &fe);
+        return;
+    }
     reply_empty(rc, 204);
 }
 
 static void password_work(crypto_task *t)
 {
     password_state *st = t->arg;
-    st->ok = password_verify(st->current, st->old_hash) == 1 && password_hash(st->next, st->new_hash, sizeof(st->new_hash)) == 0;
+    if (password_derive_setting(st->current, st->setting, st->candidate, sizeof(st->candidate)) != 0)
+        st->candidate[0] = '\0';
+    if (password_hash(st->next, st->new_hash, sizeof(st->new_hash)) != 0)
+        st->candidate[0] = '\0';    /* nothing to store: refuse rather than fail half-way */
     memset(st->current, 0, sizeof(st->current));
     memset(st->next, 0, sizeof(st->next));
 }
 
-static void password_checked(crypto_task *t)
+static void password_hashed(crypto_task *t)
 {
     password_state *st = t->arg;
     req_ctx *rc = st->rc;
-    if (!st->ok) {
-        field_errors fe = {0};
-        field_error(&fe, "current_password", "is not your current password");
-        reply_problem_fields(rc, 422, "The password was not changed.", &fe);
-        return;
-    }
+    worker_cancel_on_close(rc->req, NULL);
+    memset(st->current, 0, sizeof(st->current));
+    memset(st->next, 0, sizeof(st->next));
+    st->abandoned = t->skipped;
+    metrics_login(&rc->w->metrics, t->skipped ? METRICS_LOGIN_SKIPPED : METRICS_LOGIN_HASHED);
     req_job_begin(rc, false);
-    db_query *q = db_job_add(&rc->job, stmt_set_own_password);
-    db_query_param(q, st->new_hash);
+    db_query *q = db_job_add(&rc->job, stmt_password_check);
+    db_query_param(q, st->attempt);
+    db_query_param(q, st->abandoned ? NULL : st->candidate);
+    db_query_param(q, st->abandoned || !st->new_hash[0] ? "" : st->new_hash);
     db_query_param(q, rc->token_hash);
-    req_db_submit(rc, password_set_done);
+    req_db_submit(rc, password_checked);
 }
 
-static void password_hash_loaded(db_job *job, void *arg)
+static void password_started(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
     password_state *st = rc->state;
     if (!req_job_ok(rc, job))
         return;
-    snprintf(st->old_hash, sizeof(st->old_hash), "%s", PQgetvalue(job->res[1], 0, 0));
+    const PGresult *r = job->res[1];
+    if (atoi(PQgetvalue(r, 0, 2)) > 0) {
+        reply_throttled(rc, PQgetvalue(r, 0, 2), "Too many failed password checks for this user; try again later.");
+        return;
+    }
+    snprintf(st->attempt, sizeof(st->attempt), "%s", PQgetvalue(r, 0, 0));
+    snprintf(st->setting, sizeof(st->setting), "%s", PQgetvalue(r, 0, 1));
     st->task.work = password_work;
-    st->task.done = password_checked;
+    st->task.done = password_hashed;
     st->task.arg = st;
-    if (!crypto_pool_submit(rc->w->base, &st->task))
-        reply_problem(rc, 503, "Too many password checks at once; try again shortly.");
+    worker_cancel_on_close(rc->req, &st->task.cancelled);
+    st->task.fd = worker_request_fd(rc->req);
+    st->task.watch_fd = true;
+    if (!crypto_pool_submit(rc->w->base, &st->task)) {
+        /* no room to hash: hand the attempt back, then 503 */
+        st->task.skipped = true;
+        password_hashed(&st->task);
+    }
 }
 
 static const field_spec password_fields[] = {
@@ -314,9 +397,14 @@ void handle_password_change(req_ctx *rc)
     password_state *st = arena_calloc(rc->arena, sizeof(*st));
     st->rc = rc;
     rc->state = st;
+    /* one check at a time per user, sign-ins included: a stolen token cannot keep the login threads busy */
+    const char *keys[] = {arena_sprintf(rc->arena, "u:%s", rc->who.username)};
+    const int caps[] = {1};
+    if (!inflight_take(rc, &st->hold, keys, caps, 1))
+        return;
     snprintf(st->current, sizeof(st->current), "%s", body_string(body, "current_password"));
     snprintf(st->next, sizeof(st->next), "%s", body_string(body, "new_password"));
-    req_job_begin(rc, true);
-    db_job_add(&rc->job, stmt_own_hash);
-    req_db_submit(rc, password_hash_loaded);
+    req_job_begin(rc, false);
+    db_job_add(&rc->job, stmt_password_start);
+    req_db_submit(rc, password_started);
 }

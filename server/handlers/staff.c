@@ -76,7 +76,14 @@ static void put_trainings(req_ctx *rc, json_object *body, json_object *values, f
             continue;
         }
         json_object *o = json_object_new_object();
-        json_object_object_add(o, "course", json_object_new_string(body_string(t, "course")));
+        const char *course = clean_text(rc, body_string(t, "course"), field, fe);
+        if (!course || !course[0]) {
+            if (course)
+                field_error(fe, field, "a training's course must not be blank");
+            json_object_put(o);
+            continue;
+        }
+        json_object_object_add(o, "course", json_object_new_string(course));
         int64_t hours;
         if (body_int(t, "hours", &hours))
             json_object_object_add(o, "hours", json_object_new_int64(hours));

@@ -29,8 +29,10 @@
 #define MAX_SUBMISSION_BYTES (5 * 1024 * 1024)
 
 #define TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
-#define SUBMISSION_LIST_SELECT                                                                                       \
-    "t.id, t.center_id, t.province_code AS province, t.county_id, t.status, t.record_count, t.valid_count,"        \
+/* review: a boolean parameter, true for everyone but NGO submitters (who see what they were told, see below) */
+#define SUBMISSION_LIST_SELECT(review)                                                                               \
+    "t.id, t.center_id, t.province_code AS province, t.county_id, t.status, t.record_count,"                       \
+    " CASE WHEN " review " THEN coalesce(t.review_valid_count, t.valid_count) ELSE t.valid_count END,"             \
     " t.submitted_by, t.reason, t.decided_by, " TS("decided_at") ", t.version, " TS("created_at")
 
 static const char *const statuses[] = {"pending", "approved", "rejected", NULL};
@@ -47,7 +49,7 @@ static const col_spec detail_cols[] = {
     {"created_at", COL_TIMESTAMP}, {"results", COL_JSON}, {"records", COL_JSON}};
 
 static int stmt_places, stmt_existing, stmt_taken, stmt_visible_clients, stmt_insert, stmt_list, stmt_get, stmt_for_decision,
-    stmt_decide;
+    stmt_decide, stmt_seen, stmt_quota;
 
 void submissions_init(void)
 {
@@ -66,27 +68,41 @@ void submissions_init(void)
         " (SELECT coalesce(jsonb_object_agg(id, province_code), '{}') FROM households WHERE id = ANY($3::bigint[]))");
     stmt_visible_clients = db_stmt_register("submission_visible_clients",
                                             "SELECT array_agg(id) FROM clients WHERE id = ANY($1::bigint[])");
+    /* the IDs of the batch the caller could see registered anyway (row-level security): an NGO is told of those */
+    stmt_seen = db_stmt_register("submission_seen",
+                                 "SELECT ARRAY(SELECT national_id FROM clients WHERE national_id = ANY($1::text[])),"
+                                 " ARRAY(SELECT national_id FROM staff WHERE national_id = ANY($2::text[]))");
+    stmt_quota = db_stmt_register("submission_quota", "SELECT submission_quota_refusal($1::integer, $2::bigint,"
+                                                      " $3::integer, $4::integer, $5::bigint)");
+    /* the quota is checked again under its lock in the inserting transaction: two at once count one after the
+     * other; the reply's second column says which quota refused it */
     stmt_insert = db_stmt_register(
         "submission_insert",
-        "WITH ins AS (INSERT INTO submissions (center_id, submitted_by, idempotency_key, request_hash, record_count,"
-        " valid_count, records, results, valid_values)"
-        " VALUES ($1::bigint, registry_user_id(), $2, $3, $4::integer, $5::integer, $6::jsonb, $7::jsonb, $8::jsonb)"
+        "WITH q AS (SELECT submission_quota_refusal($4::integer, $10::bigint, $11::integer, $12::integer,"
+        " $13::bigint) AS refusal),"
+        " ins AS (INSERT INTO submissions (center_id, submitted_by, idempotency_key, request_hash, record_count,"
+        " valid_count, records, results, valid_values, review_results, review_valid_count, body_bytes)"
+        " SELECT $1::bigint, registry_user_id(), $2, $3, $4::integer, $5::integer, $6::jsonb, $7::jsonb, $8::jsonb,"
+        " $9::jsonb, $14::integer, $10::bigint FROM q WHERE q.refusal IS NULL"
         " ON CONFLICT (submitted_by, idempotency_key) DO NOTHING"
-        " RETURNING id, province_code, county_id, center_id, record_count, valid_count),"
+        " RETURNING id, province_code, county_id, center_id, record_count, valid_count, review_valid_count),"
         " a AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id, detail)"
         " SELECT 'create', 'submission', ins.id::text, ins.province_code, ins.county_id, ins.center_id,"
-        " jsonb_build_object('records', ins.record_count, 'valid', ins.valid_count) FROM ins)"
-        " SELECT id FROM ins");
+        " jsonb_build_object('records', ins.record_count, 'valid', coalesce(ins.review_valid_count, ins.valid_count))"
+        " FROM ins)"
+        " SELECT (SELECT id FROM ins), (SELECT refusal FROM q)");
     stmt_list = db_stmt_register(
         "submission_list",
-        "SELECT " SUBMISSION_LIST_SELECT " FROM submissions t"
+        "SELECT " SUBMISSION_LIST_SELECT("$8::boolean") " FROM submissions t"
         " WHERE ($1::text IS NULL OR t.province_code = $1) AND ($2::integer IS NULL OR t.county_id = $2::integer)"
         " AND ($3::bigint IS NULL OR t.center_id = $3::bigint)"
         " AND ($4::submission_status IS NULL OR t.status = $4::submission_status)"
         " AND ($5::bigint IS NULL OR t.center_id = $5::bigint)"
         " AND ($6::bigint IS NULL OR t.id > $6::bigint) ORDER BY t.id LIMIT $7");
-    stmt_get = db_stmt_register("submission_get", "SELECT " SUBMISSION_LIST_SELECT ", t.results, t.records"
-                                                  " FROM submissions t WHERE t.id = $1::bigint");
+    stmt_get = db_stmt_register("submission_get",
+                                "SELECT " SUBMISSION_LIST_SELECT("$2::boolean") ","
+                                " CASE WHEN $2::boolean THEN coalesce(t.review_results, t.results) ELSE t.results END,"
+                                " t.records FROM submissions t WHERE t.id = $1::bigint");
     stmt_for_decision = db_stmt_register(
         "submission_for_decision",
         "SELECT t.status, t.valid_values, t.province_code, t.county_id, t.center_id,"
@@ -110,7 +126,7 @@ void submissions_init(void)
 /* POST -------------------------------------------------------------------------------------------------------- */
 
 typedef struct submit_state {
-    const char *key, *hash, *center;
+    const char *key, *hash, *center, *bytes;
     int nrecords;
     const char **kinds;             /* per record */
     const char **national_ids;      /* per record (clients, staff), NULL otherwise */
@@ -125,6 +141,15 @@ typedef struct submit_state {
 static void put_json(void *o)
 {
     json_object_put(o);
+}
+
+/* the per-record errors a reply did not take (a replay, a quota, a refused center) */
+static void put_errors(void *p)
+{
+    submit_state *st = p;
+    for (int i = 0; i < st->nrecords; i++)
+        if (st->errors[i])
+            json_object_put(st->errors[i]);
 }
 
 static void add_error(json_object **errs, const char *field, const char *msg)
@@ -157,6 +182,29 @@ static void replay_or_conflict(req_ctx *rc, const submit_state *st, const PGresu
     reply_submission(rc, 201, PQgetvalue(existing, 0, 0), PQgetvalue(existing, 0, 2));
 }
 
+/* A per-user quota refused the submission (submission_quota_refusal in migration 0016); nothing was stored. */
+static void reply_quota(req_ctx *rc, const char *refusal)
+{
+    const registry_config *cfg = rc->w->cfg;
+    char msg[320];
+    if (!strncmp(refusal, "records:", 8)) {
+        req_add_header(rc, "Retry-After", refusal + 8);
+        snprintf(msg, sizeof(msg), "You may send at most %d records in submissions in 24 hours "
+                 "(submission_records_per_day); send this batch later (Retry-After) or ask an administrator.",
+                 cfg->submission_records_per_day);
+        reply_problem(rc, 429, msg);
+    } else if (!strcmp(refusal, "pending")) {
+        snprintf(msg, sizeof(msg), "You have %d submissions awaiting review, the most one user may have "
+                 "(submission_pending_max); send more once an officer has decided some.", cfg->submission_pending_max);
+        reply_problem(rc, 409, msg);
+    } else {
+        snprintf(msg, sizeof(msg), "Your submissions awaiting review would hold more than %ld bytes "
+                 "(submission_pending_bytes); send more once an officer has decided some.",
+                 cfg->submission_pending_bytes);
+        reply_problem(rc, 409, msg);
+    }
+}
+
 static void inserted(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
@@ -164,7 +212,7 @@ static void inserted(db_job *job, void *arg)
     if (!req_job_ok(rc, job))
         return;
     const PGresult *ins = job->res[1], *existing = job->res[2];
-    if (PQntuples(ins) == 1) {
+    if (PQntuples(ins) == 1 && !PQgetisnull(ins, 0, 0)) {
         /* the results as stored: read back from the row this request made */
         if (PQntuples(existing) == 1 && !strcmp(PQgetvalue(existing, 0, 0), PQgetvalue(ins, 0, 0)))
             reply_submission(rc, 201, PQgetvalue(ins, 0, 0), PQgetvalue(existing, 0, 2));
@@ -173,11 +221,15 @@ static void inserted(db_job *job, void *arg)
         return;
     }
     /* a request with the same key won the race: answer as a retry would be answered */
-    if (PQntuples(existing) != 1) {
-        reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
+    if (PQntuples(existing) == 1) {
+        replay_or_conflict(rc, st, existing);
         return;
     }
-    replay_or_conflict(rc, st, existing);
+    if (PQntuples(ins) == 1 && !PQgetisnull(ins, 0, 1)) {
+        reply_quota(rc, PQgetvalue(ins, 0, 1));
+        return;
+    }
+    reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
 }
 
 static bool in_text_array(const char *pgarray, const char *v)
@@ -200,6 +252,10 @@ static void checked(db_job *job, void *arg)
         replay_or_conflict(rc, st, job->res[1]);
         return;
     }
+    if (!PQgetisnull(job->res[5], 0, 0)) {
+        reply_quota(rc, PQgetvalue(job->res[5], 0, 0));
+        return;
+    }
     const PGresult *places = job->res[2];
     if (PQgetisnull(places, 0, 0)) {
         field_errors fe = {0};
@@ -214,15 +270,26 @@ static void checked(db_job *job, void *arg)
     arena_on_reset(rc->arena, put_json, household_provinces);
     const char *taken_clients = PQgetvalue(job->res[3], 0, 0), *taken_staff = PQgetvalue(job->res[3], 0, 1);
     const char *visible = PQgetisnull(job->res[4], 0, 0) ? "{}" : PQgetvalue(job->res[4], 0, 0);
+    const char *seen_clients = PQgetvalue(job->res[6], 0, 0), *seen_staff = PQgetvalue(job->res[6], 0, 1);
+    /* An NGO submitter is not told that an ID is registered where it cannot see (hole 3: a bulk oracle of who is
+     * a welfare client in the nation): such a record reads "valid" to it, is kept out of what approval writes, and
+     * is shown invalid to the reviewing officer (review_results). Officers may register clients themselves and
+     * learn the same from a 409, so they are told. */
+    bool tell_all = rc->who.role != ROLE_NGO_SUBMITTER;
 
     json_object *results = json_object_new_array(), *valid = json_object_new_array();
-    int nvalid = 0;
+    json_object *review = json_object_new_array();
+    int nvalid = 0, ntold = 0, nhidden = 0;
     for (int i = 0; i < st->nrecords; i++) {
+        bool hidden = false;
         if (st->values[i] && st->national_ids[i]) {
-            bool taken = in_text_array(!strcmp(st->kinds[i], "client") ? taken_clients : taken_staff,
-                                       st->national_ids[i]);
-            if (taken)
-                add_error(&st->errors[i], "national_id", "is already registered");
+            bool client = !strcmp(st->kinds[i], "client");
+            if (in_text_array(client ? taken_clients : taken_staff, st->national_ids[i])) {
+                if (tell_all || in_text_array(client ? seen_clients : seen_staff, st->national_ids[i]))
+                    add_error(&st->errors[i], "national_id", "is already registered");
+                else
+                    hidden = true;
+            }
         }
         if (st->values[i] && st->client_refs[i] && !in_text_array(visible, st->client_refs[i]))
             add_error(&st->errors[i], "client_id", "is not a client of your scope");
@@ -236,14 +303,30 @@ static void checked(db_job *job, void *arg)
             (!json_object_object_get_ex(household_provinces, st->households[i], &prov) ||
              strcmp(json_object_get_string(prov), center_province) != 0))
             add_error(&st->errors[i], "household_id", "is not a household of your scope in this province");
+        bool ok = st->values[i] && !st->errors[i];
         json_object *res = json_object_new_object();
         json_object_object_add(res, "index", json_object_new_int(i));
-        bool ok = st->values[i] && !st->errors[i];
         json_object_object_add(res, "status", json_object_new_string(ok ? "valid" : "invalid"));
         json_object_object_add(res, "errors", st->errors[i] ? st->errors[i] : json_object_new_array());
         st->errors[i] = NULL;
         json_object_array_add(results, res);
-        if (ok) {
+        if (hidden) {
+            /* the officer's view: what the submitter was told, and the duplicate */
+            json_object *rev = json_object_new_object(), *errs = json_object_new_array(), *told;
+            json_object_object_get_ex(res, "errors", &told);
+            for (size_t e = 0; e < json_object_array_length(told); e++)
+                json_object_array_add(errs, json_object_get(json_object_array_get_idx(told, e)));
+            add_error(&errs, "national_id", "is already registered (outside the submitter's center: the submitter "
+                                            "was told only that its records await review)");
+            json_object_object_add(rev, "index", json_object_new_int(i));
+            json_object_object_add(rev, "status", json_object_new_string("invalid"));
+            json_object_object_add(rev, "errors", errs);
+            json_object_array_add(review, rev);
+            nhidden++;
+        } else
+            json_object_array_add(review, json_object_get(res));
+        ntold += ok;
+        if (ok && !hidden) {
             json_object *v = json_object_new_object();
             json_object_object_add(v, "index", json_object_new_int(i));
             json_object_object_add(v, "kind", json_object_new_string(st->kinds[i]));
@@ -254,8 +337,12 @@ static void checked(db_job *job, void *arg)
     }
     const char *results_json = arena_strdup(rc->arena, json_object_to_json_string_ext(results, JSON_C_TO_STRING_PLAIN));
     const char *valid_json = arena_strdup(rc->arena, json_object_to_json_string_ext(valid, JSON_C_TO_STRING_PLAIN));
+    const char *review_json =
+        nhidden ? arena_strdup(rc->arena, json_object_to_json_string_ext(review, JSON_C_TO_STRING_PLAIN)) : NULL;
     json_object_put(results);
     json_object_put(valid);
+    json_object_put(review);
+    const registry_config *cfg = rc->w->cfg;
 
     req_job_begin(rc, false);
     db_query *q = db_job_add(&rc->job, stmt_insert);
@@ -263,12 +350,70 @@ static void checked(db_job *job, void *arg)
     db_query_param(q, st->key);
     db_query_param(q, st->hash);
     db_query_param(q, arena_sprintf(rc->arena, "%d", st->nrecords));
-    db_query_param(q, arena_sprintf(rc->arena, "%d", nvalid));
+    db_query_param(q, arena_sprintf(rc->arena, "%d", ntold));
     db_query_param(q, json_object_to_json_string_ext(st->records, JSON_C_TO_STRING_PLAIN));
     db_query_param(q, results_json);
     db_query_param(q, valid_json);
+    db_query_param(q, review_json);
+    db_query_param(q, st->bytes);
+    db_query_param(q, arena_sprintf(rc->arena, "%d", cfg->submission_records_per_day));
+    db_query_param(q, arena_sprintf(rc->arena, "%d", cfg->submission_pending_max));
+    db_query_param(q, arena_sprintf(rc->arena, "%ld", cfg->submission_pending_bytes));
+    db_query_param(q, nhidden ? arena_sprintf(rc->arena, "%d", nvalid) : NULL);
     db_query_param(db_job_add(&rc->job, stmt_existing), st->key);
     req_db_submit(rc, inserted);
+}
+
+static const resource *kind_resource(json_object *kind)
+{
+    const char *k = json_object_is_type(kind, json_type_string) ? json_object_get_string(kind) : "";
+    return !strcmp(k, "client") ? clients_resource() : !strcmp(k, "staff") ? staff_resource()
+           : !strcmp(k, "service") ? services_resource() : NULL;
+}
+
+/* A record's field name for an error: at most 60 bytes of it, cut at a character boundary. */
+static void name_field(char *out, size_t n, size_t i, const char *data, const char *key)
+{
+    size_t len = strlen(key);
+    if (len > 60) {
+        len = 60;
+        while (len > 0 && ((unsigned char)key[len] & 0xC0) == 0x80)
+            len--;
+    }
+    snprintf(out, n, "records[%zu].%s%.*s%s", i, data, (int)len, key, len < strlen(key) ? "..." : "");
+}
+
+/* Fields no record may have (hole 10: megabytes of junk in an unknown field were stored as pending): named, and the
+ * whole submission refused before anything is checked or stored. At most 100 are named. */
+static void unknown_fields(json_object *records, field_errors *fe)
+{
+    int named = 0;
+    char field[128];
+    for (size_t i = 0; i < json_object_array_length(records) && named < 100; i++) {
+        json_object *rec = json_object_array_get_idx(records, i), *kind = NULL, *data = NULL;
+        if (!json_object_is_type(rec, json_type_object))
+            continue;
+        json_object_object_foreach(rec, rkey, rval)
+        {
+            (void)rval;
+            if (strcmp(rkey, "kind") != 0 && strcmp(rkey, "data") != 0 && named++ < 100) {
+                name_field(field, sizeof(field), i, "", rkey);
+                field_error(fe, field, "is not a part of a record (kind, data)");
+            }
+        }
+        const resource *r = json_object_object_get_ex(rec, "kind", &kind) ? kind_resource(kind) : NULL;
+        if (!r || !json_object_object_get_ex(rec, "data", &data) || !json_object_is_type(data, json_type_object))
+            continue;
+        json_object_object_foreach(data, key, val)
+        {
+            (void)val;
+            if ((r == services_resource() && !strcmp(key, "client_id")) ||
+                validate_is_field(r->create_fields, r->ncreate_fields, key) || named++ >= 100)
+                continue;
+            name_field(field, sizeof(field), i, "data.", key);
+            field_error(fe, field, "is not a field of a %s record", r->name);
+        }
+    }
 }
 
 /* Fields and duplicates inside the batch; what needs the database (the nation's IDs, the clients in scope) is
@@ -282,11 +427,7 @@ static void check_record(req_ctx *rc, submit_state *st, int i, json_object *rec,
         add_error(errs, "", "a record is {\"kind\": \"client\"|\"staff\"|\"service\", \"data\": {...}}");
         return;
     }
-    const char *k = json_object_is_type(kind, json_type_string) ? json_object_get_string(kind) : "";
-    const resource *r = !strcmp(k, "client")  ? clients_resource()
-                        : !strcmp(k, "staff") ? staff_resource()
-                        : !strcmp(k, "service") ? services_resource()
-                                                : NULL;
+    const resource *r = kind_resource(kind);
     if (!r || !json_object_is_type(data, json_type_object)) {
         add_error(errs, "kind", "must be client, staff or service, with data an object");
         return;
@@ -407,6 +548,8 @@ void handle_submissions_create(req_ctx *rc)
         else if (json_object_array_length(records) > MAX_RECORDS)
             field_error(&fe, "records", "may hold at most 1000 records; send several batches");
     }
+    if (!fe.list && records)
+        unknown_fields(records, &fe);
     int64_t center = 0;
     bool has_center = body_int(body, "center_id", &center);
     if (!fe.list && rc->who.role == ROLE_NGO_SUBMITTER) {
@@ -427,6 +570,7 @@ void handle_submissions_create(req_ctx *rc)
     st->key = key;
     st->hash = arena_strdup(rc->arena, hash);
     st->center = arena_sprintf(rc->arena, "%lld", (long long)center);
+    st->bytes = arena_sprintf(rc->arena, "%zu", len);
     st->records = records;
     st->nrecords = (int)json_object_array_length(records);
     size_t n = (size_t)st->nrecords;
@@ -437,6 +581,7 @@ void handle_submissions_create(req_ctx *rc)
     st->errors = arena_calloc(rc->arena, n * sizeof(json_object *));
     st->counties = arena_calloc(rc->arena, n * sizeof(char *));
     st->households = arena_calloc(rc->arena, n * sizeof(char *));
+    arena_on_reset(rc->arena, put_errors, st);
     json_object *seen = json_object_new_object();
     for (int i = 0; i < st->nrecords; i++)
         check_record(rc, st, i, json_object_array_get_idx(records, (size_t)i), &seen);
@@ -460,6 +605,16 @@ void handle_submissions_create(req_ctx *rc)
     db_query_param(q, pg_array(rc, cids, st->nrecords));
     db_query_param(q, pg_array(rc, sids, st->nrecords));
     db_query_param(db_job_add(&rc->job, stmt_visible_clients), pg_array(rc, st->client_refs, st->nrecords));
+    const registry_config *cfg = rc->w->cfg;
+    db_query *qq = db_job_add(&rc->job, stmt_quota);
+    db_query_param(qq, arena_sprintf(rc->arena, "%d", st->nrecords));
+    db_query_param(qq, st->bytes);
+    db_query_param(qq, arena_sprintf(rc->arena, "%d", cfg->submission_records_per_day));
+    db_query_param(qq, arena_sprintf(rc->arena, "%d", cfg->submission_pending_max));
+    db_query_param(qq, arena_sprintf(rc->arena, "%ld", cfg->submission_pending_bytes));
+    db_query *sq = db_job_add(&rc->job, stmt_seen);
+    db_query_param(sq, pg_array(rc, cids, st->nrecords));
+    db_query_param(sq, pg_array(rc, sids, st->nrecords));
     req_db_submit(rc, checked);
 }
 
@@ -503,8 +658,29 @@ void handle_submissions_list(req_ctx *rc)
     db_query_param(q, center);
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
+    db_query_param(q, rc->who.role == ROLE_NGO_SUBMITTER ? "false" : "true");
     rc->job.retry_safe = true;
     req_db_submit(rc, listed);
+}
+
+/* An NGO submitter sees a submission as it was answered; officers see what the review found too (a variant of its
+ * own, so its ETag differs) */
+static const char *view_variant(const req_ctx *rc)
+{
+    return rc->who.role == ROLE_NGO_SUBMITTER ? "submitter" : NULL;
+}
+
+static void got_recorded(req_ctx *rc, bool recorded)
+{
+    if (!recorded) {
+        resource_reply_unrecorded(rc);
+        return;
+    }
+    const PGresult *r = rc->job.res[1];
+    req_set_etag(rc, "submission", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 11), view_variant(rc));
+    strbuf sb = STRBUF_INIT;
+    encode_row_json(&sb, r, 0, detail_cols, NCOLS(detail_cols));
+    reply_strbuf(rc, 200, "application/json", &sb);
 }
 
 static void got(db_job *job, void *arg)
@@ -517,10 +693,9 @@ static void got(db_job *job, void *arg)
         reply_problem(rc, 404, "No such submission (or it is outside your scope).");
         return;
     }
-    req_set_etag(rc, PQgetvalue(r, 0, 11));
-    strbuf sb = STRBUF_INIT;
-    encode_row_json(&sb, r, 0, detail_cols, NCOLS(detail_cols));
-    reply_strbuf(rc, 200, "application/json", &sb);
+    /* its records hold names, national IDs, disabilities: the read is recorded before they leave */
+    read_audit_add(rc, "read", "submission", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
+                   PQgetvalue(r, 0, 1), NULL, got_recorded);
 }
 
 void handle_submissions_get(req_ctx *rc)
@@ -529,7 +704,9 @@ void handle_submissions_get(req_ctx *rc)
     if (!id)
         return;
     req_job_begin(rc, true);
-    db_query_param(db_job_add(&rc->job, stmt_get), id);
+    db_query *q = db_job_add(&rc->job, stmt_get);
+    db_query_param(q, id);
+    db_query_param(q, rc->who.role == ROLE_NGO_SUBMITTER ? "false" : "true");
     rc->job.retry_safe = true;
     req_db_submit(rc, got);
 }
@@ -650,8 +827,11 @@ void handle_submissions_decide(req_ctx *rc)
         {"reason", F_STRING, false, 1, 2000, NULL},
     };
     field_errors fe = {0};
-    if (validate_fields(body, fields, NCOLS(fields), false, &fe) && !strcmp(body_string(body, "decision"), "reject") &&
-        !body_string(body, "reason"))
+    const char *reason = NULL;
+    if (validate_fields(body, fields, NCOLS(fields), false, &fe) && body_string(body, "reason") &&
+        (reason = clean_text(rc, body_string(body, "reason"), "reason", &fe)) && !reason[0])
+        reason = NULL;      /* stored clean like every free text; blank is none */
+    if (!fe.list && !strcmp(body_string(body, "decision"), "reject") && !reason)
         field_error(&fe, "reason", "is required to reject: the NGO needs to know what to fix");
     if (fe.list) {
         reply_problem_fields(rc, 422, "No decision was recorded.", &fe);
@@ -661,7 +841,7 @@ void handle_submissions_decide(req_ctx *rc)
     rc->state = st;
     st->id = id;
     st->decision = body_string(body, "decision");
-    st->reason = body_string(body, "reason");
+    st->reason = reason;
     req_job_begin(rc, true);
     db_query_param(db_job_add(&rc->job, stmt_for_decision), id);
     req_db_submit(rc, loaded_for_decision);

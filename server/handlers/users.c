@@ -89,7 +89,7 @@ void users_init(void)
 static void reply_user(req_ctx *rc, int status, const PGresult *r)
 {
     strbuf sb = STRBUF_INIT;
-    req_set_etag(rc, PQgetvalue(r, 0, UC_VERSION));
+    req_set_etag(rc, "user", PQgetvalue(r, 0, UC_ID), PQgetvalue(r, 0, UC_VERSION), NULL);
     if (status == 201) {
         char loc[64];
         snprintf(loc, sizeof(loc), "/api/v1/users/%s", PQgetvalue(r, 0, UC_ID));
@@ -236,7 +236,10 @@ void handle_users_create(req_ctx *rc)
         st->province = province;
         st->county = has_county ? arena_sprintf(rc->arena, "%lld", (long long)county) : NULL;
         st->center = has_center ? arena_sprintf(rc->arena, "%lld", (long long)center) : NULL;
-        st->full_name = body_string(body, "full_name");
+        st->full_name = body_string(body, "full_name") ? clean_text(rc, body_string(body, "full_name"), "full_name", &fe)
+                                                       : NULL;
+        if (st->full_name && !st->full_name[0])
+            field_error(&fe, "full_name", "must not be blank");
         if (!fe.list) {
             /* Above or outside the caller's scope: refused here, and again by row-level security. A county or
              * center given without a province is checked for its province by the database. */
@@ -328,7 +331,7 @@ void handle_users_list(req_ctx *rc)
         field_error(&fe, "province", "must be a province code such as IR-08");
     int64_t after_id;
     if (after && parse_int64_digits(after, &after_id) != 0)
-        field_error(&fe, "cursor", "is not a cursor from this list");
+        field_error(&fe, "cursor", CURSOR_INVALID_MESSAGE);
     if (fe.list) {
         reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
         return;
@@ -433,7 +436,7 @@ void handle_users_patch(req_ctx *rc)
     const char *id = id_param(rc);
     if (!id)
         return;
-    const char *version = req_if_match(rc);
+    const char *version = req_if_match(rc, "user", id, NULL);
     if (!version)
         return;
     json_object *body = req_json_body(rc);
@@ -475,6 +478,11 @@ void handle_users_patch(req_ctx *rc)
                     json_object_object_add(st->patch, key, json_object_new_int64(v));
                 else
                     json_object_object_add(st->patch, key, NULL);
+            } else if (!strcmp(key, "full_name") && val) {
+                /* stored clean like every name; blank clears it */
+                const char *name = clean_text(rc, json_object_get_string(val), key, &fe);
+                if (name)
+                    json_object_object_add(st->patch, key, name[0] ? json_object_new_string(name) : NULL);
             } else
                 json_object_object_add(st->patch, key, val ? json_object_get(val) : NULL);
         }

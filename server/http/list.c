@@ -26,6 +26,26 @@ void reply_rows_list(req_ctx *rc, const PGresult *r, const col_spec *cols, int n
     }
 }
 
+void reply_bad_cursor(req_ctx *rc)
+{
+    field_errors fe = {0};
+    field_error(&fe, "cursor", CURSOR_INVALID_MESSAGE);
+    reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
+}
+
+/* what this server puts in a cursor: ids, numbers, codes; never Persian digits or other text a query could
+ * choke on */
+static bool cursor_value_ok(const char *v)
+{
+    if (!*v)
+        return false;
+    for (; *v; v++)
+        if (!((*v >= '0' && *v <= '9') || (*v >= 'A' && *v <= 'Z') || (*v >= 'a' && *v <= 'z') || *v == '-' ||
+              *v == '_' || *v == '.'))
+            return false;
+    return true;
+}
+
 bool req_cursor_values(req_ctx *rc, const char *cursor, const char **values, int nkey)
 {
     for (int i = 0; i < nkey; i++)
@@ -33,10 +53,11 @@ bool req_cursor_values(req_ctx *rc, const char *cursor, const char **values, int
     if (!cursor)
         return true;
     char *v[4];
-    if (nkey > 4 || cursor_decode(rc->arena, cursor, v, nkey) != 0) {
-        field_errors fe = {0};
-        field_error(&fe, "cursor", "is not a cursor from this list; start again without it");
-        reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
+    bool ok = nkey <= 4 && cursor_decode(rc->arena, cursor, v, nkey) == 0;
+    for (int i = 0; ok && i < nkey; i++)
+        ok = cursor_value_ok(v[i]);
+    if (!ok) {
+        reply_bad_cursor(rc);
         return false;
     }
     for (int i = 0; i < nkey; i++)

@@ -15,6 +15,8 @@
 #include "common/json_strict.h"
 #include "common/log.h"
 #include "server/auth/authenticate.h"
+#include "server/http/conflict.h"
+#include "server/http/etag.h"
 
 #define REQ_ARENA_BLOCK 16384
 #define MAX_FREE_CTX 256
@@ -336,7 +338,7 @@ void reply_db_failure(req_ctx *rc, const db_job *job)
     const char *st = job->sqlstate;
     log_msg(LOG_WARN, rc->request_id, "database error %s in statement %d: %s", st, job->err_index, job->errmsg);
     if (!strcmp(st, "23505"))
-        reply_problem(rc, 409, "A record with the same unique value already exists.");
+        reply_unique_conflict(rc, job, NULL);
     else if (!strcmp(st, "23514") || !strcmp(st, "23503") || !strcmp(st, "23502") || !strcmp(st, "22P02") ||
              !strcmp(st, "22003") || !strcmp(st, "22007") || !strcmp(st, "22008"))
         reply_problem(rc, 422, "The fields do not fit together or refer to something that does not exist.");
@@ -465,37 +467,23 @@ const char *req_province_code(req_ctx *rc, const char *in)
     return out;
 }
 
-void req_set_etag(req_ctx *rc, const char *version)
+void req_set_etag(req_ctx *rc, const char *entity, const char *id, const char *version, const char *variant)
 {
-    char etag[40];
-    snprintf(etag, sizeof(etag), "\"v%s\"", version);
+    char etag[ETAG_BUFSZ];
+    etag_make(etag, entity, id, version, variant);
     req_add_header(rc, "ETag", etag);
 }
 
-const char *req_if_match(req_ctx *rc)
+const char *req_if_match(req_ctx *rc, const char *entity, const char *id, const char *variant)
 {
     const char *h = req_header(rc, "If-Match");
     if (!h) {
         reply_problem(rc, 428, "Send If-Match with the ETag you last read, so a concurrent change is not lost.");
         return NULL;
     }
-    while (*h == ' ')
-        h++;
-    if (h[0] == '*' && h[1] == '\0')
-        return "";
-    if (!strncmp(h, "W/", 2))
-        h += 2;
-    size_t n = strlen(h);
-    if (n < 4 || n > 24 || h[0] != '"' || h[1] != 'v' || h[n - 1] != '"') {
-        reply_problem(rc, 412, "If-Match does not match the current version.");
-        return NULL;
-    }
-    for (size_t i = 2; i < n - 1; i++)
-        if (h[i] < '0' || h[i] > '9') {
-            reply_problem(rc, 412, "If-Match does not match the current version.");
-            return NULL;
-        }
-    return arena_strndup(rc->arena, h + 2, n - 3);
+    /* not this record's tag: ETAG_NO_VERSION, decided once the record is found (404 before 412) */
+    char *version = arena_alloc(rc->arena, 24);
+    return etag_if_match(h, entity, id, variant, version, 24);
 }
 
 void req_job_reset(req_ctx *rc)

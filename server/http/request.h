@@ -89,11 +89,13 @@ bool req_job_ok(req_ctx *rc, const db_job *job);
 /* "IR-08" (digits in any script) as stored; NULL when in is not a province code. */
 const char *req_province_code(req_ctx *rc, const char *in);
 
-/* ETags are "v<version>" of the record. */
-void req_set_etag(req_ctx *rc, const char *version);
-/* For PATCH/DELETE: the version the client last saw, from If-Match. Returns NULL after replying 428 (missing) or
- * 412 (not an ETag of ours); "*" gives "" (any version). */
-const char *req_if_match(req_ctx *rc);
+/* The ETag of a record as this reply shows it (server/http/etag.h): entity, id, version and the variant of the
+ * representation (NULL when there is one). */
+void req_set_etag(req_ctx *rc, const char *entity, const char *id, const char *version, const char *variant);
+/* For PATCH/DELETE: the version the client last saw, from If-Match on this record. Returns NULL after replying
+ * 428 (missing); "" for "*" (any version); ETAG_NO_VERSION when no tag in it is this record's, so the record is
+ * looked up first and the answer is 404 when it is not there for the caller, 412 when it is. */
+const char *req_if_match(req_ctx *rc, const char *entity, const char *id, const char *variant);
 
 uint64_t now_us(void);
 

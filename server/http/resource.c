@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
 
 #include "common/digits.h"
 #include "common/log.h"
 #include "common/national_id.h"
 #include "common/textnorm.h"
 #include "server/audit/read_audit.h"
+#include "server/http/conflict.h"
 #include "server/http/list.h"
 
 /* SQL generation (once, at start) --------------------------------------------------------------------------- */
@@ -89,13 +91,13 @@ void resource_init(resource *r)
     }
     strbuf_printf(&sb,
                   "version = t.version + 1, updated_at = now() FROM old WHERE t.id = old.id RETURNING t.*),"
-                  " r AS (SELECT %s FROM upd t), o AS (SELECT %s FROM old t),"
+                  " r AS (SELECT %s FROM upd t), o AS (SELECT %s FROM %s),"
                   " a AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id,"
                   " before, after)"
                   " SELECT $4, '%s', r.id::text, r.province, r.county_id, r.center_id, to_jsonb(o), to_jsonb(r)"
                   " FROM r, o)"
                   " SELECT * FROM r",
-                  r->select_sql, r->select_sql, r->name);
+                  r->select_sql, r->select_sql, r->before_from ? r->before_from : "old t", r->name);
     r->stmt_update = register_stmt(r, "update", &sb);
 
     strbuf_printf(&sb, "SELECT version FROM %s WHERE id = $1::bigint", r->table);
@@ -130,7 +132,10 @@ static const char *value_or_null(const PGresult *res, int row, int col)
 static bool row_in_scope(req_ctx *rc, const resource *r, const PGresult *res, int row)
 {
     const char *county = value_or_null(res, row, r->col_county), *center = value_or_null(res, row, r->col_center);
-    if (r->national_rows_public && !value_or_null(res, row, r->col_province))
+    const char *province = value_or_null(res, row, r->col_province);
+    if (r->national_rows_public && !province)
+        return true;
+    if (r->province_wide && province && rc->who.province[0] && !strcmp(province, rc->who.province))
         return true;
     return scope_allows(&rc->who, value_or_null(res, row, r->col_province), county ? (int32_t)atol(county) : 0,
                         center ? atoll(center) : 0);
@@ -140,7 +145,8 @@ static bool row_in_scope(req_ctx *rc, const resource *r, const PGresult *res, in
 static void reply_record(req_ctx *rc, const resource *r, int status, const PGresult *res, bool read)
 {
     bool rv = read && r->read_sql;
-    req_set_etag(rc, PQgetvalue(res, 0, rv ? r->read_col_version : r->col_version));
+    req_set_etag(rc, r->name, PQgetvalue(res, 0, r->col_id),
+                 PQgetvalue(res, 0, rv ? r->read_col_version : r->col_version), NULL);
     if (status == 201) {
         char loc[128];
         snprintf(loc, sizeof(loc), "%s/%s", r->path, PQgetvalue(res, 0, r->col_id));
@@ -210,7 +216,7 @@ const char *resource_search_pattern(req_ctx *rc)
 /* GET one ------------------------------------------------------------------------------------------------------ */
 
 /* a read whose audit row could not be written: no data leaves */
-static void reply_unrecorded(req_ctx *rc)
+void resource_reply_unrecorded(req_ctx *rc)
 {
     req_add_header(rc, "Retry-After", "1");
     reply_problem(rc, 503, "The read could not be recorded in the audit trail; try again.");
@@ -221,7 +227,7 @@ static void read_recorded(req_ctx *rc, bool recorded)
 {
     const resource *r = rc->state;
     if (!recorded) {
-        reply_unrecorded(rc);
+        resource_reply_unrecorded(rc);
         return;
     }
     reply_record(rc, r, 200, rc->job.res[1], true);
@@ -270,6 +276,7 @@ void resource_get(req_ctx *rc, const resource *r)
 typedef struct write_state {
     const resource *r;
     const char *id, *version;
+    json_object *body;          /* the request's (NULL for DELETE), to name a conflict's fields */
 } write_state;
 
 static void created(db_job *job, void *arg)
@@ -277,11 +284,8 @@ static void created(db_job *job, void *arg)
     req_ctx *rc = arg;
     const write_state *st = rc->state;
     if (job->status == DB_ERROR && !strcmp(job->sqlstate, "23505")) {
-        /* says only that a record with this unique value exists, nothing of it or of where it is */
-        char msg[128];
-        snprintf(msg, sizeof(msg), "This %s already exists: another record has the same national ID or unique name.",
-                 st->r->name);
-        reply_problem(rc, 409, msg);
+        /* says which rule and which fields, nothing of the other record or of where it is */
+        reply_unique_conflict(rc, job, st->body);
         return;
     }
     if (!req_job_ok(rc, job))
@@ -332,6 +336,7 @@ void resource_create(req_ctx *rc, const resource *r, const char *parent_id)
     }
     write_state *st = arena_calloc(rc->arena, sizeof(*st));
     st->r = r;
+    st->body = body;
     rc->state = st;
     req_job_begin(rc, false);
     db_query_param(db_job_add(&rc->job, r->stmt_create), json_object_to_json_string_ext(values, JSON_C_TO_STRING_PLAIN));
@@ -345,7 +350,7 @@ static void updated(db_job *job, void *arg)
     req_ctx *rc = arg;
     const write_state *st = rc->state;
     if (job->status == DB_ERROR && !strcmp(job->sqlstate, "23505")) {
-        reply_problem(rc, 409, "Another record already has this unique value.");
+        reply_unique_conflict(rc, job, st->body);
         return;
     }
     if (!req_job_ok(rc, job))
@@ -381,7 +386,7 @@ void resource_patch(req_ctx *rc, const resource *r)
     const char *id = resource_id_param(rc, 0, r->name);
     if (!id)
         return;
-    const char *version = req_if_match(rc);
+    const char *version = req_if_match(rc, r->name, id, NULL);
     if (!version)
         return;
     json_object *body = req_json_body(rc);
@@ -401,6 +406,7 @@ void resource_patch(req_ctx *rc, const resource *r)
     st->r = r;
     st->id = id;
     st->version = version;
+    st->body = body;
     send_update(rc, r, st, json_object_to_json_string_ext(values, JSON_C_TO_STRING_PLAIN), "update");
 }
 
@@ -409,7 +415,7 @@ void resource_close(req_ctx *rc, const resource *r)
     const char *id = resource_id_param(rc, 0, r->name);
     if (!id)
         return;
-    const char *version = req_if_match(rc);
+    const char *version = req_if_match(rc, r->name, id, NULL);
     if (!version)
         return;
     write_state *st = arena_calloc(rc->arena, sizeof(*st));
@@ -447,12 +453,9 @@ void res_put_text(req_ctx *rc, json_object *body, json_object *values, const cha
         json_object_object_add(values, field, NULL);
         return;
     }
-    size_t n = strlen(s);
-    char *clean = arena_alloc(rc->arena, n + 1);
-    if (textnorm_clean_input(s, clean, n + 1) == (size_t)-1) {
-        field_error(fe, field, "holds characters that are not allowed");
+    const char *clean = clean_text(rc, s, field, fe);
+    if (!clean)
         return;
-    }
     if (!clean[0]) {
         field_error(fe, field, "must not be blank");
         return;
@@ -509,8 +512,30 @@ static void list_done(db_job *job, void *arg)
         resource_reply_list(rc, rc->state, job->res[1]);
 }
 
+const char *resource_query_filter(req_ctx *rc)
+{
+    json_object *filter = json_object_new_object();
+    struct evkeyval *kv;
+    TAILQ_FOREACH(kv, &rc->query, next) {
+        if (!strcmp(kv->key, "limit") || !strcmp(kv->key, "cursor"))
+            continue;
+        json_object_object_add(filter, kv->key,
+                               json_object_new_string(strcmp(kv->key, "national_id") ? kv->value : "(given)"));
+    }
+    if (rc->want_csv)
+        json_object_object_add(filter, "export", json_object_new_string("csv"));
+    const char *out = arena_strdup(rc->arena, json_object_to_json_string_ext(filter, JSON_C_TO_STRING_PLAIN));
+    json_object_put(filter);
+    return out;
+}
+
 void resource_submit_list(req_ctx *rc, const resource *r)
 {
+    if (r->audit_reads) {
+        /* a list of people's records (loans, donations) is recorded like a list of clients */
+        resource_submit_audited_list(rc, r, resource_query_filter(rc));
+        return;
+    }
     rc->state = (void *)r;
     rc->job.retry_safe = true;
     req_db_submit(rc, list_done);
@@ -527,10 +552,21 @@ static void audited_list_recorded(req_ctx *rc, bool recorded)
 {
     const audited_list *al = rc->state;
     if (!recorded) {
-        reply_unrecorded(rc);
+        resource_reply_unrecorded(rc);
         return;
     }
     resource_reply_list(rc, al->r, rc->job.res[1]);
+}
+
+/* the audit row of a list of people's records: what was asked, how many came back, where the caller looks */
+void resource_record_list(req_ctx *rc, const char *entity, const char *filter_json, int rows, read_audit_done done)
+{
+    const identity *w = &rc->who;
+    const char *detail = arena_sprintf(rc->arena, "{\"filter\": %s, \"count\": %d}", filter_json,
+                                       rows < rc->limit ? rows : rc->limit);
+    read_audit_add(rc, "list", entity, NULL, w->province[0] ? w->province : NULL,
+                   w->county_id ? arena_sprintf(rc->arena, "%d", w->county_id) : NULL,
+                   w->center_id ? arena_sprintf(rc->arena, "%lld", (long long)w->center_id) : NULL, detail, done);
 }
 
 static void audited_list_done(db_job *job, void *arg)
@@ -539,14 +575,7 @@ static void audited_list_done(db_job *job, void *arg)
     const audited_list *al = rc->state;
     if (!req_job_ok(rc, job))
         return;
-    int n = PQntuples(job->res[1]);
-    const identity *w = &rc->who;
-    const char *detail = arena_sprintf(rc->arena, "{\"filter\": %s, \"count\": %d}", al->filter_json,
-                                       n < rc->limit ? n : rc->limit);
-    read_audit_add(rc, "list", al->r->name, NULL, w->province[0] ? w->province : NULL,
-                   w->county_id ? arena_sprintf(rc->arena, "%d", w->county_id) : NULL,
-                   w->center_id ? arena_sprintf(rc->arena, "%lld", (long long)w->center_id) : NULL, detail,
-                   audited_list_recorded);
+    resource_record_list(rc, al->r->name, al->filter_json, PQntuples(job->res[1]), audited_list_recorded);
 }
 
 void resource_submit_audited_list(req_ctx *rc, const resource *r, const char *filter_json)
@@ -563,8 +592,18 @@ void resource_submit_audited_list(req_ctx *rc, const resource *r, const char *fi
 
 typedef struct child_list {
     const resource *r;
-    const char *parent_name;
+    const char *parent_name, *parent;
 } child_list;
+
+static void children_recorded(req_ctx *rc, bool recorded)
+{
+    const child_list *cl = rc->state;
+    if (!recorded) {
+        resource_reply_unrecorded(rc);
+        return;
+    }
+    resource_reply_list(rc, cl->r, rc->job.res[2]);
+}
 
 static void children_listed(db_job *job, void *arg)
 {
@@ -576,6 +615,12 @@ static void children_listed(db_job *job, void *arg)
         char msg[96];
         snprintf(msg, sizeof(msg), "No such %s (or it is outside your scope).", cl->parent_name);
         reply_problem(rc, 404, msg);
+        return;
+    }
+    if (cl->r->audit_reads) {
+        /* a person's services, enrollments, repayments: recorded as a list with the parent as its filter */
+        const char *filter = arena_sprintf(rc->arena, "{\"%s_id\": \"%s\"}", cl->parent_name, cl->parent);
+        resource_record_list(rc, cl->r->name, filter, PQntuples(job->res[2]), children_recorded);
         return;
     }
     resource_reply_list(rc, cl->r, job->res[2]);
@@ -591,6 +636,7 @@ void resource_list_children(req_ctx *rc, const resource *r, const char *parent_n
     child_list *cl = arena_calloc(rc->arena, sizeof(*cl));
     cl->r = r;
     cl->parent_name = parent_name;
+    cl->parent = parent;
     rc->state = cl;
     req_job_begin(rc, true);
     db_query_param(db_job_add(&rc->job, stmt_parent_visible), parent);
@@ -628,7 +674,7 @@ bool list_query_begin(req_ctx *rc, list_query *lq)
         return false;
     int64_t v;
     if (after && (parse_int64_digits(after, &v) != 0 || v <= 0))
-        field_error(&lq->fe, "cursor", "is not a cursor from this list");
+        field_error(&lq->fe, "cursor", CURSOR_INVALID_MESSAGE);
     lq->after = after;
     lq->limit = arena_sprintf(rc->arena, "%d", rc->limit + 1);
     return true;

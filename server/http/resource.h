@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 
+#include "server/audit/read_audit.h"
 #include "server/http/encode.h"
 #include "server/http/request.h"
 #include "server/http/validate.h"
@@ -55,9 +56,14 @@ struct resource {
     int ncreate_fields, nupdate_fields;
     res_build_fn build;
     bool audit_reads;           /* a person's record: every read is recorded */
+    /* Optional: the FROM of an update's audit 'before' (CTEs old: the row before, upd: after; alias t), for a
+     * before that must hide what the after hides (an anonymous donor's name); default "old t" */
+    const char *before_from;
     const char *close_patch;    /* JSON values DELETE applies, e.g. {"status":"closed"}; NULL: no DELETE */
     const char *path;           /* "/api/v1/clients" for Location headers */
     bool national_rows_public;  /* a row without a province (a national campaign) is visible to everyone */
+    bool province_wide;         /* a province's row (a provincial campaign) is visible to everyone in the province,
+                                   county officers and NGO submitters too, as row-level security shows it */
     bool submittable;           /* NGO submissions may carry it: create_many is prepared */
 
     /* prepared at start by resource_init */
@@ -102,7 +108,8 @@ void res_put_as_is(json_object *body, json_object *values, const char *field);  
 void res_put_place(req_ctx *rc, json_object *body, json_object *values, bool with_client, field_errors *fe);
 #endif
 
-/* Sends rc->job (auth_begin + the resource's list statement) and answers with resource_reply_list. */
+/* Sends rc->job (auth_begin + the resource's list statement) and answers with resource_reply_list; a list of a
+ * resource with audit_reads is recorded first (its query's parameters as the filter). */
 void resource_submit_list(req_ctx *rc, const resource *r);
 /* The same for a list of people's records: its audit row (filter_json: resource_list_audit_filter, and the count)
  * goes in a read batch, and the page is answered once that is written. */
@@ -111,6 +118,13 @@ void resource_submit_audited_list(req_ctx *rc, const resource *r, const char *fi
  * stmt_list ($1 parent id, $2 after-id, $3 limit + 1). */
 void resource_list_children(req_ctx *rc, const resource *r, const char *parent_name, int stmt_parent_visible,
                             int stmt_list);
+/* Records a list of people's records (entity, filter_json, rows: the page's rows, one more than the page when
+ * there is a next) in a read batch; done runs once it is written (read_audit.h). */
+void resource_record_list(req_ctx *rc, const char *entity, const char *filter_json, int rows, read_audit_done done);
+/* The filter of a list as its query asked for it (but the page), a national ID only as "(given)", as JSON. */
+const char *resource_query_filter(req_ctx *rc);
+/* The answer to a read whose audit row could not be written: 503, no data. */
+void resource_reply_unrecorded(req_ctx *rc);
 /* A list's filter as JSON for its audit record: the given values, a national ID only as "(given)". */
 const char *resource_list_audit_filter(req_ctx *rc, const char *const *names, const char *const *values, int n,
                                        bool national_id_given);

@@ -5,6 +5,7 @@
 #include "common/digits.h"
 #include "common/jalali.h"
 #include "common/national_id.h"
+#include "common/textnorm.h"
 #include "common/utf8.h"
 
 static const field_spec *find_spec(const field_spec *spec, int n, const char *key)
@@ -163,6 +164,11 @@ bool validate_fields(json_object *obj, const field_spec *spec, int n, bool parti
             if (!json_object_is_type(val, json_type_string) || date_parse_iso(json_object_get_string(val), &d) != 0) {
                 field_error(fe, key, "must be a date YYYY-MM-DD");
                 ok = false;
+            } else if (d.y < ISO_DATE_MIN_YEAR) {
+                /* what a Jalali date sent to the Gregorian field looks like (1403-12-31) */
+                field_error(fe, key, "must be a Gregorian date from %d on; for a Jalali date such as %04d-%02d-%02d "
+                            "use %s_jalali", ISO_DATE_MIN_YEAR, d.y, d.m, d.d, key);
+                ok = false;
             }
             break;
         }
@@ -231,7 +237,7 @@ const char *body_date(req_ctx *rc, json_object *obj, const char *name)
 {
     ymd d;
     const char *iso = body_string(obj, name);
-    if (iso && date_parse_iso(iso, &d) == 0) {
+    if (iso && date_parse_iso(iso, &d) == 0 && d.y >= ISO_DATE_MIN_YEAR) {
         char *out = arena_alloc(rc->arena, 11);
         date_format(d, out);
         return out;
@@ -246,4 +252,28 @@ const char *body_date(req_ctx *rc, json_object *obj, const char *name)
         return out;
     }
     return NULL;
+}
+
+bool validate_is_field(const field_spec *spec, int n, const char *key)
+{
+    if (find_spec(spec, n, key))
+        return true;
+    size_t kl = strlen(key);
+    if (kl <= 7 || strcmp(key + kl - 7, "_jalali") != 0)
+        return false;
+    char base[128];
+    snprintf(base, sizeof(base), "%.*s", (int)(kl - 7), key);
+    const field_spec *d = find_spec(spec, n, base);
+    return d && d->type == F_DATE;
+}
+
+const char *clean_text(req_ctx *rc, const char *s, const char *field, field_errors *fe)
+{
+    size_t n = strlen(s);
+    char *clean = arena_alloc(rc->arena, n + 1);
+    if (textnorm_clean_input(s, clean, n + 1) == (size_t)-1) {
+        field_error(fe, field, "holds characters that are not allowed");
+        return NULL;
+    }
+    return clean;
 }

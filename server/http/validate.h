@@ -5,6 +5,9 @@
 #ifndef REGISTRY_VALIDATE_H
 #define REGISTRY_VALIDATE_H
 
+/* An ISO date field refuses earlier years: a Jalali date sent to it (1403-12-31) is a mistake, not a date. */
+#define ISO_DATE_MIN_YEAR 1800
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -17,7 +20,7 @@ typedef enum {
     F_INT,          /* a whole number (or a string of digits in any script), min..max */
     F_BOOL,
     F_ENUM,         /* a string among choices (NULL-terminated) */
-    F_DATE,         /* YYYY-MM-DD (Gregorian); the field X_jalali is accepted instead */
+    F_DATE,         /* YYYY-MM-DD (Gregorian, from ISO_DATE_MIN_YEAR on); the field X_jalali is accepted instead */
     F_NATIONAL_ID,  /* 10 digits in any script, check digit verified, not all one digit */
     F_ANY,          /* checked by the handler */
 } field_type;
@@ -34,6 +37,9 @@ typedef struct field_spec {
  * may be absent. Returns true when there was no error. */
 bool validate_fields(json_object *obj, const field_spec *spec, int n, bool partial, field_errors *fe);
 
+/* Is key one of spec's fields (or X_jalali of a date field X)? */
+bool validate_is_field(const field_spec *spec, int n, const char *key);
+
 /* Accessors for validated bodies. NULL / false when the field is absent or JSON null. */
 const char *body_string(json_object *obj, const char *name);
 bool body_int(json_object *obj, const char *name, int64_t *out);
@@ -41,5 +47,9 @@ bool body_has(json_object *obj, const char *name);
 bool body_is_null(json_object *obj, const char *name);
 /* A date field as ISO YYYY-MM-DD (from X or X_jalali); NULL when absent. */
 const char *body_date(req_ctx *rc, json_object *obj, const char *name);
+/* Free text as it is stored (textnorm_clean_input: trimmed, whitespace collapsed, bidi controls and invisible
+ * characters removed), in the request's arena; NULL after a field error (characters that are not allowed).
+ * Every human-readable text field goes through it. */
+const char *clean_text(req_ctx *rc, const char *s, const char *field, field_errors *fe);
 
 #endif

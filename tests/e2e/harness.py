@@ -39,6 +39,7 @@ shutdown, then SIGKILL) and removes the temporary directories (unless REGISTRY_K
 
 import atexit
 import http.client
+import hashlib
 import itertools
 import json
 import os
@@ -826,6 +827,7 @@ class Response:
         self.headers = headers
         self.raw = raw
         self.version = version
+        self.path = None            # the request's target, set by Client.request
 
     @property
     def text(self):
@@ -897,8 +899,11 @@ class Client:
     HEAD is sent once more on a new connection; other methods raise, since the request may have reached the server.
     """
 
-    def __init__(self, port, cafile, host="127.0.0.1", server_hostname="localhost", timeout=30):
+    def __init__(self, port, cafile, host="127.0.0.1", server_hostname="localhost", timeout=30, source=None):
+        """source: the local address to connect from (e.g. "127.0.0.7": any 127.x.y.z reaches a loopback server),
+        so one test can act as clients at several addresses."""
         self.host = host
+        self.source = source
         self.port = port
         self.cafile = cafile
         self.server_hostname = server_hostname
@@ -910,7 +915,8 @@ class Client:
     def _new_conn(self):
         self.close()
         self._conn = _HTTPSConnection(self.host, self.port, self.server_hostname, context=self.context,
-                                      timeout=self.timeout)
+                                      timeout=self.timeout,
+                                      source_address=(self.source, 0) if self.source else None)
         return self._conn
 
     def _dropped(self):
@@ -987,7 +993,9 @@ class Client:
                 raise
             if resp.will_close:
                 self.close()
-            return Response(resp.status, resp.reason, resp.msg, raw, resp.version)
+            r = Response(resp.status, resp.reason, resp.msg, raw, resp.version)
+            r.path = path
+            return r
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -1526,6 +1534,18 @@ def login(client, username, password):
     return r.json()
 
 
+def metric(client, name):
+    """The value of an unlabelled counter or gauge from GET /metrics (0 when it is not there)."""
+    r = client.get("/metrics")
+    if r.status != 200:
+        raise HarnessError("GET /metrics: HTTP %d" % r.status)
+    for line in r.text.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == name:
+            return float(parts[1])
+    return 0.0
+
+
 def app_sql(pg, sql, token=None, address="127.0.0.1", request_id="e2e-test", isolation=None, prelude=""):
     """Runs sql as the role registryd uses (registry_app) in a transaction that is always rolled back, the way a
     request does: when token is given, auth_begin(sha256(token), ...) first sets the caller's scope (its own output
@@ -1594,3 +1614,37 @@ SELECT k.province_code, k.id,
      WHERE a.fiscal_year = {y} AND a.county_id = k.id AND a.level = 'county'),
   (SELECT coalesce(sum(d.amount_rials), 0) FROM donations d WHERE d.fiscal_year = {y} AND d.county_id = k.id)
 FROM counties k WHERE k.province_code = '{p}' ORDER BY k.id"""
+
+
+# -- ETags (server/http/etag.c) -------------------------------------------------------------------------------------
+def etag(entity, record_id, version, variant=None):
+    """The ETag registryd gives record (entity, id) at version, as the representation variant shows it."""
+    parts = [entity, str(record_id), str(version), variant or ""]
+    h = hashlib.sha256(b"".join(p.encode("utf-8") + b"\0" for p in parts)).hexdigest()[:16]
+    return '"%s-%s"' % (version, h)
+
+
+def record_of(path):
+    """(entity, id) of the last /<collection>/<id> in a path: /api/v1/clients/5 -> ("client", "5")."""
+    segs = path.split("?")[0].strip("/").split("/")
+    for i in range(len(segs) - 1, 0, -1):
+        if segs[i].isdigit():
+            coll = segs[i - 1]
+            return (coll if coll == "staff" else coll[:-1]), segs[i]
+    raise HarnessError("no record id in %r" % path)
+
+
+def etag_of(path, version, variant=None):
+    """The ETag of the record at path (e.g. /api/v1/clients/5) at version."""
+    return etag(*record_of(path), version, variant)
+
+
+def etag_v(resp, variant=None):
+    """'"v<version>"' when the response's ETag is the right one for the record it answers about (its Location, else
+    the request's path), else the ETag as sent: lets a test compare a tag with the version it expects."""
+    tag = resp.header("ETag")
+    m = re.fullmatch(r'"(\d+)-[0-9a-f]{16}"', tag or "")
+    if not m:
+        return tag
+    where = resp.header("Location") or resp.path
+    return '"v%s"' % m.group(1) if tag == etag_of(where, m.group(1), variant) else tag

@@ -187,17 +187,21 @@ class DatabaseOutageTest(harness.RegistryTestCase):
         self.assertEqual(status, 200, "service did not come back after PostgreSQL restarted")
         self.assertStatus(self.client.get("/readyz"), 200)
         self.assertEqual(self.registry.pid, pid, "registryd was restarted")
+        self.assertGreater(self.reconnects(), 0)
+
+    def reconnects(self):
         r = self.client.get("/metrics")
-        reconnects = [l for l in r.text.splitlines() if l.startswith("registry_db_reconnects_total ")]
-        self.assertGreater(int(reconnects[0].split()[1]), 0)
+        return int([l for l in r.text.splitlines() if l.startswith("registry_db_reconnects_total ")][0].split()[1])
 
     def test_killed_idle_connection_costs_nothing(self):
         self.assertStatus(self.client.get("/api/v1/provinces"), 200)
+        before = self.reconnects()
         self.pg.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                      "WHERE application_name LIKE 'registryd/%'", dbname="postgres")
-        time.sleep(0.3)
+        # at once, while the pool is still reconnecting: the requests wait for a connection instead of failing
         for _ in range(20):
             self.assertStatus(self.client.get("/api/v1/counties?limit=1"), 200)
+        self.assertGreater(self.reconnects(), before, "the connections were not killed")
 
 
 class NonBlockingTest(harness.RegistryTestCase):
@@ -217,13 +221,10 @@ class NonBlockingTest(harness.RegistryTestCase):
             t.start()
             time.sleep(0.5)
             self.assertTrue(t.is_alive(), "the provinces request should be waiting on the lock")
+            # proven by order, not by time: every one is answered while the first still waits on the lock
             for path in ("/healthz", "/api/v1/counties?province=IR-23", "/metrics", "/readyz"):
-                t0 = time.monotonic()
-                r = self.client.get(path)
-                took = time.monotonic() - t0
-                self.assertStatus(r, 200, path)
-                self.assertLess(took, 1.0, "%s took %.2f s while another request waited on the database" % (path, took))
-            self.assertTrue(t.is_alive())
+                self.assertStatus(self.client.get(path), 200, path)
+                self.assertTrue(t.is_alive(), "%s was answered only after the waiting request" % path)
             s.execute("ROLLBACK;")
             t.join(10)
             slow_client.close()

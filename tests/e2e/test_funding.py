@@ -8,6 +8,7 @@ import csv
 import io
 import itertools
 import os
+import re
 import sys
 import threading
 import urllib.parse
@@ -94,7 +95,9 @@ class FundingTest(harness.RegistryTestCase):
     def req(self, method, path, who, body=None, etag=None, headers=None):
         h = dict(headers or {})
         if etag is not None:
-            h["If-Match"] = etag
+            # '"v<N>"' stands for this record's ETag at version N
+            m = re.fullmatch(r'"v(\d+)"', etag)
+            h["If-Match"] = harness.etag_of(path, m.group(1)) if m else etag
         return self.client.request(method, path, body=body, headers=h, token=self.tok[who])
 
     def ok(self, method, path, who, status=200, body=None, etag=None, headers=None):
@@ -173,7 +176,7 @@ class FundingTest(harness.RegistryTestCase):
         self.assertStatus(r, 201)
         prov = r.json()
         self.assertEqual((prov["level"], prov["province"], prov["county_id"], prov["center_id"], prov["fiscal_year"],
-                          prov["program"], prov["amount_rials"], prov["version"], r.headers.get("ETag")),
+                          prov["program"], prov["amount_rials"], prov["version"], harness.etag_v(r)),
                          ("province", TEHRAN, None, None, 1403, "cbr", 1000000, 1, '"v1"'))
         self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "/api/v1/allocations/%d" % prov["id"])
         self.assertEqual(self.ok("GET", "/api/v1/allocations/%d" % prov["id"], "teh").json(), prov)
@@ -215,7 +218,7 @@ class FundingTest(harness.RegistryTestCase):
         self.assertIn("600000", body["errors"][0]["message"])
         self.assertProblem(self.req("PATCH", path, "teh", {"amount_rials": 2000000}, etag='"v1"'), 403)
         r = self.ok("PATCH", path, "admin", body={"amount_rials": 600000}, etag='"v1"')
-        self.assertEqual((r.json()["amount_rials"], r.headers.get("ETag")), (600000, '"v2"'))
+        self.assertEqual((r.json()["amount_rials"], harness.etag_v(r)), (600000, '"v2"'))
         self.assertProblem(self.req("PATCH", path, "admin", {"amount_rials": 700000}, etag='"v1"'), 412)
         cpath = "/api/v1/allocations/%d" % cty["id"]
         self.assertFields(self.req("PATCH", cpath, "teh", {"amount_rials": 249999}, etag='"v1"'), 422,
@@ -331,7 +334,7 @@ class FundingTest(harness.RegistryTestCase):
         self.donation("teh", anonymous=True, donor_name=None, amount_rials=5000, province=TEHRAN)
         self.assertFields(self.req("POST", "/api/v1/donations", "teh", {
             "donor_type": "person", "kind": "cash", "amount_rials": 5, "received_on": "2024-07-01",
-            "province": TEHRAN}), 422, ["donor_name"])
+            "province": TEHRAN}), 422, ["donor"])
 
         # the fiscal year is the Jalali year of received_on (1403: 2024-03-20 .. 2025-03-20)
         for field, day, iso, year in (("received_on_jalali", "1403-12-30", "2025-03-20", 1403),
@@ -395,7 +398,7 @@ class FundingTest(harness.RegistryTestCase):
         lid, path = loan["id"], "/api/v1/loans/%d" % loan["id"]
         self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, path)
         self.assertEqual((loan["client_id"], loan["status"], loan["province"], loan["county_id"],
-                          loan["outstanding_rials"], r.headers.get("ETag")),
+                          loan["outstanding_rials"], harness.etag_v(r)),
                          (cid, "active", TEHRAN, self.TEH_A, 1000, '"v1"'))
         with self.subTest("the loan lives at its client's center (so that center's NGO submitter sees it)"):
             self.assertEqual(loan["center_id"], self.CENTER_PUB)
@@ -626,6 +629,241 @@ class FundingTest(harness.RegistryTestCase):
             self.assertEqual(self.sql("SELECT count(*) FROM %s" % res)[0][0], counts, "%s changed" % res)
             for key, r in rec[res].items():
                 self.assertEqual(self.ok("GET", "%s/%d" % (base, r["id"]), "admin").json()["version"], 1)
+
+
+    # -- 7. issue 13: the contract's donations and loans, holes 1, 2 and 12, conflicts, every list as every role -----
+    def etag(self, path, who="admin"):
+        return self.ok("GET", path, who).headers.get("ETag")
+
+    def audit_of(self, entity, entity_id):
+        return self.items("/api/v1/audit?" + q(entity=entity, entity_id=entity_id, limit=500), "admin")
+
+    def test_donations_take_the_contracts_donor_and_campaign(self):
+        camp = self.ok("POST", "/api/v1/campaigns", "teh", 201, {"name": "مهر " + word(), "province": TEHRAN}).json()
+        national = self.ok("POST", "/api/v1/campaigns", "admin", 201, {"name": "ملی " + word()}).json()
+        fars = self.ok("POST", "/api/v1/campaigns", "fars", 201, {"name": "شیراز " + word(), "province": FARS}).json()
+        # written from the contract alone: donor, kind, amount_rials, campaign (by name), received_on, a place
+        body = {"donor": "حسن " + word(), "kind": "cash", "amount_rials": 12000, "campaign": camp["name"],
+                "received_on": "2024-08-01", "county_id": self.TEH_A}
+        d = self.ok("POST", "/api/v1/donations", "teh", 201, body).json()
+        self.assertEqual((d["donor"], d["donor_name"], d["campaign"], d["campaign_id"], d["donor_type"]),
+                         (body["donor"], body["donor"], camp["name"], camp["id"], "person"))
+        got = self.ok("GET", "/api/v1/donations/%d" % d["id"], "county").json()
+        self.assertEqual((got["donor"], got["campaign"]), (body["donor"], camp["name"]))
+        # by id, and a national campaign by name
+        self.assertEqual(self.ok("POST", "/api/v1/donations", "teh", 201, dict(body, campaign=camp["id"])).json()
+                         ["campaign_id"], camp["id"])
+        self.assertEqual(self.ok("POST", "/api/v1/donations", "county", 201, dict(body, campaign=national["name"]))
+                         .json()["campaign"], national["name"])
+        # ours stay additions
+        self.assertEqual(self.donation("teh", county_id=self.TEH_A, campaign_id=camp["id"]).json()["campaign"],
+                         camp["name"])
+        count = self.sql("SELECT count(*) FROM donations")
+        for bad, field in ((dict(body, campaign="نیست " + word()), "campaign"),
+                           (dict(body, campaign=fars["name"]), "campaign"),
+                           (dict(body, campaign=fars["id"]), "campaign"),
+                           (dict(body, campaign=999999999), "campaign"),
+                           (dict(body, campaign=True), "campaign"),
+                           (dict(body, campaign_id=camp["id"]), "campaign"),
+                           (dict(body, donor_name="x"), "donor"),
+                           (dict(body, donor_type="robot"), "donor_type")):
+            with self.subTest(bad=bad):
+                self.assertFields(self.req("POST", "/api/v1/donations", "teh", bad), 422, [field])
+        self.assertEqual(self.sql("SELECT count(*) FROM donations"), count)
+        # a change may name the campaign by name too
+        path = "/api/v1/donations/%d" % d["id"]
+        got = self.ok("PATCH", path, "teh", body={"campaign": national["name"], "donor": "حسین " + word()},
+                      etag=self.etag(path)).json()
+        self.assertEqual((got["campaign_id"], got["donor"] == got["donor_name"]), (national["id"], True))
+
+    def test_anonymous_donor_stays_anonymous_everywhere(self):
+        secret = "نیکوکار" + word()
+        anon = self.donation("teh", anonymous=True, donor_name=secret, amount_rials=4400, county_id=self.TEH_A).json()
+        path = "/api/v1/donations/%d" % anon["id"]
+        self.assertEqual((anon["donor"], anon["donor_name"]), (None, None))
+        # anonymity is one-way: turning it off is refused and changes nothing
+        body = self.assertFields(self.req("PATCH", path, "teh", {"anonymous": False}, etag=self.etag(path)),
+                                 422, ["anonymous"])
+        self.assertNotIn(secret, str(body))
+        self.assertFields(self.req("PATCH", path, "admin", {"anonymous": False, "amount_rials": 4500},
+                                   etag=self.etag(path)), 422, ["anonymous"])
+        self.assertEqual(self.sql("SELECT anonymous, amount_rials FROM donations WHERE id = %d" % anon["id"]),
+                         [("t", "4400")])
+        # a change of an anonymous donation keeps the name out of the reply and the audit record
+        self.ok("PATCH", path, "teh", body={"amount_rials": 4600, "donor_name": secret + "ی"}, etag=self.etag(path))
+        # anonymity may be turned on: from then on the name is gone, from the update's audit 'before' too
+        named = self.donation("teh", donor_name="آشکار" + word(), amount_rials=700, county_id=self.TEH_A).json()
+        npath = "/api/v1/donations/%d" % named["id"]
+        became = self.ok("PATCH", npath, "teh", body={"anonymous": True}, etag=self.etag(npath)).json()
+        self.assertEqual((became["anonymous"], became["donor"], became["donor_name"]), (True, None, None))
+        update = [a for a in self.audit_of("donation", named["id"]) if a["action"] == "update"]
+        self.assertEqual(len(update), 1, update)
+        self.assertNotIn(named["donor_name"], str(update))
+        self.assertIsNone(update[0]["before"]["donor_name"])
+        self.assertNotIn(named["donor_name"], self.ok("GET", npath, "admin").text)
+        # ... and from the records written while the donor was named (the stored trail is left as it is)
+        self.assertNotIn(named["donor_name"], str(self.audit_of("donation", named["id"])))
+        self.assertEqual(self.sql("SELECT count(*) FROM audit_log WHERE entity = 'donation' AND entity_id = '%d'"
+                                  " AND after->>'donor_name' = '%s'" % (named["id"], named["donor_name"])), [("1",)])
+        # nowhere: replies, lists, CSV, the audit trail (the name is kept only for receipts, in the table)
+        for who in ("admin", "viewer", "teh", "county"):
+            with self.subTest(who=who):
+                self.assertNotIn(secret, self.ok("GET", path, who).text)
+                listed = self.ok("GET", "/api/v1/donations?" + q(county_id=self.TEH_A, limit=500), who)
+                self.assertIn(anon["id"], [x["id"] for x in listed.json()["items"]])
+                self.assertNotIn(secret, listed.text)
+                csv_text = self.ok("GET", "/api/v1/donations?" + q(county_id=self.TEH_A, limit=500), who,
+                                   headers={"Accept": "text/csv"}).text
+                self.assertIn(str(anon["id"]), csv_text)
+                self.assertNotIn(secret, csv_text)
+        trail = self.audit_of("donation", anon["id"])
+        # the writes, and the reads above (donations are read-audited: a named donor and gifts to a client)
+        self.assertEqual(sorted(a["action"] for a in trail if a["action"] != "read"), ["create", "update"])
+        self.assertTrue(any(a["action"] == "read" for a in trail))
+        self.assertNotIn(secret, str(trail))
+        self.assertEqual(self.sql("SELECT donor_name, amount_rials FROM donations WHERE id = %d" % anon["id"]),
+                         [(secret + "ی", "4600")])
+
+    def test_loan_status_follows_its_money(self):
+        cid = self.new_client("county")["id"]
+        loan = self.ok("POST", "/api/v1/loans", "county", 201, {"client_id": cid, "amount_rials": 900,
+                                                                "installments": 3, "first_due_on": "2024-01-10"}).json()
+        path = "/api/v1/loans/%d" % loan["id"]
+
+        def overdue():
+            got = self.items("/api/v1/loans/overdue?" + q(county_id=self.TEH_A, limit=500), "county")
+            return sorted({x["loan_id"] for x in got} & {loan["id"]})
+
+        def status():
+            return self.ok("GET", path, "county").json()["status"]
+        self.assertEqual(overdue(), [loan["id"]])
+        # money owed: repaid is refused (naming status), and the loan stays overdue
+        self.assertFields(self.req("PATCH", path, "county", {"status": "repaid"}, etag=self.etag(path)), 422,
+                          ["status"])
+        self.assertEqual((status(), overdue()), ("active", [loan["id"]]))
+        # a loan that owes may be written off and back
+        self.ok("PATCH", path, "county", body={"status": "written_off"}, etag=self.etag(path))
+        self.assertEqual(status(), "written_off")
+        self.ok("PATCH", path, "county", body={"status": "active"}, etag=self.etag(path))
+        self.assertEqual(status(), "active")
+        # paid in full by repayments: repaid, and no status may say otherwise
+        self.ok("POST", path + "/repayments", "county", 201, {"amount_rials": 900, "paid_on": "2024-02-01"})
+        self.assertEqual((status(), overdue()), ("repaid", []))
+        for to in ("active", "written_off"):
+            with self.subTest(to=to):
+                self.assertFields(self.req("PATCH", path, "county", {"status": to}, etag=self.etag(path)), 422,
+                                  ["status"])
+                self.assertEqual(status(), "repaid")
+        # the database holds the rule whatever the path: no direct write contradicts the money
+        owing = self.ok("POST", "/api/v1/loans", "county", 201, {"client_id": cid, "amount_rials": 500,
+                                                                 "installments": 1, "first_due_on": "2024-03-01"})
+        for lid, st, why in ((owing.json()["id"], "repaid", "still owed"), (loan["id"], "active", "repaid in full")):
+            with self.subTest(lid=lid, status=st):
+                with self.assertRaises(harness.PsqlError) as refused:
+                    self.pg.psql("SELECT set_config('registry.role', 'system', false);"
+                                 " UPDATE loans SET status = '%s' WHERE id = %d" % (st, lid))
+                self.assertIn(why, refused.exception.stderr)
+        self.assertEqual(self.sql("SELECT id, status FROM loans WHERE id IN (%d, %d) ORDER BY id"
+                                  % (loan["id"], owing.json()["id"])),
+                         [(str(loan["id"]), "repaid"), (str(owing.json()["id"]), "active")])
+
+    def test_loan_without_first_due_on_starts_next_jalali_month(self):
+        import datetime
+        import zoneinfo
+        cid = self.new_client("county")["id"]
+        before = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Tehran")).date()
+        loan = self.ok("POST", "/api/v1/loans", "county", 201,
+                       {"client_id": cid, "amount_rials": 3000, "installments": 3}).json()
+        after = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Tehran")).date()
+        first = datetime.date.fromisoformat(loan["first_due_on"])
+        jy, jm, jd = (int(x) for x in loan["first_due_on_jalali"].split("-"))
+        # the first day of a Jalali month, after today, and no month starts between today and it: Jalali months
+        # are 29-31 days, so the day before it lies in the month that holds today
+        self.assertEqual(jd, 1)
+        self.assertGreater(first, after)
+        prev = self.ok("POST", "/api/v1/loans", "county", 201, {
+            "client_id": cid, "amount_rials": 1, "installments": 1,
+            "first_due_on": (first - datetime.timedelta(days=1)).isoformat()}).json()["first_due_on_jalali"]
+        py, pm, pd = (int(x) for x in prev.split("-"))
+        self.assertEqual((py, pm), (jy - 1, 12) if jm == 1 else (jy, jm - 1))
+        self.assertLessEqual((first - before).days, pd)
+        self.assertEqual(loan["schedule"][0]["due_on"], loan["first_due_on"])
+
+    def test_duplicate_allocation_409_says_what_conflicts(self):
+        year, prog = 1415, "housing"
+        self.assertStatus(self.alloc("admin", year, prog, 5000, province=TEHRAN), 201)
+        self.assertStatus(self.alloc("teh", year, prog, 100, county_id=self.TEH_B), 201)
+        for who, place, field in (("admin", dict(province=TEHRAN), "province"),
+                                  ("teh", dict(county_id=self.TEH_B), "county_id")):
+            with self.subTest(place=place):
+                body = self.assertFields(self.alloc(who, year, prog, 1, **place), 409,
+                                         ["fiscal_year", "program", field])
+                self.assertIn("allocation for this fiscal year, program and place already exists", body["detail"])
+                self.assertNotIn("national ID", str(body))
+        camp = {"name": "تکراری " + word(), "province": TEHRAN}
+        self.ok("POST", "/api/v1/campaigns", "teh", 201, camp)
+        body = self.assertFields(self.req("POST", "/api/v1/campaigns", "teh", camp), 409, ["name"])
+        self.assertIn("campaign of this name", body["detail"])
+
+    def test_transfer_takes_loans_installments_and_repayments_along(self):
+        client = self.new_client("county", center_id=self.CENTER_PUB)
+        loan = self.ok("POST", "/api/v1/loans", "county", 201, {
+            "client_id": client["id"], "amount_rials": 1200, "installments": 3, "first_due_on": "2024-01-05"}).json()
+        path = "/api/v1/loans/%d" % loan["id"]
+        rep = self.ok("POST", path + "/repayments", "county", 201, {"amount_rials": 100, "paid_on": "2024-01-06"})
+        self.assertProblem(self.req("GET", path, "fars"), 404)
+        self.ok("POST", "/api/v1/clients/%d/transfer" % client["id"], "county", body={"county_id": self.FARS_A})
+        # the old county: as if the loan never existed
+        missing = self.req("GET", "/api/v1/loans/999999999", "county")
+        self.assertNotFoundLikeMissing(self.req("GET", path, "county"), missing)
+        self.assertProblem(self.req("GET", path + "/repayments", "county"), 404)
+        self.assertProblem(self.req("POST", path + "/repayments", "county",
+                                    {"amount_rials": 1, "paid_on": "2024-02-01"}), 404)
+        self.assertNotIn(loan["id"], [x["id"] for x in self.items("/api/v1/loans?limit=500", "county")])
+        self.assertNotIn(loan["id"], [x["loan_id"] for x in self.items(
+            "/api/v1/loans/overdue?" + q(county_id=self.TEH_A, limit=500), "county")])
+        # the new province: reads it, its schedule and repayments, and takes the next repayment
+        got = self.ok("GET", path, "fars").json()
+        self.assertEqual((got["province"], got["county_id"], got["center_id"], got["outstanding_rials"]),
+                         (FARS, self.FARS_A, None, 1100))
+        self.assertEqual([x["id"] for x in self.items(path + "/repayments", "fars")], [rep.json()["id"]])
+        self.assertIn(loan["id"], [x["loan_id"] for x in self.items(
+            "/api/v1/loans/overdue?" + q(county_id=self.FARS_A, limit=500), "fars")])
+        self.ok("POST", path + "/repayments", "fars", 201, {"amount_rials": 100, "paid_on": "2024-02-01"})
+        self.assertEqual(self.ok("GET", path, "fars").json()["outstanding_rials"], 1000)
+        # every row moved, in the transfer's transaction, and the move is in the loan's audit trail
+        self.assertEqual(self.sql(
+            "SELECT (SELECT count(*) FROM loan_installments WHERE loan_id = %d AND province_code = '%s'"
+            " AND county_id = %d), (SELECT count(*) FROM repayments WHERE loan_id = %d AND province_code = '%s')"
+            % (loan["id"], FARS, self.FARS_A, loan["id"], FARS)), [("3", "2")])
+        moved = [a for a in self.audit_of("loan", loan["id"]) if a["action"] == "transfer"]
+        self.assertEqual(len(moved), 1, moved)
+        self.assertEqual((moved[0]["before"]["province"], moved[0]["after"]["province"], moved[0]["username"]),
+                         (TEHRAN, FARS, self.uname["county"]))
+
+    def test_every_list_answers_every_role(self):
+        padmin = "fund-provincial-admin"
+        harness.add_user(self.registry, padmin, "provincial_admin", PASSWORD, province=TEHRAN)
+        tok = dict(self.tok, padmin=harness.login(self.client, padmin, PASSWORD)["token"])
+        spec = self.ok("GET", "/api/v1/openapi.json", "admin").json()
+        lists = sorted(p for p, ops in spec["paths"].items()
+                       if p.startswith("/api/v1/") and "{" not in p and "get" in ops)
+        self.assertIn("/api/v1/campaigns", lists)
+        fill = {"fiscal_year": "1403", "county_id": str(self.TEH_A), "province": TEHRAN}
+        # the role table: the audit trail and users are for admins, the summary report for officers and admins;
+        # every role reads everything else in its scope
+        refused = {"/api/v1/audit": {"viewer", "teh", "fars", "county", "ngo"},
+                   "/api/v1/users": {"viewer", "teh", "fars", "county", "ngo"},
+                   "/api/v1/reports/summary": {"ngo"}}
+        for path in lists:
+            params = {x["name"]: fill[x["name"]] for x in spec["paths"][path]["get"].get("parameters", [])
+                      if x.get("in") == "query" and x.get("required")}
+            url = path + ("?" + q(**params) if params else "")
+            for who, token in sorted(tok.items()):
+                with self.subTest(path=path, who=who):
+                    r = self.client.get(url, token=token)
+                    self.assertLess(r.status, 500, r)
+                    self.assertStatus(r, 403 if who in refused.get(path, ()) else 200)
 
 
 if __name__ == "__main__":

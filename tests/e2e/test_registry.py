@@ -99,7 +99,9 @@ class RegistryTest(harness.RegistryTestCase):
     def req(self, method, path, who, body=None, etag=None, headers=None):
         h = dict(headers or {})
         if etag is not None:
-            h["If-Match"] = etag
+            # '"v<N>"' stands for this record's ETag at version N
+            m = re.fullmatch(r'"v(\d+)"', etag)
+            h["If-Match"] = harness.etag_of(path, m.group(1)) if m else etag
         return self.client.request(method, path, body=body, headers=h, token=self.tok[who])
 
     def ok(self, method, path, who, status=200, body=None, etag=None, headers=None):
@@ -162,14 +164,14 @@ class RegistryTest(harness.RegistryTestCase):
         c = r.json()
         cid = c["id"]
         self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "/api/v1/centers/%d" % cid)
-        self.assertEqual(r.headers.get("ETag"), '"v1"')
+        self.assertEqual(harness.etag_v(r), '"v1"')
         self.assertEqual((c["name"], c["type"], c["sector"], c["province"], c["county_id"], c["capacity"],
                           c["status"], c["version"], c["license_expires_on"], c["license_expires_on_jalali"]),
                          (name, "vocational_training", "ngo", TEHRAN, self.TEH_A, 40, "active", 1, "2025-03-20",
                           "1403-12-30"))
         g = self.ok("GET", "/api/v1/centers/%d" % cid, "teh")
         self.assertEqual(g.json(), c)
-        self.assertEqual(g.headers.get("ETag"), '"v1"')
+        self.assertEqual(harness.etag_v(g), '"v1"')
 
         for filt, want in ((dict(province=TEHRAN), True), (dict(county_id=self.TEH_A), True),
                            (dict(type="vocational_training", sector="ngo", status="active"), True),
@@ -184,7 +186,7 @@ class RegistryTest(harness.RegistryTestCase):
 
         path = "/api/v1/centers/%d" % cid
         r = self.ok("PATCH", path, "teh", body={"capacity": 55}, etag='"v1"')
-        self.assertEqual(r.headers.get("ETag"), '"v2"')
+        self.assertEqual(harness.etag_v(r), '"v2"')
         self.assertEqual((r.json()["capacity"], r.json()["version"]), (55, 2))
         self.assertProblem(self.req("PATCH", path, "teh", {"capacity": 60}, etag='"v1"'), 412)
         self.assertProblem(self.req("PATCH", path, "teh", {"capacity": 60}), 428)
@@ -196,7 +198,7 @@ class RegistryTest(harness.RegistryTestCase):
         self.assertProblem(self.req("DELETE", path, "teh"), 428)
         self.assertProblem(self.req("DELETE", path, "teh", etag='"v1"'), 412)
         r = self.ok("DELETE", path, "teh", etag='"v2"')
-        self.assertEqual((r.json()["status"], r.headers.get("ETag")), ("closed", '"v3"'))
+        self.assertEqual((r.json()["status"], harness.etag_v(r)), ("closed", '"v3"'))
         self.assertEqual(self.ok("GET", path, "teh").json()["status"], "closed")
         self.assertIn(cid, self.ids("/api/v1/centers?" + q(status="closed", limit=500), "teh"))
         self.assertEqual(self.ok("GET", path, "teh").json()["capacity"], 55)
@@ -209,14 +211,14 @@ class RegistryTest(harness.RegistryTestCase):
         s = r.json()
         sid = s["id"]
         self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "/api/v1/staff/%d" % sid)
-        self.assertEqual(r.headers.get("ETag"), '"v1"')
+        self.assertEqual(harness.etag_v(r), '"v1"')
         self.assertEqual((s["national_id"], s["profession"], s["center_id"], s["province"], s["county_id"],
                           s["status"], s["version"]),
                          (body["national_id"], "nurse", self.CENTER_PUB, TEHRAN, self.TEH_A, "active", 1))
         self.assertEqual(s["trainings"], [{"course": "مددکاری اجتماعی", "hours": 24, "completed_on": "2024-03-20",
                                            "completed_on_jalali": "1403-01-01"}])
         g = self.ok("GET", "/api/v1/staff/%d" % sid, "teh")
-        self.assertEqual((g.json(), g.headers.get("ETag")), (s, '"v1"'))
+        self.assertEqual((g.json(), harness.etag_v(g)), (s, '"v1"'))
 
         for filt, want in ((dict(province=TEHRAN, profession="nurse"), True), (dict(county_id=self.TEH_A), True),
                            (dict(center_id=self.CENTER_PUB, status="active"), True),
@@ -229,7 +231,7 @@ class RegistryTest(harness.RegistryTestCase):
 
         path = "/api/v1/staff/%d" % sid
         r = self.ok("PATCH", path, "teh", body={"profession": "physiotherapist"}, etag='"v1"')
-        self.assertEqual((r.json()["profession"], r.headers.get("ETag")), ("physiotherapist", '"v2"'))
+        self.assertEqual((r.json()["profession"], harness.etag_v(r)), ("physiotherapist", '"v2"'))
         self.assertProblem(self.req("PATCH", path, "teh", {"profession": "nurse"}, etag='"v1"'), 412)
         self.assertProblem(self.req("PATCH", path, "teh", {"profession": "nurse"}), 428)
         for bad, field in (({"national_id": bad_check_digit(national_id())}, "national_id"),
@@ -238,7 +240,7 @@ class RegistryTest(harness.RegistryTestCase):
             with self.subTest(bad=bad):
                 self.assertFields(self.req("PATCH", path, "teh", bad, etag='"v2"'), 422, [field])
         r = self.ok("DELETE", path, "teh", etag='"v2"')
-        self.assertEqual((r.json()["status"], r.headers.get("ETag")), ("left", '"v3"'))
+        self.assertEqual((r.json()["status"], harness.etag_v(r)), ("left", '"v3"'))
         self.assertEqual(self.ok("GET", path, "teh").json()["status"], "left")
         self.assertIn(sid, self.ids("/api/v1/staff?" + q(status="left", limit=500), "teh"))
 
@@ -250,13 +252,13 @@ class RegistryTest(harness.RegistryTestCase):
         c = r.json()
         cid = c["id"]
         self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "/api/v1/clients/%d" % cid)
-        self.assertEqual(r.headers.get("ETag"), '"v1"')
+        self.assertEqual(harness.etag_v(r), '"v1"')
         for k in ("national_id", "first_name", "last_name", "birth_date", "sex", "county_id", "center_id",
                   "disability", "needs"):
             self.assertEqual(c[k], body[k], k)
         self.assertEqual((c["province"], c["status"], c["version"]), (TEHRAN, "active", 1))
         g = self.ok("GET", "/api/v1/clients/%d" % cid, "county")
-        self.assertEqual((g.json(), g.headers.get("ETag")), (c, '"v1"'))
+        self.assertEqual((g.json(), harness.etag_v(g)), (c, '"v1"'))
 
         for filt, want in ((dict(province=TEHRAN), True), (dict(county_id=self.TEH_A, center_id=self.CENTER_PUB), True),
                            (dict(sex="female", disability_type="visual", need="housing", status="active"), True),
@@ -268,7 +270,7 @@ class RegistryTest(harness.RegistryTestCase):
 
         path = "/api/v1/clients/%d" % cid
         r = self.ok("PATCH", path, "county", body={"needs": ["housing"], "disability": None}, etag='"v1"')
-        self.assertEqual(r.headers.get("ETag"), '"v2"')
+        self.assertEqual(harness.etag_v(r), '"v2"')
         self.assertEqual((r.json()["needs"], r.json()["disability"], r.json()["version"]), (["housing"], None, 2))
         self.assertEqual(r.json()["last_name"], body["last_name"])
         self.assertProblem(self.req("PATCH", path, "county", {"sex": "male"}, etag='"v1"'), 412)
@@ -295,11 +297,47 @@ class RegistryTest(harness.RegistryTestCase):
 
         self.assertProblem(self.req("DELETE", path, "county", etag='"v1"'), 412)
         r = self.ok("DELETE", path, "county", etag='"v2"')
-        self.assertEqual((r.json()["status"], r.headers.get("ETag")), ("closed", '"v3"'))
+        self.assertEqual((r.json()["status"], harness.etag_v(r)), ("closed", '"v3"'))
         self.assertEqual(self.ok("GET", path, "county").json()["status"], "closed")
         self.assertIn(cid, self.ids("/api/v1/clients?" + q(status="closed", limit=500), "county"))
 
     # -- 2. duplicate national ID across provinces -----------------------------------------------------------------
+    def test_etags_name_one_record_and_if_match_is_checked_only_on_a_visible_record(self):
+        a, b = self.new_client(), self.new_client()
+        fars = self.new_client("fars", county=self.FARS_A)
+        pa, pb = "/api/v1/clients/%d" % a["id"], "/api/v1/clients/%d" % b["id"]
+        tag_a, tag_b = self.ok("GET", pa, "county").headers["ETag"], self.ok("GET", pb, "county").headers["ETag"]
+        self.assertEqual((a["version"], b["version"]), (1, 1))
+        self.assertNotEqual(tag_a, tag_b, "two records at the same version share an ETag")
+        # another resource's record with the same id and version has its own tag too
+        self.assertNotEqual(harness.etag("client", a["id"], 1), harness.etag("staff", a["id"], 1))
+        # A's tag on B: 412, B unchanged; then B's own tag works
+        self.assertProblem(self.req("PATCH", pb, "county", {"last_name": word()}, etag=tag_a), 412)
+        self.assertProblem(self.req("DELETE", pb, "county", etag=tag_a), 412)
+        self.assertEqual(self.ok("GET", pb, "county").json()["version"], 1)
+        self.ok("PATCH", pb, "county", body={"last_name": word()}, etag=tag_b)
+        # a garbage or foreign If-Match on an id that is not there, or not there for the caller, is 404 (not 412)
+        for tag in ("garbage", '"v1"', tag_a, "*"):
+            for path, who in (("/api/v1/clients/999999999", "county"), ("/api/v1/clients/%d" % fars["id"], "county"),
+                              ("/api/v1/clients/%d" % fars["id"], "teh")):
+                with self.subTest(tag=tag, path=path, who=who):
+                    self.assertNotFoundLikeMissing(self.req("PATCH", path, who, {"last_name": word()}, etag=tag),
+                                                   self.req("GET", "/api/v1/clients/999999999", who))
+                    self.assertNotFoundLikeMissing(self.req("DELETE", path, who, etag=tag),
+                                                   self.req("GET", "/api/v1/clients/999999999", who))
+        # the transfer checks its optional If-Match the same way
+        for path, who in (("/api/v1/clients/999999999/transfer", "county"),
+                          ("/api/v1/clients/%d/transfer" % fars["id"], "county")):
+            with self.subTest(transfer=path):
+                self.assertNotFoundLikeMissing(self.req("POST", path, who, {"county_id": self.TEH_B}, etag="garbage"),
+                                               self.req("GET", "/api/v1/clients/999999999", who))
+        self.assertProblem(self.req("POST", pb + "/transfer", "county", {"county_id": self.TEH_B}, etag=tag_a), 412)
+        self.assertEqual(self.ok("GET", "/api/v1/clients/%d" % fars["id"], "fars").json()["version"], 1)
+        # a list of tags: the one that is this record's counts; a weak tag never does
+        tag_b = self.ok("GET", pb, "county").headers["ETag"]
+        self.assertProblem(self.req("PATCH", pb, "county", {"last_name": word()}, etag="W/" + tag_b), 412)
+        self.ok("PATCH", pb, "county", body={"last_name": word()}, etag="%s, %s" % (tag_a, tag_b))
+
     def test_duplicate_national_id_in_another_province_reveals_nothing(self):
         first = self.new_client("county", first_name="کامران", last_name=word())
         for nid in (first["national_id"], first["national_id"].translate(PERSIAN_DIGITS)):
@@ -606,7 +644,7 @@ class RegistryTest(harness.RegistryTestCase):
                 try:
                     barrier.wait(10)
                     out[i] = conns[i].patch("/api/v1/clients/%d" % cid, {"last_name": name},
-                                            headers={"If-Match": '"v1"'}, token=self.tok[who])
+                                            headers={"If-Match": harness.etag("client", cid, 1)}, token=self.tok[who])
                 except Exception as e:  # noqa: BLE001 - reported below
                     out[i] = e
             names = [word(), word()]
@@ -675,14 +713,14 @@ class RegistryTest(harness.RegistryTestCase):
         e = r.json()
         eid = e["id"]
         self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "/api/v1/enrollments/%d" % eid)
-        self.assertEqual(r.headers.get("ETag"), '"v1"')
+        self.assertEqual(harness.etag_v(r), '"v1"')
         self.assertEqual((e["client_id"], e["program"], e["status"], e["started_on"], e["province"], e["county_id"],
                           e["center_id"]), (cid, "cbr", "active", "2024-04-01", TEHRAN, self.TEH_A, self.CENTER_PUB))
         self.assertEqual(self.items("/api/v1/clients/%d/enrollments" % cid, "county"), [e])
         path = "/api/v1/enrollments/%d" % eid
         self.assertProblem(self.req("PATCH", path, "county", {"status": "completed"}), 428)
         r = self.ok("PATCH", path, "county", body={"status": "completed", "ended_on": "2024-09-01"}, etag='"v1"')
-        self.assertEqual((r.json()["status"], r.json()["ended_on"], r.headers.get("ETag")),
+        self.assertEqual((r.json()["status"], r.json()["ended_on"], harness.etag_v(r)),
                          ("completed", "2024-09-01", '"v2"'))
         self.assertProblem(self.req("PATCH", path, "county", {"status": "withdrawn"}, etag='"v1"'), 412)
         self.assertFields(self.req("PATCH", path, "county", {"program": "housing"}, etag='"v2"'), 422, ["program"])
@@ -709,14 +747,14 @@ class RegistryTest(harness.RegistryTestCase):
         s = r.json()
         self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "/api/v1/services/%d" % s["id"])
         self.assertEqual((s["client_id"], s["center_id"], s["service"], s["notes"], s["province"], s["county_id"],
-                          r.headers.get("ETag")),
+                          harness.etag_v(r)),
                          (cid, self.CENTER_PUB, "physiotherapy", "ده جلسه", TEHRAN, self.TEH_A, '"v1"'))
         self.assertEqual(self.items("/api/v1/clients/%d/services" % cid, "county"), [s])
         self.assertFields(self.req("POST", "/api/v1/clients/%d/services" % cid, "county",
                                    {"service": "x", "provided_on": "2024-04-02"}), 422, ["center_id"])
         spath = "/api/v1/services/%d" % s["id"]
         r = self.ok("PATCH", spath, "county", body={"notes": "دوازده جلسه"}, etag='"v1"')
-        self.assertEqual((r.json()["notes"], r.headers.get("ETag")), ("دوازده جلسه", '"v2"'))
+        self.assertEqual((r.json()["notes"], harness.etag_v(r)), ("دوازده جلسه", '"v2"'))
         self.assertProblem(self.req("PATCH", spath, "county", {"notes": "x"}, etag='"v1"'), 412)
         self.assertProblem(self.req("PATCH", spath, "county", {"notes": "x"}), 428)
         self.assertFields(self.req("PATCH", spath, "county", {"center_id": self.CENTER_B}, etag='"v2"'), 422,
@@ -828,6 +866,95 @@ class RegistryTest(harness.RegistryTestCase):
                     self.fail("tampered cursor %r accepted: %s" % (bad, r.text[:300]))
                 self.assertFields(r, 400, ["cursor"])
 
+
+    # -- issue 13: bad cursors, Jalali dates in ISO fields, invisible characters -----------------------------------
+    def test_every_bad_cursor_is_the_same_400(self):
+        def cur(raw):
+            return base64.urlsafe_b64encode(raw.encode("utf-8")).decode().rstrip("=")
+        persian = cur("v1\x1f" + "123".translate(PERSIAN_DIGITS))
+        garbage = ["!!", cur("v1\x1fabc"), cur("v1\x1f99999999999999999999"), persian,
+                   "1234".translate(PERSIAN_DIGITS)]
+        lists = [("/api/v1/clients", "teh", garbage), ("/api/v1/centers", "teh", garbage),
+                 ("/api/v1/staff", "teh", garbage), ("/api/v1/programs", "teh", garbage),
+                 ("/api/v1/donations", "teh", garbage), ("/api/v1/loans", "county", garbage),
+                 ("/api/v1/counties?province=%s" % TEHRAN, "teh", garbage + [cur("v1\x1f99999999999")]),
+                 ("/api/v1/provinces", "teh", ["!!", persian]),
+                 ("/api/v1/users", "admin", garbage), ("/api/v1/audit", "admin", garbage),
+                 ("/api/v1/clients/%d/enrollments" % self.new_client("county")["id"], "county", garbage),
+                 ("/api/v1/loans/overdue?county_id=%d" % self.TEH_A, "county",
+                  ["!!", cur("v1\x1f12\x1f" + "3".translate(PERSIAN_DIGITS)), cur("v1\x1f12\x1f99999999999")])]
+        answers = set()
+        for path, who, cursors in lists:
+            for bad in cursors:
+                with self.subTest(path=path, cursor=bad):
+                    sep = "&" if "?" in path else "?"
+                    body = self.assertFields(self.req("GET", path + sep + q(cursor=bad), who), 400, ["cursor"])
+                    answers.add((body["title"], body["detail"], body["errors"][0]["message"]))
+        self.assertEqual(len(answers), 1, answers)
+
+    def test_iso_date_fields_refuse_a_jalali_date(self):
+        body = {"national_id": national_id(), "first_name": "زهرا", "last_name": word(), "sex": "female",
+                "county_id": self.TEH_A}
+        for day in ("1403-12-31", "1399-01-01", "1000-01-01", "1799-12-31"):
+            with self.subTest(day=day):
+                err = self.assertFields(self.req("POST", "/api/v1/clients", "county", dict(body, birth_date=day)),
+                                        422, ["birth_date"])
+                self.assertIn("birth_date_jalali", err["errors"][0]["message"])
+        made = self.ok("POST", "/api/v1/clients", "county", 201, dict(body, birth_date_jalali="1403-12-30")).json()
+        self.assertEqual(made["birth_date"], "2025-03-20")
+        self.assertEqual(self.ok("POST", "/api/v1/loans", "county", 201, {
+            "client_id": made["id"], "amount_rials": 10, "installments": 1, "first_due_on": "1800-01-01"}).json()
+            ["first_due_on"], "1800-01-01")
+        self.assertFields(self.req("POST", "/api/v1/loans", "county", {
+            "client_id": made["id"], "amount_rials": 10, "installments": 1, "first_due_on": "1404-01-15"}), 422,
+            ["first_due_on"])
+        path = "/api/v1/clients/%d" % made["id"]
+        etag = self.ok("GET", path, "county").headers.get("ETag")
+        self.assertFields(self.req("PATCH", path, "county", {"birth_date": "1370-05-05"}, etag=etag), 422,
+                          ["birth_date"])
+        self.assertFields(self.req("POST", "/api/v1/staff", "teh", {
+            "national_id": national_id(), "first_name": "مریم", "last_name": word(), "profession": "social_worker",
+            "center_id": self.CENTER_PUB, "trainings": [{"course": "CBR", "completed_on": "1402-03-01"}]}), 422,
+            ["trainings[0]"])
+
+    def test_invisible_characters_never_stored(self):
+        invisible = ["\u202e", "\u202a", "\u2066", "\u200e", "\u061c", "\u180e", "\u2060", "\u2061", "\u2062",
+                     "\u2063", "\u2064", "\u3164", "\u115f", "\u1160", "\uffa0", "\ufe0f", "\ufe00",
+                     "\U000e0001", "\U000e0041", "\U000e007f", "\U000e0100", "\u200b", "\ufeff", "\u00ad",
+                     "\u034f", "\u17b4", "\u206a", "\u200d"]
+        for ch in invisible:
+            with self.subTest(code_point="U+%04X" % ord(ch)):
+                last = word()
+                c = self.new_client("county", first_name=ch + "زه" + ch + "را" + ch, last_name=last + ch)
+                self.assertEqual((c["first_name"], c["last_name"]), ("زهرا", last))
+                self.assertEqual(self.pg.psql("SELECT first_name || '|' || last_name FROM clients WHERE id = %d"
+                                              % c["id"]).strip(), "زهرا|" + last)
+        # ZWNJ is Persian spelling: kept, once, inside the word
+        c = self.new_client("county", first_name=ZWNJ + "مهر" + ZWNJ + ZWNJ + "انگیز" + ZWNJ)
+        self.assertEqual(c["first_name"], "مهر" + ZWNJ + "انگیز")
+        # every other free text: a user's full name (create and change), a center's name, a training's course,
+        # a campaign's name and description, a donor, a household's address
+        spoof = "\u202eNational\u2061 Admin\U000e0041\u3164"
+        uname = "clean-" + str(next(_word_seq))
+        u = self.ok("POST", "/api/v1/users", "admin", 201, {"username": uname, "password": PASSWORD,
+                                                             "role": "national_viewer", "full_name": spoof}).json()
+        self.assertEqual(u["full_name"], "National Admin")
+        upath = "/api/v1/users/%d" % u["id"]
+        got = self.ok("PATCH", upath, "admin", body={"full_name": "\u180eعلی\ufe0f"},
+                      etag=self.ok("GET", upath, "admin").headers.get("ETag")).json()
+        self.assertEqual(got["full_name"], "علی")
+        center = self.new_center(name="مرکز\u2062 " + word() + "\u115f")
+        self.assertNotRegex(center["name"], "[\u2062\u115f]")
+        staff = self.new_staff(trainings=[{"course": "\u202eمهارت\u3164", "completed_on": "2024-01-01"}])
+        self.assertEqual(staff["trainings"][0]["course"], "مهارت")
+        camp = self.ok("POST", "/api/v1/campaigns", "admin", 201,
+                       {"name": "\u2060کمپین " + word() + "\U000e0020", "description": "شرح\u2064"}).json()
+        self.assertNotRegex(camp["name"] + camp["description"], "[\u2060\u2064\U000e0020]")
+        d = self.ok("POST", "/api/v1/donations", "teh", 201, {
+            "donor": "\u202eحسن\u3164", "kind": "in_kind", "description": "ویلچر\ufe0f", "amount_rials": 5,
+            "received_on": "2024-01-01", "county_id": self.TEH_A}).json()
+        self.assertEqual((d["donor"], d["description"]), ("حسن", "ویلچر"))
+        self.assertEqual(self.pg.psql("SELECT full_name FROM users WHERE id = %d" % u["id"]).strip(), "علی")
 
 if __name__ == "__main__":
     harness.main()

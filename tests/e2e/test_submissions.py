@@ -43,6 +43,12 @@ def q(**params):
 
 class SubmissionsTest(harness.RegistryTestCase):
 
+    # per-user quotas small enough to reach here (the other tests stay well inside them)
+    RECORDS_PER_DAY, PENDING_MAX, PENDING_BYTES = 2500, 20, 2_000_000
+    registry_env = {"REGISTRY_SUBMISSION_RECORDS_PER_DAY": RECORDS_PER_DAY,
+                    "REGISTRY_SUBMISSION_PENDING_MAX": PENDING_MAX,
+                    "REGISTRY_SUBMISSION_PENDING_BYTES": PENDING_BYTES}
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -55,7 +61,8 @@ class SubmissionsTest(harness.RegistryTestCase):
     @classmethod
     def _set_up_actors(cls):
         reg = cls.registry
-        cls.uname = {k: "sub-" + k for k in ("admin", "viewer", "pa", "po", "county", "fars", "ngo1", "ngo2")}
+        cls.uname = {k: "sub-" + k.replace("_", "-") for k in ("admin", "viewer", "pa", "po", "county", "fars", "ngo1",
+                                                               "ngo2", "q_records", "q_pending", "q_bytes")}
         cls.uid = {"admin": harness.add_user(reg, cls.uname["admin"], "national_admin", PASSWORD)}
         with reg.client() as c:
             teh = c.get("/api/v1/counties?province=%s&limit=100" % TEHRAN).json()["items"]
@@ -78,7 +85,10 @@ class SubmissionsTest(harness.RegistryTestCase):
                 "county": dict(role="county_officer", county=cls.TEH_A),
                 "fars": dict(role="provincial_officer", province=FARS),
                 "ngo1": dict(role="ngo_submitter", center=cls.NGO1),
-                "ngo2": dict(role="ngo_submitter", center=cls.NGO2)}
+                "ngo2": dict(role="ngo_submitter", center=cls.NGO2),
+                "q_records": dict(role="ngo_submitter", center=cls.NGO2),
+                "q_pending": dict(role="ngo_submitter", center=cls.NGO2),
+                "q_bytes": dict(role="ngo_submitter", center=cls.NGO2)}
         cls.uid.update(harness.add_users(reg, {k: dict(v, username=cls.uname[k], password=PASSWORD)
                                                for k, v in spec.items()}))
         with reg.client() as c:
@@ -223,6 +233,9 @@ class SubmissionsTest(harness.RegistryTestCase):
             if fields:
                 invalid[at[name]] = fields
         self.assertEqual(len(set(at.values())), len(at), "planted positions collide")
+        # an ID registered in another province: the NGO is told nothing of it (its record reads valid), the
+        # reviewing officer sees it invalid, and approval leaves it out
+        self.hidden = {at["taken"]}
         valid = {"client": [], "staff": [], "service": []}
         for i, rec in enumerate(records):
             if i not in invalid:
@@ -257,16 +270,22 @@ class SubmissionsTest(harness.RegistryTestCase):
         self.assertIsInstance(sid, int)
         self.assertEqual(body["status"], "pending")
         self.assertEqual(urllib.parse.urlsplit(r.headers.get("Location")).path, "%s/%d" % (SUB, sid))
-        self.assertResults(body["results"], records, invalid)
+        told = {i: f for i, f in invalid.items() if i not in self.hidden}
+        self.assertResults(body["results"], records, told)
         self.assertEqual(len(invalid), 8)
 
         d = self.ok("GET", "%s/%d" % (SUB, sid), "ngo1").json()
         nvalid = sum(len(v) for v in valid.values())
         self.assertEqual((d["status"], d["center_id"], d["province"], d["county_id"], d["record_count"],
                           d["valid_count"], d["submitted_by"], d["decided_by"]),
-                         ("pending", self.NGO1, TEHRAN, self.TEH_A, 1000, nvalid, self.uid["ngo1"], None))
+                         ("pending", self.NGO1, TEHRAN, self.TEH_A, 1000, nvalid + len(self.hidden),
+                          self.uid["ngo1"], None))
         self.assertEqual(d["results"], body["results"])
         self.assertEqual(d["records"], records, "records are kept as sent")
+        # the reviewing officer sees every finding
+        o = self.ok("GET", "%s/%d" % (SUB, sid), "county").json()
+        self.assertResults(o["results"], records, invalid)
+        self.assertEqual(o["valid_count"], nvalid)
         # nothing is in the registry before approval
         for i in valid["client"][:5]:
             self.assertEqual(self.clients_with(records[i]["data"]["national_id"]), [])
@@ -577,6 +596,119 @@ class SubmissionsTest(harness.RegistryTestCase):
         r = self.decide("county", body["id"], "approve")
         self.assertStatus(r, 200, "approving the one valid record")
         self.assertEqual(r.json()["applied"], {"client": 1, "staff": 0, "service": 0})
+
+    # -- 11. no national-ID oracle for NGOs (issue 13, hole 3) ------------------------------------------------------
+    def test_11_an_ngo_learns_nothing_of_ids_registered_outside_its_center(self):
+        fars_nid, fars_staff_nid = national_id(), national_id()
+        self.ok("POST", "/api/v1/clients", "fars", 201, self.client_rec(fars_nid, county=self.FARS_A)["data"])
+        self.ok("POST", "/api/v1/staff", "admin", 201, dict(self.staff_rec(fars_staff_nid)["data"],
+                                                            center_id=self.NGO_FARS))
+        fars_nid2 = national_id()
+        self.ok("POST", "/api/v1/clients", "fars", 201, self.client_rec(fars_nid2, county=self.FARS_A)["data"])
+        # the third is invalid for another reason too (its county is not the center's province)
+        taken = self.submitted("ngo1", [self.client_rec(fars_nid), self.staff_rec(fars_staff_nid),
+                                        self.client_rec(fars_nid2, county=self.FARS_A)])
+        fresh = self.submitted("ngo1", [self.client_rec(), self.staff_rec(), self.client_rec(county=self.FARS_A)])
+        self.assertEqual({k: v for k, v in taken.items() if k != "id"}, {k: v for k, v in fresh.items() if k != "id"},
+                         "a registered ID answered otherwise than a new one")
+        self.assertEqual([r["status"] for r in taken["results"]], ["valid", "valid", "invalid"])
+        for who in ("ngo1", "ngo2"):
+            with self.subTest(reader=who):
+                r = self.req("GET", "%s/%d" % (SUB, taken["id"]), who)
+                if who == "ngo2":
+                    self.assertProblem(r, 404)
+                    continue
+                t, f = r.json(), self.ok("GET", "%s/%d" % (SUB, fresh["id"]), who).json()
+                for k in ("results", "valid_count", "status", "record_count"):
+                    self.assertEqual(t[k], f[k], k)
+                listed = {x["id"]: x for x in self.all_items(SUB + "?" + q(center_id=self.NGO1), who)}
+                self.assertEqual(listed[taken["id"]]["valid_count"], listed[fresh["id"]]["valid_count"])
+        # the reviewing officer sees both duplicates, and the ETag of that view is not the NGO's
+        o = self.ok("GET", "%s/%d" % (SUB, taken["id"]), "county")
+        self.assertEqual([(r["status"], sorted(e["field"] for e in r["errors"])) for r in o.json()["results"]],
+                         [("invalid", ["national_id"]), ("invalid", ["national_id"]),
+                          ("invalid", ["county_id", "national_id"])])
+        self.assertEqual(o.json()["valid_count"], 0)
+        self.assertNotEqual(o.headers["ETag"],
+                            self.ok("GET", "%s/%d" % (SUB, taken["id"]), "ngo1").headers["ETag"])
+        self.assertEqual(self.ok("GET", "%s/%d" % (SUB, fresh["id"]), "county").json()["results"],
+                         fresh["results"])
+        # approval never writes them
+        r = self.decide("county", taken["id"], "approve")
+        self.assertStatus(r, 200)
+        self.assertEqual(r.json()["applied"], {"client": 0, "staff": 0, "service": 0})
+        self.assertEqual(len(self.clients_with(fars_nid)), 1)
+        # an ID registered in its own center (which it can read anyway) is told, as before
+        own = self.ok("GET", "/api/v1/clients/%d" % self.NGO1_CLIENTS[0], "ngo1").json()["national_id"]
+        res = self.submitted("ngo1", [self.client_rec(own)])["results"]
+        self.assertEqual((res[0]["status"], [e["field"] for e in res[0]["errors"]]), ("invalid", ["national_id"]))
+        # an officer sending for a center may register clients itself (and would get the 409): it is told
+        res = self.submitted("county", [self.client_rec(fars_nid)], center=self.NGO1)["results"]
+        self.assertEqual((res[0]["status"], [e["field"] for e in res[0]["errors"]]), ("invalid", ["national_id"]))
+
+    # -- 12. unknown fields (issue 13, hole 10) ---------------------------------------------------------------------
+    def test_12_unknown_fields_refuse_the_whole_submission_and_store_nothing(self):
+        junk = "x" * 1_000_000
+        records = [self.client_rec(), self.client_rec(junk=junk), dict(self.staff_rec(), extra=1),
+                   self.service_rec(self.NGO1_CLIENTS[0], colour="blue"),
+                   self.client_rec(birth_date_jalali="1364-01-01", birth_date=None)]
+        del records[4]["data"]["birth_date"]
+        r, key, _ = self.submit("ngo1", records)
+        body = self.assertFields(r, 422, ["records[1].data.junk", "records[2].extra", "records[3].data.colour"])
+        self.assertLess(len(r.raw), 10_000, "the refusal echoes the junk")
+        self.assertTrue(all(e["message"] for e in body["errors"]))
+        self.assertEqual(self.keys_stored(key), 0)
+        # without them the same records are accepted (a Jalali date field and a service's client_id are fields)
+        for rec in records:
+            for k in ("junk", "colour"):
+                rec["data"].pop(k, None)
+            rec.pop("extra", None)
+        body = self.submitted("ngo1", records)
+        self.assertEqual([x["status"] for x in body["results"]], ["valid"] * 5, body["results"])
+        # a field name of any length is named, shortened
+        r, key, _ = self.submit("ngo1", [self.client_rec(**{"ی" * 500: 1})])
+        fields = [e["field"] for e in self.assertProblem(r, 422)["errors"]]
+        self.assertEqual(len(fields), 1)
+        self.assertTrue(fields[0].startswith("records[0].data.ی") and fields[0].endswith("..."), fields)
+        self.assertEqual(self.keys_stored(key), 0)
+
+    # -- 13. per-user quotas (issue 13, holes 3 and 10) -------------------------------------------------------------
+    def test_13_records_checked_per_day_are_limited_per_user(self):
+        for n in (1000, 1000):
+            self.submitted("q_records", [self.client_rec() for _ in range(n)])
+        r, key, _ = self.submit("q_records", [self.client_rec() for _ in range(600)])
+        self.assertProblem(r, 429)
+        self.assertGreater(int(r.headers.get("Retry-After")), 0)
+        self.assertEqual(self.keys_stored(key), 0)
+        self.submitted("q_records", [self.client_rec() for _ in range(500)])     # exactly up to the limit
+        r, key, _ = self.submit("q_records", [self.client_rec()])
+        self.assertProblem(r, 429)
+        # another user's quota is its own
+        self.submitted("ngo2", [self.client_rec()])
+
+    def test_13_pending_submissions_are_limited_per_user(self):
+        ids = [self.submitted("q_pending", [self.client_rec()])["id"] for _ in range(self.PENDING_MAX)]
+        r, key, raw = self.submit("q_pending", [self.client_rec()])
+        self.assertProblem(r, 409)
+        self.assertIn("awaiting review", r.json()["detail"])
+        self.assertEqual(self.keys_stored(key), 0)
+        # a retry of an accepted one is still answered as before
+        first, first_key, first_raw = self.submit("ngo1", [self.client_rec()])
+        self.assertStatus(first, 201)
+        self.assertEqual(self.post_raw("ngo1", first_raw, first_key).raw, first.raw)
+        # a decision makes room
+        self.assertStatus(self.decide("county", ids[0], "reject", "duplicate batch"), 200)
+        self.assertStatus(self.post_raw("q_pending", raw, key), 201)
+
+    def test_13_pending_bytes_are_limited_per_user(self):
+        big = [self.client_rec(first_name="ب" * 300_000) for _ in range(2)]    # ~1.2 MB, invalid records, stored
+        sid = self.submitted("q_bytes", big)["id"]
+        r, key, raw = self.submit("q_bytes", big)
+        self.assertProblem(r, 409)
+        self.assertIn("bytes", r.json()["detail"])
+        self.assertEqual(self.keys_stored(key), 0)
+        self.assertStatus(self.decide("county", sid, "reject", "names too long"), 200)
+        self.assertStatus(self.post_raw("q_bytes", raw, key), 201)
 
     def assertNotFoundLikeMissing_(self, resp, missing):
         """An out-of-scope center is answered as a center that does not exist (same status, title, detail)."""

@@ -10,6 +10,9 @@
  *   password_verify is -1 whenever parsing fails - without running scrypt, or the fuzzer would crawl -
  *   and, for parameters cheap enough to run here (ln=10, r*p <= 8), 0 or 1, and 0 for a different password
  *   whenever it was 1;
+ *   password_derive_setting, given ENCODED as a setting: -1 (leaving "") whenever ENCODED plus a placeholder key
+ *   does not parse - without running scrypt - and, for cheap parameters, a string that parses, starts with
+ *   the setting and that password_verify accepts for the password;
  *   password_check_strength returns 0 or -1 with a reason exactly on -1, and anything it accepts is valid
  *   UTF-8 of 12..256 code points/bytes.
  */
@@ -39,6 +42,30 @@ static void check_strength(const char *pw)
     for (size_t i = 0; i < len; i++)
         ncp += ((unsigned char)pw[i] & 0xC0) != 0x80;
     CHECK(ncp >= 12);
+}
+
+/* enc as the "setting" of a stored hash (everything before its key) */
+static void check_derive_setting(const char *pw, const char *enc)
+{
+    size_t n = strlen(enc);
+    char full[PASSWORD_ENCODED_MAX + 64], out[PASSWORD_ENCODED_MAX];
+    int ln = 0, r = 0, p = 0, parses = 0;
+    if (n + 44 <= sizeof full && n > 0 && enc[n - 1] == '$') {
+        memcpy(full, enc, n);
+        memset(full + n, 'A', 43);
+        full[n + 43] = '\0';
+        parses = password_parse(full, &ln, &r, &p, NULL, NULL, NULL, NULL) == 0;
+    }
+    if (!parses) {
+        strcpy(out, "x");
+        CHECK(password_derive_setting(pw, enc, out, sizeof out) == -1 && out[0] == '\0');
+        return;
+    }
+    if (ln != 10 || r * p > 8)
+        return;     /* too slow to run here */
+    CHECK(password_derive_setting(pw, enc, out, sizeof out) == 0);
+    CHECK(strncmp(out, enc, n) == 0 && password_parse(out, NULL, NULL, NULL, NULL, NULL, NULL, NULL) == 0);
+    CHECK(password_verify(pw, out) == 1);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -102,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
 
+    check_derive_setting(pw, enc);
     check_strength(in);
     if (nl)
         check_strength(enc);

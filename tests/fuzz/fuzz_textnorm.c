@@ -86,6 +86,13 @@ static int banned_in_clean(uint32_t c)
         c == 0xFEFF || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
         (c >= 0x2066 && c <= 0x2069) || c == 0x061C)
         return 1;
+    /* invisible format characters and fillers (issue 13, hole 16) */
+    if (c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5 || (c >= 0x180B && c <= 0x180F) ||
+        (c >= 0x2061 && c <= 0x2065) || (c >= 0x206A && c <= 0x206F) || c == 0x3164 ||
+        (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFFA0 || (c >= 0xFFF9 && c <= 0xFFFB) ||
+        (c >= 0x1BCA0 && c <= 0x1BCA3) || (c >= 0x1D173 && c <= 0x1D17A) || (c >= 0xE0000 && c <= 0xE007F) ||
+        (c >= 0xE0100 && c <= 0xE01EF))
+        return 1;
     if (c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
         c == 0x202F || c == 0x205F || c == 0x3000)
         return 1;

@@ -270,6 +270,35 @@ static void test_fiscal_year(void **state)
     }
 }
 
+static void test_next_month_start(void **state)
+{
+    (void)state;
+    ymd n = {7, 7, 7};
+    assert_int_equal(jalali_next_month_start((ymd){2026, 12, 2}, &n), 0);    /* 11 Azar 1405 -> 1 Dey */
+    assert_ymd(n, 2026, 12, 22);
+    assert_int_equal(jalali_next_month_start((ymd){2025, 3, 20}, &n), 0);    /* 29 Esfand 1403 (leap: 30 days) */
+    assert_ymd(n, 2025, 3, 21);                                              /* -> 1 Farvardin 1404, next day */
+    assert_int_equal(jalali_next_month_start((ymd){2024, 3, 20}, &n), 0);    /* 1 Farvardin 1403 -> 1 Ordibehesht */
+    assert_ymd(n, 2024, 4, 20);
+    assert_int_equal(jalali_next_month_start((ymd){2026, 3, 20}, &n), 0);    /* 29 Esfand 1404, last day */
+    assert_ymd(n, 2026, 3, 21);
+    n = (ymd){7, 7, 7};
+    assert_int_equal(jalali_next_month_start((ymd){2026, 2, 30}, &n), -1);
+    assert_ymd(n, 7, 7, 7);
+    /* every day of 1350..1450: the answer is a month's first day, after g, and no first day lies between */
+    ymd f, l;
+    assert_int_equal(jalali_fiscal_year_bounds(1350, &f, &l), 0);
+    int64_t end = gregorian_to_days(f) + 100 * 365;
+    for (int64_t d = gregorian_to_days(f); d < end; d++) {
+        ymd g = days_to_gregorian(d), j, nj;
+        assert_int_equal(jalali_next_month_start(g, &n), 0);
+        assert_int_equal(gregorian_to_jalali(g, &j), 0);
+        assert_int_equal(gregorian_to_jalali(n, &nj), 0);
+        assert_int_equal(nj.d, 1);
+        assert_int_equal(gregorian_to_days(n) - d, jalali_month_days(j.y, j.m) - j.d + 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_month_days),           cmocka_unit_test(test_round_trip_every_day),
         cmocka_unit_test(test_range_edges),          cmocka_unit_test(test_parse),
         cmocka_unit_test(test_format),               cmocka_unit_test(test_fiscal_year),
+        cmocka_unit_test(test_next_month_start),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

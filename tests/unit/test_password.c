@@ -443,6 +443,34 @@ static void test_strength_common(void **state)
     strong("ZTb7-wq2L-xp9R", NULL);
 }
 
+/* A setting (the stored hash without its key) and the password give back exactly the stored hash, with the
+ * setting's own parameters (old hashes keep working); a wrong password or a bad setting does not. */
+static void test_derive_setting_rebuilds_the_hash(void **state)
+{
+    (void)state;
+    char h[PASSWORD_ENCODED_MAX], setting[PASSWORD_ENCODED_MAX], out[PASSWORD_ENCODED_MAX];
+    assert_int_equal(password_hash_params("Saffron-Lantern-4821", 11, 4, 1, h, sizeof h), 0);
+    size_t n = (size_t)(strrchr(h, '$') - h) + 1;
+    memcpy(setting, h, n);
+    setting[n] = '\0';
+    assert_int_equal(password_derive_setting("Saffron-Lantern-4821", setting, out, sizeof out), 0);
+    assert_string_equal(out, h);
+    assert_int_equal(password_derive_setting("Saffron-Lantern-4822", setting, out, sizeof out), 0);
+    assert_string_not_equal(out, h);
+    assert_int_equal(strncmp(out, setting, n), 0);
+    /* malformed settings cost no scrypt and leave "" */
+    const char *const bad[] = {"", "$", "$scrypt$ln=11,r=4,p=1$", "$scrypt$ln=11,r=4,p=1$AAAAAAAAAAA",
+                               "$scrypt$ln=40,r=4,p=1$AAAAAAAAAAAAAAAAAAAAAA$", h,
+                               "$scrypt$ln=11,r=4,p=1$AAAAAAAAAAAAAAAAAAAAAA$$"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        strcpy(out, "x");
+        assert_int_equal(password_derive_setting("pw", bad[i], out, sizeof out), -1);
+        assert_string_equal(out, "");
+    }
+    assert_int_equal(password_derive_setting(NULL, setting, out, sizeof out), -1);
+    assert_int_equal(password_derive_setting("pw", setting, out, 10), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_needs_rehash),       cmocka_unit_test(test_dummy_hash),
         cmocka_unit_test(test_strength_length),    cmocka_unit_test(test_strength_patterns),
         cmocka_unit_test(test_strength_username),  cmocka_unit_test(test_strength_common),
+        cmocka_unit_test(test_derive_setting_rebuilds_the_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +205,50 @@ static void test_clean_input(void **state)
     assert_string_equal(k1, k2);
 }
 
+/* Issue 13, hole 16: every invisible class leaves a name, whatever script it sits in. */
+static void test_clean_removes_invisible_classes(void **state)
+{
+    (void)state;
+    static const char *const invisible[] = {
+        "\u202E", "\u202A", "\u2066", "\u2069", "\u200E", "\u061C",      /* bidi overrides, isolates, marks */
+        "\u180E", "\u180B",                                                  /* Mongolian separator, selector */
+        "\u2060", "\u2061", "\u2062", "\u2063", "\u2064",                 /* word joiner, invisible operators */
+        "\u206A", "\u206F",                                                  /* deprecated format controls */
+        "\u3164", "\u115F", "\u1160", "\uFFA0",                            /* Hangul fillers */
+        "\u17B4", "\u17B5", "\u034F", "\u00AD", "\u200B", "\uFEFF",      /* Khmer, CGJ, SHY, ZWSP, BOM */
+        "\uFE0F", "\uFE00", "\U000E0100",                                   /* variation selectors */
+        "\U000E0001", "\U000E0041", "\U000E007F",                           /* tag characters */
+        "\uFFF9", "\U0001BCA0", "\U0001D173",                               /* annotation, shorthand, music */
+    };
+    for (size_t i = 0; i < sizeof(invisible) / sizeof(invisible[0]); i++) {
+        char in[64];
+        snprintf(in, sizeof in, "%sNational%s Admin%s", invisible[i], invisible[i], invisible[i]);
+        clean_is(in, "National Admin");
+        snprintf(in, sizeof in, "زهرا%sرضایی", invisible[i]);
+        clean_is(in, "زهرارضایی");
+        /* the search key ignores them too, so a search with one finds the cleaned name */
+        snprintf(in, sizeof in, "علی%s", invisible[i]);
+        same_key(in, "علی");
+    }
+    /* "\u202E" + reversed text: the override goes, the letters stay as typed */
+    clean_is("\u202Enimda lanoitaN", "nimda lanoitaN");
+}
+
+static void test_clean_joiners(void **state)
+{
+    (void)state;
+    clean_is("می\u200Cرود", "می\u200Cرود");                    /* ZWNJ inside a word: Persian spelling */
+    clean_is("می\u200C\u200C\u200Cرود", "می\u200Cرود");          /* a run is one */
+    clean_is("\u200Cعلی\u200C", "علی");                          /* not at either end */
+    clean_is("علی\u200C رضا", "علی رضا");                        /* nor next to a space */
+    clean_is("ه\u200D.ش", "ه\u200D.ش");                         /* ZWJ after a joining letter: kept */
+    clean_is("Ad\u200Dmin", "Admin");                            /* elsewhere it shows nothing */
+    clean_is("زه\u200Dرا", "زهرا");                              /* between two letters too */
+    clean_is("\u200Dعلی", "علی");
+    clean_is("ه\u200D ش", "ه ش");
+    clean_is("ه\u200C\u200Dش", "ه\u200Cش");                     /* one joiner, the first */
+}
+
 static void test_utf8_validate(void **state)
 {
     (void)state;
@@ -241,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_digits_and_case),  cmocka_unit_test(test_whitespace),
         cmocka_unit_test(test_invalid_utf8),     cmocka_unit_test(test_buffer_and_in_place),
         cmocka_unit_test(test_clean_input),      cmocka_unit_test(test_utf8_validate),
+        cmocka_unit_test(test_clean_removes_invisible_classes), cmocka_unit_test(test_clean_joiners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
