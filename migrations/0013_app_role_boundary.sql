@@ -379,7 +379,9 @@ $$;
 
 -- The audit trail's who ------------------------------------------------------------------------------------------
 -- Rows the application inserts take who from the ticket; without a valid one there is no row. Rows written by
--- owner code (logins, the SECURITY DEFINER functions below) say who themselves.
+-- owner code (logins, the SECURITY DEFINER functions) say who themselves, but a row naming the ticket's user takes
+-- its username and role from the ticket too: such a function may have read them from settings the application set
+-- before calling it (registry.username, or registry.role = 'system', which registry_role() honours for the owner).
 CREATE OR REPLACE FUNCTION audit_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     c registry_caller_t;
@@ -398,6 +400,12 @@ BEGIN
         NEW.seal_seq := NULL;
         NEW.prev_hash := NULL;
         NEW.hash := NULL;
+    ELSIF NEW.user_id IS NOT NULL AND current_setting('registry.scope', true) <> '' THEN
+        c := registry_caller();
+        IF c.user_id = NEW.user_id THEN
+            NEW.username := c.username;
+            NEW.role := c.role;
+        END IF;
     END IF;
     NEW.at := clock_timestamp();
     RETURN NEW;

@@ -881,6 +881,15 @@ class AccessTest(harness.RegistryTestCase):
                 with self.assertRaises(harness.PsqlError) as cm:
                     harness.app_sql(self.pg, prelude + "INSERT INTO audit_log (action, entity) VALUES ('update', 'x')")
                 self.assertIn("no valid scope ticket", cm.exception.stderr)
+        # nor through owner code that takes the role from settings (0014's password check records registry_role(),
+        # which is 'system' for the owner when the application set it so): a row naming the ticket's user takes its
+        # username and role from the ticket
+        out = harness.app_sql(self.pg, pretend.replace("'provincial_officer'", "'system'")
+                              + "SELECT attempt_id FROM auth_password_start() \\gset\n"
+                              + "SELECT auth_password_check(:attempt_id, 'not-the-key', NULL, '00');\n"
+                              + "SELECT user_id, username, role FROM audit_log WHERE action = 'password_change_failed'"
+                              " ORDER BY id DESC LIMIT 1", token=na.token)
+        self.assertEqual(self.last_line(out), "%d|%s|national_admin" % (na.id, na.username))
         # read records: each names its reader only through the read's ticket
         reads = ("SELECT audit_reads(ARRAY[%s], ARRAY['127.0.0.1'], ARRAY['forge-check'], ARRAY['read'],"
                  " ARRAY['client'], ARRAY['1'], ARRAY['IR-23'], ARRAY[NULL::integer], ARRAY[NULL::bigint],"
