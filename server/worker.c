@@ -368,8 +368,16 @@ static void seal_done(db_job *job, void *arg)
     bool more = false;
     if (job->status == DB_ERROR)
         log_msg(LOG_WARN, NULL, "sealing the audit trail failed: %s", job->errmsg);
-    else if (job->status == DB_OK && job->res[0] && PQntuples(job->res[0]) == 1)
+    else if (job->status == DB_OK && job->res[0] && PQntuples(job->res[0]) == 1) {
         more = atoi(PQgetvalue(job->res[0], 0, 0)) >= 10000;    /* a backlog: go on at once */
+        /* the day's heads the sealer recorded (migration 0013): in the log too, a copy outside the database */
+        const char *heads = PQnfields(job->res[0]) > 1 ? PQgetvalue(job->res[0], 0, 1) : "";
+        for (const char *h = heads; *h;) {
+            size_t n = strcspn(h, "\n");
+            log_msg(LOG_INFO, NULL, "audit head recorded: %.*s", (int)n, h);
+            h += n + (h[n] == '\n');
+        }
+    }
     db_job_clear(job);
     if (more && !w->draining)
         event_active(w->ev_seal, EV_TIMEOUT, 0);
@@ -393,7 +401,8 @@ static void on_seal_tick(evutil_socket_t fd, short what, void *arg)
 int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, int listen_fd)
 {
     if (stmt_audit_seal < 0)
-        stmt_audit_seal = db_stmt_register("audit_seal", "SELECT audit_seal(10000)");
+        stmt_audit_seal = db_stmt_register("audit_seal",
+                                           "SELECT audit_seal(10000), current_setting('registry.sealed_heads', true)");
     if (conn_ex_index < 0)
         conn_ex_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, ssl_conn_freed);
     memset(w, 0, sizeof(*w));

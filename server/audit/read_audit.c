@@ -3,7 +3,7 @@
  *
  * A worker has at most RA_MAX_INFLIGHT batches in flight and one filling. A row added while fewer are in flight
  * goes out at once (alone, under light load); otherwise it waits in the filling batch, which goes out as soon as
- * one in flight comes back. Each batch is one statement: twelve PostgreSQL array literals, one per column,
+ * one in flight comes back. Each batch is one statement: ten PostgreSQL array literals, one per column,
  * unnested by audit_reads() into rows.
  */
 #include "server/audit/read_audit.h"
@@ -16,7 +16,7 @@
 #include "server/db/pool.h"
 #include "server/http/request.h"
 
-enum { RA_USER, RA_USERNAME, RA_ROLE, RA_ADDRESS, RA_REQUEST, RA_ACTION, RA_ENTITY, RA_ENTITY_ID, RA_PROVINCE,
+enum { RA_TICKET, RA_ADDRESS, RA_REQUEST, RA_ACTION, RA_ENTITY, RA_ENTITY_ID, RA_PROVINCE,
        RA_COUNTY, RA_CENTER, RA_DETAIL, RA_COLS };
 
 /* One batch in flight per thread: under load the next batch fills while it is out, and a batch's fixed cost in
@@ -54,8 +54,8 @@ void read_audit_init(void)
 {
     stmt_audit_reads = db_stmt_register(
         "audit_reads",
-        "SELECT audit_reads($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
-        " $8::text[], $9::text[], $10::integer[], $11::bigint[], $12::jsonb[])");
+        "SELECT audit_reads($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
+        " $8::integer[], $9::bigint[], $10::jsonb[])");
 }
 
 read_audit *read_audit_new(worker *w)
@@ -171,11 +171,8 @@ void read_audit_add(req_ctx *rc, const char *action, const char *entity, const c
     }
     b->entries[b->n++] = (ra_entry){rc, done};
 
-    char user[24];
-    snprintf(user, sizeof(user), "%lld", (long long)rc->who.user_id);
-    put_element(&b->col[RA_USER], user);
-    put_element(&b->col[RA_USERNAME], rc->who.username);
-    put_element(&b->col[RA_ROLE], role_name(rc->who.role));
+    /* who read is the database's to say: the scope ticket of the read (migration 0013) names the caller */
+    put_element(&b->col[RA_TICKET], rc->who.ticket);
     put_element(&b->col[RA_ADDRESS], rc->address[0] ? rc->address : NULL);
     put_element(&b->col[RA_REQUEST], rc->request_id);
     put_element(&b->col[RA_ACTION], action);

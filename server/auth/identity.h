@@ -38,6 +38,8 @@ typedef struct identity {
     char province[8];       /* "" when national */
     int32_t county_id;      /* 0 when none */
     int64_t center_id;      /* 0 when none */
+    char ticket[72];        /* the session's scope ticket from auth_begin ("" when none): the database's name for
+                             * this scope, sent back by the cached-read path (scope_set) and with each read record */
 } identity;
 
 user_role role_parse(const char *s);          /* ROLE_NONE when unknown */

@@ -564,6 +564,14 @@ void req_job_begin(req_ctx *rc, bool read_only)
 
 bool req_job_ok(req_ctx *rc, const db_job *job)
 {
+    if (job->status == DB_OK && job->n > 0 && job->q[0].stmt == scope_set_stmt() &&
+        (!job->res[0] || PQntuples(job->res[0]) != 1 || PQgetisnull(job->res[0], 0, 0))) {
+        /* the cached ticket is no longer a live session's (it ended a moment ago): as auth_begin would say */
+        session_cache_drop(&rc->w->sessions, rc->token_hash);
+        req_add_header(rc, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        reply_problem(rc, 401, "The session has ended or the token is not valid; sign in again.");
+        return false;
+    }
     if (job->status == DB_OK) {
         /* who the database says the caller is now: the server's own checks of what comes back use this, and the
          * session cache learns it */

@@ -397,11 +397,11 @@ prepare() {
     done
     hash_national=$(printf 'pgbench-national' | sha256sum | cut -d' ' -f1)
     hash_province=$(printf 'pgbench-province' | sha256sum | cut -d' ' -f1)
-    # registryd's reads start with the scope of a caller from its session cache (scope_set, the steady state of a
-    # keep-alive client); pgbench's begin the same way, as these users
-    scope_national=(-D uid="$(user_field bench.national id)" -D uname=bench.national -D urole=national_admin -D uprov=-)
-    scope_province=(-D uid="$(user_field bench.province id)" -D uname=bench.province -D urole=provincial_officer
-        -D uprov="$province")
+    # registryd's reads start with the scope of a caller from its session cache (scope_set with the session's scope
+    # ticket, the steady state of a keep-alive client); pgbench's begin the same way, with these sessions' tickets
+    ticket() { sql "SET ROLE registry_app; SELECT ticket FROM auth_begin('$1', 'pgbench', '127.0.0.1', true)"; }
+    scope_national=(-D ticket="$(ticket "$hash_national")")
+    scope_province=(-D ticket="$(ticket "$hash_province")")
     (cd "$here/pgbench" && node make-scripts.js "$dir/pgbench")
 }
 

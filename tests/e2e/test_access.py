@@ -8,6 +8,7 @@ import concurrent.futures
 import hashlib
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -772,6 +773,159 @@ class AccessTest(harness.RegistryTestCase):
                                        " SELECT count(*) FROM u" % self.targets["out"].id, token=pa.token)
         self.assertEqual(out.strip(), "0")
 
+    # -- 7b. registry_app is a boundary (issue 13): the scope and the audit trail's who come only from the ticket
+    # auth_begin gave the session, never from settings the role can set -------------------------------------------
+    def ticket_of(self, token):
+        """The session's scope ticket (made by auth_begin on the session's first request, committed)."""
+        self.assertStatus(self.client.get("/api/v1/auth/me", token=token), 200)
+        return self.sql_one("SELECT id FROM scope_tickets WHERE token_hash = decode('%s', 'hex') AND revoked_at IS NULL"
+                            % harness.token_sha256_hex(token))
+
+    def last_line(self, out):
+        return out.strip().splitlines()[-1]
+
+    WIDEN = ("SELECT set_config('registry.role', 'national_admin', false), set_config('registry.province', '', false),"
+             " set_config('registry.county', '', false), set_config('registry.center', '', false),"
+             " set_config('registry.user_id', '1', false);\n")
+
+    def test_settings_do_not_widen_what_the_app_role_sees(self):
+        co, pa = self.actors["county_officer"], self.actors["provincial_admin"]
+        users_total = int(self.sql_one("SELECT count(*) FROM users"))
+        for actor, users_seen, audit_seen in ((co, "1", "0"), (pa, None, None), (None, "0", "0")):
+            token = actor.token if actor else None
+            before = [self.last_line(harness.app_sql(self.pg, "SELECT count(*) FROM %s" % t, token=token))
+                      for t in ("users", "audit_log")]
+            if users_seen is not None:
+                self.assertEqual(before, [users_seen, audit_seen])
+            for widen in (self.WIDEN, self.WIDEN.replace("national_admin", "system")):
+                with self.subTest(caller=actor.role if actor else "no session", widen=widen[:50]):
+                    after = [self.last_line(harness.app_sql(self.pg, widen + "SELECT count(*) FROM %s" % t,
+                                                            token=token))
+                             for t in ("users", "audit_log")]
+                    self.assertEqual(after, before)
+                    self.assertLess(int(after[0]), users_total)
+                    # nor through the functions that act for the caller as the owner (the search sees the names
+                    # of every user's scope; with no session, nothing)
+                    search = "SELECT count(*) FROM registry_search_ids('staff', '%', NULL, NULL, NULL, NULL, NULL)"
+                    self.assertEqual(self.last_line(harness.app_sql(self.pg, widen + search, token=token)),
+                                     self.last_line(harness.app_sql(self.pg, search, token=token)))
+
+    def test_system_is_not_for_the_app_role_nor_its_members(self):
+        """'system' (every row) is the owner's: registry_app, or a login role made for registryd as a member of it,
+        setting registry.role = 'system' sees nothing."""
+        self.pg.psql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'app_member') THEN"
+                     " CREATE ROLE app_member NOLOGIN INHERIT; END IF; END $$; GRANT registry_app TO app_member")
+        for role in ("registry_app", "app_member"):
+            with self.subTest(role=role):
+                out = self.pg.psql("BEGIN; SET LOCAL ROLE %s; SELECT set_config('registry.role', 'system', true);"
+                                   " SELECT count(*) FROM users; SELECT count(*) FROM audit_log;"
+                                   " SELECT count(*) FROM registry_scope_v WHERE role = 'system'; ROLLBACK" % role)
+                self.assertEqual(out.split()[-3:], ["0", "0", "0"], out)
+        # the owner (here a superuser) is the system when it says so
+        out = self.pg.psql("BEGIN; SELECT set_config('registry.role', 'system', true);"
+                           " SELECT count(*) > 0 FROM registry_scope_v WHERE role = 'system'; ROLLBACK")
+        self.assertEqual(out.split()[-1], "t", out)
+
+    def test_forged_or_ended_scope_ticket_is_refused(self):
+        po = self.actors["provincial_officer"]
+        ticket = self.ticket_of(po.token)
+        self.assertRegex(ticket, r"^[0-9a-f]{64}$")
+        # the real ticket sets the scope on the cached-read path (scope_set): po sees itself
+        out = harness.app_sql(self.pg, "SELECT scope_set('%s', 'r', 'a');\nSELECT id FROM users" % ticket)
+        self.assertEqual(self.last_line(out), str(po.id))
+        # as registryd sends it (server/auth/authenticate.c): the ticket's user id, or NULL (answered 401)
+        cached = ("SELECT coalesce(x.user_id::text, 'none') FROM (SELECT set_config('registry.scope', '%s', true) AS t,"
+                  " set_config('registry.request_id', 'r', true), set_config('registry.address', 'a', true),"
+                  " set_config('synchronous_commit', 'off', true) OFFSET 0) s"
+                  " LEFT JOIN LATERAL (SELECT v.user_id FROM registry_scope_v v WHERE s.t IS NOT NULL) x ON true;\n"
+                  "SELECT count(*) FROM users")
+        self.assertEqual(harness.app_sql(self.pg, cached % ticket).split(), [str(po.id), "1"])
+        forged = ticket[:-1] + ("0" if ticket[-1] != "0" else "1")
+        self.assertEqual(harness.app_sql(self.pg, cached % forged).split(), ["none", "0"])
+        for bad in (forged, "", "national_admin", ticket.upper()):
+            with self.subTest(ticket=bad):
+                with self.assertRaises(harness.PsqlError) as cm:
+                    harness.app_sql(self.pg, "SELECT scope_set('%s', 'r', 'a')" % bad)
+                self.assertIn("invalid scope ticket", cm.exception.stderr)
+                out = harness.app_sql(self.pg, "SELECT set_config('registry.scope', '%s', false);\n"
+                                               "SELECT count(*) FROM users" % bad)
+                self.assertEqual(self.last_line(out), "0")
+        # a ticket dies with its session
+        with self.registry.client() as c:
+            token = harness.login(c, "acc.po", PASSWORD)["token"]
+            ended = self.ticket_of(token)
+            self.assertEqual(c.post("/api/v1/auth/logout", token=token).status, 204)
+        with self.assertRaises(harness.PsqlError) as cm:
+            harness.app_sql(self.pg, "SELECT scope_set('%s', 'r', 'a')" % ended)
+        self.assertIn("invalid scope ticket", cm.exception.stderr)
+        self.assertEqual(harness.app_sql(self.pg, cached % ended).split(), ["none", "0"])
+        out = harness.app_sql(self.pg, "SELECT set_config('registry.scope', '%s', false);\nSELECT count(*) FROM users"
+                                       % ended)
+        self.assertEqual(self.last_line(out), "0")
+        # and registry_app cannot look tickets up
+        with self.assertRaises(harness.PsqlError) as cm:
+            harness.app_sql(self.pg, "SELECT id FROM scope_tickets", token=po.token)
+        self.assertIn("permission denied for table scope_tickets", cm.exception.stderr)
+
+    def test_audit_rows_take_who_from_the_ticket(self):
+        na, po = self.na(), self.actors["provincial_officer"]
+        pretend = ("SELECT set_config('registry.user_id', '%d', true), set_config('registry.username', '%s', true),"
+                   " set_config('registry.role', 'provincial_officer', true);\n" % (po.id, po.username))
+        out = harness.app_sql(self.pg, pretend + "INSERT INTO audit_log (action, entity, entity_id)"
+                                                 " VALUES ('update', 'client', '1') RETURNING user_id, username, role",
+                              token=na.token)
+        self.assertEqual(self.last_line(out), "%d|%s|national_admin" % (na.id, na.username))
+        # without a valid ticket there is no row at all
+        for prelude in (pretend, "SELECT set_config('registry.scope', '%s', true);\n" % ("0" * 64)):
+            with self.subTest(prelude=prelude[:40]):
+                with self.assertRaises(harness.PsqlError) as cm:
+                    harness.app_sql(self.pg, prelude + "INSERT INTO audit_log (action, entity) VALUES ('update', 'x')")
+                self.assertIn("no valid scope ticket", cm.exception.stderr)
+        # nor through owner code that takes the role from settings (0014's password check records registry_role(),
+        # which is 'system' for the owner when the application set it so): a row naming the ticket's user takes its
+        # username and role from the ticket
+        out = harness.app_sql(self.pg, pretend.replace("'provincial_officer'", "'system'")
+                              + "SELECT attempt_id FROM auth_password_start() \\gset\n"
+                              + "SELECT auth_password_check(:attempt_id, 'not-the-key', NULL, '00');\n"
+                              + "SELECT user_id, username, role FROM audit_log WHERE action = 'password_change_failed'"
+                              " ORDER BY id DESC LIMIT 1", token=na.token)
+        self.assertEqual(self.last_line(out), "%d|%s|national_admin" % (na.id, na.username))
+        # read records: each names its reader only through the read's ticket
+        reads = ("SELECT audit_reads(ARRAY[%s], ARRAY['127.0.0.1'], ARRAY['forge-check'], ARRAY['read'],"
+                 " ARRAY['client'], ARRAY['1'], ARRAY['IR-23'], ARRAY[NULL::integer], ARRAY[NULL::bigint],"
+                 " ARRAY[NULL::jsonb]);\n")
+        ticket = self.ticket_of(na.token)
+        out = harness.app_sql(self.pg, pretend + reads % harness.sql_literal(ticket)
+                              + "SELECT user_id, username, role FROM read_log WHERE request_id = 'forge-check'",
+                              token=na.token)
+        self.assertEqual(self.last_line(out), "%d|%s|national_admin" % (na.id, na.username))
+        for bad in ("0" * 64, ticket[:-1] + ("0" if ticket[-1] != "0" else "1")):
+            with self.subTest(ticket=bad):
+                with self.assertRaises(harness.PsqlError) as cm:
+                    harness.app_sql(self.pg, reads % harness.sql_literal(bad), token=na.token)
+                self.assertIn("without a valid scope ticket", cm.exception.stderr)
+        # the old form, with who read as arrays the caller fills in, is gone
+        with self.assertRaises(harness.PsqlError) as cm:
+            harness.app_sql(self.pg, "SELECT audit_reads(ARRAY[1]::bigint[], ARRAY['x'], ARRAY['national_admin'],"
+                                     " ARRAY['a'], ARRAY['r'], ARRAY['read'], ARRAY['client'], ARRAY['1'],"
+                                     " ARRAY['IR-23'], ARRAY[NULL::integer], ARRAY[NULL::bigint], ARRAY[NULL::jsonb])",
+                            token=na.token)
+        self.assertIn("does not exist", cm.exception.stderr)
+
+    def test_every_role_reads_through_the_cached_scope(self):
+        """Each role's second request is served from the session cache (scope_set with the ticket), and sees what
+        its first did."""
+        for role, actor in self.actors.items():
+            with self.subTest(role=role):
+                first = self.client.get("/api/v1/auth/me", token=actor.token)
+                self.assertStatus(first, 200)
+                for _ in range(2):
+                    again = self.client.get("/api/v1/auth/me", token=actor.token)
+                    self.assertStatus(again, 200)
+                    self.assertEqual(again.json(), first.json())
+                    lst = self.client.get("/api/v1/centers?limit=5", token=actor.token)
+                    self.assertStatus(lst, 200)
+
     # -- 8. reads are recorded -----------------------------------------------------------------------------------
     # TODO(clients/staff): reading a person's record (GET /api/v1/clients/{id}, /api/v1/staff/{id}) must leave an
     # audit row with action "read" (who read whose file); user accounts are not people's records, so nothing to
@@ -1063,7 +1217,7 @@ class AuditTamperTest(harness.RegistryTestCase):
             for _ in range(3):
                 self.assertEqual(c.get("/api/v1/clients?limit=1", token=token).status, 200)
         cp = self.assertIntact()
-        self.assertRegex(cp.stdout, r"; [1-9][0-9]* read records in [1-9][0-9]* batches, head [0-9a-f]{64}")
+        self.assertRegex(cp.stdout, r"; [1-9][0-9]* read records in [1-9][0-9]* batches, head r[1-9][0-9]*:[0-9a-f]{64}")
         victim = int(self.pg.psql("SELECT min(id) FROM read_log").strip())
         batch = int(self.pg.psql("SELECT batch_id FROM read_log WHERE id = %d" % victim).strip())
         self.pg.psql("CREATE TABLE tamper_saved AS SELECT * FROM read_log WHERE id = %d" % victim)
@@ -1104,6 +1258,127 @@ class AuditTamperTest(harness.RegistryTestCase):
                      " INSERT INTO read_log SELECT * FROM tamper_rows;"
                      " INSERT INTO read_log SELECT * FROM tamper_saved;")
         self.assertIntact()
+
+    # -- hole 8: a cut tail or a re-chain passes the chain walk; the heads kept give it away ---------------------
+    def heads(self, cp):
+        """(audit_log head, read head) as verify prints them: "N:HASH", "rN:HASH"."""
+        m = re.search(r"head ([0-9]+:[0-9a-f]{64}); .* head (r[0-9]+:[0-9a-f]{64})", cp.stdout)
+        self.assertIsNotNone(m, cp.stdout)
+        return m.group(1), m.group(2)
+
+    def save_trail(self):
+        """Keeps a copy of both chains and puts it back after the test (the owner bypassing the triggers)."""
+        self.pg.psql("CREATE TABLE saved_log AS SELECT * FROM audit_log; CREATE TABLE saved_reads AS SELECT * FROM"
+                     " read_log; CREATE TABLE saved_batches AS SELECT * FROM read_batches")
+        self.addCleanup(self.pg.psql, "DROP TABLE saved_log, saved_reads, saved_batches")
+        self.addCleanup(self.pg.psql, RESTORE_TRAIL)
+
+    def walk_alone_passes(self):
+        """The chain walks from the start (what verify did before the heads) find nothing wrong."""
+        self.assertEqual(self.pg.psql("SELECT count(*) FROM audit_verify(1)").strip(), "0")
+        self.assertEqual(self.pg.psql("SELECT count(*) FROM audit_verify_reads(1)").strip(), "0")
+
+    def test_cut_tail_and_reseal_is_caught_by_the_heads(self):
+        with self.registry.client() as c:
+            token = harness.login(c, "tamper.na", PASSWORD)["token"]
+            for _ in range(2):
+                self.assertEqual(c.get("/api/v1/clients?limit=1", token=token).status, 200)
+        head, read_head = self.heads(self.assertIntact())
+        self.save_trail()
+        # the owner cuts the last two rows of each chain, then the application goes on and the sealer seals the new
+        # rows where the cut ones were
+        self.pg.psql(
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_append_only;"
+            " DELETE FROM audit_log WHERE seal_seq > (SELECT max(seal_seq) - 2 FROM audit_log);"
+            " ALTER TABLE audit_log ENABLE TRIGGER audit_append_only;"
+            " ALTER TABLE read_log DISABLE TRIGGER read_log_append_only;"
+            " ALTER TABLE read_batches DISABLE TRIGGER read_batches_append_only;"
+            " DELETE FROM read_log WHERE batch_id IN (SELECT id FROM read_batches"
+            "  WHERE seal_seq > (SELECT max(seal_seq) - 2 FROM read_batches));"
+            " DELETE FROM read_batches WHERE seal_seq > (SELECT max(seal_seq) - 2 FROM read_batches);"
+            " ALTER TABLE read_batches ENABLE TRIGGER read_batches_append_only;"
+            " ALTER TABLE read_log ENABLE TRIGGER read_log_append_only;")
+        with self.registry.client() as c:
+            for _ in range(3):
+                self.assertEqual(c.get("/api/v1/clients?limit=1", token=token).status, 200)
+        self.pg.psql("SELECT audit_seal()")
+        self.walk_alone_passes()
+        cp = self.verify()
+        self.assertNotEqual(cp.returncode, 0, cp.stdout)
+        self.assertRegex(cp.stderr, r"BROKEN: head r?[0-9]+:[0-9a-f]{64} of (audit_log|read_batches) recorded .*: the"
+                                    r" chain (no longer reaches this position|holds another hash at this position)")
+        for expected in (head, read_head):
+            with self.subTest(expect=expected):
+                cp = self.registry.ctl("audit", "verify", "--full", "--expect", expected)
+                self.assertNotEqual(cp.returncode, 0, cp.stdout)
+                self.assertIn("expected head %s" % expected, cp.stderr + cp.stdout)
+
+    def test_changed_row_rechained_is_caught_by_the_heads(self):
+        head, read_head = self.heads(self.assertIntact())
+        self.save_trail()
+        # the owner changes the first row and computes the chain again from it: every link and hash agrees
+        self.pg.psql("ALTER TABLE audit_log DISABLE TRIGGER audit_append_only;"
+                     " UPDATE audit_log SET detail = '{\"x\":1}' WHERE seal_seq = 1;"
+                     " UPDATE audit_log SET seal_seq = NULL, prev_hash = NULL, hash = NULL;"
+                     " ALTER TABLE audit_log ENABLE TRIGGER audit_append_only;"
+                     " SELECT audit_seal();")
+        self.walk_alone_passes()
+        cp = self.registry.ctl("audit", "verify", "--full")
+        self.assertNotEqual(cp.returncode, 0, cp.stdout)
+        self.assertIn("the chain holds another hash at this position (rows changed and the chain computed again)",
+                      cp.stderr)
+        cp = self.registry.ctl("audit", "verify", "--expect", head)
+        self.assertNotEqual(cp.returncode, 0, cp.stdout)
+        self.assertIn("expected head %s of audit_log" % head, cp.stderr)
+        # the read chain's head is untouched: expecting it alone is fine, as far as that check goes
+        self.assertEqual(self.pg.psql("SELECT audit_head_problem('read_batches', %s, decode('%s', 'hex'))"
+                                      % tuple(read_head[1:].split(":"))).strip(), "")
+
+    def test_heads_are_recorded_where_the_application_cannot_change_them(self):
+        self.assertIntact()
+        # the sealer recorded today's heads, and said so in registryd's log
+        self.assertGreaterEqual(int(self.pg.psql("SELECT count(*) FROM audit_heads WHERE recorded_by = 'sealer'"
+                                                 " AND recorded_at >= date_trunc('day', now())")), 1)
+        self.assertIn("audit head recorded: audit_log ", self.registry.log_text())
+        # registry_app can neither read nor write them, whoever the caller
+        with self.registry.client() as c:
+            token = harness.login(c, "tamper.na", PASSWORD)["token"]
+        for sql in ("SELECT * FROM audit_heads", "DELETE FROM audit_heads",
+                    "INSERT INTO audit_heads (chain, seal_seq, hash, recorded_by) VALUES ('audit_log', 1, '', 'sealer')",
+                    "SELECT audit_record_heads('verify')"):
+            with self.subTest(sql=sql):
+                with self.assertRaises(harness.PsqlError) as cm:
+                    harness.app_sql(self.pg, sql, token=token)
+                self.assertIn("permission denied", cm.exception.stderr)
+        # and not even the owner changes or removes one without first disabling the trigger
+        for sql in ("UPDATE audit_heads SET hash = '\\x00'", "DELETE FROM audit_heads", "TRUNCATE audit_heads"):
+            with self.subTest(sql=sql):
+                with self.assertRaises(harness.PsqlError) as cm:
+                    self.pg.psql(sql)
+                self.assertIn("audit_heads is append-only", cm.exception.stderr)
+
+    def test_expect_is_checked_for_its_form(self):
+        for bad in ("12", "x12:" + "0" * 64, "12:" + "0" * 63, "r:" + "0" * 64, "-1:" + "0" * 64):
+            with self.subTest(expect=bad):
+                cp = self.registry.ctl("audit", "verify", "--expect", bad)
+                self.assertEqual(cp.returncode, 2, cp.stdout + cp.stderr)
+                self.assertIn("SEQ a chain position", cp.stderr)
+        # a well-formed head that was never in the chain
+        cp = self.registry.ctl("audit", "verify", "--expect", "999999:" + "0" * 64)
+        self.assertEqual(cp.returncode, 1, cp.stdout + cp.stderr)
+        self.assertIn("the chain no longer reaches this position", cp.stderr)
+
+
+# Puts back the trail save_trail() copied, as the owner (what a test changed is gone; ids are never reused).
+RESTORE_TRAIL = """
+ALTER TABLE audit_log DISABLE TRIGGER USER; ALTER TABLE read_log DISABLE TRIGGER USER;
+ALTER TABLE read_batches DISABLE TRIGGER USER;
+DELETE FROM audit_log; INSERT INTO audit_log OVERRIDING SYSTEM VALUE SELECT * FROM saved_log;
+DELETE FROM read_log; INSERT INTO read_log SELECT * FROM saved_reads;
+DELETE FROM read_batches; INSERT INTO read_batches SELECT * FROM saved_batches;
+ALTER TABLE audit_log ENABLE TRIGGER USER; ALTER TABLE read_log ENABLE TRIGGER USER;
+ALTER TABLE read_batches ENABLE TRIGGER USER;
+"""
 
 
 if __name__ == "__main__":

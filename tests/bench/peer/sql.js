@@ -32,9 +32,9 @@ const CLIENT_LIST_WHERE =
   ' AND ($13::bigint IS NULL OR t.id > $13::bigint)';
 // The peer records each read in its own transaction, one audit_reads() call of one row (migration 0011: read
 // records live in read_log, written only through that function), where registryd batches the calls.
+// Who read is the transaction's scope ticket (migration 0013), which auth_begin put in registry.scope.
 const WHO_ARRAYS =
-  "ARRAY[registry_user_id()], ARRAY[nullif(current_setting('registry.username', true), '')]," +
-  " ARRAY[registry_role()], ARRAY[nullif(current_setting('registry.address', true), '')]," +
+  "ARRAY[current_setting('registry.scope', true)], ARRAY[nullif(current_setting('registry.address', true), '')]," +
   " ARRAY[nullif(current_setting('registry.request_id', true), '')]";
 // a list's record is written whatever the page holds: the filter in the final WHERE is a one-time filter, run
 // before the page is read
@@ -47,17 +47,16 @@ const CLIENT_LIST_AUDIT =
 
 module.exports = {
   authBegin:
-    'SELECT user_id, username, role, province_code, county_id, center_id, expires_in_s' +
+    'SELECT user_id, username, role, province_code, county_id, center_id, expires_in_s, ticket' +
     ' FROM auth_begin($1, $2, $3, $4)',
 
   // the peer's GET: the row and its audit record in one transaction, as most teams would write it
   // registryd's first statement of a read whose caller it knows from its session cache (server/auth/authenticate.c)
   scopeSet:
-    "SELECT set_config('registry.user_id', $1, true), set_config('registry.username', $2, true)," +
-    " set_config('registry.role', $3, true), set_config('registry.province', $4, true)," +
-    " set_config('registry.county', $5, true), set_config('registry.center', $6, true)," +
-    " set_config('registry.request_id', $7, true), set_config('registry.address', $8, true)," +
-    " set_config('synchronous_commit', 'off', true)",
+    "SELECT x.user_id FROM (SELECT set_config('registry.scope', $1, true) AS t," +
+    " set_config('registry.request_id', $2, true), set_config('registry.address', $3, true)," +
+    " set_config('synchronous_commit', 'off', true) OFFSET 0) s" +
+    ' LEFT JOIN LATERAL (SELECT v.user_id FROM registry_scope_v v WHERE s.t IS NOT NULL) x ON true',
 
   clientGet:
     `WITH r AS (SELECT ${CLIENT_SELECT} FROM clients t WHERE t.id = $1::bigint),` +
@@ -69,8 +68,8 @@ module.exports = {
   // other reads' (server/audit/read_audit.c), through auditReads
   clientGetRead: `SELECT ${CLIENT_READ_SELECT} FROM clients t WHERE t.id = $1::bigint`,
   auditReads:
-    'SELECT audit_reads($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],' +
-    ' $8::text[], $9::text[], $10::integer[], $11::bigint[], $12::jsonb[])',
+    'SELECT audit_reads($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],' +
+    ' $8::integer[], $9::bigint[], $10::jsonb[])',
 
   // the peer's list and search: the page and its audit record in one transaction
   clientList: `WITH r AS (SELECT ${CLIENT_SELECT} FROM clients t WHERE ${CLIENT_LIST_WHERE} ORDER BY t.id LIMIT $14), ${CLIENT_LIST_AUDIT}`,
