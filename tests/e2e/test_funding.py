@@ -940,6 +940,8 @@ class FundingTest(harness.RegistryTestCase):
                                   % loan.json()["id"]), [(FARS,)])
 
     def test_transfer_waits_for_a_loan_in_flight_and_moves_it(self):
+        # the other order: the transfer waits for the loan (its client read FOR SHARE, and the foreign key's own
+        # key-share lock), then moves it
         cid = self.new_client("county")["id"]
         held = self.held("county")
         held.execute("INSERT INTO loans (client_id, amount_rials, installments, first_due_on)"
