@@ -7,7 +7,8 @@
 --    from the client (derive_from_client) or from the loan (repayments_check) lock that row FOR SHARE, so they
 --    wait for a transfer in flight and read the place it leaves, and a transfer waits for them. What a loan has
 --    been repaid is summed over all its repayments (loan_repaid_rials(), SECURITY DEFINER), not over those the
---    writer's row-level security happens to show.
+--    writer's row-level security happens to show, when a repayment is checked, when the loan's status is checked
+--    and when a repayment settles the loan.
 -- 3. Search keys drop every invisible character textnorm_search_key() drops (registry_search_key() did not know
 --    the ones added for hole 16, so names holding them no longer matched ?q=), and stored text is repaired:
 --    the invisible characters and bidi controls are removed from every human-readable column of rows that hold
@@ -359,6 +360,25 @@ BEGIN
             paid + NEW.amount_rials, l.amount_rials USING ERRCODE = 'RA422';
     END IF;
     RETURN NEW;
+END
+$$;
+
+-- ... and so does settling a loan after a repayment: 0015's repayments_settle() with the sum taken whole, and (as
+-- 0018 has it, written the same here so the order the two are merged in does not matter) every repayment bumping
+-- the loan's version, since its reply shows what was repaid.
+CREATE OR REPLACE FUNCTION repayments_settle() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    lid bigint := CASE WHEN TG_OP = 'DELETE' THEN OLD.loan_id ELSE NEW.loan_id END;
+    paid numeric;
+BEGIN
+    -- repayments of a loan are serialized by repayments_check's lock, so this sum is the loan's; the status is
+    -- computed from the loan's row as it is when locked (a write-off made meanwhile stays)
+    paid := loan_repaid_rials(lid);
+    UPDATE loans l SET status = CASE WHEN l.amount_rials <= paid THEN 'repaid'
+                                     WHEN l.status = 'repaid' THEN 'active' ELSE l.status END::loan_status,
+                       version = l.version + 1, updated_at = now()
+    WHERE l.id = lid;
+    RETURN NULL;
 END
 $$;
 
