@@ -53,6 +53,8 @@ static const config_key config_keys[] = {
     {"log_requests", "REGISTRY_LOG_REQUESTS", CT_BOOL, OFF(log_requests), 0, 1, "true"},
     {"log_level", "REGISTRY_LOG_LEVEL", CT_STRING, OFF(log_level), 0, 0, "info"},
     {"migrations_dir", "REGISTRY_MIGRATIONS_DIR", CT_STRING, OFF(migrations_dir), 0, 0, "migrations"},
+    {"metrics_allow", "REGISTRY_METRICS_ALLOW", CT_STRING, OFF(metrics_allow), 0, 0, "127.0.0.0/8, ::1"},
+    {"metrics_token", "REGISTRY_METRICS_TOKEN", CT_STRING, OFF(metrics_token), 0, 0, NULL},
 };
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -218,6 +220,15 @@ int config_load(registry_config *c, const char *path, char *err, size_t errlen)
     }
     if (config_parse_listen(c->listen, c->listen_host, sizeof(c->listen_host), &c->listen_port) != 0) {
         snprintf(err, errlen, "config: listen: \"%s\" is not host:port", c->listen);
+        return -1;
+    }
+    char why[160];
+    if (ipallow_parse(&c->metrics_allow_list, c->metrics_allow, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "config: metrics_allow: %s", why);
+        return -1;
+    }
+    if (c->metrics_token && *c->metrics_token && strlen(c->metrics_token) < 16) {
+        snprintf(err, errlen, "config: metrics_token: at least 16 characters (it is a password)");
         return -1;
     }
     return 0;

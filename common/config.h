@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "common/ipallow.h"
+
 typedef struct registry_config {
     char *listen;               /* host:port as given */
     char listen_host[256];      /* parsed from listen */
@@ -39,6 +41,9 @@ typedef struct registry_config {
     int log_requests;
     char *log_level;
     char *migrations_dir;
+    char *metrics_allow;        /* who may read /metrics: addresses and networks, as given ... */
+    ipallow metrics_allow_list; /* ... and parsed */
+    char *metrics_token;        /* or whoever sends it as a bearer token; NULL: none */
 } registry_config;
 
 /* Fills c. path may be NULL (defaults + environment only). On error returns -1 with one line in err. */

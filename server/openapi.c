@@ -325,12 +325,17 @@ static const schema_def schemas[] = {
      "tring\"},\"message\":{\"type\":\"string\"}}}}}}},\"records\":{\"type\":\"array\"}}}"},
     {"Decision",
      "{\"type\":\"object\",\"properties\":{\"decision\":{\"type\":\"string\",\"enum\":[\"approve\",\"reject\"]},\"r"
-     "eason\":{\"type\":\"string\",\"description\":\"required to reject\"}},\"required\":[\"decision\"]}"},
+     "eason\":{\"type\":\"string\",\"description\":\"required to reject\"},\"exclude\":{\"type\":\"array\",\"d"
+     "escription\":\"approval only: records left out, each reads to the NGO as invalid, 'excluded by the reviewing "
+     "officer: <reason>'. A record whose national ID is registered outside the center must be excluded (else 409 na"
+     "ming records[i])\",\"items\":{\"type\":\"object\",\"properties\":{\"index\":{\"type\":\"integer\"},\"re"
+     "ason\":{\"type\":\"string\",\"maxLength\":500}},\"required\":[\"index\",\"reason\"]}}},\"required\":[\"d"
+     "ecision\"]}"},
     {"DecisionResult",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":[\""
      "approved\",\"rejected\"]},\"reason\":{\"type\":[\"string\",\"null\"]},\"applied\":{\"type\":\"object\",\"pro"
      "perties\":{\"client\":{\"type\":\"integer\"},\"staff\":{\"type\":\"integer\"},\"service\":{\"type\":\"intege"
-     "r\"}}}}}"},
+     "r\"}}},\"excluded\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"}}}}"},
 };
 
 static char *document;

@@ -74,7 +74,8 @@ const route routes[] = {
     {"GET", "/readyz", handle_readyz, PERM_PUBLIC, ROUTE_NO_LOG | ROUTE_NOT_API, "meta",
      "Readiness: 200 when the database answers, else 503", NULL, "Status", NULL, 200},
     {"GET", "/metrics", handle_metrics, PERM_PUBLIC, ROUTE_NO_LOG | ROUTE_NOT_API, "meta",
-     "Prometheus metrics", NULL, "Metrics", NULL, 200},
+     "Prometheus metrics; only for metrics_allow addresses (loopback by default) or a metrics_token bearer, "
+     "404 for anyone else", NULL, "Metrics", NULL, 200},
     {"GET", "/api/v1/openapi.json", handle_openapi, PERM_PUBLIC, 0, "meta", "This OpenAPI 3.1 description", NULL,
      "OpenAPI", NULL, 200},
 

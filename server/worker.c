@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "server/audit/read_audit.h"
 #include "server/auth/authenticate.h"
+#include "server/http/framing_filter.h"
 #include "server/http/request.h"
 #include "server/router.h"
 
@@ -36,6 +37,7 @@ typedef struct conn_state {
     bool waiting;
     bool nodelay;                       /* TCP_NODELAY checked on this socket */
     int *cancel_on_close;               /* set to 1 when the connection goes (worker_cancel_on_close) */
+    framing_conn framing;               /* the request framing check between TLS and evhttp */
 } conn_state;
 
 /* Connections waiting for a request (handshaking, sending, or idle between requests), oldest first: at the
@@ -85,6 +87,7 @@ static void ssl_conn_freed(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
     if (cs->cancel_on_close)
         __atomic_store_n(cs->cancel_on_close, 1, __ATOMIC_RELEASE);
     waiting_remove(cs);
+    framing_conn_release(&cs->framing);
     event_free(cs->deadline);
     free(cs);
     w->connections--;
@@ -110,7 +113,8 @@ static conn_state *conn_of(struct evhttp_request *req)
 {
     struct evhttp_connection *evcon = evhttp_request_get_connection(req);
     struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
-    SSL *ssl = bev ? bufferevent_openssl_get_ssl(bev) : NULL;
+    struct bufferevent *tls = bev ? bufferevent_get_underlying(bev) : NULL;    /* under the framing filter */
+    SSL *ssl = tls ? bufferevent_openssl_get_ssl(tls) : NULL;
     return ssl ? SSL_get_ex_data(ssl, conn_ex_index) : NULL;
 }
 
@@ -177,7 +181,12 @@ static struct bufferevent *make_tls_bev(struct event_base *base, void *arg)
         evconnlistener_disable(evhttp_bound_socket_get_listener(w->bound));
         w->listener_paused = true;
     }
-    return bev;
+    /* evhttp reads and writes through the framing check (server/http/framing_filter.h) */
+    framing_limits lim = {(size_t)w->cfg->max_header_bytes, (uint64_t)w->cfg->max_body_bytes};
+    struct bufferevent *filtered = framing_filter_new(bev, &cs->framing, &lim, w->cfg->request_timeout_s);
+    if (!filtered)
+        bufferevent_free(bev);
+    return filtered;
 }
 
 static const char *method_name(enum evhttp_cmd_type t)
@@ -213,19 +222,13 @@ static void dispatch(struct evhttp_request *req, void *arg)
     req_ctx *rc = req_ctx_acquire(w, req);
     rc->method = method_name(evhttp_request_get_command(req));
 
-    /* what a careful server refuses before looking at the route */
-    struct evkeyvalq *in = evhttp_request_get_input_headers(req);
-    size_t header_bytes = 0, nheaders = 0;
-    for (struct evkeyval *kv = in->tqh_first; kv; kv = kv->next.tqe_next) {
-        header_bytes += strlen(kv->key) + strlen(kv->value) + 4;
-        nheaders++;
-    }
-    if (header_bytes > (size_t)w->cfg->max_header_bytes || nheaders > 100) {
-        reply_problem(rc, 431, "The request's headers are too large or too many.");
-        return;
-    }
-    if (evhttp_find_header(in, "Transfer-Encoding") && evhttp_find_header(in, "Content-Length")) {
-        reply_problem(rc, 400, "A request may not carry both Transfer-Encoding and Content-Length.");
+    /* a request the framing check refused (its head never reached evhttp): the problem, then the connection ends */
+    int fstatus;
+    const char *fdetail, *fmethod;
+    if (cs && framing_reject_due(&cs->framing, evhttp_request_get_uri(req), &fstatus, &fdetail, &fmethod)) {
+        rc->method = fmethod;
+        req_add_header(rc, "Connection", "close");
+        reply_problem(rc, fstatus, fdetail);
         return;
     }
 
@@ -327,6 +330,14 @@ void worker_reply_sent(struct evhttp_request *req, void *arg)
     conn_state *cs = conn_of(req);
     if (cs)
         conn_deadline_arm(cs);    /* the client's turn again: the next request, or closing */
+    if (cs && cs->framing.closing) {
+        /* we close, not evhttp: it would close at once and a reset could destroy the answer at the client */
+        while (evhttp_remove_header(evhttp_request_get_input_headers(req), "Connection") == 0)
+            ;
+        while (evhttp_remove_header(evhttp_request_get_output_headers(req), "Connection") == 0)
+            ;
+        framing_close_gently(&cs->framing);
+    }
     w->unflushed--;
     maybe_finish_drain(w);
 }
@@ -407,7 +418,7 @@ int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, 
     w->http = evhttp_new(w->base);
     evhttp_set_bevcb(w->http, make_tls_bev, w);
     evhttp_set_gencb(w->http, dispatch, w);
-    /* libevent's own cap (answered 413) is far above ours, which dispatch answers with 431 as it should be */
+    /* libevent's own caps are above ours, which the framing check answers first (431, 413) */
     evhttp_set_max_headers_size(w->http, (ev_ssize_t)cfg->max_header_bytes * 4);
     evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg->max_body_bytes);
     evhttp_set_timeout(w->http, cfg->request_timeout_s);

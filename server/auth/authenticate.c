@@ -141,6 +141,8 @@ static void lookup_done(db_job *job, void *arg)
 
 void authenticate_and_run(req_ctx *rc)
 {
+    if (!req_query_check(rc))
+        return;
     char token[44];
     const char *h = req_header(rc, "Authorization");
     if (bearer_parse(h, token) != 0) {

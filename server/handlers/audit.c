@@ -68,7 +68,21 @@ static void audit_listed(db_job *job, void *arg)
                 return;
             }
     /* the trail holds people's records (before and after): reading it is recorded too */
-    resource_record_list(rc, "audit", resource_query_filter(rc), PQntuples(r), audit_recorded);
+    resource_record_list(rc, "audit", rc->state, PQntuples(r), audit_recorded);
+}
+
+/* An entity or action name as the trail writes them: lower-case Latin letters and '_' */
+static const char *audit_word(req_ctx *rc, field_errors *fe, const char *name)
+{
+    const char *v = req_query(rc, name);
+    if (!v)
+        return NULL;
+    size_t n = strlen(v);
+    if (n == 0 || n > 40 || strspn(v, "abcdefghijklmnopqrstuvwxyz_") != n) {
+        field_error(fe, name, "must be a name such as client or read (lower-case letters and _)");
+        return NULL;
+    }
+    return v;
 }
 
 void handle_audit_list(req_ctx *rc)
@@ -87,21 +101,25 @@ void handle_audit_list(req_ctx *rc)
         field_error(&fe, "cursor", CURSOR_INVALID_MESSAGE);
     const char *entity_id = req_query(rc, "entity_id");
     if (entity_id) {
-        /* ids and national IDs may come in Persian digits */
-        size_t n = strlen(entity_id);
-        char *folded = arena_alloc(rc->arena, n + 1);
-        digits_fold(entity_id, folded, n + 1);
-        entity_id = folded;
+        /* a record's id, digits in any script; recorded and searched as ASCII digits */
+        if (parse_int64_digits(entity_id, &v) != 0 || v <= 0)
+            field_error(&fe, "entity_id", "must be a record id");
+        else
+            entity_id = arena_sprintf(rc->arena, "%lld", (long long)v);
     }
+    const char *entity = audit_word(rc, &fe, "entity"), *action = audit_word(rc, &fe, "action");
     if (fe.list) {
         reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
         return;
     }
+    const char *const names[] = {"entity", "entity_id", "action", "user_id"};
+    const char *const vals[] = {entity, entity_id, action, user_id};
+    rc->state = (void *)resource_list_audit_filter(rc, names, vals, NCOLS(names), false);
     req_job_begin(rc, true);
     db_query *q = db_job_add(&rc->job, stmt_audit_list);
-    db_query_param(q, req_query(rc, "entity"));
+    db_query_param(q, entity);
     db_query_param(q, entity_id);
-    db_query_param(q, req_query(rc, "action"));
+    db_query_param(q, action);
     db_query_param(q, user_id);
     db_query_param(q, before);
     db_query_param(q, arena_sprintf(rc->arena, "%d", rc->limit + 1));

@@ -233,7 +233,8 @@ void clients_init(void)
         " $13::bigint, CASE WHEN $7::text IS NULL AND $8::disability_type IS NULL AND $9::client_sex IS NULL"
         " AND $10::client_status IS NULL AND $11::text IS NULL THEN $14::integer END) m (id)"
         " JOIN clients t ON t.id = m.id WHERE " CLIENT_LIST_WHERE " ORDER BY t.id LIMIT $14");
-    stmt_visible = db_stmt_register("client_visible", "SELECT 1 FROM clients WHERE id = $1::bigint");
+    stmt_visible = db_stmt_register("client_visible",
+                                    "SELECT province_code, county_id, center_id FROM clients WHERE id = $1::bigint");
     stmt_transfer = db_stmt_register("client_transfer",
                                      "SELECT client_transfer($1::bigint, $2::integer, $3::bigint, $4::integer)");
 }
@@ -261,8 +262,8 @@ void handle_clients_list(req_ctx *rc)
         return;
     if (!list_query_valid(rc, &lq))
         return;
-    const char *const names[] = {"province", "county_id", "center_id", "disability_type", "sex", "status", "need", "q"};
-    const char *const vals[] = {province, county, center, dtype, sex, status, need, req_query(rc, "q")};
+    const char *const names[] = {"province", "county_id", "center_id", "disability_type", "sex", "status", "need"};
+    const char *const vals[] = {province, county, center, dtype, sex, status, need};
     const char *filter_json = resource_list_audit_filter(rc, names, vals, NCOLS(names), national_id != NULL);
 
     req_job_begin(rc, true);

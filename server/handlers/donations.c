@@ -214,6 +214,9 @@ void handle_donations_list(req_ctx *rc)
     const char *kind = list_filter_enum(rc, &lq, "kind", kinds);
     if (!list_query_valid(rc, &lq))
         return;
+    const char *const names[] = {"fiscal_year", "campaign_id", "province", "county_id", "kind"};
+    const char *const vals[] = {year, campaign, province, county, kind};
+    const char *filter_json = resource_list_audit_filter(rc, names, vals, NCOLS(names), false);
     req_job_begin(rc, true);
     db_query *q = db_job_add(&rc->job, stmt_list);
     resource_scope_params(rc, q);
@@ -224,5 +227,5 @@ void handle_donations_list(req_ctx *rc)
     db_query_param(q, kind);
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
-    resource_submit_list(rc, &donations);
+    resource_submit_audited_list(rc, &donations, filter_json);  /* recorded in a read batch */
 }

@@ -52,7 +52,9 @@ void handle_staff_patch(struct req_ctx *rc);
 void handle_staff_close(struct req_ctx *rc);
 
 void clients_init(void);
-int client_visible_stmt(void);    /* SELECT 1 FROM clients WHERE id = $1: is the client there for the caller? */
+/* SELECT province_code, county_id, center_id FROM clients WHERE id = $1: is the client there for the caller, and
+ * where does it live? */
+int client_visible_stmt(void);
 void handle_clients_list(struct req_ctx *rc);
 void handle_clients_get(struct req_ctx *rc);
 void handle_clients_create(struct req_ctx *rc);

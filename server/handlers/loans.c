@@ -164,7 +164,8 @@ void loans_init(void)
         " AND ($4::bigint IS NULL OR t.client_id = $4::bigint) AND ($5::integer IS NULL OR t.county_id = $5::integer)"
         " AND ($6::loan_status IS NULL OR t.status = $6::loan_status)"
         " AND ($7::bigint IS NULL OR t.id > $7::bigint) ORDER BY t.id LIMIT $8");
-    stmt_loan_visible = db_stmt_register("loan_visible", "SELECT 1 FROM loans WHERE id = $1::bigint");
+    stmt_loan_visible = db_stmt_register("loan_visible",
+                                         "SELECT province_code, county_id, center_id FROM loans WHERE id = $1::bigint");
     stmt_repayments = db_stmt_register("repayment_list",
                                        "SELECT " REPAYMENT_SELECT " FROM repayments t WHERE t.loan_id = $1::bigint"
                                        " AND ($2::bigint IS NULL OR t.id > $2::bigint) ORDER BY t.id LIMIT $3");
@@ -211,6 +212,9 @@ void handle_loans_list(req_ctx *rc)
     const char *status = list_filter_enum(rc, &lq, "status", statuses);
     if (!list_query_valid(rc, &lq))
         return;
+    const char *const names[] = {"client_id", "county_id", "status"};
+    const char *const vals[] = {client, county, status};
+    const char *filter_json = resource_list_audit_filter(rc, names, vals, NCOLS(names), false);
     req_job_begin(rc, true);
     db_query *q = db_job_add(&rc->job, stmt_list);
     resource_scope_params(rc, q);
@@ -219,13 +223,18 @@ void handle_loans_list(req_ctx *rc)
     db_query_param(q, status);
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
-    resource_submit_list(rc, &loans);
+    /* recorded in a read batch; with ?client_id= as a read of that client */
+    resource_submit_audited_list_of(rc, &loans, filter_json, "client", client);
 }
 
 void handle_loan_repayments_list(req_ctx *rc)
 {
     resource_list_children(rc, &repayments, "loan", stmt_loan_visible, stmt_repayments);
 }
+
+typedef struct overdue_state {
+    const char *filter_json;
+} overdue_state;
 
 static void overdue_recorded(req_ctx *rc, bool recorded)
 {
@@ -250,7 +259,8 @@ static void overdue_listed(db_job *job, void *arg)
         }
     }
     /* installments of people's loans: recorded like any list of them */
-    resource_record_list(rc, "installment", resource_query_filter(rc), PQntuples(r), overdue_recorded);
+    resource_record_list(rc, "installment", ((const overdue_state *)rc->state)->filter_json, PQntuples(r),
+                         overdue_recorded);
 }
 
 void handle_loans_overdue(req_ctx *rc)
@@ -268,6 +278,11 @@ void handle_loans_overdue(req_ctx *rc)
         field_error(&lq.fe, "cursor", CURSOR_INVALID_MESSAGE);
     if (!list_query_valid(rc, &lq))
         return;
+    overdue_state *os = arena_calloc(rc->arena, sizeof(*os));
+    const char *const names[] = {"province", "county_id"};
+    const char *const vals[] = {province, county};
+    os->filter_json = resource_list_audit_filter(rc, names, vals, NCOLS(names), false);
+    rc->state = os;
     req_job_begin(rc, true);
     db_query *q = db_job_add(&rc->job, stmt_overdue);
     resource_scope_params(rc, q);

@@ -1,11 +1,38 @@
 /* meta.c - /metrics (Prometheus text) and /api/v1/openapi.json (built once at start from the route table). */
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+#include "common/ipallow.h"
 #include "server/handlers/handlers.h"
 #include "server/http/request.h"
 #include "server/metrics.h"
 #include "server/openapi.h"
 
+/* /metrics tells a lot about the server (routes, load, errors): only the addresses in metrics_allow (loopback by
+ * default), or a caller with metrics_token, may read it. The address is the connection's own peer, never one a
+ * client or proxy states (a PROXY-protocol listener, if ever added, must keep it so). */
+static bool metrics_allowed(req_ctx *rc)
+{
+    const registry_config *cfg = rc->w->cfg;
+    struct evhttp_connection *evcon = evhttp_request_get_connection(rc->req);
+    if (evcon && ipallow_match(&cfg->metrics_allow_list, evhttp_connection_get_addr(evcon)))
+        return true;
+    const char *token = cfg->metrics_token, *h = req_header(rc, "Authorization");
+    if (!token || !*token || !h || strncasecmp(h, "Bearer ", 7) != 0)
+        return false;
+    h += 7;
+    size_t n = strlen(token);
+    return strlen(h) == n && CRYPTO_memcmp(h, token, n) == 0;
+}
+
 void handle_metrics(req_ctx *rc)
 {
+    if (!metrics_allowed(rc)) {
+        reply_problem(rc, 404, "No such resource.");    /* as for any path that does not exist */
+        return;
+    }
     strbuf sb = STRBUF_INIT;
     metrics_render(&sb);
     reply_strbuf(rc, 200, "text/plain; version=0.0.4; charset=utf-8", &sb);

@@ -187,8 +187,8 @@ void handle_staff_list(req_ctx *rc)
         return;
     if (!list_query_valid(rc, &lq))
         return;
-    const char *const names[] = {"province", "county_id", "center_id", "profession", "status", "q"};
-    const char *const vals[] = {province, county, center, profession, status, req_query(rc, "q")};
+    const char *const names[] = {"province", "county_id", "center_id", "profession", "status"};
+    const char *const vals[] = {province, county, center, profession, status};
     const char *filter_json = resource_list_audit_filter(rc, names, vals, NCOLS(names), national_id != NULL);
 
     req_job_begin(rc, true);

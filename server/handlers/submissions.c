@@ -8,9 +8,17 @@
  *     key decides); the same key with another body is 409.
  *   GET /api/v1/submissions[?status=&center_id=], GET /api/v1/submissions/{id}: the NGO its own center's, officers
  *     those in their scope.
- *   POST /api/v1/submissions/{id}/decision {"decision": "approve"|"reject", "reason"}: approval writes every valid
- *     record in one transaction (all or nothing, checked again for duplicates, each audited with the submission id);
- *     a decided submission cannot be decided again (409).
+ *   POST /api/v1/submissions/{id}/decision {"decision": "approve"|"reject", "reason", "exclude": [{"index",
+ *     "reason"}]}: approval writes every valid record but the excluded ones in one transaction (all or nothing,
+ *     checked again for duplicates, each audited with the submission id); a decided submission cannot be decided
+ *     again (409). While a record's national ID is registered outside the submission's center (the NGO was not
+ *     told), approval is 409 naming it until the officer excludes it; an excluded record reads to the NGO as
+ *     invalid, "excluded by the reviewing officer", with the officer's reason, whatever the cause.
+ *
+ * Two views of a submission: the NGO's (results: a national ID registered outside the center reads as valid, so a
+ * submission is no oracle of who is a welfare client in the nation) and the officers' (review_results: such a
+ * record is invalid). Which one a caller gets is decided in SQL from registry_role(), the role auth_begin
+ * validated, for everyone: an officer's submission for an NGO center stores the NGO's view too.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,10 +37,11 @@
 #define MAX_SUBMISSION_BYTES (5 * 1024 * 1024)
 
 #define TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
-/* review: a boolean parameter, true for everyone but NGO submitters (who see what they were told, see below) */
-#define SUBMISSION_LIST_SELECT(review)                                                                               \
+/* everyone but NGO submitters sees the review view (registry_role(): as auth_begin validated it) */
+#define REVIEW_VIEW "(registry_role() <> 'ngo_submitter')"
+#define SUBMISSION_LIST_SELECT                                                                                       \
     "t.id, t.center_id, t.province_code AS province, t.county_id, t.status, t.record_count,"                       \
-    " CASE WHEN " review " THEN coalesce(t.review_valid_count, t.valid_count) ELSE t.valid_count END,"             \
+    " CASE WHEN " REVIEW_VIEW " THEN coalesce(t.review_valid_count, t.valid_count) ELSE t.valid_count END,"        \
     " t.submitted_by, t.reason, t.decided_by, " TS("decided_at") ", t.version, " TS("created_at")
 
 static const char *const statuses[] = {"pending", "approved", "rejected", NULL};
@@ -49,16 +58,24 @@ static const col_spec detail_cols[] = {
     {"created_at", COL_TIMESTAMP}, {"results", COL_JSON}, {"records", COL_JSON}};
 
 static int stmt_places, stmt_existing, stmt_taken, stmt_visible_clients, stmt_insert, stmt_list, stmt_get, stmt_for_decision,
-    stmt_decide, stmt_seen, stmt_quota;
+    stmt_decide;
 
 void submissions_init(void)
 {
+    /* the reply to the submitter: its view of the results as stored */
     stmt_existing = db_stmt_register("submission_existing",
-                                     "SELECT id, request_hash, results FROM submissions"
+                                     "SELECT id, request_hash, CASE WHEN " REVIEW_VIEW
+                                     " THEN coalesce(review_results, results) ELSE results END FROM submissions"
                                      " WHERE submitted_by = registry_user_id() AND idempotency_key = $1");
+    /* which IDs are registered anywhere in the nation (SECURITY DEFINER: says only that), and which of them in the
+     * submission's center itself (row-level security: the submitter's scope holds that center) */
     stmt_taken = db_stmt_register("submission_taken",
                                   "SELECT registry_national_ids_taken('client', $1::text[]),"
-                                  " registry_national_ids_taken('staff', $2::text[])");
+                                  " registry_national_ids_taken('staff', $2::text[]),"
+                                  " ARRAY(SELECT national_id FROM clients WHERE national_id = ANY($1::text[])"
+                                  " AND center_id = $3::bigint),"
+                                  " ARRAY(SELECT national_id FROM staff WHERE national_id = ANY($2::text[])"
+                                  " AND center_id = $3::bigint)");
     /* where things are: the submission's center (NULL: not one the submitter may use), and the counties and
      * households the records name, so a record approval would refuse is marked invalid now */
     stmt_places = db_stmt_register(
@@ -68,14 +85,8 @@ void submissions_init(void)
         " (SELECT coalesce(jsonb_object_agg(id, province_code), '{}') FROM households WHERE id = ANY($3::bigint[]))");
     stmt_visible_clients = db_stmt_register("submission_visible_clients",
                                             "SELECT array_agg(id) FROM clients WHERE id = ANY($1::bigint[])");
-    /* the IDs of the batch the caller could see registered anyway (row-level security): an NGO is told of those */
-    stmt_seen = db_stmt_register("submission_seen",
-                                 "SELECT ARRAY(SELECT national_id FROM clients WHERE national_id = ANY($1::text[])),"
-                                 " ARRAY(SELECT national_id FROM staff WHERE national_id = ANY($2::text[]))");
-    stmt_quota = db_stmt_register("submission_quota", "SELECT submission_quota_refusal($1::integer, $2::bigint,"
-                                                      " $3::integer, $4::integer, $5::bigint)");
-    /* the quota is checked again under its lock in the inserting transaction: two at once count one after the
-     * other; the reply's second column says which quota refused it */
+    /* the quotas are checked under their lock in the inserting transaction (two at once count one after the
+     * other), and only there; the reply's second column says which quota refused it */
     stmt_insert = db_stmt_register(
         "submission_insert",
         "WITH q AS (SELECT submission_quota_refusal($4::integer, $10::bigint, $11::integer, $12::integer,"
@@ -93,41 +104,60 @@ void submissions_init(void)
         " SELECT (SELECT id FROM ins), (SELECT refusal FROM q)");
     stmt_list = db_stmt_register(
         "submission_list",
-        "SELECT " SUBMISSION_LIST_SELECT("$8::boolean") " FROM submissions t"
+        "SELECT " SUBMISSION_LIST_SELECT " FROM submissions t"
         " WHERE ($1::text IS NULL OR t.province_code = $1) AND ($2::integer IS NULL OR t.county_id = $2::integer)"
         " AND ($3::bigint IS NULL OR t.center_id = $3::bigint)"
         " AND ($4::submission_status IS NULL OR t.status = $4::submission_status)"
         " AND ($5::bigint IS NULL OR t.center_id = $5::bigint)"
         " AND ($6::bigint IS NULL OR t.id > $6::bigint) ORDER BY t.id LIMIT $7");
     stmt_get = db_stmt_register("submission_get",
-                                "SELECT " SUBMISSION_LIST_SELECT("$2::boolean") ","
-                                " CASE WHEN $2::boolean THEN coalesce(t.review_results, t.results) ELSE t.results END,"
-                                " t.records FROM submissions t WHERE t.id = $1::bigint");
+                                "SELECT " SUBMISSION_LIST_SELECT ","
+                                " CASE WHEN " REVIEW_VIEW " THEN coalesce(t.review_results, t.results) ELSE t.results END,"
+                                " t.records, " REVIEW_VIEW " FROM submissions t WHERE t.id = $1::bigint");
     stmt_for_decision = db_stmt_register(
         "submission_for_decision",
         "SELECT t.status, t.valid_values, t.province_code, t.county_id, t.center_id,"
         " registry_national_ids_taken('client', ARRAY(SELECT v->'values'->>'national_id'"
-        "  FROM jsonb_array_elements(t.valid_values) v WHERE v->>'kind' = 'client')),"
+        "  FROM jsonb_array_elements(t.valid_values) v WHERE v->>'kind' = 'client'"
+        "  AND (v->>'index')::integer <> ALL($2::integer[]))),"
         " registry_national_ids_taken('staff', ARRAY(SELECT v->'values'->>'national_id'"
-        "  FROM jsonb_array_elements(t.valid_values) v WHERE v->>'kind' = 'staff'))"
+        "  FROM jsonb_array_elements(t.valid_values) v WHERE v->>'kind' = 'staff'"
+        "  AND (v->>'index')::integer <> ALL($2::integer[]))),"
+        /* hidden: valid to the NGO, left out of what approval writes (registered outside the center) */
+        " ARRAY(SELECT (x->>'index')::integer FROM jsonb_array_elements(t.results) x WHERE x->>'status' = 'valid'"
+        "  AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(t.valid_values) v WHERE v->>'index' = x->>'index')"
+        "  ORDER BY 1),"
+        " ARRAY(SELECT (x->>'index')::integer FROM jsonb_array_elements(t.results) x WHERE x->>'status' = 'valid')"
         " FROM submissions t WHERE t.id = $1::bigint");
     stmt_decide = db_stmt_register(
         "submission_decide",
-        "WITH upd AS (UPDATE submissions SET status = $2::submission_status, reason = $3, decided_by = registry_user_id(),"
+        "WITH upd AS (UPDATE submissions t SET status = $2::submission_status, reason = $3,"
+        " decided_by = registry_user_id(),"
         " decided_at = now(), decided_request = current_setting('registry.request_id', true),"
-        " version = version + 1, updated_at = now()"
-        " WHERE id = $1::bigint AND status = 'pending' RETURNING id, province_code, county_id, center_id, status),"
+        " version = t.version + 1, updated_at = now(),"
+        /* excluded records ($4: {"index": "reason"}) read as invalid in both views (submission_exclude, 0018) */
+        " results = submission_exclude(t.results, $4::jsonb),"
+        " review_results = CASE WHEN $4::jsonb = '{}' THEN t.review_results"
+        "  ELSE submission_exclude(coalesce(t.review_results, t.results), $4::jsonb) END,"
+        " valid_count = t.valid_count - (SELECT count(*) FROM jsonb_object_keys($4::jsonb)),"
+        " review_valid_count = CASE WHEN $4::jsonb = '{}' THEN t.review_valid_count"
+        "  ELSE (SELECT count(*) FROM jsonb_array_elements(t.valid_values) v WHERE NOT $4::jsonb ? (v->>'index')) END"
+        " WHERE t.id = $1::bigint AND t.status = 'pending' RETURNING t.id, t.province_code, t.county_id, t.center_id,"
+        " t.status),"
         " a AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id, detail)"
         " SELECT CASE WHEN upd.status = 'approved' THEN 'approve' ELSE 'reject' END, 'submission', upd.id::text,"
-        " upd.province_code, upd.county_id, upd.center_id, jsonb_build_object('reason', $3) FROM upd)"
+        " upd.province_code, upd.county_id, upd.center_id,"
+        " jsonb_build_object('reason', $3) || CASE WHEN $4::jsonb = '{}' THEN '{}'::jsonb"
+        "  ELSE jsonb_build_object('excluded', $4::jsonb) END FROM upd)"
         " SELECT id FROM upd");
 }
 
 /* POST -------------------------------------------------------------------------------------------------------- */
 
 typedef struct submit_state {
-    const char *key, *hash, *center, *bytes;
+    const char *key, *hash, *center;
     int nrecords;
+    bool ids_sent;                  /* the batch names national IDs: the duplicate lookups were sent */
     const char **kinds;             /* per record */
     const char **national_ids;      /* per record (clients, staff), NULL otherwise */
     const char **client_refs;       /* per record (services): the client it is for */
@@ -252,10 +282,6 @@ static void checked(db_job *job, void *arg)
         replay_or_conflict(rc, st, job->res[1]);
         return;
     }
-    if (!PQgetisnull(job->res[5], 0, 0)) {
-        reply_quota(rc, PQgetvalue(job->res[5], 0, 0));
-        return;
-    }
     const PGresult *places = job->res[2];
     if (PQgetisnull(places, 0, 0)) {
         field_errors fe = {0};
@@ -268,14 +294,14 @@ static void checked(db_job *job, void *arg)
     json_object *household_provinces = json_tokener_parse(PQgetvalue(places, 0, 2));
     arena_on_reset(rc->arena, put_json, county_provinces);
     arena_on_reset(rc->arena, put_json, household_provinces);
-    const char *taken_clients = PQgetvalue(job->res[3], 0, 0), *taken_staff = PQgetvalue(job->res[3], 0, 1);
-    const char *visible = PQgetisnull(job->res[4], 0, 0) ? "{}" : PQgetvalue(job->res[4], 0, 0);
-    const char *seen_clients = PQgetvalue(job->res[6], 0, 0), *seen_staff = PQgetvalue(job->res[6], 0, 1);
-    /* An NGO submitter is not told that an ID is registered where it cannot see (hole 3: a bulk oracle of who is
-     * a welfare client in the nation): such a record reads "valid" to it, is kept out of what approval writes, and
-     * is shown invalid to the reviewing officer (review_results). Officers may register clients themselves and
-     * learn the same from a 409, so they are told. */
-    bool tell_all = rc->who.role != ROLE_NGO_SUBMITTER;
+    const char *visible = PQgetisnull(job->res[3], 0, 0) ? "{}" : PQgetvalue(job->res[3], 0, 0);
+    /* no national ID in the batch (services only): the lookups were not sent */
+    const PGresult *tk = st->ids_sent ? job->res[4] : NULL;
+    const char *taken_clients = tk ? PQgetvalue(tk, 0, 0) : "{}", *taken_staff = tk ? PQgetvalue(tk, 0, 1) : "{}";
+    const char *own_clients = tk ? PQgetvalue(tk, 0, 2) : "{}", *own_staff = tk ? PQgetvalue(tk, 0, 3) : "{}";
+    /* The NGO users of the center are not told that an ID is registered outside it (hole 3: a bulk oracle of who
+     * is a welfare client in the nation), whoever sent the submission: such a record reads "valid" in results,
+     * is kept out of what approval writes, and is invalid in the officers' view (review_results). */
 
     json_object *results = json_object_new_array(), *valid = json_object_new_array();
     json_object *review = json_object_new_array();
@@ -285,7 +311,7 @@ static void checked(db_job *job, void *arg)
         if (st->values[i] && st->national_ids[i]) {
             bool client = !strcmp(st->kinds[i], "client");
             if (in_text_array(client ? taken_clients : taken_staff, st->national_ids[i])) {
-                if (tell_all || in_text_array(client ? seen_clients : seen_staff, st->national_ids[i]))
+                if (in_text_array(client ? own_clients : own_staff, st->national_ids[i]))
                     add_error(&st->errors[i], "national_id", "is already registered");
                 else
                     hidden = true;
@@ -316,8 +342,9 @@ static void checked(db_job *job, void *arg)
             json_object_object_get_ex(res, "errors", &told);
             for (size_t e = 0; e < json_object_array_length(told); e++)
                 json_object_array_add(errs, json_object_get(json_object_array_get_idx(told, e)));
-            add_error(&errs, "national_id", "is already registered (outside the submitter's center: the submitter "
-                                            "was told only that its records await review)");
+            add_error(&errs, "national_id", "is already registered outside the submission's center (its NGO users "
+                                            "see this record as valid, awaiting review); exclude it to approve the "
+                                            "rest");
             json_object_object_add(rev, "index", json_object_new_int(i));
             json_object_object_add(rev, "status", json_object_new_string("invalid"));
             json_object_object_add(rev, "errors", errs);
@@ -343,6 +370,19 @@ static void checked(db_job *job, void *arg)
     json_object_put(valid);
     json_object_put(review);
     const registry_config *cfg = rc->w->cfg;
+    const char *records_json =
+        arena_strdup(rc->arena, json_object_to_json_string_ext(st->records, JSON_C_TO_STRING_PLAIN));
+    /* the pending-bytes quota counts what is stored, not what was sent */
+    size_t stored = strlen(records_json) + strlen(results_json) + strlen(valid_json) +
+                    (review_json ? strlen(review_json) : 0);
+    if (stored > (size_t)cfg->submission_pending_bytes) {
+        /* could never fit under the quota, even with nothing else pending */
+        field_errors fe = {0};
+        field_error(&fe, "records", "would take %zu bytes stored, more than your quota of bytes awaiting review "
+                    "(submission_pending_bytes, %ld); send smaller batches", stored, cfg->submission_pending_bytes);
+        reply_problem_fields(rc, 422, "The submission was not accepted.", &fe);
+        return;
+    }
 
     req_job_begin(rc, false);
     db_query *q = db_job_add(&rc->job, stmt_insert);
@@ -351,11 +391,11 @@ static void checked(db_job *job, void *arg)
     db_query_param(q, st->hash);
     db_query_param(q, arena_sprintf(rc->arena, "%d", st->nrecords));
     db_query_param(q, arena_sprintf(rc->arena, "%d", ntold));
-    db_query_param(q, json_object_to_json_string_ext(st->records, JSON_C_TO_STRING_PLAIN));
+    db_query_param(q, records_json);
     db_query_param(q, results_json);
     db_query_param(q, valid_json);
     db_query_param(q, review_json);
-    db_query_param(q, st->bytes);
+    db_query_param(q, arena_sprintf(rc->arena, "%zu", stored));
     db_query_param(q, arena_sprintf(rc->arena, "%d", cfg->submission_records_per_day));
     db_query_param(q, arena_sprintf(rc->arena, "%d", cfg->submission_pending_max));
     db_query_param(q, arena_sprintf(rc->arena, "%ld", cfg->submission_pending_bytes));
@@ -383,16 +423,51 @@ static void name_field(char *out, size_t n, size_t i, const char *data, const ch
     snprintf(out, n, "records[%zu].%s%.*s%s", i, data, (int)len, key, len < strlen(key) ? "..." : "");
 }
 
-/* Fields no record may have (hole 10: megabytes of junk in an unknown field were stored as pending): named, and the
- * whole submission refused before anything is checked or stored. At most 100 are named. */
-static void unknown_fields(json_object *records, field_errors *fe)
+/* The most a known field of a record may hold, in bytes of JSON, where its spec sets no length (dates, enums,
+ * numbers; structured fields such as disability, needs, trainings) */
+#define MAX_SCALAR_JSON 100
+#define MAX_STRUCTURED_JSON 4096
+
+/* Is a known field's value too large to be stored? Text by the field's own limit (code points), the rest by size. */
+static bool oversized(const resource *r, const char *key, json_object *val, char *why, size_t whysz)
+{
+    if (!val)
+        return false;
+    const field_spec *spec = NULL;
+    for (int f = 0; f < r->ncreate_fields; f++)
+        if (!strcmp(r->create_fields[f].name, key))
+            spec = &r->create_fields[f];
+    if (spec && spec->type == F_STRING && spec->max > 0 && json_object_is_type(val, json_type_string)) {
+        int64_t cps = 0;
+        for (const unsigned char *p = (const unsigned char *)json_object_get_string(val); *p; p++)
+            cps += (*p & 0xC0) != 0x80;
+        if (cps <= spec->max)
+            return false;
+        snprintf(why, whysz, "is longer than %lld characters", (long long)spec->max);
+        return true;
+    }
+    size_t limit = spec && spec->type == F_ANY ? MAX_STRUCTURED_JSON : MAX_SCALAR_JSON;
+    if (strlen(json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN)) <= limit)
+        return false;
+    snprintf(why, whysz, "is too large (at most %zu bytes of JSON)", limit);
+    return true;
+}
+
+/* What no record may be (hole 10: megabytes of junk were stored as pending): not an object {kind, data}, of a kind
+ * that does not exist, with data that is not an object, with a field no record has or a value larger than its field
+ * allows. Named, and the whole submission refused before anything is checked or stored. At most 100 are named. */
+static void batch_refusals(json_object *records, field_errors *fe)
 {
     int named = 0;
-    char field[128];
+    char field[128], why[96];
     for (size_t i = 0; i < json_object_array_length(records) && named < 100; i++) {
         json_object *rec = json_object_array_get_idx(records, i), *kind = NULL, *data = NULL;
-        if (!json_object_is_type(rec, json_type_object))
+        if (!json_object_is_type(rec, json_type_object)) {
+            snprintf(field, sizeof(field), "records[%zu]", i);
+            field_error(fe, field, "must be an object {\"kind\": \"client\"|\"staff\"|\"service\", \"data\": {...}}");
+            named++;
             continue;
+        }
         json_object_object_foreach(rec, rkey, rval)
         {
             (void)rval;
@@ -402,16 +477,40 @@ static void unknown_fields(json_object *records, field_errors *fe)
             }
         }
         const resource *r = json_object_object_get_ex(rec, "kind", &kind) ? kind_resource(kind) : NULL;
-        if (!r || !json_object_object_get_ex(rec, "data", &data) || !json_object_is_type(data, json_type_object))
+        if (!r) {
+            snprintf(field, sizeof(field), "records[%zu].kind", i);
+            field_error(fe, field, "must be client, staff or service");
+            named++;
+        }
+        if (!json_object_object_get_ex(rec, "data", &data) || !json_object_is_type(data, json_type_object)) {
+            snprintf(field, sizeof(field), "records[%zu].data", i);
+            field_error(fe, field, "must be an object holding the record's fields");
+            named++;
+            continue;
+        }
+        if (!r)
             continue;
         json_object_object_foreach(data, key, val)
         {
-            (void)val;
-            if ((r == services_resource() && !strcmp(key, "client_id")) ||
-                validate_is_field(r->create_fields, r->ncreate_fields, key) || named++ >= 100)
+            if (named >= 100)
+                break;
+            if (r == services_resource() && !strcmp(key, "client_id")) {
+                if (val && strlen(json_object_to_json_string_ext(val, JSON_C_TO_STRING_PLAIN)) > MAX_SCALAR_JSON) {
+                    name_field(field, sizeof(field), i, "data.", key);
+                    field_error(fe, field, "is too large (at most %d bytes of JSON)", MAX_SCALAR_JSON);
+                    named++;
+                }
                 continue;
-            name_field(field, sizeof(field), i, "data.", key);
-            field_error(fe, field, "is not a field of a %s record", r->name);
+            }
+            if (!validate_is_field(r->create_fields, r->ncreate_fields, key)) {
+                name_field(field, sizeof(field), i, "data.", key);
+                field_error(fe, field, "is not a field of a %s record", r->name);
+                named++;
+            } else if (oversized(r, key, val, why, sizeof(why))) {
+                name_field(field, sizeof(field), i, "data.", key);
+                field_error(fe, field, "%s", why);
+                named++;
+            }
         }
     }
 }
@@ -548,8 +647,13 @@ void handle_submissions_create(req_ctx *rc)
         else if (json_object_array_length(records) > MAX_RECORDS)
             field_error(&fe, "records", "may hold at most 1000 records; send several batches");
     }
+    const registry_config *cfg = rc->w->cfg;
+    if (!fe.list && records && json_object_array_length(records) > (size_t)cfg->submission_records_per_day)
+        /* could never fit in a day's quota: a 429 would promise a retry that cannot succeed */
+        field_error(&fe, "records", "may hold at most %d records, your quota of records a day "
+                    "(submission_records_per_day); send smaller batches", cfg->submission_records_per_day);
     if (!fe.list && records)
-        unknown_fields(records, &fe);
+        batch_refusals(records, &fe);
     int64_t center = 0;
     bool has_center = body_int(body, "center_id", &center);
     if (!fe.list && rc->who.role == ROLE_NGO_SUBMITTER) {
@@ -570,7 +674,6 @@ void handle_submissions_create(req_ctx *rc)
     st->key = key;
     st->hash = arena_strdup(rc->arena, hash);
     st->center = arena_sprintf(rc->arena, "%lld", (long long)center);
-    st->bytes = arena_sprintf(rc->arena, "%zu", len);
     st->records = records;
     st->nrecords = (int)json_object_array_length(records);
     size_t n = (size_t)st->nrecords;
@@ -601,20 +704,16 @@ void handle_submissions_create(req_ctx *rc)
     db_query_param(pl, st->center);
     db_query_param(pl, pg_array(rc, st->counties, st->nrecords));
     db_query_param(pl, pg_array(rc, st->households, st->nrecords));
-    db_query *q = db_job_add(&rc->job, stmt_taken);
-    db_query_param(q, pg_array(rc, cids, st->nrecords));
-    db_query_param(q, pg_array(rc, sids, st->nrecords));
     db_query_param(db_job_add(&rc->job, stmt_visible_clients), pg_array(rc, st->client_refs, st->nrecords));
-    const registry_config *cfg = rc->w->cfg;
-    db_query *qq = db_job_add(&rc->job, stmt_quota);
-    db_query_param(qq, arena_sprintf(rc->arena, "%d", st->nrecords));
-    db_query_param(qq, st->bytes);
-    db_query_param(qq, arena_sprintf(rc->arena, "%d", cfg->submission_records_per_day));
-    db_query_param(qq, arena_sprintf(rc->arena, "%d", cfg->submission_pending_max));
-    db_query_param(qq, arena_sprintf(rc->arena, "%ld", cfg->submission_pending_bytes));
-    db_query *sq = db_job_add(&rc->job, stmt_seen);
-    db_query_param(sq, pg_array(rc, cids, st->nrecords));
-    db_query_param(sq, pg_array(rc, sids, st->nrecords));
+    for (int i = 0; i < st->nrecords && !st->ids_sent; i++)
+        st->ids_sent = st->national_ids[i] != NULL;
+    if (st->ids_sent) {
+        db_query *q = db_job_add(&rc->job, stmt_taken);
+        db_query_param(q, pg_array(rc, cids, st->nrecords));
+        db_query_param(q, pg_array(rc, sids, st->nrecords));
+        db_query_param(q, st->center);
+    }
+    /* the quotas are checked once, in the inserting transaction (submission_insert) */
     req_db_submit(rc, checked);
 }
 
@@ -658,16 +757,15 @@ void handle_submissions_list(req_ctx *rc)
     db_query_param(q, center);
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
-    db_query_param(q, rc->who.role == ROLE_NGO_SUBMITTER ? "false" : "true");
     rc->job.retry_safe = true;
     req_db_submit(rc, listed);
 }
 
 /* An NGO submitter sees a submission as it was answered; officers see what the review found too (a variant of its
- * own, so its ETag differs) */
-static const char *view_variant(const req_ctx *rc)
+ * own, so its ETag differs): which one the database gave (its last column) */
+static const char *view_variant(const PGresult *r)
 {
-    return rc->who.role == ROLE_NGO_SUBMITTER ? "submitter" : NULL;
+    return strcmp(PQgetvalue(r, 0, NCOLS(detail_cols)), "t") != 0 ? "submitter" : NULL;
 }
 
 static void got_recorded(req_ctx *rc, bool recorded)
@@ -677,7 +775,7 @@ static void got_recorded(req_ctx *rc, bool recorded)
         return;
     }
     const PGresult *r = rc->job.res[1];
-    req_set_etag(rc, "submission", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 11), view_variant(rc));
+    req_set_etag(rc, "submission", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 11), view_variant(r));
     strbuf sb = STRBUF_INIT;
     encode_row_json(&sb, r, 0, detail_cols, NCOLS(detail_cols));
     reply_strbuf(rc, 200, "application/json", &sb);
@@ -704,9 +802,7 @@ void handle_submissions_get(req_ctx *rc)
     if (!id)
         return;
     req_job_begin(rc, true);
-    db_query *q = db_job_add(&rc->job, stmt_get);
-    db_query_param(q, id);
-    db_query_param(q, rc->who.role == ROLE_NGO_SUBMITTER ? "false" : "true");
+    db_query_param(db_job_add(&rc->job, stmt_get), id);
     rc->job.retry_safe = true;
     req_db_submit(rc, got);
 }
@@ -716,7 +812,16 @@ void handle_submissions_get(req_ctx *rc)
 typedef struct decide_state {
     const char *id, *decision, *reason;
     int counted[3];         /* statements of the approval job: clients, staff, services (0 when none) */
+    json_object *exclude;   /* {"index": "reason"} of the records the officer leaves out (may be empty) */
+    const char *exclude_idx;    /* their indexes as a PostgreSQL integer[] */
 } decide_state;
+
+static bool excluded(const decide_state *st, int index)
+{
+    char k[16];
+    snprintf(k, sizeof(k), "%d", index);
+    return json_object_object_get_ex(st->exclude, k, NULL);
+}
 
 static void decided(db_job *job, void *arg)
 {
@@ -753,7 +858,10 @@ static void decided(db_job *job, void *arg)
     for (int k = 0; k < 3; k++)
         strbuf_printf(&sb, "%s\"%s\":%s", k ? "," : "", kinds[k],
                       st->counted[k] ? PQgetvalue(job->res[st->counted[k]], 0, 0) : "0");
-    strbuf_puts(&sb, "}}");
+    strbuf_puts(&sb, "},\"excluded\":[");
+    strbuf_puts(&sb, st->exclude_idx + 1);   /* "{1,2}" -> "1,2}" */
+    sb.data[sb.len - 1] = ']';
+    strbuf_puts(&sb, "}");
     reply_strbuf(rc, 200, "application/json", &sb);
 }
 
@@ -773,6 +881,36 @@ static void loaded_for_decision(db_job *job, void *arg)
         reply_problem(rc, 409, "This submission has been decided already.");
         return;
     }
+    if (!strcmp(st->decision, "approve")) {
+        /* an excluded record must be one the submitter was told is valid (else there is nothing to leave out) */
+        field_errors fe = {0};
+        json_object_object_foreach(st->exclude, ek, ev)
+        {
+            (void)ev;
+            char want[24];
+            snprintf(want, sizeof(want), "%s", ek);
+            if (!in_text_array(PQgetvalue(r, 0, 8), want))
+                field_error(&fe, "exclude", "record %s is not a valid record of this submission", ek);
+        }
+        if (fe.list) {
+            reply_problem_fields(rc, 422, "No decision was recorded.", &fe);
+            return;
+        }
+        /* records registered outside the center (which the NGO was not told) must be excluded, by name: approving
+         * without them silently would tell the NGO which of its "valid" people are registered elsewhere */
+        const char *hidden = PQgetvalue(r, 0, 7);
+        char *hs = arena_strdup(rc->arena, hidden + 1), *save = NULL;
+        for (char *tok = strtok_r(hs, ",}", &save); tok; tok = strtok_r(NULL, ",}", &save))
+            if (!excluded(st, atoi(tok)))
+                field_error(&fe, arena_sprintf(rc->arena, "records[%s]", tok),
+                            "its national ID is registered outside the submission's center; exclude it "
+                            "(\"exclude\": [{\"index\": %s, \"reason\": \"...\"}]) to approve the others", tok);
+        if (fe.list) {
+            reply_problem_fields(rc, 409, "Some records are registered outside the submission's center; exclude "
+                                          "them to approve the others. Nothing was applied.", &fe);
+            return;
+        }
+    }
     json_object *per_kind[3] = {json_object_new_array(), json_object_new_array(), json_object_new_array()};
     if (!strcmp(st->decision, "approve")) {
         /* checked again now: a record that became a duplicate since it was sent stops the whole approval */
@@ -789,6 +927,9 @@ static void loaded_for_decision(db_job *job, void *arg)
             json_object *v = json_object_array_get_idx(valid, i), *kind, *values;
             json_object_object_get_ex(v, "kind", &kind);
             json_object_object_get_ex(v, "values", &values);
+            json_object *index;
+            if (json_object_object_get_ex(v, "index", &index) && excluded(st, json_object_get_int(index)))
+                continue;
             const char *k = json_object_get_string(kind);
             int idx = !strcmp(k, "client") ? 0 : !strcmp(k, "staff") ? 1 : 2;
             json_object_array_add(per_kind[idx], json_object_get(values));
@@ -800,6 +941,7 @@ static void loaded_for_decision(db_job *job, void *arg)
     db_query_param(q, st->id);
     db_query_param(q, !strcmp(st->decision, "approve") ? "approved" : "rejected");
     db_query_param(q, st->reason);
+    db_query_param(q, json_object_to_json_string_ext(st->exclude, JSON_C_TO_STRING_PLAIN));
     const resource *res[3] = {clients_resource(), staff_resource(), services_resource()};
     for (int k = 0; k < 3; k++) {
         if (json_object_array_length(per_kind[k]) > 0) {
@@ -825,14 +967,63 @@ void handle_submissions_decide(req_ctx *rc)
     static const field_spec fields[] = {
         {"decision", F_ENUM, true, 0, 0, decisions},
         {"reason", F_STRING, false, 1, 2000, NULL},
+        {"exclude", F_ANY, false, 0, 0, NULL},
+    };
+    static const field_spec exclude_fields[] = {
+        {"index", F_INT, true, 0, MAX_RECORDS - 1, NULL},
+        {"reason", F_STRING, true, 1, 500, NULL},
     };
     field_errors fe = {0};
     const char *reason = NULL;
-    if (validate_fields(body, fields, NCOLS(fields), false, &fe) && body_string(body, "reason") &&
+    bool valid = validate_fields(body, fields, NCOLS(fields), false, &fe);
+    if (valid && body_string(body, "reason") &&
         (reason = clean_text(rc, body_string(body, "reason"), "reason", &fe)) && !reason[0])
         reason = NULL;      /* stored clean like every free text; blank is none */
-    if (!fe.list && !strcmp(body_string(body, "decision"), "reject") && !reason)
+    if (valid && !strcmp(body_string(body, "decision"), "reject") && !reason)
         field_error(&fe, "reason", "is required to reject: the NGO needs to know what to fix");
+    /* exclude: [{"index", "reason"}]: records approval leaves out; each reads to the NGO as excluded, with its reason */
+    json_object *exclude = json_object_new_object(), *ex = NULL;
+    arena_on_reset(rc->arena, put_json, exclude);
+    strbuf idx = STRBUF_INIT;
+    strbuf_putc(&idx, '{');
+    if (valid && json_object_object_get_ex(body, "exclude", &ex) && ex) {
+        if (strcmp(body_string(body, "decision"), "approve") != 0)
+            field_error(&fe, "exclude", "is only for an approval");
+        else if (!json_object_is_type(ex, json_type_array) || json_object_array_length(ex) > MAX_RECORDS)
+            field_error(&fe, "exclude", "must be a list of {\"index\", \"reason\"} (at most %d)", MAX_RECORDS);
+        else
+            for (size_t k = 0; k < json_object_array_length(ex); k++) {
+                json_object *e = json_object_array_get_idx(ex, k);
+                char name[48];
+                snprintf(name, sizeof(name), "exclude[%zu]", k);
+                field_errors efe = {0};
+                int64_t index;
+                const char *why;
+                if (!json_object_is_type(e, json_type_object) ||
+                    !validate_fields(e, exclude_fields, NCOLS(exclude_fields), false, &efe) ||
+                    !body_int(e, "index", &index) || !(why = clean_text(rc, body_string(e, "reason"), name, &fe))) {
+                    if (efe.list)
+                        json_object_put(efe.list);
+                    field_error(&fe, name, "must be {\"index\": a record's index, \"reason\": 1 to 500 characters}");
+                    continue;
+                }
+                if (!why[0]) {
+                    field_error(&fe, name, "needs a reason: the NGO is told it");
+                    continue;
+                }
+                char key[24];
+                snprintf(key, sizeof(key), "%lld", (long long)index);
+                if (json_object_object_get_ex(exclude, key, NULL)) {
+                    field_error(&fe, name, "excludes record %s twice", key);
+                    continue;
+                }
+                json_object_object_add(exclude, key, json_object_new_string(why));
+                strbuf_printf(&idx, "%s%s", idx.len > 1 ? "," : "", key);
+            }
+    }
+    strbuf_putc(&idx, '}');
+    const char *exclude_idx = arena_strdup(rc->arena, idx.data);
+    strbuf_free(&idx);
     if (fe.list) {
         reply_problem_fields(rc, 422, "No decision was recorded.", &fe);
         return;
@@ -842,7 +1033,11 @@ void handle_submissions_decide(req_ctx *rc)
     st->id = id;
     st->decision = body_string(body, "decision");
     st->reason = reason;
+    st->exclude = exclude;
+    st->exclude_idx = exclude_idx;
     req_job_begin(rc, true);
-    db_query_param(db_job_add(&rc->job, stmt_for_decision), id);
+    db_query *q = db_job_add(&rc->job, stmt_for_decision);
+    db_query_param(q, id);
+    db_query_param(q, exclude_idx);
     req_db_submit(rc, loaded_for_decision);
 }

@@ -14,6 +14,7 @@
 #include "common/digits.h"
 #include "common/json_strict.h"
 #include "common/log.h"
+#include "common/utf8.h"
 #include "server/auth/authenticate.h"
 #include "server/http/conflict.h"
 #include "server/http/etag.h"
@@ -117,14 +118,18 @@ const char *status_reason(int status)
     case 411: return "Length Required";
     case 412: return "Precondition Failed";
     case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
     case 415: return "Unsupported Media Type";
+    case 417: return "Expectation Failed";
     case 422: return "Unprocessable Content";
     case 428: return "Precondition Required";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
     default: return "Unknown";
     }
 }
@@ -140,11 +145,16 @@ static const char *problem_slug(int status)
     case 409: return "conflict";
     case 412: return "precondition-failed";
     case 413: return "content-too-large";
+    case 414: return "uri-too-long";
     case 415: return "unsupported-media-type";
+    case 417: return "expectation-failed";
     case 422: return "validation";
     case 428: return "precondition-required";
     case 429: return "too-many-requests";
+    case 431: return "header-fields-too-large";
+    case 501: return "not-implemented";
     case 503: return "unavailable";
+    case 505: return "http-version-not-supported";
     default: return status >= 500 ? "internal" : "error";
     }
 }
@@ -162,6 +172,41 @@ const char *req_header(req_ctx *rc, const char *name)
 const char *req_query(req_ctx *rc, const char *name)
 {
     return evhttp_find_header(&rc->query, name);
+}
+
+#define MAX_QUERY_PARAMS 64
+
+bool req_query_check(req_ctx *rc)
+{
+    /* Decoded keys and values end up in SQL parameters and in read records written in batches shared with other
+     * users' reads: one invalid byte there would fail the whole batch. And a filter given twice is ambiguous
+     * (the handler reads the first, a log might read the last): refused, not guessed. */
+    field_errors fe = {0};
+    int n = 0;
+    struct evkeyval *kv;
+    TAILQ_FOREACH(kv, &rc->query, next) {
+        if (++n > MAX_QUERY_PARAMS) {
+            field_error(&fe, "", "a request may have at most %d query parameters", MAX_QUERY_PARAMS);
+            break;
+        }
+        if (utf8_validate(kv->key, strlen(kv->key)) != 0) {
+            field_error(&fe, "", "a query parameter's name is not valid UTF-8");
+            break;
+        }
+        if (utf8_validate(kv->value, strlen(kv->value)) != 0) {
+            field_error(&fe, kv->key, "is not valid UTF-8 (after percent-decoding)");
+            continue;
+        }
+        for (struct evkeyval *prev = TAILQ_FIRST(&rc->query); prev != kv; prev = TAILQ_NEXT(prev, next))
+            if (!strcmp(prev->key, kv->key)) {
+                field_error(&fe, kv->key, "is given more than once; give each query parameter at most once");
+                break;
+            }
+    }
+    if (!fe.list)
+        return true;
+    reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
+    return false;
 }
 
 static void log_access(req_ctx *rc, uint64_t dur_us)
@@ -369,6 +414,8 @@ static char *decode_segment(arena *a, const char *s, int len)
             *o++ = s[i];
     }
     *o = '\0';
+    if (utf8_validate(out, (size_t)(o - out)) != 0)
+        return NULL;    /* a path parameter is text: never bytes that are not UTF-8 */
     return out;
 }
 
@@ -378,7 +425,7 @@ const char *req_path_param(req_ctx *rc, int i)
         return NULL;
     char *v = decode_segment(rc->arena, rc->match.params[i], rc->match.param_len[i]);
     if (!v)
-        reply_problem(rc, 400, "The path holds an invalid percent-encoding.");
+        reply_problem(rc, 400, "The path holds an invalid percent-encoding or bytes that are not UTF-8.");
     return v;
 }
 

@@ -67,6 +67,9 @@ void reply_db_failure(req_ctx *rc, const db_job *job);
 void req_add_header(req_ctx *rc, const char *name, const char *value);
 const char *req_header(req_ctx *rc, const char *name);
 const char *req_query(req_ctx *rc, const char *name);
+/* Every decoded query parameter is valid UTF-8 and given at most once (at most 64 of them); false after replying
+ * 400 naming the offending ones. Runs before any handler of an authenticated route. */
+bool req_query_check(req_ctx *rc);
 /* Decoded path parameter i, or NULL after replying 400 when it is not valid percent-encoding. */
 const char *req_path_param(req_ctx *rc, int i);
 

@@ -188,14 +188,25 @@ void resource_scope_params(req_ctx *rc, db_query *q)
     db_query_param(q, level == 3 ? arena_sprintf(rc->arena, "%lld", (long long)w->center_id) : NULL);
 }
 
-const char *resource_search_pattern(req_ctx *rc)
+const char *resource_search_key(req_ctx *rc)
 {
     const char *q = req_query(rc, "q");
     if (!q)
         return NULL;
     size_t n = strlen(q);
     char *key = arena_alloc(rc->arena, n + 1);
-    if (n > 200 || textnorm_search_key(q, key, n + 1) == (size_t)-1) {
+    if (n > 200 || textnorm_search_key(q, key, n + 1) == (size_t)-1)
+        return NULL;
+    return key;
+}
+
+const char *resource_search_pattern(req_ctx *rc)
+{
+    const char *q = req_query(rc, "q");
+    if (!q)
+        return NULL;
+    const char *key = resource_search_key(rc);
+    if (!key) {
         field_errors fe = {0};
         field_error(&fe, "q", "must be valid UTF-8 text of at most 200 characters");
         reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
@@ -512,28 +523,12 @@ static void list_done(db_job *job, void *arg)
         resource_reply_list(rc, rc->state, job->res[1]);
 }
 
-const char *resource_query_filter(req_ctx *rc)
-{
-    json_object *filter = json_object_new_object();
-    struct evkeyval *kv;
-    TAILQ_FOREACH(kv, &rc->query, next) {
-        if (!strcmp(kv->key, "limit") || !strcmp(kv->key, "cursor"))
-            continue;
-        json_object_object_add(filter, kv->key,
-                               json_object_new_string(strcmp(kv->key, "national_id") ? kv->value : "(given)"));
-    }
-    if (rc->want_csv)
-        json_object_object_add(filter, "export", json_object_new_string("csv"));
-    const char *out = arena_strdup(rc->arena, json_object_to_json_string_ext(filter, JSON_C_TO_STRING_PLAIN));
-    json_object_put(filter);
-    return out;
-}
-
 void resource_submit_list(req_ctx *rc, const resource *r)
 {
     if (r->audit_reads) {
-        /* a list of people's records (loans, donations) is recorded like a list of clients */
-        resource_submit_audited_list(rc, r, resource_query_filter(rc));
+        /* a list of people's records must go through resource_submit_audited_list, with its validated filter */
+        log_msg(LOG_ERROR, rc->request_id, "%s list sent without its read record", r->name);
+        reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
         return;
     }
     rc->state = (void *)r;
@@ -546,6 +541,7 @@ void resource_submit_list(req_ctx *rc, const resource *r)
 typedef struct audited_list {
     const resource *r;
     const char *filter_json;
+    const char *parent_name, *parent;   /* a list of one person's records: a read of that person */
 } audited_list;
 
 static void audited_list_recorded(req_ctx *rc, bool recorded)
@@ -575,14 +571,37 @@ static void audited_list_done(db_job *job, void *arg)
     const audited_list *al = rc->state;
     if (!req_job_ok(rc, job))
         return;
-    resource_record_list(rc, al->r->name, al->filter_json, PQntuples(job->res[1]), audited_list_recorded);
+    const PGresult *res = job->res[1];
+    int rows = PQntuples(res);
+    if (al->parent && rows > 0) {
+        /* one person's loans: a read of that client, where the client lives (every row is the client's, and
+         * lives where the client does), so the client's audit trail shows it */
+        const resource *r = al->r;
+        const char *detail = arena_sprintf(rc->arena, "{\"list\": \"%s\", \"filter\": %s, \"count\": %d}", r->name,
+                                           al->filter_json, rows < rc->limit ? rows : rc->limit);
+        read_audit_add(rc, "read", al->parent_name, al->parent, value_or_null(res, 0, r->col_province),
+                       value_or_null(res, 0, r->col_county), value_or_null(res, 0, r->col_center), detail,
+                       audited_list_recorded);
+        return;
+    }
+    resource_record_list(rc, al->r->name, al->filter_json, rows, audited_list_recorded);
 }
 
+
+
 void resource_submit_audited_list(req_ctx *rc, const resource *r, const char *filter_json)
+{
+    resource_submit_audited_list_of(rc, r, filter_json, NULL, NULL);
+}
+
+void resource_submit_audited_list_of(req_ctx *rc, const resource *r, const char *filter_json,
+                                     const char *parent_name, const char *parent)
 {
     audited_list *al = arena_calloc(rc->arena, sizeof(*al));
     al->r = r;
     al->filter_json = filter_json;
+    al->parent_name = parent_name;
+    al->parent = parent;
     rc->state = al;
     rc->job.retry_safe = true;
     req_db_submit(rc, audited_list_done);
@@ -618,9 +637,15 @@ static void children_listed(db_job *job, void *arg)
         return;
     }
     if (cl->r->audit_reads) {
-        /* a person's services, enrollments, repayments: recorded as a list with the parent as its filter */
-        const char *filter = arena_sprintf(rc->arena, "{\"%s_id\": \"%s\"}", cl->parent_name, cl->parent);
-        resource_record_list(rc, cl->r->name, filter, PQntuples(job->res[2]), children_recorded);
+        /* a person's services, enrollments, repayments are a read of that person's record (or loan): recorded
+         * under the parent's id and where it lives, so the audit trail of that client (or loan) shows it, to
+         * whoever may see that trail; the detail says what was listed */
+        const PGresult *p = job->res[1];
+        int rows = PQntuples(job->res[2]);
+        const char *detail = arena_sprintf(rc->arena, "{\"list\": \"%s\", \"count\": %d}", cl->r->name,
+                                           rows < rc->limit ? rows : rc->limit);
+        read_audit_add(rc, "read", cl->parent_name, cl->parent, value_or_null(p, 0, 0), value_or_null(p, 0, 1),
+                       value_or_null(p, 0, 2), detail, children_recorded);
         return;
     }
     resource_reply_list(rc, cl->r, job->res[2]);
@@ -655,6 +680,9 @@ const char *resource_list_audit_filter(req_ctx *rc, const char *const *names, co
     for (int i = 0; i < n; i++)
         if (values[i])
             json_object_object_add(filter, names[i], json_object_new_string(values[i]));
+    const char *key = resource_search_key(rc);
+    if (key)    /* the search as it was run; digits in it may be someone's national ID: only that one was given */
+        json_object_object_add(filter, "q", json_object_new_string(strpbrk(key, "0123456789") ? "(given)" : key));
     if (national_id_given)    /* that one was asked for, never which */
         json_object_object_add(filter, "national_id", json_object_new_string("(given)"));
     if (rc->want_csv)

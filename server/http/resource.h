@@ -93,6 +93,8 @@ void resource_reply_list(req_ctx *rc, const resource *r, const PGresult *res);
 void resource_scope_params(req_ctx *rc, db_query *q);
 /* A path parameter that must be a positive id; NULL after replying 404. */
 const char *resource_id_param(req_ctx *rc, int index, const char *what);
+/* The search key of ?q= as it is searched for (normalised); NULL when absent or not a valid key. */
+const char *resource_search_key(req_ctx *rc);
 /* The search key of ?q= as a LIKE pattern ('%key%', with % and _ escaped); NULL when absent; "" after replying 400. */
 const char *resource_search_pattern(req_ctx *rc);
 
@@ -114,6 +116,11 @@ void resource_submit_list(req_ctx *rc, const resource *r);
 /* The same for a list of people's records: its audit row (filter_json: resource_list_audit_filter, and the count)
  * goes in a read batch, and the page is answered once that is written. */
 void resource_submit_audited_list(req_ctx *rc, const resource *r, const char *filter_json);
+/* The same for a list filtered to one person (parent_name "client", parent its id, or NULL for none): a page with
+ * rows is recorded as a read of that person, where the rows live (detail {"list", "filter", "count"}), so the
+ * person's audit trail shows it. */
+void resource_submit_audited_list_of(req_ctx *rc, const resource *r, const char *filter_json,
+                                     const char *parent_name, const char *parent);
 /* GET /parents/{id}/children: 404 unless the parent is there for the caller (stmt_parent_visible, $1 = id), then
  * stmt_list ($1 parent id, $2 after-id, $3 limit + 1). */
 void resource_list_children(req_ctx *rc, const resource *r, const char *parent_name, int stmt_parent_visible,
@@ -121,11 +128,11 @@ void resource_list_children(req_ctx *rc, const resource *r, const char *parent_n
 /* Records a list of people's records (entity, filter_json, rows: the page's rows, one more than the page when
  * there is a next) in a read batch; done runs once it is written (read_audit.h). */
 void resource_record_list(req_ctx *rc, const char *entity, const char *filter_json, int rows, read_audit_done done);
-/* The filter of a list as its query asked for it (but the page), a national ID only as "(given)", as JSON. */
-const char *resource_query_filter(req_ctx *rc);
 /* The answer to a read whose audit row could not be written: 503, no data. */
 void resource_reply_unrecorded(req_ctx *rc);
-/* A list's filter as JSON for its audit record: the given values, a national ID only as "(given)". */
+/* A list's filter as JSON for its audit record, built only from what the handler validated and normalised (never
+ * the raw query: unknown keys, other spellings, bytes that are not UTF-8 stay out): names[i] = values[i] where not
+ * NULL, a national ID only as "(given)", ?q= as the search key that was run (one with digits only as "(given)"). */
 const char *resource_list_audit_filter(req_ctx *rc, const char *const *names, const char *const *values, int n,
                                        bool national_id_given);
 

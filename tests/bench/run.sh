@@ -230,10 +230,23 @@ rate_limit_address_per_min = 1000000
 submission_records_per_day = 100000000
 submission_pending_max = 1000000
 submission_pending_bytes = 100000000000
+# the login cases keep $login_conns sign-ins in flight from one address (one per user)
+login_inflight_per_address = 64
 EOF
 }
 
 ctl() { "$root/build-release/bin/registryctl" --config "$dir/registry.conf" "$@"; }
+
+# Sign-in is throttled per username and per address, counting attempts in flight (README, "Sign-in"): the login
+# cases share their load over bench.login01..16 (national viewers with bench.national's password) and keep at most
+# login_conns attempts in flight from this one address, under the per-address limit of 20.
+login_conns=16
+login_users() {
+    psql_q -c "INSERT INTO users (username, password_hash, role, full_name)
+               SELECT format('bench.login%s', lpad(i::text, 2, '0')), u.password_hash, 'national_viewer', 'benchmark login'
+               FROM users u, generate_series(1, $login_conns) i WHERE u.username = 'bench.national'
+               ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash, active = true" >/dev/null
+}
 
 # --- data ------------------------------------------------------------------------------------------------------------
 load_data() {
@@ -271,6 +284,7 @@ load_data() {
         printf '%s\n' "$bench_password" | ctl user add --username bench.ngo --role ngo_submitter --center "$ngo_center" >/dev/null
         source="fallback ($n clients)"
     fi
+    login_users
     log "VACUUM ANALYZE"
     psql_q -c "VACUUM ANALYZE" >/dev/null
     printf '%s\n%s\n' "$marker" "$source" >"$dir/loaded"
@@ -457,6 +471,7 @@ drain_logins() {
             -H 'Content-Type: application/json' -d "{\"username\":\"bench.national\",\"password\":\"$bench_password\"}" \
             "https://127.0.0.1:$port_reg/api/v1/auth/login" || true)
         [ "$code" = 200 ] && return 0
+        [ "$code" = 429 ] && sleep 2    # the address's attempts in flight: the queue has not drained yet
         sleep 1
     done
     log "warning: the login queue did not drain"
@@ -466,18 +481,19 @@ run_wrk() {   # run_wrk CASE LABEL SERVER PORT SCRIPT URLPATH NOTE -- SCRIPT-ARG
     local c=$1 label=$2 server=$3 port=$4 script=$5 path=$6 note=${7:-}
     shift 7
     [ "${1:-}" = "--" ] && shift
-    local url="https://127.0.0.1:$port$path" f="$dir/out/$c-$server.txt" args
+    local url="https://127.0.0.1:$port$path" f="$dir/out/$c-$server.txt" args conns=$wrk_conns
+    [ "$script" = login.lua ] && conns=$login_conns
     settle
     if [ "$warmup" -gt 0 ]; then
         wrk_args "$warmup" "$@"
-        wrk -t$wrk_threads -c$wrk_conns -d"${warmup}s" --timeout 30s -s "$here/wrk/$script" "$url" -- "${args[@]}" \
+        wrk -t$wrk_threads -c"$conns" -d"${warmup}s" --timeout 30s -s "$here/wrk/$script" "$url" -- "${args[@]}" \
             >/dev/null 2>&1
         [ "$script" = login.lua ] && drain_logins
         settle
     fi
     log "$c $label: $server"
     wrk_args "$duration" "$@"
-    wrk -t$wrk_threads -c$wrk_conns -d"${duration}s" --timeout 30s --latency -s "$here/wrk/$script" "$url" \
+    wrk -t$wrk_threads -c"$conns" -d"${duration}s" --timeout 30s --latency -s "$here/wrk/$script" "$url" \
         -- "${args[@]}" >"$f" 2>&1 || die "wrk failed: $(tail -5 "$f")"
     local un
     un=$(unsealed_note)
@@ -706,15 +722,15 @@ case_f() {
 case_g() {
     drain_logins
     run_wrk g "login (scrypt N=2^17, by design slow)" registryd "$port_reg" login.lua /api/v1/auth/login \
-        "bench.national, right password" -- bench.national "$bench_password"
+        "bench.login01..$login_conns, right password, $login_conns in flight" -- "$login_conns" "$bench_password"
 }
 
 case_h() {
     [ -n "${without_logins:-}" ] || die "case h needs case a"
     settle
-    log "h GET client by id with 20 logins in flight: registryd (logins: wrk -c20 alongside)"
-    wrk -t1 -c20 -d"$((duration + warmup + 4))s" --timeout 60s -s "$here/wrk/login.lua" \
-        "https://127.0.0.1:$port_reg/api/v1/auth/login" -- bench.national "$bench_password" >"$dir/out/h-logins.txt" 2>&1 &
+    log "h GET client by id with $login_conns logins in flight: registryd (logins: wrk -c$login_conns alongside)"
+    wrk -t1 -c"$login_conns" -d"$((duration + warmup + 4))s" --timeout 60s -s "$here/wrk/login.lua" \
+        "https://127.0.0.1:$port_reg/api/v1/auth/login" -- "$login_conns" "$bench_password" >"$dir/out/h-logins.txt" 2>&1 &
     local lpid=$!
     pids+=("$lpid")
     sleep 2
@@ -730,7 +746,7 @@ case_h() {
     local logins
     logins=$(python3 "$here/tools/bench.py" wrk-record --case x --label x --server x <"$dir/out/h-logins.txt" |
         python3 -c 'import json, sys; r = json.load(sys.stdin); print("%.1f logins/s, %d errors" % (r["rps"], r["non2xx"] + r["errors"]))')
-    python3 "$here/tools/bench.py" wrk-record --case h --label "GET client by id, 20 logins in flight" \
+    python3 "$here/tools/bench.py" wrk-record --case h --label "GET client by id, $login_conns logins in flight" \
         --server registryd --note "without logins (case a): $without_logins; logins alongside: $logins" <"$f" >>"$results"
     tail -1 "$results" | sed 's/^/    /' >&2
 }

@@ -767,6 +767,23 @@ class FundingTest(harness.RegistryTestCase):
                                   % (loan["id"], owing.json()["id"])),
                          [(str(loan["id"]), "repaid"), (str(owing.json()["id"]), "active")])
 
+    def test_a_partial_repayment_changes_the_loans_etag(self):
+        """A loan's reply shows repaid_rials and outstanding_rials: a repayment that leaves the status as it is still
+        changes them, so If-Match with the ETag read before it is 412 (it once passed: the version moved only with
+        the status)."""
+        cid = self.new_client("county")["id"]
+        loan = self.ok("POST", "/api/v1/loans", "county", 201, {"client_id": cid, "amount_rials": 900,
+                                                                "installments": 3, "first_due_on": "2024-01-10"})
+        path = "/api/v1/loans/%d" % loan.json()["id"]
+        before = self.ok("GET", path, "county")
+        self.ok("POST", path + "/repayments", "county", 201, {"amount_rials": 100, "paid_on": "2024-02-01"})
+        after = self.ok("GET", path, "county")
+        self.assertEqual((after.json()["status"], after.json()["outstanding_rials"]), ("active", 800))
+        self.assertNotEqual(after.headers["ETag"], before.headers["ETag"])
+        self.assertProblem(self.req("PATCH", path, "county", {"status": "written_off"},
+                                    etag=before.headers["ETag"]), 412)
+        self.ok("PATCH", path, "county", body={"status": "written_off"}, etag=after.headers["ETag"])
+
     def test_loan_without_first_due_on_starts_next_jalali_month(self):
         import datetime
         import zoneinfo

@@ -6,6 +6,7 @@ import json
 import os
 import socket
 import ssl
+import subprocess
 import sys
 import time
 
@@ -42,6 +43,7 @@ class HostileTest(harness.RegistryTestCase):
     def test_oversized_header_is_431(self):
         out = self.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\nConnection: close\r\n\r\n")
         self.assertEqual(self.status_of(out), 431, out[:200])
+        self.assertIn(b"application/problem+json", out)
 
     def test_too_many_headers_is_431(self):
         hs = b"".join(b"X-H%d: v\r\n" % i for i in range(150))
@@ -53,6 +55,7 @@ class HostileTest(harness.RegistryTestCase):
         out = self.raw(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                        b"Transfer-Encoding: chunked\r\nContent-Length: 2\r\nConnection: close\r\n\r\n" + body)
         self.assertEqual(self.status_of(out), 400, out[:200])
+        self.assertIn(b"application/problem+json", out)
 
     def test_bad_percent_encoding_is_400(self):
         for target in (b"/api/v1/counties?province=%zz", b"/api/v1/cli%G1nts", b"/api/v1/counties?x=%4"):
@@ -80,6 +83,7 @@ class HostileTest(harness.RegistryTestCase):
         out = self.raw(b"POST /api/v1/clients HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                        b"Content-Length: 999999999\r\n\r\n")
         self.assertEqual(self.status_of(out), 413, out[:200])
+        self.assertIn(b"application/problem+json", out)
 
     def test_slowloris_is_cut_off_and_others_are_served(self):
         """Connections sending a header byte every second are closed by the total deadline (3 s here), while a
@@ -120,6 +124,7 @@ class HostileTest(harness.RegistryTestCase):
         out = self.raw([b"POST /api/v1/clients HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                         b"Transfer-Encoding: chunked\r\n\r\n"] + parts + [b"0\r\n\r\n"], timeout=10)
         self.assertEqual(self.status_of(out), 413, out[:200])
+        self.assertIn(b"application/problem+json", out)
 
     def test_one_byte_per_second_body_is_cut_off(self):
         ctx = ssl.create_default_context(cafile=self.registry.cert)
@@ -159,6 +164,293 @@ class HostileTest(harness.RegistryTestCase):
         finally:
             for s in socks:
                 s.close()
+
+    # -- framing (request smuggling) ----------------------------------------------------------------------------
+    def exchange(self, data, timeout=8):
+        """Sends data on a new TLS connection; returns (what came back, whether the server ended the connection
+        before the wait ran out)."""
+        ctx = ssl.create_default_context(cafile=self.registry.cert)
+        s = socket.create_connection(("127.0.0.1", self.registry.port), timeout=timeout)
+        t = ctx.wrap_socket(s, server_hostname="localhost")
+        out, closed = [], False
+        try:
+            try:
+                t.sendall(data)
+            except (OSError, ssl.SSLError):
+                pass
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                t.settimeout(max(0.05, deadline - time.monotonic()))
+                try:
+                    b = t.recv(65536)
+                except socket.timeout:
+                    break
+                except (ssl.SSLError, OSError):
+                    closed = True
+                    break
+                if not b:
+                    closed = True
+                    break
+                out.append(b)
+        finally:
+            t.close()
+        return b"".join(out), closed
+
+    @staticmethod
+    def responses(out):
+        """The responses in what a server sent, in order: [(status, {lower-case name: value}, body)]."""
+        res = []
+        while out:
+            head, sep, rest = out.partition(b"\r\n\r\n")
+            if not sep:
+                break
+            lines = head.split(b"\r\n")
+            headers = {}
+            for line in lines[1:]:
+                k, _, v = line.partition(b":")
+                headers[k.strip().lower().decode("latin-1")] = v.strip().decode("latin-1")
+            n = int(headers.get("content-length", "0"))
+            res.append((int(lines[0].split(b" ")[1]), headers, rest[:n]))
+            out = rest[n:]
+        return res
+
+    def assertRefused(self, data, status):
+        """data draws exactly one answer: status as problem+json with the server's usual headers; then the
+        connection is closed. Returns the problem."""
+        out, closed = self.exchange(data)
+        res = self.responses(out)
+        self.assertEqual([r[0] for r in res], [status], (data[:120], out[:400]))
+        _, h, body = res[0]
+        self.assertEqual(h.get("content-type"), "application/problem+json", out[:400])
+        problem = json.loads(body)
+        self.assertEqual(problem["status"], status)
+        for k in ("type", "title", "detail"):
+            self.assertTrue(problem.get(k), problem)
+        self.assertEqual(problem["request_id"], h.get("x-request-id"))
+        self.assertEqual(h.get("x-content-type-options"), "nosniff")
+        self.assertIn("max-age", h.get("strict-transport-security", ""))
+        self.assertEqual(h.get("cache-control"), "no-store")
+        self.assertEqual(h.get("connection", "").lower(), "close")
+        self.assertTrue(closed, "the connection stayed open after a refusal")
+        return problem
+
+    SMUGGLED = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+
+    def test_two_different_content_lengths_are_400_and_the_smuggled_request_is_not_answered(self):
+        body = b"{}" + self.SMUGGLED
+        self.assertRefused(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                           b"Content-Length: 2\r\nContent-Length: %d\r\n\r\n" % len(body) + body, 400)
+
+    def test_content_length_must_be_plain_digits(self):
+        for v in (b"+2", b"-2", b"2 2", b"0x2", b"2,2", b"", b"\xef\xbc\x92", b"2\x0b"):
+            self.assertRefused(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                               b"Content-Length: " + v + b"\r\n\r\n{}" + self.SMUGGLED, 400)
+
+    def test_identical_content_lengths_are_one_and_the_connection_goes_on(self):
+        out, _ = self.exchange(b"POST /api/v1/centers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                               b"Content-Length: 2\r\nContent-Length:  2 \r\n\r\n{}"
+                               b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        self.assertEqual([r[0] for r in self.responses(out)], [401, 200], out[:400])
+
+    def test_whitespace_before_the_colon_is_400_and_chunk_bytes_are_not_a_request(self):
+        for name in (b"Transfer-Encoding :", b"Transfer-Encoding\t:", b"Content-Length :"):
+            value = b" 5" if name.startswith(b"Content") else b" chunked"
+            self.assertRefused(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                               + name + value + b"\r\n\r\n0\r\n\r\n" + self.SMUGGLED, 400)
+
+    def test_transfer_codings_other_than_chunked_alone(self):
+        head = b"POST /api/v1/centers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        body = b"2\r\n{}\r\n0\r\n\r\n" + self.SMUGGLED
+        for te, status in ((b"Transfer-Encoding: gzip, chunked\r\n", 501),
+                           (b"Transfer-Encoding: x-custom,chunked\r\n", 501),
+                           (b"Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n", 501),
+                           (b"Transfer-Encoding: chunked, gzip\r\n", 400),
+                           (b"Transfer-Encoding: gzip\r\n", 400),
+                           (b"Transfer-Encoding: x-unknown\r\n", 400),
+                           (b"Transfer-Encoding: chunked, chunked\r\n", 400),
+                           (b"Transfer-Encoding: chunked;q=1\r\n", 400),
+                           # what libevent would read differently: a tab before the value, an empty first line
+                           (b"Transfer-Encoding:\tchunked\r\n", 400),
+                           (b"Transfer-Encoding: \r\nTransfer-Encoding: chunked\r\n", 400),
+                           (b"Transfer-Encoding: ,chunked\r\n", 400),
+                           (b"Transfer-Encoding: chunked\r\nContent-Length: 9\r\n", 400)):
+            self.assertRefused(head + te + b"\r\n" + body, status)
+        # any case of "chunked" is chunked
+        out, _ = self.exchange(head + b"Transfer-Encoding: ChunKed\r\n\r\n" + body[:-2] +
+                               b"Connection: close\r\n\r\n")
+        self.assertEqual([r[0] for r in self.responses(out)], [401, 200], out[:400])
+
+    def test_transfer_encoding_in_http_1_0_is_400(self):
+        self.assertRefused(b"POST /api/v1/auth/login HTTP/1.0\r\nContent-Type: application/json\r\n"
+                           b"Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n", 400)
+
+    def test_obs_fold_is_400(self):
+        self.assertRefused(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Long: a\r\n b\r\n\r\n", 400)
+        self.assertRefused(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n\tchunked\r\n\r\n"
+                           b"0\r\n\r\n", 400)
+
+    def test_bare_cr_nul_and_bare_lf_in_the_head_are_400(self):
+        for head in (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n",
+                     b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n",
+                     b"GET /healthz HTTP/1.1\r\nHost: x\nX-A: a\r\n\r\n",
+                     b"GET /healthz HTTP/1.1\nHost: x\n\n",
+                     b"GET /healthz\x00 HTTP/1.1\r\nHost: x\r\n\r\n"):
+            self.assertRefused(head, 400)
+
+    def test_64_mib_content_length_is_413_problem(self):
+        self.assertRefused(b"POST /api/v1/clients HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                           b"Content-Length: 67108864\r\n\r\n", 413)
+
+    def test_70_kb_header_block_is_431_problem(self):
+        self.assertRefused(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70 * 1024 + b"\r\n\r\n", 431)
+        hs = b"".join(b"X-H%d: v\r\n" % i for i in range(101))
+        self.assertRefused(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + hs + b"\r\n", 431)
+
+    def test_trace_connect_and_unknown_methods_are_501_problem(self):
+        for line in (b"TRACE / HTTP/1.1", b"CONNECT localhost:443 HTTP/1.1", b"BREW /pot HTTP/1.1",
+                     b"get /healthz HTTP/1.1"):
+            self.assertRefused(line + b"\r\nHost: x\r\n\r\n", 501)
+
+    def test_other_http_versions_and_malformed_request_lines(self):
+        self.assertRefused(b"GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 505)
+        for line in (b"GET  /healthz HTTP/1.1", b"GET /healthz  HTTP/1.1", b"GET /healthz HTTP/1.1 ",
+                     b"GET healthz HTTP/1.1", b"GET /health#z HTTP/1.1", b"GET /healthz http/1.1"):
+            self.assertRefused(line + b"\r\nHost: x\r\n\r\n", 400)
+        self.assertRefused(b"GET /" + b"a" * 17000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414)
+
+    def test_host_exactly_once_in_http_1_1(self):
+        self.assertRefused(b"GET /healthz HTTP/1.1\r\n\r\n", 400)
+        self.assertRefused(b"GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400)
+
+    def test_expect_other_than_100_continue_is_417(self):
+        self.assertRefused(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\n"
+                           b"Content-Length: 2\r\n\r\n{}", 417)
+
+    def test_head_with_a_body_is_400(self):
+        self.assertRefused(b"HEAD /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 35\r\n\r\n" + self.SMUGGLED, 400)
+
+    def test_malformed_chunks_are_400_and_nothing_after_them_is_answered(self):
+        head = b"POST /api/v1/centers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" \
+               b"Transfer-Encoding: chunked\r\n\r\n"
+        for chunks in (b"0x2\r\n{}\r\n0\r\n\r\n", b"+2\r\n{}\r\n0\r\n\r\n", b"2\n{}\r\n0\r\n\r\n",
+                       b"2\r\n{}XX0\r\n\r\n", b"2 \r\n{}\r\n0\r\n\r\n", b"2;\r\n{}\r\n0\r\n\r\n",
+                       b"1\r\n{\r\n0\r\nX-T : 1\r\n\r\n"):
+            self.assertRefused(head + chunks + self.SMUGGLED, 400)
+
+    def test_chunked_posts_work_with_extensions_and_trailers_are_not_headers(self):
+        counties = self.client.get("/api/v1/counties?province=IR-23").json()["items"]
+        body = json.dumps({"name": "مرکز آزمون قطعه", "type": "counseling", "sector": "public",
+                           "county_id": counties[0]["id"]}, ensure_ascii=False).encode()
+        chunks = (b"%x;part=1\r\n" % 10 + body[:10] + b"\r\n" + b"%X ; part=\"two\"\r\n" % (len(body) - 10) +
+                  body[10:] + b"\r\n0\r\nX-Checksum: none\r\n\r\n")
+        head = (b"POST /api/v1/centers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Transfer-Encoding: chunked\r\n")
+        out, _ = self.exchange(head + b"Authorization: Bearer " + self.token.encode() + b"\r\n\r\n" + chunks +
+                               head + b"\r\n" + chunks.replace(b"X-Checksum: none", b"Authorization: Bearer " +
+                                                               self.token.encode()) +
+                               b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        res = self.responses(out)
+        # the second POST carries the token only in a trailer: trailers never become headers
+        self.assertEqual([r[0] for r in res], [201, 401, 200], out[:600])
+        self.assertEqual(json.loads(res[0][2])["name"], "مرکز آزمون قطعه")
+
+    def test_pipelined_keep_alive_requests_are_answered_in_order(self):
+        out, closed = self.exchange(
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"POST /api/v1/centers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+            b"\r\n"     # an empty line before a request line is ignored (RFC 9112 2.2)
+            b"POST /api/v1/centers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n1\r\n}\r\n0\r\n\r\n"
+            b"GET /api/v1/nothing HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"GET /healthz HTTP/1.0\r\n\r\n")
+        self.assertEqual([r[0] for r in self.responses(out)], [200, 401, 401, 404, 200], out[:800])
+        self.assertTrue(closed)
+
+    def test_expect_100_continue_then_the_body_then_the_next_request(self):
+        ctx = ssl.create_default_context(cafile=self.registry.cert)
+        s = socket.create_connection(("127.0.0.1", self.registry.port), timeout=10)
+        t = ctx.wrap_socket(s, server_hostname="localhost")
+        try:
+            t.sendall(b"POST /api/v1/centers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      b"Expect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+            got = b""
+            while b"\r\n\r\n" not in got:
+                b = t.recv(4096)
+                self.assertTrue(b, "closed before 100 Continue")
+                got += b
+            self.assertTrue(got.startswith(b"HTTP/1.1 100 Continue\r\n"), got)
+            t.sendall(b"{}GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            while True:
+                try:
+                    b = t.recv(65536)
+                except (ssl.SSLError, OSError):
+                    break
+                if not b:
+                    break
+                got += b
+        finally:
+            t.close()
+        self.assertEqual([r[0] for r in self.responses(got)], [100, 401, 200], got[:600])
+
+    def test_a_slow_reader_gets_every_byte_of_replies_the_server_closes_after(self):
+        """Replies that need many writes, to a client that reads slowly at first, on a connection closed after the
+        last of them: every byte arrives, and the connection closes only after the last one."""
+        whole = self.client.get("/api/v1/openapi.json").raw
+        self.assertGreater(len(whole), 64 * 1024)
+        ctx = ssl.create_default_context(cafile=self.registry.cert)
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.settimeout(20)
+        s.connect(("127.0.0.1", self.registry.port))
+        t = ctx.wrap_socket(s, server_hostname="localhost")
+        n = max(2, 2 * 1024 * 1024 // len(whole))
+        t.sendall(b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n" * (n - 1) +
+                  b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        got, t0 = [], time.monotonic()
+        try:
+            while True:
+                slow = time.monotonic() - t0 < 1.5
+                try:
+                    b = t.recv(2048 if slow else 65536)
+                except (ssl.SSLError, OSError):
+                    break
+                if not b:
+                    break
+                got.append(b)
+                if slow:
+                    time.sleep(0.01)
+        finally:
+            t.close()
+        res = self.responses(b"".join(got))
+        self.assertEqual(len(res), n)
+        for status, _, body in res:
+            self.assertEqual(status, 200)
+            self.assertEqual(body, whole)
+
+    def test_a_bad_request_after_good_ones_is_refused_after_their_answers(self):
+        out, closed = self.exchange(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                                    b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n"
+                                    b"\r\nab" + self.SMUGGLED)
+        res = self.responses(out)
+        self.assertEqual([r[0] for r in res], [200, 400], out[:600])
+        self.assertEqual(res[1][1].get("content-type"), "application/problem+json")
+        self.assertTrue(closed)
+
+    def test_refusals_are_logged_and_counted(self):
+        def refused(status):
+            m = self.client.get("/metrics").text
+            line = [l for l in m.splitlines()
+                    if l.startswith('registry_http_requests_total{method="",route="unmatched",status="%d"}' % status)]
+            return int(line[0].split()[1]) if line else 0
+        before, before_501 = refused(400), refused(501)
+        for _ in range(3):
+            self.assertRefused(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A : 1\r\n\r\n", 400)
+        self.assertRefused(b"TRACE / HTTP/1.1\r\nHost: x\r\n\r\n", 501)
+        self.assertEqual(refused(400) - before, 3)
+        self.assertEqual(refused(501) - before_501, 1)
+        problem = self.assertRefused(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A : 1\r\n\r\n", 400)
+        time.sleep(0.2)
+        self.assertIn(problem["request_id"], self.registry.log_tail(200))
 
     # -- JSON ----------------------------------------------------------------------------------------------------
     def post_json_text(self, path, text):
@@ -229,6 +521,47 @@ class HostileTest(harness.RegistryTestCase):
         for leak in ("duplicate key", "constraint", "sqlstate", "23505", "postgres", "centers_name_key"):
             self.assertNotIn(leak, text)
         self.assertIn("request_id", err)
+
+
+    def test_metrics_are_served_to_loopback_by_default(self):
+        r = self.client.get("/metrics")
+        self.assertEqual(r.status, 200)
+        self.assertIn("registry_http_requests_total", r.text)
+
+
+class MetricsAccessTest(harness.RegistryTestCase):
+    """/metrics (security hole 15): only the addresses in metrics_allow, or a caller with metrics_token. The
+    harness connects from 127.0.0.1, so an allow-list without loopback proves the refusal."""
+
+    TOKEN = "metrics-token-0123456789abcdef"
+    registry_env = {"REGISTRY_METRICS_ALLOW": "192.0.2.0/24, 2001:db8::/32", "REGISTRY_METRICS_TOKEN": TOKEN}
+
+    def test_metrics_refused_to_an_address_not_listed(self):
+        for token in (None, "wrong-token-0123456789abcdef", self.TOKEN + "x", self.TOKEN[:-1]):
+            r = self.client.get("/metrics", token=token)
+            body = self.assertProblem(r, 404)
+            self.assertNotIn("registry_", r.text)
+            self.assertEqual(body["detail"], self.client.get("/no/such/path").json()["detail"])
+        r = self.client.get("/metrics", headers={"Authorization": "Basic " + self.TOKEN})
+        self.assertProblem(r, 404)
+
+    def test_metrics_served_with_the_token(self):
+        r = self.client.get("/metrics", token=self.TOKEN)
+        self.assertEqual(r.status, 200)
+        self.assertIn("registry_http_requests_total", r.text)
+
+    def test_other_probes_stay_open(self):
+        self.assertEqual(self.client.get("/healthz").status, 200)
+        self.assertEqual(self.client.get("/readyz").status, 200)
+
+    def test_bad_metrics_settings_stop_the_program(self):
+        for env in ({"REGISTRY_METRICS_ALLOW": "127.0.0.0/33"}, {"REGISTRY_METRICS_ALLOW": "localhost"},
+                    {"REGISTRY_METRICS_TOKEN": "short"}):
+            e = self.registry.base_env()
+            e.update(env)
+            p = subprocess.run([self.registry.registryd], env=e, capture_output=True, timeout=30)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn(b"metrics_", p.stderr)
 
 
 class SignInFloodTest(harness.RegistryTestCase):

@@ -4,9 +4,12 @@ made here, as roles that can see them. Any reply that carries a person's data (P
 JSON) must have left an audit row (read_log or audit_log) with the reply's request id. A new route is walked
 automatically; one whose {id} this file cannot fill fails until IDS_FOR says where its ids come from."""
 
+import csv
+import io
 import json
 import os
 import sys
+import threading
 import urllib.parse
 import uuid
 
@@ -37,9 +40,11 @@ IDS_FOR = ("users", "centers", "staff", "clients", "enrollments", "services", "h
 # Filters a walk of the plain routes would not reach but that read one person's data.
 FILTERED = ("/api/v1/loans?client_id={client}", "/api/v1/clients?national_id={national_id}",
             "/api/v1/staff?national_id={staff_national_id}", "/api/v1/donations?county_id={county}",
-            "/api/v1/loans/overdue?county_id={county}", "/api/v1/audit?entity=client&entity_id={client}")
+            "/api/v1/loans/overdue?county_id={county}", "/api/v1/audit?entity=client&entity_id={client}",
+            "/api/v1/audit?entity=client&action=create")
 
 national_id = harness.national_id_sequence(512340007, 11)
+PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
 def has_personal(v):
@@ -100,15 +105,17 @@ class ReadAuditTest(harness.RegistryTestCase):
                                           "first_due_on": "2024-01-01"})["id"]
             post("/api/v1/loans/%d/repayments" % loan, {"amount_rials": 100, "paid_on": "2024-01-05"})
         cls.uid["ngo"] = harness.add_user(reg, "walk-ngo", "ngo_submitter", PASSWORD, center=center)
+        cls.uid["pa"] = harness.add_user(reg, "walk-pa", "provincial_admin", PASSWORD, province=TEHRAN)
         with reg.client() as c:
             ngo = harness.login(c, "walk-ngo", PASSWORD)["token"]
+            pa = harness.login(c, "walk-pa", PASSWORD)["token"]
             r = c.post("/api/v1/submissions", {"records": [{"kind": "client", "data": {
                 "national_id": national_id(), "first_name": "نگار", "last_name": "گردشی", "birth_date": "1990-01-01",
                 "sex": "female", "county_id": county}}]}, token=ngo, headers={"Idempotency-Key": uuid.uuid4().hex})
             if r.status != 201:
                 raise harness.HarnessError("seed submission: %r" % r)
             submission = r.json()["id"]
-        cls.tok = {"admin": admin, "ngo": ngo}
+        cls.tok = {"admin": admin, "ngo": ngo, "pa": pa}
         cls.ids = {"users": cls.uid["admin"], "centers": center, "staff": staff, "clients": client,
                    "enrollments": enrollment, "services": service, "households": hh, "allocations": allocation,
                    "campaigns": campaign, "donations": donation, "loans": loan, "submissions": submission}
@@ -138,19 +145,26 @@ class ReadAuditTest(harness.RegistryTestCase):
                            % (lit, lit)).split()
         return out
 
-    def walk(self, who, path, personal_seen, must_answer=True):
+    def walk(self, who, path, personal_seen, must_answer=True, as_csv=False):
         if path.split("?")[0] in NOT_DATA:
             return
-        r = self.client.get(path, token=self.tok[who])
+        r = self.client.get(path, token=self.tok[who], headers={"Accept": "text/csv"} if as_csv else None)
         if not must_answer and r.status in (403, 404):
             return
         self.assertStatus(r, 200, "GET %s as %s" % (path, who))
-        if r.content_type != "application/json":
+        if r.content_type == "text/csv":
+            # an export: a person's data is a personal column with a value in some row
+            rows = list(csv.reader(io.StringIO(r.raw.decode("utf-8-sig"))))
+            body = {"items": [dict(zip(rows[0], row)) for row in rows[1:]]} if rows else {}
+        elif r.content_type == "application/json":
+            body = r.json()
+        else:
+            self.assertIn(path.split("?")[0], ("/metrics",), "GET %s: an unexpected %s reply is not checked"
+                          % (path, r.content_type))
             return
-        body = r.json()
         if not has_personal(body):
             return
-        personal_seen.add(path)
+        personal_seen.add(("csv " if as_csv else "") + path)
         rid = r.headers.get("X-Request-Id")
         rows = [x for x in self.audit_rows(rid) if x.split(":")[0] in ("read", "list")]
         self.assertTrue(rows, "GET %s as %s returned a person's data (%s) without a read record (request %s)"
@@ -171,6 +185,13 @@ class ReadAuditTest(harness.RegistryTestCase):
             path = f.format(**self.fill)
             with self.subTest(filtered=path):
                 self.walk("admin", path, seen)
+        # the same as exports (Accept: text/csv): a CSV of people's records leaves a read record too
+        for path in [self.concrete(r) for r in routes] + [f.format(**self.fill) for f in FILTERED]:
+            with self.subTest(csv=path):
+                self.walk("admin", path, seen, as_csv=True)
+        for want in ("csv /api/v1/clients", "csv /api/v1/loans", "csv /api/v1/clients/%d/services" % self.ids["clients"],
+                     "csv /api/v1/audit?entity=client&action=create"):
+            self.assertIn(want, seen, "the CSV walk did not reach people's data")
         # the walk is not vacuous: the routes of issue 13's hole 6 were reached with data in them
         for want in ("/api/v1/clients/%d/services", "/api/v1/clients/%d/enrollments"):
             self.assertIn(want % self.ids["clients"], seen)
@@ -179,12 +200,18 @@ class ReadAuditTest(harness.RegistryTestCase):
         self.assertIn("/api/v1/loans?" + urllib.parse.urlencode({"client_id": self.fill["client"]}), seen)
 
     def test_what_the_new_read_records_say(self):
-        """A client's services and enrollments are lists with the client as their filter, one enrollment and one
-        submission are reads of that record, where it lives; a list of loans keeps its filter."""
+        """A client's services and enrollments (and a loan's repayments) are reads of that client (loan), where it
+        lives, saying what was listed; one enrollment and one submission are reads of that record, where it lives;
+        a list of one client's loans is a read of that client; other lists of loans keep their filter."""
         cid = self.ids["clients"]
-        cases = (("/api/v1/clients/%d/services" % cid, ("list", "service", None, {"client_id": str(cid)})),
-                 ("/api/v1/clients/%d/enrollments" % cid, ("list", "enrollment", None, {"client_id": str(cid)})),
-                 ("/api/v1/loans?client_id=%d" % cid, ("list", "loan", None, {"client_id": str(cid)})),
+        cases = (("/api/v1/clients/%d/services" % cid, ("read", "client", str(cid), {"list": "service"})),
+                 ("/api/v1/clients/%d/enrollments" % cid, ("read", "client", str(cid), {"list": "enrollment"})),
+                 ("/api/v1/loans/%d/repayments" % self.ids["loans"],
+                  ("read", "loan", str(self.ids["loans"]), {"list": "repayment"})),
+                 ("/api/v1/loans?client_id=%d" % cid,
+                  ("read", "client", str(cid), {"list": "loan", "filter": {"client_id": str(cid)}})),
+                 ("/api/v1/loans?county_id=%d" % self.fill["county"],
+                  ("list", "loan", None, {"county_id": str(self.fill["county"])})),
                  ("/api/v1/enrollments/%d" % self.ids["enrollments"],
                   ("read", "enrollment", str(self.ids["enrollments"]), None)),
                  ("/api/v1/submissions/%d" % self.ids["submissions"],
@@ -202,10 +229,112 @@ class ReadAuditTest(harness.RegistryTestCase):
                 self.assertEqual(got[:3], [action, entity, entity_id or ""])
                 if filt is None:
                     self.assertEqual(got[3], TEHRAN)        # where the record lives
+                elif action == "read":
+                    self.assertEqual(got[3], TEHRAN)        # where the client (loan) lives
+                    detail = json.loads(got[4])
+                    self.assertEqual(detail, dict(filt, count=len(r.json()["items"])))
                 else:
                     detail = json.loads(got[4])
                     self.assertEqual(detail["filter"], filt)
                     self.assertEqual(detail["count"], len(r.json()["items"]))
+
+    def read_rows(self, resp):
+        return [json.loads(x) for x in self.pg.psql(
+            "SELECT json_build_object('action', action, 'entity', entity, 'entity_id', entity_id, 'detail', detail)"
+            " FROM read_log WHERE request_id = %s" % harness.sql_literal(resp.headers["X-Request-Id"])).split("\n")
+            if x.strip()]
+
+    def test_a_lists_recorded_filter_holds_only_validated_values(self):
+        """The filter of a list's read record is built from what the handler validated and normalised, never from
+        the raw query (issue 13 review): Persian digits are recorded as ASCII digits, unknown keys (where a national
+        ID could hide) are left out, a repeated filter is refused, not guessed."""
+        cid, nid = self.ids["clients"], self.fill["national_id"]
+        cases = (
+            ("/api/v1/loans?client_id=%s" % urllib.parse.quote(str(cid).translate(PERSIAN_DIGITS)),
+             "read:client", {"client_id": str(cid)}),
+            ("/api/v1/loans?client_id=%d&note=%s" % (cid, nid), "read:client", {"client_id": str(cid)}),
+            ("/api/v1/loans?status=active&note=%s" % nid, "loan", {"status": "active"}),
+            ("/api/v1/donations?county_id=%s&whatever=%s" % (urllib.parse.quote(str(self.fill["county"])
+                                                                               .translate(PERSIAN_DIGITS)), nid),
+             "donation", {"county_id": str(self.fill["county"])}),
+            ("/api/v1/loans/overdue?county_id=%d&x=%s" % (self.fill["county"], nid), "installment",
+             {"county_id": str(self.fill["county"])}),
+            ("/api/v1/audit?entity=client&entity_id=%s&y=%s" % (urllib.parse.quote(str(cid).translate(PERSIAN_DIGITS)),
+                                                               nid),
+             "audit", {"entity": "client", "entity_id": str(cid)}),
+            ("/api/v1/clients?q=%s" % urllib.parse.quote("گردشی " + nid), "client", {"q": "(given)"}),
+        )
+        for path, entity, want in cases:
+            with self.subTest(path=path):
+                r = self.client.get(path, token=self.tok["admin"])
+                self.assertStatus(r, 200)
+                rows = self.read_rows(r)
+                action, _, ent = entity.rpartition(":")
+                self.assertEqual([(x["action"], x["entity"]) for x in rows], [(action or "list", ent)])
+                self.assertEqual(rows[0]["detail"]["filter"], want)
+                self.assertNotIn(nid, json.dumps(rows[0]["detail"]))
+
+    def test_a_repeated_or_undecodable_query_parameter_is_400(self):
+        cid = self.ids["clients"]
+        for path, field in (("/api/v1/loans?client_id=%d&client_id=%d" % (cid, cid + 1), "client_id"),
+                            ("/api/v1/audit?entity_id=%d&entity_id=1" % cid, "entity_id"),
+                            ("/api/v1/loans?x=%FF", "x"), ("/api/v1/loans?client_id=%C3%28", "client_id"),
+                            ("/api/v1/clients?status=%ED%A0%80", "status")):
+            with self.subTest(path=path):
+                r = self.client.get(path, token=self.tok["admin"])
+                body = self.assertProblem(r, 400)
+                self.assertIn(field, [e["field"] for e in body.get("errors", [])], body)
+                self.assertEqual(self.read_rows(r), [], "a refused request left a read record")
+        # a path parameter that is not UTF-8 is refused too
+        self.assertProblem(self.client.get("/api/v1/clients/%FF/services", token=self.tok["admin"]), 400)
+
+    def test_an_undecodable_query_does_not_fail_other_users_reads(self):
+        """Read records are written in batches shared by every read of a thread: a request whose query is not UTF-8
+        must be refused before it reaches one (it once failed the whole batch: 503 for every read in it)."""
+        cid, loan = self.ids["clients"], self.ids["loans"]
+        good = ["/api/v1/clients/%d" % cid, "/api/v1/loans?client_id=%d" % cid, "/api/v1/loans/%d" % loan,
+                "/api/v1/clients/%d/services" % cid]
+        bad = ["/api/v1/loans?x=%FF", "/api/v1/donations?note=%C0%AF", "/api/v1/audit?entity=client&z=%FE"]
+        statuses, lock = {"good": [], "bad": []}, threading.Lock()
+
+        def run(paths, kind):
+            with self.registry.client() as c:
+                for i in range(60):
+                    r = c.get(paths[i % len(paths)], token=self.tok["admin"])
+                    with lock:
+                        statuses[kind].append((r.status, r.path))
+        threads = [threading.Thread(target=run, args=(good if k % 2 else bad, "good" if k % 2 else "bad"))
+                   for k in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(len(statuses["good"]), 180)
+        self.assertEqual([x for x in statuses["good"] if x[0] != 200], [])
+        self.assertEqual([x for x in statuses["bad"] if x[0] != 400], [])
+
+    def test_a_persons_lists_are_found_in_the_audit_search_of_that_person(self):
+        """GET /audit?entity=client&entity_id=X shows who listed X's services, enrollments and loans, and
+        ?entity=loan&entity_id=L who listed L's repayments, to a provincial admin of X's province too."""
+        cid, loan = self.ids["clients"], self.ids["loans"]
+        rids = {}
+        listed = {"/api/v1/clients/%d/services" % cid: "service", "/api/v1/clients/%d/enrollments" % cid: "enrollment",
+                  "/api/v1/loans?client_id=%d" % cid: "loan", "/api/v1/loans/%d/repayments" % loan: "repayment"}
+        for path in listed:
+            r = self.client.get(path, token=self.tok["admin"])
+            self.assertStatus(r, 200)
+            rids[path] = r.headers["X-Request-Id"]
+        for entity, eid, paths in (("client", cid, list(rids)[:3]), ("loan", loan, list(rids)[3:])):
+            r = self.client.get("/api/v1/audit?entity=%s&entity_id=%d&limit=500" % (entity, eid), token=self.tok["pa"])
+            self.assertStatus(r, 200)
+            found = {x["request_id"]: x for x in r.json()["items"]}
+            for path in paths:
+                with self.subTest(path=path):
+                    self.assertIn(rids[path], found, "the provincial admin's audit search of %s %d misses %s"
+                                  % (entity, eid, path))
+                    row = found[rids[path]]
+                    self.assertEqual((row["action"], row["province"]), ("read", TEHRAN))
+                    self.assertEqual(row["detail"]["list"], listed[path])
 
     def test_personal_fields_detector_finds_nested_data(self):
         self.assertTrue(has_personal({"items": [{"id": 1, "after": {"first_name": "x"}}]}))

@@ -471,6 +471,29 @@ class RegistryTest(harness.RegistryTestCase):
         self.assertEqual(self.ok("GET", "/api/v1/centers/%d" % self.CENTER_PUB, "admin").json()["status"], "active")
 
     # -- 4. Persian text ------------------------------------------------------------------------------------------
+    def test_a_households_etag_changes_with_its_members(self):
+        """A household's reply lists its members: a client joining, renamed or leaving changes its ETag, so If-Match
+        with a tag read before is 412 (it once passed: members changed without a version bump)."""
+        hh = "/api/v1/households/%d" % self.ok("POST", "/api/v1/households", "county", 201,
+                                               {"county_id": self.TEH_A}).json()["id"]
+        tags = [self.ok("GET", hh, "county").headers["ETag"]]
+        c = self.new_client(household_id=int(hh.rsplit("/", 1)[1]), household_role="head")
+        tags.append(self.ok("GET", hh, "county").headers["ETag"])
+        cpath = "/api/v1/clients/%d" % c["id"]
+        self.ok("PATCH", cpath, "county", body={"first_name": "مینا"}, etag=self.ok("GET", cpath, "county").headers["ETag"])
+        got = self.ok("GET", hh, "county")
+        self.assertEqual([m["first_name"] for m in got.json()["members"]], ["مینا"])
+        tags.append(got.headers["ETag"])
+        self.ok("PATCH", cpath, "county", body={"household_id": None, "household_role": None},
+                etag=self.ok("GET", cpath, "county").headers["ETag"])
+        got = self.ok("GET", hh, "county")
+        self.assertEqual(got.json()["members"], [])
+        tags.append(got.headers["ETag"])
+        self.assertEqual(len(set(tags)), 4, tags)
+        for old in tags[:-1]:
+            self.assertProblem(self.req("PATCH", hh, "county", {"address": "خیابان " + word()}, etag=old), 412)
+        self.ok("PATCH", hh, "county", body={"address": "خیابان " + word()}, etag=tags[-1])
+
     def test_persian_search_and_cleaning(self):
         tag = word()
         ali = self.new_client("county", first_name="  علي  ", last_name="كريمي " + tag)

@@ -209,7 +209,7 @@ class SubmissionsTest(harness.RegistryTestCase):
             else:
                 records.append(self.client_rec())
         at = {name: base * n // 1000 for name, base in (
-            ("dup_src", 100), ("pdup_src", 200), ("bad_check", 117), ("no_last", 233), ("kind", 350), ("dup", 401),
+            ("dup_src", 100), ("pdup_src", 200), ("bad_check", 117), ("no_last", 233), ("sex", 350), ("dup", 401),
             ("pdup", 450), ("taken", 555), ("profession", 640), ("foreign_client", 777), ("both", 900))}
         src, psrc = national_id(), national_id()
         records[at["dup_src"]] = self.client_rec(src)
@@ -219,7 +219,7 @@ class SubmissionsTest(harness.RegistryTestCase):
         planted = {
             "bad_check": (self.client_rec(bad_check_digit(national_id())), ["national_id"]),
             "no_last": (bad, ["last_name"]),
-            "kind": ({"kind": "household", "data": {"county_id": self.TEH_A}}, ["kind"]),
+            "sex": (self.client_rec(sex="other"), ["sex"]),
             "dup": (self.client_rec(src), ["national_id"]),                              # second occurrence
             "pdup": (self.client_rec(psrc.translate(PERSIAN_DIGITS)), ["national_id"]),  # same ID, Persian digits
             "taken": (self.client_rec(fars_nid), ["national_id"]),                      # registered in Fars
@@ -357,10 +357,16 @@ class SubmissionsTest(harness.RegistryTestCase):
         sid = self.submitted("ngo1", records)["id"]
         services_before = {c: self.services_of(c) for c in self.NGO1_CLIENTS}
 
-        r = self.decide("county", sid, "approve")
+        # its record registered in Fars (hidden from the NGO) must be excluded by name first
+        taken = min(self.hidden)
+        body = self.assertFields(self.decide("county", sid, "approve"), 409, ["records[%d]" % taken])
+        self.assertEqual(self.ok("GET", "%s/%d" % (SUB, sid), "county").json()["status"], "pending")
+        self.assertEqual(body["errors"][0]["field"], "records[%d]" % taken)
+        r = self.req("POST", "%s/%d/decision" % (SUB, sid), "county",
+                     {"decision": "approve", "exclude": [{"index": taken, "reason": "registered in another province"}]})
         self.assertStatus(r, 200)
         self.assertEqual(r.json(), {"id": sid, "status": "approved", "reason": None,
-                                    "applied": {k: len(v) for k, v in valid.items()}})
+                                    "applied": {k: len(v) for k, v in valid.items()}, "excluded": [taken]})
         made = {"client": set(), "staff": set(), "service": set()}
         for i in valid["client"]:
             data = records[i]["data"]
@@ -445,7 +451,7 @@ class SubmissionsTest(harness.RegistryTestCase):
         r = self.decide("county", sid, "reject", reason)
         self.assertStatus(r, 200)
         self.assertEqual(r.json(), {"id": sid, "status": "rejected", "reason": reason,
-                                    "applied": {"client": 0, "staff": 0, "service": 0}})
+                                    "applied": {"client": 0, "staff": 0, "service": 0}, "excluded": []})
         d = self.ok("GET", "%s/%d" % (SUB, sid), "ngo1").json()
         self.assertEqual((d["status"], d["reason"], d["decided_by"]), ("rejected", reason, self.uid["county"]))
         self.assertIn(sid, [s["id"] for s in self.all_items(SUB + "?status=rejected", "ngo1")])
@@ -633,8 +639,10 @@ class SubmissionsTest(harness.RegistryTestCase):
                             self.ok("GET", "%s/%d" % (SUB, taken["id"]), "ngo1").headers["ETag"])
         self.assertEqual(self.ok("GET", "%s/%d" % (SUB, fresh["id"]), "county").json()["results"],
                          fresh["results"])
-        # approval never writes them
-        r = self.decide("county", taken["id"], "approve")
+        # approval never writes them: it is 409 naming them (to the officer) until each is excluded
+        self.assertFields(self.decide("county", taken["id"], "approve"), 409, ["records[0]", "records[1]"])
+        excl = {"decision": "approve", "exclude": [{"index": 0, "reason": "دوباره"}, {"index": 1, "reason": "دوباره"}]}
+        r = self.req("POST", "%s/%d/decision" % (SUB, taken["id"]), "county", excl)
         self.assertStatus(r, 200)
         self.assertEqual(r.json()["applied"], {"client": 0, "staff": 0, "service": 0})
         self.assertEqual(len(self.clients_with(fars_nid)), 1)
@@ -642,9 +650,59 @@ class SubmissionsTest(harness.RegistryTestCase):
         own = self.ok("GET", "/api/v1/clients/%d" % self.NGO1_CLIENTS[0], "ngo1").json()["national_id"]
         res = self.submitted("ngo1", [self.client_rec(own)])["results"]
         self.assertEqual((res[0]["status"], [e["field"] for e in res[0]["errors"]]), ("invalid", ["national_id"]))
-        # an officer sending for a center may register clients itself (and would get the 409): it is told
-        res = self.submitted("county", [self.client_rec(fars_nid)], center=self.NGO1)["results"]
+
+    def test_11_an_officers_submission_for_a_center_tells_its_ngo_nothing(self):
+        """An officer sending for a center is told (the review view), but the center's NGO users are not: they read
+        the same submission as if the ID were new (issue 13 review: it once depended on who submitted)."""
+        fars_nid3 = national_id()
+        self.ok("POST", "/api/v1/clients", "fars", 201, self.client_rec(fars_nid3, county=self.FARS_A)["data"])
+        by_officer = self.submitted("county", [self.client_rec(fars_nid3), self.client_rec()], center=self.NGO1)
+        res = by_officer["results"]
         self.assertEqual((res[0]["status"], [e["field"] for e in res[0]["errors"]]), ("invalid", ["national_id"]))
+        seen = self.ok("GET", "%s/%d" % (SUB, by_officer["id"]), "ngo1").json()
+        self.assertEqual([(x["status"], x["errors"]) for x in seen["results"]], [("valid", []), ("valid", [])])
+        self.assertEqual(seen["valid_count"], 2)
+        listed = {x["id"]: x for x in self.all_items(SUB + "?" + q(center_id=self.NGO1), "ngo1")}
+        self.assertEqual(listed[by_officer["id"]]["valid_count"], 2)
+        self.assertEqual(self.ok("GET", "%s/%d" % (SUB, by_officer["id"]), "county").json()["valid_count"], 1)
+        # and the stored NGO view says nothing either
+        stored = self.pg.psql("SELECT results::text FROM submissions WHERE id = %d" % by_officer["id"]).strip()
+        self.assertNotIn("registered", stored)
+
+    def test_11_an_exclusion_reads_the_same_whatever_its_cause(self):
+        """Approval with records registered outside the center is 409 naming them until the officer excludes them;
+        an excluded record reads to the NGO as invalid "excluded by the reviewing officer" with the officer's reason,
+        the same for a hidden duplicate as for any valid record the officer leaves out."""
+        fars_nid = national_id()
+        self.ok("POST", "/api/v1/clients", "fars", 201, self.client_rec(fars_nid, county=self.FARS_A)["data"])
+        recs = [self.client_rec(fars_nid), self.client_rec(), self.client_rec()]
+        sid = self.submitted("ngo1", recs)["id"]
+        body = self.assertFields(self.decide("county", sid, "approve"), 409, ["records[0]"])
+        self.assertNotIn(fars_nid, json.dumps(body))
+        # bad exclusions are 422 and change nothing
+        for excl, field in (([{"index": 7, "reason": "x"}], "exclude"), ([{"index": 0}], "exclude[0]"),
+                            ([{"index": 0, "reason": "a"}, {"index": 0, "reason": "b"}], "exclude[1]"),
+                            ("all", "exclude")):
+            with self.subTest(exclude=excl):
+                r = self.req("POST", "%s/%d/decision" % (SUB, sid), "county", {"decision": "approve", "exclude": excl})
+                self.assertIn(field, [e["field"] for e in self.assertProblem(r, 422).get("errors", [])])
+        r = self.req("POST", "%s/%d/decision" % (SUB, sid), "county",
+                     {"decision": "reject", "reason": "no", "exclude": [{"index": 0, "reason": "x"}]})
+        self.assertFields(r, 422, ["exclude"])
+        self.assertEqual(self.ok("GET", "%s/%d" % (SUB, sid), "ngo1").json()["status"], "pending")
+        r = self.req("POST", "%s/%d/decision" % (SUB, sid), "county", {"decision": "approve", "exclude": [
+            {"index": 0, "reason": "نیاز به بررسی"}, {"index": 2, "reason": "نیاز به بررسی"}]})
+        self.assertStatus(r, 200)
+        self.assertEqual((r.json()["applied"]["client"], r.json()["excluded"]), (1, [0, 2]))
+        got = self.ok("GET", "%s/%d" % (SUB, sid), "ngo1").json()
+        res = got["results"]
+        self.assertEqual(res[0], res[2] | {"index": 0}, "a hidden duplicate's exclusion differs from another's")
+        self.assertEqual(res[0]["status"], "invalid")
+        self.assertEqual(res[0]["errors"], [{"field": "", "message": "excluded by the reviewing officer: نیاز به بررسی"}])
+        self.assertEqual((res[1]["status"], got["valid_count"]), ("valid", 1))
+        self.assertEqual(len(self.clients_with(recs[1]["data"]["national_id"])), 1)
+        self.assertEqual(self.clients_with(recs[2]["data"]["national_id"]), [])
+        self.assertEqual(self.ok("GET", "%s/%d" % (SUB, sid), "county").json()["results"][0], res[0])
 
     # -- 12. unknown fields (issue 13, hole 10) ---------------------------------------------------------------------
     def test_12_unknown_fields_refuse_the_whole_submission_and_store_nothing(self):
@@ -672,6 +730,24 @@ class SubmissionsTest(harness.RegistryTestCase):
         self.assertTrue(fields[0].startswith("records[0].data.ی") and fields[0].endswith("..."), fields)
         self.assertEqual(self.keys_stored(key), 0)
 
+    def test_12_records_that_are_no_records_or_too_large_refuse_the_whole_submission(self):
+        """Hole 10's other half: a record that is not an object, of an unknown kind, whose data is not an object,
+        or with a value larger than its field allows was stored (as an invalid record); now the batch is refused,
+        naming each, and nothing is stored."""
+        big = "ب" * 101
+        records = [self.client_rec(), "junk", {"kind": "household", "data": {"county_id": self.TEH_A}},
+                   {"kind": "client", "data": ["x" * 1000]}, {"kind": "client"}, self.client_rec(first_name=big),
+                   self.staff_rec(last_name="x" * 5000), self.service_rec(self.NGO1_CLIENTS[0], notes="n" * 2001),
+                   self.client_rec(birth_date="1985-03-21" + " " * 200), self.client_rec(needs=["housing"] * 1000)]
+        r, key, _ = self.submit("ngo1", records)
+        self.assertFields(r, 422, ["records[1]", "records[2].kind", "records[3].data", "records[4].data",
+                                   "records[5].data.first_name", "records[6].data.last_name",
+                                   "records[7].data.notes", "records[8].data.birth_date", "records[9].data.needs"])
+        self.assertEqual(self.keys_stored(key), 0)
+        # at the limit is fine
+        body = self.submitted("ngo1", [self.client_rec(first_name="ب" * 100)])
+        self.assertEqual(body["results"][0]["status"], "valid")
+
     # -- 13. per-user quotas (issue 13, holes 3 and 10) -------------------------------------------------------------
     def test_13_records_checked_per_day_are_limited_per_user(self):
         for n in (1000, 1000):
@@ -687,34 +763,100 @@ class SubmissionsTest(harness.RegistryTestCase):
         self.submitted("ngo2", [self.client_rec()])
 
     def test_13_pending_submissions_are_limited_per_user(self):
-        ids = [self.submitted("q_pending", [self.client_rec()])["id"] for _ in range(self.PENDING_MAX)]
+        first, first_key, first_raw = self.submit("q_pending", [self.client_rec()])
+        self.assertStatus(first, 201)
+        ids = [first.json()["id"]] + [self.submitted("q_pending", [self.client_rec()])["id"]
+                                      for _ in range(self.PENDING_MAX - 1)]
         r, key, raw = self.submit("q_pending", [self.client_rec()])
         self.assertProblem(r, 409)
         self.assertIn("awaiting review", r.json()["detail"])
         self.assertEqual(self.keys_stored(key), 0)
-        # a retry of an accepted one is still answered as before
-        first, first_key, first_raw = self.submit("ngo1", [self.client_rec()])
-        self.assertStatus(first, 201)
-        self.assertEqual(self.post_raw("ngo1", first_raw, first_key).raw, first.raw)
+        # a retry of an accepted one is still answered as before, by the user at its limit
+        self.assertEqual(self.post_raw("q_pending", first_raw, first_key).raw, first.raw)
         # a decision makes room
         self.assertStatus(self.decide("county", ids[0], "reject", "duplicate batch"), 200)
         self.assertStatus(self.post_raw("q_pending", raw, key), 201)
 
-    def test_13_pending_bytes_are_limited_per_user(self):
-        big = [self.client_rec(first_name="ب" * 300_000) for _ in range(2)]    # ~1.2 MB, invalid records, stored
-        sid = self.submitted("q_bytes", big)["id"]
-        r, key, raw = self.submit("q_bytes", big)
+    def test_13_pending_bytes_are_limited_per_user_by_what_is_stored(self):
+        """The quota counts the bytes stored (records, both views of the results, the values approval writes),
+        about twice the request: two batches whose requests fit together under it, but whose stored bytes do not."""
+        def batch():
+            return [self.client_rec(first_name="ب" * 100, last_name="پ" * 100) for _ in range(1000)]
+        r, _, raw1 = self.submit("q_bytes", batch())
+        self.assertStatus(r, 201)
+        sid = r.json()["id"]
+        stored = int(self.pg.psql("SELECT body_bytes FROM submissions WHERE id = %d" % sid))
+        self.assertGreater(stored, 2 * len(raw1) * 0.9)
+        r, key, raw = self.submit("q_bytes", batch())
+        self.assertLessEqual(len(raw1) + len(raw), self.PENDING_BYTES, "the requests alone would fit")
         self.assertProblem(r, 409)
         self.assertIn("bytes", r.json()["detail"])
         self.assertEqual(self.keys_stored(key), 0)
         self.assertStatus(self.decide("county", sid, "reject", "names too long"), 200)
         self.assertStatus(self.post_raw("q_bytes", raw, key), 201)
 
+    def test_13_quotas_count_a_users_submissions_wherever_they_are_now(self):
+        """Counted by submitter, not under row-level security: a submitter moved to another center still has its
+        earlier submissions pending against its quota."""
+        mover = harness.add_user(self.registry, "sub-mover", "ngo_submitter", PASSWORD, center=self.NGO2)
+        tok = harness.login(self.client, "sub-mover", PASSWORD)["token"]
+        for _ in range(self.PENDING_MAX):
+            r = self.post_raw_as(tok, [self.client_rec()])
+            self.assertStatus(r, 201)
+        u = self.ok("GET", "/api/v1/users/%d" % mover, "admin")
+        r = self.client.request("PATCH", "/api/v1/users/%d" % mover, body={"center_id": self.NGO1},
+                                headers={"If-Match": u.headers["ETag"]}, token=self.tok["admin"])
+        self.assertStatus(r, 200)
+        tok = harness.login(self.client, "sub-mover", PASSWORD)["token"]
+        r = self.post_raw_as(tok, [self.client_rec()])
+        self.assertProblem(r, 409)
+        self.assertIn("awaiting review", r.json()["detail"])
+
+    def post_raw_as(self, token, records):
+        raw = json.dumps({"records": records}, ensure_ascii=False).encode("utf-8")
+        return self.client.request("POST", SUB, body=raw, token=token,
+                                   headers={"Content-Type": "application/json", "Idempotency-Key": new_key()})
+
     def assertNotFoundLikeMissing_(self, resp, missing):
         """An out-of-scope center is answered as a center that does not exist (same status, title, detail)."""
         body, other = self.assertProblem(resp, resp.status), self.assertProblem(missing, resp.status)
         for k in ("type", "title", "detail", "errors"):
             self.assertEqual(body.get(k), other.get(k), "differs from a missing center's: %r vs %r" % (body, other))
+
+
+class SubmissionBatchLimitsTest(harness.RegistryTestCase):
+    """A batch that could never fit a user's quota (more records than a day allows, more bytes stored than may be
+    pending) is 422, not a 429/409 that invites a retry that cannot succeed."""
+
+    registry_env = {"REGISTRY_SUBMISSION_RECORDS_PER_DAY": 20, "REGISTRY_SUBMISSION_PENDING_BYTES": 15000}
+
+    def test_a_batch_that_can_never_fit_is_422(self):
+        reg = self.registry
+        harness.add_user(reg, "lim-admin", "national_admin", PASSWORD)
+        admin = harness.login(self.client, "lim-admin", PASSWORD)["token"]
+        county = self.client.get("/api/v1/counties?province=%s&limit=1" % TEHRAN).json()["items"][0]["id"]
+        r = self.client.post("/api/v1/centers", {"name": "انجمن سقف", "type": "rehabilitation_day", "sector": "ngo",
+                                                 "county_id": county}, token=admin)
+        self.assertStatus(r, 201)
+        harness.add_user(reg, "lim-ngo", "ngo_submitter", PASSWORD, center=r.json()["id"])
+        ngo = harness.login(self.client, "lim-ngo", PASSWORD)["token"]
+
+        def rec(**over):
+            return {"kind": "client", "data": dict({"national_id": national_id(), "first_name": "زهرا",
+                                                    "last_name": word(), "birth_date": "1985-03-21", "sex": "female",
+                                                    "county_id": county}, **over)}
+
+        def send(records):
+            return self.client.request("POST", SUB, body={"records": records}, token=ngo,
+                                       headers={"Idempotency-Key": new_key()})
+        for records in ([rec() for _ in range(21)],                                  # 21 > 20 a day
+                        [rec(first_name="ب" * 100, last_name="پ" * 100) for _ in range(20)]):   # > 15,000 stored
+            with self.subTest(n=len(records)):
+                body = self.assertProblem(send(records), 422)
+                self.assertEqual([e["field"] for e in body["errors"]], ["records"])
+        self.assertEqual(self.pg.psql("SELECT count(*) FROM submissions").strip(), "0")
+        self.assertStatus(send([rec() for _ in range(20)]), 201)     # exactly the day's quota fits
+        self.assertProblem(send([rec()]), 429)                         # and then the quota is a 429
 
 
 if __name__ == "__main__":
