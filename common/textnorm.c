@@ -115,7 +115,7 @@ static action classify_clean(uint32_t *cp)
 /* One pass: decode, classify, write. A whitespace run only sets a pending flag, flushed as one space before
  * the next emitted character, which both collapses runs and trims both ends. A joiner (ZWNJ, ZWJ) is pending
  * the same way: kept, once, only between two visible characters (ZWJ only after a joining letter), dropped at
- * either end of a word and in runs. In place this is safe because the write position never passes the read
+ * either end of a word and in runs (a run holding a ZWNJ keeps the ZWNJ). In place this is safe because the write position never passes the read
  * position (invariant: w + pending bytes <= r). */
 static size_t transform(const char *in, char *out, size_t outsz, classify_fn classify)
 {
@@ -147,7 +147,8 @@ static size_t transform(const char *in, char *out, size_t outsz, classify_fn cla
             joiner = 0;
             break;
         case ACT_JOINER:
-            if (w > 0 && !pending && !joiner && (cp == 0x200C || is_joining_letter(last)))
+            /* a ZWNJ anywhere in a run of joiners wins: it says "do not join", which a ZWJ must not undo */
+            if (w > 0 && !pending && (cp == 0x200C || (!joiner && is_joining_letter(last))))
                 joiner = cp;
             break;
         case ACT_EMIT: {

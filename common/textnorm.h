@@ -35,7 +35,8 @@ size_t textnorm_search_key(const char *in, char *out, size_t outsz);
  * U+206A..U+206F, variation selectors U+FE00..U+FE0F and U+E0100..U+E01EF, U+FEFF, U+FFF9..U+FFFB,
  * U+1BCA0..U+1BCA3, U+1D173..U+1D17A, tags U+E0000..U+E007F), and converts Arabic Yeh U+064A / Alef Maksura
  * U+0649 to Persian Yeh U+06CC and Arabic Kaf U+0643 to Keheh U+06A9 (the official Persian forms). Keeps ZWNJ,
- * which is part of Persian spelling, once and only between two visible characters, and ZWJ only after an
+ * which is part of Persian spelling, once and only between two visible characters (a run of joiners holding a
+ * ZWNJ becomes that ZWNJ), and ZWJ only after an
  * Arabic-script letter and before a visible character that is not one (an abbreviation's joined form, ه‍.ش);
  * everything else is kept. Returns the cleaned length, or (size_t)-1 (out set to "" if outsz > 0) on invalid UTF-8, on a
  * control character (C0 other than ASCII whitespace, DEL, C1 other than U+0085), or if it does not fit.

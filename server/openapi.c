@@ -87,7 +87,8 @@ static const schema_def schemas[] = {
      "erly_care\",\"social_work_clinic\",\"counseling\",\"addiction_outpatient\",\"addiction_residential"
      "\",\"children_home\",\"kindergarten\",\"mental_health_rehabilitation\",\"genetic_counseling\",\"soci"
      "al_emergency\",\"cbr_office\"]},\"sector\":{\"type\":\"string\",\"enum\":[\"public\",\"ngo\"]},\"county_id"
-     "\":{\"type\":\"integer\"},\"capacity\":{\"type\":\"integer\",\"minimum\":0},\"license_no\":{\"type\":\"strin"
+     "\":{\"type\":\"integer\",\"description\":\"a change is 422 while the center has active clients (transfer"
+     " them first) or allocations or donations; its staff and NGO submitters move with it\"},\"capacity\":{\"type\":\"integer\",\"minimum\":0},\"license_no\":{\"type\":\"strin"
      "g\"},\"license_expires_on\":{\"type\":\"string\",\"format\":\"date\"},\"license_expires_on_jalali\":{\"t"
      "ype\":\"string\"},\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"suspended\",\"closed\"]}},\"require"
      "d\":[\"name\",\"type\",\"sector\",\"county_id\"]}"},
@@ -243,7 +244,9 @@ static const schema_def schemas[] = {
      "at\":\"date-time\"}}}"},
     {"LoanWrite",
      "{\"type\":\"object\",\"properties\":{\"client_id\":{\"type\":\"integer\"},\"amount_rials\":{\"type\":\"i"
-     "nteger\",\"minimum\":1},\"installments\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":120},\"first_du"
+     "nteger\",\"minimum\":1},\"installments\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":120,"
+     "\"description\":\"one a Jalali month, each on first_due_on's Jalali day of the month (the month's last day"
+     " when it is shorter)\"},\"first_du"
      "e_on\":{\"type\":\"string\",\"format\":\"date\",\"description\":\"default: the first day of the next Jal"
      "ali month after today (Iran time)\"},\"first_due_on_jalali\":{\"type\":\"string\"}},\"required\":[\"clie"
      "nt_id\",\"amount_rials\",\"installments\"]}"},

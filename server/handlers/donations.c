@@ -134,6 +134,12 @@ static void donation_build(req_ctx *rc, json_object *body, bool partial, const c
     res_put_text(rc, body, values, "description", fe);
     res_put_int(body, values, "amount_rials");
     put_campaign(rc, body, values, fe);
+    if (partial && json_object_object_get_ex(values, "campaign_id", NULL)) {
+        /* a campaign named in a change is looked up in the donation's own province (donation_campaign_ref) */
+        const char *id = resource_id_param(rc, 0, "donation");
+        if (id)
+            json_object_object_add(values, "donation_id", json_object_new_string(id));
+    }
     res_put_date(rc, body, values, "received_on");
     json_object *received;
     ymd g, j;

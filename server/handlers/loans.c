@@ -1,6 +1,8 @@
 /*
  * loans.c - microfinance in community-based rehabilitation: /api/v1/loans (with its schedule, made on creation:
- * equal monthly installments, the remainder on the last, summing exactly to the loan), repayments
+ * equal installments a Jalali month apart, the remainder on the last, summing exactly to the loan; shown as stored,
+ * or, in the reply to the loan's creation, whose statement cannot see the rows its trigger adds, as computed by
+ * the same loan_schedule() that stored them), repayments
  * (/api/v1/loans/{id}/repayments; never more than is owed, and a loan paid in full is marked repaid), and the
  * overdue installments of a county (/api/v1/loans/overdue).
  */
@@ -19,8 +21,10 @@
 #define LOAN_SELECT                                                                                                  \
     "t.id, t.client_id, t.amount_rials, t.installments, t.first_due_on, t.status, t.province_code AS province,"    \
     " t.county_id, t.center_id,"                                                                                   \
-    " (SELECT jsonb_agg(jsonb_build_object('n', s.n, 'due_on', s.due_on, 'amount_rials', s.amount_rials)"        \
-    " ORDER BY s.n) FROM loan_schedule(t.amount_rials, t.installments, t.first_due_on) s) AS schedule,"            \
+    " coalesce((SELECT jsonb_agg(jsonb_build_object('n', s.n, 'due_on', s.due_on, 'amount_rials', s.amount_rials)" \
+    " ORDER BY s.n) FROM loan_installments s WHERE s.loan_id = t.id),"                                              \
+    " (SELECT jsonb_agg(jsonb_build_object('n', s.n, 'due_on', s.due_on, 'amount_rials', s.amount_rials)"         \
+    " ORDER BY s.n) FROM loan_schedule(t.amount_rials, t.installments, t.first_due_on) s)) AS schedule,"           \
     " (SELECT coalesce(sum(r.amount_rials), 0) FROM repayments r WHERE r.loan_id = t.id) AS repaid_rials,"         \
     " t.amount_rials - (SELECT coalesce(sum(r.amount_rials), 0) FROM repayments r WHERE r.loan_id = t.id)"         \
     " AS outstanding_rials, t.version, " TS("created_at") ", " TS("updated_at")

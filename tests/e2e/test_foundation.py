@@ -389,5 +389,78 @@ class MigrationTest(harness.RegistryTestCase):
             shutil.rmtree(d)
 
 
+    def test_0019_repairs_invisible_text_and_loans_left_behind(self):
+        """Rows written before 0019: text holding invisible characters (hole 16 was closed for new writes only) and a
+        loan left where its client no longer is. 0019 repairs them, and only them, each with a version bump and
+        an audit record."""
+        d = tempfile.mkdtemp()
+        try:
+            mdir = os.path.join(d, "migrations")
+            shutil.copytree(os.path.join(harness.source_dir(), "migrations"), mdir,
+                            ignore=lambda _, names: [n for n in names if n.endswith(".sql") and int(n[:4]) >= 19])
+            self.pg.createdb("repair")
+            env = {"REGISTRY_DB_URL": self.pg.url(dbname="repair"), "REGISTRY_MIGRATIONS_DIR": mdir}
+            p = self.registry.ctl("migrate", env_extra=env)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            nid = [harness.national_id_of(612340000 + i) for i in range(2)]
+
+            def sql(text):
+                return self.pg.psql("SELECT set_config('registry.role', 'system', false);\n" + text,
+                                    dbname="repair").splitlines()[1:]
+            ids = sql("""
+                WITH k AS (SELECT min(id) AS a FROM counties WHERE province_code = 'IR-23'),
+                     u AS (INSERT INTO users (username, password_hash, role, full_name)
+                           VALUES ('spoof.admin', 'x', 'national_admin', E'Nat\\u202Eional \\u3164Admin') RETURNING id),
+                     c1 AS (INSERT INTO centers (name, type, sector, county_id)
+                            SELECT E'مرکز\\u3164 مهر', 'counseling', 'public', k.a FROM k RETURNING id),
+                     c2 AS (INSERT INTO centers (name, type, sector, county_id)
+                            SELECT 'مرکز مهر', 'counseling', 'public', k.a FROM k RETURNING id),
+                     cl AS (INSERT INTO clients (national_id, first_name, last_name, birth_date, sex, county_id)
+                            SELECT %s, E'زهرا\\u115F', E'رضا\\U000E0041یی\\uFE0F', '1980-01-01', 'female', k.a FROM k
+                            RETURNING id),
+                     ok AS (INSERT INTO clients (national_id, first_name, last_name, birth_date, sex, county_id)
+                            SELECT %s, 'مینا', 'کاظمی', '1981-01-01', 'female', k.a FROM k RETURNING id)
+                SELECT u.id, c1.id, c2.id, cl.id, ok.id FROM u, c1, c2, cl, ok""" % (
+                harness.sql_literal(nid[0]), harness.sql_literal(nid[1])))[0].split("|")
+            uid, center_bad, center_ok, cid, cid_ok = ids
+            loan = sql("INSERT INTO loans (client_id, amount_rials, installments, first_due_on) VALUES (%s, 900, 3,"
+                       " '2024-01-01') RETURNING id" % cid)[0]
+            sql("INSERT INTO repayments (loan_id, amount_rials, paid_on) VALUES (%s, 100, '2024-01-02')" % loan)
+            elsewhere = "province_code = 'IR-07', county_id = (SELECT min(id) FROM counties WHERE province_code = 'IR-07')"
+            sql("UPDATE loans SET %s WHERE id = %s; UPDATE loan_installments SET %s WHERE loan_id = %s;"
+                " UPDATE repayments SET %s WHERE loan_id = %s" % (elsewhere, loan, elsewhere, loan, elsewhere, loan))
+            loan_version = int(sql("SELECT version FROM loans WHERE id = %s" % loan)[0])
+            # the old key kept the new invisible characters, so ?q= (computed by the server without them) missed it
+            self.assertNotEqual(sql("SELECT name_key FROM client_names WHERE id = %s" % cid), ["زهرا رضایی"])
+
+            env["REGISTRY_MIGRATIONS_DIR"] = os.path.join(harness.source_dir(), "migrations")
+            p = self.registry.ctl("migrate", env_extra=env)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(sql("SELECT full_name, version FROM users WHERE id = %s" % uid), ["National Admin|2"])
+            self.assertEqual(sql("SELECT first_name, last_name, name_key, version FROM clients WHERE id = %s" % cid),
+                             ["زهرا|رضایی|زهرا رضایی|2"])
+            self.assertEqual(sql("SELECT name_key FROM client_names WHERE id = %s" % cid), ["زهرا رضایی"])
+            # the repaired name would be the other center's: the center's id keeps them apart
+            self.assertEqual(sql("SELECT id, name, version FROM centers WHERE id IN (%s, %s) ORDER BY id"
+                                 % (center_bad, center_ok)),
+                             ["%s|مرکز مهر (%s)|2" % (center_bad, center_bad), "%s|مرکز مهر|1" % center_ok])
+            # the loan, its installments and repayment are where the client is again
+            self.assertEqual(sql("SELECT (SELECT count(*) FROM loans l WHERE l.id = {l} AND l.province_code = c.province_code"
+                                 " AND l.county_id = c.county_id AND l.version = {v}),"
+                                 " (SELECT count(*) FROM loan_installments i WHERE i.loan_id = {l}"
+                                 " AND i.county_id = c.county_id),"
+                                 " (SELECT count(*) FROM repayments r WHERE r.loan_id = {l} AND r.county_id = c.county_id"
+                                 " AND r.version = 2) FROM clients c WHERE c.id = {c}".format(l=loan, c=cid, v=loan_version + 1)),
+                             ["1|3|1"])
+            # one audit record per repaired record, none for the others
+            self.assertEqual(sql("SELECT entity, entity_id, role FROM audit_log WHERE action = 'repair' ORDER BY id"),
+                             ["user|%s|system" % uid, "client|%s|system" % cid, "center|%s|system" % center_bad,
+                              "loan|%s|system" % loan, "repayment|%s|system" % sql(
+                                  "SELECT id FROM repayments WHERE loan_id = %s" % loan)[0]])
+            self.assertEqual(sql("SELECT version FROM clients WHERE id = %s" % cid_ok), ["1"])
+            self.assertEqual(sql("SELECT count(*) FROM users WHERE full_name ~ registry_invisible_pattern()"), ["0"])
+        finally:
+            shutil.rmtree(d)
+
 if __name__ == "__main__":
     harness.main()

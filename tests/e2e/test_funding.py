@@ -403,20 +403,20 @@ class FundingTest(harness.RegistryTestCase):
         with self.subTest("the loan lives at its client's center (so that center's NGO submitter sees it)"):
             self.assertEqual(loan["center_id"], self.CENTER_PUB)
         self.assertEqual([(s["due_on"], s["amount_rials"]) for s in loan["schedule"]],
-                         [("2024-01-31", 333), ("2024-02-29", 333), ("2024-03-31", 334)])
+                         [("2024-01-31", 333), ("2024-03-01", 333), ("2024-03-30", 334)])   # 11 Bahman, Esfand, Farvardin
         self.assertEqual(self.ok("GET", path, "teh").json()["schedule"], loan["schedule"])
 
         def overdue(who="county", county=None):
             got = self.items("/api/v1/loans/overdue?" + q(county_id=county or self.TEH_A, limit=500), who)
             return [(x["n"], x["due_on"], x["amount_rials"], x["unpaid_rials"]) for x in got if x["loan_id"] == lid]
-        self.assertEqual(overdue(), [(1, "2024-01-31", 333, 333), (2, "2024-02-29", 333, 333),
-                                     (3, "2024-03-31", 334, 334)])
+        self.assertEqual(overdue(), [(1, "2024-01-31", 333, 333), (2, "2024-03-01", 333, 333),
+                                     (3, "2024-03-30", 334, 334)])
         rep = self.ok("POST", path + "/repayments", "county", 201, {"amount_rials": 400, "paid_on": "2024-02-10"})
         self.assertEqual((rep.json()["loan_id"], rep.json()["amount_rials"], rep.json()["province"]),
                          (lid, 400, TEHRAN))
         got = self.ok("GET", path, "county").json()
         self.assertEqual((got["outstanding_rials"], got["repaid_rials"], got["status"]), (600, 400, "active"))
-        self.assertEqual(overdue(), [(2, "2024-02-29", 333, 266), (3, "2024-03-31", 334, 334)])
+        self.assertEqual(overdue(), [(2, "2024-03-01", 333, 266), (3, "2024-03-30", 334, 334)])
         self.assertEqual(overdue("teh"), overdue())
         full = self.items("/api/v1/loans/overdue?" + q(county_id=self.TEH_A, limit=500), "county")
         paged, cursor = [], None
@@ -882,6 +882,210 @@ class FundingTest(harness.RegistryTestCase):
                     self.assertLess(r.status, 500, r)
                     self.assertStatus(r, 403 if who in refused.get(path, ()) else 200)
 
+
+    # -- records repairs (migration 0019) ---------------------------------------------------------------------------
+    def held(self, who):
+        """A direct database session as registry_app with who's scope (auth_begin, as a request starts), inside an
+        open transaction: what it writes stays uncommitted until the test commits it."""
+        s = self.pg.session()
+        self.addCleanup(s.close)
+        s.execute("BEGIN; SET LOCAL ROLE registry_app;\n\\o /dev/null\nSELECT * FROM auth_begin(%s, 'e2e-held',"
+                  " '127.0.0.1', false);\n\\o" % harness.sql_literal(harness.token_sha256_hex(self.tok[who])))
+        return s
+
+    def in_thread(self, method, path, who, body=None):
+        """Sends the request from a thread; returns a function that waits for and returns its response."""
+        out = []
+
+        def go():
+            with self.registry.client() as c:
+                out.append(c.request(method, path, body=body, token=self.tok[who]))
+        t = threading.Thread(target=go)
+        t.start()
+
+        def result():
+            t.join(60)
+            self.assertEqual(len(out), 1, "the request did not finish")
+            return out[0]
+        return result
+
+    def wait_for_lock_waiter(self):
+        """Returns once some backend waits for a row lock another transaction holds (a wait, not a time limit:
+        the test fails only if it never happens)."""
+        for _ in range(600):
+            if self.sql("SELECT count(*) FROM pg_locks WHERE NOT granted")[0][0] != "0":
+                return
+            threading.Event().wait(0.05)
+        self.fail("no request ever waited for the held transaction")
+
+    def test_patch_center_id_moves_loans_installments_and_repayments(self):
+        client = self.new_client("county", center_id=self.CENTER_PUB)
+        loan = self.ok("POST", "/api/v1/loans", "county", 201, {
+            "client_id": client["id"], "amount_rials": 900, "installments": 3, "first_due_on": "2024-02-01"}).json()
+        path = "/api/v1/loans/%d" % loan["id"]
+        self.ok("POST", path + "/repayments", "county", 201, {"amount_rials": 100, "paid_on": "2024-02-02"})
+        cpath = "/api/v1/clients/%d" % client["id"]
+        got = self.ok("PATCH", cpath, "county", body={"center_id": self.CENTER_NGO}, etag='"v1"').json()
+        self.assertEqual((got["center_id"], got["county_id"]), (self.CENTER_NGO, self.TEH_A))
+        where = "province_code = '%s' AND county_id = %d AND center_id = %d" % (TEHRAN, self.TEH_A, self.CENTER_NGO)
+        self.assertEqual(self.sql(
+            "SELECT (SELECT count(*) FROM loans WHERE id = {l} AND {w}),"
+            " (SELECT count(*) FROM loan_installments WHERE loan_id = {l} AND {w}),"
+            " (SELECT count(*) FROM repayments WHERE loan_id = {l} AND {w})".format(l=loan["id"], w=where)),
+            [("1", "3", "1")])
+        # the new center's NGO submitter sees the loan now; the move is in the loan's trail, by the officer
+        self.assertEqual(self.ok("GET", path, "ngo").json()["center_id"], self.CENTER_NGO)
+        moved = [a for a in self.audit_of("loan", loan["id"]) if a["action"] == "transfer"]
+        self.assertEqual([(m["before"]["center_id"], m["after"]["center_id"], m["username"], m["role"])
+                          for m in moved], [(self.CENTER_PUB, self.CENTER_NGO, self.uname["county"], "county_officer")])
+        # the county changes only by a transfer (PATCH does not take it)
+        self.assertFields(self.req("PATCH", cpath, "county", {"county_id": self.TEH_B}, etag='"v2"'), 422,
+                          ["county_id"])
+
+    def test_loan_made_during_a_transfer_gets_the_new_place(self):
+        cid = self.new_client("county")["id"]
+        held = self.held("admin")
+        held.execute("SELECT client_transfer(%d, %d, NULL, NULL);" % (cid, self.FARS_A))
+        result = self.in_thread("POST", "/api/v1/loans", "admin",
+                                {"client_id": cid, "amount_rials": 500, "installments": 2, "first_due_on": "2024-05-01"})
+        self.wait_for_lock_waiter()
+        held.execute("COMMIT;")
+        loan = result()
+        self.assertStatus(loan, 201)
+        self.assertEqual((loan.json()["province"], loan.json()["county_id"]), (FARS, self.FARS_A))
+        self.assertEqual(self.sql("SELECT DISTINCT province_code FROM loan_installments WHERE loan_id = %d"
+                                  % loan.json()["id"]), [(FARS,)])
+
+    def test_transfer_waits_for_a_loan_in_flight_and_moves_it(self):
+        # the other order: the transfer waits for the loan (its client read FOR SHARE, and the foreign key's own
+        # key-share lock), then moves it
+        cid = self.new_client("county")["id"]
+        held = self.held("county")
+        held.execute("INSERT INTO loans (client_id, amount_rials, installments, first_due_on)"
+                     " VALUES (%d, 700, 2, '2024-05-01');" % cid)
+        result = self.in_thread("POST", "/api/v1/clients/%d/transfer" % cid, "admin", {"county_id": self.FARS_A})
+        self.wait_for_lock_waiter()
+        held.execute("COMMIT;")
+        self.assertStatus(result(), 200)
+        self.assertEqual(self.sql(
+            "SELECT l.province_code, l.county_id, (SELECT count(*) FROM loan_installments i WHERE i.loan_id = l.id"
+            " AND i.province_code = '%s') FROM loans l WHERE l.client_id = %d" % (FARS, cid)),
+            [(FARS, str(self.FARS_A), "2")])
+
+    def test_repayment_during_a_transfer_follows_the_loan(self):
+        cid = self.new_client("county")["id"]
+        loan = self.ok("POST", "/api/v1/loans", "county", 201, {"client_id": cid, "amount_rials": 800,
+                                                                "installments": 2, "first_due_on": "2024-05-01"}).json()
+        held = self.held("admin")
+        held.execute("SELECT client_transfer(%d, %d, NULL, NULL);" % (cid, self.FARS_A))
+        result = self.in_thread("POST", "/api/v1/loans/%d/repayments" % loan["id"], "admin",
+                                {"amount_rials": 300, "paid_on": "2024-05-02"})
+        self.wait_for_lock_waiter()
+        held.execute("COMMIT;")
+        rep = result()
+        self.assertStatus(rep, 201)
+        self.assertEqual((rep.json()["province"], rep.json()["county_id"]), (FARS, self.FARS_A))
+        self.assertEqual(self.ok("GET", "/api/v1/loans/%d" % loan["id"], "fars").json()["outstanding_rials"], 500)
+
+    def test_repayment_counts_every_repayment_even_one_left_elsewhere(self):
+        cid = self.new_client("fars", county=self.FARS_A)["id"]
+        loan = self.ok("POST", "/api/v1/loans", "fars", 201, {"client_id": cid, "amount_rials": 1000,
+                                                              "installments": 2, "first_due_on": "2024-05-01"}).json()
+        path = "/api/v1/loans/%d" % loan["id"]
+        rep = self.ok("POST", path + "/repayments", "fars", 201, {"amount_rials": 600, "paid_on": "2024-05-02"}).json()
+        # a repayment left in another province (as the race above left them before 0019): Fars does not see it
+        self.pg.psql("UPDATE repayments SET province_code = '%s', county_id = %d, center_id = NULL WHERE id = %d"
+                     % (TEHRAN, self.TEH_A, rep["id"]))
+        self.assertEqual(self.ok("GET", path, "fars").json()["repaid_rials"], 0)
+        body = self.assertFields(self.req("POST", path + "/repayments", "fars",
+                                          {"amount_rials": 1000, "paid_on": "2024-05-03"}), 422, ["amount_rials"])
+        self.assertIn("1600", body["errors"][0]["message"])
+        self.ok("POST", path + "/repayments", "fars", 201, {"amount_rials": 400, "paid_on": "2024-05-03"})
+        # ... and that one settles the loan: paid in full, though Fars sees only 400 of it
+        self.assertEqual(self.sql("SELECT status, (SELECT sum(amount_rials) FROM repayments WHERE loan_id = l.id)"
+                                  " FROM loans l WHERE l.id = %d" % loan["id"]), [("repaid", "1000")])
+
+    def test_center_with_active_clients_keeps_its_county(self):
+        center = self.ok("POST", "/api/v1/centers", "teh", 201, {"name": "مرکز جابجا " + word(),
+                                                                  "type": "counseling", "sector": "public",
+                                                                  "county_id": self.TEH_A}).json()
+        path = "/api/v1/centers/%d" % center["id"]
+        staff = self.ok("POST", "/api/v1/staff", "teh", 201, {
+            "national_id": national_id(), "first_name": "مریم", "last_name": word(), "profession": "counselor",
+            "center_id": center["id"]}).json()
+        client = self.new_client("teh", center_id=center["id"])
+        body = self.assertFields(self.req("PATCH", path, "teh", {"county_id": self.TEH_B}, etag='"v1"'), 422,
+                                 ["county_id"])
+        self.assertIn("transfer", body["errors"][0]["message"])
+        self.assertEqual(self.sql("SELECT county_id, version FROM centers WHERE id = %d" % center["id"]),
+                         [(str(self.TEH_A), "1")])
+        # its client transferred out, the center moves, and its staff with it
+        self.ok("POST", "/api/v1/clients/%d/transfer" % client["id"], "teh", body={"county_id": self.TEH_A})
+        moved = self.ok("PATCH", path, "teh", body={"county_id": self.TEH_B}, etag='"v1"').json()
+        self.assertEqual(moved["county_id"], self.TEH_B)
+        got = self.ok("GET", "/api/v1/staff/%d" % staff["id"], "teh").json()
+        self.assertEqual((got["county_id"], got["version"]), (self.TEH_B, staff["version"] + 1))
+        self.assertEqual([a["action"] for a in self.audit_of("staff", staff["id"]) if a["action"] == "transfer"],
+                         ["transfer"])
+        # money recorded at a center keeps it in its county's budget
+        self.donation("teh", center_id=center["id"])
+        self.assertFields(self.req("PATCH", path, "teh", {"county_id": self.TEH_A}, etag='"v2"'), 422, ["county_id"])
+
+    def test_donation_patch_names_a_campaign_of_the_donations_province(self):
+        name = "همنام " + word()
+        teh = self.ok("POST", "/api/v1/campaigns", "teh", 201, {"name": name, "province": TEHRAN}).json()
+        fars = self.ok("POST", "/api/v1/campaigns", "fars", 201, {"name": name, "province": FARS}).json()
+        d = self.donation("teh", county_id=self.TEH_A).json()
+        path = "/api/v1/donations/%d" % d["id"]
+        # a national admin (no province of its own): the donation's province settles the name
+        got = self.ok("PATCH", path, "admin", body={"campaign": name}, etag=self.etag(path)).json()
+        self.assertEqual((got["campaign_id"], got["campaign"]), (teh["id"], name))
+        # another province's campaign: refused under the field the client sent
+        for field in ("campaign", "campaign_id"):
+            with self.subTest(field=field):
+                self.assertFields(self.req("PATCH", path, "admin", {field: fars["id"]}, etag=self.etag(path)), 422,
+                                  [field])
+        self.assertEqual(self.sql("SELECT campaign_id FROM donations WHERE id = %d" % d["id"]), [(str(teh["id"]),)])
+
+    def test_schedule_in_jalali_months(self):
+        # SQL's month arithmetic: same Jalali day, clamped to the month (31 / 30 / Esfand 29 or 30)
+        cases = [("2024-09-21", 1, "2024-10-21"),      # 31 Shahrivar 1403 -> 30 Mehr
+                 ("2025-02-18", 1, "2025-03-20"),      # 30 Bahman 1403 -> 30 Esfand (1403 leap)
+                 ("2026-02-19", 1, "2026-03-20"),      # 30 Bahman 1404 -> 29 Esfand (1404 not)
+                 ("2025-03-20", 12, "2026-03-20"),     # 30 Esfand 1403 -> 29 Esfand 1404
+                 ("2024-04-19", 11, "2025-03-20"),     # 31 Farvardin 1403 -> 30 Esfand 1403
+                 ("2024-12-21", 3, "2025-03-21"),      # 1 Dey 1403 -> 1 Farvardin 1404
+                 ("2024-03-20", 0, "2024-03-20")]
+        got = self.sql("SELECT " + ", ".join("jalali_add_months('%s', %d)" % (g, k) for g, k, _ in cases))
+        self.assertEqual(list(got[0]), [e for _, _, e in cases])
+        cid = self.new_client("county")["id"]
+        # every installment on the same Jalali day, as the server's own calendar (C, the overdue list) reads them
+        loan = self.ok("POST", "/api/v1/loans", "county", 201, {"client_id": cid, "amount_rials": 2400,
+                                                                "installments": 24, "first_due_on_jalali": "1402-06-31"})
+        lid = loan.json()["id"]
+        over = [x for x in self.items("/api/v1/loans/overdue?" + q(county_id=self.TEH_A, limit=500), "county")
+                if x["loan_id"] == lid]
+        want = []
+        for k in range(24):
+            y, m = 1402 + (5 + k) // 12, (5 + k) % 12 + 1
+            want.append("%d-%02d-%02d" % (y, m, 31 if m <= 6 else 30 if m <= 11 else 30 if y == 1403 else 29))
+        self.assertEqual([x["due_on_jalali"] for x in over], want)
+        # a default loan: the 1st of each Jalali month, so the gaps are the months' lengths
+        d = self.ok("POST", "/api/v1/loans", "county", 201, {"client_id": cid, "amount_rials": 1400,
+                                                             "installments": 14}).json()
+        dates = [s["due_on"] for s in d["schedule"]]
+        self.assertEqual(dates[0], d["first_due_on"])
+        import datetime
+        m = int(d["first_due_on_jalali"].split("-")[1])
+        for k in range(13):
+            gap = (datetime.date.fromisoformat(dates[k + 1]) - datetime.date.fromisoformat(dates[k])).days
+            month = (m - 1 + k) % 12 + 1
+            self.assertIn(gap, {31} if month <= 6 else {30} if month <= 11 else {29, 30}, (k, dates))
+        # the reply shows the schedule as stored (the same as made), and a stored schedule as it is
+        self.assertEqual(self.ok("GET", "/api/v1/loans/%d" % d["id"], "county").json()["schedule"], d["schedule"])
+        self.pg.psql("UPDATE loan_installments SET due_on = due_on + 1 WHERE loan_id = %d AND n = 2" % d["id"])
+        self.assertEqual(self.ok("GET", "/api/v1/loans/%d" % d["id"], "county").json()["schedule"][1]["due_on"],
+                         (datetime.date.fromisoformat(dates[1]) + datetime.timedelta(days=1)).isoformat())
 
 if __name__ == "__main__":
     harness.main()

@@ -59,6 +59,34 @@ static int ref_valid(const uint8_t *s, size_t n)
     return 1;
 }
 
+/* What renders as nothing, listed here from the Unicode character database (General_Category and
+ * Default_Ignorable_Code_Point), not from textnorm.c's own tables, so a code point the library forgets is caught:
+ *   Cf (format): U+00AD soft hyphen, U+061C Arabic letter mark, U+180E Mongolian vowel separator, U+200B zero
+ *     width space, U+200E/U+200F LRM/RLM, U+202A..U+202E embeddings and overrides, U+2060 word joiner,
+ *     U+2061..U+2064 invisible math operators (U+2065 unassigned, default ignorable), U+2066..U+2069 isolates,
+ *     U+206A..U+206F deprecated format controls, U+FEFF BOM, U+FFF9..U+FFFB interlinear annotation,
+ *     U+1BCA0..U+1BCA3 shorthand format controls, U+1D173..U+1D17A musical format controls, U+E0001 and
+ *     U+E0020..U+E007F tags (the rest of U+E0000..U+E007F unassigned, default ignorable). Not here: ZWNJ/ZWJ
+ *     (kept by cleaning under rules of their own) and the Cf signs that are drawn (U+0600..U+0605, U+06DD,
+ *     U+070F, U+08E2, U+110BD, U+110CD).
+ *   Mn that render as nothing: U+034F combining grapheme joiner, U+17B4/U+17B5 Khmer inherent vowels,
+ *     U+180B..U+180D and U+180F Mongolian free variation selectors, U+FE00..U+FE0F and U+E0100..U+E01EF
+ *     variation selectors (U+FE0F emoji style too).
+ *   Lo fillers: U+115F/U+1160 Hangul choseong/jungseong fillers, U+3164 Hangul filler, U+FFA0 halfwidth filler. */
+static int shows_nothing(uint32_t c)
+{
+    static const uint32_t ranges[][2] = {
+        {0x00AD, 0x00AD},   {0x034F, 0x034F},   {0x061C, 0x061C},   {0x115F, 0x1160},   {0x17B4, 0x17B5},
+        {0x180B, 0x180F},   {0x200B, 0x200B},   {0x200E, 0x200F},   {0x202A, 0x202E},   {0x2060, 0x206F},
+        {0x3164, 0x3164},   {0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},   {0xFFF9, 0xFFFB},
+        {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0000, 0xE007F}, {0xE0100, 0xE01EF},
+    };
+    for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+        if (c >= ranges[i][0] && c <= ranges[i][1])
+            return 1;
+    return 0;
+}
+
 /* Code points that must never appear in a search key. */
 static int banned_in_key(uint32_t c)
 {
@@ -68,8 +96,7 @@ static int banned_in_key(uint32_t c)
         c == 0x0622 || c == 0x0623 || c == 0x0625 || c == 0x0671 || c == 0x0624)
         return 1;
     if (c == 0x200C || c == 0x200D || c == 0x0640 || (c >= 0x064B && c <= 0x065F) || c == 0x0670 ||
-        c == 0x00AD || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
-        (c >= 0x2066 && c <= 0x2069) || c == 0x061C || c == 0x200B || c == 0x2060 || c == 0xFEFF)
+        shows_nothing(c))
         return 1;
     /* whitespace other than the single ASCII space */
     if ((c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
@@ -82,16 +109,7 @@ static int banned_in_clean(uint32_t c)
 {
     if (c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F))
         return 1;
-    if (c == 0x064A || c == 0x0649 || c == 0x0643 || c == 0x00AD || c == 0x200B || c == 0x2060 ||
-        c == 0xFEFF || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
-        (c >= 0x2066 && c <= 0x2069) || c == 0x061C)
-        return 1;
-    /* invisible format characters and fillers (issue 13, hole 16) */
-    if (c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5 || (c >= 0x180B && c <= 0x180F) ||
-        (c >= 0x2061 && c <= 0x2065) || (c >= 0x206A && c <= 0x206F) || c == 0x3164 ||
-        (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFFA0 || (c >= 0xFFF9 && c <= 0xFFFB) ||
-        (c >= 0x1BCA0 && c <= 0x1BCA3) || (c >= 0x1D173 && c <= 0x1D17A) || (c >= 0xE0000 && c <= 0xE007F) ||
-        (c >= 0xE0100 && c <= 0xE01EF))
+    if (c == 0x064A || c == 0x0649 || c == 0x0643 || shows_nothing(c))
         return 1;
     if (c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
         c == 0x202F || c == 0x205F || c == 0x3000)

@@ -276,7 +276,7 @@ static void test_next_month_start(void **state)
     ymd n = {7, 7, 7};
     assert_int_equal(jalali_next_month_start((ymd){2026, 12, 2}, &n), 0);    /* 11 Azar 1405 -> 1 Dey */
     assert_ymd(n, 2026, 12, 22);
-    assert_int_equal(jalali_next_month_start((ymd){2025, 3, 20}, &n), 0);    /* 29 Esfand 1403 (leap: 30 days) */
+    assert_int_equal(jalali_next_month_start((ymd){2025, 3, 20}, &n), 0);    /* 30 Esfand 1403 (leap), its last day */
     assert_ymd(n, 2025, 3, 21);                                              /* -> 1 Farvardin 1404, next day */
     assert_int_equal(jalali_next_month_start((ymd){2024, 3, 20}, &n), 0);    /* 1 Farvardin 1403 -> 1 Ordibehesht */
     assert_ymd(n, 2024, 4, 20);

@@ -246,7 +246,10 @@ static void test_clean_joiners(void **state)
     clean_is("زه\u200Dرا", "زهرا");                              /* between two letters too */
     clean_is("\u200Dعلی", "علی");
     clean_is("ه\u200D ش", "ه ش");
-    clean_is("ه\u200C\u200Dش", "ه\u200Cش");                     /* one joiner, the first */
+    clean_is("ه\u200C\u200Dش", "ه\u200Cش");                     /* one joiner: the ZWNJ ... */
+    clean_is("ه\u200D\u200Cش", "ه\u200Cش");                     /* ... wherever it is in the run */
+    clean_is("ه\u200D\u200D\u200C\u200Dش", "ه\u200Cش");
+    clean_is("Ad\u200D\u200Cmin", "Ad\u200Cmin");
 }
 
 static void test_utf8_validate(void **state)
