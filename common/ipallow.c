@@ -48,6 +48,15 @@ static int parse_one(ip_net *net, const char *s, size_t len)
             return -1;
         net->prefix = v;
     }
+    /* a peer's IPv4-mapped address is matched as IPv4 (ipallow_match): an entry written mapped is read so too */
+    if (net->family == AF_INET6 && IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)(const void *)net->addr)) {
+        if (net->prefix < 96)
+            return -1;
+        memmove(net->addr, net->addr + 12, 4);
+        memset(net->addr + 4, 0, 12);
+        net->family = AF_INET;
+        net->prefix -= 96;
+    }
     mask(net->addr, net->family == AF_INET ? 4 : 16, net->prefix);
     return 0;
 }
@@ -84,7 +93,7 @@ int ipallow_parse(ipallow *a, const char *list, char *err, size_t errlen)
 
 bool ipallow_match(const ipallow *a, const struct sockaddr *sa)
 {
-    unsigned char addr[16];
+    unsigned char addr[16] = {0};
     int family;
     if (!sa)
         return false;

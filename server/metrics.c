@@ -8,7 +8,8 @@
 #define M_GET(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
 
 static const int status_codes[METRICS_STATUS_SLOTS] = {200, 201, 204, 304, 400, 401, 403, 404, 405, 406, 409, 412,
-                                                       413, 415, 422, 428, 429, 431, 500, 503, 504, 501, 505, 0};
+                                                       413, 414, 415, 417, 422, 428, 429, 431, 500, 503, 504, 501,
+                                                       505, 0};
 /* upper bounds in microseconds; the last bucket is +Inf */
 static const uint64_t bucket_us[METRICS_BUCKETS - 1] = {500, 1000, 2500, 5000, 10000, 25000, 50000,
                                                         100000, 250000, 500000, 1000000, 2500000, 10000000};

@@ -10,7 +10,7 @@
 #include "common/strbuf.h"
 
 #define METRICS_MAX_ROUTES 128
-#define METRICS_STATUS_SLOTS 24
+#define METRICS_STATUS_SLOTS 26
 #define METRICS_BUCKETS 14
 
 typedef struct metrics_shard {

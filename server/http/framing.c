@@ -61,7 +61,7 @@ size_t framing_scan_feed(framing_scan *s, const char *p, size_t n)
 int framing_scan_overflow(const framing_scan *s, const framing_limits *lim, const char **detail)
 {
     if (!s->first_line) {
-        if (s->scanned > lim->max_header_bytes) {
+        if (s->scanned > lim->max_header_bytes + 1) {    /* + 1: a CR whose LF has not arrived yet */
             *detail = "The request line is too long.";
             return 414;
         }
@@ -210,7 +210,9 @@ static int check_request_line(const char *l, size_t n, const framing_limits *lim
     }
     const char *tg = l + t;
     size_t tl = te - t;
-    bool origin = tg[0] == '/';
+    /* "//x/y" is origin-form to a proxy but evhttp's URI parser reads "//x" as a host and routes on "/y": a
+     * proxy's path rules would not see the path this server serves */
+    bool origin = tg[0] == '/' && !(tl > 1 && tg[1] == '/');
     bool asterisk = tl == 1 && tg[0] == '*' && m == 7 && !memcmp(l, "OPTIONS", 7);
     bool absolute = false;
     size_t scheme = tl > 7 && !strncasecmp(tg, "http://", 7) ? 7 : tl > 8 && !strncasecmp(tg, "https://", 8) ? 8 : 0;

@@ -279,7 +279,7 @@ static void filter_out_added(struct evbuffer *buf, const struct evbuffer_cb_info
 static void tls_out_changed(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
     framing_conn *fc = arg;
-    if (!info->n_deleted || !fc->write_pending)
+    if (!fc->filter || !info->n_deleted || !fc->write_pending)
         return;
     if (evbuffer_get_length(buf) > 0) {
         bufferevent_set_timeouts(fc->filter, &fc->timeout, &fc->timeout);   /* progress: the clock starts again */
@@ -291,13 +291,23 @@ static void tls_out_changed(struct evbuffer *buf, const struct evbuffer_cb_info 
     bufferevent_trigger(fc->filter, EV_WRITE, 0);
 }
 
+/* evhttp freed the filter (the TLS side goes with it): nothing may reach the filter through the TLS side now */
+static void filter_freed(void *ctx)
+{
+    framing_conn *fc = ctx;
+    fc->filter = NULL;
+    if (fc->tls && fc->tls_out_cb)
+        evbuffer_remove_cb_entry(bufferevent_get_output(fc->tls), fc->tls_out_cb);
+    fc->tls_out_cb = NULL;
+}
+
 struct bufferevent *framing_filter_new(struct bufferevent *tls, framing_conn *fc, const framing_limits *lim,
                                        int timeout_s)
 {
     framing_conn_init(fc, lim);
     fc->tls = tls;
     fc->timeout.tv_sec = timeout_s;
-    struct bufferevent *f = bufferevent_filter_new(tls, filter_in, filter_out, BEV_OPT_CLOSE_ON_FREE, NULL, fc);
+    struct bufferevent *f = bufferevent_filter_new(tls, filter_in, filter_out, BEV_OPT_CLOSE_ON_FREE, filter_freed, fc);
     if (!f)
         return NULL;
     fc->filter = f;
@@ -336,10 +346,14 @@ void framing_close_gently(framing_conn *fc)
         return;
     SSL *ssl = bufferevent_openssl_get_ssl(fc->tls);
     int fd = bufferevent_getfd(fc->tls);
+    bool sent = true;
     if (ssl) {
-        SSL_shutdown(ssl);      /* close_notify: the client reads a clean end */
+        /* close_notify: the client reads a clean end. A full socket buffer (WANT_WRITE) would leave it unsent: then
+         * no SHUT_WR, which would cut it off, and the connection's deadline closes the connection instead. */
+        int rc = SSL_shutdown(ssl);
+        sent = rc >= 0 || SSL_get_error(ssl, rc) != SSL_ERROR_WANT_WRITE;
         ERR_clear_error();      /* nothing of this may be taken for the next read's error */
     }
-    if (fd >= 0)
+    if (fd >= 0 && sent)
         shutdown(fd, SHUT_WR);
 }

@@ -61,6 +61,12 @@ static void test_networks(void **state)
     assert_false(match(&a, "10.1.2.4"));
     assert_true(match(&a, "192.168.1.1"));            /* host bits of the network are ignored */
     assert_false(match(&a, "192.168.2.1"));
+    /* an entry written IPv4-mapped matches as IPv4, as peers are matched */
+    assert_int_equal(ipallow_parse(&a, "::ffff:10.0.0.0/104", err, sizeof(err)), 0);
+    assert_true(match(&a, "10.200.0.1"));
+    assert_true(match(&a, "::ffff:10.200.0.1"));
+    assert_false(match(&a, "11.0.0.1"));
+    assert_int_equal(ipallow_parse(&a, "::ffff:0.0.0.0/95", err, sizeof(err)), -1);
 }
 
 static void test_empty_and_errors(void **state)
