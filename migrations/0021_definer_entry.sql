@@ -61,13 +61,14 @@ $$;
 REVOKE ALL ON FUNCTION loan_repaid_rials(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION loan_repaid_rials(bigint) TO registry_app;
 
--- The mask, on every SECURITY DEFINER function of the schema that has no registry.role clause yet.
+-- The mask, on every SECURITY DEFINER function of ours that has no registry.role clause yet.
 DO $$
 DECLARE
     f regprocedure;
 BEGIN
     FOR f IN SELECT p.oid FROM pg_proc p
              WHERE p.prosecdef AND p.pronamespace = 'public'::regnamespace AND p.prorettype <> 'trigger'::regtype
+               AND p.proowner = (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user)
                AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'registry.role=%')
     LOOP
         EXECUTE format('ALTER FUNCTION %s SET registry.role = %L', f, '');

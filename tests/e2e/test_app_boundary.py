@@ -171,16 +171,24 @@ class FunctionBoundaryTest(harness.RegistryTestCase):
     def test_the_owner_saying_system_still_is_the_system(self):
         """Owner code acting as the system (registryctl; the loans' triggers inside a transfer) still sees every
         loan's repayments."""
+        fars_loan, ngo_loan = self.args["fars_loan"], self.args["ngo_loan"]
         out = self.pg.psql("BEGIN; SELECT set_config('registry.role', 'system', true);"
-                           " SELECT loan_repaid_rials(%d), loan_repaid_rials(%d); ROLLBACK"
-                           % (self.args["fars_loan"], self.args["ngo_loan"]))
+                           " SELECT loan_repaid_rials(%d), loan_repaid_rials(%d); ROLLBACK" % (fars_loan, ngo_loan))
         self.assertEqual(out.split()[-1], "400|300")
-        # a national admin moves the Fars client (with its loan, repaid in part) to Tehran: the loan follows it
+        # the Fars loan repaid in full: a write to it as the system, with no ticket at all (as registryctl), checks
+        # its status against every repayment (0 would refuse the write: "still owed")
+        r = self.client.post("/api/v1/loans/%d/repayments" % fars_loan, {"amount_rials": 600, "paid_on": "2024-03-10"},
+                             token=self.admin_token)
+        self.assertStatus(r, 201)
+        out = self.pg.psql("BEGIN; SELECT set_config('registry.role', 'system', true);"
+                           " UPDATE loans SET updated_at = now() WHERE id = %d RETURNING status; ROLLBACK" % fars_loan)
+        self.assertEqual(out.split()[-1], "repaid")
+        # and a national admin moves the Fars client to Tehran: its repaid loan follows it
         r = self.client.post("/api/v1/clients/%d/transfer" % self.args["fars_client"],
                              {"county_id": self.args["teh_county"]}, token=self.admin_token)
         self.assertStatus(r, 200)
-        self.assertEqual(self.pg.psql("SELECT county_id FROM loans WHERE id = %d" % self.args["fars_loan"]).strip(),
-                         str(self.args["teh_county"]))
+        self.assertEqual(self.pg.psql("SELECT county_id, status FROM loans WHERE id = %d" % fars_loan).strip(),
+                         "%d|repaid" % self.args["teh_county"])
 
 
 if __name__ == "__main__":
