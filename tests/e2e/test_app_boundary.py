@@ -106,14 +106,16 @@ class FunctionBoundaryTest(harness.RegistryTestCase):
 
     def run_calls(self, token, claim):
         """Every call of CALLS in one transaction as registry_app (each in a savepoint rolled back after it), with
-        the NGO submitter's ticket (auth_begin, as registryd) or none, and 'system' claimed or not. Returns
+        the NGO submitter's ticket (auth_begin, as registryd) or none, and 'system' claimed (claim: 'local' for the
+        transaction, 'session' for the session) or not. Returns
         {call: (rows, registry.role before, after, clients seen after, records changed)}."""
         parts = ["BEGIN;\n", FINGERPRINT, "SET LOCAL ROLE registry_app;\n"]
         if token is not None:
             parts.append("\\o /dev/null\nSELECT * FROM auth_begin('%s', 'r', 'a', false);\n\\o\n"
                          % harness.token_sha256_hex(token))
         if claim:
-            parts.append("\\o /dev/null\nSELECT set_config('registry.role', 'system', true);\n\\o\n")
+            parts.append("\\o /dev/null\nSELECT set_config('registry.role', 'system', %s);\n\\o\n"
+                         % ("true" if claim == "local" else "false"))
         calls = [q.format(**self.args) for qs in CALLS.values() for q in qs]
         for i, q in enumerate(calls):
             parts += ["SAVEPOINT c;\n", "SELECT 'ROLE|' || coalesce(current_setting('registry.role', true), '');\n",
@@ -147,23 +149,25 @@ class FunctionBoundaryTest(harness.RegistryTestCase):
 
     def test_system_claim_changes_nothing_in_the_owners_functions(self):
         for who, token in (("no ticket", None), ("ngo_submitter", self.ngo_token)):
-            plain, claimed = self.run_calls(token, False), self.run_calls(token, True)
+            plain = self.run_calls(token, None)
             seen = plain[next(iter(plain))][3]
-            for q in plain:
-                with self.subTest(caller=who, call=q):
-                    rows, before, after, clients, wrote = claimed[q]
-                    self.assertEqual(rows, plain[q][0], "the 'system' claim changed what the call answers")
-                    self.assertEqual((before, after), ("system", "system"))
-                    self.assertEqual(plain[q][1], plain[q][2], "the call left registry.role changed")
-                    self.assertNotEqual(plain[q][2], "system")
-                    # (presenting the NGO submitter's token is what gives its scope)
-                    scope = 1 if "auth_begin('%s'" % self.args["ngo_hash"] in q else seen
-                    self.assertEqual((clients, plain[q][3]), (scope, scope))
-                    self.assertFalse(wrote, "the call changed a record")
-                    self.assertFalse(plain[q][4], "the call changed a record")
+            for claim in ("local", "session"):
+                claimed = self.run_calls(token, claim)
+                for q in plain:
+                    with self.subTest(caller=who, claim=claim, call=q):
+                        rows, before, after, clients, wrote = claimed[q]
+                        self.assertEqual(rows, plain[q][0], "the 'system' claim changed what the call answers")
+                        self.assertEqual((before, after), ("system", "system"))
+                        self.assertEqual(plain[q][1], plain[q][2], "the call left registry.role changed")
+                        self.assertNotEqual(plain[q][2], "system")
+                        # (presenting the NGO submitter's token is what gives its scope)
+                        scope = 1 if "auth_begin('%s'" % self.args["ngo_hash"] in q else seen
+                        self.assertEqual((clients, plain[q][3]), (scope, scope))
+                        self.assertFalse(wrote, "the call changed a record")
+                        self.assertFalse(plain[q][4], "the call changed a record")
             self.assertEqual(seen, 0 if token is None else 1)
         # and the answers are not all empty: the NGO submitter's own loan has its repayment, the other's is 0
-        ngo = self.run_calls(self.ngo_token, True)
+        ngo = self.run_calls(self.ngo_token, "local")
         self.assertEqual(ngo["SELECT loan_repaid_rials(%d)" % self.args["ngo_loan"]][0], "(300)")
         self.assertEqual(ngo["SELECT loan_repaid_rials(%d)" % self.args["fars_loan"]][0], "(0)")
         self.assertEqual(ngo["SELECT loan_repaid_in_scope(%d)" % self.args["fars_loan"]][0], "(0)")
