@@ -461,13 +461,16 @@ $$;
 REVOKE ALL ON FUNCTION auth_login_start, auth_login_check FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth_login_start, auth_login_check TO registry_app;
 
--- Bind parameters (keys, verifiers) stay out of the server log. Setting these needs a superuser (or a GRANT SET
--- ON PARAMETER); without one, the deployment does it (README, deploy/).
+-- Bind parameters (keys, verifiers) stay out of the server log: for the database (whoever connects: registryd's
+-- login role, which is only a member of registry_app, and registryctl) and for registry_app. Setting these needs a
+-- superuser (or GRANT SET ON PARAMETER); without one, the deployment does it (README, deploy/README.md).
 DO $$
 BEGIN
+    EXECUTE format('ALTER DATABASE %I SET log_parameter_max_length = 0', current_database());
+    EXECUTE format('ALTER DATABASE %I SET log_parameter_max_length_on_error = 0', current_database());
     ALTER ROLE registry_app SET log_parameter_max_length = 0;
     ALTER ROLE registry_app SET log_parameter_max_length_on_error = 0;
 EXCEPTION WHEN insufficient_privilege THEN
-    RAISE NOTICE 'registry_app: log_parameter_max_length not set (needs a superuser); see README';
+    RAISE NOTICE 'log_parameter_max_length not set (needs a superuser): see README, "Sign-in"';
 END
 $$;

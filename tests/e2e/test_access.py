@@ -794,6 +794,14 @@ class AccessTest(harness.RegistryTestCase):
         # and a password check needs a session
         with self.assertRaises(harness.PsqlError):
             harness.app_sql(self.pg, "SELECT * FROM auth_password_start()")
+        # bind parameters (keys, verifiers) are kept out of the server's log (the tests migrate as a superuser)
+        self.assertEqual(self.sql_one("SELECT string_agg(c, ',' ORDER BY c) FROM pg_db_role_setting s, unnest(s.setconfig) c"
+                                      " WHERE s.setrole = 'registry_app'::regrole AND c LIKE 'log_parameter%'"),
+                         "log_parameter_max_length=0,log_parameter_max_length_on_error=0")
+        self.assertEqual(self.sql_one("SELECT string_agg(c, ',' ORDER BY c) FROM pg_db_role_setting s, unnest(s.setconfig) c"
+                                      " WHERE s.setdatabase = (SELECT oid FROM pg_database WHERE datname = 'registry')"
+                                      " AND s.setrole = 0 AND c LIKE 'log_parameter%'"),
+                         "log_parameter_max_length=0,log_parameter_max_length_on_error=0")
 
     def test_hashes_with_other_parameters_still_sign_in_and_are_upgraded_keeping_sessions(self):
         # a row in 0014's format (the key itself, here with an older, cheaper N = 2^14) as 0020 converts it: the
