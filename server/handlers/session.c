@@ -10,9 +10,12 @@
  * in this process (login_inflight.h); the database counts them across every registryd and throttles (429 with
  * Retry-After). Hashing runs on the crypto pool, never on an event loop; audit records are written by the check.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -75,8 +78,33 @@ static void busy_audited(db_job *job, void *arg)
     reply_busy(arg);
 }
 
-/* Adds the audit record of a refusal in this process to rc->job (the database writes at most one a minute per
- * address, so a flood costs a statement each but fills nothing). */
+/* At most one audit call a minute per address from this process, so a flood of 429s costs the database nothing
+ * (the database too records at most one a minute per address, whatever registryd sends). */
+#define BUSY_AUDIT_SLOTS 512
+static struct {
+    uint64_t h;
+    time_t at;
+} busy_audit_seen[BUSY_AUDIT_SLOTS];
+static pthread_mutex_t busy_audit_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static bool busy_audit_due(const char *address)
+{
+    uint64_t h = 1469598103934665603ULL;        /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)address; *c; c++)
+        h = (h ^ *c) * 1099511628211ULL;
+    size_t i = (size_t)(h % BUSY_AUDIT_SLOTS);
+    time_t now = time(NULL);
+    pthread_mutex_lock(&busy_audit_mu);
+    bool due = busy_audit_seen[i].h != h || now - busy_audit_seen[i].at >= 60 || now < busy_audit_seen[i].at;
+    if (due) {
+        busy_audit_seen[i].h = h;
+        busy_audit_seen[i].at = now;
+    }
+    pthread_mutex_unlock(&busy_audit_mu);
+    return due;
+}
+
+/* Adds the audit record of a refusal in this process to rc->job. */
 static void add_busy_audit(req_ctx *rc, const char *username)
 {
     db_query *q = db_job_add(&rc->job, stmt_refusal_audit);
@@ -92,6 +120,10 @@ static bool inflight_take(req_ctx *rc, login_hold *hold, const char *const *keys
 {
     if (!login_inflight_acquire(hold, keys, caps, n)) {
         metrics_login(&rc->w->metrics, METRICS_LOGIN_REFUSED);
+        if (!busy_audit_due(rc->address)) {
+            reply_busy(rc);
+            return false;
+        }
         req_job_reset(rc);
         add_busy_audit(rc, username);
         req_db_submit(rc, busy_audited);
@@ -199,7 +231,7 @@ static void login_send_check(req_ctx *rc, login_state *st)
     db_query_param(q, arena_strdup(rc->arena, ttl));
     db_query_param(q, rc->request_id);
     db_query_param(q, st->abandoned || !st->upgrade[0] ? NULL : st->upgrade);
-    if (st->busy)
+    if (st->busy && busy_audit_due(rc->address))
         add_busy_audit(rc, st->username);
     req_db_submit(rc, login_checked);
 }
