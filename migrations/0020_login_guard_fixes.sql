@@ -248,9 +248,15 @@ BEGIN
 END
 $$;
 
+-- registryd's own refusals (too many checks at once in the process): only that kind, bounded like the rest.
+CREATE FUNCTION auth_busy_audit(uname text, addr text, request_id text) RETURNS void
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path = public, pg_temp
+AS $$ SELECT auth_refusal_audit(uname, addr, 'busy', request_id) $$;
+
 REVOKE ALL ON FUNCTION auth_b64_decode, auth_b64_encode, auth_verifier_of, auth_setting_of, auth_address_key,
-    auth_audit_name, auth_throttle_prune, auth_refusal_audit FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION auth_refusal_audit TO registry_app;
+    auth_audit_name, auth_throttle_prune, auth_refusal_audit, auth_busy_audit FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION auth_busy_audit TO registry_app;
 
 -- Sign-in --------------------------------------------------------------------------------------------------------
 DROP FUNCTION auth_login_start(text, text);

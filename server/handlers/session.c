@@ -50,7 +50,7 @@ void session_init(void)
                                            "SELECT attempt_id, setting, retry_after_s FROM auth_password_start()");
     stmt_password_check = db_stmt_register("password_check",
                                            "SELECT auth_password_check($1::bigint, $2, $3, $4)");
-    stmt_refusal_audit = db_stmt_register("refusal_audit", "SELECT auth_refusal_audit($1, $2, $3, $4)");
+    stmt_refusal_audit = db_stmt_register("busy_audit", "SELECT auth_busy_audit($1, $2, $3)");
 }
 
 static const col_spec user_public_cols[] = {{"id", COL_INT},         {"username", COL_TEXT},  {"role", COL_TEXT},
@@ -110,7 +110,6 @@ static void add_busy_audit(req_ctx *rc, const char *username)
     db_query *q = db_job_add(&rc->job, stmt_refusal_audit);
     db_query_param(q, username);
     db_query_param(q, rc->address);
-    db_query_param(q, "busy");
     db_query_param(q, rc->request_id);
 }
 

@@ -739,6 +739,10 @@ class AccessTest(harness.RegistryTestCase):
         self.assertRegex(fake, r"^\$scrypt\$ln=17,r=8,p=1\$[A-Za-z0-9+/]{22}\$$")
         self.assertEqual(start("acc.no-such-user")[1], fake)
         self.assertNotEqual(start("acc.no-such-user2")[1], fake)
+        # with the parameters registryd says are its defaults (what a real user's verifier is upgraded to)
+        self.assertRegex(harness.app_sql(self.pg, "SELECT setting FROM auth_login_start('acc.no-such-user', '10.9.9.9',"
+                                                  " 'ln=16,r=8,p=1')").strip(),
+                         r"^\$scrypt\$ln=16,r=8,p=1\$%s\$$" % re.escape(fake.split("$")[3]))
 
         def check(username, key_of):
             """start + check in one transaction as registry_app; returns (ok, user_id, live sessions made)."""
