@@ -669,6 +669,44 @@ class AccessTest(harness.RegistryTestCase):
             self.assertProblem(c.post("/api/v1/auth/login", {"username": "acc.prune", "password": "Wrong-Pw-x7"}), 401)
         self.assertEqual(self.sql_one("SELECT count(*) FROM login_throttle WHERE key LIKE 'a:10.66.0.%'"), "0")
 
+    def test_throttle_undo_locks_rows_in_the_same_order_as_the_start(self):
+        # a start locks a: -> p: -> u:; an undo that locked u: first (0014's deleted it before locking a:) could
+        # deadlock with it. Hold a: in one transaction, let an undo queue behind it, and u: must still be free.
+        self.sql_one("INSERT INTO login_throttle (key, failures, window_start, last_failure) VALUES"
+                     " ('a:10.77.0.1', 1, now(), now()), ('p:10.77.0.1 acc.order', 1, now(), now()),"
+                     " ('u:acc.order', 1, now(), now());"
+                     " CREATE TABLE e2e_release (x int)")
+        holder = ("BEGIN; SELECT 1 FROM login_throttle WHERE key = 'a:10.77.0.1' FOR UPDATE;\n"
+                  "DO $$ BEGIN FOR i IN 1..1200 LOOP EXIT WHEN EXISTS (SELECT 1 FROM e2e_release);"
+                  " PERFORM pg_sleep(0.05); END LOOP; END $$;\nCOMMIT;")
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
+            held = ex.submit(self.pg.psql, holder)
+            for _ in range(600):       # until the holder has a: and waits for its release
+                if self.sql_one("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'DO $$ BEGIN FOR i IN%'"
+                                " AND state = 'active'") == "1":
+                    break
+                time.sleep(0.05)
+            else:
+                self.fail("the holder never started")
+            undo = ex.submit(self.pg.psql, "SELECT auth_throttle_undo('acc.order', '10.77.0.1', true)")
+            for _ in range(600):
+                if self.sql_one("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT auth_throttle_undo%'"
+                                " AND wait_event_type = 'Lock'") == "1":
+                    break
+                time.sleep(0.05)
+            else:
+                self.fail("the undo never waited for the held row")
+            try:
+                # the undo waits for a: without holding u:
+                self.assertEqual(self.sql_one("BEGIN; SELECT key FROM login_throttle WHERE key = 'u:acc.order'"
+                                              " FOR UPDATE NOWAIT; ROLLBACK"), "u:acc.order")
+            finally:
+                self.sql_one("INSERT INTO e2e_release VALUES (1)")
+                held.result()
+                undo.result()
+        self.sql_one("DROP TABLE e2e_release")
+        self.assertEqual(self.sql_one("SELECT count(*) FROM login_throttle WHERE key LIKE '%acc.order'"), "0")
+
     def test_ipv6_addresses_are_throttled_by_their_64(self):
         for addr, key in (("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"), ("2001:DB8:1:2::ffff", "2001:db8:1:2::/64"),
                           ("::ffff:10.1.2.3", "10.1.2.3"), ("10.1.2.3", "10.1.2.3"), ("::1", "::/64"),
