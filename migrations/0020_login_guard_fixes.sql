@@ -307,6 +307,7 @@ DECLARE
     a login_attempts;
     u users;
     exp timestamptz := now() + make_interval(secs => ttl_s);
+    rehashed boolean := false;
 BEGIN
     PERFORM set_config('registry.role', 'system', true);
     DELETE FROM login_attempts la WHERE la.id = attempt AND la.purpose = 'login'
@@ -338,10 +339,14 @@ BEGIN
                 FROM auth_secret s;
             UPDATE users us SET password_hash = upgrade WHERE us.id = u.id;
             PERFORM set_config('registry.rehash', '', true);
+            rehashed := true;
         END IF;
-        INSERT INTO audit_log (user_id, username, role, address, request_id, action, entity, entity_id,
+        INSERT INTO audit_log (user_id, username, role, address, request_id, action, entity, entity_id, detail,
                                province_code, county_id, center_id)
             VALUES (u.id, u.username, u.role::text, a.address, request_id, 'login', 'session', u.id::text,
+                    CASE WHEN rehashed THEN jsonb_build_object('password_hash', 'rehashed with the current parameters',
+                                                               'parameters', substring(upgrade FROM 'ln=[0-9]+,r=[0-9]+,p=[0-9]+'))
+                    END,
                     u.province_code, u.county_id, u.center_id);
         PERFORM set_config('registry.role', '', true);
         RETURN QUERY SELECT true, u.id, exp, u.username, u.role, u.province_code, u.county_id, u.center_id,

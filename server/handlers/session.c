@@ -89,8 +89,10 @@ static pthread_mutex_t busy_audit_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static bool busy_audit_due(const char *address)
 {
+    char key[LOGIN_ADDRESS_KEY_MAX];
+    login_address_key(address, key);
     uint64_t h = 1469598103934665603ULL;        /* FNV-1a */
-    for (const unsigned char *c = (const unsigned char *)address; *c; c++)
+    for (const unsigned char *c = (const unsigned char *)key; *c; c++)
         h = (h ^ *c) * 1099511628211ULL;
     size_t i = (size_t)(h % BUSY_AUDIT_SLOTS);
     time_t now = time(NULL);
@@ -329,7 +331,9 @@ void handle_login(req_ctx *rc)
     for (; u[i] && i < sizeof(st->username) - 1; i++)
         st->username[i] = (u[i] >= 'A' && u[i] <= 'Z') ? (char)(u[i] | 0x20) : u[i];
     st->username[i] = '\0';
-    const char *keys[] = {arena_sprintf(rc->arena, "a:%s", rc->address)};
+    char akey[LOGIN_ADDRESS_KEY_MAX];
+    login_address_key(rc->address, akey);
+    const char *keys[] = {arena_sprintf(rc->arena, "a:%s", akey)};
     const int caps[] = {rc->w->cfg->login_inflight_per_address};
     if (!inflight_take(rc, &st->hold, keys, caps, 1, st->username))
         return;

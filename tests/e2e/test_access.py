@@ -878,6 +878,12 @@ class AccessTest(harness.RegistryTestCase):
             self.assertEqual(self.sql_one("SELECT password_hash FROM users WHERE username = 'acc.oldhash'"), upgraded)
             self.assertEqual(self.sql_one("SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id"
                                           " WHERE u.username = 'acc.oldhash' AND s.revoked_at IS NULL"), "2")
+        # the rehash is audited with the sign-in that made it
+        logins = self.audit("&action=login&entity_id=%d" % first["user"]["id"])
+        self.assertEqual(sorted(json.dumps(a["detail"], sort_keys=True) for a in logins),
+                         sorted([json.dumps({"parameters": "ln=17,r=8,p=1",
+                                             "password_hash": "rehashed with the current parameters"},
+                                            sort_keys=True), "null"]))
 
     def test_application_role_cannot_forge_a_rehash_to_keep_sessions(self):
         # the trigger that ends sessions on a new password skips only a rehash auth_login_check marked with a
