@@ -45,8 +45,9 @@
 #define PASSWORD_ENCODED_MAX 168
 
 /* Hashes password (a NUL-terminated byte string, any length, may be empty) with the default parameters and
- * a fresh random salt into out as a NUL-terminated verifier ("$scrypt-sha256$...", what is stored). Returns 0, or -1 (NULL argument, outlen
- * too small - PASSWORD_ENCODED_MAX always suffices - or an OpenSSL failure; out is then ""). */
+ * a fresh random salt into out as a NUL-terminated verifier ("$scrypt-sha256$...", what is stored). Returns 0,
+ * or -1 (NULL argument, outlen too small - PASSWORD_ENCODED_MAX always suffices - or an OpenSSL failure; out is
+ * then ""). */
 int password_hash(const char *password, char *out, size_t outlen);
 
 /* Same with explicit parameters (ln = log2 N), which must lie in the accepted ranges above. For tests (use
@@ -56,16 +57,17 @@ int password_hash_params(const char *password, int log2n, int r, int p, char *ou
 /* The verifier of a key-form string (password_parse() rules). Returns 0, or -1 (out is then ""). */
 int password_verifier_of(const char *encoded, char *out, size_t outlen);
 
-/* Returns 1 if password matches encoded (a verifier or a key form), 0 if it does not, -1 if encoded is malformed or outside the
- * accepted parameters (or NULL) - decided before any scrypt work - or if scrypt itself fails. The hash
- * comparison is constant-time. */
+/* Returns 1 if password matches encoded (a verifier or a key form), 0 if it does not, -1 if encoded is malformed
+ * or outside the accepted parameters (or NULL) - decided before any scrypt work - or if scrypt itself fails. The
+ * hash comparison is constant-time. */
 int password_verify(const char *password, const char *encoded);
 
 /* The "setting" of an encoded hash is its prefix up to the key: "$scrypt$ln=A,r=B,p=C$S$". Derives the key of
- * password with the setting's parameters and salt and writes the whole encoded string (what the stored hash is
- * when the password is right) into out. The database compares it with the stored hash, so registryd never sees a
- * stored key. Returns 0, or -1 (setting malformed or outside the accepted parameters - decided before any scrypt
- * work - NULL argument, outlen too small, or scrypt failing; out is then ""). */
+ * password with the setting's parameters and salt and writes the whole key form into out (whose verifier is the
+ * stored one when the password is right). The database compares its sha256 with the stored verifier, so neither
+ * registryd nor anyone holding a stored string has a key. Returns 0, or -1 (setting malformed or outside the
+ * accepted parameters - decided before any scrypt work - NULL argument, outlen too small, or scrypt failing; out
+ * is then ""). */
 int password_derive_setting(const char *password, const char *setting, char *out, size_t outlen);
 
 /* password_needs_rehash() for a setting ("$scrypt$ln=A,r=B,p=C$S$", no key). */

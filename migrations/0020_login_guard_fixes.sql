@@ -53,7 +53,8 @@ AS $$
     SELECT coalesce(v[1] = k[1] AND sha256(s.secret || auth_b64_decode(v[2]))
                                     = sha256(s.secret || sha256(auth_b64_decode(k[2]))), false)
     FROM auth_secret s,
-         regexp_match(stored, '^\$scrypt-sha256\$(ln=[0-9]+,r=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]+)\$([A-Za-z0-9+/]{43})$') v,
+         regexp_match(stored,
+                      '^\$scrypt-sha256\$(ln=[0-9]+,r=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]+)\$([A-Za-z0-9+/]{43})$') v,
          regexp_match(candidate, '^\$scrypt\$(ln=[0-9]+,r=[0-9]+,p=[0-9]+\$[A-Za-z0-9+/]+)\$([A-Za-z0-9+/]{43})$') k
 $$;
 
@@ -100,7 +101,10 @@ $$;
 
 -- Usernames as the audit trail shows names nobody registered: without control, zero-width or bidi characters.
 CREATE FUNCTION auth_audit_name(uname text) RETURNS text LANGUAGE sql IMMUTABLE
-AS $$ SELECT regexp_replace(uname, '[\x01-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]', '', 'g') $$;
+AS $$
+    SELECT regexp_replace(uname, '[\x01-\x1f\x7f-\x9f\u00ad\u061c\u200b-\u200f' || '\u202a-\u202e\u2060-\u2069\ufeff]',
+                          '', 'g')
+$$;
 
 -- Throttle -------------------------------------------------------------------------------------------------------
 -- Sources a username signed in from: exempt from its per-username delay for 90 days.
@@ -344,8 +348,9 @@ BEGIN
         INSERT INTO audit_log (user_id, username, role, address, request_id, action, entity, entity_id, detail,
                                province_code, county_id, center_id)
             VALUES (u.id, u.username, u.role::text, a.address, request_id, 'login', 'session', u.id::text,
-                    CASE WHEN rehashed THEN jsonb_build_object('password_hash', 'rehashed with the current parameters',
-                                                               'parameters', substring(upgrade FROM 'ln=[0-9]+,r=[0-9]+,p=[0-9]+'))
+                    CASE WHEN rehashed THEN
+                        jsonb_build_object('password_hash', 'rehashed with the current parameters',
+                                           'parameters', substring(upgrade FROM 'ln=[0-9]+,r=[0-9]+,p=[0-9]+'))
                     END,
                     u.province_code, u.county_id, u.center_id);
         PERFORM set_config('registry.role', '', true);

@@ -837,10 +837,12 @@ class AccessTest(harness.RegistryTestCase):
         with self.assertRaises(harness.PsqlError):
             harness.app_sql(self.pg, "SELECT * FROM auth_password_start()")
         # bind parameters (keys, verifiers) are kept out of the server's log (the tests migrate as a superuser)
-        self.assertEqual(self.sql_one("SELECT string_agg(c, ',' ORDER BY c) FROM pg_db_role_setting s, unnest(s.setconfig) c"
+        self.assertEqual(self.sql_one("SELECT string_agg(c, ',' ORDER BY c)"
+                                      " FROM pg_db_role_setting s, unnest(s.setconfig) c"
                                       " WHERE s.setrole = 'registry_app'::regrole AND c LIKE 'log_parameter%'"),
                          "log_parameter_max_length=0,log_parameter_max_length_on_error=0")
-        self.assertEqual(self.sql_one("SELECT string_agg(c, ',' ORDER BY c) FROM pg_db_role_setting s, unnest(s.setconfig) c"
+        self.assertEqual(self.sql_one("SELECT string_agg(c, ',' ORDER BY c)"
+                                      " FROM pg_db_role_setting s, unnest(s.setconfig) c"
                                       " WHERE s.setdatabase = (SELECT oid FROM pg_database WHERE datname = 'registry')"
                                       " AND s.setrole = 0 AND c LIKE 'log_parameter%'"),
                          "log_parameter_max_length=0,log_parameter_max_length_on_error=0")
@@ -853,11 +855,12 @@ class AccessTest(harness.RegistryTestCase):
         b64 = lambda b: base64.b64encode(b).decode().rstrip("=")
         old = "$scrypt$ln=14,r=8,p=1$%s$%s" % (b64(salt), b64(key))
         converted = self.sql_one("SELECT auth_verifier_of(%s)" % harness.sql_literal(old))
-        self.assertEqual(converted, "$scrypt-sha256$ln=14,r=8,p=1$%s$%s" % (b64(salt), b64(hashlib.sha256(key).digest())))
+        self.assertEqual(converted,
+                         "$scrypt-sha256$ln=14,r=8,p=1$%s$%s" % (b64(salt), b64(hashlib.sha256(key).digest())))
         # the old format itself is refused from now on
         with self.assertRaises(harness.PsqlError):
-            self.sql_one("INSERT INTO users (username, password_hash, role) VALUES ('acc.oldfmt', %s, 'national_viewer')"
-                         % harness.sql_literal(old))
+            self.sql_one("INSERT INTO users (username, password_hash, role)"
+                         " VALUES ('acc.oldfmt', %s, 'national_viewer')" % harness.sql_literal(old))
         self.sql_one("INSERT INTO users (username, password_hash, role) VALUES ('acc.oldhash', %s, 'national_viewer')"
                      % harness.sql_literal(converted))
         with self.registry.client(source="127.0.9.1") as c:
