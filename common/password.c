@@ -1,6 +1,6 @@
 /*
- * password.c - scrypt password hashes in the "$scrypt$ln=..,r=..,p=..$salt$hash" encoding, and the policy for
- * new passwords. See password.h.
+ * password.c - scrypt password verifiers ("$scrypt-sha256$ln=..,r=..,p=..$salt$" + sha256 of the key), keys in the
+ * "$scrypt$ln=..,r=..,p=..$salt$key" encoding, and the policy for new passwords. See password.h.
  *
  * Every path that could reach scrypt goes through password_parse()/check_params() first, so a malformed or
  * absurd stored string costs microseconds, never memory or minutes. OpenSSL errors raised here are popped
@@ -20,6 +20,7 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "common/digits.h"
 #include "common/utf8.h"
@@ -277,6 +278,71 @@ static int random_bytes(unsigned char *buf, size_t n)
     return ok ? 0 : -1;
 }
 
+/* The stored form's tag; password_parse() reads the key form ("$scrypt$"). */
+static const char VERIFIER_TAG[] = "$scrypt-sha256$";
+#define KEY_TAG_LEN 8       /* "$scrypt$" */
+
+/* encoded in key form into buf (the verifier tag swapped for "$scrypt$"). Returns 1 if encoded was a verifier,
+ * 0 if it was in key form, -1 if NULL or too long. */
+static int key_form(const char *encoded, char *buf, size_t cap)
+{
+    if (!encoded)
+        return -1;
+    size_t tl = sizeof VERIFIER_TAG - 1;
+    int verifier = strncmp(encoded, VERIFIER_TAG, tl) == 0;
+    const char *rest = verifier ? encoded + tl : encoded;
+    size_t n = strlen(rest), head = verifier ? KEY_TAG_LEN : 0;
+    if (head + n >= cap)
+        return -1;
+    memcpy(buf, "$scrypt$", head);
+    memcpy(buf + head, rest, n + 1);
+    return verifier;
+}
+
+static int sha256_of(const unsigned char *in, size_t n, unsigned char out[32])
+{
+    ERR_set_mark();
+    int ok = EVP_Digest(in, n, out, NULL, EVP_sha256(), NULL) == 1;
+    ERR_pop_to_mark();
+    return ok ? 0 : -1;
+}
+
+/* The verifier of key: "$scrypt-sha256$ln=..,r=..,p=..$salt$" + base64(sha256(key)). */
+static int encode_verifier(int ln, int r, int p, const unsigned char *salt, size_t saltlen,
+                           const unsigned char key[PASSWORD_HASH_LEN], char *out, size_t outlen)
+{
+    unsigned char digest[PASSWORD_HASH_LEN];
+    char tmp[PASSWORD_ENCODED_MAX];
+    int rc = -1;
+    if (sha256_of(key, PASSWORD_HASH_LEN, digest) == 0 &&
+        password_encode(ln, r, p, salt, saltlen, digest, sizeof digest, tmp, sizeof tmp) == 0) {
+        size_t tl = sizeof VERIFIER_TAG - 1, n = strlen(tmp + KEY_TAG_LEN);
+        if (tl + n < outlen) {
+            memcpy(out, VERIFIER_TAG, tl);
+            memcpy(out + tl, tmp + KEY_TAG_LEN, n + 1);
+            rc = 0;
+        }
+    }
+    OPENSSL_cleanse(digest, sizeof digest);
+    return rc;
+}
+
+int password_verifier_of(const char *encoded, char *out, size_t outlen)
+{
+    if (out && outlen > 0)
+        out[0] = '\0';
+    int ln, r, p;
+    unsigned char salt[PASSWORD_MAX_SALT_LEN], key[PASSWORD_HASH_LEN];
+    size_t saltlen;
+    if (!out || password_parse(encoded, &ln, &r, &p, salt, &saltlen, key, NULL) != 0)
+        return -1;
+    int rc = encode_verifier(ln, r, p, salt, saltlen, key, out, outlen);
+    OPENSSL_cleanse(key, sizeof key);
+    if (rc != 0 && outlen > 0)
+        out[0] = '\0';
+    return rc;
+}
+
 int password_hash_params(const char *password, int log2n, int r, int p, char *out, size_t outlen)
 {
     if (out && outlen > 0)
@@ -288,8 +354,10 @@ int password_hash_params(const char *password, int log2n, int r, int p, char *ou
         return -1;
     if (derive(password, salt, sizeof salt, log2n, r, p, key, sizeof key) != 0)
         return -1;
-    int rc = password_encode(log2n, r, p, salt, sizeof salt, key, sizeof key, out, outlen);
+    int rc = encode_verifier(log2n, r, p, salt, sizeof salt, key, out, outlen);
     OPENSSL_cleanse(key, sizeof key);
+    if (rc != 0)
+        out[0] = '\0';
     return rc;
 }
 
@@ -302,12 +370,24 @@ int password_hash(const char *password, char *out, size_t outlen)
 int password_verify(const char *password, const char *encoded)
 {
     int ln, r, p;
+    char kf[PASSWORD_ENCODED_MAX];
     unsigned char salt[PASSWORD_MAX_SALT_LEN], want[PASSWORD_HASH_LEN], got[PASSWORD_HASH_LEN];
     size_t saltlen, hashlen;
-    if (!password || password_parse(encoded, &ln, &r, &p, salt, &saltlen, want, &hashlen) != 0)
+    int verifier = key_form(encoded, kf, sizeof kf);
+    if (!password || verifier < 0 || password_parse(kf, &ln, &r, &p, salt, &saltlen, want, &hashlen) != 0)
         return -1;
     if (derive(password, salt, saltlen, ln, r, p, got, sizeof got) != 0)
         return -1;
+    if (verifier) {
+        unsigned char dg[PASSWORD_HASH_LEN];
+        int rc = sha256_of(got, sizeof got, dg);
+        memcpy(got, dg, sizeof got);
+        OPENSSL_cleanse(dg, sizeof dg);
+        if (rc != 0) {
+            OPENSSL_cleanse(got, sizeof got);
+            return -1;
+        }
+    }
     int match = CRYPTO_memcmp(got, want, sizeof got) == 0;
     OPENSSL_cleanse(got, sizeof got);
     return match;
@@ -343,10 +423,26 @@ int password_needs_rehash(const char *encoded)
 {
     int ln, r, p;
     size_t saltlen;
-    if (password_parse(encoded, &ln, &r, &p, NULL, &saltlen, NULL, NULL) != 0)
+    char kf[PASSWORD_ENCODED_MAX];
+    if (key_form(encoded, kf, sizeof kf) < 0 || password_parse(kf, &ln, &r, &p, NULL, &saltlen, NULL, NULL) != 0)
         return -1;
     return ln < PASSWORD_DEFAULT_LN || r < PASSWORD_DEFAULT_R || p < PASSWORD_DEFAULT_P ||
            saltlen < PASSWORD_SALT_LEN;
+}
+
+int password_setting_needs_rehash(const char *setting)
+{
+    char full[PASSWORD_ENCODED_MAX];
+    size_t klen = b64_encoded_len(PASSWORD_HASH_LEN);
+    if (!setting)
+        return -1;
+    size_t n = strlen(setting);
+    if (n == 0 || setting[n - 1] != '$' || n + klen >= sizeof full)
+        return -1;
+    memcpy(full, setting, n);
+    memset(full + n, 'A', klen);
+    full[n + klen] = '\0';
+    return password_needs_rehash(full);
 }
 
 /* ---- dummy hash --------------------------------------------------------------------------------------------- */

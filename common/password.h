@@ -2,9 +2,12 @@
  * password.h - password hashing with scrypt (OpenSSL 3.0 EVP_KDF "SCRYPT") in a self-describing encoding,
  * verification, rehash detection, a dummy hash for unknown usernames, and a strength check for new passwords.
  *
- * Encoded form (standard base64 alphabet, no '=' padding; one canonical spelling per value):
+ * Encoded forms (standard base64 alphabet, no '=' padding; one canonical spelling per value):
  *
- *     $scrypt$ln=17,r=8,p=1$<salt>$<hash>
+ *     $scrypt-sha256$ln=17,r=8,p=1$<salt>$<sha256(key)>    what is stored (a verifier, as SCRAM stores)
+ *     $scrypt$ln=17,r=8,p=1$<salt>$<key>                   the key itself: what a sign-in sends to the database
+ *
+ * The database compares sha256 of a sent key with the stored verifier, so a stored string is not a key.
  *
  * ln is log2(N). Parameters are stored with every hash so the defaults can be raised later:
  * password_needs_rehash() tells the login code when to re-hash with the current defaults.
@@ -39,30 +42,38 @@
 #define PASSWORD_MAX_WORK (1ULL << 25)       /* N*r*p: 32x the default 2^20 */
 
 /* Room for any encoded string these functions produce or accept, NUL included. */
-#define PASSWORD_ENCODED_MAX 160
+#define PASSWORD_ENCODED_MAX 168
 
 /* Hashes password (a NUL-terminated byte string, any length, may be empty) with the default parameters and
- * a fresh random salt into out as a NUL-terminated encoded string. Returns 0, or -1 (NULL argument, outlen
- * too small - PASSWORD_ENCODED_MAX always suffices - or an OpenSSL failure; out is then ""). */
+ * a fresh random salt into out as a NUL-terminated verifier ("$scrypt-sha256$...", what is stored). Returns 0,
+ * or -1 (NULL argument, outlen too small - PASSWORD_ENCODED_MAX always suffices - or an OpenSSL failure; out is
+ * then ""). */
 int password_hash(const char *password, char *out, size_t outlen);
 
 /* Same with explicit parameters (ln = log2 N), which must lie in the accepted ranges above. For tests (use
  * ln=10 to stay fast) and benchmarks. */
 int password_hash_params(const char *password, int log2n, int r, int p, char *out, size_t outlen);
 
-/* Returns 1 if password matches encoded, 0 if it does not, -1 if encoded is malformed or outside the
- * accepted parameters (or NULL) - decided before any scrypt work - or if scrypt itself fails. The hash
- * comparison is constant-time. */
+/* The verifier of a key-form string (password_parse() rules). Returns 0, or -1 (out is then ""). */
+int password_verifier_of(const char *encoded, char *out, size_t outlen);
+
+/* Returns 1 if password matches encoded (a verifier or a key form), 0 if it does not, -1 if encoded is malformed
+ * or outside the accepted parameters (or NULL) - decided before any scrypt work - or if scrypt itself fails. The
+ * hash comparison is constant-time. */
 int password_verify(const char *password, const char *encoded);
 
 /* The "setting" of an encoded hash is its prefix up to the key: "$scrypt$ln=A,r=B,p=C$S$". Derives the key of
- * password with the setting's parameters and salt and writes the whole encoded string (what the stored hash is
- * when the password is right) into out. The database compares it with the stored hash, so registryd never sees a
- * stored key. Returns 0, or -1 (setting malformed or outside the accepted parameters - decided before any scrypt
- * work - NULL argument, outlen too small, or scrypt failing; out is then ""). */
+ * password with the setting's parameters and salt and writes the whole key form into out (whose verifier is the
+ * stored one when the password is right). The database compares its sha256 with the stored verifier, so neither
+ * registryd nor anyone holding a stored string has a key. Returns 0, or -1 (setting malformed or outside the
+ * accepted parameters - decided before any scrypt work - NULL argument, outlen too small, or scrypt failing; out
+ * is then ""). */
 int password_derive_setting(const char *password, const char *setting, char *out, size_t outlen);
 
-/* Returns 1 if encoded is well-formed but weaker than the defaults (smaller ln, r or p, or a salt shorter
+/* password_needs_rehash() for a setting ("$scrypt$ln=A,r=B,p=C$S$", no key). */
+int password_setting_needs_rehash(const char *setting);
+
+/* Returns 1 if encoded (either form) is well-formed but weaker than the defaults (smaller ln, r or p, or a salt shorter
  * than PASSWORD_SALT_LEN), 0 if it is at least as strong, -1 if it is malformed. */
 int password_needs_rehash(const char *encoded);
 
@@ -72,7 +83,7 @@ int password_needs_rehash(const char *encoded);
  * computation fail, a fixed hash of an unknown password with the same parameters is returned instead. */
 const char *password_dummy_hash(void);
 
-/* Strict parser for the encoded form. salt must have room for PASSWORD_MAX_SALT_LEN bytes and hash for
+/* Strict parser for the key form. salt must have room for PASSWORD_MAX_SALT_LEN bytes and hash for
  * PASSWORD_HASH_LEN bytes (either may be NULL when not wanted, as may any of the int/size_t pointers).
  * Accepts only the canonical spelling: exactly "$scrypt$ln=A,r=B,p=C$S$H" with decimal numbers without
  * sign or leading zeros, parameters in the accepted ranges, S and H in standard base64 without padding

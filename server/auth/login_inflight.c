@@ -1,6 +1,8 @@
 #include "server/auth/login_inflight.h"
 
+#include <arpa/inet.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 /* more entries than login threads plus their queue can ever keep busy; when full, acquiring fails */
@@ -108,4 +110,23 @@ int login_inflight_count(const char *key)
     int n = s >= 0 && !strcmp(table[s].key, k) ? table[s].count : 0;
     pthread_mutex_unlock(&mu);
     return n;
+}
+
+void login_address_key(const char *address, char *out)
+{
+    unsigned char a[16];
+    char text[INET6_ADDRSTRLEN];
+    if (inet_pton(AF_INET6, address, a) == 1) {
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (memcmp(a, mapped, sizeof mapped) == 0 && inet_ntop(AF_INET, a + 12, text, sizeof text)) {
+            snprintf(out, LOGIN_ADDRESS_KEY_MAX, "%s", text);
+            return;
+        }
+        memset(a + 8, 0, 8);
+        if (inet_ntop(AF_INET6, a, text, sizeof text)) {
+            snprintf(out, LOGIN_ADDRESS_KEY_MAX, "%s/64", text);
+            return;
+        }
+    }
+    snprintf(out, LOGIN_ADDRESS_KEY_MAX, "%s", address ? address : "");
 }

@@ -22,6 +22,13 @@ typedef struct login_hold {
  * fewer than caps[i] in flight; otherwise takes nothing. Returns true when taken (release it exactly once). */
 bool login_inflight_acquire(login_hold *h, const char *const *keys, const int *caps, int n);
 void login_inflight_release(login_hold *h);
+/* The key an address is limited under, into out (at least LOGIN_ADDRESS_KEY_MAX bytes): IPv4 as it is, an
+ * IPv4-mapped IPv6 address as IPv4, any other IPv6 address as its /64 ("2001:db8:1:2::/64"): one host usually
+ * holds a whole /64. Anything that does not parse is copied as it is (cut to fit). The database keys its limits
+ * the same way (auth_address_key, migrations/0020). */
+#define LOGIN_ADDRESS_KEY_MAX 64
+void login_address_key(const char *address, char *out);
+
 /* In flight under key (tests). */
 int login_inflight_count(const char *key);
 

@@ -10,9 +10,14 @@
  * in this process (login_inflight.h); the database counts them across every registryd and throttles (429 with
  * Retry-After). Hashing runs on the crypto pool, never on an event loop; audit records are written by the check.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
 
 #include "common/password.h"
 #include "common/token.h"
@@ -24,17 +29,18 @@
 #include "server/http/validate.h"
 #include "server/metrics.h"
 
-static int stmt_login_start, stmt_login_check, stmt_logout, stmt_me, stmt_password_start, stmt_password_check;
+static int stmt_login_start, stmt_login_check, stmt_logout, stmt_me, stmt_password_start, stmt_password_check,
+    stmt_refusal_audit;
 
 void session_init(void)
 {
     stmt_login_start = db_stmt_register("login_start",
-                                        "SELECT attempt_id, setting, retry_after_s FROM auth_login_start($1, $2)");
+                                        "SELECT attempt_id, setting, retry_after_s FROM auth_login_start($1, $2, $3)");
     stmt_login_check = db_stmt_register(
         "login_check",
         "SELECT ok, user_id, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), username, role,"
         " province_code, county_id, center_id, full_name"
-        " FROM auth_login_check($1::bigint, $2, $3, $4::integer, $5)");
+        " FROM auth_login_check($1::bigint, $2, $3, $4::integer, $5, $6)");
     stmt_logout = db_stmt_register("logout", "SELECT auth_logout($1)");
     stmt_me = db_stmt_register("me",
                                "SELECT id, username, role, province_code, county_id, center_id, full_name,"
@@ -44,6 +50,7 @@ void session_init(void)
                                            "SELECT attempt_id, setting, retry_after_s FROM auth_password_start()");
     stmt_password_check = db_stmt_register("password_check",
                                            "SELECT auth_password_check($1::bigint, $2, $3, $4)");
+    stmt_refusal_audit = db_stmt_register("busy_audit", "SELECT auth_busy_audit($1, $2, $3)");
 }
 
 static const col_spec user_public_cols[] = {{"id", COL_INT},         {"username", COL_TEXT},  {"role", COL_TEXT},
@@ -58,14 +65,69 @@ static void release_hold(void *h)
     login_inflight_release(h);
 }
 
-/* Takes places for keys (released when the request ends), or answers 429 and returns false. */
-static bool inflight_take(req_ctx *rc, login_hold *hold, const char *const *keys, const int *caps, int n)
+static void reply_busy(req_ctx *rc)
+{
+    req_add_header(rc, "Retry-After", "1");
+    reply_problem(rc, 429, "Too many password checks at once for this user or from this address; try again "
+                           "shortly.");
+}
+
+static void busy_audited(db_job *job, void *arg)
+{
+    (void)job;      /* refused either way; the database bounds how many of these it records */
+    reply_busy(arg);
+}
+
+/* At most one audit call a minute per address from this process, so a flood of 429s costs the database nothing
+ * (the database too records at most one a minute per address, whatever registryd sends). */
+#define BUSY_AUDIT_SLOTS 512
+static struct {
+    uint64_t h;
+    time_t at;
+} busy_audit_seen[BUSY_AUDIT_SLOTS];
+static pthread_mutex_t busy_audit_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static bool busy_audit_due(const char *address)
+{
+    char key[LOGIN_ADDRESS_KEY_MAX];
+    login_address_key(address, key);
+    uint64_t h = 1469598103934665603ULL;        /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)key; *c; c++)
+        h = (h ^ *c) * 1099511628211ULL;
+    size_t i = (size_t)(h % BUSY_AUDIT_SLOTS);
+    time_t now = time(NULL);
+    pthread_mutex_lock(&busy_audit_mu);
+    bool due = busy_audit_seen[i].h != h || now - busy_audit_seen[i].at >= 60 || now < busy_audit_seen[i].at;
+    if (due) {
+        busy_audit_seen[i].h = h;
+        busy_audit_seen[i].at = now;
+    }
+    pthread_mutex_unlock(&busy_audit_mu);
+    return due;
+}
+
+/* Adds the audit record of a refusal in this process to rc->job. */
+static void add_busy_audit(req_ctx *rc, const char *username)
+{
+    db_query *q = db_job_add(&rc->job, stmt_refusal_audit);
+    db_query_param(q, username);
+    db_query_param(q, rc->address);
+    db_query_param(q, rc->request_id);
+}
+
+/* Takes places for keys (released when the request ends), or answers 429 (audited) and returns false. */
+static bool inflight_take(req_ctx *rc, login_hold *hold, const char *const *keys, const int *caps, int n,
+                          const char *username)
 {
     if (!login_inflight_acquire(hold, keys, caps, n)) {
         metrics_login(&rc->w->metrics, METRICS_LOGIN_REFUSED);
-        req_add_header(rc, "Retry-After", "1");
-        reply_problem(rc, 429, "Too many password checks at once for this user or from this address; try again "
-                               "shortly.");
+        if (!busy_audit_due(rc->address)) {
+            reply_busy(rc);
+            return false;
+        }
+        req_job_reset(rc);
+        add_busy_audit(rc, username);
+        req_db_submit(rc, busy_audited);
         return false;
     }
     arena_on_reset(rc->arena, release_hold, hold);
@@ -85,16 +147,29 @@ static void reply_throttled(req_ctx *rc, const char *retry, const char *detail)
 typedef struct login_state {
     crypto_task task;
     req_ctx *rc;
-    login_hold hold;
+    login_hold hold;                /* the address's place */
+    login_hold user_hold;           /* the username's, once the database has counted the attempt */
     char username[64 * 4 + 1];      /* up to 64 characters of UTF-8, never cut */
     char password[1040];
     char attempt[24];
     char setting[PASSWORD_ENCODED_MAX];
     char candidate[PASSWORD_ENCODED_MAX];
+    char upgrade[PASSWORD_ENCODED_MAX];     /* a verifier with the current parameters, when the stored one is older */
     bool abandoned;                 /* nothing was checked: the check only takes the attempt's count back */
+    bool busy;                      /* abandoned because the username had too many checks in flight here */
     char token[44];
     char token_hash[65];
 } login_state;
+
+/* Whatever path the request took (a database error, a 429, a hang-up), secrets go with it. */
+static void login_wipe(void *p)
+{
+    login_state *st = p;
+    OPENSSL_cleanse(st->password, sizeof(st->password));
+    OPENSSL_cleanse(st->candidate, sizeof(st->candidate));
+    OPENSSL_cleanse(st->upgrade, sizeof(st->upgrade));
+    OPENSSL_cleanse(st->token, sizeof(st->token));
+}
 
 static void login_checked(db_job *job, void *arg)
 {
@@ -102,6 +177,10 @@ static void login_checked(db_job *job, void *arg)
     login_state *st = rc->state;
     if (!req_job_ok(rc, job))
         return;
+    if (st->busy) {
+        reply_busy(rc);
+        return;
+    }
     if (st->abandoned) {
         /* the client hung up before its turn (or there was no room to hash): nobody to answer, or 503 */
         reply_problem(rc, 503, "Too many sign-ins at once; try again shortly.");
@@ -152,6 +231,9 @@ static void login_send_check(req_ctx *rc, login_state *st)
     db_query_param(q, st->abandoned ? NULL : st->token_hash);
     db_query_param(q, arena_strdup(rc->arena, ttl));
     db_query_param(q, rc->request_id);
+    db_query_param(q, st->abandoned || !st->upgrade[0] ? NULL : st->upgrade);
+    if (st->busy && busy_audit_due(rc->address))
+        add_busy_audit(rc, st->username);
     req_db_submit(rc, login_checked);
 }
 
@@ -162,8 +244,12 @@ static void login_check_work(crypto_task *t)
         /* a stored hash registryd cannot use: cost the same, and let the database record a failure */
         (void)password_verify(st->password, password_dummy_hash());
         st->candidate[0] = '\0';
+    } else if (password_setting_needs_rehash(st->setting) == 1 &&
+               password_hash(st->password, st->upgrade, sizeof(st->upgrade)) != 0) {
+        /* older parameters: a verifier with the current ones, which the database stores if the key matches */
+        st->upgrade[0] = '\0';
     }
-    memset(st->password, 0, sizeof(st->password));
+    OPENSSL_cleanse(st->password, sizeof(st->password));
     if (token_generate(st->token) == 0)
         token_hash_hex(st->token, st->token_hash);
     else
@@ -175,7 +261,7 @@ static void login_check_done(crypto_task *t)
     login_state *st = t->arg;
     req_ctx *rc = st->rc;
     worker_cancel_on_close(rc->req, NULL);
-    memset(st->password, 0, sizeof(st->password));
+    OPENSSL_cleanse(st->password, sizeof(st->password));
     st->abandoned = t->skipped;
     metrics_login(&rc->w->metrics, t->skipped ? METRICS_LOGIN_SKIPPED : METRICS_LOGIN_HASHED);
     login_send_check(rc, st);
@@ -195,6 +281,17 @@ static void login_started(db_job *job, void *arg)
     }
     snprintf(st->attempt, sizeof(st->attempt), "%s", PQgetvalue(r, 0, 0));
     snprintf(st->setting, sizeof(st->setting), "%s", PQgetvalue(r, 0, 1));
+    /* the username's place only now: a stranger refused by the database takes none from the real user */
+    const char *ukey[] = {arena_sprintf(rc->arena, "u:%s", st->username)};
+    const int ucap[] = {rc->w->cfg->login_inflight_per_user};
+    if (!login_inflight_acquire(&st->user_hold, ukey, ucap, 1)) {
+        metrics_login(&rc->w->metrics, METRICS_LOGIN_REFUSED);
+        OPENSSL_cleanse(st->password, sizeof(st->password));
+        st->abandoned = st->busy = true;      /* the attempt's count goes back */
+        login_send_check(rc, st);
+        return;
+    }
+    arena_on_reset(rc->arena, release_hold, &st->user_hold);
     st->task.work = login_check_work;
     st->task.done = login_check_done;
     st->task.arg = st;
@@ -203,7 +300,7 @@ static void login_started(db_job *job, void *arg)
     st->task.watch_fd = true;
     if (!crypto_pool_submit(rc->w->base, &st->task)) {
         worker_cancel_on_close(rc->req, NULL);
-        memset(st->password, 0, sizeof(st->password));
+        OPENSSL_cleanse(st->password, sizeof(st->password));
         st->abandoned = true;
         login_send_check(rc, st);
     }
@@ -227,21 +324,26 @@ void handle_login(req_ctx *rc)
     login_state *st = arena_calloc(rc->arena, sizeof(*st));
     st->rc = rc;
     rc->state = st;
+    arena_on_reset(rc->arena, login_wipe, st);
     /* at most 64 characters (validated), so it fits whole: cutting it could split a character */
     const char *u = body_string(body, "username");
     size_t i = 0;
     for (; u[i] && i < sizeof(st->username) - 1; i++)
         st->username[i] = (u[i] >= 'A' && u[i] <= 'Z') ? (char)(u[i] | 0x20) : u[i];
     st->username[i] = '\0';
-    const char *keys[] = {arena_sprintf(rc->arena, "a:%s", rc->address),
-                          arena_sprintf(rc->arena, "u:%s", st->username)};
-    const int caps[] = {rc->w->cfg->login_inflight_per_address, rc->w->cfg->login_inflight_per_user};
-    if (!inflight_take(rc, &st->hold, keys, caps, 2))
+    char akey[LOGIN_ADDRESS_KEY_MAX];
+    login_address_key(rc->address, akey);
+    const char *keys[] = {arena_sprintf(rc->arena, "a:%s", akey)};
+    const int caps[] = {rc->w->cfg->login_inflight_per_address};
+    if (!inflight_take(rc, &st->hold, keys, caps, 1, st->username))
         return;
     snprintf(st->password, sizeof(st->password), "%s", body_string(body, "password"));
     db_query *q = db_job_add(&rc->job, stmt_login_start);
     db_query_param(q, st->username);
     db_query_param(q, rc->address);
+    /* an unknown user's fake salt comes with the parameters a real one's verifier is upgraded to */
+    db_query_param(q, arena_sprintf(rc->arena, "ln=%d,r=%d,p=%d", PASSWORD_DEFAULT_LN, PASSWORD_DEFAULT_R,
+                                    PASSWORD_DEFAULT_P));
     req_db_submit(rc, login_started);
 }
 
@@ -301,6 +403,15 @@ typedef struct password_state {
     bool abandoned;
 } password_state;
 
+static void password_wipe(void *p)
+{
+    password_state *st = p;
+    OPENSSL_cleanse(st->current, sizeof(st->current));
+    OPENSSL_cleanse(st->next, sizeof(st->next));
+    OPENSSL_cleanse(st->candidate, sizeof(st->candidate));
+    OPENSSL_cleanse(st->new_hash, sizeof(st->new_hash));
+}
+
 static void password_checked(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
@@ -327,8 +438,8 @@ static void password_work(crypto_task *t)
         st->candidate[0] = '\0';
     if (password_hash(st->next, st->new_hash, sizeof(st->new_hash)) != 0)
         st->candidate[0] = '\0';    /* nothing to store: refuse rather than fail half-way */
-    memset(st->current, 0, sizeof(st->current));
-    memset(st->next, 0, sizeof(st->next));
+    OPENSSL_cleanse(st->current, sizeof(st->current));
+    OPENSSL_cleanse(st->next, sizeof(st->next));
 }
 
 static void password_hashed(crypto_task *t)
@@ -336,8 +447,8 @@ static void password_hashed(crypto_task *t)
     password_state *st = t->arg;
     req_ctx *rc = st->rc;
     worker_cancel_on_close(rc->req, NULL);
-    memset(st->current, 0, sizeof(st->current));
-    memset(st->next, 0, sizeof(st->next));
+    OPENSSL_cleanse(st->current, sizeof(st->current));
+    OPENSSL_cleanse(st->next, sizeof(st->next));
     st->abandoned = t->skipped;
     metrics_login(&rc->w->metrics, t->skipped ? METRICS_LOGIN_SKIPPED : METRICS_LOGIN_HASHED);
     req_job_begin(rc, false);
@@ -397,10 +508,11 @@ void handle_password_change(req_ctx *rc)
     password_state *st = arena_calloc(rc->arena, sizeof(*st));
     st->rc = rc;
     rc->state = st;
+    arena_on_reset(rc->arena, password_wipe, st);
     /* one check at a time per user, sign-ins included: a stolen token cannot keep the login threads busy */
     const char *keys[] = {arena_sprintf(rc->arena, "u:%s", rc->who.username)};
     const int caps[] = {1};
-    if (!inflight_take(rc, &st->hold, keys, caps, 1))
+    if (!inflight_take(rc, &st->hold, keys, caps, 1, rc->who.username))
         return;
     snprintf(st->current, sizeof(st->current), "%s", body_string(body, "current_password"));
     snprintf(st->next, sizeof(st->next), "%s", body_string(body, "new_password"));

@@ -595,11 +595,13 @@ class AccessTest(harness.RegistryTestCase):
         self.assertProblem(r, 429)
         self.assertGreater(int(r.header("Retry-After")), 300)      # the pair's 15-minute lock, not a delay
         # ... the real user, elsewhere, waits at most the username's delay (2^0 s after 5 failures) and gets in
+        own_refused = 0
         with self.registry.client(source="127.0.5.2") as own:
             for _ in range(3):
                 r = own.post("/api/v1/auth/login", {"username": "acc.victim", "password": PASSWORD})
                 if r.status != 429:
                     break
+                own_refused += 1
                 self.assertLessEqual(int(r.header("Retry-After")), 1)
                 time.sleep(int(r.header("Retry-After")))
             self.assertStatus(r, 200)
@@ -608,7 +610,115 @@ class AccessTest(harness.RegistryTestCase):
         self.assertEqual(self.sql_one("SELECT count(*) FROM login_throttle WHERE key LIKE '_:127.0.5.2%'"), "0")
         self.assertProblem(stranger.post("/api/v1/auth/login", {"username": "acc.victim", "password": PASSWORD}), 429)
         rows = [(a["address"], a["action"]) for a in self.audit("&entity=session&entity_id=%d" % uid)]
-        self.assertEqual(sorted(rows), [("127.0.5.1", "login_failed")] * 5 + [("127.0.5.2", "login")])
+        # the stranger's refusals are audited too, at most one a minute from an address
+        self.assertEqual(sorted(rows), [("127.0.5.1", "login_failed")] * 5 + [("127.0.5.1", "login_refused")]
+                         + [("127.0.5.2", "login")] + [("127.0.5.2", "login_refused")] * min(own_refused, 1))
+
+    def test_a_stranger_polling_does_not_delay_a_user_at_an_address_they_signed_in_from(self):
+        uid = harness.add_user(self.registry, "acc.known", "national_viewer", PASSWORD)
+        with self.registry.client(source="127.0.6.2") as own:
+            self.assertStatus(own.post("/api/v1/auth/login", {"username": "acc.known", "password": PASSWORD}), 200)
+        self.assertEqual(self.sql_one("SELECT count(*) FROM login_known_sources WHERE username = 'acc.known'"
+                                      " AND address_key = '127.0.6.2'"), "1")
+        # a stranger fails from two addresses until the username is delayed, and keeps polling (401s and 429s)
+        for source, n in (("127.0.6.1", 5), ("127.0.6.3", 2)):
+            with self.registry.client(source=source) as stranger:
+                for i in range(n):
+                    r = stranger.post("/api/v1/auth/login", {"username": "acc.known", "password": "Wrong-%d-x7" % i})
+                    self.assertIn(r.status, (401, 429))
+        self.sql_one("UPDATE login_throttle SET failures = 12, last_failure = now() WHERE key = 'u:acc.known'")
+        with self.registry.client(source="127.0.6.1") as stranger:
+            self.assertProblem(stranger.post("/api/v1/auth/login", {"username": "acc.known", "password": PASSWORD}),
+                               429)
+        # the real user, from where they signed in before, is not delayed at all (no 429, no wait) ...
+        with self.registry.client(source="127.0.6.2") as own:
+            self.assertStatus(own.post("/api/v1/auth/login", {"username": "acc.known", "password": PASSWORD}), 200)
+        # ... while a brand-new address for that username still waits for the username's delay
+        self.sql_one("INSERT INTO login_throttle (key, failures, window_start, last_failure)"
+                     " VALUES ('u:acc.known', 12, now(), now())"
+                     " ON CONFLICT (key) DO UPDATE SET failures = 12, last_failure = now()")
+        with self.registry.client(source="127.0.6.4") as other:
+            r = other.post("/api/v1/auth/login", {"username": "acc.known", "password": PASSWORD})
+            self.assertProblem(r, 429)
+            self.assertTrue(64 < int(r.header("Retry-After")) <= 128, r.header("Retry-After"))
+        self.assertEqual(self.sql_one("SELECT count(*) FROM login_known_sources WHERE username = 'acc.known'"), "1")
+        self.assertGreaterEqual(len(self.audit("&action=login&entity_id=%d" % uid)), 2)
+
+    def test_refused_starts_write_no_throttle_rows_and_expired_rows_are_pruned(self):
+        # an address locked out: a burst of sign-ins for ever new usernames is refused, and adds no row
+        self.sql_one("INSERT INTO login_throttle (key, failures, window_start, last_failure, locked_until)"
+                     " VALUES ('a:127.0.6.50', 20, now(), now(), now() + interval '15 minutes')")
+        before = int(self.sql_one("SELECT count(*) FROM login_throttle"))
+        with self.registry.client(source="127.0.6.50") as c:
+            for i in range(12):
+                self.assertProblem(c.post("/api/v1/auth/login", {"username": "acc.burst%d" % i,
+                                                                "password": "Wrong-Pw-x7"}), 429)
+        self.assertEqual(int(self.sql_one("SELECT count(*) FROM login_throttle")), before)
+        self.assertEqual(self.sql_one("SELECT count(*) FROM login_throttle WHERE key LIKE '%acc.burst%'"), "0")
+        # the burst is audited once (a minute), not twelve times
+        self.assertEqual(self.sql_one("SELECT count(*) FROM audit_log WHERE action = 'login_refused'"
+                                      " AND address = '127.0.6.50'"), "1")
+        # rows whose window and delay are long over go, a bounded few with each counted start
+        self.sql_one("INSERT INTO login_throttle (key, failures, window_start, last_failure)"
+                     " SELECT 'a:10.66.0.' || i, 3, now() - interval '3 hours', now() - interval '2 hours'"
+                     " FROM generate_series(1, 30) i")
+        with self.registry.client(source="127.0.6.51") as c:
+            self.assertProblem(c.post("/api/v1/auth/login", {"username": "acc.prune", "password": "Wrong-Pw-x7"}), 401)
+        self.assertEqual(self.sql_one("SELECT count(*) FROM login_throttle WHERE key LIKE 'a:10.66.0.%'"), "10")
+        with self.registry.client(source="127.0.6.51") as c:
+            self.assertProblem(c.post("/api/v1/auth/login", {"username": "acc.prune", "password": "Wrong-Pw-x7"}), 401)
+        self.assertEqual(self.sql_one("SELECT count(*) FROM login_throttle WHERE key LIKE 'a:10.66.0.%'"), "0")
+
+    def test_throttle_undo_locks_rows_in_the_same_order_as_the_start(self):
+        # a start locks a: -> p: -> u:; an undo that locked u: first (0014's deleted it before locking a:) could
+        # deadlock with it. Hold a: in one transaction, let an undo queue behind it, and u: must still be free.
+        self.sql_one("INSERT INTO login_throttle (key, failures, window_start, last_failure) VALUES"
+                     " ('a:10.77.0.1', 1, now(), now()), ('p:10.77.0.1 acc.order', 1, now(), now()),"
+                     " ('u:acc.order', 1, now(), now());"
+                     " CREATE TABLE e2e_release (x int)")
+        holder = ("BEGIN; SELECT 1 FROM login_throttle WHERE key = 'a:10.77.0.1' FOR UPDATE;\n"
+                  "DO $$ BEGIN FOR i IN 1..1200 LOOP EXIT WHEN EXISTS (SELECT 1 FROM e2e_release);"
+                  " PERFORM pg_sleep(0.05); END LOOP; END $$;\nCOMMIT;")
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
+            held = ex.submit(self.pg.psql, holder)
+            for _ in range(600):       # until the holder has a: and waits for its release
+                if self.sql_one("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'DO $$ BEGIN FOR i IN%'"
+                                " AND state = 'active'") == "1":
+                    break
+                time.sleep(0.05)
+            else:
+                self.fail("the holder never started")
+            undo = ex.submit(self.pg.psql, "SELECT auth_throttle_undo('acc.order', '10.77.0.1', true)")
+            for _ in range(600):
+                if self.sql_one("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT auth_throttle_undo%'"
+                                " AND wait_event_type = 'Lock'") == "1":
+                    break
+                time.sleep(0.05)
+            else:
+                self.fail("the undo never waited for the held row")
+            try:
+                # the undo waits for a: without holding u:
+                self.assertEqual(self.sql_one("BEGIN; SELECT key FROM login_throttle WHERE key = 'u:acc.order'"
+                                              " FOR UPDATE NOWAIT; ROLLBACK"), "u:acc.order")
+            finally:
+                self.sql_one("INSERT INTO e2e_release VALUES (1)")
+                held.result()
+                undo.result()
+        self.sql_one("DROP TABLE e2e_release")
+        self.assertEqual(self.sql_one("SELECT count(*) FROM login_throttle WHERE key LIKE '%acc.order'"), "0")
+
+    def test_ipv6_addresses_are_throttled_by_their_64(self):
+        for addr, key in (("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"), ("2001:DB8:1:2::ffff", "2001:db8:1:2::/64"),
+                          ("::ffff:10.1.2.3", "10.1.2.3"), ("10.1.2.3", "10.1.2.3"), ("::1", "::/64"),
+                          ("not an address", "not an address"), (":::", ":::")):
+            with self.subTest(addr=addr):
+                self.assertEqual(self.sql_one("SELECT auth_address_key(%s)" % harness.sql_literal(addr)), key)
+        # two addresses of one /64 count against one address limit and one (username, address) pair
+        for addr in ("2001:db8:9::1", "2001:db8:9::2:1"):
+            self.assertEqual(self.sql_one("SELECT auth_throttle_start('acc.v6', %s)" % harness.sql_literal(addr)), "0")
+        self.assertEqual(self.sql_one("SELECT string_agg(key || '=' || failures, ',' ORDER BY key) FROM login_throttle"
+                                      " WHERE key LIKE '_:2001:db8:9::/64%'"),
+                         "a:2001:db8:9::/64=2,p:2001:db8:9::/64 acc.v6=2")
 
     def test_failures_from_many_addresses_delay_a_username_exponentially(self):
         # 2^(failures - 5) seconds since the last failure, at most 5 minutes
@@ -657,15 +767,20 @@ class AccessTest(harness.RegistryTestCase):
             attempt, setting = out.strip().split("|")
             return int(attempt), setting
 
-        # the start gives the parameters and salt only: the stored hash minus its key
+        # the start gives the parameters and salt only: the stored verifier's, in the key form's spelling
         _, setting = start(na.username)
         self.assertRegex(setting, r"^\$scrypt\$ln=17,r=8,p=1\$[A-Za-z0-9+/]{22}\$$")
-        self.assertTrue(stored.startswith(setting) and len(stored) == len(setting) + 43)
+        self.assertRegex(stored, r"^\$scrypt-sha256\$ln=17,r=8,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$")
+        self.assertEqual(stored[:-43], "$scrypt-sha256$" + setting[len("$scrypt$"):])
         # an unknown user gets a salt of the same shape, the same every time, different per username
         fake = start("acc.no-such-user")[1]
         self.assertRegex(fake, r"^\$scrypt\$ln=17,r=8,p=1\$[A-Za-z0-9+/]{22}\$$")
         self.assertEqual(start("acc.no-such-user")[1], fake)
         self.assertNotEqual(start("acc.no-such-user2")[1], fake)
+        # with the parameters registryd says are its defaults (what a real user's verifier is upgraded to)
+        self.assertRegex(harness.app_sql(self.pg, "SELECT setting FROM auth_login_start('acc.no-such-user', '10.9.9.9',"
+                                                  " 'ln=16,r=8,p=1')").strip(),
+                         r"^\$scrypt\$ln=16,r=8,p=1\$%s\$$" % re.escape(fake.split("$")[3]))
 
         def check(username, key_of):
             """start + check in one transaction as registry_app; returns (ok, user_id, live sessions made)."""
@@ -693,31 +808,97 @@ class AccessTest(harness.RegistryTestCase):
         # for the user whose attempt it is, and only with that user's password
         nv = self.actors["national_viewer"]
         other_key = derive(start(nv.username)[1], PASSWORD)
+        # what is stored is not a key either: a leaked hash (backup, replica, a logged parameter) mints nothing,
+        # whether sent as it is or its last part as the key
+        self.assertEqual(base64.b64decode(stored[-43:] + "="),
+                         hashlib.sha256(base64.b64decode(derive(setting, PASSWORD)[-43:] + "=")).digest())
         for label, key_of in (("wrong password", lambda s: derive(s, "Not-The-Password-1")),
                               ("no key", lambda s: s), ("zero key", lambda s: s + "A" * 43),
-                              ("another user's key", lambda s: other_key)):
+                              ("another user's key", lambda s: other_key),
+                              ("the stored hash", lambda s: stored),
+                              ("the stored hash's last part as the key", lambda s: s + stored[-43:])):
             with self.subTest(label):
                 self.assertEqual(check(na.username, key_of), (False, "-", 0))
-        # an attempt id that was never started, or one already used, mints nothing either
+        # an attempt id that was never started, or one already used (even with the right key), mints nothing either
         out = harness.app_sql(self.pg, "SELECT ok FROM auth_login_check(-1, %s, '%s', 3600, 'e2e')"
-                                       % (harness.sql_literal(stored), "00" * 32))
+                                       % (harness.sql_literal(derive(setting, PASSWORD)), "00" * 32))
         self.assertEqual(out.strip(), "f")
+        hashes = [hashlib.sha256(os.urandom(16)).hexdigest() for _ in range(2)]
+        out = harness.app_sql(
+            self.pg,
+            "SELECT attempt_id FROM auth_login_start(%s, '10.9.9.9') \\gset\n"
+            "SELECT ok FROM auth_login_check(:attempt_id, %s, '%s', 3600, 'e2e');\n"
+            "SELECT ok FROM auth_login_check(:attempt_id, %s, '%s', 3600, 'e2e');\n"
+            "RESET ROLE;\nSELECT count(*) FROM sessions WHERE token_hash IN ('\\x%s', '\\x%s')"
+            % (harness.sql_literal(na.username), harness.sql_literal(derive(setting, PASSWORD)), hashes[0],
+               harness.sql_literal(derive(setting, PASSWORD)), hashes[1], hashes[0], hashes[1]))
+        self.assertEqual(out.split(), ["t", "f", "1"])
         # and a password check needs a session
         with self.assertRaises(harness.PsqlError):
             harness.app_sql(self.pg, "SELECT * FROM auth_password_start()")
+        # bind parameters (keys, verifiers) are kept out of the server's log (the tests migrate as a superuser)
+        self.assertEqual(self.sql_one("SELECT string_agg(c, ',' ORDER BY c)"
+                                      " FROM pg_db_role_setting s, unnest(s.setconfig) c"
+                                      " WHERE s.setrole = 'registry_app'::regrole AND c LIKE 'log_parameter%'"),
+                         "log_parameter_max_length=0,log_parameter_max_length_on_error=0")
+        self.assertEqual(self.sql_one("SELECT string_agg(c, ',' ORDER BY c)"
+                                      " FROM pg_db_role_setting s, unnest(s.setconfig) c"
+                                      " WHERE s.setdatabase = (SELECT oid FROM pg_database WHERE datname = 'registry')"
+                                      " AND s.setrole = 0 AND c LIKE 'log_parameter%'"),
+                         "log_parameter_max_length=0,log_parameter_max_length_on_error=0")
 
-    def test_hashes_with_other_parameters_still_sign_in(self):
-        # the parameters live in the stored string (here an older, cheaper N = 2^14), and the check uses them
+    def test_hashes_with_other_parameters_still_sign_in_and_are_upgraded_keeping_sessions(self):
+        # a row in 0014's format (the key itself, here with an older, cheaper N = 2^14) as 0020 converts it: the
+        # verifier keeps the parameters and salt and the check uses them
         salt = os.urandom(16)
         key = hashlib.scrypt(PASSWORD.encode(), salt=salt, n=2 ** 14, r=8, p=1, dklen=32)
-        stored = "$scrypt$ln=14,r=8,p=1$%s$%s" % (base64.b64encode(salt).decode().rstrip("="),
-                                                 base64.b64encode(key).decode().rstrip("="))
+        b64 = lambda b: base64.b64encode(b).decode().rstrip("=")
+        old = "$scrypt$ln=14,r=8,p=1$%s$%s" % (b64(salt), b64(key))
+        converted = self.sql_one("SELECT auth_verifier_of(%s)" % harness.sql_literal(old))
+        self.assertEqual(converted,
+                         "$scrypt-sha256$ln=14,r=8,p=1$%s$%s" % (b64(salt), b64(hashlib.sha256(key).digest())))
+        # the old format itself is refused from now on
+        with self.assertRaises(harness.PsqlError):
+            self.sql_one("INSERT INTO users (username, password_hash, role)"
+                         " VALUES ('acc.oldfmt', %s, 'national_viewer')" % harness.sql_literal(old))
         self.sql_one("INSERT INTO users (username, password_hash, role) VALUES ('acc.oldhash', %s, 'national_viewer')"
-                     % harness.sql_literal(stored))
+                     % harness.sql_literal(converted))
         with self.registry.client(source="127.0.9.1") as c:
-            self.assertEqual(harness.login(c, "acc.oldhash", PASSWORD)["user"]["username"], "acc.oldhash")
             self.assertProblem(c.post("/api/v1/auth/login", {"username": "acc.oldhash", "password": "Wrong-Pw-1"}),
                                401)
+            self.assertEqual(self.sql_one("SELECT password_hash FROM users WHERE username = 'acc.oldhash'"), converted)
+            first = harness.login(c, "acc.oldhash", PASSWORD)
+            self.assertEqual(first["user"]["username"], "acc.oldhash")
+            # signing in stored a verifier with the current parameters (so the old ones stop telling who exists),
+            # without ending the session just made
+            upgraded = self.sql_one("SELECT password_hash FROM users WHERE username = 'acc.oldhash'")
+            self.assertRegex(upgraded, r"^\$scrypt-sha256\$ln=17,r=8,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$")
+            self.assertStatus(c.get("/api/v1/auth/me", token=first["token"]), 200)
+            # the same password still signs in, the first session still works, and nothing is upgraded again
+            second = harness.login(c, "acc.oldhash", PASSWORD)
+            self.assertStatus(c.get("/api/v1/auth/me", token=first["token"]), 200)
+            self.assertStatus(c.get("/api/v1/auth/me", token=second["token"]), 200)
+            self.assertEqual(self.sql_one("SELECT password_hash FROM users WHERE username = 'acc.oldhash'"), upgraded)
+            self.assertEqual(self.sql_one("SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id"
+                                          " WHERE u.username = 'acc.oldhash' AND s.revoked_at IS NULL"), "2")
+        # the rehash is audited with the sign-in that made it
+        logins = self.audit("&action=login&entity_id=%d" % first["user"]["id"])
+        self.assertEqual(sorted(json.dumps(a["detail"], sort_keys=True) for a in logins),
+                         sorted([json.dumps({"parameters": "ln=17,r=8,p=1",
+                                             "password_hash": "rehashed with the current parameters"},
+                                            sort_keys=True), "null"]))
+
+    def test_application_role_cannot_forge_a_rehash_to_keep_sessions(self):
+        # the trigger that ends sessions on a new password skips only a rehash auth_login_check marked with a
+        # digest of auth_secret: registry_app setting the mark by hand (here as the owner would see it) ends them
+        na_pw = harness.add_user(self.registry, "acc.rehash", "national_viewer", PASSWORD)
+        with self.registry.client(source="127.0.9.2") as c:
+            tok = harness.login(c, "acc.rehash", PASSWORD)["token"]
+            h = self.sql_one("SELECT password_hash FROM users WHERE id = %d" % na_pw)
+            self.sql_one("SELECT set_config('registry.rehash', 'x', false);"
+                         " UPDATE users SET password_hash = %s WHERE id = %d"
+                         % (harness.sql_literal(h[:-43] + "B" * 43), na_pw))
+            self.assertProblem(c.get("/api/v1/auth/me", token=tok), 401)
 
     # -- 6. row-level security underneath the server -------------------------------------------------------------
     def test_row_level_security_without_the_server(self):

@@ -6,8 +6,10 @@
  *   password_parse returns 0 or -1; what it accepts has every parameter inside the documented ranges and
  *   caps (recomputed here), salt 8..64 bytes, hash 32 bytes, agrees with sscanf on the numbers, and
  *   re-encodes with password_encode to the identical string;
- *   password_needs_rehash is -1 exactly when parsing fails, otherwise the comparison with the defaults;
- *   password_verify is -1 whenever parsing fails - without running scrypt, or the fuzzer would crawl -
+ *   password_needs_rehash is -1 exactly when parsing fails (of the key form, for a "$scrypt-sha256$"
+ *   verifier), otherwise the comparison with the defaults;
+ *   a "$scrypt-sha256$" verifier that verifies for the password is, read as a key form, not one that does;
+ *   password_verify is -1 whenever parsing fails (likewise) - without running scrypt, or the fuzzer would crawl -
  *   and, for parameters cheap enough to run here (ln=10, r*p <= 8), 0 or 1, and 0 for a different password
  *   whenever it was 1;
  *   password_derive_setting, given ENCODED as a setting: -1 (leaving "") whenever ENCODED plus a placeholder key
@@ -88,10 +90,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t saltlen = 999, hashlen = 999;
     int rc = password_parse(enc, &ln, &r, &p, salt, &saltlen, hash, &hashlen);
     CHECK(rc == 0 || rc == -1);
+    /* a stored verifier ("$scrypt-sha256$" + the key form's fields) is checked as its key form parses */
+    char kf[PASSWORD_ENCODED_MAX + 64];
+    int verifier_parses = strncmp(enc, "$scrypt-sha256$", 15) == 0 && strlen(enc) < sizeof kf - 8 &&
+                          snprintf(kf, sizeof kf, "$scrypt$%s", enc + 15) > 0 &&
+                          password_parse(kf, NULL, NULL, NULL, NULL, NULL, NULL, NULL) == 0;
     if (rc == -1) {
         CHECK(ln == -7 && r == -7 && p == -7 && saltlen == 999 && hashlen == 999);
-        CHECK(password_needs_rehash(enc) == -1);
-        CHECK(password_verify(pw, enc) == -1);   /* must not reach scrypt: see the header comment */
+        if (!verifier_parses) {
+            CHECK(password_needs_rehash(enc) == -1);
+            CHECK(password_verify(pw, enc) == -1);   /* must not reach scrypt: see the header comment */
+        } else {
+            int kln = 0, kr = 0, kp = 0;
+            CHECK(password_parse(kf, &kln, &kr, &kp, NULL, NULL, NULL, NULL) == 0);
+            CHECK(password_needs_rehash(enc) == password_needs_rehash(kf));
+            /* a verifier that matches is not itself a key that matches (what the database relies on) */
+            if (kln == 10 && kr * kp <= 8 && password_verify(pw, enc) == 1)
+                CHECK(password_verify(pw, kf) == 0);
+        }
     } else {
         CHECK(ln >= PASSWORD_MIN_LN && ln <= PASSWORD_MAX_LN);
         CHECK(r >= PASSWORD_MIN_R && r <= PASSWORD_MAX_R);

@@ -85,12 +85,36 @@ static void test_full_table_refuses(void **state)
     login_inflight_release(&h[0]);
 }
 
+/* IPv6 by its /64 (as the database's auth_address_key), IPv4-mapped as IPv4, IPv4 and the rest as they are */
+static void test_address_keys(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"}, {"2001:DB8:1:2::ffff", "2001:db8:1:2::/64"},
+        {"::ffff:10.1.2.3", "10.1.2.3"},                {"10.1.2.3", "10.1.2.3"},
+        {"::1", "::/64"},                                {"fe80::1:2:3:4", "fe80::/64"},
+        {"not an address", "not an address"},            {":::", ":::"},
+        {"", ""},
+    };
+    char out[LOGIN_ADDRESS_KEY_MAX];
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        login_address_key(cases[i][0], out);
+        assert_string_equal(out, cases[i][1]);
+    }
+    char longer[200];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    login_address_key(longer, out);
+    assert_int_equal(strlen(out), LOGIN_ADDRESS_KEY_MAX - 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cap_per_key_and_all_or_nothing),
         cmocka_unit_test(test_long_keys_are_cut_on_a_character_boundary),
         cmocka_unit_test(test_full_table_refuses),
+        cmocka_unit_test(test_address_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

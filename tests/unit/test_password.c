@@ -28,10 +28,10 @@ static void test_roundtrip(void **state)
     (void)state;
     char h[PASSWORD_ENCODED_MAX];
     assert_int_equal(password_hash_params("correct horse battery staple", 10, 8, 1, h, sizeof h), 0);
-    assert_true(strncmp(h, "$scrypt$ln=10,r=8,p=1$", 22) == 0);
-    /* 22 header + 22 salt + '$' + 43 hash */
-    assert_int_equal(strlen(h), 22 + 22 + 1 + 43);
-    assert_null(strchr(h + 22, '='));   /* no padding after the header */
+    assert_true(strncmp(h, "$scrypt-sha256$ln=10,r=8,p=1$", 29) == 0);
+    /* 29 header + 22 salt + '$' + 43 verifier */
+    assert_int_equal(strlen(h), 29 + 22 + 1 + 43);
+    assert_null(strchr(h + 29, '='));   /* no padding after the header */
     assert_int_equal(password_verify("correct horse battery staple", h), 1);
     assert_int_equal(password_verify("correct horse battery stapl", h), 0);
     assert_int_equal(password_verify("Correct horse battery staple", h), 0);
@@ -40,7 +40,10 @@ static void test_roundtrip(void **state)
     int ln = 0, r = 0, p = 0;
     unsigned char salt[PASSWORD_MAX_SALT_LEN], hash[PASSWORD_HASH_LEN];
     size_t saltlen = 0, hashlen = 0;
-    assert_int_equal(password_parse(h, &ln, &r, &p, salt, &saltlen, hash, &hashlen), 0);
+    char kf[PASSWORD_ENCODED_MAX];
+    snprintf(kf, sizeof kf, "$scrypt$%s", h + 15);     /* the same fields in the key form's spelling */
+    assert_int_equal(password_parse(h, &ln, &r, &p, salt, &saltlen, hash, &hashlen), -1);
+    assert_int_equal(password_parse(kf, &ln, &r, &p, salt, &saltlen, hash, &hashlen), 0);
     assert_int_equal(ln, 10);
     assert_int_equal(r, 8);
     assert_int_equal(p, 1);
@@ -48,11 +51,11 @@ static void test_roundtrip(void **state)
     assert_int_equal(hashlen, PASSWORD_HASH_LEN);
     char again[PASSWORD_ENCODED_MAX];
     assert_int_equal(password_encode(ln, r, p, salt, saltlen, hash, hashlen, again, sizeof again), 0);
-    assert_string_equal(again, h);
+    assert_string_equal(again, kf);
 
     /* other parameters, empty and non-ASCII passwords */
     assert_int_equal(password_hash_params("", 10, 1, 2, h, sizeof h), 0);
-    assert_true(strncmp(h, "$scrypt$ln=10,r=1,p=2$", 22) == 0);
+    assert_true(strncmp(h, "$scrypt-sha256$ln=10,r=1,p=2$", 29) == 0);
     assert_int_equal(password_verify("", h), 1);
     assert_int_equal(password_verify(" ", h), 0);
     assert_int_equal(password_hash_params("رمز عبور خیلی محکم ۱۴۰۳", 11, 4, 1, h, sizeof h), 0);
@@ -103,10 +106,10 @@ static void test_hash_bad_args(void **state)
     assert_string_equal(h, "");
     assert_int_equal(password_hash_params("x", 10, 8, 1, NULL, 100), -1);
     memset(h, 'X', sizeof h);
-    assert_int_equal(password_hash_params("x", 10, 8, 1, h, 88), -1);   /* needs 89 */
+    assert_int_equal(password_hash_params("x", 10, 8, 1, h, 95), -1);   /* needs 96 */
     assert_string_equal(h, "");
-    assert_int_equal(password_hash_params("x", 10, 8, 1, h, 89), 0);
-    assert_int_equal(strlen(h), 88);
+    assert_int_equal(password_hash_params("x", 10, 8, 1, h, 96), 0);
+    assert_int_equal(strlen(h), 95);
     assert_int_equal(password_hash(NULL, h, sizeof h), -1);
     assert_int_equal(password_hash("x", h, 10), -1);
 
@@ -310,7 +313,9 @@ static void test_dummy_hash(void **state)
     assert_ptr_equal(password_dummy_hash(), d);
     int ln, r, p;
     size_t saltlen, hashlen;
-    assert_int_equal(password_parse(d, &ln, &r, &p, NULL, &saltlen, NULL, &hashlen), 0);
+    char kf[PASSWORD_ENCODED_MAX];
+    snprintf(kf, sizeof kf, "$scrypt$%s", strncmp(d, "$scrypt-sha256$", 15) == 0 ? d + 15 : d + 8);
+    assert_int_equal(password_parse(kf, &ln, &r, &p, NULL, &saltlen, NULL, &hashlen), 0);
     assert_int_equal(ln, PASSWORD_DEFAULT_LN);
     assert_int_equal(r, PASSWORD_DEFAULT_R);
     assert_int_equal(p, PASSWORD_DEFAULT_P);
@@ -443,20 +448,25 @@ static void test_strength_common(void **state)
     strong("ZTb7-wq2L-xp9R", NULL);
 }
 
-/* A setting (the stored hash without its key) and the password give back exactly the stored hash, with the
- * setting's own parameters (old hashes keep working); a wrong password or a bad setting does not. */
+/* A setting (the stored verifier's parameters and salt, key form) and the password give back the key whose
+ * verifier is exactly the stored one, with the setting's own parameters (old hashes keep working); a wrong password
+ * or a bad setting does not. */
 static void test_derive_setting_rebuilds_the_hash(void **state)
 {
     (void)state;
     char h[PASSWORD_ENCODED_MAX], setting[PASSWORD_ENCODED_MAX], out[PASSWORD_ENCODED_MAX];
+    char v[PASSWORD_ENCODED_MAX];
     assert_int_equal(password_hash_params("Saffron-Lantern-4821", 11, 4, 1, h, sizeof h), 0);
-    size_t n = (size_t)(strrchr(h, '$') - h) + 1;
-    memcpy(setting, h, n);
+    snprintf(setting, sizeof setting, "$scrypt$%s", h + 15);
+    size_t n = (size_t)(strrchr(setting, '$') - setting) + 1;
     setting[n] = '\0';
     assert_int_equal(password_derive_setting("Saffron-Lantern-4821", setting, out, sizeof out), 0);
-    assert_string_equal(out, h);
+    assert_int_equal(password_verifier_of(out, v, sizeof v), 0);
+    assert_string_equal(v, h);
+    assert_int_equal(password_verify("Saffron-Lantern-4821", out), 1);     /* the key form verifies too */
     assert_int_equal(password_derive_setting("Saffron-Lantern-4822", setting, out, sizeof out), 0);
-    assert_string_not_equal(out, h);
+    assert_int_equal(password_verifier_of(out, v, sizeof v), 0);
+    assert_string_not_equal(v, h);
     assert_int_equal(strncmp(out, setting, n), 0);
     /* malformed settings cost no scrypt and leave "" */
     const char *const bad[] = {"", "$", "$scrypt$ln=11,r=4,p=1$", "$scrypt$ln=11,r=4,p=1$AAAAAAAAAAA",
@@ -471,6 +481,32 @@ static void test_derive_setting_rebuilds_the_hash(void **state)
     assert_int_equal(password_derive_setting("pw", setting, out, 10), -1);
 }
 
+/* What is stored is not a key: the stored string, or its last part under the key form's tag, is not what the right
+ * password derives, and its "verifier" is not the stored one (the database compares sha256 of what it is sent). */
+static void test_stored_verifier_is_not_a_key(void **state)
+{
+    (void)state;
+    char h[PASSWORD_ENCODED_MAX], setting[PASSWORD_ENCODED_MAX], key[PASSWORD_ENCODED_MAX];
+    char v[PASSWORD_ENCODED_MAX], forged[PASSWORD_ENCODED_MAX];
+    assert_int_equal(password_hash_params("Saffron-Lantern-4821", 10, 8, 1, h, sizeof h), 0);
+    snprintf(setting, sizeof setting, "$scrypt$%s", h + 15);
+    *(strrchr(setting, '$') + 1) = '\0';
+    assert_int_equal(password_derive_setting("Saffron-Lantern-4821", setting, key, sizeof key), 0);
+    snprintf(forged, sizeof forged, "$scrypt$%s", h + 15);     /* the stored string in the key form's spelling */
+    assert_string_not_equal(forged, key);
+    assert_int_equal(password_verifier_of(forged, v, sizeof v), 0);
+    assert_string_not_equal(v, h);
+    assert_int_equal(password_verifier_of(key, v, sizeof v), 0);
+    assert_string_equal(v, h);
+    assert_int_equal(password_verifier_of(h, v, sizeof v), -1);     /* a verifier is not a key form */
+    assert_string_equal(v, "");
+    /* a setting with older parameters asks for a rehash; the defaults do not */
+    assert_int_equal(password_setting_needs_rehash(setting), 1);
+    assert_int_equal(password_setting_needs_rehash("$scrypt$ln=17,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$"), 0);
+    assert_int_equal(password_setting_needs_rehash("$scrypt$ln=17,r=8,p=1$AAAA"), -1);
+    assert_int_equal(password_setting_needs_rehash(NULL), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,7 +516,7 @@ int main(void)
         cmocka_unit_test(test_needs_rehash),       cmocka_unit_test(test_dummy_hash),
         cmocka_unit_test(test_strength_length),    cmocka_unit_test(test_strength_patterns),
         cmocka_unit_test(test_strength_username),  cmocka_unit_test(test_strength_common),
-        cmocka_unit_test(test_derive_setting_rebuilds_the_hash),
+        cmocka_unit_test(test_derive_setting_rebuilds_the_hash), cmocka_unit_test(test_stored_verifier_is_not_a_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
