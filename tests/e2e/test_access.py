@@ -1520,7 +1520,8 @@ class AuditTamperTest(harness.RegistryTestCase):
         # the sealer recorded today's heads, and said so in registryd's log
         self.assertGreaterEqual(int(self.pg.psql("SELECT count(*) FROM audit_heads WHERE recorded_by = 'sealer'"
                                                  " AND recorded_at >= date_trunc('day', now())")), 1)
-        self.assertIn("audit head recorded: audit_log ", self.registry.log_text())
+        # the line is written when the sealer's transaction has committed, so it may trail the row a moment
+        self.registry.wait_for_log(lambda o: "audit head recorded: audit_log " in o.get("msg", ""), timeout=30)
         # registry_app can neither read nor write them, whoever the caller
         with self.registry.client() as c:
             token = harness.login(c, "tamper.na", PASSWORD)["token"]
