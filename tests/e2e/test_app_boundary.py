@@ -31,6 +31,7 @@ CALLS = {
     "auth_login_check": ["SELECT ok, user_id FROM auth_login_check(0, 'x', '{stranger_hash}', 60, 'r')"],
     "auth_password_start": ["SELECT setting IS NOT NULL, retry_after_s FROM auth_password_start()"],
     "auth_password_check": ["SELECT auth_password_check(0, 'x', NULL, '00')"],
+    "auth_busy_audit": ["SELECT auth_busy_audit('bnd-admin', 'x', 'r') IS NULL"],
     "submission_quota_refusal": ["SELECT submission_quota_refusal(1, 100, 1000, 10, 100000)"],
     "audit_reads": ["SELECT audit_reads(ARRAY[coalesce(current_setting('registry.scope', true), '')], ARRAY['a'],"
                     " ARRAY['bnd'], ARRAY['read'], ARRAY['client'], ARRAY['{fars_client}'], ARRAY['IR-07'],"
