@@ -93,6 +93,11 @@ class FunctionBoundaryTest(harness.RegistryTestCase):
             # the session's first request makes its ticket (kept: auth_begin gives the same one again)
             if c.get("/api/v1/auth/me", token=cls.ngo_token).status != 200:
                 raise harness.HarnessError("GET /api/v1/auth/me as the NGO submitter")
+        harness.add_user(reg, "bnd-viewer", "national_viewer", PASSWORD)
+        with reg.client() as c:
+            cls.viewer_token = harness.login(c, "bnd-viewer", PASSWORD)["token"]
+            if c.get("/api/v1/auth/me", token=cls.viewer_token).status != 200:
+                raise harness.HarnessError("GET /api/v1/auth/me as the national viewer")
         cls.admin_token = tok
         cls.args = dict(fars_loan=loans["fars"], ngo_loan=loans["ngo"], fars_client=clients["fars"]["id"],
                         ngo_client=clients["ngo"]["id"], fars_nid=clients["fars"]["national_id"],
@@ -172,6 +177,17 @@ class FunctionBoundaryTest(harness.RegistryTestCase):
         self.assertEqual(ngo["SELECT loan_repaid_rials(%d)" % self.args["ngo_loan"]][0], "(300)")
         self.assertEqual(ngo["SELECT loan_repaid_rials(%d)" % self.args["fars_loan"]][0], "(0)")
         self.assertEqual(ngo["SELECT loan_repaid_in_scope(%d)" % self.args["fars_loan"]][0], "(0)")
+
+    def test_the_nationwide_id_check_needs_a_submitters_ticket(self):
+        """registry_national_ids_taken answers for the whole nation: as registry_app with no ticket, or with a
+        national viewer's (who never submits nor reviews), it refuses; with the NGO submitter's it answers."""
+        q = "SELECT registry_national_ids_taken('client', ARRAY['%s'])" % self.args["fars_nid"]
+        for who, token in (("no ticket", None), ("national_viewer", self.viewer_token)):
+            with self.subTest(who=who):
+                with self.assertRaises(harness.PsqlError) as cm:
+                    harness.app_sql(self.pg, q, token=token)
+                self.assertIn("needs the scope ticket of a user who sends or reviews submissions", cm.exception.stderr)
+        self.assertIn(self.args["fars_nid"], harness.app_sql(self.pg, q, token=self.ngo_token))
 
     def test_the_owner_saying_system_still_is_the_system(self):
         """Owner code acting as the system (registryctl; the loans' triggers inside a transfer) still sees every
