@@ -303,7 +303,7 @@ static const schema_def schemas[] = {
      "\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":[\"valid\",\"invalid\"],"
      "\"description\":\"valid: passes every check the submitter may be told of. An NGO submitter is not told "
      "that a national ID is registered outside its center: the reviewing officer sees that in GET "
-     "/submissions/{id}, and approval skips the record\"},\"errors\":{\"type\":\"array"
+     "/submissions/{id}, and approval is 409 until the officer excludes the record\"},\"errors\":{\"type\":\"array"
      "\",\"items\":{\"type\":\"object\",\"properties\":{\"field\":{\"type\":\"string\"},\"message\":{\"type\":\"stri"
      "ng\"}}}}}}}}}"},
     {"SubmissionSummary",
@@ -467,12 +467,22 @@ static json_object *operation(const route *rt)
     json_object_object_add(responses, code, ok);
     if (!(rt->flags & ROUTE_NOT_API) || rt->query || (rt->flags & ROUTE_LIST))
         add_problem(responses, 400, "Malformed request, query or JSON");
+    bool patch_or_delete = !strcmp(rt->method, "PATCH") || !strcmp(rt->method, "DELETE");
     if (rt->perm != PERM_PUBLIC) {
         add_problem(responses, 401, "No token, or a bad or expired one");
         add_problem(responses, 403, "Allowed to see but not to do");
+    } else if (rt->flags & ROUTE_THROTTLED)
+        add_problem(responses, 401, "Wrong username or password");
+    if (strchr(rt->pattern, '{') || !strcmp(rt->pattern, "/metrics"))
+        add_problem(responses, 404, strchr(rt->pattern, '{') ? "Unknown, or outside the caller's scope"
+                                                             : "Not served to this address without metrics_token");
+    if (rt->request && (!strcmp(rt->method, "POST") || !strcmp(rt->method, "PATCH")))
+        add_problem(responses, 409, "Conflicts with another record (a unique value, an Idempotency-Key used for "
+                                    "another body) or with the record's state or a quota");
+    if (patch_or_delete && strchr(rt->pattern, '{')) {
+        add_problem(responses, 412, "If-Match names another version of this record");
+        add_problem(responses, 428, "If-Match is required");
     }
-    if (strchr(rt->pattern, '{'))
-        add_problem(responses, 404, "Unknown, or outside the caller's scope");
     if (rt->request) {
         add_problem(responses, 413, "Body over the limit");
         add_problem(responses, 415, "Body is not JSON");
@@ -481,6 +491,9 @@ static json_object *operation(const route *rt)
     if (rt->flags & ROUTE_THROTTLED)
         add_problem(responses, 429, "Too many password checks for this user or from this address, or too many at "
                                     "once (with Retry-After); nothing was checked");
+    else if (rt->flags & (ROUTE_EXPENSIVE | ROUTE_LIST) || !strcmp(rt->pattern, "/api/v1/submissions"))
+        add_problem(responses, 429, "Over a rate limit or quota (searches, exports, reports, records submitted a "
+                                    "day), with Retry-After");
     add_problem(responses, 503, "Database unavailable (with Retry-After)");
     json_object_object_add(op, "responses", responses);
     if (rt->perm == PERM_PUBLIC)
@@ -497,8 +510,8 @@ void openapi_build(void)
     json_object_object_add(info, "version", json_object_new_string("1"));
     json_object_object_add(info, "description",
                            json_object_new_string("National registry of welfare centers, staff, clients and funding. "
-                                                  "Generated from the server's route table. ETags name one record as "
-                                                  "the reply shows it; If-Match is checked only on a record that "
+                                                  "Generated from the server's route table. ETags, \"<version>-<16 "
+                                                  "hex>\", name one record as the reply shows it; If-Match is checked only on a record that "
                                                   "exists and is visible to the caller (else 404). Every read of a "
                                                   "person's data is recorded in the audit trail."));
     json_object_object_add(doc, "info", info);
