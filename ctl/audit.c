@@ -107,6 +107,14 @@ static int audit_verify(const registry_config *cfg, bool full, char **expect, in
         PQfinish(pg);
         return CTL_FAIL;
     }
+    /* a day's first heads, when this seal was the one to record them: said outside the database too, as registryd
+     * logs those its sealer records */
+    const char *heads = PQntuples(r) == 1 && PQnfields(r) > 1 ? PQgetvalue(r, 0, 1) : "";
+    for (const char *h = heads; *h;) {
+        size_t n = strcspn(h, "\n");
+        fprintf(stderr, "registryctl: audit head recorded: %.*s\n", (int)n, h);
+        h += n + (h[n] == '\n');
+    }
     PQclear(r);
     /* one snapshot for the walks, the checks, the heads recorded and those printed: rows registryd seals meanwhile
      * are neither walked nor vouched for */

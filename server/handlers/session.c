@@ -509,8 +509,9 @@ void handle_password_change(req_ctx *rc)
     st->rc = rc;
     rc->state = st;
     arena_on_reset(rc->arena, password_wipe, st);
-    /* one check at a time per user, sign-ins included: a stolen token cannot keep the login threads busy */
-    const char *keys[] = {arena_sprintf(rc->arena, "u:%s", rc->who.username)};
+    /* one check at a time per user: a stolen token cannot keep the login threads busy. A key of its own, not the
+     * sign-ins' "u:", so a stranger's sign-ins in flight for the username cannot refuse its owner's change. */
+    const char *keys[] = {arena_sprintf(rc->arena, "pw:%s", rc->who.username)};
     const int caps[] = {1};
     if (!inflight_take(rc, &st->hold, keys, caps, 1, rc->who.username))
         return;
