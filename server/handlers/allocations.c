@@ -8,11 +8,10 @@
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
 
-#define TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
 #define ALLOCATION_SELECT                                                                                            \
     "t.id, t.fiscal_year, (SELECT p.code FROM programs p WHERE p.id = t.program_id) AS program, t.level,"          \
-    " t.province_code AS province, t.county_id, t.center_id, t.amount_rials, t.note, t.version, " TS("created_at") \
-    ", " TS("updated_at")
+    " t.province_code AS province, t.county_id, t.center_id, t.amount_rials, t.note, t.version, " SQL_UTC_TS("created_at") \
+    ", " SQL_UTC_TS("updated_at")
 
 static const char *const levels[] = {"province", "county", "center", NULL};
 

@@ -5,13 +5,12 @@
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
 
-#define TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
 #define CAMPAIGN_SELECT                                                                                              \
     "t.id, t.name, t.description, t.province_code AS province, NULL::integer AS county_id,"                        \
     " NULL::bigint AS center_id, t.starts_on, t.ends_on, t.goal_rials,"                                             \
     " (SELECT coalesce(sum(d.amount_rials), 0) FROM donations d WHERE d.campaign_id = t.id) AS donations_rials,"   \
     " (SELECT count(*) FROM donations d WHERE d.campaign_id = t.id) AS donations_count,"                          \
-    " t.version, " TS("created_at") ", " TS("updated_at")
+    " t.version, " SQL_UTC_TS("created_at") ", " SQL_UTC_TS("updated_at")
 
 static const col_spec campaign_cols[] = {
     {"id", COL_INT},          {"name", COL_TEXT},           {"description", COL_TEXT}, {"province", COL_TEXT},

@@ -6,7 +6,6 @@
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
 
-#define TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
 
 static const char *const center_types[] = {"rehabilitation_day", "rehabilitation_residential", "vocational_training",
                                            "elderly_care", "social_work_clinic", "counseling", "addiction_outpatient",
@@ -62,8 +61,8 @@ static resource centers = {
     .name = "center",
     .table = "centers",
     .select_sql = "t.id, t.name, t.type, t.sector, t.province_code AS province, t.county_id, t.id AS center_id,"
-                  " t.capacity, t.license_no, t.license_expires_on, t.status, t.version, " TS("created_at") ", "
-                  TS("updated_at"),
+                  " t.capacity, t.license_no, t.license_expires_on, t.status, t.version, " SQL_UTC_TS("created_at") ", "
+                  SQL_UTC_TS("updated_at"),
     .cols = center_cols,
     .ncols = NCOLS(center_cols),
     .col_id = 0, .col_version = 11, .col_province = 4, .col_county = 5, .col_center = 6,
@@ -87,7 +86,7 @@ void centers_init(void)
     stmt_list = db_stmt_register(
         "center_list",
         "SELECT t.id, t.name, t.type, t.sector, t.province_code AS province, t.county_id, t.id AS center_id,"
-        " t.capacity, t.license_no, t.license_expires_on, t.status, t.version, " TS("created_at") ", " TS("updated_at")
+        " t.capacity, t.license_no, t.license_expires_on, t.status, t.version, " SQL_UTC_TS("created_at") ", " SQL_UTC_TS("updated_at")
         " FROM centers t"
         " WHERE ($1::text IS NULL OR t.province_code = $1) AND ($2::integer IS NULL OR t.county_id = $2::integer)"
         " AND ($3::bigint IS NULL OR t.id = $3::bigint)"

@@ -11,12 +11,11 @@
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
 
-#define TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
 #define CLIENT_SELECT                                                                                                \
     "t.id, t.national_id, t.first_name, t.last_name, t.birth_date, t.sex, t.province_code AS province, t.county_id," \
     " t.center_id, CASE WHEN t.disability_type IS NULL THEN NULL ELSE jsonb_build_object('type', t.disability_type," \
     " 'severity', t.disability_severity) END AS disability, to_jsonb(t.needs) AS needs, t.household_id,"            \
-    " t.household_role, t.status, t.version, " TS("created_at") ", " TS("updated_at")
+    " t.household_role, t.status, t.version, " SQL_UTC_TS("created_at") ", " SQL_UTC_TS("updated_at")
 
 static const char *const sexes[] = {"female", "male", NULL};
 static const char *const statuses[] = {"active", "closed", NULL};

@@ -9,11 +9,10 @@
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
 
-#define TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
 #define DONATION_SELECT                                                                                              \
     "t.id, CASE WHEN t.anonymous THEN NULL ELSE t.donor_name END AS donor_name, t.donor_type, t.anonymous, t.kind," \
     " t.description, t.amount_rials, t.campaign_id, t.received_on, t.fiscal_year, t.province_code AS province,"    \
-    " t.county_id, t.center_id, t.client_id, t.version, " TS("created_at") ", " TS("updated_at") ","               \
+    " t.county_id, t.center_id, t.client_id, t.version, " SQL_UTC_TS("created_at") ", " SQL_UTC_TS("updated_at") ","               \
     " CASE WHEN t.anonymous THEN NULL ELSE t.donor_name END AS donor,"                                              \
     " (SELECT c.name FROM campaigns c WHERE c.id = t.campaign_id) AS campaign"
 

@@ -7,11 +7,10 @@
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
 
-#define TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
 #define ENROLLMENT_SELECT                                                                                            \
     "t.id, t.client_id, (SELECT p.code FROM programs p WHERE p.id = t.program_id) AS program, t.started_on,"       \
-    " t.ended_on, t.status, t.province_code AS province, t.county_id, t.center_id, t.version, " TS("created_at")   \
-    ", " TS("updated_at")
+    " t.ended_on, t.status, t.province_code AS province, t.county_id, t.center_id, t.version, " SQL_UTC_TS("created_at")   \
+    ", " SQL_UTC_TS("updated_at")
 
 const char *const program_codes[] = {"cbr",        "microfinance", "housing",           "tele_rehabilitation",
                                      "life_skills", "elderly_care", "caregiver_training", NULL};

@@ -6,12 +6,11 @@
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
 
-#define TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
 #define HOUSEHOLD_SELECT                                                                                             \
     "t.id, t.province_code AS province, t.county_id, t.center_id, t.address,"                                      \
     " (SELECT coalesce(jsonb_agg(jsonb_build_object('client_id', c.id, 'first_name', c.first_name, 'last_name',"  \
     " c.last_name, 'household_role', c.household_role) ORDER BY c.id), '[]'::jsonb)"                               \
-    " FROM clients c WHERE c.household_id = t.id) AS members, t.version, " TS("created_at") ", " TS("updated_at")
+    " FROM clients c WHERE c.household_id = t.id) AS members, t.version, " SQL_UTC_TS("created_at") ", " SQL_UTC_TS("updated_at")
 
 static const col_spec household_cols[] = {
     {"id", COL_INT},        {"province", COL_TEXT}, {"county_id", COL_INT},        {"center_id", COL_INT},

@@ -17,7 +17,6 @@
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
 
-#define TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
 #define LOAN_SELECT                                                                                                  \
     "t.id, t.client_id, t.amount_rials, t.installments, t.first_due_on, t.status, t.province_code AS province,"    \
     " t.county_id, t.center_id,"                                                                                   \
@@ -27,10 +26,10 @@
     " ORDER BY s.n) FROM loan_schedule(t.amount_rials, t.installments, t.first_due_on) s)) AS schedule,"           \
     " (SELECT coalesce(sum(r.amount_rials), 0) FROM repayments r WHERE r.loan_id = t.id) AS repaid_rials,"         \
     " t.amount_rials - (SELECT coalesce(sum(r.amount_rials), 0) FROM repayments r WHERE r.loan_id = t.id)"         \
-    " AS outstanding_rials, t.version, " TS("created_at") ", " TS("updated_at")
+    " AS outstanding_rials, t.version, " SQL_UTC_TS("created_at") ", " SQL_UTC_TS("updated_at")
 #define REPAYMENT_SELECT                                                                                             \
     "t.id, t.loan_id, t.amount_rials, t.paid_on, t.province_code AS province, t.county_id, t.center_id, t.version,"\
-    " " TS("created_at") ", " TS("updated_at")
+    " " SQL_UTC_TS("created_at") ", " SQL_UTC_TS("updated_at")
 
 static const char *const statuses[] = {"active", "repaid", "written_off", NULL};
 

@@ -8,10 +8,9 @@
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
 
-#define TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
 #define SERVICE_SELECT                                                                                               \
     "t.id, t.client_id, t.center_id, t.service, t.provided_on, t.notes, t.province_code AS province, t.county_id,"  \
-    " t.version, " TS("created_at") ", " TS("updated_at")
+    " t.version, " SQL_UTC_TS("created_at") ", " SQL_UTC_TS("updated_at")
 
 static const col_spec service_cols[] = {
     {"id", COL_INT},       {"client_id", COL_INT},  {"center_id", COL_INT}, {"service", COL_TEXT},

@@ -9,10 +9,9 @@
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
 
-#define TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
 #define STAFF_SELECT                                                                                                 \
     "t.id, t.national_id, t.first_name, t.last_name, t.profession, t.center_id, t.province_code AS province,"      \
-    " t.county_id, t.trainings, t.status, t.version, " TS("created_at") ", " TS("updated_at")
+    " t.county_id, t.trainings, t.status, t.version, " SQL_UTC_TS("created_at") ", " SQL_UTC_TS("updated_at")
 
 static const char *const professions[] = {
     "social_worker", "psychologist",     "physiotherapist",    "occupational_therapist", "speech_therapist",

@@ -36,13 +36,12 @@
 #define MAX_RECORDS 1000
 #define MAX_SUBMISSION_BYTES (5 * 1024 * 1024)
 
-#define TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
 /* everyone but NGO submitters sees the review view (registry_role(): as auth_begin validated it) */
 #define REVIEW_VIEW "(registry_role() <> 'ngo_submitter')"
 #define SUBMISSION_LIST_SELECT                                                                                       \
     "t.id, t.center_id, t.province_code AS province, t.county_id, t.status, t.record_count,"                       \
     " CASE WHEN " REVIEW_VIEW " THEN coalesce(t.review_valid_count, t.valid_count) ELSE t.valid_count END,"        \
-    " t.submitted_by, t.reason, t.decided_by, " TS("decided_at") ", t.version, " TS("created_at")
+    " t.submitted_by, t.reason, t.decided_by, " SQL_UTC_TS("decided_at") ", t.version, " SQL_UTC_TS("created_at")
 
 static const char *const statuses[] = {"pending", "approved", "rejected", NULL};
 
@@ -168,11 +167,6 @@ typedef struct submit_state {
     json_object **errors;           /* per record: an array, or NULL */
 } submit_state;
 
-static void put_json(void *o)
-{
-    json_object_put(o);
-}
-
 /* the per-record errors a reply did not take (a replay, a quota, a refused center) */
 static void put_errors(void *p)
 {
@@ -292,8 +286,8 @@ static void checked(db_job *job, void *arg)
     const char *center_province = PQgetvalue(places, 0, 0);
     json_object *county_provinces = json_tokener_parse(PQgetvalue(places, 0, 1));
     json_object *household_provinces = json_tokener_parse(PQgetvalue(places, 0, 2));
-    arena_on_reset(rc->arena, put_json, county_provinces);
-    arena_on_reset(rc->arena, put_json, household_provinces);
+    req_own_json(rc, county_provinces);
+    req_own_json(rc, household_provinces);
     const char *visible = PQgetisnull(job->res[3], 0, 0) ? "{}" : PQgetvalue(job->res[3], 0, 0);
     /* no national ID in the batch (services only): the lookups were not sent */
     const PGresult *tk = st->ids_sent ? job->res[4] : NULL;
@@ -534,7 +528,7 @@ static void check_record(req_ctx *rc, submit_state *st, int i, json_object *rec,
     st->kinds[i] = r == clients_resource() ? "client" : r == staff_resource() ? "staff" : "service";
     /* records belong to the submission's center unless they say otherwise (and then they must match) */
     json_object *body = json_object_new_object();
-    arena_on_reset(rc->arena, put_json, body);
+    req_own_json(rc, body);
     const char *parent = NULL;
     json_object_object_foreach(data, key, val)
     {
@@ -556,7 +550,7 @@ static void check_record(req_ctx *rc, submit_state *st, int i, json_object *rec,
     json_object_object_add(body, "center_id", json_object_new_int64(atoll(st->center)));
     field_errors fe = {0};
     json_object *values = json_object_new_object();
-    arena_on_reset(rc->arena, put_json, values);
+    req_own_json(rc, values);
     resource_values(rc, r, body, parent, values, &fe);
     if (fe.list) {
         for (size_t e = 0; e < json_object_array_length(fe.list); e++)
@@ -983,7 +977,7 @@ void handle_submissions_decide(req_ctx *rc)
         field_error(&fe, "reason", "is required to reject: the NGO needs to know what to fix");
     /* exclude: [{"index", "reason"}]: records approval leaves out; each reads to the NGO as excluded, with its reason */
     json_object *exclude = json_object_new_object(), *ex = NULL;
-    arena_on_reset(rc->arena, put_json, exclude);
+    req_own_json(rc, exclude);
     strbuf idx = STRBUF_INIT;
     strbuf_putc(&idx, '{');
     if (valid && json_object_object_get_ex(body, "exclude", &ex) && ex) {

@@ -426,11 +426,6 @@ static void user_patch_hash_done(crypto_task *t)
     user_patch_send(st->rc, st);
 }
 
-static void put_json(void *o)
-{
-    json_object_put(o);
-}
-
 void handle_users_patch(req_ctx *rc)
 {
     const char *id = id_param(rc);
@@ -449,7 +444,7 @@ void handle_users_patch(req_ctx *rc)
     st->id = id;
     st->version = version;
     st->patch = json_object_new_object();
-    arena_on_reset(rc->arena, put_json, st->patch);
+    req_own_json(rc, st->patch);
     if (validate_fields(body, user_patch_fields, NCOLS(user_patch_fields), true, &fe)) {
         const char *province = body_string(body, "province");
         if (province && !(province = req_province_code(rc, province)))

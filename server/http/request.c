@@ -455,6 +455,12 @@ static void put_json(void *o)
     json_object_put(o);
 }
 
+void req_own_json(req_ctx *rc, json_object *obj)
+{
+    if (obj)
+        arena_on_reset(rc->arena, put_json, obj);
+}
+
 json_object *req_json_body(req_ctx *rc)
 {
     const char *ct = req_header(rc, "Content-Type");
@@ -481,7 +487,7 @@ json_object *req_json_body(req_ctx *rc)
         while (used < len && (data[used] == ' ' || data[used] == '\n' || data[used] == '\r' || data[used] == '\t'))
             used++;
         if (used == len) {
-            arena_on_reset(rc->arena, put_json, obj);
+            req_own_json(rc, obj);
             char why[200];
             if (json_strict_check(data, len, why, sizeof(why)) != 0) {
                 char detail[260];

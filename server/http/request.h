@@ -77,6 +77,8 @@ const char *req_path_param(req_ctx *rc, int i);
 bool req_list_params(req_ctx *rc, int *limit, const char **cursor);
 /* The JSON body, or NULL after replying (415 not JSON, 400 malformed). The object lives as long as the request. */
 json_object *req_json_body(req_ctx *rc);
+/* The request owns obj (one reference): it is put when the request's arena is reset, whichever way it ends. */
+void req_own_json(req_ctx *rc, json_object *obj);
 
 /* Starts rc->job on this worker's pool; cb runs from the event loop with rc as its argument. */
 void req_db_submit(req_ctx *rc, void (*cb)(db_job *job, void *arg));

@@ -308,16 +308,11 @@ static void created(db_job *job, void *arg)
     reply_record(rc, st->r, 201, job->res[1], false);
 }
 
-static void put_json(void *o)
-{
-    json_object_put(o);
-}
-
 static json_object *build_values(req_ctx *rc, const resource *r, json_object *body, bool partial,
                                  const char *parent_id, field_errors *fe)
 {
     json_object *values = json_object_new_object();
-    arena_on_reset(rc->arena, put_json, values);
+    req_own_json(rc, values);
     const field_spec *spec = partial ? r->update_fields : r->create_fields;
     int n = partial ? r->nupdate_fields : r->ncreate_fields;
     if (validate_fields(body, spec, n, partial, fe))

@@ -14,6 +14,9 @@
 #ifndef REGISTRY_RESOURCE_H
 #define REGISTRY_RESOURCE_H
 
+/* A timestamp column t.col as the API shows it: UTC, ISO 8601 with Z, named col. */
+#define SQL_UTC_TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
+
 #include <stdbool.h>
 
 #include "server/audit/read_audit.h"
@@ -108,7 +111,6 @@ void res_put_date(req_ctx *rc, json_object *body, json_object *values, const cha
 void res_put_as_is(json_object *body, json_object *values, const char *field);    /* enums, booleans */
 /* Where money goes: exactly one of province (a code), county_id, center_id (and client_id when with_client). */
 void res_put_place(req_ctx *rc, json_object *body, json_object *values, bool with_client, field_errors *fe);
-#endif
 
 /* Sends rc->job (auth_begin + the resource's list statement) and answers with resource_reply_list; a list of a
  * resource with audit_reads is recorded first (its query's parameters as the filter). */
@@ -149,3 +151,5 @@ const char *list_filter_int(req_ctx *rc, list_query *lq, const char *name);
 const char *list_filter_enum(req_ctx *rc, list_query *lq, const char *name, const char *const *choices);
 const char *list_filter_national_id(req_ctx *rc, list_query *lq);
 bool list_query_valid(req_ctx *rc, list_query *lq);         /* false after replying 400 */
+
+#endif

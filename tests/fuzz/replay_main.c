@@ -2,7 +2,8 @@
  * replay_main.c - stands in for libFuzzer when FUZZ=OFF: runs LLVMFuzzerTestOneInput once on every file
  * named on the command line or found (non-recursively, in name order) in a directory argument, so ordinary
  * builds check that the committed corpus still passes the targets' assertions. Arguments starting with '-'
- * are libFuzzer flags and are ignored; a missing or empty directory counts as zero inputs, not an error.
+ * are libFuzzer flags and are ignored. A path that does not exist, or a run that finds no input at all, fails:
+ * a corpus that went missing must not pass as a target that found nothing wrong.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -90,7 +91,8 @@ int main(int argc, char **argv)
             continue;
         struct stat st;
         if (stat(arg, &st) != 0) {
-            fprintf(stderr, "replay: %s does not exist, 0 inputs from it\n", arg);
+            fprintf(stderr, "replay: %s does not exist\n", arg);
+            rc = 1;
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
@@ -101,5 +103,9 @@ int main(int argc, char **argv)
         }
     }
     printf("replayed %lu inputs\n", count);
+    if (count == 0) {
+        fprintf(stderr, "replay: no inputs: the corpus is missing or empty\n");
+        rc = 1;
+    }
     return rc;
 }
