@@ -114,10 +114,11 @@ void handle_centers_list(req_ctx *rc)
     const char *type = list_filter_enum(rc, &lq, "type", center_types);
     const char *sector = list_filter_enum(rc, &lq, "sector", sectors);
     const char *status = list_filter_enum(rc, &lq, "status", statuses);
+    /* the filters' errors first: a bad ?q= replies at once, which would drop the filters' error list */
+    if (!list_query_valid(rc, &lq))
+        return;
     const char *pattern = resource_search_pattern(rc);
     if (pattern && !*pattern)
-        return;
-    if (!list_query_valid(rc, &lq))
         return;
     req_job_begin(rc, true);
     db_query *q = db_job_add(&rc->job, stmt_list);

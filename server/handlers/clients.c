@@ -256,10 +256,11 @@ void handle_clients_list(req_ctx *rc)
     const char *sex = list_filter_enum(rc, &lq, "sex", sexes);
     const char *status = list_filter_enum(rc, &lq, "status", statuses);
     const char *need = list_filter_enum(rc, &lq, "need", needs_choices);
+    /* the filters' errors first: a bad ?q= replies at once, which would drop the filters' error list */
+    if (!list_query_valid(rc, &lq))
+        return;
     const char *pattern = resource_search_pattern(rc);
     if (pattern && !*pattern)
-        return;
-    if (!list_query_valid(rc, &lq))
         return;
     const char *const names[] = {"province", "county_id", "center_id", "disability_type", "sex", "status", "need"};
     const char *const vals[] = {province, county, center, dtype, sex, status, need};

@@ -181,10 +181,11 @@ void handle_staff_list(req_ctx *rc)
     const char *national_id = list_filter_national_id(rc, &lq);
     const char *profession = list_filter_enum(rc, &lq, "profession", professions);
     const char *status = list_filter_enum(rc, &lq, "status", statuses);
+    /* the filters' errors first: a bad ?q= replies at once, which would drop the filters' error list */
+    if (!list_query_valid(rc, &lq))
+        return;
     const char *pattern = resource_search_pattern(rc);
     if (pattern && !*pattern)
-        return;
-    if (!list_query_valid(rc, &lq))
         return;
     const char *const names[] = {"province", "county_id", "center_id", "profession", "status"};
     const char *const vals[] = {province, county, center, profession, status};

@@ -894,6 +894,16 @@ class RegistryTest(harness.RegistryTestCase):
 
 
     # -- issue 13: bad cursors, Jalali dates in ISO fields, invisible characters -----------------------------------
+    def test_a_bad_filter_with_a_bad_search_names_the_filter(self):
+        """A list with a bad filter and a ?q= too long to search answers 400 naming the filter (the filters' error
+        list used to be dropped, and leaked, when the search replied first; LeakSanitizer at registryd's exit
+        would say so)."""
+        for path in ("/api/v1/clients", "/api/v1/staff", "/api/v1/centers"):
+            with self.subTest(path=path):
+                r = self.req("GET", path + "?status=nonsense&q=" + "x" * 300, "admin")
+                body = self.assertProblem(r, 400)
+                self.assertEqual([e["field"] for e in body["errors"]], ["status"])
+
     def test_every_bad_cursor_is_the_same_400(self):
         def cur(raw):
             return base64.urlsafe_b64encode(raw.encode("utf-8")).decode().rstrip("=")
