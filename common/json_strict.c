@@ -2,9 +2,12 @@
 #include "common/utf8.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #define MAX_DEPTH 128
 
@@ -308,4 +311,37 @@ int json_strict_check(const char *text, size_t len, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+struct json_object *json_body_parse(const char *data, size_t len, char *detail, size_t detail_len)
+{
+    if (len > (size_t)INT32_MAX) {
+        snprintf(detail, detail_len, "The body is too large.");
+        return NULL;
+    }
+    json_tokener *tok = json_tokener_new_ex(64);
+    if (!tok)
+        abort();    /* out of memory */
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    json_object *obj = json_tokener_parse_ex(tok, data, (int)len);
+    enum json_tokener_error err = json_tokener_get_error(tok);
+    size_t used = json_tokener_get_parse_end(tok);
+    json_tokener_free(tok);
+    if (obj && err == json_tokener_success) {
+        while (used < len && (data[used] == ' ' || data[used] == '\n' || data[used] == '\r' || data[used] == '\t'))
+            used++;
+        if (used == len) {
+            char why[200];
+            if (json_strict_check(data, len, why, sizeof(why)) == 0)
+                return obj;
+            json_object_put(obj);
+            snprintf(detail, detail_len, "The body is not acceptable JSON: %s.", why);
+            return NULL;
+        }
+        err = json_tokener_error_parse_unexpected;
+    }
+    json_object_put(obj);
+    snprintf(detail, detail_len, "The body is not valid JSON: %s.",
+             err == json_tokener_continue ? "unexpected end of input" : json_tokener_error_desc(err));
+    return NULL;
 }

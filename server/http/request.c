@@ -477,35 +477,14 @@ json_object *req_json_body(req_ctx *rc)
         return NULL;
     }
     const char *data = (const char *)evbuffer_pullup(in, -1);
-    json_tokener *tok = json_tokener_new_ex(64);
-    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-    json_object *obj = json_tokener_parse_ex(tok, data, (int)len);
-    enum json_tokener_error err = json_tokener_get_error(tok);
-    size_t used = json_tokener_get_parse_end(tok);
-    json_tokener_free(tok);
-    if (obj && err == json_tokener_success) {
-        while (used < len && (data[used] == ' ' || data[used] == '\n' || data[used] == '\r' || data[used] == '\t'))
-            used++;
-        if (used == len) {
-            req_own_json(rc, obj);
-            char why[200];
-            if (json_strict_check(data, len, why, sizeof(why)) != 0) {
-                char detail[260];
-                snprintf(detail, sizeof(detail), "The body is not acceptable JSON: %s.", why);
-                reply_problem(rc, 400, detail);
-                return NULL;
-            }
-            return obj;
-        }
-        err = json_tokener_error_parse_unexpected;
+    char detail[260];
+    json_object *obj = json_body_parse(data, len, detail, sizeof(detail));
+    if (!obj) {
+        reply_problem(rc, 400, detail);
+        return NULL;
     }
-    if (obj)
-        json_object_put(obj);
-    char detail[160];
-    snprintf(detail, sizeof(detail), "The body is not valid JSON: %s.",
-             err == json_tokener_continue ? "unexpected end of input" : json_tokener_error_desc(err));
-    reply_problem(rc, 400, detail);
-    return NULL;
+    req_own_json(rc, obj);
+    return obj;
 }
 
 /* "IR-08", with digits in any script; NULL when it is not a province code. */
