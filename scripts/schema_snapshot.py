@@ -13,7 +13,8 @@ How: the migrations are applied one at a time (`registryctl migrate --dir` over 
 migration per step) and after each step `pg_dump --schema-only` is split into one text per object; an object's
 header names every migration after which its text differed from the step before (created, changed or dropped),
 so dynamic DDL (a DO block looping over tables) is attributed too. The last step's texts are the files. Roles,
-their memberships and settings, and the database's settings come from pg_catalog (pg_dump leaves them out).
+their memberships and settings, and the database's settings and privileges come from pg_catalog (pg_dump leaves
+them out).
 
 The PostgreSQL cluster is tests/e2e/harness.py's (trust auth, Unix socket, cleaned up however the process ends).
 """
@@ -157,10 +158,10 @@ def split_dump(dump):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# What pg_dump leaves out: roles, memberships, role and database settings
+# What pg_dump leaves out: roles, memberships, role and database settings, the database's privileges
 # ---------------------------------------------------------------------------------------------------------------
 
-# One row per line of roles.sql, then the database's own settings; sorted byte-wise so any locale gives the same.
+# One row per line of roles.sql or database.sql; sorted byte-wise, so any locale gives the same order.
 CATALOG_SQL = r"""
 WITH r AS (SELECT * FROM pg_roles WHERE rolname !~ '^pg_' AND rolname <> current_user),
 lines AS (
@@ -195,6 +196,12 @@ lines AS (
   FROM pg_db_role_setting s LEFT JOIN r ON r.oid = s.setrole, unnest(s.setconfig) c
   WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
     AND (s.setrole = 0 AND s.setdatabase <> 0 OR r.oid IS NOT NULL)
+  UNION ALL
+  SELECT 'database', 5, coalesce(g.rolname, 'PUBLIC'), a.privilege_type,
+         format('GRANT %s ON DATABASE %I TO %s;', a.privilege_type, d.datname,
+                CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(g.rolname) END)
+  FROM pg_database d, aclexplode(d.datacl) a LEFT JOIN pg_roles g ON g.oid = a.grantee
+  WHERE d.datname = current_database()
 )
 SELECT f || E'\t' || line FROM lines ORDER BY f COLLATE "C", part, k1 COLLATE "C", k2 COLLATE "C", line COLLATE "C";
 """
