@@ -37,7 +37,7 @@ MIGRATION_RE = re.compile(r"^([0-9]{4})_.*\.sql$")
 CREATED_BY_REGISTRYCTL = {"tables/schema_migrations.sql"}
 
 # pg_dump's entry types, by the file they belong to. Sub-entries of a table name it first ("clients clients_pkey").
-RELATION_TYPES = {"TABLE": "tables", "VIEW": "views", "MATERIALIZED VIEW": "views"}
+RELATION_TYPES = {"TABLE", "VIEW", "MATERIALIZED VIEW"}
 ROUTINE_TYPES = {"FUNCTION", "PROCEDURE", "AGGREGATE"}
 TABLE_PART_TYPES = {"CONSTRAINT", "CHECK CONSTRAINT", "FK CONSTRAINT", "DEFAULT", "TRIGGER", "POLICY", "RULE"}
 DATABASE_TYPES = {"EXTENSION", "SCHEMA", "DEFAULT ACL", "EVENT TRIGGER"}
@@ -74,6 +74,9 @@ def _entries(dump):
     for i, line in enumerate(lines):
         m = HEADER_RE.match(line)
         if m and 0 < i < len(lines) - 1 and lines[i - 1] == lines[i + 1] == "--":
+            if m.group(3) not in ("public", "-"):   # the file names carry no schema: say so before two collide
+                raise SnapshotError("%s %s is in schema %s; %s knows only public" % (m.group(2), m.group(1),
+                                                                                   m.group(3), SCRIPT))
             cur = (m.group(1), m.group(2), [])
             entries.append(cur)
         elif line.startswith("-- PostgreSQL database dump complete"):
