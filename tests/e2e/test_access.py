@@ -159,16 +159,7 @@ class AccessTest(harness.RegistryTestCase):
     changes its own account."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        try:
-            cls._set_up_users()
-        except BaseException:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def _set_up_users(cls):
+    def seed(cls):
         reg = cls.registry
         with reg.client() as c:
             r = c.get("/api/v1/counties?province=%s&limit=500" % HOME)
@@ -1312,22 +1303,17 @@ class AuditTamperTest(harness.RegistryTestCase):
     `registryctl audit verify`. Each test puts the trail back as it was and checks it verifies again."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        try:
-            harness.add_users(cls.registry, {
-                "na": dict(username="tamper.na", role="national_admin", password=PASSWORD),
-                "pa": dict(username="tamper.pa", role="provincial_admin", password=PASSWORD, province=HOME),
-                "po": dict(username="tamper.po", role="provincial_officer", password=PASSWORD, province=AWAY)})
-            with cls.registry.client() as c:
-                harness.login(c, "tamper.na", PASSWORD)     # a fourth row, written by registryd
-            # registryd's sealer records the day's first heads (and logs them) within its first seconds, unless a
-            # `registryctl audit verify` seals first (which prints them instead): wait for it before any verify
-            cls.head_logged = cls.registry.wait_for_log(
-                lambda o: "audit head recorded: audit_log " in o.get("msg", ""), timeout=30)
-        except BaseException:
-            cls.tearDownClass()
-            raise
+    def seed(cls):
+        harness.add_users(cls.registry, {
+            "na": dict(username="tamper.na", role="national_admin", password=PASSWORD),
+            "pa": dict(username="tamper.pa", role="provincial_admin", password=PASSWORD, province=HOME),
+            "po": dict(username="tamper.po", role="provincial_officer", password=PASSWORD, province=AWAY)})
+        with cls.registry.client() as c:
+            harness.login(c, "tamper.na", PASSWORD)     # a fourth row, written by registryd
+        # registryd's sealer records the day's first heads (and logs them) within its first seconds, unless a
+        # `registryctl audit verify` seals first (which prints them instead): wait for it before any verify
+        cls.head_logged = cls.registry.wait_for_log(
+            lambda o: "audit head recorded: audit_log " in o.get("msg", ""), timeout=30)
 
     def verify(self):
         return self.registry.ctl("audit", "verify")

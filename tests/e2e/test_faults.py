@@ -24,17 +24,11 @@ class FaultTest(harness.RegistryTestCase):
     pg_settings = {"synchronous_commit": "on"}
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        p = cls.registry.ctl("user", "add", "--username", "fault.admin", "--role", "national_admin",
-                             input=PASSWORD + "\n")
-        assert p.returncode == 0, p.stderr
-        c = cls.registry.client()
-        r = c.post("/api/v1/auth/login", body={"username": "fault.admin", "password": PASSWORD})
-        assert r.status == 200, r.text
-        cls.token = r.json()["token"]
-        cls.county = c.get("/api/v1/counties?province=IR-23").json()["items"][0]["id"]
-        c.close()
+    def seed(cls):
+        cls.add_actors({"admin": dict(username="fault.admin", role="national_admin")}, PASSWORD)
+        cls.token = cls.tok["admin"]
+        with cls.registry.client() as c:
+            cls.county = harness.county_ids(c, "IR-23")[0]
 
     def client_body(self, n, tag):
         return {"national_id": national_id(n), "first_name": tag, "last_name": "آزمون", "birth_date": "1980-01-01",

@@ -20,16 +20,9 @@ class HostileTest(harness.RegistryTestCase):
     registry_env = {"REGISTRY_REQUEST_TIMEOUT": "3", "REGISTRY_MAX_CONNECTIONS": "50"}
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        p = cls.registry.ctl("user", "add", "--username", "hostile.admin", "--role", "national_admin",
-                             input=PASSWORD + "\n")
-        assert p.returncode == 0, p.stderr
-        c = cls.registry.client()
-        r = c.post("/api/v1/auth/login", body={"username": "hostile.admin", "password": PASSWORD})
-        assert r.status == 200, r.text
-        cls.token = r.json()["token"]
-        c.close()
+    def seed(cls):
+        cls.add_actors({"admin": dict(username="hostile.admin", role="national_admin")}, PASSWORD)
+        cls.token = cls.tok["admin"]
 
     def raw(self, data, timeout=5):
         return self.client.raw_tls(data, timeout=timeout)
