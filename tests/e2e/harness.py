@@ -18,9 +18,19 @@ What a test file looks like:
     import harness
 
     class MyTest(harness.RegistryTestCase):
+        registry_env = {"REGISTRY_RATE_LIMIT": "20"}     # only what this class needs that others do not
+
+        @classmethod
+        def seed(cls):                                  # run once, after the cluster and registryd are up
+            cls.add_actors({"admin": dict(username="my.admin", role="national_admin")}, "Some-Strong-Pass-123")
+
         def test_something(self):
             r = self.client.get("/healthz")
             self.assertStatus(r, 200)
+
+Tests never pass or fail on how long something took (the machine may be loaded): a property is proven by the
+order of events (wait_until what must come first, then check what must come after) or by a count (the server's
+/metrics, rows in the database). Timeouts only bound a hang.
 
     if __name__ == "__main__":
         harness.main()
@@ -1660,6 +1670,24 @@ def persian_words(numbers):
             out += letters[k]
         return "ژ" + out
     return word
+
+
+def wait_until(condition, what, timeout=60):
+    """Polls condition() until it is true; HarnessError naming what if it is still false after timeout seconds.
+    The timeout only bounds a hang (the test fails instead of waiting forever): what a test proves must come from
+    the order of the events it waited for, or their count, never from how long they took."""
+    deadline = time.monotonic() + timeout * TIME_SCALE
+    while not condition():
+        if time.monotonic() > deadline:
+            raise HarnessError("%s: not within %ss" % (what, timeout * TIME_SCALE))
+        time.sleep(0.05)
+
+
+def registryd_waits_on_a_lock(pg):
+    """Whether a query of registryd's is waiting for a lock in PostgreSQL (pg_stat_activity): a request that
+    reached the database and is stuck there."""
+    return int(pg.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'registryd%'"
+                       " AND wait_event_type = 'Lock'", dbname="postgres").strip()) > 0
 
 
 def metric(client, name):
