@@ -63,6 +63,21 @@ static bool match_one(const compiled_route *c, const char *path, route_match *m)
     return true;
 }
 
+/* Whether a comma-separated Allow list already names method (two rows may match one path: /loans/overdue and
+ * /loans/{id}). */
+static bool allow_has(const char *allow, const char *method)
+{
+    size_t ml = strlen(method);
+    for (const char *p = allow; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == ml && memcmp(p, method, ml) == 0)
+            return true;
+        p += n;
+        p += strspn(p, ", ");
+    }
+    return false;
+}
+
 bool router_match(const char *method, const char *path, route_match *m)
 {
     memset(m, 0, sizeof(*m));
@@ -79,6 +94,8 @@ bool router_match(const char *method, const char *path, route_match *m)
             return true;
         }
         m->path_known = true;
+        if (allow_has(m->allow, routes[i].method))
+            continue;
         size_t ml = strlen(routes[i].method);
         if (alen + ml + 3 < sizeof(m->allow)) {
             if (alen) {

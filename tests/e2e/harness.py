@@ -18,9 +18,19 @@ What a test file looks like:
     import harness
 
     class MyTest(harness.RegistryTestCase):
+        registry_env = {"REGISTRY_RATE_LIMIT": "20"}     # only what this class needs that others do not
+
+        @classmethod
+        def seed(cls):                                  # run once, after the cluster and registryd are up
+            cls.add_actors({"admin": dict(username="my.admin", role="national_admin")}, "Some-Strong-Pass-123")
+
         def test_something(self):
             r = self.client.get("/healthz")
             self.assertStatus(r, 200)
+
+Tests never pass or fail on how long something took (the machine may be loaded): a property is proven by the
+order of events (wait_until what must come first, then check what must come after) or by a count (the server's
+/metrics, rows in the database). Timeouts only bound a hang.
 
     if __name__ == "__main__":
         harness.main()
@@ -56,11 +66,12 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 import warnings
 
 __all__ = [
     "HarnessError", "PsqlError", "PgCluster", "PsqlSession", "Registry", "Client", "Response", "RegistryTestCase",
-    "make_cert", "free_port", "main", "source_dir", "bin_dir", "keep_tmp", "VALGRIND", "TIME_SCALE",
+    "ActorTestCase", "make_cert", "free_port", "main", "source_dir", "bin_dir", "keep_tmp", "VALGRIND", "TIME_SCALE",
 ]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -1355,8 +1366,11 @@ class RegistryTestCase(unittest.TestCase):
     """One PostgreSQL cluster + migrated database + running registryd per test class, shared by its tests.
 
     Class attributes a subclass may set: registry_threads (2), registry_env (extra environment for registryd),
-    expected_exit (0: the exit code tearDownClass expects from registryd after SIGTERM; a test may change it with
-    type(self).expected_exit = ...). Each test gets self.client, a fresh Client closed after the test."""
+    pg_settings, expected_exit (0: the exit code tearDownClass expects from registryd after SIGTERM; a test may
+    change it with type(self).expected_exit = ...). What the class needs in its database before its first test
+    (users, records) goes in its classmethod seed(), run once the server is up; add_actors() adds users and signs
+    them in. If seeding fails, everything is stopped and cleaned up. Each test gets self.client, a fresh Client
+    closed after the test."""
 
     registry_threads = 2
     registry_env = None
@@ -1384,6 +1398,29 @@ class RegistryTestCase(unittest.TestCase):
             raise
         cls.pg = pg
         cls.registry = reg
+        cls.uid, cls.tok = {}, {}
+        try:
+            cls.seed()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def seed(cls):
+        """What the tests of this class need in the database before the first one runs: nothing here."""
+
+    @classmethod
+    def add_actors(cls, specs, password):
+        """Users the tests act as, by key: specs {key: dict(username=, role=, province=, county=, center=)}.
+        Adds them (registryctl user add, several at once) and signs each in, also at once: cls.uid[key] is the
+        user's id, cls.tok[key] its bearer token."""
+        cls.uid.update(add_users(cls.registry, {k: dict(v, password=password) for k, v in specs.items()}))
+
+        def sign_in(key):
+            with cls.registry.client() as c:
+                return key, login(c, specs[key]["username"], password)["token"]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=5) as ex:
+            cls.tok.update(ex.map(sign_in, specs))
 
     @classmethod
     def tearDownClass(cls):
@@ -1452,6 +1489,74 @@ class RegistryTestCase(unittest.TestCase):
         return body
 
 
+class ActorTestCase(RegistryTestCase):
+    """A RegistryTestCase whose tests act as the users of cls.tok (see add_actors), by key."""
+
+    TEHRAN, FARS = "IR-23", "IR-07"
+
+    @classmethod
+    def seed_cast(cls, prefix, password, word):
+        """The cast test_registry and test_funding share: counties of Tehran and Fars (cls.TEH_COUNTIES, TEH_A,
+        TEH_B, TEH_C, FARS_A, FARS_B); four centers, named with word() (CENTER_NGO and CENTER_PUB in TEH_A, CENTER_B
+        in TEH_B, CENTER_FARS in FARS_A); and an actor by key: admin (national), viewer (national), teh and fars
+        (provincial officers), county (officer of TEH_A), ngo (submitter of CENTER_NGO), named prefix-... in
+        cls.uname."""
+        with cls.registry.client() as c:
+            cls.TEH_COUNTIES = county_ids(c, cls.TEHRAN)
+            cls.TEH_A, cls.TEH_B, cls.TEH_C = cls.TEH_COUNTIES[:3]
+            cls.FARS_A, cls.FARS_B = county_ids(c, cls.FARS)[:2]
+            cls.uname = {"admin": prefix + "-admin", "viewer": prefix + "-viewer", "teh": prefix + "-tehran-officer",
+                         "fars": prefix + "-fars-officer", "county": prefix + "-county-officer",
+                         "ngo": prefix + "-ngo-submitter"}
+            cls.add_actors({"admin": dict(username=cls.uname["admin"], role="national_admin")}, password)
+
+            def center(county, sector, name):
+                return seed_request(c, "POST", "/api/v1/centers", {
+                    "name": name, "type": "rehabilitation_day", "sector": sector, "county_id": county},
+                    token=cls.tok["admin"])["id"]
+            cls.CENTER_NGO = center(cls.TEH_A, "ngo", "انجمن حمایت " + word())
+            cls.CENTER_PUB = center(cls.TEH_A, "public", "مرکز روزانه " + word())
+            cls.CENTER_B = center(cls.TEH_B, "public", "مرکز روزانه " + word())
+            cls.CENTER_FARS = center(cls.FARS_A, "public", "مرکز شیراز " + word())
+        spec = {"viewer": dict(role="national_viewer"), "teh": dict(role="provincial_officer", province=cls.TEHRAN),
+                "fars": dict(role="provincial_officer", province=cls.FARS),
+                "county": dict(role="county_officer", county=cls.TEH_A),
+                "ngo": dict(role="ngo_submitter", center=cls.CENTER_NGO)}
+        cls.add_actors({k: dict(v, username=cls.uname[k]) for k, v in spec.items()}, password)
+
+    def req(self, method, path, who, body=None, etag=None, headers=None):
+        """A request as actor who; etag '"v<N>"' stands for this record's ETag at version N (If-Match)."""
+        h = dict(headers or {})
+        if etag is not None:
+            m = re.fullmatch(r'"v(\d+)"', etag)
+            h["If-Match"] = etag_of(path, m.group(1)) if m else etag
+        return self.client.request(method, path, body=body, headers=h, token=self.tok[who])
+
+    def ok(self, method, path, who, status=200, body=None, etag=None, headers=None):
+        """req, asserting the status."""
+        r = self.req(method, path, who, body, etag, headers)
+        self.assertStatus(r, status, "%s %s as %s" % (method, path, who))
+        return r
+
+    def items(self, path, who):
+        return self.ok("GET", path, who).json()["items"]
+
+    def assertFields(self, resp, status, fields):
+        """A problem whose errors name exactly these fields, each with a message."""
+        body = self.assertProblem(resp, status)
+        self.assertEqual(sorted({e["field"] for e in body.get("errors", [])}), sorted(fields), body)
+        for e in body["errors"]:
+            self.assertTrue(e.get("message"), e)
+        return body
+
+    def assertNotFoundLikeMissing(self, resp, missing):
+        """A 404 indistinguishable from the 404 of a record that does not exist."""
+        body = self.assertProblem(resp, 404)
+        other = self.assertProblem(missing, 404)
+        for k in ("type", "title", "detail", "errors"):
+            self.assertEqual(body.get(k), other.get(k), "404 differs from a missing record's: %r vs %r" % (body, other))
+
+
 def main():
     """Runs the tests of the calling (__main__) module with verbosity 2, then prints one line
     'N passed, M failed' (', K skipped' added when K > 0); exits 0 only if M == 0. Command-line arguments are
@@ -1479,7 +1584,6 @@ def main():
 # tests of later resources (centers, clients, ...) too.
 
 import concurrent.futures  # noqa: E402
-import hashlib  # noqa: E402
 
 
 def token_sha256_hex(token):
@@ -1532,6 +1636,58 @@ def login(client, username, password):
     if r.status != 200:
         raise HarnessError("login as %s: HTTP %d %s" % (username, r.status, r.text[:300]))
     return r.json()
+
+
+def county_ids(client, province, limit=100):
+    """The ids of a province's counties, in the order GET /api/v1/counties lists them."""
+    return [x["id"] for x in seed_request(client, "GET", "/api/v1/counties?province=%s&limit=%d" % (province, limit),
+                                          status=200)["items"]]
+
+
+def seed_request(client, method, path, body=None, token=None, status=201, headers=None):
+    """A request that puts data in place for the tests: its parsed reply; HarnessError unless the status is the
+    one expected."""
+    r = client.request(method, path, body=body, headers=headers, token=token)
+    if r.status != status:
+        raise HarnessError("%s %s: %r %s" % (method, path, r, r.text[:500]))
+    return r.json()
+
+
+def query(**params):
+    """A query string: q(limit=5, province="IR-23") -> 'limit=5&province=IR-23'."""
+    return urllib.parse.urlencode(params)
+
+
+def persian_words(numbers):
+    """A function giving a new Persian-looking word each call: "ژ" and four letters the search key leaves alone
+    (no ی/ک/ه/ا) spelling the next of numbers (an iterator of distinct ints, e.g. itertools.count(n))."""
+    letters = "بپتجچخدرزسشفقگلمنوحط"
+
+    def word():
+        n, out = next(numbers), ""
+        for _ in range(4):
+            n, k = divmod(n, len(letters))
+            out += letters[k]
+        return "ژ" + out
+    return word
+
+
+def wait_until(condition, what, timeout=60):
+    """Polls condition() until it is true; HarnessError naming what if it is still false after timeout seconds.
+    The timeout only bounds a hang (the test fails instead of waiting forever): what a test proves must come from
+    the order of the events it waited for, or their count, never from how long they took."""
+    deadline = time.monotonic() + timeout * TIME_SCALE
+    while not condition():
+        if time.monotonic() > deadline:
+            raise HarnessError("%s: not within %ss" % (what, timeout * TIME_SCALE))
+        time.sleep(0.05)
+
+
+def registryd_waits_on_a_lock(pg):
+    """Whether a query of registryd's is waiting for a lock in PostgreSQL (pg_stat_activity): a request that
+    reached the database and is stuck there."""
+    return int(pg.psql("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'registryd%'"
+                       " AND wait_event_type = 'Lock'", dbname="postgres").strip()) > 0
 
 
 def metric(client, name):

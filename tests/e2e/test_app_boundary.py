@@ -59,21 +59,16 @@ CALL = ("DO $do$ BEGIN PERFORM set_config('e2e.out', (SELECT coalesce(string_agg
 
 class FunctionBoundaryTest(harness.RegistryTestCase):
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def seed(cls):
         reg = cls.registry
         nid = harness.national_id_sequence(731000001, 7)
-        harness.add_user(reg, "bnd-admin", "national_admin", PASSWORD)
+        cls.add_actors({"admin": dict(username="bnd-admin", role="national_admin")}, PASSWORD)
+        tok = cls.tok["admin"]
         with reg.client() as c:
-            tok = harness.login(c, "bnd-admin", PASSWORD)["token"]
-
             def ok(method, path, body, status=201):
-                r = c.request(method, path, body, token=tok)
-                if r.status != status:
-                    raise harness.HarnessError("%s %s: %r %s" % (method, path, r, r.text))
-                return r.json()
-            teh = ok("GET", "/api/v1/counties?province=%s&limit=1" % TEHRAN, None, 200)["items"][0]["id"]
-            fars = ok("GET", "/api/v1/counties?province=%s&limit=1" % FARS, None, 200)["items"][0]["id"]
+                return harness.seed_request(c, method, path, body, token=tok, status=status)
+            teh = harness.county_ids(c, TEHRAN, limit=1)[0]
+            fars = harness.county_ids(c, FARS, limit=1)[0]
             ngo_center = ok("POST", "/api/v1/centers", {"name": "انجمن مرز", "type": "rehabilitation_day",
                                                         "sector": "ngo", "county_id": teh})["id"]
             fars_center = ok("POST", "/api/v1/centers", {"name": "مرکز شیراز مرز", "type": "rehabilitation_day",
@@ -87,17 +82,13 @@ class FunctionBoundaryTest(harness.RegistryTestCase):
                                                           "installments": 2, "first_due_on": "2024-01-31"})["id"]
                 ok("POST", "/api/v1/loans/%d/repayments" % loans[key], {"amount_rials": repaid,
                                                                         "paid_on": "2024-02-10"})
-        harness.add_user(reg, "bnd-ngo", "ngo_submitter", PASSWORD, center=ngo_center)
+        cls.add_actors({"ngo": dict(username="bnd-ngo", role="ngo_submitter", center=ngo_center),
+                        "viewer": dict(username="bnd-viewer", role="national_viewer")}, PASSWORD)
+        cls.ngo_token, cls.viewer_token = cls.tok["ngo"], cls.tok["viewer"]
         with reg.client() as c:
-            cls.ngo_token = harness.login(c, "bnd-ngo", PASSWORD)["token"]
             # the session's first request makes its ticket (kept: auth_begin gives the same one again)
-            if c.get("/api/v1/auth/me", token=cls.ngo_token).status != 200:
-                raise harness.HarnessError("GET /api/v1/auth/me as the NGO submitter")
-        harness.add_user(reg, "bnd-viewer", "national_viewer", PASSWORD)
-        with reg.client() as c:
-            cls.viewer_token = harness.login(c, "bnd-viewer", PASSWORD)["token"]
-            if c.get("/api/v1/auth/me", token=cls.viewer_token).status != 200:
-                raise harness.HarnessError("GET /api/v1/auth/me as the national viewer")
+            for token in (cls.ngo_token, cls.viewer_token):
+                harness.seed_request(c, "GET", "/api/v1/auth/me", token=token, status=200)
         cls.admin_token = tok
         cls.args = dict(fars_loan=loans["fars"], ngo_loan=loans["ngo"], fars_client=clients["fars"]["id"],
                         ngo_client=clients["ngo"]["id"], fars_nid=clients["fars"]["national_id"],

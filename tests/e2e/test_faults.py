@@ -24,17 +24,11 @@ class FaultTest(harness.RegistryTestCase):
     pg_settings = {"synchronous_commit": "on"}
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        p = cls.registry.ctl("user", "add", "--username", "fault.admin", "--role", "national_admin",
-                             input=PASSWORD + "\n")
-        assert p.returncode == 0, p.stderr
-        c = cls.registry.client()
-        r = c.post("/api/v1/auth/login", body={"username": "fault.admin", "password": PASSWORD})
-        assert r.status == 200, r.text
-        cls.token = r.json()["token"]
-        cls.county = c.get("/api/v1/counties?province=IR-23").json()["items"][0]["id"]
-        c.close()
+    def seed(cls):
+        cls.add_actors({"admin": dict(username="fault.admin", role="national_admin")}, PASSWORD)
+        cls.token = cls.tok["admin"]
+        with cls.registry.client() as c:
+            cls.county = harness.county_ids(c, "IR-23")[0]
 
     def client_body(self, n, tag):
         return {"national_id": national_id(n), "first_name": tag, "last_name": "آزمون", "birth_date": "1980-01-01",
@@ -72,13 +66,28 @@ class FaultTest(harness.RegistryTestCase):
         threads = [threading.Thread(target=writer, args=(k,)) for k in range(3)]
         for t in threads:
             t.start()
-        for _ in range(crashes):
-            time.sleep(1.0)
-            self.pg.kill()            # immediate shutdown: a crash, not a polite stop
-            time.sleep(1.5)
-            self.pg.start_again()
-            time.sleep(3.0)
-        stop.set()
+
+        def acks():
+            with lock:
+                return len(acked)
+
+        def refusals():
+            with lock:
+                return statuses.get(503, 0)
+        # each phase is driven by what the writers saw, never by seconds (the waits only bound a hang): writes
+        # acknowledged, then the crash, 503s while it is down, the restart, and writes acknowledged again
+        try:
+            for _ in range(crashes):
+                n = acks()
+                harness.wait_until(lambda: acks() >= n + 21, "writes acknowledged before the crash")
+                n = refusals()
+                self.pg.kill()            # immediate shutdown: a crash, not a polite stop
+                harness.wait_until(lambda: refusals() > n, "a 503 while PostgreSQL is down")
+                self.pg.start_again()
+                n = acks()
+                harness.wait_until(lambda: acks() > n, "a write acknowledged after the restart", timeout=120)
+        finally:
+            stop.set()
         for t in threads:
             t.join(30)
         self.assertGreater(len(acked), 20)
@@ -199,7 +208,9 @@ class PoolExhaustionTest(harness.RegistryTestCase):
             threads = [threading.Thread(target=get) for _ in range(12)]
             for t in threads:
                 t.start()
-            time.sleep(7)
+            # by order, not by a sleep: a 503 comes back while the lock still blocks the only connection, so it
+            # came from the bounded queue (the wait only bounds a hang)
+            harness.wait_until(lambda: 503 in results, "a 503 from the queue")
             self.assertEqual(self.client.get("/healthz").status, 200)
             s.execute("ROLLBACK;")
             for t in threads:

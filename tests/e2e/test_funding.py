@@ -3,12 +3,10 @@ than the parent's, also under concurrency), money bounds, donations and campaign
 schedules, repayments and overdue lists, the summary and campaign reports against SQL over the same data, and the
 access matrix of the funding resources."""
 
-import concurrent.futures
 import csv
 import io
 import itertools
 import os
-import re
 import sys
 import threading
 import urllib.parse
@@ -20,107 +18,22 @@ PASSWORD = "Copper-Meadow-Kite-5093"
 TEHRAN, FARS = "IR-23", "IR-07"
 INT64_MAX = 9223372036854775807
 
-_word_seq = itertools.count(20 ** 3 + 911)
-_LETTERS = "بپتجچخدرزسشفقگلمنوحط"
-
-
 national_id = harness.national_id_sequence(314150003, 11)
-
-
-def word():
-    n, out = next(_word_seq), ""
-    for _ in range(4):
-        n, k = divmod(n, len(_LETTERS))
-        out += _LETTERS[k]
-    return "ژ" + out
-
-
-def q(**params):
-    return urllib.parse.urlencode(params)
+word = harness.persian_words(itertools.count(20 ** 3 + 911))
+q = harness.query
 
 
 # Direct computations over the raw tables (as superuser, no row-level security), for the summary report.
 PROVINCE_SQL, COUNTY_SQL = harness.SUMMARY_PROVINCE_SQL, harness.SUMMARY_COUNTY_SQL
 
 
-class FundingTest(harness.RegistryTestCase):
+class FundingTest(harness.ActorTestCase):
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        try:
-            cls._set_up_actors()
-        except BaseException:
-            cls.tearDownClass()
-            raise
+    def seed(cls):
+        cls.seed_cast("fund", PASSWORD, word)
 
-    @classmethod
-    def _set_up_actors(cls):
-        reg = cls.registry
-        with reg.client() as c:
-            teh = c.get("/api/v1/counties?province=%s&limit=100" % TEHRAN).json()["items"]
-            fars = c.get("/api/v1/counties?province=%s&limit=100" % FARS).json()["items"]
-            cls.TEH_COUNTIES = [x["id"] for x in teh]
-            cls.TEH_A, cls.TEH_B, cls.TEH_C = cls.TEH_COUNTIES[:3]
-            cls.FARS_A, cls.FARS_B = [x["id"] for x in fars[:2]]
-            cls.uname = {"admin": "fund-admin", "viewer": "fund-viewer", "teh": "fund-tehran-officer",
-                         "fars": "fund-fars-officer", "county": "fund-county-officer", "ngo": "fund-ngo-submitter"}
-            cls.uid = {"admin": harness.add_user(reg, cls.uname["admin"], "national_admin", PASSWORD)}
-            cls.tok = {"admin": harness.login(c, cls.uname["admin"], PASSWORD)["token"]}
-
-            def center(county, sector, name):
-                r = c.post("/api/v1/centers", {"name": name, "type": "rehabilitation_day", "sector": sector,
-                                               "county_id": county}, token=cls.tok["admin"])
-                if r.status != 201:
-                    raise harness.HarnessError("center: %r" % r)
-                return r.json()["id"]
-            cls.CENTER_NGO = center(cls.TEH_A, "ngo", "انجمن حمایت " + word())
-            cls.CENTER_PUB = center(cls.TEH_A, "public", "مرکز روزانه " + word())
-            cls.CENTER_B = center(cls.TEH_B, "public", "مرکز روزانه " + word())
-            cls.CENTER_FARS = center(cls.FARS_A, "public", "مرکز شیراز " + word())
-        spec = {"viewer": dict(role="national_viewer"), "teh": dict(role="provincial_officer", province=TEHRAN),
-                "fars": dict(role="provincial_officer", province=FARS),
-                "county": dict(role="county_officer", county=cls.TEH_A),
-                "ngo": dict(role="ngo_submitter", center=cls.CENTER_NGO)}
-        cls.uid.update(harness.add_users(reg, {k: dict(v, username=cls.uname[k], password=PASSWORD)
-                                               for k, v in spec.items()}))
-
-        def login(k):
-            with reg.client() as c:
-                return k, harness.login(c, cls.uname[k], PASSWORD)["token"]
-        with concurrent.futures.ThreadPoolExecutor(max_workers=5) as ex:
-            cls.tok.update(dict(ex.map(login, spec)))
-
-    # -- helpers --------------------------------------------------------------------------------------------------
-    def req(self, method, path, who, body=None, etag=None, headers=None):
-        h = dict(headers or {})
-        if etag is not None:
-            # '"v<N>"' stands for this record's ETag at version N
-            m = re.fullmatch(r'"v(\d+)"', etag)
-            h["If-Match"] = harness.etag_of(path, m.group(1)) if m else etag
-        return self.client.request(method, path, body=body, headers=h, token=self.tok[who])
-
-    def ok(self, method, path, who, status=200, body=None, etag=None, headers=None):
-        r = self.req(method, path, who, body, etag, headers)
-        self.assertStatus(r, status, "%s %s as %s" % (method, path, who))
-        return r
-
-    def items(self, path, who):
-        return self.ok("GET", path, who).json()["items"]
-
-    def assertFields(self, resp, status, fields):
-        body = self.assertProblem(resp, status)
-        self.assertEqual(sorted({e["field"] for e in body.get("errors", [])}), sorted(fields), body)
-        for e in body["errors"]:
-            self.assertTrue(e.get("message"), e)
-        return body
-
-    def assertNotFoundLikeMissing(self, resp, missing):
-        body = self.assertProblem(resp, 404)
-        other = self.assertProblem(missing, 404)
-        for k in ("type", "title", "detail", "errors"):
-            self.assertEqual(body.get(k), other.get(k), "404 differs from a missing record's: %r vs %r" % (body, other))
-
+    # -- helpers (req, ok, items, assertFields, assertNotFoundLikeMissing: harness.ActorTestCase) -----------------
     def sql(self, text):
         return [tuple(line.split("|")) for line in self.pg.psql(text).splitlines() if line.strip()]
 

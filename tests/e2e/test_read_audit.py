@@ -58,27 +58,13 @@ def has_personal(v):
 class ReadAuditTest(harness.RegistryTestCase):
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        try:
-            cls._seed()
-        except BaseException:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def _seed(cls):
+    def seed(cls):
         reg = cls.registry
-        cls.uid = {"admin": harness.add_user(reg, "walk-admin", "national_admin", PASSWORD)}
+        cls.add_actors({"admin": dict(username="walk-admin", role="national_admin")}, PASSWORD)
         with reg.client() as c:
-            admin = harness.login(c, "walk-admin", PASSWORD)["token"]
-
-            def post(path, body, token=admin, headers=None):
-                r = c.post(path, body, token=token, headers=headers)
-                if r.status != 201:
-                    raise harness.HarnessError("seed %s: %r" % (path, r))
-                return r.json()
-            county = c.get("/api/v1/counties?province=%s&limit=1" % TEHRAN).json()["items"][0]["id"]
+            def post(path, body):
+                return harness.seed_request(c, "POST", path, body, token=cls.tok["admin"])
+            county = harness.county_ids(c, TEHRAN, limit=1)[0]
             center = post("/api/v1/centers", {"name": "انجمن گردش", "type": "rehabilitation_day", "sector": "ngo",
                                               "county_id": county})["id"]
             hh = post("/api/v1/households", {"county_id": county, "center_id": center})["id"]
@@ -104,18 +90,13 @@ class ReadAuditTest(harness.RegistryTestCase):
             loan = post("/api/v1/loans", {"client_id": client, "amount_rials": 1200, "installments": 12,
                                           "first_due_on": "2024-01-01"})["id"]
             post("/api/v1/loans/%d/repayments" % loan, {"amount_rials": 100, "paid_on": "2024-01-05"})
-        cls.uid["ngo"] = harness.add_user(reg, "walk-ngo", "ngo_submitter", PASSWORD, center=center)
-        cls.uid["pa"] = harness.add_user(reg, "walk-pa", "provincial_admin", PASSWORD, province=TEHRAN)
+        cls.add_actors({"ngo": dict(username="walk-ngo", role="ngo_submitter", center=center),
+                        "pa": dict(username="walk-pa", role="provincial_admin", province=TEHRAN)}, PASSWORD)
         with reg.client() as c:
-            ngo = harness.login(c, "walk-ngo", PASSWORD)["token"]
-            pa = harness.login(c, "walk-pa", PASSWORD)["token"]
-            r = c.post("/api/v1/submissions", {"records": [{"kind": "client", "data": {
+            submission = harness.seed_request(c, "POST", "/api/v1/submissions", {"records": [{"kind": "client", "data": {
                 "national_id": national_id(), "first_name": "نگار", "last_name": "گردشی", "birth_date": "1990-01-01",
-                "sex": "female", "county_id": county}}]}, token=ngo, headers={"Idempotency-Key": uuid.uuid4().hex})
-            if r.status != 201:
-                raise harness.HarnessError("seed submission: %r" % r)
-            submission = r.json()["id"]
-        cls.tok = {"admin": admin, "ngo": ngo, "pa": pa}
+                "sex": "female", "county_id": county}}]}, token=cls.tok["ngo"],
+                headers={"Idempotency-Key": uuid.uuid4().hex})["id"]
         cls.ids = {"users": cls.uid["admin"], "centers": center, "staff": staff, "clients": client,
                    "enrollments": enrollment, "services": service, "households": hh, "allocations": allocation,
                    "campaigns": campaign, "donations": donation, "loans": loan, "submissions": submission}

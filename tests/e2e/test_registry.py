@@ -4,7 +4,6 @@ concurrent updates, transfers between provinces, enrollments and services, audit
 keyset pagination."""
 
 import base64
-import concurrent.futures
 import csv
 import io
 import itertools
@@ -23,95 +22,24 @@ TEHRAN, FARS = "IR-23", "IR-07"
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ZWNJ = "\u200c"
 
-_word_seq = itertools.count(20 ** 3 + 417)
-_LETTERS = "بپتجچخدرزسشفقگلمنوحط"     # no ی/ک/ه/ا: letters the search key maps
-
-
 national_id = harness.national_id_sequence(123450001, 7)
 
 
 bad_check_digit = harness.bad_check_digit
+_word_seq = itertools.count(20 ** 3 + 417)
+word = harness.persian_words(_word_seq)     # a unique Persian-looking word: "ژ" and four letters
+q = harness.query
 
 
-def word():
-    """A unique Persian-looking word: "ژ" (in none of the fixed names used here) and four letters."""
-    n, out = next(_word_seq), ""
-    for _ in range(4):
-        n, k = divmod(n, len(_LETTERS))
-        out += _LETTERS[k]
-    return "ژ" + out
-
-
-def q(**params):
-    return urllib.parse.urlencode(params)
-
-
-class RegistryTest(harness.RegistryTestCase):
+class RegistryTest(harness.ActorTestCase):
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        try:
-            cls._set_up_actors()
-        except BaseException:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def _set_up_actors(cls):
-        reg = cls.registry
-        with reg.client() as c:
-            teh = c.get("/api/v1/counties?province=%s&limit=100" % TEHRAN).json()["items"]
-            fars = c.get("/api/v1/counties?province=%s&limit=100" % FARS).json()["items"]
-            cls.TEH_A, cls.TEH_B, cls.TEH_C = [x["id"] for x in teh[:3]]
-            cls.FARS_A, cls.FARS_B = [x["id"] for x in fars[:2]]
-            cls.uname = {"admin": "reg-admin", "viewer": "reg-viewer", "teh": "reg-tehran-officer",
-                         "fars": "reg-fars-officer", "county": "reg-county-officer", "ngo": "reg-ngo-submitter"}
-            cls.uid = {"admin": harness.add_user(reg, cls.uname["admin"], "national_admin", PASSWORD)}
-            cls.tok = {"admin": harness.login(c, cls.uname["admin"], PASSWORD)["token"]}
-
-            def center(county, sector, name):
-                r = c.post("/api/v1/centers", {"name": name, "type": "rehabilitation_day", "sector": sector,
-                                               "county_id": county}, token=cls.tok["admin"])
-                if r.status != 201:
-                    raise harness.HarnessError("center: %r" % r)
-                return r.json()["id"]
-            cls.CENTER_NGO = center(cls.TEH_A, "ngo", "انجمن حمایت " + word())
-            cls.CENTER_PUB = center(cls.TEH_A, "public", "مرکز روزانه " + word())
-            cls.CENTER_B = center(cls.TEH_B, "public", "مرکز روزانه " + word())
-            cls.CENTER_FARS = center(cls.FARS_A, "public", "مرکز شیراز " + word())
-        spec = {"viewer": dict(role="national_viewer"), "teh": dict(role="provincial_officer", province=TEHRAN),
-                "fars": dict(role="provincial_officer", province=FARS), "county": dict(role="county_officer",
-                                                                                       county=cls.TEH_A),
-                "ngo": dict(role="ngo_submitter", center=cls.CENTER_NGO)}
-        cls.uid.update(harness.add_users(reg, {k: dict(v, username=cls.uname[k], password=PASSWORD)
-                                               for k, v in spec.items()}))
-
-        def login(k):
-            with reg.client() as c:
-                return k, harness.login(c, cls.uname[k], PASSWORD)["token"]
-        with concurrent.futures.ThreadPoolExecutor(max_workers=5) as ex:
-            cls.tok.update(dict(ex.map(login, spec)))
+    def seed(cls):
+        cls.seed_cast("reg", PASSWORD, word)
         cls.scope = {"admin": ("nation", None), "viewer": ("nation", None), "teh": ("province", TEHRAN),
                      "fars": ("province", FARS), "county": ("county", cls.TEH_A), "ngo": ("center", cls.CENTER_NGO)}
 
-    # -- helpers --------------------------------------------------------------------------------------------------
-    def req(self, method, path, who, body=None, etag=None, headers=None):
-        h = dict(headers or {})
-        if etag is not None:
-            # '"v<N>"' stands for this record's ETag at version N
-            m = re.fullmatch(r'"v(\d+)"', etag)
-            h["If-Match"] = harness.etag_of(path, m.group(1)) if m else etag
-        return self.client.request(method, path, body=body, headers=h, token=self.tok[who])
-
-    def ok(self, method, path, who, status=200, body=None, etag=None, headers=None):
-        r = self.req(method, path, who, body, etag, headers)
-        self.assertStatus(r, status, "%s %s as %s" % (method, path, who))
-        return r
-
-    def items(self, path, who):
-        return self.ok("GET", path, who).json()["items"]
-
+    # -- helpers (req, ok, items, assertFields, assertNotFoundLikeMissing: harness.ActorTestCase) -----------------
     def ids(self, path, who):
         return [x["id"] for x in self.items(path, who)]
 
@@ -131,21 +59,6 @@ class RegistryTest(harness.RegistryTestCase):
         body = {"name": "مرکز " + word(), "type": "counseling", "sector": "public", "county_id": county or self.TEH_A}
         body.update(fields)
         return self.ok("POST", "/api/v1/centers", who, 201, body).json()
-
-    def assertFields(self, resp, status, fields):
-        """A problem whose errors name exactly these fields."""
-        body = self.assertProblem(resp, status)
-        self.assertEqual(sorted({e["field"] for e in body.get("errors", [])}), sorted(fields), body)
-        for e in body["errors"]:
-            self.assertTrue(e.get("message"), e)
-        return body
-
-    def assertNotFoundLikeMissing(self, resp, missing):
-        """A 404 indistinguishable from the 404 of a record that does not exist."""
-        body = self.assertProblem(resp, 404)
-        other = self.assertProblem(missing, 404)
-        for k in ("type", "title", "detail", "errors"):
-            self.assertEqual(body.get(k), other.get(k), "404 differs from a missing record's: %r vs %r" % (body, other))
 
     def audit(self, **params):
         return self.items("/api/v1/audit?" + q(limit=500, **params), "admin")

@@ -37,11 +37,10 @@ def new_key():
     return "e2e-" + uuid.uuid4().hex
 
 
-def q(**params):
-    return urllib.parse.urlencode(params)
+q = harness.query
 
 
-class SubmissionsTest(harness.RegistryTestCase):
+class SubmissionsTest(harness.ActorTestCase):
 
     # per-user quotas small enough to reach here (the other tests stay well inside them)
     RECORDS_PER_DAY, PENDING_MAX, PENDING_BYTES = 2500, 20, 2_000_000
@@ -50,33 +49,20 @@ class SubmissionsTest(harness.RegistryTestCase):
                     "REGISTRY_SUBMISSION_PENDING_BYTES": PENDING_BYTES}
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        try:
-            cls._set_up_actors()
-        except BaseException:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def _set_up_actors(cls):
+    def seed(cls):
         reg = cls.registry
         cls.uname = {k: "sub-" + k.replace("_", "-") for k in ("admin", "viewer", "pa", "po", "county", "fars", "ngo1",
                                                                "ngo2", "q_records", "q_pending", "q_bytes")}
-        cls.uid = {"admin": harness.add_user(reg, cls.uname["admin"], "national_admin", PASSWORD)}
+        cls.add_actors({"admin": dict(username=cls.uname["admin"], role="national_admin")}, PASSWORD)
         with reg.client() as c:
-            teh = c.get("/api/v1/counties?province=%s&limit=100" % TEHRAN).json()["items"]
-            fars = c.get("/api/v1/counties?province=%s&limit=100" % FARS).json()["items"]
-            cls.TEH_A, cls.TEH_B = teh[0]["id"], teh[1]["id"]
-            cls.FARS_A = fars[0]["id"]
-            cls.tok = {"admin": harness.login(c, cls.uname["admin"], PASSWORD)["token"]}
+            teh, fars = harness.county_ids(c, TEHRAN), harness.county_ids(c, FARS)
+            cls.TEH_A, cls.TEH_B = teh[0], teh[1]
+            cls.FARS_A = fars[0]
 
             def center(county, name):
-                r = c.post("/api/v1/centers", {"name": name, "type": "rehabilitation_day", "sector": "ngo",
-                                               "county_id": county}, token=cls.tok["admin"])
-                if r.status != 201:
-                    raise harness.HarnessError("center: %r %s" % (r, r.text))
-                return r.json()["id"]
+                return harness.seed_request(c, "POST", "/api/v1/centers", {
+                    "name": name, "type": "rehabilitation_day", "sector": "ngo", "county_id": county},
+                    token=cls.tok["admin"])["id"]
             cls.NGO1 = center(cls.TEH_A, "انجمن یاری " + word())
             cls.NGO2 = center(cls.TEH_A, "انجمن همدلی " + word())
             cls.NGO_FARS = center(cls.FARS_A, "انجمن شیراز " + word())
@@ -89,32 +75,17 @@ class SubmissionsTest(harness.RegistryTestCase):
                 "q_records": dict(role="ngo_submitter", center=cls.NGO2),
                 "q_pending": dict(role="ngo_submitter", center=cls.NGO2),
                 "q_bytes": dict(role="ngo_submitter", center=cls.NGO2)}
-        cls.uid.update(harness.add_users(reg, {k: dict(v, username=cls.uname[k], password=PASSWORD)
-                                               for k, v in spec.items()}))
+        cls.add_actors({k: dict(v, username=cls.uname[k]) for k, v in spec.items()}, PASSWORD)
         with reg.client() as c:
-            for k in spec:
-                cls.tok[k] = harness.login(c, cls.uname[k], PASSWORD)["token"]
-
             def client(center):
-                r = c.post("/api/v1/clients", {"national_id": national_id(), "first_name": "رضا",
-                                               "last_name": word(),
-                                               "birth_date": "1979-02-11", "sex": "male", "county_id": cls.TEH_A,
-                                               "center_id": center}, token=cls.tok["county"])
-                if r.status != 201:
-                    raise harness.HarnessError("client: %r %s" % (r, r.text))
-                return r.json()["id"]
+                return harness.seed_request(c, "POST", "/api/v1/clients", {
+                    "national_id": national_id(), "first_name": "رضا", "last_name": word(),
+                    "birth_date": "1979-02-11", "sex": "male", "county_id": cls.TEH_A, "center_id": center},
+                    token=cls.tok["county"])["id"]
             cls.NGO1_CLIENTS = [client(cls.NGO1) for _ in range(4)]     # services in submissions are for these
             cls.NGO2_CLIENT = client(cls.NGO2)
 
-    # -- helpers --------------------------------------------------------------------------------------------------
-    def req(self, method, path, who, body=None, headers=None):
-        return self.client.request(method, path, body=body, headers=headers, token=self.tok[who])
-
-    def ok(self, method, path, who, status=200, body=None):
-        r = self.req(method, path, who, body)
-        self.assertStatus(r, status, "%s %s as %s" % (method, path, who))
-        return r
-
+    # -- helpers (req, ok, items, assertNotFoundLikeMissing: harness.ActorTestCase) ---------------------------------
     def all_items(self, path, who):
         items, cursor = [], None
         while True:
@@ -155,14 +126,10 @@ class SubmissionsTest(harness.RegistryTestCase):
         return self.req("POST", "%s/%d/decision" % (SUB, sid), who, body)
 
     def assertFields(self, resp, status, fields):
+        """The errors name exactly these fields (whether each has a message is not checked here)."""
         body = self.assertProblem(resp, status)
         self.assertEqual(sorted({e["field"] for e in body.get("errors", [])}), sorted(fields), body)
         return body
-
-    def assertNotFoundLikeMissing(self, resp, missing):
-        body, other = self.assertProblem(resp, 404), self.assertProblem(missing, 404)
-        for k in ("type", "title", "detail", "errors"):
-            self.assertEqual(body.get(k), other.get(k), "404 differs from a missing one's: %r vs %r" % (body, other))
 
     def keys_stored(self, key):
         return int(self.pg.psql("SELECT count(*) FROM submissions WHERE idempotency_key = %s"
