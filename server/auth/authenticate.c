@@ -155,6 +155,7 @@ void authenticate_and_run(req_ctx *rc)
     if (cached) {
         rc->who = *cached;
         rc->session_from_cache = true;
+        rc->hold_error_reply = req_confirm_session;
         run_handler(rc);
         return;
     }

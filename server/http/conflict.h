@@ -5,7 +5,7 @@
 
 #include <json-c/json.h>
 
-#include "server/http/request.h"
+#include "server/http/context.h"
 
 /* Answers 409 for a unique violation (job->sqlstate 23505); body (may be NULL) is the request's, to name the
  * fields it used among those of the rule. */

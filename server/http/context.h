@@ -1,0 +1,71 @@
+/*
+ * context.h - the life of one HTTP request: its context and arena, taken from this worker's pool when the request
+ * arrives (dispatch.c) and given back by the reply exit (reply.c), and the state it is in between.
+ */
+#ifndef REGISTRY_CONTEXT_H
+#define REGISTRY_CONTEXT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <json-c/json.h>
+
+#include "common/arena.h"
+#include "server/auth/identity.h"
+#include "server/db/pool.h"
+#include "server/router.h"
+#include "server/worker.h"
+
+typedef struct req_ctx {
+    struct evhttp_request *req;
+    worker *w;
+    arena *arena;
+    route_match match;
+    const char *method;
+    const char *path;               /* raw path, without the query */
+    struct evkeyvalq query;         /* decoded query parameters */
+    char request_id[17];
+    uint64_t start_us;
+    int status;
+    bool want_csv;                  /* Accept: text/csv */
+    db_job job;                     /* most requests need exactly one */
+    int limit;                      /* page size of a list request */
+    identity who;                   /* the caller, once authenticated */
+    char token_hash[65];            /* SHA-256 of the bearer token, hex */
+    char address[48];               /* the client's IP address */
+    bool session_from_cache;        /* the caller was recognised from the session cache ... */
+    bool session_verified;          /* ... and/or the database has confirmed the session in this request */
+    uint64_t cache_generation;      /* the session cache's, when auth_begin was sent (session_cache_put) */
+    /* Set while the caller is known only from the session cache: the step that confirms the session before an
+     * error reply leaves (reply.c holds the reply, the caller's transaction confirms, then sends it). */
+    void (*hold_error_reply)(struct req_ctx *rc);
+    int held_status;                /* the error reply held back meanwhile */
+    const char *held_type;
+    struct evbuffer *held_body;
+    void *state;                    /* a handler's own per-request state, allocated from the arena */
+    struct req_ctx *next_free;
+} req_ctx;
+
+uint64_t now_us(void);
+
+/* Takes a context (with an empty arena) from w's pool for req. */
+req_ctx *req_ctx_acquire(worker *w, struct evhttp_request *req);
+/* Gives rc back to its worker's pool: its job's results, its query, everything in its arena. Only the reply exit
+ * calls this. */
+void req_ctx_release(req_ctx *rc);
+/* Frees the contexts a worker keeps for reuse (the worker's thread has ended). */
+void req_ctx_release_all(worker *w);
+
+void req_add_header(req_ctx *rc, const char *name, const char *value);
+const char *req_header(req_ctx *rc, const char *name);
+const char *req_query(req_ctx *rc, const char *name);
+
+/* The request owns obj (one reference): it is put when the request's arena is reset, whichever way it ends. */
+void req_own_json(req_ctx *rc, json_object *obj);
+
+/* Starts rc->job on this worker's pool; cb runs from the event loop with rc as its argument. */
+void req_db_submit(req_ctx *rc, void (*cb)(db_job *job, void *arg));
+
+#endif
