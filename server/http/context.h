@@ -44,6 +44,7 @@ typedef struct req_ctx {
     int held_status;                /* the error reply held back meanwhile */
     const char *held_type;
     struct evbuffer *held_body;
+    void (*after_lookup)(struct req_ctx *rc);   /* the step after the caller's lookup (auth/transaction.c) */
     void *state;                    /* a handler's own per-request state, allocated from the arena */
     struct req_ctx *next_free;
 } req_ctx;

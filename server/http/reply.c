@@ -232,6 +232,13 @@ void reply_problem(req_ctx *rc, int status, const char *detail)
     reply_problem_fields(rc, status, detail, NULL);
 }
 
+void reply_unique_conflict(req_ctx *rc, const db_job *job, json_object *body)
+{
+    field_errors fe = {0};
+    const char *detail = unique_conflict_problem(job, body, &fe);
+    reply_problem_fields(rc, 409, detail, &fe);
+}
+
 void reply_db_failure(req_ctx *rc, const db_job *job)
 {
     switch (job->status) {

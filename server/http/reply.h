@@ -25,6 +25,9 @@ void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_err
 /* Maps a failed db_job to the client's answer: 503 (with Retry-After) for an unavailable or busy database,
  * 409 for unique violations, 500 otherwise. PostgreSQL's own words go to the log, never to the client. */
 void reply_db_failure(req_ctx *rc, const db_job *job);
+/* Answers 409 for a unique violation (job->sqlstate 23505); body (may be NULL) is the request's, to name the
+ * fields it used among those of the rule (server/http/conflict.c). */
+void reply_unique_conflict(req_ctx *rc, const db_job *job, json_object *body);
 /* Sends the error reply held while the session was confirmed (rc->hold_error_reply). */
 void reply_send_held(req_ctx *rc);
 
