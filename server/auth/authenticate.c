@@ -71,6 +71,7 @@ static void run_handler(req_ctx *rc)
     if (!within_rate_limit(rc))
         return;
     req_job_reset(rc);
+    req_enter_handler(rc);
     rt->handler(rc);
 }
 

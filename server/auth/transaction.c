@@ -48,6 +48,7 @@ void identity_from_row(const PGresult *r, int row, identity *who)
 
 void req_job_reset(req_ctx *rc)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     db_job_clear(&rc->job);
     memset(&rc->job, 0, sizeof(rc->job));
 }
@@ -76,6 +77,7 @@ static void job_begin(req_ctx *rc, bool read_only, bool may_use_ticket)
 
 void req_job_begin(req_ctx *rc, bool read_only)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     job_begin(rc, read_only, true);
 }
 
@@ -116,6 +118,7 @@ static bool session_ok(req_ctx *rc, const db_job *job)
 
 bool req_job_ok(req_ctx *rc, const db_job *job)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     if (job->status == DB_OK)
         return session_ok(rc, job);
     if (job->status == DB_ERROR && strcmp(job->sqlstate, "RA401") == 0) {
@@ -166,6 +169,7 @@ static void lookup_done(db_job *job, void *arg)
 
 void txn_lookup_caller(req_ctx *rc, void (*then)(req_ctx *rc))
 {
+    REQ_CHECK(rc, REQ_LIVE);
     job_begin(rc, true, false);
     rc->job.retry_safe = true;
     rc->after_lookup = then;
@@ -174,6 +178,7 @@ void txn_lookup_caller(req_ctx *rc, void (*then)(req_ctx *rc))
 
 void txn_caller_from_cache(req_ctx *rc, const identity *cached)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     rc->who = *cached;
     rc->session_from_cache = true;
     rc->hold_error_reply = req_confirm_session;
@@ -188,6 +193,7 @@ static void session_confirmed(db_job *job, void *arg)
 
 void req_confirm_session(req_ctx *rc)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     /* The answer came from the request alone (a 422, a 428...), the caller only from the session cache: make sure
      * the session still lives before answering anything but 401 (one round trip, on errors only). */
     job_begin(rc, true, false);

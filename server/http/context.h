@@ -18,7 +18,21 @@
 #include "server/router.h"
 #include "server/worker.h"
 
+/* Where a request is in its life. Every req_* and reply_* entry checks it in debug builds (REQ_CHECK), so a touch
+ * after the reply, a reply while a job is in flight or a second job at once aborts at the line that does it. And in
+ * ASan builds a context back in the pool is poisoned: any later read or write of it is reported. */
+typedef enum req_state {
+    REQ_FREE = 0,       /* in the worker's pool: no request */
+    REQ_NEW,            /* arrived: being checked, routed, authenticated */
+    REQ_HANDLER,        /* the server works on it in this call: the gate, a handler, a job's callback */
+    REQ_WAITING_DB,     /* its job is in flight: nothing but the job's callback may touch it */
+    REQ_REPLIED,        /* answered: on its way back to the pool */
+} req_state;
+
+#define REQ_LIVE ((1u << REQ_NEW) | (1u << REQ_HANDLER))
+
 typedef struct req_ctx {
+    req_state life;                 /* where it is in its life (above) */
     struct evhttp_request *req;
     worker *w;
     arena *arena;
@@ -46,10 +60,22 @@ typedef struct req_ctx {
     struct evbuffer *held_body;
     void (*after_lookup)(struct req_ctx *rc);   /* the step after the caller's lookup (auth/transaction.c) */
     void *state;                    /* a handler's own per-request state, allocated from the arena */
+    void (*job_cb)(db_job *job, void *arg);     /* the callback of the job in flight (req_db_submit) */
     struct req_ctx *next_free;
 } req_ctx;
 
 uint64_t now_us(void);
+
+#ifdef NDEBUG
+#define REQ_CHECK(rc, states) ((void)0)
+#else
+#define REQ_CHECK(rc, states) req_check_state((rc), (states), __func__)
+#endif
+/* Aborts, naming where and in which state, unless rc's state is one of states (a mask of 1u << REQ_*). */
+void req_check_state(const req_ctx *rc, unsigned states, const char *where);
+const char *req_state_name(req_state s);
+/* The gate (or dispatch, for a public route) hands the request to its handler. */
+void req_enter_handler(req_ctx *rc);
 
 /* Takes a context (with an empty arena) from w's pool for req. */
 req_ctx *req_ctx_acquire(worker *w, struct evhttp_request *req);
@@ -66,7 +92,8 @@ const char *req_query(req_ctx *rc, const char *name);
 /* The request owns obj (one reference): it is put when the request's arena is reset, whichever way it ends. */
 void req_own_json(req_ctx *rc, json_object *obj);
 
-/* Starts rc->job on this worker's pool; cb runs from the event loop with rc as its argument. */
+/* Starts rc->job on this worker's pool; cb runs from the event loop with rc as its argument. The request waits
+ * (REQ_WAITING_DB) until then: one job at a time, and no reply meanwhile. */
 void req_db_submit(req_ctx *rc, void (*cb)(db_job *job, void *arg));
 
 #endif

@@ -80,10 +80,12 @@ static void dispatch_request(struct evhttp_request *req, void *arg)
     }
     const char *accept = req_header(rc, "Accept");
     rc->want_csv = accept && strstr(accept, "text/csv") != NULL;
-    if (rc->match.route->perm == PERM_PUBLIC)
-        rc->match.route->handler(rc);
-    else
+    if (rc->match.route->perm != PERM_PUBLIC) {
         authenticate_and_run(rc);
+        return;
+    }
+    req_enter_handler(rc);
+    rc->match.route->handler(rc);
 }
 
 void dispatch_attach(worker *w)

@@ -19,6 +19,7 @@
 
 bool req_query_check(req_ctx *rc)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     /* Decoded keys and values end up in SQL parameters and in read records written in batches shared with other
      * users' reads: one invalid byte there would fail the whole batch. And a filter given twice is ambiguous
      * (the handler reads the first, a log might read the last): refused, not guessed. */
@@ -77,6 +78,7 @@ static char *decode_segment(arena *a, const char *s, int len)
 
 const char *req_path_param(req_ctx *rc, int i)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     if (i >= rc->match.nparams)
         return NULL;
     char *v = decode_segment(rc->arena, rc->match.params[i], rc->match.param_len[i]);
@@ -87,6 +89,7 @@ const char *req_path_param(req_ctx *rc, int i)
 
 bool req_list_params(req_ctx *rc, int *limit, const char **cursor)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     *limit = 50;
     *cursor = NULL;
     const char *l = req_query(rc, "limit");
@@ -108,6 +111,7 @@ bool req_list_params(req_ctx *rc, int *limit, const char **cursor)
 
 json_object *req_json_body(req_ctx *rc)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     const char *ct = req_header(rc, "Content-Type");
     size_t ctl = ct ? strcspn(ct, "; \t") : 0;
     if (!ct || !((ctl == 16 && !strncasecmp(ct, "application/json", 16)) ||
@@ -135,6 +139,7 @@ json_object *req_json_body(req_ctx *rc)
 /* "IR-08", with digits in any script; NULL when it is not a province code. */
 const char *req_province_code(req_ctx *rc, const char *in)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     size_t n = strlen(in);
     char *out = arena_alloc(rc->arena, n + 1);
     digits_fold(in, out, n + 1);
@@ -146,6 +151,7 @@ const char *req_province_code(req_ctx *rc, const char *in)
 
 const char *req_if_match(req_ctx *rc, const char *entity, const char *id, const char *variant)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     const char *h = req_header(rc, "If-Match");
     if (!h) {
         reply_problem(rc, 428, "Send If-Match with the ETag you last read, so a concurrent change is not lost.");

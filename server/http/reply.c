@@ -99,6 +99,8 @@ static void log_access(req_ctx *rc, uint64_t dur_us)
  * It never starts work. */
 static void reply_send(req_ctx *rc, int status, const char *content_type, struct evbuffer *body)
 {
+    REQ_CHECK(rc, REQ_LIVE);
+    rc->life = REQ_REPLIED;
     struct evkeyvalq *h = evhttp_request_get_output_headers(rc->req);
     rc->status = status;
     if (content_type)
@@ -149,6 +151,7 @@ void reply_send_held(req_ctx *rc)
 
 void reply_body(req_ctx *rc, int status, const char *content_type, const char *body, size_t len)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     struct evbuffer *buf = evbuffer_new();
     if (len)
         evbuffer_add(buf, body, len);
@@ -163,6 +166,7 @@ static void free_strbuf_data(const void *data, size_t len, void *arg)
 
 void reply_strbuf(req_ctx *rc, int status, const char *content_type, strbuf *sb)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     struct evbuffer *buf = evbuffer_new();
     if (sb->len) {
         /* hand the memory over instead of copying it */
@@ -177,6 +181,7 @@ void reply_strbuf(req_ctx *rc, int status, const char *content_type, strbuf *sb)
 
 void reply_json(req_ctx *rc, int status, json_object *obj)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     size_t len;
     const char *s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
                                                       &len);
@@ -186,6 +191,7 @@ void reply_json(req_ctx *rc, int status, json_object *obj)
 
 void reply_empty(req_ctx *rc, int status)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     reply_finish(rc, status, NULL, NULL);
 }
 
@@ -206,6 +212,7 @@ void field_error(field_errors *fe, const char *field, const char *fmt, ...)
 
 void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_errors *fe)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     json_object *p = json_object_new_object();
     char type[64];
     snprintf(type, sizeof(type), "/problems/%s", problem_slug(status));
@@ -229,11 +236,13 @@ void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_err
 
 void reply_problem(req_ctx *rc, int status, const char *detail)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     reply_problem_fields(rc, status, detail, NULL);
 }
 
 void reply_unique_conflict(req_ctx *rc, const db_job *job, json_object *body)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     field_errors fe = {0};
     const char *detail = unique_conflict_problem(job, body, &fe);
     reply_problem_fields(rc, 409, detail, &fe);
@@ -241,6 +250,7 @@ void reply_unique_conflict(req_ctx *rc, const db_job *job, json_object *body)
 
 void reply_db_failure(req_ctx *rc, const db_job *job)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     switch (job->status) {
     case DB_UNAVAILABLE:
         reply_problem(rc, 503, "The database is unavailable; try again shortly.");
@@ -267,6 +277,7 @@ void reply_db_failure(req_ctx *rc, const db_job *job)
 
 void req_set_etag(req_ctx *rc, const char *entity, const char *id, const char *version, const char *variant)
 {
+    REQ_CHECK(rc, REQ_LIVE);
     char etag[ETAG_BUFSZ];
     etag_make(etag, entity, id, version, variant);
     req_add_header(rc, "ETag", etag);
