@@ -22,7 +22,9 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/password.h"
+#include "server/audit/sealer.h"
 #include "server/crypto_pool.h"
+#include "server/http/dispatch.h"
 #include "server/openapi.h"
 #include "server/router.h"
 #include "server/tls.h"
@@ -154,6 +156,7 @@ int main(int argc, char **argv)
 
     evthread_use_pthreads();
     routes_init();
+    audit_sealer_init();
     router_init();
     openapi_build();
     if (nroutes >= METRICS_MAX_ROUTES - 1) {
@@ -173,6 +176,8 @@ int main(int argc, char **argv)
         int ok = worker_init(&g_workers[i], i, &cfg, ssl_ctx, fds[i]) == 0;
         if (g_workers[i].bound)
             fds[i] = -1;    /* evhttp owns it now */
+        if (ok)
+            dispatch_attach(&g_workers[i]);
         if (!ok) {
             fprintf(stderr, "registryd: cannot set up worker %d\n", i);
             rc = 1;
@@ -198,16 +203,20 @@ int main(int argc, char **argv)
             cfg.shutdown_grace_s);
     for (int i = 0; i < threads; i++)
         worker_request_shutdown(&g_workers[i]);
-    for (int i = 0; i < threads; i++)
+    for (int i = 0; i < threads; i++) {
         pthread_join(g_workers[i].thread, NULL);
+        dispatch_detach(&g_workers[i]);
+    }
     crypto_pool_stop();
     log_msg(LOG_INFO, NULL, "stopped");
     rc = 0;
 
 out:
     if (g_workers && rc != 0)
-        for (int i = 0; i < threads; i++)
+        for (int i = 0; i < threads; i++) {
             worker_discard(&g_workers[i]);    /* set up but never run */
+            dispatch_detach(&g_workers[i]);
+        }
     free(g_workers);
     if (fds && rc != 0)
         for (int i = 0; i < threads; i++)

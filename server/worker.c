@@ -16,11 +16,8 @@
 #include <event2/listener.h>
 
 #include "common/log.h"
-#include "server/audit/read_audit.h"
-#include "server/auth/authenticate.h"
+#include "server/audit/sealer.h"
 #include "server/http/framing_filter.h"
-#include "server/http/request.h"
-#include "server/router.h"
 
 worker *g_workers;
 int g_nworkers;
@@ -189,86 +186,26 @@ static struct bufferevent *make_tls_bev(struct event_base *base, void *arg)
     return filtered;
 }
 
-static const char *method_name(enum evhttp_cmd_type t)
+void worker_request_arrived(struct evhttp_request *req)
 {
-    switch (t) {
-    case EVHTTP_REQ_GET: return "GET";
-    case EVHTTP_REQ_POST: return "POST";
-    case EVHTTP_REQ_HEAD: return "HEAD";
-    case EVHTTP_REQ_PUT: return "PUT";
-    case EVHTTP_REQ_DELETE: return "DELETE";
-    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-    case EVHTTP_REQ_PATCH: return "PATCH";
-    default: return "OTHER";
+    conn_state *cs = conn_of(req);
+    if (!cs)
+        return;
+    conn_deadline_disarm(cs);    /* the request is in: the server's turn */
+    if (!cs->nodelay) {
+        /* Linux copies TCP_NODELAY from the listener, other systems may not: once per connection, make sure
+         * (without it Nagle's algorithm meets delayed ACKs and replies wait ~40 ms) */
+        int one = 1, sock = bufferevent_getfd(cs->bev);
+        if (sock >= 0)
+            setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        cs->nodelay = true;
     }
 }
 
-/* Every request enters here. */
-static void dispatch(struct evhttp_request *req, void *arg)
+bool worker_framing_rejected(struct evhttp_request *req, int *status, const char **detail, const char **method)
 {
-    worker *w = arg;
     conn_state *cs = conn_of(req);
-    if (cs) {
-        conn_deadline_disarm(cs);    /* the request is in: the server's turn */
-        if (!cs->nodelay) {
-            /* Linux copies TCP_NODELAY from the listener, other systems may not: once per connection, make sure
-             * (without it Nagle's algorithm meets delayed ACKs and replies wait ~40 ms) */
-            int one = 1, sock = bufferevent_getfd(cs->bev);
-            if (sock >= 0)
-                setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-            cs->nodelay = true;
-        }
-    }
-    req_ctx *rc = req_ctx_acquire(w, req);
-    rc->method = method_name(evhttp_request_get_command(req));
-
-    /* a request the framing check refused (its head never reached evhttp): the problem, then the connection ends */
-    int fstatus;
-    const char *fdetail, *fmethod;
-    if (cs && framing_reject_due(&cs->framing, evhttp_request_get_uri(req), &fstatus, &fdetail, &fmethod)) {
-        rc->method = fmethod;
-        req_add_header(rc, "Connection", "close");
-        reply_problem(rc, fstatus, fdetail);
-        return;
-    }
-
-    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
-    if (!path || !*path)
-        path = "/";
-    rc->path = path;
-    const char *raw_query = uri ? evhttp_uri_get_query(uri) : NULL;
-    for (int part = 0; part < 2; part++)
-        for (const unsigned char *p = (const unsigned char *)(part ? (raw_query ? raw_query : "") : path); *p; p++) {
-            if (*p < 0x21 || *p == 0x7f) {
-                reply_problem(rc, 400, "The request target holds control characters.");
-                return;
-            }
-            if (*p == '%' && !(isxdigit(p[1]) && isxdigit(p[2]))) {
-                reply_problem(rc, 400, "The request target holds an invalid percent-encoding.");
-                return;
-            }
-        }
-
-    if (!router_match(rc->method, path, &rc->match)) {
-        if (rc->match.path_known) {
-            req_add_header(rc, "Allow", rc->match.allow);
-            reply_problem(rc, 405, "This method is not allowed on this resource.");
-        } else
-            reply_problem(rc, 404, "No such resource.");
-        return;
-    }
-    const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
-    if (q && *q && evhttp_parse_query_str(q, &rc->query) != 0) {
-        reply_problem(rc, 400, "The query string is malformed.");
-        return;
-    }
-    const char *accept = req_header(rc, "Accept");
-    rc->want_csv = accept && strstr(accept, "text/csv") != NULL;
-    if (rc->match.route->perm == PERM_PUBLIC)
-        rc->match.route->handler(rc);
-    else
-        authenticate_and_run(rc);
+    return cs && framing_reject_due(&cs->framing, evhttp_request_get_uri(req), status, detail, method);
 }
 
 static void maybe_finish_drain(worker *w);
@@ -279,6 +216,7 @@ static void on_shutdown(evutil_socket_t fd, short what, void *arg)
     if (w->draining)
         return;
     w->draining = true;
+    audit_sealer_stop(w->sealer);
     if (w->bound) {
         evhttp_del_accept_socket(w->http, w->bound);    /* closes the listening socket */
         w->bound = NULL;
@@ -347,62 +285,8 @@ void worker_request_shutdown(worker *w)
     event_active(w->ev_shutdown, EV_TIMEOUT, 0);
 }
 
-static int stmt_audit_seal = -1;
-
-/* NOTIFY registry_auth: "s:<token hash>" a session ended, "u:<user id>" a user changed; NULL: start afresh. */
-static void on_auth_notify(void *arg, const char *payload)
-{
-    worker *w = arg;
-    if (!payload)
-        session_cache_clear(&w->sessions);
-    else if (!strncmp(payload, "s:", 2))
-        session_cache_drop(&w->sessions, payload + 2);
-    else if (!strncmp(payload, "u:", 2))
-        session_cache_drop_user(&w->sessions, strtoll(payload + 2, NULL, 10));
-}
-
-static void seal_done(db_job *job, void *arg)
-{
-    worker *w = arg;
-    w->seal_running = false;
-    bool more = false;
-    if (job->status == DB_ERROR)
-        log_msg(LOG_WARN, NULL, "sealing the audit trail failed: %s", job->errmsg);
-    else if (job->status == DB_OK && job->res[0] && PQntuples(job->res[0]) == 1) {
-        more = atoi(PQgetvalue(job->res[0], 0, 0)) >= 10000;    /* a backlog: go on at once */
-        /* the day's heads the sealer recorded (migration 0013): in the log too, a copy outside the database */
-        const char *heads = PQnfields(job->res[0]) > 1 ? PQgetvalue(job->res[0], 0, 1) : "";
-        for (const char *h = heads; *h;) {
-            size_t n = strcspn(h, "\n");
-            log_msg(LOG_INFO, NULL, "audit head recorded: %.*s", (int)n, h);
-            h += n + (h[n] == '\n');
-        }
-    }
-    db_job_clear(job);
-    if (more && !w->draining)
-        event_active(w->ev_seal, EV_TIMEOUT, 0);
-}
-
-/* The audit trail's rows are chained by a hash computed here, in the background, rather than while each write
- * waits: chaining inside every writing transaction would make all writes queue on one lock. */
-static void on_seal_tick(evutil_socket_t fd, short what, void *arg)
-{
-    worker *w = arg;
-    if (w->seal_running || w->draining)
-        return;
-    memset(&w->seal_job, 0, sizeof(w->seal_job));
-    db_job_add(&w->seal_job, stmt_audit_seal);
-    w->seal_job.cb = seal_done;
-    w->seal_job.arg = w;
-    w->seal_running = true;
-    db_submit(w->seal_db, &w->seal_job);
-}
-
 int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, int listen_fd)
 {
-    if (stmt_audit_seal < 0)
-        stmt_audit_seal = db_stmt_register("audit_seal",
-                                           "SELECT audit_seal(10000), current_setting('registry.sealed_heads', true)");
     if (conn_ex_index < 0)
         conn_ex_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, ssl_conn_freed);
     memset(w, 0, sizeof(*w));
@@ -426,7 +310,6 @@ int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, 
         return -1;
     w->http = evhttp_new(w->base);
     evhttp_set_bevcb(w->http, make_tls_bev, w);
-    evhttp_set_gencb(w->http, dispatch, w);
     /* libevent's own caps are above ours, which the framing check answers first (431, 413) */
     evhttp_set_max_headers_size(w->http, (ev_ssize_t)cfg->max_header_bytes * 4);
     evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg->max_body_bytes);
@@ -437,19 +320,12 @@ int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, 
     if (!w->bound)
         return -1;
     w->db = db_pool_new(w->base, cfg, index);
-    w->read_audit = read_audit_new(w);
-    db_pool_listen(w->db, "registry_auth", on_auth_notify, w);
+    db_pool_listen(w->db, "registry_auth", session_cache_on_notify, &w->sessions);
     w->ev_shutdown = event_new(w->base, -1, 0, on_shutdown, w);
     w->ev_deadline = evtimer_new(w->base, on_deadline, w);
     w->ev_flush_wait = evtimer_new(w->base, on_flush_wait, w);
-    if (index == 0) {
-        w->seal_cfg = *cfg;
-        w->seal_cfg.db_pool = 1;
-        w->seal_db = db_pool_new(w->base, &w->seal_cfg, index);
-        w->ev_seal = event_new(w->base, -1, EV_PERSIST, on_seal_tick, w);
-        struct timeval tv = {1, 0};
-        event_add(w->ev_seal, &tv);
-    }
+    if (index == 0 && !(w->sealer = audit_sealer_new(w->base, cfg, index)))
+        return -1;
     return 0;
 }
 
@@ -457,8 +333,7 @@ void *worker_run(void *arg)
 {
     worker *w = arg;
     db_pool_start(w->db);
-    if (w->seal_db)
-        db_pool_start(w->seal_db);
+    audit_sealer_start(w->sealer);
     event_base_dispatch(w->base);
 
     /* Drained (or out of time). Requests still waiting on the database are dropped without callbacks, then the
@@ -466,18 +341,13 @@ void *worker_run(void *arg)
     db_pool *db = w->db;
     __atomic_store_n(&w->db, NULL, __ATOMIC_RELEASE);    /* /metrics on another thread stops reading it */
     db_pool_free(db, true);
-    read_audit_free(w->read_audit);     /* after its jobs are gone with the pool */
-    w->read_audit = NULL;
-    if (w->seal_db)
-        db_pool_free(w->seal_db, true);
+    audit_sealer_free(w->sealer);
+    w->sealer = NULL;
     evhttp_free(w->http);
     w->http = NULL;
     event_free(w->ev_shutdown);
     event_free(w->ev_deadline);
     event_free(w->ev_flush_wait);
-    if (w->ev_seal)
-        event_free(w->ev_seal);
-    req_ctx_release_all(w);
     /* A connection closed above whose framing filter still had a deferred output callback pending is held by it
      * (libevent frees a bufferevent only when its deferred callbacks have run), and event_base_free does not run
      * them: let the loop run what is ready a few more times, so those connections are freed too. */
@@ -494,10 +364,8 @@ void worker_discard(worker *w)
         return;
     if (w->db)
         db_pool_free(w->db, true);
-    read_audit_free(w->read_audit);
-    w->read_audit = NULL;
-    if (w->seal_db)
-        db_pool_free(w->seal_db, true);
+    audit_sealer_free(w->sealer);
+    w->sealer = NULL;
     if (w->http)
         evhttp_free(w->http);    /* also closes the listening socket it was given */
     if (w->ev_shutdown)
@@ -506,8 +374,6 @@ void worker_discard(worker *w)
         event_free(w->ev_deadline);
     if (w->ev_flush_wait)
         event_free(w->ev_flush_wait);
-    if (w->ev_seal)
-        event_free(w->ev_seal);
     event_base_free(w->base);
     w->base = NULL;
 }

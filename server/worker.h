@@ -2,6 +2,9 @@
  * worker.h - one event-loop thread: its event_base, its evhttp listener (TLS), its database pool, its metrics.
  * Nothing here is shared between threads except the read-only configuration, the TLS context and the metrics
  * counters (written by their owner only, read by /metrics).
+ *
+ * The worker knows nothing of requests: dispatch_attach (server/http/dispatch.h) connects its listener to the
+ * request core, which depends on the worker, never the other way round.
  */
 #ifndef REGISTRY_WORKER_H
 #define REGISTRY_WORKER_H
@@ -49,11 +52,7 @@ typedef struct worker {
     int unflushed;                      /* replies handed to libevent and not yet written out */
     bool draining;
     uint64_t rng;                       /* request ids */
-    struct event *ev_seal;              /* worker 0: seals the audit trail's hash chain every second ... */
-    registry_config seal_cfg;           /* ... on a connection of its own, so requests never queue behind it */
-    db_pool *seal_db;
-    db_job seal_job;
-    bool seal_running;
+    struct audit_sealer *sealer;        /* worker 0: chains the audit trail (server/audit/sealer.h) */
     struct req_ctx *free_ctx;           /* request contexts kept for reuse, with their arenas */
     int nfree_ctx;
 } worker;
@@ -70,6 +69,10 @@ void worker_request_done(worker *w);       /* one request answered; may finish a
 /* While flag is set here, the closing of req's connection stores 1 in it (from this worker's thread); NULL
  * stops that. A connection already gone sets it at once. */
 void worker_cancel_on_close(struct evhttp_request *req, int *flag);
+/* A request has arrived on req's connection: its deadline is off while the server works on it. */
+void worker_request_arrived(struct evhttp_request *req);
+/* True when the framing check refused req's head (the problem to answer, then the connection ends). */
+bool worker_framing_rejected(struct evhttp_request *req, int *status, const char **detail, const char **method);
 /* The socket of req's connection, or -1 when it has none any more. */
 int worker_request_fd(struct evhttp_request *req);
 void worker_reply_sent(struct evhttp_request *req, void *arg);   /* libevent: a reply was written out */

@@ -1,5 +1,6 @@
 #include "server/auth/session_cache.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static unsigned slot_of(const char *hex)
@@ -82,4 +83,15 @@ void session_cache_drop(session_cache *c, const char *token_hash_hex)
     session_cache_entry *e = &c->slots[slot_of(token_hash_hex)];
     if (strcmp(e->key, token_hash_hex) == 0)
         e->expires_ms = 0;
+}
+
+void session_cache_on_notify(void *cache, const char *payload)
+{
+    session_cache *c = cache;
+    if (!payload)
+        session_cache_clear(c);
+    else if (!strncmp(payload, "s:", 2))
+        session_cache_drop(c, payload + 2);
+    else if (!strncmp(payload, "u:", 2))
+        session_cache_drop_user(c, strtoll(payload + 2, NULL, 10));
 }

@@ -46,6 +46,10 @@ void session_cache_drop(session_cache *c, const char *token_hash_hex);
 /* A user's role, scope or access changed (NOTIFY from the database): forget every token of theirs. */
 void session_cache_drop_user(session_cache *c, int64_t user_id);
 void session_cache_clear(session_cache *c);
+/* The database's word on the channel registry_auth (db_pool_listen's callback, cache is a session_cache):
+ * "s:<token hash>" a session ended, "u:<user id>" a user's role, scope or access changed; NULL: notifications may
+ * have been missed, forget everything. */
+void session_cache_on_notify(void *cache, const char *payload);
 /* Any thread: every thread's cache forgets everything before its next lookup (a logout, a user changed). */
 void session_cache_forget_all(void);
 

@@ -17,6 +17,7 @@
 typedef struct db_stmt {
     char *name;
     char *sql;
+    uint64_t sent;      /* times sent, every thread (atomic): what /metrics counts per statement */
 } db_stmt;
 static db_stmt stmts[DB_MAX_STMTS];
 static int nstmts;
@@ -42,6 +43,7 @@ int db_stmt_register(const char *name, const char *sql)
 
 int db_stmt_count(void) { return nstmts; }
 const char *db_stmt_name(int id) { return stmts[id].name; }
+uint64_t db_stmt_sent(int id) { return __atomic_load_n(&stmts[id].sent, __ATOMIC_RELAXED); }
 
 /* Connections ------------------------------------------------------------------------------------------------ */
 
@@ -262,6 +264,7 @@ static bool conn_send(db_conn *c, db_job *j)
             const db_query *q = &j->q[i];
             if (!PQsendQueryPrepared(pg, stmts[q->stmt].name, q->nparams, q->values, NULL, NULL, 0))
                 return false;
+            __atomic_add_fetch(&stmts[q->stmt].sent, 1, __ATOMIC_RELAXED);
         }
     }
     if (!PQpipelineSync(pg))

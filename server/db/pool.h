@@ -78,6 +78,9 @@ typedef struct db_pool_stats {
 int db_stmt_register(const char *name, const char *sql);
 int db_stmt_count(void);
 const char *db_stmt_name(int id);
+/* How many times statement id was sent, by every pool of the process (each job's statements count once per
+ * sending; a job resent after its connection broke counts again). */
+uint64_t db_stmt_sent(int id);
 
 db_pool *db_pool_new(struct event_base *base, const struct registry_config *cfg, int worker_index);
 void db_pool_start(db_pool *p);

@@ -35,6 +35,12 @@ void handle_metrics(req_ctx *rc)
     }
     strbuf sb = STRBUF_INIT;
     metrics_render(&sb);
+    /* per prepared statement: how the work of a request shows in the database (a session lookup, a scope set...) */
+    strbuf_puts(&sb, "# HELP registry_db_statements_total Statements sent to PostgreSQL, by prepared statement.\n"
+                     "# TYPE registry_db_statements_total counter\n");
+    for (int i = 0; i < db_stmt_count(); i++)
+        strbuf_printf(&sb, "registry_db_statements_total{statement=\"%s\"} %llu\n", db_stmt_name(i),
+                      (unsigned long long)db_stmt_sent(i));
     reply_strbuf(rc, 200, "text/plain; version=0.0.4; charset=utf-8", &sb);
 }
 

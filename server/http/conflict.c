@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "server/http/validate.h"
 
 typedef struct unique_rule {
     const char *constraint;
@@ -31,27 +30,26 @@ static const unique_rule rules[] = {
     {"users_username_key", "A user with this username exists.", "is taken", {"username"}},
 };
 
-void reply_unique_conflict(req_ctx *rc, const db_job *job, json_object *body)
+const char *unique_conflict_problem(const db_job *job, json_object *body, field_errors *fe)
 {
     for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
         const unique_rule *u = &rules[i];
         if (strcmp(job->constraint, u->constraint) != 0)
             continue;
-        field_errors fe = {0};
         int named = 0;
         for (int k = 0; k < 4 && u->fields[k]; k++)
-            if (body && body_has(body, u->fields[k])) {
-                field_error(&fe, u->fields[k], "%s", u->message);
+            if (body && json_object_object_get_ex(body, u->fields[k], NULL)) {
+                field_error(fe, u->fields[k], "%s", u->message);
                 named++;
             }
         /* an allocation's place may be a center as well */
-        if (body && !strcmp(u->constraint, "allocations_place_key") && body_has(body, "center_id"))
-            field_error(&fe, "center_id", "%s", u->message), named++;
+        if (body && !strcmp(u->constraint, "allocations_place_key") &&
+            json_object_object_get_ex(body, "center_id", NULL))
+            field_error(fe, "center_id", "%s", u->message), named++;
         if (!named)
-            field_error(&fe, u->fields[0], "%s", u->message);
-        reply_problem_fields(rc, 409, u->detail, &fe);
-        return;
+            field_error(fe, u->fields[0], "%s", u->message);
+        return u->detail;
     }
-    log_msg(LOG_WARN, rc->request_id, "unique violation of an unlisted constraint %s", job->constraint);
-    reply_problem(rc, 409, "A record with the same unique value already exists.");
+    log_msg(LOG_WARN, job->request_id, "unique violation of an unlisted constraint %s", job->constraint);
+    return "A record with the same unique value already exists.";
 }

@@ -5,10 +5,11 @@
 
 #include <json-c/json.h>
 
-#include "server/http/request.h"
+#include "server/db/pool.h"
+#include "server/http/field_errors.h"
 
-/* Answers 409 for a unique violation (job->sqlstate 23505); body (may be NULL) is the request's, to name the
- * fields it used among those of the rule. */
-void reply_unique_conflict(req_ctx *rc, const db_job *job, json_object *body);
+/* The 409 of a unique violation (job->sqlstate 23505): its detail, and in fe the fields of the rule, those body
+ * (may be NULL: the request's) used, or else the rule's first. reply_unique_conflict (reply.h) answers with it. */
+const char *unique_conflict_problem(const db_job *job, json_object *body, field_errors *fe);
 
 #endif

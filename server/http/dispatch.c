@@ -1,0 +1,102 @@
+/*
+ * dispatch.c - the one way in: every request arrives here from its worker's evhttp, gets a context, has its target
+ * checked and routed, and goes to its handler (through the authentication gate unless the route is public).
+ */
+#include "server/http/dispatch.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include <event2/http.h>
+
+#include "server/audit/read_audit.h"
+#include "server/auth/authenticate.h"
+#include "server/http/context.h"
+#include "server/http/reply.h"
+#include "server/router.h"
+
+static const char *method_name(enum evhttp_cmd_type t)
+{
+    switch (t) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+    case EVHTTP_REQ_PATCH: return "PATCH";
+    default: return "OTHER";
+    }
+}
+
+/* Every request enters here. */
+static void dispatch_request(struct evhttp_request *req, void *arg)
+{
+    worker *w = arg;
+    worker_request_arrived(req);
+    req_ctx *rc = req_ctx_acquire(w, req);
+    rc->method = method_name(evhttp_request_get_command(req));
+
+    /* a request the framing check refused (its head never reached evhttp): the problem, then the connection ends */
+    int fstatus;
+    const char *fdetail, *fmethod;
+    if (worker_framing_rejected(req, &fstatus, &fdetail, &fmethod)) {
+        rc->method = fmethod;
+        req_add_header(rc, "Connection", "close");
+        reply_problem(rc, fstatus, fdetail);
+        return;
+    }
+
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    if (!path || !*path)
+        path = "/";
+    rc->path = path;
+    const char *raw_query = uri ? evhttp_uri_get_query(uri) : NULL;
+    for (int part = 0; part < 2; part++)
+        for (const unsigned char *p = (const unsigned char *)(part ? (raw_query ? raw_query : "") : path); *p; p++) {
+            if (*p < 0x21 || *p == 0x7f) {
+                reply_problem(rc, 400, "The request target holds control characters.");
+                return;
+            }
+            if (*p == '%' && !(isxdigit(p[1]) && isxdigit(p[2]))) {
+                reply_problem(rc, 400, "The request target holds an invalid percent-encoding.");
+                return;
+            }
+        }
+
+    if (!router_match(rc->method, path, &rc->match)) {
+        if (rc->match.path_known) {
+            req_add_header(rc, "Allow", rc->match.allow);
+            reply_problem(rc, 405, "This method is not allowed on this resource.");
+        } else
+            reply_problem(rc, 404, "No such resource.");
+        return;
+    }
+    const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
+    if (q && *q && evhttp_parse_query_str(q, &rc->query) != 0) {
+        reply_problem(rc, 400, "The query string is malformed.");
+        return;
+    }
+    const char *accept = req_header(rc, "Accept");
+    rc->want_csv = accept && strstr(accept, "text/csv") != NULL;
+    if (rc->match.route->perm != PERM_PUBLIC) {
+        authenticate_and_run(rc);
+        return;
+    }
+    req_enter_handler(rc);
+    rc->match.route->handler(rc);
+}
+
+void dispatch_attach(worker *w)
+{
+    w->read_audit = read_audit_new(w);
+    evhttp_set_gencb(w->http, dispatch_request, w);
+}
+
+void dispatch_detach(worker *w)
+{
+    read_audit_free(w->read_audit);    /* its jobs are gone with the worker's pool */
+    w->read_audit = NULL;
+    req_ctx_release_all(w);
+}

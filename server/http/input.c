@@ -1,0 +1,163 @@
+#include "server/http/input.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+
+#include "common/digits.h"
+#include "common/json_strict.h"
+#include "common/utf8.h"
+#include "server/http/etag.h"
+#include "server/http/reply.h"
+
+#define MAX_QUERY_PARAMS 64
+
+bool req_query_check(req_ctx *rc)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    /* Decoded keys and values end up in SQL parameters and in read records written in batches shared with other
+     * users' reads: one invalid byte there would fail the whole batch. And a filter given twice is ambiguous
+     * (the handler reads the first, a log might read the last): refused, not guessed. */
+    field_errors fe = {0};
+    int n = 0;
+    struct evkeyval *kv;
+    TAILQ_FOREACH(kv, &rc->query, next) {
+        if (++n > MAX_QUERY_PARAMS) {
+            field_error(&fe, "", "a request may have at most %d query parameters", MAX_QUERY_PARAMS);
+            break;
+        }
+        if (utf8_validate(kv->key, strlen(kv->key)) != 0) {
+            field_error(&fe, "", "a query parameter's name is not valid UTF-8");
+            break;
+        }
+        if (utf8_validate(kv->value, strlen(kv->value)) != 0) {
+            field_error(&fe, kv->key, "is not valid UTF-8 (after percent-decoding)");
+            continue;
+        }
+        for (struct evkeyval *prev = TAILQ_FIRST(&rc->query); prev != kv; prev = TAILQ_NEXT(prev, next))
+            if (!strcmp(prev->key, kv->key)) {
+                field_error(&fe, kv->key, "is given more than once; give each query parameter at most once");
+                break;
+            }
+    }
+    if (!fe.list)
+        return true;
+    reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
+    return false;
+}
+
+/* Percent-decoding of a path segment: invalid escapes and NUL bytes are refused, not passed through. */
+static char *decode_segment(arena *a, const char *s, int len)
+{
+    char *out = arena_alloc(a, (size_t)len + 1), *o = out;
+    for (int i = 0; i < len; i++) {
+        if (s[i] == '%') {
+            if (i + 2 >= len)
+                return NULL;
+            if (!isxdigit((unsigned char)s[i + 1]) || !isxdigit((unsigned char)s[i + 2]))
+                return NULL;
+            char hex[3] = {s[i + 1], s[i + 2], 0};
+            int v = (int)strtol(hex, NULL, 16);
+            if (v == 0)
+                return NULL;
+            *o++ = (char)v;
+            i += 2;
+        } else
+            *o++ = s[i];
+    }
+    *o = '\0';
+    if (utf8_validate(out, (size_t)(o - out)) != 0)
+        return NULL;    /* a path parameter is text: never bytes that are not UTF-8 */
+    return out;
+}
+
+const char *req_path_param(req_ctx *rc, int i)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    if (i >= rc->match.nparams)
+        return NULL;
+    char *v = decode_segment(rc->arena, rc->match.params[i], rc->match.param_len[i]);
+    if (!v)
+        reply_problem(rc, 400, "The path holds an invalid percent-encoding or bytes that are not UTF-8.");
+    return v;
+}
+
+bool req_list_params(req_ctx *rc, int *limit, const char **cursor)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    *limit = 50;
+    *cursor = NULL;
+    const char *l = req_query(rc, "limit");
+    if (l) {
+        int64_t v;
+        if (parse_int64_digits(l, &v) != 0 || v < 1 || v > 500) {
+            field_errors fe = {0};
+            field_error(&fe, "limit", "must be a whole number from 1 to 500");
+            reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
+            return false;
+        }
+        *limit = (int)v;
+    }
+    const char *c = req_query(rc, "cursor");
+    if (c && *c)
+        *cursor = c;
+    return true;
+}
+
+json_object *req_json_body(req_ctx *rc)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    const char *ct = req_header(rc, "Content-Type");
+    size_t ctl = ct ? strcspn(ct, "; \t") : 0;
+    if (!ct || !((ctl == 16 && !strncasecmp(ct, "application/json", 16)) ||
+                 (ctl == 24 && !strncasecmp(ct, "application/problem+json", 24)))) {
+        reply_problem(rc, 415, "The body must be JSON (Content-Type: application/json).");
+        return NULL;
+    }
+    struct evbuffer *in = evhttp_request_get_input_buffer(rc->req);
+    size_t len = evbuffer_get_length(in);
+    if (len == 0) {
+        reply_problem(rc, 400, "The request body is empty; a JSON document is expected.");
+        return NULL;
+    }
+    const char *data = (const char *)evbuffer_pullup(in, -1);
+    char detail[260];
+    json_object *obj = json_body_parse(data, len, detail, sizeof(detail));
+    if (!obj) {
+        reply_problem(rc, 400, detail);
+        return NULL;
+    }
+    req_own_json(rc, obj);
+    return obj;
+}
+
+/* "IR-08", with digits in any script; NULL when it is not a province code. */
+const char *req_province_code(req_ctx *rc, const char *in)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    size_t n = strlen(in);
+    char *out = arena_alloc(rc->arena, n + 1);
+    digits_fold(in, out, n + 1);
+    if (strlen(out) != 5 || out[0] != 'I' || out[1] != 'R' || out[2] != '-' || out[3] < '0' || out[3] > '9' ||
+        out[4] < '0' || out[4] > '9')
+        return NULL;
+    return out;
+}
+
+const char *req_if_match(req_ctx *rc, const char *entity, const char *id, const char *variant)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    const char *h = req_header(rc, "If-Match");
+    if (!h) {
+        reply_problem(rc, 428, "Send If-Match with the ETag you last read, so a concurrent change is not lost.");
+        return NULL;
+    }
+    /* not this record's tag: ETAG_NO_VERSION, decided once the record is found (404 before 412) */
+    char *version = arena_alloc(rc->arena, 24);
+    return etag_if_match(h, entity, id, variant, version, 24);
+}

@@ -1,0 +1,284 @@
+#include "server/http/reply.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+
+#include "common/log.h"
+#include "server/http/conflict.h"
+#include "server/http/etag.h"
+#include "server/http/field_errors.h"
+
+const char *status_reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 417: return "Expectation Failed";
+    case 422: return "Unprocessable Content";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+    }
+}
+
+static const char *problem_slug(int status)
+{
+    switch (status) {
+    case 400: return "bad-request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not-found";
+    case 405: return "method-not-allowed";
+    case 409: return "conflict";
+    case 412: return "precondition-failed";
+    case 413: return "content-too-large";
+    case 414: return "uri-too-long";
+    case 415: return "unsupported-media-type";
+    case 417: return "expectation-failed";
+    case 422: return "validation";
+    case 428: return "precondition-required";
+    case 429: return "too-many-requests";
+    case 431: return "header-fields-too-large";
+    case 501: return "not-implemented";
+    case 503: return "unavailable";
+    case 505: return "http-version-not-supported";
+    default: return status >= 500 ? "internal" : "error";
+    }
+}
+
+static void log_access(req_ctx *rc, uint64_t dur_us)
+{
+    const route *rt = rc->match.route;
+    log_level lvl = rc->status >= 500 ? LOG_WARN : LOG_INFO;
+    if (rt && (rt->flags & ROUTE_NO_LOG) && rc->status < 500)
+        lvl = LOG_DEBUG;
+    if (!rc->w->cfg->log_requests && rc->status < 500)
+        return;
+    if (!log_enabled(lvl))
+        return;
+    strbuf sb = STRBUF_INIT;
+    log_line_begin(&sb, lvl);
+    strbuf_puts(&sb, ",\"request_id\":");
+    strbuf_json_string(&sb, rc->request_id);
+    strbuf_puts(&sb, ",\"method\":");
+    strbuf_json_string(&sb, rc->method ? rc->method : "?");
+    /* the route pattern, not the raw path: raw paths and queries may carry national IDs */
+    strbuf_puts(&sb, ",\"path\":");
+    strbuf_json_string(&sb, rt ? rt->pattern : "(unmatched)");
+    strbuf_printf(&sb, ",\"status\":%d,\"duration_ms\":%.3f", rc->status, (double)dur_us / 1000.0);
+    log_line_end(&sb);
+    strbuf_free(&sb);
+}
+
+/* The one exit of every request: headers, the answer, metrics, the access log, and the context back to the pool.
+ * It never starts work. */
+static void reply_send(req_ctx *rc, int status, const char *content_type, struct evbuffer *body)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    rc->life = REQ_REPLIED;
+    struct evkeyvalq *h = evhttp_request_get_output_headers(rc->req);
+    rc->status = status;
+    if (content_type)
+        evhttp_add_header(h, "Content-Type", content_type);
+    evhttp_add_header(h, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    evhttp_add_header(h, "Cache-Control", "no-store");
+    evhttp_add_header(h, "X-Request-Id", rc->request_id);
+    if (rc->w->draining)
+        evhttp_add_header(h, "Connection", "close");
+    if (evhttp_request_get_connection(rc->req)) {
+        rc->w->unflushed++;
+        evhttp_request_set_on_complete_cb(rc->req, worker_reply_sent, rc->w);
+    }
+    evhttp_send_reply(rc->req, status, status_reason(status), body);
+    uint64_t dur = now_us() - rc->start_us;
+    metrics_record(&rc->w->metrics, rc->match.route ? rc->match.index : METRICS_ROUTE_NONE, status, dur);
+    log_access(rc, dur);
+    req_ctx_release(rc);
+}
+
+/* Every reply passes here on its way to the exit. An error that came from the request alone (a 422, a 428...) while
+ * the caller is known only from the session cache is held: the step the caller's transaction set in
+ * rc->hold_error_reply confirms the session first, then sends it with reply_send_held (or answers 401). */
+static void reply_finish(req_ctx *rc, int status, const char *content_type, struct evbuffer *body)
+{
+    if (rc->hold_error_reply && status >= 400 && status < 500 && status != 401) {
+        void (*confirm)(req_ctx *) = rc->hold_error_reply;
+        rc->hold_error_reply = NULL;
+        rc->held_status = status;
+        rc->held_type = content_type;
+        rc->held_body = evbuffer_new();
+        if (body)
+            evbuffer_add_buffer(rc->held_body, body);
+        confirm(rc);
+        return;
+    }
+    reply_send(rc, status, content_type, body);
+}
+
+void reply_send_held(req_ctx *rc)
+{
+    struct evbuffer *b = rc->held_body;
+    rc->held_body = NULL;
+    reply_send(rc, rc->held_status, rc->held_type, b);
+    evbuffer_free(b);
+}
+
+void reply_body(req_ctx *rc, int status, const char *content_type, const char *body, size_t len)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    struct evbuffer *buf = evbuffer_new();
+    if (len)
+        evbuffer_add(buf, body, len);
+    reply_finish(rc, status, content_type, buf);
+    evbuffer_free(buf);
+}
+
+static void free_strbuf_data(const void *data, size_t len, void *arg)
+{
+    free((void *)data);
+}
+
+void reply_strbuf(req_ctx *rc, int status, const char *content_type, strbuf *sb)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    struct evbuffer *buf = evbuffer_new();
+    if (sb->len) {
+        /* hand the memory over instead of copying it */
+        evbuffer_add_reference(buf, sb->data, sb->len, free_strbuf_data, NULL);
+        sb->data = NULL;
+        sb->len = sb->cap = 0;
+    } else
+        strbuf_free(sb);
+    reply_finish(rc, status, content_type, buf);
+    evbuffer_free(buf);
+}
+
+void reply_json(req_ctx *rc, int status, json_object *obj)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    size_t len;
+    const char *s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+                                                      &len);
+    reply_body(rc, status, "application/json", s, len);
+    json_object_put(obj);
+}
+
+void reply_empty(req_ctx *rc, int status)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    reply_finish(rc, status, NULL, NULL);
+}
+
+void field_error(field_errors *fe, const char *field, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (!fe->list)
+        fe->list = json_object_new_array();
+    json_object *e = json_object_new_object();
+    json_object_object_add(e, "field", json_object_new_string(field));
+    json_object_object_add(e, "message", json_object_new_string(msg));
+    json_object_array_add(fe->list, e);
+}
+
+void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_errors *fe)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    json_object *p = json_object_new_object();
+    char type[64];
+    snprintf(type, sizeof(type), "/problems/%s", problem_slug(status));
+    json_object_object_add(p, "type", json_object_new_string(type));
+    json_object_object_add(p, "title", json_object_new_string(status_reason(status)));
+    json_object_object_add(p, "status", json_object_new_int(status));
+    json_object_object_add(p, "detail", json_object_new_string(detail ? detail : status_reason(status)));
+    json_object_object_add(p, "request_id", json_object_new_string(rc->request_id));
+    if (fe && fe->list) {
+        json_object_object_add(p, "errors", fe->list);
+        fe->list = NULL;
+    }
+    if (status == 503 || (status == 429 && !evhttp_find_header(evhttp_request_get_output_headers(rc->req),
+                                                               "Retry-After")))
+        req_add_header(rc, "Retry-After", status == 503 ? "2" : "1");
+    size_t len;
+    const char *s = json_object_to_json_string_length(p, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+    reply_body(rc, status, "application/problem+json", s, len);
+    json_object_put(p);
+}
+
+void reply_problem(req_ctx *rc, int status, const char *detail)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    reply_problem_fields(rc, status, detail, NULL);
+}
+
+void reply_unique_conflict(req_ctx *rc, const db_job *job, json_object *body)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    field_errors fe = {0};
+    const char *detail = unique_conflict_problem(job, body, &fe);
+    reply_problem_fields(rc, 409, detail, &fe);
+}
+
+void reply_db_failure(req_ctx *rc, const db_job *job)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    switch (job->status) {
+    case DB_UNAVAILABLE:
+        reply_problem(rc, 503, "The database is unavailable; try again shortly.");
+        return;
+    case DB_BUSY:
+        reply_problem(rc, 503, "The server is busy; try again shortly.");
+        return;
+    default:
+        break;
+    }
+    const char *st = job->sqlstate;
+    log_msg(LOG_WARN, rc->request_id, "database error %s in statement %d: %s", st, job->err_index, job->errmsg);
+    if (!strcmp(st, "23505"))
+        reply_unique_conflict(rc, job, NULL);
+    else if (!strcmp(st, "23514") || !strcmp(st, "23503") || !strcmp(st, "23502") || !strcmp(st, "22P02") ||
+             !strcmp(st, "22003") || !strcmp(st, "22007") || !strcmp(st, "22008"))
+        reply_problem(rc, 422, "The fields do not fit together or refer to something that does not exist.");
+    else if (!strcmp(st, "57014") || !strcmp(st, "40001") || !strcmp(st, "40P01") || !strncmp(st, "08", 2) ||
+             !strcmp(st, "57P01") || !strcmp(st, "57P03") || !strcmp(st, "55P03"))
+        reply_problem(rc, 503, "The database could not complete the request in time; try again shortly.");
+    else
+        reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
+}
+
+void req_set_etag(req_ctx *rc, const char *entity, const char *id, const char *version, const char *variant)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    char etag[ETAG_BUFSZ];
+    etag_make(etag, entity, id, version, variant);
+    req_add_header(rc, "ETag", etag);
+}
