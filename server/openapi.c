@@ -6,9 +6,11 @@
 
 #include <json-c/json.h>
 
+#include "server/http/resource.h"
 #include "server/router.h"
 
-/* Schemas of bodies, by name; routes refer to them. Kept next to each other so the contract reads in one place. */
+/* Schemas of bodies, by name; routes refer to them. A described resource's (record, NameWrite, NamePatch) come
+ * from its description (describe.h) instead; these are the rest. */
 typedef struct schema_def {
     const char *name;
     const char *json;
@@ -114,29 +116,6 @@ static const schema_def schemas[] = {
      "{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"physical\",\"visual\",\"hearin"
      "g\",\"speech\",\"intellectual\",\"psychosocial\",\"autism\",\"multiple\"]},\"severity\":{\"type\":\"string"
      "\",\"enum\":[\"mild\",\"moderate\",\"severe\",\"very_severe\"]}},\"required\":[\"type\",\"severity\"]}"},
-    {"Client",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"national_id\":{\"type\":\"string\"},\"fi"
-     "rst_name\":{\"type\":\"string\"},\"last_name\":{\"type\":\"string\"},\"birth_date\":{\"type\":\"string\",\"f"
-     "ormat\":\"date\"},\"birth_date_jalali\":{\"type\":\"string\"},\"sex\":{\"type\":\"string\",\"enum\":[\"femal"
-     "e\",\"male\"]},\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type"
-     "\":[\"integer\",\"null\"]},\"disability\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/Disability\"},{\""
-     "type\":\"null\"}]},\"needs\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"household_id\":{\"type\":"
-     "[\"integer\",\"null\"]},\"household_role\":{\"type\":[\"string\",\"null\"]},\"status\":{\"type\":\"string\","
-     "\"enum\":[\"active\",\"closed\"]},\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\",\"fo"
-     "rmat\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\"}}}"},
-    {"ClientWrite",
-     "{\"type\":\"object\",\"properties\":{\"national_id\":{\"type\":\"string\",\"description\":\"10 digits, ch"
-     "eck digit verified; Persian digits accepted\"},\"first_name\":{\"type\":\"string\"},\"last_name\":{"
-     "\"type\":\"string\"},\"birth_date\":{\"type\":\"string\",\"format\":\"date\"},\"birth_date_jalali\":{\"type"
-     "\":\"string\"},\"sex\":{\"type\":\"string\",\"enum\":[\"female\",\"male\"]},\"county_id\":{\"type\":\"integer\""
-     ",\"description\":\"on create only; later by transfer\"},\"center_id\":{\"type\":[\"integer\",\"null\"]"
-     "},\"disability\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/Disability\"},{\"type\":\"null\"}]},\"nee"
-     "ds\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"housing\",\"employment\",\"education\",\"h"
-     "ealthcare\",\"rehabilitation\",\"financial\",\"caregiving\",\"legal\",\"psychosocial\",\"assistive_dev"
-     "ices\"]}},\"household_id\":{\"type\":[\"integer\",\"null\"]},\"household_role\":{\"type\":\"string\",\"enu"
-     "m\":[\"head\",\"spouse\",\"child\",\"parent\",\"sibling\",\"other\"]},\"status\":{\"type\":\"string\",\"enum\":"
-     "[\"active\",\"closed\"]}},\"required\":[\"national_id\",\"first_name\",\"last_name\",\"birth_date\",\"sex"
-     "\",\"county_id\"]}"},
     {"Transfer",
      "{\"type\":\"object\",\"properties\":{\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"intege"
      "r\",\"null\"]}},\"required\":[\"county_id\"]}"},
@@ -431,7 +410,11 @@ static json_object *operation(const route *rt)
         add_param(params, "limit", "query", "integer", "Page size, 1 to 500 (default 50)", false);
         add_param(params, "cursor", "query", "string", "The next_cursor of the previous page", false);
     }
-    for (const route_param *qp = rt->query; qp && qp->name; qp++)
+    const route_param *query = rt->query;
+    for (int i = 0; !query && (rt->flags & ROUTE_LIST) && i < describe_count(); i++)
+        if (!strcmp(describe_at(i)->path, rt->pattern))
+            query = describe_query_params(describe_at(i));
+    for (const route_param *qp = query; qp && qp->name; qp++)
         add_param(params, qp->name, "query", qp->type, qp->description, false);
     if (json_object_array_length(params))
         json_object_object_add(op, "parameters", params);
@@ -541,6 +524,15 @@ void openapi_build(void)
             abort();
         }
         json_object_object_add(sch, schemas[i].name, s);
+    }
+    for (int i = 0; i < describe_count(); i++) {
+        const resource *r = describe_at(i);
+        char name[96];
+        json_object_object_add(sch, r->schema, describe_schema_record(r));
+        snprintf(name, sizeof(name), "%sWrite", r->schema);
+        json_object_object_add(sch, name, describe_schema_write(r, false));
+        snprintf(name, sizeof(name), "%sPatch", r->schema);
+        json_object_object_add(sch, name, describe_schema_write(r, true));
     }
     json_object_object_add(components, "schemas", sch);
     json_object *sec = json_object_new_object(), *bearer = json_object_new_object();

@@ -1,7 +1,8 @@
 /*
  * routes.c - the route table: every endpoint the server answers, in one place. Dispatch, metrics and
  * /api/v1/openapi.json all read it. To add an endpoint: write its handler in server/handlers/, declare it in
- * handlers.h, add a row here (and its schema in openapi.c).
+ * handlers.h, add a row here (and its schema in openapi.c; a described resource's schemas and list parameters come
+ * from its description, server/http/describe.h).
  */
 #include <stddef.h>
 
@@ -38,13 +39,6 @@ static const route_param staff_query[] = {
     {"profession", "string", "e.g. social_worker"}, {"status", "string", "active or left"},
     {"national_id", "string", "exact, digits in any script"}, {"q", "string", "name search"}, {NULL, NULL, NULL},
 };
-static const route_param clients_query[] = {
-    {"province", "string", "IR-NN"}, {"county_id", "integer", NULL}, {"center_id", "integer", NULL},
-    {"national_id", "string", "exact, digits in any script"}, {"disability_type", "string", NULL},
-    {"sex", "string", "female or male"}, {"status", "string", "active or closed"},
-    {"need", "string", "e.g. housing"}, {"q", "string", "name search"}, {NULL, NULL, NULL},
-};
-
 static const route_param allocations_query[] = {
     {"fiscal_year", "integer", "Jalali year"}, {"program", "string", "program code"}, {"province", "string", "IR-NN"},
     {"county_id", "integer", NULL}, {"level", "string", "province, county or center"}, {NULL, NULL, NULL},
@@ -127,14 +121,14 @@ const route routes[] = {
      "Mark a staff member as left (If-Match required)", NULL, "Staff", NULL, 200},
 
     {"GET", "/api/v1/clients", handle_clients_list, PERM_READ, ROUTE_LIST, "registry",
-     "Clients within your scope; filters and ?q= name search (the list is audited)", clients_query, "Client", NULL,
+     "Clients within your scope; filters and ?q= name search (the list is audited)", NULL, "Client", NULL,
      200},
     {"POST", "/api/v1/clients", handle_clients_create, PERM_WRITE, ROUTE_JSON_BODY, "registry", "Register a client",
      NULL, "Client", "ClientWrite", 201},
     {"GET", "/api/v1/clients/{id}", handle_clients_get, PERM_READ, 0, "registry", "One client (the read is audited)",
      NULL, "Client", NULL, 200},
     {"PATCH", "/api/v1/clients/{id}", handle_clients_patch, PERM_WRITE, ROUTE_JSON_BODY, "registry",
-     "Change a client (If-Match required; the county changes by transfer)", NULL, "Client", "ClientWrite", 200},
+     "Change a client (If-Match required; the county changes by transfer)", NULL, "Client", "ClientPatch", 200},
     {"DELETE", "/api/v1/clients/{id}", handle_clients_close, PERM_WRITE, 0, "registry",
      "Close a client's file (kept; If-Match required)", NULL, "Client", NULL, 200},
     {"POST", "/api/v1/clients/{id}/transfer", handle_clients_transfer, PERM_WRITE, ROUTE_JSON_BODY, "registry",
