@@ -72,46 +72,10 @@ static const schema_def schemas[] = {
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},\"name_fa\":"
      "{\"type\":\"string\"},\"name_en\":{\"type\":\"string\"},\"description\":{\"type\":[\"string\",\"null\"]},\"ac"
      "tive\":{\"type\":\"boolean\"}}}"},
-    {"Center",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"type\":{\"t"
-     "ype\":\"string\",\"enum\":[\"rehabilitation_day\",\"rehabilitation_residential\",\"vocational_traini"
-     "ng\",\"elderly_care\",\"social_work_clinic\",\"counseling\",\"addiction_outpatient\",\"addiction_res"
-     "idential\",\"children_home\",\"kindergarten\",\"mental_health_rehabilitation\",\"genetic_counselin"
-     "g\",\"social_emergency\",\"cbr_office\"]},\"sector\":{\"type\":\"string\",\"enum\":[\"public\",\"ngo\"]},\"p"
-     "rovince\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\"},\"capacity\":{\"type\":[\"integer\",\"n"
-     "ull\"]},\"license_no\":{\"type\":[\"string\",\"null\"]},\"license_expires_on\":{\"type\":[\"string\",\"nul"
-     "l\"]},\"license_expires_on_jalali\":{\"type\":[\"string\",\"null\"]},\"status\":{\"type\":\"string\",\"enu"
-     "m\":[\"active\",\"suspended\",\"closed\"]},\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"str"
-     "ing\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\"}}}"},
-    {"CenterWrite",
-     "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":200},\"type\":{\"type\":\"st"
-     "ring\",\"enum\":[\"rehabilitation_day\",\"rehabilitation_residential\",\"vocational_training\",\"eld"
-     "erly_care\",\"social_work_clinic\",\"counseling\",\"addiction_outpatient\",\"addiction_residential"
-     "\",\"children_home\",\"kindergarten\",\"mental_health_rehabilitation\",\"genetic_counseling\",\"soci"
-     "al_emergency\",\"cbr_office\"]},\"sector\":{\"type\":\"string\",\"enum\":[\"public\",\"ngo\"]},\"county_id"
-     "\":{\"type\":\"integer\",\"description\":\"a change is 422 while the center has active clients (transfer"
-     " them first) or allocations or donations; its staff and NGO submitters move with it\"},\"capacity\":{\"type\":\"integer\",\"minimum\":0},\"license_no\":{\"type\":\"strin"
-     "g\"},\"license_expires_on\":{\"type\":\"string\",\"format\":\"date\"},\"license_expires_on_jalali\":{\"t"
-     "ype\":\"string\"},\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"suspended\",\"closed\"]}},\"require"
-     "d\":[\"name\",\"type\",\"sector\",\"county_id\"]}"},
     {"Training",
      "{\"type\":\"object\",\"properties\":{\"course\":{\"type\":\"string\"},\"hours\":{\"type\":\"integer\"},\"comp"
      "leted_on\":{\"type\":\"string\",\"format\":\"date\"},\"completed_on_jalali\":{\"type\":\"string\"}},\"requ"
      "ired\":[\"course\",\"completed_on\"]}"},
-    {"Staff",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"national_id\":{\"type\":\"string\",\"pat"
-     "tern\":\"^[0-9]{10}$\"},\"first_name\":{\"type\":\"string\"},\"last_name\":{\"type\":\"string\"},\"profess"
-     "ion\":{\"type\":\"string\"},\"center_id\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},\"county"
-     "_id\":{\"type\":\"integer\"},\"trainings\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/"
-     "Training\"}},\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"left\"]},\"version\":{\"type\":\"integer"
-     "\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"form"
-     "at\":\"date-time\"}}}"},
-    {"StaffWrite",
-     "{\"type\":\"object\",\"properties\":{\"national_id\":{\"type\":\"string\"},\"first_name\":{\"type\":\"strin"
-     "g\"},\"last_name\":{\"type\":\"string\"},\"profession\":{\"type\":\"string\"},\"center_id\":{\"type\":\"inte"
-     "ger\"},\"trainings\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Training\"}},\"statu"
-     "s\":{\"type\":\"string\",\"enum\":[\"active\",\"left\"]}},\"required\":[\"national_id\",\"first_name\",\"las"
-     "t_name\",\"profession\",\"center_id\"]}"},
     {"Disability",
      "{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"physical\",\"visual\",\"hearin"
      "g\",\"speech\",\"intellectual\",\"psychosocial\",\"autism\",\"multiple\"]},\"severity\":{\"type\":\"string"
@@ -123,40 +87,6 @@ static const schema_def schemas[] = {
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},\"count"
      "y_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"integer\",\"null\"]},\"version\":{\"type\":\"intege"
      "r\"}}}"},
-    {"Enrollment",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"integer\"},\"pro"
-     "gram\":{\"type\":\"string\"},\"started_on\":{\"type\":\"string\",\"format\":\"date\"},\"started_on_jalali\""
-     ":{\"type\":\"string\"},\"ended_on\":{\"type\":[\"string\",\"null\"]},\"ended_on_jalali\":{\"type\":[\"strin"
-     "g\",\"null\"]},\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"completed\",\"withdrawn\"]},\"province"
-     "\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"integer\",\"null\"]}"
-     ",\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated"
-     "_at\":{\"type\":\"string\",\"format\":\"date-time\"}}}"},
-    {"EnrollmentWrite",
-     "{\"type\":\"object\",\"properties\":{\"program\":{\"type\":\"string\"},\"started_on\":{\"type\":\"string\",\""
-     "format\":\"date\"},\"started_on_jalali\":{\"type\":\"string\"},\"ended_on\":{\"type\":[\"string\",\"null\"]"
-     "},\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"completed\",\"withdrawn\"]}},\"required\":[\"progr"
-     "am\",\"started_on\"]}"},
-    {"Service",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"integer\"},\"cen"
-     "ter_id\":{\"type\":\"integer\"},\"service\":{\"type\":\"string\"},\"provided_on\":{\"type\":\"string\",\"for"
-     "mat\":\"date\"},\"provided_on_jalali\":{\"type\":\"string\"},\"notes\":{\"type\":[\"string\",\"null\"]},\"pr"
-     "ovince\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\"},\"version\":{\"type\":\"integer\"},\"cre"
-     "ated_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"da"
-     "te-time\"}}}"},
-    {"ServiceWrite",
-     "{\"type\":\"object\",\"properties\":{\"center_id\":{\"type\":\"integer\"},\"service\":{\"type\":\"string\"},"
-     "\"provided_on\":{\"type\":\"string\",\"format\":\"date\"},\"provided_on_jalali\":{\"type\":\"string\"},\"no"
-     "tes\":{\"type\":[\"string\",\"null\"]}},\"required\":[\"center_id\",\"service\",\"provided_on\"]}"},
-    {"Household",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},\"count"
-     "y_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"integer\",\"null\"]},\"address\":{\"type\":[\"strin"
-     "g\",\"null\"]},\"members\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"client_id\":{"
-     "\"type\":\"integer\"},\"first_name\":{\"type\":\"string\"},\"last_name\":{\"type\":\"string\"},\"household_"
-     "role\":{\"type\":[\"string\",\"null\"]}}}},\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"str"
-     "ing\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\"}}}"},
-    {"HouseholdWrite",
-     "{\"type\":\"object\",\"properties\":{\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"intege"
-     "r\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\"]}},\"required\":[\"county_id\"]}"},
     {"Allocation",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"fiscal_year\":{\"type\":\"integer\"},\"p"
      "rogram\":{\"type\":\"string\"},\"level\":{\"type\":\"string\",\"enum\":[\"province\",\"county\",\"center\"]},"

@@ -192,10 +192,17 @@ static void derive_list(resource *r)
                 param_of[j] = 4 + k;
     }
     strbuf sb = STRBUF_INIT;
-    strbuf_printf(&sb, "SELECT %s FROM %s t WHERE ", r->read_sql, r->table);
-    list_where(r, &sb, fs);
     char name[96];
     snprintf(name, sizeof(name), "%s_list", r->name);
+    if (r->parent_column) {
+        strbuf_printf(&sb, "SELECT %s FROM %s t WHERE t.%s = $1::bigint AND ($2::bigint IS NULL OR t.id > $2::bigint)"
+                           " ORDER BY t.id LIMIT $3", r->read_sql, r->table, r->parent_column);
+        r->stmt_list = db_stmt_register(name, sb.data);
+        strbuf_free(&sb);
+        return;
+    }
+    strbuf_printf(&sb, "SELECT %s FROM %s t WHERE ", r->read_sql, r->table);
+    list_where(r, &sb, fs);
     r->stmt_list = db_stmt_register(name, sb.data);
     strbuf_free(&sb);
     if (r->search == SEARCH_IDS) {

@@ -157,7 +157,8 @@ bool list_parse(req_ctx *rc, const list_filter *filters, int nfilters, list_curs
     const char *c = req_query(rc, "cursor");
     if (c && *c) {
         if (!cursor_values(rc, c, &out->after, 1) ||
-            (cursor == LIST_CURSOR_ID && (parse_int64_digits(out->after, &v) != 0 || v <= 0))) {
+            (cursor != LIST_CURSOR_TEXT && (parse_int64_digits(out->after, &v) != 0 || v <= 0)) ||
+            (cursor == LIST_CURSOR_ID32 && v > 2147483647)) {
             out->after = NULL;
             list_bad_cursor(fe);
         }

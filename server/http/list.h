@@ -34,6 +34,7 @@ typedef struct list_filter {
 /* What the sort key in a cursor may be. */
 typedef enum {
     LIST_CURSOR_ID = 0,             /* a positive id (the usual ORDER BY t.id) */
+    LIST_CURSOR_ID32,               /* a positive id of an integer column (counties) */
     LIST_CURSOR_TEXT,               /* any value this server writes (a province code) */
 } list_cursor_kind;
 

@@ -61,6 +61,8 @@ struct resource {
     int nfields;
     const char *schema;         /* OpenAPI component names: "Client", "ClientWrite", "ClientPatch" */
     search_kind search;         /* ?q= on its list */
+    const char *parent_column;  /* a nested collection's (/clients/{id}/services: "client_id"): its list is the
+                                   parent's rows (stmt_list: $1 parent, $2 after, $3 limit + 1) */
     /* by hand, for a resource not described yet: */
     const char *select_sql;     /* output columns over alias t; must name province, county_id, center_id, id,
                                    version as such */
