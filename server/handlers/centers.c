@@ -17,7 +17,7 @@ static const char *const statuses[] = {"active", "suspended", "closed", NULL};
 
 /* A center, field by field (describe.h). A center is its own center: center_id (hidden) is its id, for scope. */
 static const field_desc center_fields[] = {
-    {.name = "id", .column = "id", .out = COL_INT, .label_fa = "شناسه", .label_en = "Id", .example = "17"},
+    DESC_ID("17"),
     {.name = "name", .column = "name", .in = F_STRING, .out = COL_TEXT, .sqltype = "text", .min = 2, .max = 200,
      .flags = DF_WRITE | DF_REQUIRED, .label_fa = "نام مرکز", .label_en = "Name",
      .example = "\"مرکز توانبخشی امید\""},
@@ -27,8 +27,7 @@ static const field_desc center_fields[] = {
     {.name = "sector", .column = "sector", .in = F_ENUM, .out = COL_TEXT, .sqltype = "center_sector",
      .choices = sectors, .flags = DF_WRITE | DF_REQUIRED, .filter = LF_ENUM, .label_fa = "بخش",
      .label_en = "Sector", .example = "\"ngo\""},
-    {.name = "province", .column = "province_code", .out = COL_TEXT, .filter = LF_PROVINCE, .label_fa = "استان",
-     .label_en = "Province", .example = "\"IR-08\""},
+    DESC_PROVINCE(LF_PROVINCE),
     {.name = "county_id", .column = "county_id", .in = F_INT, .out = COL_INT, .sqltype = "integer", .min = 1,
      .max = 2147483647, .flags = DF_WRITE | DF_REQUIRED, .filter = LF_ID, .label_fa = "شهرستان",
      .label_en = "County", .example = "120",
@@ -46,12 +45,7 @@ static const field_desc center_fields[] = {
     {.name = "status", .column = "status", .in = F_ENUM, .out = COL_TEXT, .sqltype = "center_status",
      .choices = statuses, .flags = DF_WRITE, .default_sql = "'active'", .filter = LF_ENUM, .label_fa = "وضعیت",
      .label_en = "Status", .example = "\"active\""},
-    {.name = "version", .column = "version", .out = COL_INT, .label_fa = "نسخه", .label_en = "Version",
-     .example = "1"},
-    {.name = "created_at", .column = "created_at", .out = COL_TIMESTAMP, .label_fa = "زمان ثبت",
-     .label_en = "Created at", .example = "\"2026-01-05T08:30:00Z\""},
-    {.name = "updated_at", .column = "updated_at", .out = COL_TIMESTAMP, .label_fa = "زمان آخرین تغییر",
-     .label_en = "Updated at", .example = "\"2026-01-05T08:30:00Z\""},
+    DESC_RECORD_TAIL,
 };
 
 static resource centers = {

@@ -25,16 +25,10 @@ static const char *const needs_choices[] = {"housing",    "employment", "educati
 /* A client, field by field (describe.h): everything else about a client's columns is derived from this. The county
  * is set on create and changes only through a transfer; province is the county's. */
 static const field_desc client_fields[] = {
-    {.name = "id", .column = "id", .out = COL_INT, .label_fa = "شناسه", .label_en = "Id", .example = "1042"},
-    {.name = "national_id", .column = "national_id", .in = F_NATIONAL_ID, .out = COL_TEXT, .sqltype = "text",
-     .flags = DF_WRITE | DF_REQUIRED, .filter = LF_NATIONAL_ID, .label_fa = "کد ملی", .label_en = "National ID",
-     .example = "\"0499370899\""},
-    {.name = "first_name", .column = "first_name", .in = F_STRING, .out = COL_TEXT, .sqltype = "text", .min = 1,
-     .max = 100, .flags = DF_WRITE | DF_REQUIRED, .label_fa = "نام", .label_en = "First name",
-     .example = "\"زهرا\""},
-    {.name = "last_name", .column = "last_name", .in = F_STRING, .out = COL_TEXT, .sqltype = "text", .min = 1,
-     .max = 100, .flags = DF_WRITE | DF_REQUIRED, .label_fa = "نام خانوادگی", .label_en = "Last name",
-     .example = "\"احمدی\""},
+    DESC_ID("1042"),
+    DESC_NATIONAL_ID,
+    DESC_NAME("first_name", "نام", "First name", "\"زهرا\""),
+    DESC_NAME("last_name", "نام خانوادگی", "Last name", "\"احمدی\""),
     {.name = "birth_date", .column = "birth_date", .in = F_DATE, .out = COL_DATE, .sqltype = "date",
      .flags = DF_WRITE | DF_REQUIRED, .label_fa = "تاریخ تولد", .label_en = "Birth date",
      .example = "\"1988-03-21\"", .doc = "from 1900-01-01 to today; or birth_date_jalali"},
@@ -76,12 +70,7 @@ static const field_desc client_fields[] = {
     {.name = "status", .column = "status", .in = F_ENUM, .out = COL_TEXT, .sqltype = "client_status",
      .choices = statuses, .flags = DF_WRITE | DF_REQUIRED_UPDATE, .default_sql = "'active'", .filter = LF_ENUM,
      .label_fa = "وضعیت", .label_en = "Status", .example = "\"active\""},
-    {.name = "version", .column = "version", .out = COL_INT, .label_fa = "نسخه", .label_en = "Version",
-     .example = "1"},
-    {.name = "created_at", .column = "created_at", .out = COL_TIMESTAMP, .label_fa = "زمان ثبت",
-     .label_en = "Created at", .example = "\"2026-01-05T08:30:00Z\""},
-    {.name = "updated_at", .column = "updated_at", .out = COL_TIMESTAMP, .label_fa = "زمان آخرین تغییر",
-     .label_en = "Updated at", .example = "\"2026-01-05T08:30:00Z\""},
+    DESC_RECORD_TAIL,
 };
 
 static bool in_list(const char *v, const char *const *choices)

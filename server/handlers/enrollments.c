@@ -13,7 +13,7 @@ static const char *const statuses[] = {"active", "completed", "withdrawn", NULL}
 
 /* An enrollment, field by field (describe.h); it lives where its client lives. */
 static const field_desc enrollment_fields[] = {
-    {.name = "id", .column = "id", .out = COL_INT, .label_fa = "شناسه", .label_en = "Id", .example = "901"},
+    DESC_ID("901"),
     {.name = "client_id", .column = "client_id", .out = COL_INT, .sqltype = "bigint", .flags = DF_STORED,
      .label_fa = "مددجو", .label_en = "Client", .example = "1042", .doc = "the path's client"},
     {.name = "program", .column = "program_id", .expr = "(SELECT p.code FROM programs p WHERE p.id = t.program_id)",
@@ -28,18 +28,11 @@ static const field_desc enrollment_fields[] = {
     {.name = "status", .column = "status", .in = F_ENUM, .out = COL_TEXT, .sqltype = "enrollment_status",
      .choices = statuses, .flags = DF_WRITE | DF_REQUIRED_UPDATE, .default_sql = "'active'", .label_fa = "وضعیت",
      .label_en = "Status", .example = "\"active\""},
-    {.name = "province", .column = "province_code", .out = COL_TEXT, .label_fa = "استان", .label_en = "Province",
-     .example = "\"IR-08\""},
-    {.name = "county_id", .column = "county_id", .out = COL_INT, .label_fa = "شهرستان", .label_en = "County",
-     .example = "120"},
+    DESC_PROVINCE(LF_NONE),
+    DESC_COUNTY(LF_NONE),
     {.name = "center_id", .column = "center_id", .out = COL_INT, .flags = DF_NULLABLE, .label_fa = "مرکز",
      .label_en = "Center", .example = "17"},
-    {.name = "version", .column = "version", .out = COL_INT, .label_fa = "نسخه", .label_en = "Version",
-     .example = "1"},
-    {.name = "created_at", .column = "created_at", .out = COL_TIMESTAMP, .label_fa = "زمان ثبت",
-     .label_en = "Created at", .example = "\"2026-01-05T08:30:00Z\""},
-    {.name = "updated_at", .column = "updated_at", .out = COL_TIMESTAMP, .label_fa = "زمان آخرین تغییر",
-     .label_en = "Updated at", .example = "\"2026-01-05T08:30:00Z\""},
+    DESC_RECORD_TAIL,
 };
 
 /* the path's client */

@@ -8,9 +8,8 @@
 
 /* A household, field by field (describe.h); its members are the clients that name it (those the caller sees). */
 static const field_desc household_fields[] = {
-    {.name = "id", .column = "id", .out = COL_INT, .label_fa = "شناسه", .label_en = "Id", .example = "55"},
-    {.name = "province", .column = "province_code", .out = COL_TEXT, .label_fa = "استان", .label_en = "Province",
-     .example = "\"IR-08\""},
+    DESC_ID("55"),
+    DESC_PROVINCE(LF_NONE),
     {.name = "county_id", .column = "county_id", .in = F_INT, .out = COL_INT, .sqltype = "integer", .min = 1,
      .max = 2147483647, .flags = DF_CREATE | DF_REQUIRED_CREATE, .label_fa = "شهرستان", .label_en = "County",
      .example = "120"},
@@ -27,12 +26,7 @@ static const field_desc household_fields[] = {
      .schema = "{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"client_id\":{\"type\":"
                "\"integer\"},\"first_name\":{\"type\":\"string\"},\"last_name\":{\"type\":\"string\"},"
                "\"household_role\":{\"type\":[\"string\",\"null\"]}}}}"},
-    {.name = "version", .column = "version", .out = COL_INT, .label_fa = "نسخه", .label_en = "Version",
-     .example = "1"},
-    {.name = "created_at", .column = "created_at", .out = COL_TIMESTAMP, .label_fa = "زمان ثبت",
-     .label_en = "Created at", .example = "\"2026-01-05T08:30:00Z\""},
-    {.name = "updated_at", .column = "updated_at", .out = COL_TIMESTAMP, .label_fa = "زمان آخرین تغییر",
-     .label_en = "Updated at", .example = "\"2026-01-05T08:30:00Z\""},
+    DESC_RECORD_TAIL,
 };
 
 static resource households = {

@@ -10,7 +10,7 @@
 
 /* A service a client received, field by field (describe.h); it lives where its client lives. */
 static const field_desc service_fields[] = {
-    {.name = "id", .column = "id", .out = COL_INT, .label_fa = "شناسه", .label_en = "Id", .example = "7730"},
+    DESC_ID("7730"),
     {.name = "client_id", .column = "client_id", .out = COL_INT, .sqltype = "bigint", .flags = DF_STORED,
      .label_fa = "مددجو", .label_en = "Client", .example = "1042", .doc = "the path's client"},
     {.name = "center_id", .column = "center_id", .in = F_INT, .out = COL_INT, .sqltype = "bigint", .min = 1,
@@ -25,16 +25,9 @@ static const field_desc service_fields[] = {
     {.name = "notes", .column = "notes", .in = F_STRING, .out = COL_TEXT, .sqltype = "text", .max = 2000,
      .flags = DF_WRITE | DF_NULLABLE | DF_EMPTY_IS_NULL, .label_fa = "یادداشت", .label_en = "Notes",
      .example = "null"},
-    {.name = "province", .column = "province_code", .out = COL_TEXT, .label_fa = "استان", .label_en = "Province",
-     .example = "\"IR-08\""},
-    {.name = "county_id", .column = "county_id", .out = COL_INT, .label_fa = "شهرستان", .label_en = "County",
-     .example = "120"},
-    {.name = "version", .column = "version", .out = COL_INT, .label_fa = "نسخه", .label_en = "Version",
-     .example = "1"},
-    {.name = "created_at", .column = "created_at", .out = COL_TIMESTAMP, .label_fa = "زمان ثبت",
-     .label_en = "Created at", .example = "\"2026-01-05T08:30:00Z\""},
-    {.name = "updated_at", .column = "updated_at", .out = COL_TIMESTAMP, .label_fa = "زمان آخرین تغییر",
-     .label_en = "Updated at", .example = "\"2026-01-05T08:30:00Z\""},
+    DESC_PROVINCE(LF_NONE),
+    DESC_COUNTY(LF_NONE),
+    DESC_RECORD_TAIL,
 };
 
 /* the path's client */

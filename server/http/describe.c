@@ -331,6 +331,17 @@ static void add_labels(json_object *p, const field_desc *f)
     }
 }
 
+/* an array of strings (of f's choices, when it has them) */
+static void put_string_array(json_object *p, const field_desc *f, bool nullable)
+{
+    json_object *items = json_object_new_object();
+    json_object_object_add(items, "type", json_object_new_string("string"));
+    if (f->choices)
+        json_object_object_add(items, "enum", enum_of(f->choices));
+    json_object_object_add(p, "type", type_of("array", nullable));
+    json_object_object_add(p, "items", items);
+}
+
 static json_object *jalali_twin(bool nullable)
 {
     json_object *p = json_object_new_object();
@@ -360,15 +371,9 @@ json_object *describe_schema_record(const resource *r)
             case COL_BOOL:
                 json_object_object_add(p, "type", type_of("boolean", nul));
                 break;
-            case COL_TEXT_ARRAY: {
-                json_object *items = json_object_new_object();
-                json_object_object_add(items, "type", json_object_new_string("string"));
-                if (f->choices)
-                    json_object_object_add(items, "enum", enum_of(f->choices));
-                json_object_object_add(p, "type", type_of("array", nul));
-                json_object_object_add(p, "items", items);
+            case COL_TEXT_ARRAY:
+                put_string_array(p, f, nul);
                 break;
-            }
             case COL_JSON:
             case COL_TYPE_SEVERITY:
             case COL_HIDDEN:
@@ -445,14 +450,8 @@ json_object *describe_schema_write(const resource *r, bool update)
                     json_object_object_add(p, "maxLength", json_object_new_int64(f->max));
                 break;
             case F_ANY:
-                if (f->out == COL_TEXT_ARRAY) {
-                    json_object *items = json_object_new_object();
-                    json_object_object_add(items, "type", json_object_new_string("string"));
-                    if (f->choices)
-                        json_object_object_add(items, "enum", enum_of(f->choices));
-                    json_object_object_add(p, "type", json_object_new_string("array"));
-                    json_object_object_add(p, "items", items);
-                }
+                if (f->out == COL_TEXT_ARRAY)
+                    put_string_array(p, f, false);
                 break;
             }
         }

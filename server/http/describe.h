@@ -60,6 +60,32 @@ typedef struct field_desc {
     const char *schema;         /* JSON schema of a composite field (records and bodies), else derived */
 } field_desc;
 
+/* Rows many records share: write them once */
+#define DESC_ID(ex) {.name = "id", .column = "id", .out = COL_INT, .label_fa = "شناسه", .label_en = "Id", .example = ex}
+#define DESC_PROVINCE(filter_kind)                                                                                  \
+    {.name = "province", .column = "province_code", .out = COL_TEXT, .filter = filter_kind, .label_fa = "استان",   \
+     .label_en = "Province", .example = "\"IR-08\""}
+/* a county the record takes from its center or client (not written) */
+#define DESC_COUNTY(filter_kind)                                                                                    \
+    {.name = "county_id", .column = "county_id", .out = COL_INT, .filter = filter_kind, .label_fa = "شهرستان",      \
+     .label_en = "County", .example = "120"}
+#define DESC_NATIONAL_ID                                                                                            \
+    {.name = "national_id", .column = "national_id", .in = F_NATIONAL_ID, .out = COL_TEXT, .sqltype = "text",      \
+     .flags = DF_WRITE | DF_REQUIRED, .filter = LF_NATIONAL_ID, .label_fa = "کد ملی", .label_en = "National ID",  \
+     .example = "\"0499370899\""}
+/* a person's first or last name: required, 1 to 100 characters */
+#define DESC_NAME(col, fa, en, ex)                                                                                  \
+    {.name = col, .column = col, .in = F_STRING, .out = COL_TEXT, .sqltype = "text", .min = 1, .max = 100,         \
+     .flags = DF_WRITE | DF_REQUIRED, .label_fa = fa, .label_en = en, .example = ex}
+/* version, created_at, updated_at: the end of every record */
+#define DESC_RECORD_TAIL                                                                                            \
+    {.name = "version", .column = "version", .out = COL_INT, .label_fa = "نسخه", .label_en = "Version",            \
+     .example = "1"},                                                                                               \
+    {.name = "created_at", .column = "created_at", .out = COL_TIMESTAMP, .label_fa = "زمان ثبت",                    \
+     .label_en = "Created at", .example = "\"2026-01-05T08:30:00Z\""},                                              \
+    {.name = "updated_at", .column = "updated_at", .out = COL_TIMESTAMP, .label_fa = "زمان آخرین تغییر",            \
+     .label_en = "Updated at", .example = "\"2026-01-05T08:30:00Z\""}
+
 /* How ?q= searches a resource's list */
 typedef enum {
     SEARCH_NONE = 0,
