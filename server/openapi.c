@@ -6,9 +6,11 @@
 
 #include <json-c/json.h>
 
+#include "server/http/resource.h"
 #include "server/router.h"
 
-/* Schemas of bodies, by name; routes refer to them. Kept next to each other so the contract reads in one place. */
+/* Schemas of bodies, by name; routes refer to them. A described resource's (record, NameWrite, NamePatch) come
+ * from its description (describe.h) instead; these are the rest. */
 typedef struct schema_def {
     const char *name;
     const char *json;
@@ -70,73 +72,14 @@ static const schema_def schemas[] = {
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},\"name_fa\":"
      "{\"type\":\"string\"},\"name_en\":{\"type\":\"string\"},\"description\":{\"type\":[\"string\",\"null\"]},\"ac"
      "tive\":{\"type\":\"boolean\"}}}"},
-    {"Center",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"type\":{\"t"
-     "ype\":\"string\",\"enum\":[\"rehabilitation_day\",\"rehabilitation_residential\",\"vocational_traini"
-     "ng\",\"elderly_care\",\"social_work_clinic\",\"counseling\",\"addiction_outpatient\",\"addiction_res"
-     "idential\",\"children_home\",\"kindergarten\",\"mental_health_rehabilitation\",\"genetic_counselin"
-     "g\",\"social_emergency\",\"cbr_office\"]},\"sector\":{\"type\":\"string\",\"enum\":[\"public\",\"ngo\"]},\"p"
-     "rovince\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\"},\"capacity\":{\"type\":[\"integer\",\"n"
-     "ull\"]},\"license_no\":{\"type\":[\"string\",\"null\"]},\"license_expires_on\":{\"type\":[\"string\",\"nul"
-     "l\"]},\"license_expires_on_jalali\":{\"type\":[\"string\",\"null\"]},\"status\":{\"type\":\"string\",\"enu"
-     "m\":[\"active\",\"suspended\",\"closed\"]},\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"str"
-     "ing\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\"}}}"},
-    {"CenterWrite",
-     "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":200},\"type\":{\"type\":\"st"
-     "ring\",\"enum\":[\"rehabilitation_day\",\"rehabilitation_residential\",\"vocational_training\",\"eld"
-     "erly_care\",\"social_work_clinic\",\"counseling\",\"addiction_outpatient\",\"addiction_residential"
-     "\",\"children_home\",\"kindergarten\",\"mental_health_rehabilitation\",\"genetic_counseling\",\"soci"
-     "al_emergency\",\"cbr_office\"]},\"sector\":{\"type\":\"string\",\"enum\":[\"public\",\"ngo\"]},\"county_id"
-     "\":{\"type\":\"integer\",\"description\":\"a change is 422 while the center has active clients (transfer"
-     " them first) or allocations or donations; its staff and NGO submitters move with it\"},\"capacity\":{\"type\":\"integer\",\"minimum\":0},\"license_no\":{\"type\":\"strin"
-     "g\"},\"license_expires_on\":{\"type\":\"string\",\"format\":\"date\"},\"license_expires_on_jalali\":{\"t"
-     "ype\":\"string\"},\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"suspended\",\"closed\"]}},\"require"
-     "d\":[\"name\",\"type\",\"sector\",\"county_id\"]}"},
     {"Training",
      "{\"type\":\"object\",\"properties\":{\"course\":{\"type\":\"string\"},\"hours\":{\"type\":\"integer\"},\"comp"
      "leted_on\":{\"type\":\"string\",\"format\":\"date\"},\"completed_on_jalali\":{\"type\":\"string\"}},\"requ"
      "ired\":[\"course\",\"completed_on\"]}"},
-    {"Staff",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"national_id\":{\"type\":\"string\",\"pat"
-     "tern\":\"^[0-9]{10}$\"},\"first_name\":{\"type\":\"string\"},\"last_name\":{\"type\":\"string\"},\"profess"
-     "ion\":{\"type\":\"string\"},\"center_id\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},\"county"
-     "_id\":{\"type\":\"integer\"},\"trainings\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/"
-     "Training\"}},\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"left\"]},\"version\":{\"type\":\"integer"
-     "\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"form"
-     "at\":\"date-time\"}}}"},
-    {"StaffWrite",
-     "{\"type\":\"object\",\"properties\":{\"national_id\":{\"type\":\"string\"},\"first_name\":{\"type\":\"strin"
-     "g\"},\"last_name\":{\"type\":\"string\"},\"profession\":{\"type\":\"string\"},\"center_id\":{\"type\":\"inte"
-     "ger\"},\"trainings\":{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Training\"}},\"statu"
-     "s\":{\"type\":\"string\",\"enum\":[\"active\",\"left\"]}},\"required\":[\"national_id\",\"first_name\",\"las"
-     "t_name\",\"profession\",\"center_id\"]}"},
     {"Disability",
      "{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"physical\",\"visual\",\"hearin"
      "g\",\"speech\",\"intellectual\",\"psychosocial\",\"autism\",\"multiple\"]},\"severity\":{\"type\":\"string"
      "\",\"enum\":[\"mild\",\"moderate\",\"severe\",\"very_severe\"]}},\"required\":[\"type\",\"severity\"]}"},
-    {"Client",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"national_id\":{\"type\":\"string\"},\"fi"
-     "rst_name\":{\"type\":\"string\"},\"last_name\":{\"type\":\"string\"},\"birth_date\":{\"type\":\"string\",\"f"
-     "ormat\":\"date\"},\"birth_date_jalali\":{\"type\":\"string\"},\"sex\":{\"type\":\"string\",\"enum\":[\"femal"
-     "e\",\"male\"]},\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type"
-     "\":[\"integer\",\"null\"]},\"disability\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/Disability\"},{\""
-     "type\":\"null\"}]},\"needs\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}},\"household_id\":{\"type\":"
-     "[\"integer\",\"null\"]},\"household_role\":{\"type\":[\"string\",\"null\"]},\"status\":{\"type\":\"string\","
-     "\"enum\":[\"active\",\"closed\"]},\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\",\"fo"
-     "rmat\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\"}}}"},
-    {"ClientWrite",
-     "{\"type\":\"object\",\"properties\":{\"national_id\":{\"type\":\"string\",\"description\":\"10 digits, ch"
-     "eck digit verified; Persian digits accepted\"},\"first_name\":{\"type\":\"string\"},\"last_name\":{"
-     "\"type\":\"string\"},\"birth_date\":{\"type\":\"string\",\"format\":\"date\"},\"birth_date_jalali\":{\"type"
-     "\":\"string\"},\"sex\":{\"type\":\"string\",\"enum\":[\"female\",\"male\"]},\"county_id\":{\"type\":\"integer\""
-     ",\"description\":\"on create only; later by transfer\"},\"center_id\":{\"type\":[\"integer\",\"null\"]"
-     "},\"disability\":{\"oneOf\":[{\"$ref\":\"#/components/schemas/Disability\"},{\"type\":\"null\"}]},\"nee"
-     "ds\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"housing\",\"employment\",\"education\",\"h"
-     "ealthcare\",\"rehabilitation\",\"financial\",\"caregiving\",\"legal\",\"psychosocial\",\"assistive_dev"
-     "ices\"]}},\"household_id\":{\"type\":[\"integer\",\"null\"]},\"household_role\":{\"type\":\"string\",\"enu"
-     "m\":[\"head\",\"spouse\",\"child\",\"parent\",\"sibling\",\"other\"]},\"status\":{\"type\":\"string\",\"enum\":"
-     "[\"active\",\"closed\"]}},\"required\":[\"national_id\",\"first_name\",\"last_name\",\"birth_date\",\"sex"
-     "\",\"county_id\"]}"},
     {"Transfer",
      "{\"type\":\"object\",\"properties\":{\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"intege"
      "r\",\"null\"]}},\"required\":[\"county_id\"]}"},
@@ -144,40 +87,6 @@ static const schema_def schemas[] = {
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},\"count"
      "y_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"integer\",\"null\"]},\"version\":{\"type\":\"intege"
      "r\"}}}"},
-    {"Enrollment",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"integer\"},\"pro"
-     "gram\":{\"type\":\"string\"},\"started_on\":{\"type\":\"string\",\"format\":\"date\"},\"started_on_jalali\""
-     ":{\"type\":\"string\"},\"ended_on\":{\"type\":[\"string\",\"null\"]},\"ended_on_jalali\":{\"type\":[\"strin"
-     "g\",\"null\"]},\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"completed\",\"withdrawn\"]},\"province"
-     "\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"integer\",\"null\"]}"
-     ",\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated"
-     "_at\":{\"type\":\"string\",\"format\":\"date-time\"}}}"},
-    {"EnrollmentWrite",
-     "{\"type\":\"object\",\"properties\":{\"program\":{\"type\":\"string\"},\"started_on\":{\"type\":\"string\",\""
-     "format\":\"date\"},\"started_on_jalali\":{\"type\":\"string\"},\"ended_on\":{\"type\":[\"string\",\"null\"]"
-     "},\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"completed\",\"withdrawn\"]}},\"required\":[\"progr"
-     "am\",\"started_on\"]}"},
-    {"Service",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"integer\"},\"cen"
-     "ter_id\":{\"type\":\"integer\"},\"service\":{\"type\":\"string\"},\"provided_on\":{\"type\":\"string\",\"for"
-     "mat\":\"date\"},\"provided_on_jalali\":{\"type\":\"string\"},\"notes\":{\"type\":[\"string\",\"null\"]},\"pr"
-     "ovince\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\"},\"version\":{\"type\":\"integer\"},\"cre"
-     "ated_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"da"
-     "te-time\"}}}"},
-    {"ServiceWrite",
-     "{\"type\":\"object\",\"properties\":{\"center_id\":{\"type\":\"integer\"},\"service\":{\"type\":\"string\"},"
-     "\"provided_on\":{\"type\":\"string\",\"format\":\"date\"},\"provided_on_jalali\":{\"type\":\"string\"},\"no"
-     "tes\":{\"type\":[\"string\",\"null\"]}},\"required\":[\"center_id\",\"service\",\"provided_on\"]}"},
-    {"Household",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},\"count"
-     "y_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"integer\",\"null\"]},\"address\":{\"type\":[\"strin"
-     "g\",\"null\"]},\"members\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"client_id\":{"
-     "\"type\":\"integer\"},\"first_name\":{\"type\":\"string\"},\"last_name\":{\"type\":\"string\"},\"household_"
-     "role\":{\"type\":[\"string\",\"null\"]}}}},\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"str"
-     "ing\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\"}}}"},
-    {"HouseholdWrite",
-     "{\"type\":\"object\",\"properties\":{\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"intege"
-     "r\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\"]}},\"required\":[\"county_id\"]}"},
     {"Allocation",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"fiscal_year\":{\"type\":\"integer\"},\"p"
      "rogram\":{\"type\":\"string\"},\"level\":{\"type\":\"string\",\"enum\":[\"province\",\"county\",\"center\"]},"
@@ -431,7 +340,11 @@ static json_object *operation(const route *rt)
         add_param(params, "limit", "query", "integer", "Page size, 1 to 500 (default 50)", false);
         add_param(params, "cursor", "query", "string", "The next_cursor of the previous page", false);
     }
-    for (const route_param *qp = rt->query; qp && qp->name; qp++)
+    const route_param *query = rt->query;
+    for (int i = 0; !query && (rt->flags & ROUTE_LIST) && i < describe_count(); i++)
+        if (!strcmp(describe_at(i)->path, rt->pattern))
+            query = describe_query_params(describe_at(i));
+    for (const route_param *qp = query; qp && qp->name; qp++)
         add_param(params, qp->name, "query", qp->type, qp->description, false);
     if (json_object_array_length(params))
         json_object_object_add(op, "parameters", params);
@@ -541,6 +454,15 @@ void openapi_build(void)
             abort();
         }
         json_object_object_add(sch, schemas[i].name, s);
+    }
+    for (int i = 0; i < describe_count(); i++) {
+        const resource *r = describe_at(i);
+        char name[96];
+        json_object_object_add(sch, r->schema, describe_schema_record(r));
+        snprintf(name, sizeof(name), "%sWrite", r->schema);
+        json_object_object_add(sch, name, describe_schema_write(r, false));
+        snprintf(name, sizeof(name), "%sPatch", r->schema);
+        json_object_object_add(sch, name, describe_schema_write(r, true));
     }
     json_object_object_add(components, "schemas", sch);
     json_object *sec = json_object_new_object(), *bearer = json_object_new_object();

@@ -1,7 +1,8 @@
 /*
  * routes.c - the route table: every endpoint the server answers, in one place. Dispatch, metrics and
  * /api/v1/openapi.json all read it. To add an endpoint: write its handler in server/handlers/, declare it in
- * handlers.h, add a row here (and its schema in openapi.c).
+ * handlers.h, add a row here (and its schema in openapi.c; a described resource's schemas and list parameters come
+ * from its description, server/http/describe.h).
  */
 #include <stddef.h>
 
@@ -26,23 +27,6 @@ static const route_param audit_query[] = {
     {"action", "string", "create, update, read, list, login, login_failed, logout, denied, ..."},
     {"user_id", "integer", "Only what this user did"},
     {NULL, NULL, NULL},
-};
-
-static const route_param centers_query[] = {
-    {"province", "string", "IR-NN"}, {"county_id", "integer", NULL}, {"type", "string", "center type"},
-    {"sector", "string", "public or ngo"}, {"status", "string", "active, suspended, closed"},
-    {"q", "string", "name search (Persian and Arabic letter forms match)"}, {NULL, NULL, NULL},
-};
-static const route_param staff_query[] = {
-    {"province", "string", "IR-NN"}, {"county_id", "integer", NULL}, {"center_id", "integer", NULL},
-    {"profession", "string", "e.g. social_worker"}, {"status", "string", "active or left"},
-    {"national_id", "string", "exact, digits in any script"}, {"q", "string", "name search"}, {NULL, NULL, NULL},
-};
-static const route_param clients_query[] = {
-    {"province", "string", "IR-NN"}, {"county_id", "integer", NULL}, {"center_id", "integer", NULL},
-    {"national_id", "string", "exact, digits in any script"}, {"disability_type", "string", NULL},
-    {"sex", "string", "female or male"}, {"status", "string", "active or closed"},
-    {"need", "string", "e.g. housing"}, {"q", "string", "name search"}, {NULL, NULL, NULL},
 };
 
 static const route_param allocations_query[] = {
@@ -105,36 +89,36 @@ const route routes[] = {
      "The national programs clients enroll in", NULL, "Program", NULL, 200},
 
     {"GET", "/api/v1/centers", handle_centers_list, PERM_READ, ROUTE_LIST, "registry", "Centers within your scope",
-     centers_query, "Center", NULL, 200},
+     NULL, "Center", NULL, 200},
     {"POST", "/api/v1/centers", handle_centers_create, PERM_WRITE, ROUTE_JSON_BODY, "registry", "Register a center",
      NULL, "Center", "CenterWrite", 201},
     {"GET", "/api/v1/centers/{id}", handle_centers_get, PERM_READ, 0, "registry", "One center", NULL, "Center", NULL,
      200},
     {"PATCH", "/api/v1/centers/{id}", handle_centers_patch, PERM_WRITE, ROUTE_JSON_BODY, "registry",
-     "Change a center (If-Match required)", NULL, "Center", "CenterWrite", 200},
+     "Change a center (If-Match required)", NULL, "Center", "CenterPatch", 200},
     {"DELETE", "/api/v1/centers/{id}", handle_centers_close, PERM_WRITE, 0, "registry",
      "Close a center (never deleted; If-Match required)", NULL, "Center", NULL, 200},
 
     {"GET", "/api/v1/staff", handle_staff_list, PERM_READ, ROUTE_LIST, "registry",
-     "Staff within your scope (e.g. ?profession=social_worker&province=IR-08)", staff_query, "Staff", NULL, 200},
+     "Staff within your scope (e.g. ?profession=social_worker&province=IR-08)", NULL, "Staff", NULL, 200},
     {"POST", "/api/v1/staff", handle_staff_create, PERM_WRITE, ROUTE_JSON_BODY, "registry", "Register a staff member",
      NULL, "Staff", "StaffWrite", 201},
     {"GET", "/api/v1/staff/{id}", handle_staff_get, PERM_READ, 0, "registry", "One staff member (the read is audited)",
      NULL, "Staff", NULL, 200},
     {"PATCH", "/api/v1/staff/{id}", handle_staff_patch, PERM_WRITE, ROUTE_JSON_BODY, "registry",
-     "Change a staff member (If-Match required)", NULL, "Staff", "StaffWrite", 200},
+     "Change a staff member (If-Match required)", NULL, "Staff", "StaffPatch", 200},
     {"DELETE", "/api/v1/staff/{id}", handle_staff_close, PERM_WRITE, 0, "registry",
      "Mark a staff member as left (If-Match required)", NULL, "Staff", NULL, 200},
 
     {"GET", "/api/v1/clients", handle_clients_list, PERM_READ, ROUTE_LIST, "registry",
-     "Clients within your scope; filters and ?q= name search (the list is audited)", clients_query, "Client", NULL,
+     "Clients within your scope; filters and ?q= name search (the list is audited)", NULL, "Client", NULL,
      200},
     {"POST", "/api/v1/clients", handle_clients_create, PERM_WRITE, ROUTE_JSON_BODY, "registry", "Register a client",
      NULL, "Client", "ClientWrite", 201},
     {"GET", "/api/v1/clients/{id}", handle_clients_get, PERM_READ, 0, "registry", "One client (the read is audited)",
      NULL, "Client", NULL, 200},
     {"PATCH", "/api/v1/clients/{id}", handle_clients_patch, PERM_WRITE, ROUTE_JSON_BODY, "registry",
-     "Change a client (If-Match required; the county changes by transfer)", NULL, "Client", "ClientWrite", 200},
+     "Change a client (If-Match required; the county changes by transfer)", NULL, "Client", "ClientPatch", 200},
     {"DELETE", "/api/v1/clients/{id}", handle_clients_close, PERM_WRITE, 0, "registry",
      "Close a client's file (kept; If-Match required)", NULL, "Client", NULL, 200},
     {"POST", "/api/v1/clients/{id}/transfer", handle_clients_transfer, PERM_WRITE, ROUTE_JSON_BODY, "registry",
@@ -152,18 +136,18 @@ const route routes[] = {
      "One enrollment (the read is audited)", NULL,
      "Enrollment", NULL, 200},
     {"PATCH", "/api/v1/enrollments/{id}", handle_enrollments_patch, PERM_WRITE, ROUTE_JSON_BODY, "registry",
-     "Change an enrollment (status, end; If-Match required)", NULL, "Enrollment", "EnrollmentWrite", 200},
+     "Change an enrollment (status, end; If-Match required)", NULL, "Enrollment", "EnrollmentPatch", 200},
     {"GET", "/api/v1/services/{id}", handle_services_get, PERM_READ, 0, "registry",
      "One service record (the read is audited)", NULL,
      "Service", NULL, 200},
     {"PATCH", "/api/v1/services/{id}", handle_services_patch, PERM_WRITE, ROUTE_JSON_BODY, "registry",
-     "Change a service record (If-Match required)", NULL, "Service", "ServiceWrite", 200},
+     "Change a service record (If-Match required)", NULL, "Service", "ServicePatch", 200},
     {"POST", "/api/v1/households", handle_households_create, PERM_WRITE, ROUTE_JSON_BODY, "registry",
      "Register a household (clients join it by household_id)", NULL, "Household", "HouseholdWrite", 201},
     {"GET", "/api/v1/households/{id}", handle_households_get, PERM_READ, 0, "registry",
      "A household and its members", NULL, "Household", NULL, 200},
     {"PATCH", "/api/v1/households/{id}", handle_households_patch, PERM_WRITE, ROUTE_JSON_BODY, "registry",
-     "Change a household (If-Match required)", NULL, "Household", "HouseholdWrite", 200},
+     "Change a household (If-Match required)", NULL, "Household", "HouseholdPatch", 200},
 
     {"GET", "/api/v1/allocations", handle_allocations_list, PERM_READ, ROUTE_LIST, "funding",
      "Budget allocations within your scope", allocations_query, "Allocation", NULL, 200},

@@ -71,47 +71,16 @@ static void audit_listed(db_job *job, void *arg)
     resource_record_list(rc, "audit", rc->state, PQntuples(r), audit_recorded);
 }
 
-/* An entity or action name as the trail writes them: lower-case Latin letters and '_' */
-static const char *audit_word(req_ctx *rc, field_errors *fe, const char *name)
-{
-    const char *v = req_query(rc, name);
-    if (!v)
-        return NULL;
-    size_t n = strlen(v);
-    if (n == 0 || n > 40 || strspn(v, "abcdefghijklmnopqrstuvwxyz_") != n) {
-        field_error(fe, name, "must be a name such as client or read (lower-case letters and _)");
-        return NULL;
-    }
-    return v;
-}
-
 void handle_audit_list(req_ctx *rc)
 {
-    const char *cursor, *before;
-    if (!req_list_params(rc, &rc->limit, &cursor) || !req_cursor_values(rc, cursor, &before, 1))
+    static const list_filter filters[] = {{"entity", LF_WORD, NULL, NULL},
+                                          {"entity_id", LF_ID, NULL, "must be a record id"},
+                                          {"action", LF_WORD, NULL, NULL},
+                                          {"user_id", LF_ID, NULL, "must be a user id"}};
+    list_request lr;
+    if (!list_parse_or_reply(rc, filters, NCOLS(filters), LIST_CURSOR_ID, &lr))
         return;
-    field_errors fe = {0};
-    const char *user_id = req_query(rc, "user_id");
-    int64_t v;
-    if (user_id && (parse_int64_digits(user_id, &v) != 0 || v <= 0))
-        field_error(&fe, "user_id", "must be a user id");
-    else if (user_id)
-        user_id = arena_sprintf(rc->arena, "%lld", (long long)v);
-    if (before && parse_int64_digits(before, &v) != 0)
-        field_error(&fe, "cursor", CURSOR_INVALID_MESSAGE);
-    const char *entity_id = req_query(rc, "entity_id");
-    if (entity_id) {
-        /* a record's id, digits in any script; recorded and searched as ASCII digits */
-        if (parse_int64_digits(entity_id, &v) != 0 || v <= 0)
-            field_error(&fe, "entity_id", "must be a record id");
-        else
-            entity_id = arena_sprintf(rc->arena, "%lld", (long long)v);
-    }
-    const char *entity = audit_word(rc, &fe, "entity"), *action = audit_word(rc, &fe, "action");
-    if (fe.list) {
-        reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
-        return;
-    }
+    const char *entity = lr.values[0], *entity_id = lr.values[1], *action = lr.values[2], *user_id = lr.values[3];
     const char *const names[] = {"entity", "entity_id", "action", "user_id"};
     const char *const vals[] = {entity, entity_id, action, user_id};
     rc->state = (void *)resource_list_audit_filter(rc, names, vals, NCOLS(names), false);
@@ -121,8 +90,8 @@ void handle_audit_list(req_ctx *rc)
     db_query_param(q, entity_id);
     db_query_param(q, action);
     db_query_param(q, user_id);
-    db_query_param(q, before);
-    db_query_param(q, arena_sprintf(rc->arena, "%d", rc->limit + 1));
+    db_query_param(q, lr.after);
+    db_query_param(q, lr.limit);
     rc->job.retry_safe = true;
     req_db_submit(rc, audit_listed);
 }

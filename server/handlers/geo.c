@@ -37,12 +37,12 @@ static void provinces_done(db_job *job, void *arg)
 
 void handle_provinces_list(req_ctx *rc)
 {
-    const char *cursor, *after;
-    if (!req_list_params(rc, &rc->limit, &cursor) || !req_cursor_values(rc, cursor, &after, 1))
+    list_request lr;
+    if (!list_parse_or_reply(rc, NULL, 0, LIST_CURSOR_TEXT, &lr))
         return;
     db_query *q = db_job_add(&rc->job, stmt_provinces);
-    db_query_param(q, after);
-    db_query_param(q, arena_sprintf(rc->arena, "%d", rc->limit + 1));
+    db_query_param(q, lr.after);
+    db_query_param(q, lr.limit);
     rc->job.retry_safe = true;
     req_db_submit(rc, provinces_done);
 }
@@ -58,28 +58,14 @@ static void counties_done(db_job *job, void *arg)
 
 void handle_counties_list(req_ctx *rc)
 {
-    const char *cursor, *after;
-    if (!req_list_params(rc, &rc->limit, &cursor) || !req_cursor_values(rc, cursor, &after, 1))
+    static const list_filter filters[] = {{"province", LF_PROVINCE, NULL, NULL}};
+    list_request lr;
+    if (!list_parse_or_reply(rc, filters, NCOLS(filters), LIST_CURSOR_ID32, &lr))
         return;
-    int64_t after_id;
-    if (after && (parse_int64_digits(after, &after_id) != 0 || after_id < 0 || after_id > 2147483647)) {
-        reply_bad_cursor(rc);
-        return;
-    }
-    const char *province = req_query(rc, "province");
-    if (province) {
-        province = req_province_code(rc, province);
-        if (!province) {
-            field_errors fe = {0};
-            field_error(&fe, "province", "must be a province code such as IR-08");
-            reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
-            return;
-        }
-    }
     db_query *q = db_job_add(&rc->job, stmt_counties);
-    db_query_param(q, province);
-    db_query_param(q, after);
-    db_query_param(q, arena_sprintf(rc->arena, "%d", rc->limit + 1));
+    db_query_param(q, lr.values[0]);
+    db_query_param(q, lr.after);
+    db_query_param(q, lr.limit);
     rc->job.retry_safe = true;
     req_db_submit(rc, counties_done);
 }

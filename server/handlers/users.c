@@ -320,28 +320,17 @@ static void users_listed(db_job *job, void *arg)
 
 void handle_users_list(req_ctx *rc)
 {
-    const char *cursor, *after;
-    if (!req_list_params(rc, &rc->limit, &cursor) || !req_cursor_values(rc, cursor, &after, 1))
+    static const list_filter filters[] = {{"role", LF_ENUM, role_choices, "is not a role"},
+                                          {"province", LF_PROVINCE, NULL, NULL}};
+    list_request lr;
+    if (!list_parse_or_reply(rc, filters, NCOLS(filters), LIST_CURSOR_ID, &lr))
         return;
-    field_errors fe = {0};
-    const char *role = req_query(rc, "role"), *province = req_query(rc, "province");
-    if (role && role_parse(role) == ROLE_NONE)
-        field_error(&fe, "role", "is not a role");
-    if (province && !(province = req_province_code(rc, province)))
-        field_error(&fe, "province", "must be a province code such as IR-08");
-    int64_t after_id;
-    if (after && parse_int64_digits(after, &after_id) != 0)
-        field_error(&fe, "cursor", CURSOR_INVALID_MESSAGE);
-    if (fe.list) {
-        reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
-        return;
-    }
     req_job_begin(rc, true);
     db_query *q = db_job_add(&rc->job, stmt_list);
-    db_query_param(q, role);
-    db_query_param(q, province);
-    db_query_param(q, after);
-    db_query_param(q, arena_sprintf(rc->arena, "%d", rc->limit + 1));
+    db_query_param(q, lr.values[0]);
+    db_query_param(q, lr.values[1]);
+    db_query_param(q, lr.after);
+    db_query_param(q, lr.limit);
     rc->job.retry_safe = true;
     req_db_submit(rc, users_listed);
 }

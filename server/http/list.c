@@ -1,6 +1,12 @@
 #include "server/http/list.h"
 
+#include <stdio.h>
+#include <string.h>
+
+#include "common/digits.h"
+#include "common/national_id.h"
 #include "server/http/cursor.h"
+#include "server/http/validate.h"
 
 void reply_rows_list(req_ctx *rc, const PGresult *r, const col_spec *cols, int ncols, int limit, const int *key_cols,
                      int nkey)
@@ -26,10 +32,16 @@ void reply_rows_list(req_ctx *rc, const PGresult *r, const col_spec *cols, int n
     }
 }
 
+void list_bad_cursor(field_errors *fe)
+{
+    field_error_coded(fe, "cursor", "invalid", "این نشانگر (cursor) از این فهرست نیست؛ بدون آن از نو شروع کنید.",
+                      CURSOR_INVALID_MESSAGE);
+}
+
 void reply_bad_cursor(req_ctx *rc)
 {
     field_errors fe = {0};
-    field_error(&fe, "cursor", CURSOR_INVALID_MESSAGE);
+    list_bad_cursor(&fe);
     reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
 }
 
@@ -46,7 +58,8 @@ static bool cursor_value_ok(const char *v)
     return true;
 }
 
-bool req_cursor_values(req_ctx *rc, const char *cursor, const char **values, int nkey)
+/* the cursor's nkey values into values; false when it is not one this server wrote */
+static bool cursor_values(req_ctx *rc, const char *cursor, const char **values, int nkey)
 {
     for (int i = 0; i < nkey; i++)
         values[i] = NULL;
@@ -56,11 +69,112 @@ bool req_cursor_values(req_ctx *rc, const char *cursor, const char **values, int
     bool ok = nkey <= 4 && cursor_decode(rc->arena, cursor, v, nkey) == 0;
     for (int i = 0; ok && i < nkey; i++)
         ok = cursor_value_ok(v[i]);
-    if (!ok) {
+    for (int i = 0; ok && i < nkey; i++)
+        values[i] = v[i];
+    return ok;
+}
+
+bool req_cursor_values(req_ctx *rc, const char *cursor, const char **values, int nkey)
+{
+    if (!cursor_values(rc, cursor, values, nkey)) {
         reply_bad_cursor(rc);
         return false;
     }
-    for (int i = 0; i < nkey; i++)
-        values[i] = v[i];
     return true;
 }
+
+/* The one list parser ---------------------------------------------------------------------------------------- */
+
+static void bad_filter(field_errors *fe, const list_filter *f, const char *reason, const char *en, const char *fa)
+{
+    char msg[256];
+    snprintf(msg, sizeof(msg), "%s: %s", f->name, fa);
+    field_error_coded(fe, f->name, reason, msg, "%s", f->message ? f->message : en);
+}
+
+const char *list_filter_value(req_ctx *rc, const list_filter *f, field_errors *fe)
+{
+    const char *v = req_query(rc, f->name);
+    if (!v)
+        return NULL;
+    int64_t n;
+    switch (f->kind) {
+    case LF_ID:
+        if (parse_int64_digits(v, &n) != 0 || n <= 0) {
+            bad_filter(fe, f, "invalid", "must be a positive whole number", "باید عدد صحیح مثبت باشد.");
+            return NULL;
+        }
+        return arena_sprintf(rc->arena, "%lld", (long long)n);
+    case LF_ENUM:
+        for (const char *const *c = f->choices; *c; c++)
+            if (!strcmp(*c, v))
+                return *c;
+        bad_filter(fe, f, "choice", "is not one of the allowed values", "از مقادیر مجاز نیست.");
+        return NULL;
+    case LF_PROVINCE: {
+        const char *code = req_province_code(rc, v);
+        if (!code)
+            bad_filter(fe, f, "invalid", "must be a province code such as IR-08", "باید کد استان مانند IR-08 باشد.");
+        return code;
+    }
+    case LF_NATIONAL_ID: {
+        char out[11];
+        int err = national_id_normalize(v, out);
+        if (err != NATIONAL_ID_OK) {
+            field_error_national_id(fe, f->name, NULL, err);
+            return NULL;
+        }
+        return arena_strdup(rc->arena, out);
+    }
+    case LF_WORD: {
+        size_t len = strlen(v);
+        if (len == 0 || len > 40 || strspn(v, "abcdefghijklmnopqrstuvwxyz_") != len) {
+            bad_filter(fe, f, "invalid", "must be a name such as client or read (lower-case letters and _)",
+                       "باید نامی مانند client یا read باشد (حروف کوچک لاتین و _).");
+            return NULL;
+        }
+        return v;
+    }
+    case LF_NONE:
+        break;
+    }
+    return NULL;
+}
+
+bool list_parse(req_ctx *rc, const list_filter *filters, int nfilters, list_cursor_kind cursor, list_request *out,
+                field_errors *fe)
+{
+    memset(out, 0, sizeof(*out));
+    rc->limit = 50;
+    const char *l = req_query(rc, "limit");
+    int64_t v;
+    if (l && (parse_int64_digits(l, &v) != 0 || v < 1 || v > 500))
+        field_error_coded(fe, "limit", "range", "limit باید عدد صحیحی از ۱ تا ۵۰۰ باشد.",
+                          "must be a whole number from 1 to 500");
+    else if (l)
+        rc->limit = (int)v;
+    out->limit = arena_sprintf(rc->arena, "%d", rc->limit + 1);
+    const char *c = req_query(rc, "cursor");
+    if (c && *c) {
+        if (!cursor_values(rc, c, &out->after, 1) ||
+            (cursor != LIST_CURSOR_TEXT && (parse_int64_digits(out->after, &v) != 0 || v <= 0)) ||
+            (cursor == LIST_CURSOR_ID32 && v > 2147483647)) {
+            out->after = NULL;
+            list_bad_cursor(fe);
+        }
+    }
+    for (int i = 0; i < nfilters && i < LIST_MAX_FILTERS; i++)
+        out->values[i] = list_filter_value(rc, &filters[i], fe);
+    return !fe->list;
+}
+
+bool list_parse_or_reply(req_ctx *rc, const list_filter *filters, int nfilters, list_cursor_kind cursor,
+                         list_request *out)
+{
+    field_errors fe = {0};
+    if (list_parse(rc, filters, nfilters, cursor, out, &fe))
+        return true;
+    reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
+    return false;
+}
+

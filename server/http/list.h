@@ -1,9 +1,58 @@
-/* list.h - answering a list request from a keyset query that fetched limit+1 rows. */
+/*
+ * list.h - the one way every list request is read (?limit=, ?cursor=, its filters) and answered (a keyset query
+ * that fetched limit+1 rows, as JSON or CSV). Every problem of a list's query is collected and answered together
+ * as one 400 "Invalid query parameter." with a field error each (a bad cursor included: field "cursor").
+ */
 #ifndef REGISTRY_LIST_H
 #define REGISTRY_LIST_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "server/http/encode.h"
 #include "server/http/request.h"
+
+/* How a filter's value is read; each gives a normalised value (ASCII digits, a province's stored code). */
+typedef enum {
+    LF_NONE = 0,        /* not a filter */
+    LF_ID,              /* a positive whole number, digits in any script */
+    LF_ENUM,            /* one of choices */
+    LF_PROVINCE,        /* a province code such as IR-08 (digits in any script) */
+    LF_NATIONAL_ID,     /* ten digits, check digit verified */
+    LF_WORD,            /* lower-case letters and '_', at most 40 (audit entity and action names) */
+} list_filter_kind;
+
+typedef struct list_filter {
+    const char *name;               /* the query parameter */
+    list_filter_kind kind;
+    const char *const *choices;     /* LF_ENUM */
+    const char *message;            /* the English error when not the kind's usual one (e.g. "is not a role") */
+} list_filter;
+
+#define LIST_MAX_FILTERS 16
+
+/* What the sort key in a cursor may be. */
+typedef enum {
+    LIST_CURSOR_ID = 0,             /* a positive id (the usual ORDER BY t.id) */
+    LIST_CURSOR_ID32,               /* a positive id of an integer column (counties) */
+    LIST_CURSOR_TEXT,               /* any value this server writes (a province code) */
+} list_cursor_kind;
+
+typedef struct list_request {
+    const char *after;                          /* the cursor's key, or NULL for the first page */
+    const char *limit;                          /* limit + 1 as text (rc->limit is the page size) */
+    const char *values[LIST_MAX_FILTERS];       /* each filter's normalised value, or NULL when not given */
+} list_request;
+
+/* The pure core: reads limit, cursor and filters into out, adding a field error (with its code) for each
+ * problem; sets rc->limit. True when there was none. Never replies. */
+bool list_parse(req_ctx *rc, const list_filter *filters, int nfilters, list_cursor_kind cursor, list_request *out,
+                field_errors *fe);
+/* The same, replying 400 with every problem; false after replying. */
+bool list_parse_or_reply(req_ctx *rc, const list_filter *filters, int nfilters, list_cursor_kind cursor,
+                         list_request *out);
+/* One filter's value (NULL when absent or bad; bad adds a field error). */
+const char *list_filter_value(req_ctx *rc, const list_filter *f, field_errors *fe);
 
 /* JSON {"items","next_cursor"} or, when the client accepts text/csv, CSV (next page's cursor in the
  * X-Next-Cursor header). key_cols are the result columns of the sort key, stored in the cursor. */
@@ -11,11 +60,14 @@ void reply_rows_list(req_ctx *rc, const PGresult *r, const col_spec *cols, int n
                      int nkey);
 
 /* Decodes ?cursor= into nkey values (NULLs when there is no cursor), each non-empty plain ASCII (letters, digits,
- * '-', '_', '.'), as this server writes them. Returns false after replying 400. */
+ * '-', '_', '.'), as this server writes them. Returns false after replying 400. For lists sorted by more than one
+ * key (list_parse reads one). */
 bool req_cursor_values(req_ctx *rc, const char *cursor, const char **values, int nkey);
 
-/* Every bad cursor, whatever is wrong with it, gets the same 400 with this field message. */
+/* Every bad cursor, whatever is wrong with it, gets the same 400 with this field message (code cursor.invalid). */
 #define CURSOR_INVALID_MESSAGE "is not a cursor from this list; start again without it"
 void reply_bad_cursor(req_ctx *rc);
+/* The field error of a bad cursor, for lists that check the cursor's values themselves. */
+void list_bad_cursor(field_errors *fe);
 
 #endif

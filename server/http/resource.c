@@ -59,8 +59,48 @@ static int register_stmt(const resource *r, const char *what, strbuf *sb)
     return id;
 }
 
+int res_col(const col_spec *cols, int ncols, const char *name)
+{
+    for (int i = 0; i < ncols; i++)
+        if (!strcmp(cols[i].name, name))
+            return i;
+    return -1;
+}
+
+/* A shape's positions, by name. A resource written by hand still says them as numbers: they must agree. */
+static void shape_init(const resource *r, res_shape *s, const char *sql, const col_spec *cols, int ncols)
+{
+    s->sql = sql;
+    s->cols = cols;
+    s->ncols = ncols;
+    s->id = res_col(cols, ncols, "id");
+    s->version = res_col(cols, ncols, "version");
+    s->province = res_col(cols, ncols, "province");
+    s->county = res_col(cols, ncols, "county_id");
+    s->center = res_col(cols, ncols, "center_id");
+    if (s->id < 0 || s->version < 0 || s->province < 0 || s->county < 0 || s->center < 0) {
+        fprintf(stderr, "resource %s: its columns must include id, version, province, county_id and center_id\n",
+                r->name);
+        abort();
+    }
+}
+
 void resource_init(resource *r)
 {
+    if (r->fields)
+        describe_derive(r);
+    shape_init(r, &r->shape_write, r->select_sql, r->cols, r->ncols);
+    if (r->read_sql)
+        shape_init(r, &r->shape_read, r->read_sql, r->read_cols, r->nread_cols);
+    else
+        r->shape_read = r->shape_write;
+    if (!r->fields && (r->col_id != r->shape_write.id || r->col_version != r->shape_write.version ||
+                       r->col_province != r->shape_write.province || r->col_county != r->shape_write.county ||
+                       r->col_center != r->shape_write.center ||
+                       (r->read_sql && r->read_col_version != r->shape_read.version))) {
+        fprintf(stderr, "resource %s: a hand-written column position disagrees with its columns' names\n", r->name);
+        abort();
+    }
     strbuf sb = STRBUF_INIT;
 
     /* a read of a person's record is audited too, in a batch of its own (read_audit.h): this stays read-only */
@@ -129,31 +169,29 @@ static const char *value_or_null(const PGresult *res, int row, int col)
 }
 
 /* The server's own check of what row-level security let through. */
-static bool row_in_scope(req_ctx *rc, const resource *r, const PGresult *res, int row)
+static bool row_in_scope(req_ctx *rc, const resource *r, const res_shape *s, const PGresult *res, int row)
 {
-    const char *county = value_or_null(res, row, r->col_county), *center = value_or_null(res, row, r->col_center);
-    const char *province = value_or_null(res, row, r->col_province);
+    const char *county = value_or_null(res, row, s->county), *center = value_or_null(res, row, s->center);
+    const char *province = value_or_null(res, row, s->province);
     if (r->national_rows_public && !province)
         return true;
     if (r->province_wide && province && rc->who.province[0] && !strcmp(province, rc->who.province))
         return true;
-    return scope_allows(&rc->who, value_or_null(res, row, r->col_province), county ? (int32_t)atol(county) : 0,
-                        center ? atoll(center) : 0);
+    return scope_allows(&rc->who, province, county ? (int32_t)atol(county) : 0, center ? atoll(center) : 0);
 }
 
-/* A record's JSON from a read (read_sql's columns, when the resource has them) or from a write (select_sql's) */
+/* A record's JSON from a read (shape_read) or from a write (shape_write) */
 static void reply_record(req_ctx *rc, const resource *r, int status, const PGresult *res, bool read)
 {
-    bool rv = read && r->read_sql;
-    req_set_etag(rc, r->name, PQgetvalue(res, 0, r->col_id),
-                 PQgetvalue(res, 0, rv ? r->read_col_version : r->col_version), NULL);
+    const res_shape *s = read ? &r->shape_read : &r->shape_write;
+    req_set_etag(rc, r->name, PQgetvalue(res, 0, s->id), PQgetvalue(res, 0, s->version), NULL);
     if (status == 201) {
         char loc[128];
-        snprintf(loc, sizeof(loc), "%s/%s", r->path, PQgetvalue(res, 0, r->col_id));
+        snprintf(loc, sizeof(loc), "%s/%s", r->path, PQgetvalue(res, 0, s->id));
         req_add_header(rc, "Location", loc);
     }
     strbuf sb = STRBUF_INIT;
-    encode_row_json(&sb, res, 0, rv ? r->read_cols : r->cols, rv ? r->nread_cols : r->ncols);
+    encode_row_json(&sb, res, 0, s->cols, s->ncols);
     reply_strbuf(rc, status, "application/json", &sb);
 }
 
@@ -255,16 +293,16 @@ static void got(db_job *job, void *arg)
         not_found(rc, r);
         return;
     }
-    if (!row_in_scope(rc, r, res, 0)) {
+    const res_shape *s = &r->shape_read;
+    if (!row_in_scope(rc, r, s, res, 0)) {
         log_msg(LOG_ERROR, rc->request_id, "%s %s came back from the database outside the caller's scope", r->name,
-                PQgetvalue(res, 0, r->col_id));
+                PQgetvalue(res, 0, s->id));
         not_found(rc, r);
         return;
     }
     if (r->audit_reads) {
-        read_audit_add(rc, "read", r->name, PQgetvalue(res, 0, r->col_id), value_or_null(res, 0, r->col_province),
-                       value_or_null(res, 0, r->col_county), value_or_null(res, 0, r->col_center), NULL,
-                       read_recorded);
+        read_audit_add(rc, "read", r->name, PQgetvalue(res, 0, s->id), value_or_null(res, 0, s->province),
+                       value_or_null(res, 0, s->county), value_or_null(res, 0, s->center), NULL, read_recorded);
         return;
     }
     reply_record(rc, r, 200, res, true);
@@ -308,23 +346,34 @@ static void created(db_job *job, void *arg)
     reply_record(rc, st->r, 201, job->res[1], false);
 }
 
+/* a validated body's values: a described resource's plain fields by their type, then the resource's own hook */
+static void put_values(req_ctx *rc, const resource *r, json_object *body, bool partial, const char *parent_id,
+                       json_object *values, field_errors *fe)
+{
+    if (r->fields)
+        describe_put_values(rc, r, body, values, fe);
+    if (r->build)
+        r->build(rc, body, partial, parent_id, values, fe);
+}
+
 static json_object *build_values(req_ctx *rc, const resource *r, json_object *body, bool partial,
                                  const char *parent_id, field_errors *fe)
 {
     json_object *values = json_object_new_object();
     req_own_json(rc, values);
     const field_spec *spec = partial ? r->update_fields : r->create_fields;
+    const char *const *labels = partial ? r->update_labels_fa : r->create_labels_fa;
     int n = partial ? r->nupdate_fields : r->ncreate_fields;
-    if (validate_fields(body, spec, n, partial, fe))
-        r->build(rc, body, partial, parent_id, values, fe);
+    if (validate_fields_fa(body, spec, labels, n, partial, fe))
+        put_values(rc, r, body, partial, parent_id, values, fe);
     return values;
 }
 
 void resource_values(req_ctx *rc, const resource *r, json_object *body, const char *parent_id, json_object *values,
                      field_errors *fe)
 {
-    if (validate_fields(body, r->create_fields, r->ncreate_fields, false, fe))
-        r->build(rc, body, false, parent_id, values, fe);
+    if (validate_fields_fa(body, r->create_fields, r->create_labels_fa, r->ncreate_fields, false, fe))
+        put_values(rc, r, body, false, parent_id, values, fe);
 }
 
 void resource_create(req_ctx *rc, const resource *r, const char *parent_id)
@@ -435,17 +484,15 @@ void resource_close(req_ctx *rc, const resource *r)
 
 void resource_reply_list(req_ctx *rc, const resource *r, const PGresult *res)
 {
+    const res_shape *s = &r->shape_read;
     for (int i = 0; i < PQntuples(res); i++)
-        if (!row_in_scope(rc, r, res, i)) {
+        if (!row_in_scope(rc, r, s, res, i)) {
             log_msg(LOG_ERROR, rc->request_id, "%s list returned a row outside the caller's scope", r->name);
             reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
             return;
         }
-    int key[] = {r->col_id};
-    if (r->read_sql)
-        reply_rows_list(rc, res, r->read_cols, r->nread_cols, rc->limit, key, 1);
-    else
-        reply_rows_list(rc, res, r->cols, r->ncols, rc->limit, key, 1);
+    int key[] = {s->id};
+    reply_rows_list(rc, res, s->cols, s->ncols, rc->limit, key, 1);
 }
 
 /* Building values ---------------------------------------------------------------------------------------------- */
@@ -463,7 +510,9 @@ void res_put_text(req_ctx *rc, json_object *body, json_object *values, const cha
     if (!clean)
         return;
     if (!clean[0]) {
-        field_error(fe, field, "must not be blank");
+        char fa[256];
+        snprintf(fa, sizeof(fa), "%s نباید خالی باشد.", field);
+        field_error_coded(fe, field, "blank", fa, "must not be blank");
         return;
     }
     json_object_object_add(values, field, json_object_new_string(clean));
@@ -477,7 +526,7 @@ void res_put_national_id(req_ctx *rc, json_object *body, json_object *values, fi
     char out[11];
     int err = s ? national_id_normalize(s, out) : NATIONAL_ID_BAD_LENGTH;
     if (err != NATIONAL_ID_OK) {
-        field_error(fe, "national_id", "%s", national_id_error_message(err));
+        field_error_national_id(fe, "national_id", NULL, err);
         return;
     }
     (void)rc;
@@ -574,8 +623,9 @@ static void audited_list_done(db_job *job, void *arg)
         const resource *r = al->r;
         const char *detail = arena_sprintf(rc->arena, "{\"list\": \"%s\", \"filter\": %s, \"count\": %d}", r->name,
                                            al->filter_json, rows < rc->limit ? rows : rc->limit);
-        read_audit_add(rc, "read", al->parent_name, al->parent, value_or_null(res, 0, r->col_province),
-                       value_or_null(res, 0, r->col_county), value_or_null(res, 0, r->col_center), detail,
+        const res_shape *s = &r->shape_read;
+        read_audit_add(rc, "read", al->parent_name, al->parent, value_or_null(res, 0, s->province),
+                       value_or_null(res, 0, s->county), value_or_null(res, 0, s->center), detail,
                        audited_list_recorded);
         return;
     }
@@ -650,8 +700,8 @@ void resource_list_children(req_ctx *rc, const resource *r, const char *parent_n
                             int stmt_list)
 {
     const char *parent = resource_id_param(rc, 0, parent_name);
-    list_query lq;
-    if (!parent || !list_query_begin(rc, &lq) || !list_query_valid(rc, &lq))
+    list_request lq;
+    if (!parent || !list_parse_or_reply(rc, NULL, 0, LIST_CURSOR_ID, &lq))
         return;
     child_list *cl = arena_calloc(rc->arena, sizeof(*cl));
     cl->r = r;
@@ -687,70 +737,43 @@ const char *resource_list_audit_filter(req_ctx *rc, const char *const *names, co
     return out;
 }
 
-/* List queries ------------------------------------------------------------------------------------------------- */
+/* List queries of resources not described yet: list.h's parser, one filter at a time -------------------------- */
 
 bool list_query_begin(req_ctx *rc, list_query *lq)
 {
     memset(lq, 0, sizeof(*lq));
-    const char *cursor, *after;
-    if (!req_list_params(rc, &rc->limit, &cursor) || !req_cursor_values(rc, cursor, &after, 1))
-        return false;
-    int64_t v;
-    if (after && (parse_int64_digits(after, &v) != 0 || v <= 0))
-        field_error(&lq->fe, "cursor", CURSOR_INVALID_MESSAGE);
-    lq->after = after;
-    lq->limit = arena_sprintf(rc->arena, "%d", rc->limit + 1);
+    list_request req;
+    list_parse(rc, NULL, 0, LIST_CURSOR_ID, &req, &lq->fe);
+    lq->after = req.after;
+    lq->limit = req.limit;
     return true;
+}
+
+static const char *list_query_filter(req_ctx *rc, list_query *lq, const char *name, list_filter_kind kind,
+                                     const char *const *choices)
+{
+    list_filter f = {name, kind, choices, NULL};
+    return list_filter_value(rc, &f, &lq->fe);
 }
 
 const char *list_filter_province(req_ctx *rc, list_query *lq, const char *name)
 {
-    const char *v = req_query(rc, name);
-    if (!v)
-        return NULL;
-    const char *code = req_province_code(rc, v);
-    if (!code)
-        field_error(&lq->fe, name, "must be a province code such as IR-08");
-    return code;
+    return list_query_filter(rc, lq, name, LF_PROVINCE, NULL);
 }
 
 const char *list_filter_int(req_ctx *rc, list_query *lq, const char *name)
 {
-    const char *v = req_query(rc, name);
-    if (!v)
-        return NULL;
-    int64_t n;
-    if (parse_int64_digits(v, &n) != 0 || n <= 0) {
-        field_error(&lq->fe, name, "must be a positive whole number");
-        return NULL;
-    }
-    return arena_sprintf(rc->arena, "%lld", (long long)n);
+    return list_query_filter(rc, lq, name, LF_ID, NULL);
 }
 
 const char *list_filter_enum(req_ctx *rc, list_query *lq, const char *name, const char *const *choices)
 {
-    const char *v = req_query(rc, name);
-    if (!v)
-        return NULL;
-    for (const char *const *c = choices; *c; c++)
-        if (!strcmp(*c, v))
-            return v;
-    field_error(&lq->fe, name, "is not one of the allowed values");
-    return NULL;
+    return list_query_filter(rc, lq, name, LF_ENUM, choices);
 }
 
 const char *list_filter_national_id(req_ctx *rc, list_query *lq)
 {
-    const char *v = req_query(rc, "national_id");
-    if (!v)
-        return NULL;
-    char out[11];
-    int err = national_id_normalize(v, out);
-    if (err != NATIONAL_ID_OK) {
-        field_error(&lq->fe, "national_id", "%s", national_id_error_message(err));
-        return NULL;
-    }
-    return arena_strdup(rc->arena, out);
+    return list_query_filter(rc, lq, "national_id", LF_NATIONAL_ID, NULL);
 }
 
 bool list_query_valid(req_ctx *rc, list_query *lq)
@@ -759,6 +782,45 @@ bool list_query_valid(req_ctx *rc, list_query *lq)
         return true;
     reply_problem_fields(rc, 400, "Invalid query parameter.", &lq->fe);
     return false;
+}
+
+/* A described resource's list ----------------------------------------------------------------------------------- */
+
+void resource_list(req_ctx *rc, const resource *r)
+{
+    list_request lr;
+    /* the filters' errors first: a bad ?q= replies at once, which would drop the filters' error list */
+    if (!list_parse_or_reply(rc, r->filters, r->nfilters, LIST_CURSOR_ID, &lr))
+        return;
+    const char *pattern = r->search ? resource_search_pattern(rc) : NULL;
+    if (pattern && !*pattern)
+        return;
+    req_job_begin(rc, true);
+    db_query *q = db_job_add(&rc->job, pattern && r->search == SEARCH_IDS ? r->stmt_search : r->stmt_list);
+    resource_scope_params(rc, q);
+    for (int i = 0; i < r->nfilters; i++)
+        db_query_param(q, lr.values[i]);
+    if (r->search)
+        db_query_param(q, pattern);
+    db_query_param(q, lr.after);
+    db_query_param(q, lr.limit);
+    if (!r->audit_reads) {
+        resource_submit_list(rc, r);
+        return;
+    }
+    /* the read record's filter: what was validated, a national ID only as given */
+    const char *names[LIST_MAX_FILTERS], *vals[LIST_MAX_FILTERS];
+    int n = 0;
+    bool national_id = false;
+    for (int i = 0; i < r->nfilters; i++) {
+        if (r->filters[i].kind == LF_NATIONAL_ID) {
+            national_id |= lr.values[i] != NULL;
+            continue;
+        }
+        names[n] = r->filters[i].name;
+        vals[n++] = lr.values[i];
+    }
+    resource_submit_audited_list(rc, r, resource_list_audit_filter(rc, names, vals, n, national_id));
 }
 
 void res_put_place(req_ctx *rc, json_object *body, json_object *values, bool with_client, field_errors *fe)

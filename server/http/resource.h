@@ -20,7 +20,9 @@
 #include <stdbool.h>
 
 #include "server/audit/read_audit.h"
+#include "server/http/describe.h"
 #include "server/http/encode.h"
+#include "server/http/list.h"
 #include "server/http/request.h"
 #include "server/http/validate.h"
 
@@ -33,14 +35,35 @@ typedef struct res_column {
 
 typedef struct resource resource;
 
+/* A SELECT list over alias t and what the encoder makes of its columns; the positions of the columns the engine
+ * reads itself are looked up by name at start (-1 where there is none). */
+typedef struct res_shape {
+    const char *sql;
+    const col_spec *cols;
+    int ncols;
+    int id, version, province, county, center;
+} res_shape;
+
 /* Turns a validated body into column values (adds field errors for what validation cannot see). For create,
- * parent_id is the path's {id} of a nested collection (e.g. the client of /clients/{id}/services), else NULL. */
+ * parent_id is the path's {id} of a nested collection (e.g. the client of /clients/{id}/services), else NULL.
+ * A described resource's hook runs after every plain field was copied: it handles only the DF_CUSTOM fields and
+ * the checks that span fields. */
 typedef void (*res_build_fn)(req_ctx *rc, json_object *body, bool partial, const char *parent_id,
                              json_object *values, field_errors *fe);
 
 struct resource {
     const char *name;           /* audit entity and problem wording: "client" */
     const char *table;          /* "clients" */
+    /* A described resource (describe.h) gives its fields and the few hooks that are really special; the SQL,
+     * columns, positions, writable columns, field specs, list filters and schemas are derived from them. A
+     * resource not described yet gives select_sql ... update_fields below by hand instead. */
+    const field_desc *fields;
+    int nfields;
+    const char *schema;         /* OpenAPI component names: "Client", "ClientWrite", "ClientPatch" */
+    search_kind search;         /* ?q= on its list */
+    const char *parent_column;  /* a nested collection's (/clients/{id}/services: "client_id"): its list is the
+                                   parent's rows (stmt_list: $1 parent, $2 after, $3 limit + 1) */
+    /* by hand, for a resource not described yet: */
     const char *select_sql;     /* output columns over alias t; must name province, county_id, center_id, id,
                                    version as such */
     const col_spec *cols;
@@ -57,6 +80,7 @@ struct resource {
     int nwritable;
     const field_spec *create_fields, *update_fields;
     int ncreate_fields, nupdate_fields;
+    const char *const *create_labels_fa, *const *update_labels_fa;   /* their Persian names (derived) */
     res_build_fn build;
     bool audit_reads;           /* a person's record: every read is recorded */
     /* Optional: the FROM of an update's audit 'before' (CTEs old: the row before, upd: after; alias t), for a
@@ -70,7 +94,12 @@ struct resource {
     bool submittable;           /* NGO submissions may carry it: create_many is prepared */
 
     /* prepared at start by resource_init */
-    int stmt_get, stmt_create, stmt_update, stmt_version;
+    res_shape shape_write, shape_read;  /* what writes return (and audit), what reads select */
+    list_filter filters[LIST_MAX_FILTERS];
+    const char *filter_types[LIST_MAX_FILTERS]; /* each filter's SQL cast */
+    int nfilters;
+    const route_param *query_params;    /* the list's, for the API description */
+    int stmt_get, stmt_create, stmt_update, stmt_version, stmt_list, stmt_search;
     /* create_many($1 JSON array of values, $2 submission id): writes them all only while that submission is being
      * approved by this very request, each audited with the submission's id; returns how many */
     int stmt_create_many;
@@ -81,11 +110,17 @@ void resource_values(req_ctx *rc, const resource *r, json_object *body, const ch
                      field_errors *fe);
 
 void resource_init(resource *r);
+/* The position of result column name in cols (-1 when there is none). */
+int res_col(const col_spec *cols, int ncols, const char *name);
 
 void resource_get(req_ctx *rc, const resource *r);
 void resource_create(req_ctx *rc, const resource *r, const char *parent_id);
 void resource_patch(req_ctx *rc, const resource *r);
 void resource_close(req_ctx *rc, const resource *r);
+
+/* GET on a described resource's collection: its filters, ?q= and page from list.h's parser, the query derived
+ * from its description, audited when it holds people's records. */
+void resource_list(req_ctx *rc, const resource *r);
 
 /* Lists: the resource writes its own query (its filters differ; selecting read_sql when the resource has one); the
  * engine checks scope on every row and answers JSON or CSV with the next cursor. Call from the job callback with
@@ -138,7 +173,8 @@ void resource_reply_unrecorded(req_ctx *rc);
 const char *resource_list_audit_filter(req_ctx *rc, const char *const *names, const char *const *values, int n,
                                        bool national_id_given);
 
-/* Reading a list request's query: page, cursor, filters. Problems are collected and answered together (400). */
+/* Reading a list request's query: page, cursor, filters, for lists not described yet (list.h's parser underneath).
+ * Problems are collected and answered together (400). */
 typedef struct list_query {
     const char *after;      /* id from the cursor, or NULL */
     const char *limit;      /* limit + 1, as text: one row more tells whether there is a next page */

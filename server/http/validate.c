@@ -1,5 +1,8 @@
 #include "server/http/validate.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/digits.h"
@@ -7,6 +10,80 @@
 #include "common/national_id.h"
 #include "common/textnorm.h"
 #include "common/utf8.h"
+
+/* Field errors with a code and a Persian message ------------------------------------------------------------ */
+
+static void free_fa(json_object *o, void *fa)
+{
+    (void)o;
+    free(fa);
+}
+
+void field_error_coded(field_errors *fe, const char *field, const char *reason, const char *fa, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    field_error(fe, field, "%s", msg);
+    json_object *e = json_object_array_get_idx(fe->list, json_object_array_length(fe->list) - 1);
+    char code[160];
+    snprintf(code, sizeof(code), "%s%s%s", field, field[0] ? "." : "", reason);
+    json_object_object_add(e, "code", json_object_new_string(code));
+    json_object_set_userdata(e, strdup(fa), free_fa);
+}
+
+const char *field_error_code(json_object *err)
+{
+    json_object *c;
+    return json_object_object_get_ex(err, "code", &c) ? json_object_get_string(c) : NULL;
+}
+
+const char *field_error_fa(json_object *err)
+{
+    return json_object_get_userdata(err);
+}
+
+void field_error_national_id(field_errors *fe, const char *field, const char *label_fa, int err)
+{
+    const char *l = label_fa ? label_fa : "کد ملی";
+    char fa[256];
+    const char *reason;
+    switch (err) {
+    case NATIONAL_ID_BAD_LENGTH:
+        reason = "length";
+        snprintf(fa, sizeof(fa), "%s باید دقیقاً ۱۰ رقم باشد.", l);
+        break;
+    case NATIONAL_ID_NOT_DIGITS:
+        reason = "not_digits";
+        snprintf(fa, sizeof(fa), "%s فقط باید رقم داشته باشد.", l);
+        break;
+    case NATIONAL_ID_ALL_SAME:
+        reason = "same_digits";
+        snprintf(fa, sizeof(fa), "%s نمی‌تواند از یک رقم تکراری باشد.", l);
+        break;
+    case NATIONAL_ID_BAD_CHECK:
+        reason = "check_digit";
+        snprintf(fa, sizeof(fa), "رقم کنترل %s درست نیست.", l);
+        break;
+    default:
+        reason = "invalid";
+        snprintf(fa, sizeof(fa), "%s معتبر نیست.", l);
+    }
+    field_error_coded(fe, field, reason, fa, "%s", national_id_error_message(err));
+}
+
+/* the Persian names of the fields being validated (validate_fields_fa), for the messages */
+typedef struct labels {
+    const field_spec *spec;
+    const char *const *fa;
+} labels;
+
+static const char *label(const labels *ls, const field_spec *f, const char *key)
+{
+    return f && ls->fa && ls->fa[f - ls->spec] ? ls->fa[f - ls->spec] : key;
+}
 
 static const field_spec *find_spec(const field_spec *spec, int n, const char *key)
 {
@@ -24,33 +101,42 @@ static size_t codepoints(const char *s)
     return n;
 }
 
-static bool string_ok(json_object *v, const field_spec *f, field_errors *fe)
+static bool string_ok(json_object *v, const field_spec *f, const labels *ls, field_errors *fe)
 {
     const char *s = json_object_get_string(v);
     size_t len = (size_t)json_object_get_string_len(v);
+    const char *l = label(ls, f, f->name);
+    char fa[512];
     if (strlen(s) != len) {
-        field_error(fe, f->name, "must not contain NUL characters");
+        snprintf(fa, sizeof(fa), "%s نباید نویسهٔ NUL داشته باشد.", l);
+        field_error_coded(fe, f->name, "nul", fa, "must not contain NUL characters");
         return false;
     }
     if (utf8_validate(s, len) != 0) {
-        field_error(fe, f->name, "is not valid UTF-8");
+        snprintf(fa, sizeof(fa), "%s متن UTF-8 معتبری نیست.", l);
+        field_error_coded(fe, f->name, "not_utf8", fa, "is not valid UTF-8");
         return false;
     }
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
         if (*p < 0x20 || *p == 0x7f) {
-            field_error(fe, f->name, "must not contain control characters");
+            snprintf(fa, sizeof(fa), "%s نباید نویسهٔ کنترلی داشته باشد.", l);
+            field_error_coded(fe, f->name, "control_characters", fa, "must not contain control characters");
             return false;
         }
     size_t cp = codepoints(s);
     if (f->max && cp > (size_t)f->max) {
-        field_error(fe, f->name, "must be at most %lld characters", (long long)f->max);
+        snprintf(fa, sizeof(fa), "%s باید حداکثر %lld نویسه باشد.", l, (long long)f->max);
+        field_error_coded(fe, f->name, "too_long", fa, "must be at most %lld characters", (long long)f->max);
         return false;
     }
     if (f->min && cp < (size_t)f->min) {
-        if (f->min == 1)
-            field_error(fe, f->name, "must not be empty");
-        else
-            field_error(fe, f->name, "must be at least %lld characters", (long long)f->min);
+        if (f->min == 1) {
+            snprintf(fa, sizeof(fa), "%s نباید خالی باشد.", l);
+            field_error_coded(fe, f->name, "empty", fa, "must not be empty");
+        } else {
+            snprintf(fa, sizeof(fa), "%s باید دست‌کم %lld نویسه باشد.", l, (long long)f->min);
+            field_error_coded(fe, f->name, "too_short", fa, "must be at least %lld characters", (long long)f->min);
+        }
         return false;
     }
     return true;
@@ -72,8 +158,16 @@ static bool int_value(json_object *v, int64_t *out)
 
 bool validate_fields(json_object *obj, const field_spec *spec, int n, bool partial, field_errors *fe)
 {
+    return validate_fields_fa(obj, spec, NULL, n, partial, fe);
+}
+
+bool validate_fields_fa(json_object *obj, const field_spec *spec, const char *const *labels_fa, int n, bool partial,
+                        field_errors *fe)
+{
+    const labels ls = {spec, labels_fa};
+    char fa[768];
     if (!json_object_is_type(obj, json_type_object)) {
-        field_error(fe, "", "the body must be a JSON object");
+        field_error_coded(fe, "", "not_object", "بدنهٔ درخواست باید یک شیء JSON باشد.", "the body must be a JSON object");
         return false;
     }
     bool ok = true;
@@ -92,25 +186,30 @@ bool validate_fields(json_object *obj, const field_spec *spec, int n, bool parti
                     json_object *other;
                     if (val && (!json_object_is_type(val, json_type_string) ||
                                 jalali_parse(json_object_get_string(val), &j) != 0 || jalali_to_gregorian(j, &g) != 0)) {
-                        field_error(fe, key, "must be a Jalali date YYYY-MM-DD");
+                        snprintf(fa, sizeof(fa), "%s باید تاریخ شمسی به شکل YYYY-MM-DD باشد.", label(&ls, d, key));
+                        field_error_coded(fe, key, "jalali_date", fa, "must be a Jalali date YYYY-MM-DD");
                         ok = false;
                     } else if (val && json_object_object_get_ex(obj, base, &other) && other &&
                                json_object_is_type(other, json_type_string) &&
                                date_parse_iso(json_object_get_string(other), &iso) == 0 &&
                                (iso.y != g.y || iso.m != g.m || iso.d != g.d)) {
-                        field_error(fe, key, "is a different day than %s; send one of them", base);
+                        snprintf(fa, sizeof(fa), "%s روزی جز %s است؛ فقط یکی را بفرستید.", key, base);
+                        field_error_coded(fe, key, "date_mismatch", fa, "is a different day than %s; send one of them",
+                                          base);
                         ok = false;
                     }
                     continue;
                 }
             }
-            field_error(fe, key, "is not a field of this resource (or may not be set)");
+            snprintf(fa, sizeof(fa), "%s فیلدی از این رکورد نیست (یا نمی‌توان آن را تعیین کرد).", key);
+            field_error_coded(fe, key, "unknown", fa, "is not a field of this resource (or may not be set)");
             ok = false;
             continue;
         }
         if (!val) {
             if (f->required) {
-                field_error(fe, key, "must not be null");
+                snprintf(fa, sizeof(fa), "%s نباید خالی (null) باشد.", label(&ls, f, key));
+                field_error_coded(fe, key, "null", fa, "must not be null");
                 ok = false;
             }
             continue;
@@ -118,9 +217,10 @@ bool validate_fields(json_object *obj, const field_spec *spec, int n, bool parti
         switch (f->type) {
         case F_STRING:
             if (!json_object_is_type(val, json_type_string)) {
-                field_error(fe, key, "must be a string");
+                snprintf(fa, sizeof(fa), "%s باید متن باشد.", label(&ls, f, key));
+                field_error_coded(fe, key, "type", fa, "must be a string");
                 ok = false;
-            } else if (!string_ok(val, f, fe))
+            } else if (!string_ok(val, f, &ls, fe))
                 ok = false;
             break;
         case F_ENUM: {
@@ -134,7 +234,8 @@ bool validate_fields(json_object *obj, const field_spec *spec, int n, bool parti
                 size_t l = 0;
                 for (const char *const *c = f->choices; *c && l < sizeof(list) - 40; c++)
                     l += (size_t)snprintf(list + l, sizeof(list) - l, "%s%s", l ? ", " : "", *c);
-                field_error(fe, key, "must be one of: %s", list);
+                snprintf(fa, sizeof(fa), "%s باید یکی از این‌ها باشد: %s", label(&ls, f, key), list);
+                field_error_coded(fe, key, "choice", fa, "must be one of: %s", list);
                 ok = false;
             }
             break;
@@ -142,32 +243,41 @@ bool validate_fields(json_object *obj, const field_spec *spec, int n, bool parti
         case F_INT: {
             int64_t v;
             if (json_object_is_type(val, json_type_double)) {
-                field_error(fe, key, "must be a whole number");
+                snprintf(fa, sizeof(fa), "%s باید عدد صحیح باشد.", label(&ls, f, key));
+                field_error_coded(fe, key, "not_integer", fa, "must be a whole number");
                 ok = false;
             } else if (!int_value(val, &v)) {
-                field_error(fe, key, "must be a whole number within range");
+                snprintf(fa, sizeof(fa), "%s باید عدد صحیحی در محدوده باشد.", label(&ls, f, key));
+                field_error_coded(fe, key, "not_integer", fa, "must be a whole number within range");
                 ok = false;
             } else if (v < f->min || v > f->max) {
-                field_error(fe, key, "must be from %lld to %lld", (long long)f->min, (long long)f->max);
+                snprintf(fa, sizeof(fa), "%s باید از %lld تا %lld باشد.", label(&ls, f, key), (long long)f->min,
+                         (long long)f->max);
+                field_error_coded(fe, key, "range", fa, "must be from %lld to %lld", (long long)f->min,
+                                  (long long)f->max);
                 ok = false;
             }
             break;
         }
         case F_BOOL:
             if (!json_object_is_type(val, json_type_boolean)) {
-                field_error(fe, key, "must be true or false");
+                snprintf(fa, sizeof(fa), "%s باید true یا false باشد.", label(&ls, f, key));
+                field_error_coded(fe, key, "type", fa, "must be true or false");
                 ok = false;
             }
             break;
         case F_DATE: {
             ymd d;
             if (!json_object_is_type(val, json_type_string) || date_parse_iso(json_object_get_string(val), &d) != 0) {
-                field_error(fe, key, "must be a date YYYY-MM-DD");
+                snprintf(fa, sizeof(fa), "%s باید تاریخ میلادی به شکل YYYY-MM-DD باشد.", label(&ls, f, key));
+                field_error_coded(fe, key, "date", fa, "must be a date YYYY-MM-DD");
                 ok = false;
             } else if (d.y < ISO_DATE_MIN_YEAR) {
                 /* what a Jalali date sent to the Gregorian field looks like (1403-12-31) */
-                field_error(fe, key, "must be a Gregorian date from %d on; for a Jalali date such as %04d-%02d-%02d "
-                            "use %s_jalali", ISO_DATE_MIN_YEAR, d.y, d.m, d.d, key);
+                snprintf(fa, sizeof(fa), "%s باید تاریخ میلادی از سال %d به بعد باشد؛ تاریخ شمسی را در %s_jalali "
+                         "بفرستید.", label(&ls, f, key), ISO_DATE_MIN_YEAR, key);
+                field_error_coded(fe, key, "date_before_min", fa, "must be a Gregorian date from %d on; for a Jalali "
+                                  "date such as %04d-%02d-%02d use %s_jalali", ISO_DATE_MIN_YEAR, d.y, d.m, d.d, key);
                 ok = false;
             }
             break;
@@ -178,7 +288,7 @@ bool validate_fields(json_object *obj, const field_spec *spec, int n, bool parti
                           ? national_id_normalize(json_object_get_string(val), out)
                           : NATIONAL_ID_NOT_DIGITS;
             if (err != NATIONAL_ID_OK) {
-                field_error(fe, key, "%s", national_id_error_message(err));
+                field_error_national_id(fe, key, label(&ls, f, NULL), err);
                 ok = false;
             }
             break;
@@ -199,7 +309,8 @@ bool validate_fields(json_object *obj, const field_spec *spec, int n, bool parti
                 present = json_object_object_get_ex(obj, jk, &v) && v;
             }
             if (!present) {
-                field_error(fe, spec[i].name, "is required");
+                snprintf(fa, sizeof(fa), "%s الزامی است.", label(&ls, &spec[i], spec[i].name));
+                field_error_coded(fe, spec[i].name, "required", fa, "is required");
                 ok = false;
             }
         }
@@ -272,7 +383,9 @@ const char *clean_text(req_ctx *rc, const char *s, const char *field, field_erro
     size_t n = strlen(s);
     char *clean = arena_alloc(rc->arena, n + 1);
     if (textnorm_clean_input(s, clean, n + 1) == (size_t)-1) {
-        field_error(fe, field, "holds characters that are not allowed");
+        char fa[256];
+        snprintf(fa, sizeof(fa), "%s نویسه‌هایی دارد که مجاز نیست.", field);
+        field_error_coded(fe, field, "characters", fa, "holds characters that are not allowed");
         return NULL;
     }
     return clean;

@@ -33,9 +33,25 @@ typedef struct field_spec {
     const char *const *choices;     /* F_ENUM */
 } field_spec;
 
+/* A field error with a stable machine code ("<field>.<reason>", e.g. "national_id.check_digit",
+ * "first_name.too_long", "county_id.required") and a Persian message beside the English one. A reply shows field,
+ * message (English) and code; the Persian message travels with the error (json-c user data, never serialised)
+ * until replies choose a language (field_error_fa). */
+void field_error_coded(field_errors *fe, const char *field, const char *reason, const char *fa, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* An error's code and Persian message (NULL for an error made by plain field_error). */
+const char *field_error_code(json_object *err);
+const char *field_error_fa(json_object *err);
+/* A national ID error (national_id_normalize's code) on field: its code, English and Persian message. */
+void field_error_national_id(field_errors *fe, const char *field, const char *label_fa, int err);
+
 /* Checks obj (must be an object) against spec; adds an error per problem. For PATCH (partial), required fields
  * may be absent. Returns true when there was no error. */
 bool validate_fields(json_object *obj, const field_spec *spec, int n, bool partial, field_errors *fe);
+/* The same with each field's Persian name (labels_fa[i] for spec[i]; NULL entries, or NULL: the JSON name) for the
+ * Persian messages. */
+bool validate_fields_fa(json_object *obj, const field_spec *spec, const char *const *labels_fa, int n, bool partial,
+                        field_errors *fe);
 
 /* Is key one of spec's fields (or X_jalali of a date field X)? */
 bool validate_is_field(const field_spec *spec, int n, const char *key);

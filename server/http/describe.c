@@ -1,0 +1,507 @@
+#include "server/http/describe.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "server/http/resource.h"
+#include "server/router.h"
+
+/* The described resources, for the API description */
+#define MAX_DESCRIBED 32
+static const resource *described[MAX_DESCRIBED];
+static int ndescribed;
+
+int describe_count(void)
+{
+    return ndescribed;
+}
+
+const resource *describe_at(int i)
+{
+    return described[i];
+}
+
+static const field_desc *find_field(const resource *r, const char *name)
+{
+    for (int i = 0; i < r->nfields; i++)
+        if (!strcmp(r->fields[i].name, name))
+            return &r->fields[i];
+    return NULL;
+}
+
+/* what reads select for f, over alias t */
+static const char *read_expr(const field_desc *f, char *buf, size_t n)
+{
+    if (f->expr)
+        return f->expr;
+    snprintf(buf, n, "t.%s", f->column ? f->column : f->name);
+    return buf;
+}
+
+/* Appends "expr AS name" (just expr when it already is t.name) */
+static void put_select(strbuf *sb, const char *expr, const char *name)
+{
+    if (sb->len)
+        strbuf_puts(sb, ", ");
+    strbuf_puts(sb, expr);
+    if (strncmp(expr, "t.", 2) != 0 || strcmp(expr + 2, name) != 0)
+        strbuf_printf(sb, " AS %s", name);
+}
+
+static char *keep(strbuf *sb)
+{
+    char *s = strdup(sb->data ? sb->data : "");
+    strbuf_free(sb);
+    return s;
+}
+
+/* The SELECT lists: reads take the stored values (the encoder formats them), writes return what their audit
+ * records keep (formatted in SQL, as they always were). */
+static void derive_selects(resource *r)
+{
+    strbuf rd = STRBUF_INIT, wr = STRBUF_INIT;
+    col_spec *rcols = calloc((size_t)r->nfields, sizeof(*rcols)), *wcols = calloc((size_t)r->nfields, sizeof(*wcols));
+    int nr = 0, nw = 0;
+    for (int i = 0; i < r->nfields; i++) {
+        const field_desc *f = &r->fields[i];
+        if (f->flags & DF_NOT_SELECTED)
+            continue;
+        char buf[128], w[512];
+        const char *e = read_expr(f, buf, sizeof(buf));
+        put_select(&rd, e, f->name);
+        rcols[nr++] = (col_spec){f->name, f->out};
+        if (f->flags & DF_READS_ONLY)
+            continue;
+        col_type wt = f->out;
+        if (f->write_expr) {
+            e = f->write_expr;
+            wt = COL_JSON;
+        } else if (f->out == COL_TIMESTAMP) {
+            snprintf(w, sizeof(w), "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", e);
+            e = w;
+        } else if (f->out == COL_TEXT_ARRAY) {
+            snprintf(w, sizeof(w), "to_jsonb(%s)", e);
+            e = w;
+            wt = COL_JSON;
+        }
+        put_select(&wr, e, f->name);
+        wcols[nw++] = (col_spec){f->name, wt};
+    }
+    r->read_sql = keep(&rd);
+    r->read_cols = rcols;
+    r->nread_cols = nr;
+    r->select_sql = keep(&wr);
+    r->cols = wcols;
+    r->ncols = nw;
+}
+
+/* The columns writes set, and the bodies' field specs */
+static void derive_writes(resource *r)
+{
+    res_column *w = calloc((size_t)r->nfields, sizeof(*w));
+    field_spec *c = calloc((size_t)r->nfields, sizeof(*c)), *u = calloc((size_t)r->nfields, sizeof(*u));
+    const char **cl = calloc((size_t)r->nfields, sizeof(*cl)), **ul = calloc((size_t)r->nfields, sizeof(*ul));
+    int nw = 0, nc = 0, nu = 0;
+    for (int i = 0; i < r->nfields; i++) {
+        const field_desc *f = &r->fields[i];
+        if (f->column && f->sqltype && (f->flags & (DF_WRITE | DF_STORED)))
+            w[nw++] = (res_column){f->name, f->column, f->sqltype, f->default_sql};
+        if (f->flags & DF_CREATE) {
+            cl[nc] = f->label_fa;
+            c[nc++] = (field_spec){f->name, f->in, (f->flags & DF_REQUIRED_CREATE) != 0, f->min, f->max, f->choices};
+        }
+        if (f->flags & DF_UPDATE) {
+            ul[nu] = f->label_fa;
+            u[nu++] = (field_spec){f->name, f->in, (f->flags & DF_REQUIRED_UPDATE) != 0, f->min, f->max, f->choices};
+        }
+    }
+    r->writable = w;
+    r->nwritable = nw;
+    r->create_fields = c;
+    r->ncreate_fields = nc;
+    r->update_fields = u;
+    r->nupdate_fields = nu;
+    r->create_labels_fa = cl;
+    r->update_labels_fa = ul;
+}
+
+/* a filter's SQL type: its column's for ids and enums (an index on an enum column wants the enum), else text */
+static const char *filter_type(const field_desc *f)
+{
+    if (f->filter == LF_ID)
+        return f->sqltype && (!strcmp(f->sqltype, "integer") || !strcmp(f->sqltype, "bigint")) ? f->sqltype
+               : !strcmp(f->name, "county_id")                                                  ? "integer"
+                                                                                                : "bigint";
+    if (f->filter == LF_ENUM && f->sqltype && f->sqltype[0] != '(' && !strchr(f->sqltype, '['))
+        return f->sqltype;
+    return "text";
+}
+
+/* a filter's column (or expression) over alias t */
+typedef struct filter_sql {
+    char expr[128];
+    bool contains;
+} filter_sql;
+
+/* the caller's scope ($1 province, $2 county, $3 center), then each filter, ?q= and the cursor */
+static void list_where(const resource *r, strbuf *sb, const filter_sql *fs)
+{
+    char b1[128], b2[128], b3[128];
+    strbuf_printf(sb, "($1::text IS NULL OR %s = $1) AND ($2::integer IS NULL OR %s = $2::integer)"
+                      " AND ($3::bigint IS NULL OR %s = $3::bigint)",
+                  read_expr(find_field(r, "province"), b1, sizeof(b1)),
+                  read_expr(find_field(r, "county_id"), b2, sizeof(b2)),
+                  read_expr(find_field(r, "center_id"), b3, sizeof(b3)));
+    int p = 4;
+    for (int i = 0; i < r->nfilters; i++, p++) {
+        const char *t = r->filter_types[i];
+        if (fs[i].contains)
+            strbuf_printf(sb, " AND ($%d::text IS NULL OR %s @> ARRAY[$%d::text])", p, fs[i].expr, p);
+        else
+            strbuf_printf(sb, " AND ($%d::%s IS NULL OR %s = $%d::%s)", p, t, fs[i].expr, p, t);
+    }
+    if (r->search) {
+        strbuf_printf(sb, " AND ($%d::text IS NULL OR t.name_key LIKE $%d)", p, p);
+        p++;
+    }
+    strbuf_printf(sb, " AND ($%d::bigint IS NULL OR t.id > $%d::bigint) ORDER BY t.id LIMIT $%d", p, p, p + 1);
+}
+
+static void derive_list(resource *r)
+{
+    filter_sql fs[LIST_MAX_FILTERS];
+    int param_of[3] = {0, 0, 0};    /* the filters province, county_id, center_id: their parameters */
+    for (int i = 0; i < r->nfields; i++) {
+        const field_desc *f = &r->fields[i];
+        if (f->filter == LF_NONE)
+            continue;
+        if (r->nfilters == LIST_MAX_FILTERS)
+            abort();
+        int k = r->nfilters++;
+        r->filters[k] = (list_filter){f->filter_as ? f->filter_as : f->name, f->filter, f->choices, NULL};
+        r->filter_types[k] = filter_type(f);
+        char buf[128];
+        snprintf(fs[k].expr, sizeof(fs[k].expr), "%s", read_expr(f, buf, sizeof(buf)));
+        fs[k].contains = (f->flags & DF_CONTAINS) != 0;
+        const char *place[3] = {"province", "county_id", "center_id"};
+        for (int j = 0; j < 3; j++)
+            if (!strcmp(f->name, place[j]))
+                param_of[j] = 4 + k;
+    }
+    strbuf sb = STRBUF_INIT;
+    char name[96];
+    snprintf(name, sizeof(name), "%s_list", r->name);
+    if (r->parent_column) {
+        strbuf_printf(&sb, "SELECT %s FROM %s t WHERE t.%s = $1::bigint AND ($2::bigint IS NULL OR t.id > $2::bigint)"
+                           " ORDER BY t.id LIMIT $3", r->read_sql, r->table, r->parent_column);
+        r->stmt_list = db_stmt_register(name, sb.data);
+        strbuf_free(&sb);
+        return;
+    }
+    strbuf_printf(&sb, "SELECT %s FROM %s t WHERE ", r->read_sql, r->table);
+    list_where(r, &sb, fs);
+    r->stmt_list = db_stmt_register(name, sb.data);
+    strbuf_free(&sb);
+    if (r->search == SEARCH_IDS) {
+        /* ?q=: the matching ids come from registry_search_ids (see migration 0009: under row-level security a LIKE
+         * can never use an index); the rows are then read here under row-level security like any list. It returns
+         * one page (+1) when no other filter could drop rows, else every match, so the page is never cut short. */
+        int pq = 4 + r->nfilters, pc = pq + 1, pl = pq + 2;
+        char prov[16] = "NULL", county[16] = "NULL", center[16] = "NULL";
+        if (param_of[0])
+            snprintf(prov, sizeof(prov), "$%d", param_of[0]);
+        if (param_of[1])
+            snprintf(county, sizeof(county), "$%d", param_of[1]);
+        if (param_of[2])
+            snprintf(center, sizeof(center), "$%d", param_of[2]);
+        strbuf_printf(&sb, "SELECT %s FROM registry_search_ids('%s', $%d, %s::text, %s::integer, %s::bigint,"
+                           " $%d::bigint, CASE WHEN true", r->read_sql, r->name, pq, prov, county, center, pc);
+        for (int k = 0; k < r->nfilters; k++)
+            if (4 + k != param_of[0] && 4 + k != param_of[1] && 4 + k != param_of[2])
+                strbuf_printf(&sb, " AND $%d::%s IS NULL", 4 + k, r->filter_types[k]);
+        strbuf_printf(&sb, " THEN $%d::integer END) m (id) JOIN %s t ON t.id = m.id WHERE ", pl, r->table);
+        list_where(r, &sb, fs);
+        snprintf(name, sizeof(name), "%s_search", r->name);
+        r->stmt_search = db_stmt_register(name, sb.data);
+        strbuf_free(&sb);
+    }
+}
+
+static const route_param *derive_query_params(const resource *r);
+
+void describe_derive(resource *r)
+{
+    derive_selects(r);
+    derive_writes(r);
+    derive_list(r);
+    r->query_params = derive_query_params(r);
+    if (ndescribed < MAX_DESCRIBED)
+        described[ndescribed++] = r;
+}
+
+/* Values from a validated body ------------------------------------------------------------------------------- */
+
+void describe_put_values(req_ctx *rc, const resource *r, json_object *body, json_object *values, field_errors *fe)
+{
+    for (int i = 0; i < r->nfields; i++) {
+        const field_desc *f = &r->fields[i];
+        if (!(f->flags & DF_WRITE) || (f->flags & DF_CUSTOM))
+            continue;
+        switch (f->in) {
+        case F_STRING:
+            if ((f->flags & DF_EMPTY_IS_NULL) && body_string(body, f->name) && !body_string(body, f->name)[0])
+                json_object_object_add(values, f->name, NULL);
+            else
+                res_put_text(rc, body, values, f->name, fe);
+            break;
+        case F_NATIONAL_ID:
+            res_put_national_id(rc, body, values, fe);
+            break;
+        case F_INT:
+            res_put_int(body, values, f->name);
+            break;
+        case F_DATE:
+            res_put_date(rc, body, values, f->name);
+            break;
+        case F_ENUM:
+        case F_BOOL:
+        case F_ANY:
+            res_put_as_is(body, values, f->name);
+            break;
+        }
+    }
+}
+
+/* The API description ---------------------------------------------------------------------------------------- */
+
+static json_object *type_of(const char *t, bool nullable)
+{
+    if (!nullable)
+        return json_object_new_string(t);
+    json_object *a = json_object_new_array();
+    json_object_array_add(a, json_object_new_string(t));
+    json_object_array_add(a, json_object_new_string("null"));
+    return a;
+}
+
+static json_object *enum_of(const char *const *choices)
+{
+    json_object *a = json_object_new_array();
+    for (const char *const *c = choices; *c; c++)
+        json_object_array_add(a, json_object_new_string(*c));
+    return a;
+}
+
+/* a composite's own schema, or null beside it */
+static json_object *custom_schema(const field_desc *f, bool nullable)
+{
+    json_object *s = json_tokener_parse(f->schema);
+    if (!s) {
+        fprintf(stderr, "describe: the schema of %s is not valid JSON\n", f->name);
+        abort();
+    }
+    if (!nullable)
+        return s;
+    json_object *o = json_object_new_object(), *one = json_object_new_array(), *null = json_object_new_object();
+    json_object_object_add(null, "type", json_object_new_string("null"));
+    json_object_array_add(one, s);
+    json_object_array_add(one, null);
+    json_object_object_add(o, "oneOf", one);
+    return o;
+}
+
+static void add_labels(json_object *p, const field_desc *f)
+{
+    if (f->label_en)
+        json_object_object_add(p, "title", json_object_new_string(f->label_en));
+    if (f->label_fa)
+        json_object_object_add(p, "x-label-fa", json_object_new_string(f->label_fa));
+    if (f->doc)
+        json_object_object_add(p, "description", json_object_new_string(f->doc));
+    if (f->example) {
+        json_object *ex = json_tokener_parse(f->example);
+        if (!ex && strcmp(f->example, "null") != 0) {
+            fprintf(stderr, "describe: the example of %s is not valid JSON\n", f->name);
+            abort();
+        }
+        json_object_object_add(p, "example", ex);
+    }
+}
+
+/* an array of strings (of f's choices, when it has them) */
+static void put_string_array(json_object *p, const field_desc *f, bool nullable)
+{
+    json_object *items = json_object_new_object();
+    json_object_object_add(items, "type", json_object_new_string("string"));
+    if (f->choices)
+        json_object_object_add(items, "enum", enum_of(f->choices));
+    json_object_object_add(p, "type", type_of("array", nullable));
+    json_object_object_add(p, "items", items);
+}
+
+static json_object *jalali_twin(bool nullable)
+{
+    json_object *p = json_object_new_object();
+    json_object_object_add(p, "type", type_of("string", nullable));
+    json_object_object_add(p, "description", json_object_new_string("the same date in the Jalali calendar"));
+    return p;
+}
+
+json_object *describe_schema_record(const resource *r)
+{
+    json_object *s = json_object_new_object(), *props = json_object_new_object(), *req = json_object_new_array();
+    json_object_object_add(s, "type", json_object_new_string("object"));
+    for (int i = 0; i < r->nfields; i++) {
+        const field_desc *f = &r->fields[i];
+        if ((f->flags & (DF_NOT_SELECTED | DF_READS_ONLY)) || f->out == COL_HIDDEN)
+            continue;
+        bool nul = (f->flags & DF_NULLABLE) != 0;
+        json_object *p;
+        if (f->schema)
+            p = custom_schema(f, nul);
+        else {
+            p = json_object_new_object();
+            switch (f->out) {
+            case COL_INT:
+                json_object_object_add(p, "type", type_of("integer", nul));
+                break;
+            case COL_BOOL:
+                json_object_object_add(p, "type", type_of("boolean", nul));
+                break;
+            case COL_TEXT_ARRAY:
+                put_string_array(p, f, nul);
+                break;
+            case COL_JSON:
+            case COL_TYPE_SEVERITY:
+            case COL_HIDDEN:
+                break;
+            default:
+                json_object_object_add(p, "type", type_of("string", nul));
+                if (f->out == COL_DATE)
+                    json_object_object_add(p, "format", json_object_new_string("date"));
+                if (f->out == COL_TIMESTAMP)
+                    json_object_object_add(p, "format", json_object_new_string("date-time"));
+                if (f->choices && f->in == F_ENUM)
+                    json_object_object_add(p, "enum", enum_of(f->choices));
+                if (f->in == F_NATIONAL_ID)
+                    json_object_object_add(p, "pattern", json_object_new_string("^[0-9]{10}$"));
+            }
+        }
+        add_labels(p, f);
+        json_object_object_add(props, f->name, p);
+        json_object_array_add(req, json_object_new_string(f->name));
+        if (f->out == COL_DATE) {
+            char jk[96];
+            snprintf(jk, sizeof(jk), "%s_jalali", f->name);
+            json_object_object_add(props, jk, jalali_twin(nul));
+            json_object_array_add(req, json_object_new_string(jk));
+        }
+    }
+    json_object_object_add(s, "properties", props);
+    json_object_object_add(s, "required", req);
+    return s;
+}
+
+json_object *describe_schema_write(const resource *r, bool update)
+{
+    json_object *s = json_object_new_object(), *props = json_object_new_object(), *req = json_object_new_array();
+    json_object_object_add(s, "type", json_object_new_string("object"));
+    unsigned in = update ? DF_UPDATE : DF_CREATE, must = update ? DF_REQUIRED_UPDATE : DF_REQUIRED_CREATE;
+    for (int i = 0; i < r->nfields; i++) {
+        const field_desc *f = &r->fields[i];
+        if (!(f->flags & in))
+            continue;
+        bool required = (f->flags & must) != 0, nul = !required;
+        json_object *p;
+        if (f->schema)
+            p = custom_schema(f, nul);
+        else {
+            p = json_object_new_object();
+            switch (f->in) {
+            case F_INT:
+                json_object_object_add(p, "type", type_of("integer", nul));
+                json_object_object_add(p, "minimum", json_object_new_int64(f->min));
+                json_object_object_add(p, "maximum", json_object_new_int64(f->max));
+                break;
+            case F_BOOL:
+                json_object_object_add(p, "type", type_of("boolean", nul));
+                break;
+            case F_ENUM:
+                json_object_object_add(p, "type", type_of("string", nul));
+                json_object_object_add(p, "enum", enum_of(f->choices));
+                break;
+            case F_DATE:
+                json_object_object_add(p, "type", type_of("string", nul));
+                json_object_object_add(p, "format", json_object_new_string("date"));
+                break;
+            case F_NATIONAL_ID:
+                json_object_object_add(p, "type", type_of("string", nul));
+                json_object_object_add(p, "description", json_object_new_string(
+                                                             "10 digits, check digit verified; Persian digits accepted"));
+                break;
+            case F_STRING:
+                json_object_object_add(p, "type", type_of("string", nul));
+                if (f->min)
+                    json_object_object_add(p, "minLength", json_object_new_int64(f->min));
+                if (f->max)
+                    json_object_object_add(p, "maxLength", json_object_new_int64(f->max));
+                break;
+            case F_ANY:
+                if (f->out == COL_TEXT_ARRAY)
+                    put_string_array(p, f, false);
+                break;
+            }
+        }
+        add_labels(p, f);
+        json_object_object_add(props, f->name, p);
+        if (required && !update)
+            json_object_array_add(req, json_object_new_string(f->name));
+        if (f->in == F_DATE) {
+            char jk[96];
+            snprintf(jk, sizeof(jk), "%s_jalali", f->name);
+            json_object_object_add(props, jk, jalali_twin(nul));
+        }
+    }
+    json_object_object_add(s, "properties", props);
+    if (json_object_array_length(req))
+        json_object_object_add(s, "required", req);
+    else
+        json_object_put(req);
+    return s;
+}
+
+const route_param *describe_query_params(const resource *r)
+{
+    return r->query_params;
+}
+
+/* the list's query parameters as the API description shows them */
+static const route_param *derive_query_params(const resource *r)
+{
+    route_param *p = calloc((size_t)r->nfilters + 2, sizeof(*p));
+    int n = 0;
+    for (int i = 0; i < r->nfilters; i++) {
+        const field_desc *f = NULL;
+        for (int j = 0; j < r->nfields && !f; j++)
+            if (r->fields[j].filter && !strcmp(r->fields[j].filter_as ? r->fields[j].filter_as : r->fields[j].name,
+                                               r->filters[i].name))
+                f = &r->fields[j];
+        static const char *const docs[] = {
+            [LF_ID] = NULL, [LF_ENUM] = NULL, [LF_PROVINCE] = "IR-NN",
+            [LF_NATIONAL_ID] = "exact, digits in any script", [LF_WORD] = NULL};
+        const char *doc = docs[r->filters[i].kind];
+        if (!doc && f && f->choices) {
+            strbuf sb = STRBUF_INIT;
+            for (const char *const *c = f->choices; *c; c++)
+                strbuf_printf(&sb, "%s%s", c == f->choices ? "one of " : ", ", *c);
+            doc = keep(&sb);
+        }
+        p[n++] = (route_param){r->filters[i].name, r->filters[i].kind == LF_ID ? "integer" : "string", doc};
+    }
+    if (r->search)
+        p[n++] = (route_param){"q", "string", "name search (Persian and Arabic letter forms match)"};
+    return p;
+}
