@@ -768,6 +768,33 @@ class RegistryTest(harness.ActorTestCase):
         r = self.ok("GET", "/api/v1/clients?" + q(county_id=self.TEH_B), "fars", headers={"Accept": "text/csv"})
         self.assertEqual(r.raw[3:].decode("utf-8").strip().split("\r\n"), [",".join(header)])
 
+    def test_a_field_added_by_one_description_row(self):
+        """father_name came from one row of the clients' description and one migration (README, "Adding a
+        field"): it is validated, cleaned, stored, returned, cleared, exported, listed in OpenAPI and audited."""
+        c = self.new_client("teh", father_name="  علي  ")     # Arabic Yeh, spaces: stored cleaned
+        self.assertEqual(c["father_name"], "علی")
+        path = "/api/v1/clients/%d" % c["id"]
+        self.assertEqual(self.ok("GET", path, "teh").json()["father_name"], "علی")
+        self.assertIsNone(self.new_client("teh")["father_name"])
+        body = self.assertFields(self.req("PATCH", path, "teh", {"father_name": "ب" * 101}, etag='"v1"'), 422,
+                                 ["father_name"])
+        self.assertEqual(body["errors"][0].get("code"), "father_name.too_long", body)
+        self.assertFields(self.req("PATCH", path, "teh", {"father_name": 7}, etag='"v1"'), 422, ["father_name"])
+        r = self.ok("PATCH", path, "teh", body={"father_name": None}, etag='"v1"')
+        self.assertIsNone(r.json()["father_name"])
+        r = self.ok("GET", "/api/v1/clients?" + q(county_id=self.TEH_A, limit=1), "teh",
+                    headers={"Accept": "text/csv"})
+        self.assertIn("father_name", r.raw[3:].decode("utf-8").split("\r\n")[0].split(","))
+        doc = self.client.get("/api/v1/openapi.json").json()
+        schemas = doc["components"]["schemas"]
+        self.assertEqual(schemas["Client"]["properties"]["father_name"]["type"], ["string", "null"])
+        self.assertIn("father_name", schemas["ClientPatch"]["properties"])
+        self.assertNotIn("father_name", schemas["ClientWrite"].get("required", []))
+        upd = [a for a in self.audit(entity="client", entity_id=str(c["id"])) if a["action"] == "update"]
+        self.assertEqual(len(upd), 1, upd)
+        self.assertEqual((upd[0]["before"]["father_name"], upd[0]["after"]["father_name"]),
+                         ("علی", None))
+
     # -- 11. keyset pagination ------------------------------------------------------------------------------------
     def test_keyset_pagination(self):
         made = [self.new_client("teh", county=self.TEH_C)["id"] for _ in range(7)]
