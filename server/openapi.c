@@ -157,21 +157,6 @@ static const schema_def schemas[] = {
     {"HouseholdWrite",
      "{\"type\":\"object\",\"properties\":{\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"intege"
      "r\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\"]}},\"required\":[\"county_id\"]}"},
-    {"Allocation",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"fiscal_year\":{\"type\":\"integer\"},\"p"
-     "rogram\":{\"type\":\"string\"},\"level\":{\"type\":\"string\",\"enum\":[\"province\",\"county\",\"center\"]},"
-     "\"amount_rials\":{\"type\":\"integer\"},\"note\":{\"type\":[\"string\",\"null\"]},\"province\":{\"type\":\"st"
-     "ring\"},\"county_id\":{\"type\":[\"integer\",\"null\"]},\"center_id\":{\"type\":[\"integer\",\"null\"]},\"ve"
-     "rsion\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated_at\""
-     ":{\"type\":\"string\",\"format\":\"date-time\"}}}"},
-    {"AllocationWrite",
-     "{\"type\":\"object\",\"properties\":{\"fiscal_year\":{\"type\":\"integer\",\"minimum\":1300,\"maximum\":15"
-     "00},\"program\":{\"type\":\"string\"},\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\""
-     "},\"center_id\":{\"type\":\"integer\"},\"amount_rials\":{\"type\":\"integer\",\"minimum\":0},\"note\":{\"ty"
-     "pe\":\"string\"}},\"required\":[\"fiscal_year\",\"program\",\"amount_rials\"]}"},
-    {"AllocationPatch",
-     "{\"type\":\"object\",\"properties\":{\"amount_rials\":{\"type\":\"integer\",\"minimum\":0},\"note\":{\"type"
-     "\":[\"string\",\"null\"]}}}"},
     {"Campaign",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"descripti"
      "on\":{\"type\":[\"string\",\"null\"]},\"province\":{\"type\":[\"string\",\"null\"]},\"starts_on\":{\"type\":["
@@ -411,9 +396,8 @@ static json_object *operation(const route *rt)
         add_param(params, "cursor", "query", "string", "The next_cursor of the previous page", false);
     }
     const route_param *query = rt->query;
-    for (int i = 0; !query && (rt->flags & ROUTE_LIST) && i < describe_count(); i++)
-        if (!strcmp(describe_at(i)->path, rt->pattern))
-            query = describe_query_params(describe_at(i));
+    if (!query && !strcmp(rt->method, "GET"))
+        query = describe_query_params_of(rt->pattern);
     for (const route_param *qp = query; qp && qp->name; qp++)
         add_param(params, qp->name, "query", qp->type, qp->description, false);
     if (json_object_array_length(params))
@@ -534,6 +518,8 @@ void openapi_build(void)
         snprintf(name, sizeof(name), "%sPatch", r->schema);
         json_object_object_add(sch, name, describe_schema_write(r, true));
     }
+    for (int i = 0; i < describe_rows_count(); i++)
+        json_object_object_add(sch, describe_rows_at(i)->schema, describe_schema_rows(describe_rows_at(i)));
     json_object_object_add(components, "schemas", sch);
     json_object *sec = json_object_new_object(), *bearer = json_object_new_object();
     json_object_object_add(bearer, "type", json_object_new_string("http"));

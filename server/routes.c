@@ -39,10 +39,6 @@ static const route_param staff_query[] = {
     {"profession", "string", "e.g. social_worker"}, {"status", "string", "active or left"},
     {"national_id", "string", "exact, digits in any script"}, {"q", "string", "name search"}, {NULL, NULL, NULL},
 };
-static const route_param allocations_query[] = {
-    {"fiscal_year", "integer", "Jalali year"}, {"program", "string", "program code"}, {"province", "string", "IR-NN"},
-    {"county_id", "integer", NULL}, {"level", "string", "province, county or center"}, {NULL, NULL, NULL},
-};
 static const route_param donations_query[] = {
     {"fiscal_year", "integer", "Jalali year"}, {"campaign_id", "integer", NULL}, {"province", "string", "IR-NN"},
     {"county_id", "integer", NULL}, {"kind", "string", "cash or in_kind"}, {NULL, NULL, NULL},
@@ -160,7 +156,7 @@ const route routes[] = {
      "Change a household (If-Match required)", NULL, "Household", "HouseholdWrite", 200},
 
     {"GET", "/api/v1/allocations", handle_allocations_list, PERM_READ, ROUTE_LIST, "funding",
-     "Budget allocations within your scope", allocations_query, "Allocation", NULL, 200},
+     "Budget allocations within your scope", NULL, "Allocation", NULL, 200},
     {"POST", "/api/v1/allocations", handle_allocations_create, PERM_WRITE, ROUTE_JSON_BODY, "funding",
      "Allocate budget to a province, county or center (never more than its parent's)", NULL, "Allocation",
      "AllocationWrite", 201},
