@@ -157,17 +157,6 @@ static const schema_def schemas[] = {
     {"HouseholdWrite",
      "{\"type\":\"object\",\"properties\":{\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"intege"
      "r\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\"]}},\"required\":[\"county_id\"]}"},
-    {"Campaign",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"descripti"
-     "on\":{\"type\":[\"string\",\"null\"]},\"province\":{\"type\":[\"string\",\"null\"]},\"starts_on\":{\"type\":["
-     "\"string\",\"null\"]},\"ends_on\":{\"type\":[\"string\",\"null\"]},\"goal_rials\":{\"type\":[\"integer\",\"nu"
-     "ll\"]},\"donations_rials\":{\"type\":\"integer\"},\"donations_count\":{\"type\":\"integer\"},\"version\":"
-     "{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated_at\":{\"type"
-     "\":\"string\",\"format\":\"date-time\"}}}"},
-    {"CampaignWrite",
-     "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},\"p"
-     "rovince\":{\"type\":\"string\"},\"starts_on\":{\"type\":\"string\",\"format\":\"date\"},\"ends_on\":{\"type\""
-     ":\"string\",\"format\":\"date\"},\"goal_rials\":{\"type\":\"integer\"}},\"required\":[\"name\"]}"},
     {"Donation",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"donor_name\":{\"type\":[\"string\","
      "\"null\"],\"description\":\"null when anonymous: an anonymous donor's name is kept for receipts and neve"

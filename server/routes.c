@@ -171,7 +171,7 @@ const route routes[] = {
     {"GET", "/api/v1/campaigns/{id}", handle_campaigns_get, PERM_READ, 0, "funding", "One campaign with its totals",
      NULL, "Campaign", NULL, 200},
     {"PATCH", "/api/v1/campaigns/{id}", handle_campaigns_patch, PERM_WRITE, ROUTE_JSON_BODY, "funding",
-     "Change a campaign (If-Match required)", NULL, "Campaign", "CampaignWrite", 200},
+     "Change a campaign (If-Match required)", NULL, "Campaign", "CampaignPatch", 200},
     {"GET", "/api/v1/donations", handle_donations_list, PERM_READ, ROUTE_LIST, "funding",
      "Donations within your scope (the list is audited)", donations_query, "Donation", NULL, 200},
     {"POST", "/api/v1/donations", handle_donations_create, PERM_WRITE, ROUTE_JSON_BODY, "funding",
