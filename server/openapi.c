@@ -157,32 +157,6 @@ static const schema_def schemas[] = {
     {"HouseholdWrite",
      "{\"type\":\"object\",\"properties\":{\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"intege"
      "r\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\"]}},\"required\":[\"county_id\"]}"},
-    {"Donation",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"donor_name\":{\"type\":[\"string\","
-     "\"null\"],\"description\":\"null when anonymous: an anonymous donor's name is kept for receipts and neve"
-     "r shown\"},\"donor_type\":{\"type\":\"string\",\"enum\":[\"person\",\"organization\"]},\"anonymous\":{\""
-     "type\":\"boolean\"},\"kind\":{\"type\":\"string\",\"enum\":[\"cash\",\"in_kind\"]},\"description\":{\"ty"
-     "pe\":[\"string\",\"null\"]},\"amount_rials\":{\"type\":\"integer\"},\"campaign_id\":{\"type\":[\"integer"
-     "\",\"null\"]},\"received_on\":{\"type\":\"string\",\"format\":\"date\"},\"received_on_jalali\":{\"type\""
-     ":\"string\"},\"fiscal_year\":{\"type\":\"integer\"},\"client_id\":{\"type\":[\"integer\",\"null\"]},\"pr"
-     "ovince\":{\"type\":\"string\"},\"county_id\":{\"type\":[\"integer\",\"null\"]},\"center_id\":{\"type\":["
-     "\"integer\",\"null\"]},\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\",\"format\""
-     ":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"donor\":{\"type\":[\"str"
-     "ing\",\"null\"],\"description\":\"the donor's name (the same as donor_name); null when anonymous\"},\"ca"
-     "mpaign\":{\"type\":[\"string\",\"null\"],\"description\":\"the campaign's name\"}}}"},
-    {"DonationWrite",
-     "{\"type\":\"object\",\"properties\":{\"donor\":{\"type\":\"string\",\"description\":\"the donor's name; "
-     "or donor_name (not both); required unless anonymous\"},\"donor_name\":{\"type\":\"string\"},\"donor_type"
-     "\":{\"type\":\"string\",\"enum\":[\"person\",\"organization\"],\"description\":\"default person\"},\"ano"
-     "nymous\":{\"type\":\"boolean\",\"description\":\"one-way: an anonymous donation never becomes named agai"
-     "n (422)\"},\"kind\":{\"type\":\"string\",\"enum\":[\"cash\",\"in_kind\"]},\"description\":{\"type\":\"st"
-     "ring\"},\"amount_rials\":{\"type\":\"integer\",\"minimum\":1},\"campaign_id\":{\"type\":\"integer\"},\"r"
-     "eceived_on\":{\"type\":\"string\",\"format\":\"date\",\"description\":\"from 1800 on; a Jalali date goes"
-     " in received_on_jalali\"},\"received_on_jalali\":{\"type\":\"string\"},\"province\":{\"type\":\"string\""
-     "},\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"in"
-     "teger\"},\"campaign\":{\"type\":[\"integer\",\"string\"],\"description\":\"a campaign by id or by name ("
-     "a national campaign or one of the donation's province; 422 naming campaign otherwise); or campaign_id\"}"
-     "},\"required\":[\"kind\",\"amount_rials\",\"received_on\"]}"},
     {"Loan",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"integer\"},"
      "\"amount_rials\":{\"type\":\"integer\"},\"installments\":{\"type\":\"integer\"},\"first_due_on\":{\"type"

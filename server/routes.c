@@ -39,10 +39,6 @@ static const route_param staff_query[] = {
     {"profession", "string", "e.g. social_worker"}, {"status", "string", "active or left"},
     {"national_id", "string", "exact, digits in any script"}, {"q", "string", "name search"}, {NULL, NULL, NULL},
 };
-static const route_param donations_query[] = {
-    {"fiscal_year", "integer", "Jalali year"}, {"campaign_id", "integer", NULL}, {"province", "string", "IR-NN"},
-    {"county_id", "integer", NULL}, {"kind", "string", "cash or in_kind"}, {NULL, NULL, NULL},
-};
 static const route_param loans_query[] = {
     {"client_id", "integer", NULL}, {"county_id", "integer", NULL},
     {"status", "string", "active, repaid, written_off"}, {NULL, NULL, NULL},
@@ -173,14 +169,14 @@ const route routes[] = {
     {"PATCH", "/api/v1/campaigns/{id}", handle_campaigns_patch, PERM_WRITE, ROUTE_JSON_BODY, "funding",
      "Change a campaign (If-Match required)", NULL, "Campaign", "CampaignPatch", 200},
     {"GET", "/api/v1/donations", handle_donations_list, PERM_READ, ROUTE_LIST, "funding",
-     "Donations within your scope (the list is audited)", donations_query, "Donation", NULL, 200},
+     "Donations within your scope (the list is audited)", NULL, "Donation", NULL, 200},
     {"POST", "/api/v1/donations", handle_donations_create, PERM_WRITE, ROUTE_JSON_BODY, "funding",
      "Record a donation, cash or in kind", NULL, "Donation", "DonationWrite", 201},
     {"GET", "/api/v1/donations/{id}", handle_donations_get, PERM_READ, 0, "funding",
      "One donation (the read is audited)", NULL,
      "Donation", NULL, 200},
     {"PATCH", "/api/v1/donations/{id}", handle_donations_patch, PERM_WRITE, ROUTE_JSON_BODY, "funding",
-     "Correct a donation (If-Match required)", NULL, "Donation", "DonationWrite", 200},
+     "Correct a donation (If-Match required)", NULL, "Donation", "DonationPatch", 200},
     {"GET", "/api/v1/loans", handle_loans_list, PERM_READ, ROUTE_LIST, "funding",
      "Microfinance loans within your scope (the list is audited)",
      loans_query, "Loan", NULL, 200},
