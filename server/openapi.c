@@ -157,46 +157,6 @@ static const schema_def schemas[] = {
     {"HouseholdWrite",
      "{\"type\":\"object\",\"properties\":{\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"intege"
      "r\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\"]}},\"required\":[\"county_id\"]}"},
-    {"Loan",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"integer\"},"
-     "\"amount_rials\":{\"type\":\"integer\"},\"installments\":{\"type\":\"integer\"},\"first_due_on\":{\"type"
-     "\":\"string\",\"format\":\"date\"},\"first_due_on_jalali\":{\"type\":\"string\"},\"status\":{\"type\":\""
-     "string\",\"enum\":[\"active\",\"repaid\",\"written_off\"],\"description\":\"repaid exactly when nothing "
-     "is owed (set by repayments); otherwise active or written_off\"},\"schedule\":{\"type\":\"array\",\"items"
-     "\":{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"},\"due_on\":{\"type\":\"string\",\"f"
-     "ormat\":\"date\"},\"amount_rials\":{\"type\":\"integer\"}}}},\"repaid_rials\":{\"type\":\"integer\"},\"o"
-     "utstanding_rials\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":[\""
-     "integer\",\"null\"]},\"center_id\":{\"type\":[\"integer\",\"null\"]},\"version\":{\"type\":\"integer\"},"
-     "\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"form"
-     "at\":\"date-time\"}}}"},
-    {"LoanWrite",
-     "{\"type\":\"object\",\"properties\":{\"client_id\":{\"type\":\"integer\"},\"amount_rials\":{\"type\":\"i"
-     "nteger\",\"minimum\":1},\"installments\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":120,"
-     "\"description\":\"one a Jalali month, each on first_due_on's Jalali day of the month (the month's last day"
-     " when it is shorter)\"},\"first_du"
-     "e_on\":{\"type\":\"string\",\"format\":\"date\",\"description\":\"default: the first day of the next Jal"
-     "ali month after today (Iran time)\"},\"first_due_on_jalali\":{\"type\":\"string\"}},\"required\":[\"clie"
-     "nt_id\",\"amount_rials\",\"installments\"]}"},
-    {"LoanPatch",
-     "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"written_off"
-     "\"],\"description\":\"only while money is owed: write a loan off, or take the write-off back; repaid fol"
-     "lows the repayments (422 naming status otherwise)\"}},\"required\":[\"status\"]}"},
-    {"OverdueInstallment",
-     "{\"type\":\"object\",\"properties\":{\"loan_id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"integer\"}"
-     ",\"n\":{\"type\":\"integer\"},\"due_on\":{\"type\":\"string\",\"format\":\"date\"},\"due_on_jalali\":{\"type\""
-     ":\"string\"},\"amount_rials\":{\"type\":\"integer\"},\"unpaid_rials\":{\"type\":\"integer\"},\"province\":"
-     "{\"type\":\"string\"},\"county_id\":{\"type\":[\"integer\",\"null\"]},\"center_id\":{\"type\":[\"integer\",\""
-     "null\"]}}}"},
-    {"Repayment",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"loan_id\":{\"type\":\"integer\"},\"amoun"
-     "t_rials\":{\"type\":\"integer\"},\"paid_on\":{\"type\":\"string\",\"format\":\"date\"},\"paid_on_jalali\":{"
-     "\"type\":\"string\"},\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":[\"integer\",\"null\"]},\"cen"
-     "ter_id\":{\"type\":[\"integer\",\"null\"]},\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"str"
-     "ing\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\"}}}"},
-    {"RepaymentWrite",
-     "{\"type\":\"object\",\"properties\":{\"amount_rials\":{\"type\":\"integer\",\"minimum\":1},\"paid_on\":{\"t"
-     "ype\":\"string\",\"format\":\"date\"},\"paid_on_jalali\":{\"type\":\"string\"}},\"required\":[\"amount_ria"
-     "ls\",\"paid_on\"]}"},
     {"SummaryReport",
      "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"propertie"
      "s\":{\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\",\"description\":\"only when br"

@@ -39,13 +39,6 @@ static const route_param staff_query[] = {
     {"profession", "string", "e.g. social_worker"}, {"status", "string", "active or left"},
     {"national_id", "string", "exact, digits in any script"}, {"q", "string", "name search"}, {NULL, NULL, NULL},
 };
-static const route_param loans_query[] = {
-    {"client_id", "integer", NULL}, {"county_id", "integer", NULL},
-    {"status", "string", "active, repaid, written_off"}, {NULL, NULL, NULL},
-};
-static const route_param overdue_query[] = {
-    {"province", "string", "IR-NN"}, {"county_id", "integer", NULL}, {NULL, NULL, NULL},
-};
 static const route_param submissions_query[] = {
     {"status", "string", "pending, approved, rejected"}, {"center_id", "integer", NULL}, {NULL, NULL, NULL},
 };
@@ -179,11 +172,11 @@ const route routes[] = {
      "Correct a donation (If-Match required)", NULL, "Donation", "DonationPatch", 200},
     {"GET", "/api/v1/loans", handle_loans_list, PERM_READ, ROUTE_LIST, "funding",
      "Microfinance loans within your scope (the list is audited)",
-     loans_query, "Loan", NULL, 200},
+     NULL, "Loan", NULL, 200},
     {"POST", "/api/v1/loans", handle_loans_create, PERM_WRITE, ROUTE_JSON_BODY, "funding",
      "Grant a loan; its schedule is made with it", NULL, "Loan", "LoanWrite", 201},
     {"GET", "/api/v1/loans/overdue", handle_loans_overdue, PERM_READ, ROUTE_LIST, "funding",
-     "Overdue installments (e.g. of one county; the list is audited)", overdue_query, "OverdueInstallment", NULL, 200},
+     "Overdue installments (e.g. of one county; the list is audited)", NULL, "OverdueInstallment", NULL, 200},
     {"GET", "/api/v1/loans/{id}", handle_loans_get, PERM_READ, 0, "funding",
      "One loan with its schedule and outstanding balance (the read is audited)", NULL, "Loan", NULL, 200},
     {"PATCH", "/api/v1/loans/{id}", handle_loans_patch, PERM_WRITE, ROUTE_JSON_BODY, "funding",

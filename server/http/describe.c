@@ -396,7 +396,8 @@ static json_object *schema_of_fields(const field_desc *fields, int nfields)
         }
         add_labels(p, f);
         json_object_object_add(props, f->name, p);
-        json_object_array_add(req, json_object_new_string(f->name));
+        if (!(f->flags & DF_MAY_BE_ABSENT))
+            json_object_array_add(req, json_object_new_string(f->name));
         if (f->out == COL_DATE) {
             char jk[96];
             snprintf(jk, sizeof(jk), "%s_jalali", f->name);
@@ -513,9 +514,8 @@ static const route_param *query_params_of(const list_filter *filters, int nfilte
         static const char *const docs[] = {
             [LF_ID] = NULL, [LF_ENUM] = NULL, [LF_PROVINCE] = "IR-NN",
             [LF_NATIONAL_ID] = "exact, digits in any script", [LF_WORD] = NULL, [LF_JALALI_YEAR] = NULL};
-        const char *doc = docs[filters[i].kind];
-        if (!doc && f && f->doc && (f->flags & DF_NOT_SELECTED))    /* a query-only field: its doc is about the query */
-            doc = f->doc;
+        /* a query-only field's doc is about the query */
+        const char *doc = f && f->doc && (f->flags & DF_NOT_SELECTED) ? f->doc : docs[filters[i].kind];
         if (!doc && f && f->choices) {
             strbuf sb = STRBUF_INIT;
             for (const char *const *c = f->choices; *c; c++)

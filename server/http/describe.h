@@ -36,6 +36,7 @@ enum {
     DF_CUSTOM = 1 << 10,        /* the build hook turns the body field into values (its type says F_ANY) */
     DF_LIST_PARENT = 1 << 16,   /* an id filter naming a person's record (client_id): a list filtered by it is
                                    audited as a read of that record (entity: the name without _id) */
+    DF_MAY_BE_ABSENT = 1 << 17, /* not in every record (a report's breakdown column): not required in its schema */
 };
 #define DF_WRITE (DF_CREATE | DF_UPDATE)
 #define DF_REQUIRED (DF_REQUIRED_CREATE | DF_REQUIRED_UPDATE)
