@@ -68,10 +68,6 @@ static const schema_def schemas[] = {
      "\"request_id\":{\"type\":[\"string\",\"null\"]},\"action\":{\"type\":\"string\"},"
      "\"entity\":{\"type\":\"string\"},\"entity_id\":{\"type\":[\"string\",\"null\"]},"
      "\"before\":{},\"after\":{},\"detail\":{}}}"},
-    {"Program",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},\"name_fa\":"
-     "{\"type\":\"string\"},\"name_en\":{\"type\":\"string\"},\"description\":{\"type\":[\"string\",\"null\"]},\"ac"
-     "tive\":{\"type\":\"boolean\"}}}"},
     {"Center",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"type\":{\"t"
      "ype\":\"string\",\"enum\":[\"rehabilitation_day\",\"rehabilitation_residential\",\"vocational_traini"
