@@ -153,25 +153,6 @@ static const schema_def schemas[] = {
     {"HouseholdWrite",
      "{\"type\":\"object\",\"properties\":{\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"intege"
      "r\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\"]}},\"required\":[\"county_id\"]}"},
-    {"SummaryReport",
-     "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"propertie"
-     "s\":{\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\",\"description\":\"only when br"
-     "oken down by county\"},\"centers\":{\"type\":\"integer\"},\"staff\":{\"type\":\"integer\"},\"clients\":{\""
-     "type\":\"integer\"},\"allocations_rials\":{\"type\":\"integer\"},\"donations_rials\":{\"type\":\"integer"
-     "\"}}}}}}"},
-    {"DisabilityReport",
-     "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"propertie"
-     "s\":{\"disability_type\":{\"type\":\"string\"},\"clients\":{\"type\":\"integer\"},\"over_60\":{\"type\":\"in"
-     "teger\"},\"share_over_60\":{\"type\":\"string\"}}}}}}"},
-    {"CenterTypeReport",
-     "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"propertie"
-     "s\":{\"type\":{\"type\":\"string\"},\"centers\":{\"type\":\"integer\"},\"capacity\":{\"type\":\"integer\"},\"c"
-     "lients\":{\"type\":\"integer\"},\"occupancy\":{\"type\":[\"string\",\"null\"]}}}}}}"},
-    {"CampaignReport",
-     "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"propertie"
-     "s\":{\"campaign_id\":{\"type\":[\"integer\",\"null\"]},\"campaign\":{\"type\":\"string\"},\"donations\":{\"t"
-     "ype\":\"integer\"},\"cash_rials\":{\"type\":\"integer\"},\"in_kind_rials\":{\"type\":\"integer\"},\"total_"
-     "rials\":{\"type\":\"integer\"}}}}}}"},
     {"Submission",
      "{\"type\":\"object\",\"properties\":{\"center_id\":{\"type\":\"integer\",\"description\":\"required for o"
      "fficers; an NGO submitter submits for its own center\"},\"records\":{\"type\":\"array\",\"maxItems"

@@ -42,10 +42,6 @@ static const route_param staff_query[] = {
 static const route_param submissions_query[] = {
     {"status", "string", "pending, approved, rejected"}, {"center_id", "integer", NULL}, {NULL, NULL, NULL},
 };
-static const route_param report_query[] = {
-    {"fiscal_year", "integer", "Jalali year (default: this year)"},
-    {"province", "string", "IR-NN: break down by county"}, {NULL, NULL, NULL},
-};
 
 const route routes[] = {
     {"GET", "/healthz", handle_healthz, PERM_PUBLIC, ROUTE_NO_LOG | ROUTE_NOT_API, "meta",
@@ -188,13 +184,13 @@ const route routes[] = {
 
     {"GET", "/api/v1/reports/summary", handle_report_summary, PERM_READ, ROUTE_EXPENSIVE, "reports",
      "Centers, staff, clients, allocations and donations per province, or per county of one province",
-     report_query, "SummaryReport", NULL, 200},
+     NULL, "SummaryReport", NULL, 200},
     {"GET", "/api/v1/reports/clients-by-disability", handle_report_disability, PERM_READ, ROUTE_EXPENSIVE, "reports",
-     "Active clients by disability type, with the share over 60", report_query, "DisabilityReport", NULL, 200},
+     "Active clients by disability type, with the share over 60", NULL, "DisabilityReport", NULL, 200},
     {"GET", "/api/v1/reports/centers-by-type", handle_report_center_types, PERM_READ, ROUTE_EXPENSIVE, "reports",
-     "Open centers by type: capacity, active clients and occupancy", report_query, "CenterTypeReport", NULL, 200},
+     "Open centers by type: capacity, active clients and occupancy", NULL, "CenterTypeReport", NULL, 200},
     {"GET", "/api/v1/reports/donations-by-campaign", handle_report_campaigns, PERM_READ, ROUTE_EXPENSIVE, "reports",
-     "Donations of a fiscal year by campaign, cash and in kind", report_query, "CampaignReport", NULL, 200},
+     "Donations of a fiscal year by campaign, cash and in kind", NULL, "CampaignReport", NULL, 200},
 
     {"POST", "/api/v1/submissions", handle_submissions_create, PERM_SUBMIT, ROUTE_JSON_BODY, "submissions",
      "Submit a batch of client, staff and service records (Idempotency-Key required; an unknown field is 422 for the "
