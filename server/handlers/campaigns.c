@@ -33,12 +33,7 @@ static const field_desc campaign_fields[] = {
      .doc = "the donations to it that the caller may see"},
     {.name = "donations_count", .expr = "(SELECT count(*) FROM donations d WHERE d.campaign_id = t.id)",
      .out = COL_INT, .label_fa = "تعداد کمک‌ها", .label_en = "Donations", .example = "37"},
-    {.name = "version", .column = "version", .out = COL_INT, .label_fa = "نسخه", .label_en = "Version",
-     .example = "1"},
-    {.name = "created_at", .column = "created_at", .out = COL_TIMESTAMP, .label_fa = "زمان ثبت",
-     .label_en = "Created at", .example = "\"2026-01-05T08:30:00Z\""},
-    {.name = "updated_at", .column = "updated_at", .out = COL_TIMESTAMP, .label_fa = "زمان آخرین تغییر",
-     .label_en = "Updated at", .example = "\"2026-01-05T08:30:00Z\""},
+    FIELDS_VERSION_TIMES,
 };
 
 /* What the description cannot say: a province is stored as its code */

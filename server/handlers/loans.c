@@ -46,12 +46,7 @@ static const field_desc loan_fields[] = {
      .write_schema = "{\"type\":\"string\",\"enum\":[\"active\",\"written_off\"],\"description\":\"only while money "
                      "is owed: write a loan off, or take the write-off back; repaid follows the repayments (422 "
                      "naming status otherwise)\"}"},
-    {.name = "province", .column = "province_code", .out = COL_TEXT, .label_fa = "استان", .label_en = "Province",
-     .example = "\"IR-08\"", .doc = "the client's"},
-    {.name = "county_id", .column = "county_id", .out = COL_INT, .flags = DF_NULLABLE, .sqltype = "integer",
-     .filter = LF_ID, .label_fa = "شهرستان", .label_en = "County", .example = "120"},
-    {.name = "center_id", .column = "center_id", .out = COL_INT, .flags = DF_NULLABLE, .label_fa = "مرکز",
-     .label_en = "Center", .example = "17"},
+    FIELDS_PLACE_FOLLOWED(LF_ID),   /* the client's */
     {.name = "schedule",
      .expr = "coalesce(" SCHEDULE_OF("loan_installments s WHERE s.loan_id = t.id") ", " SCHEDULE_OF(
          "loan_schedule(t.amount_rials, t.installments, t.first_due_on) s") ")",
@@ -64,12 +59,7 @@ static const field_desc loan_fields[] = {
      .label_en = "Repaid (rials)", .example = "50000000"},
     {.name = "outstanding_rials", .expr = "t.amount_rials - " REPAID, .out = COL_INT, .label_fa = "مانده (ریال)",
      .label_en = "Outstanding (rials)", .example = "250000000"},
-    {.name = "version", .column = "version", .out = COL_INT, .label_fa = "نسخه", .label_en = "Version",
-     .example = "1"},
-    {.name = "created_at", .column = "created_at", .out = COL_TIMESTAMP, .label_fa = "زمان ثبت",
-     .label_en = "Created at", .example = "\"2026-01-05T08:30:00Z\""},
-    {.name = "updated_at", .column = "updated_at", .out = COL_TIMESTAMP, .label_fa = "زمان آخرین تغییر",
-     .label_en = "Updated at", .example = "\"2026-01-05T08:30:00Z\""},
+    FIELDS_VERSION_TIMES,
 };
 
 /* What the description cannot say: the first installment's default date */
@@ -114,18 +104,8 @@ static const field_desc repayment_fields[] = {
     {.name = "paid_on", .column = "paid_on", .in = F_DATE, .out = COL_DATE, .sqltype = "date",
      .flags = DF_WRITE | DF_REQUIRED, .label_fa = "تاریخ پرداخت", .label_en = "Paid on",
      .example = "\"2025-04-20\""},
-    {.name = "province", .column = "province_code", .out = COL_TEXT, .label_fa = "استان", .label_en = "Province",
-     .example = "\"IR-08\""},
-    {.name = "county_id", .column = "county_id", .out = COL_INT, .flags = DF_NULLABLE, .label_fa = "شهرستان",
-     .label_en = "County", .example = "120"},
-    {.name = "center_id", .column = "center_id", .out = COL_INT, .flags = DF_NULLABLE, .label_fa = "مرکز",
-     .label_en = "Center", .example = "17"},
-    {.name = "version", .column = "version", .out = COL_INT, .label_fa = "نسخه", .label_en = "Version",
-     .example = "1"},
-    {.name = "created_at", .column = "created_at", .out = COL_TIMESTAMP, .label_fa = "زمان ثبت",
-     .label_en = "Created at", .example = "\"2026-01-05T08:30:00Z\""},
-    {.name = "updated_at", .column = "updated_at", .out = COL_TIMESTAMP, .label_fa = "زمان آخرین تغییر",
-     .label_en = "Updated at", .example = "\"2026-01-05T08:30:00Z\""},
+    FIELDS_PLACE_FOLLOWED(LF_NONE), /* the loan's */
+    FIELDS_VERSION_TIMES,
 };
 
 static void repayment_build(req_ctx *rc, json_object *body, bool partial, const char *parent_id,

@@ -64,6 +64,36 @@ typedef struct field_desc {
     const char *write_schema;   /* JSON schema in bodies when it differs from the record's (an id or a name) */
 } field_desc;
 
+/* Rows many records share, written once. A record's version and times, after its own fields: */
+#define FIELDS_VERSION_TIMES                                                                                         \
+    {.name = "version", .column = "version", .out = COL_INT, .label_fa = "نسخه", .label_en = "Version",             \
+     .example = "1"},                                                                                               \
+    {.name = "created_at", .column = "created_at", .out = COL_TIMESTAMP, .label_fa = "زمان ثبت",                  \
+     .label_en = "Created at", .example = "\"2026-01-05T08:30:00Z\""},                                              \
+    {.name = "updated_at", .column = "updated_at", .out = COL_TIMESTAMP, .label_fa = "زمان آخرین تغییر",          \
+     .label_en = "Updated at", .example = "\"2026-01-05T08:30:00Z\""}
+/* Where money goes, given on create: exactly one of these (one_of names them all, client_id too where the record
+ * has it), which the build hook checks with res_put_place */
+#define FIELDS_PLACE_GIVEN(one_of)                                                                                   \
+    {.name = "province", .column = "province_code", .in = F_STRING, .out = COL_TEXT, .sqltype = "text", .min = 1,  \
+     .max = 8, .flags = DF_CREATE | DF_CUSTOM, .filter = LF_PROVINCE, .label_fa = "استان", .label_en = "Province", \
+     .example = "\"IR-08\"", .doc = "on create, exactly one of " one_of},                                          \
+    {.name = "county_id", .column = "county_id", .in = F_INT, .out = COL_INT, .sqltype = "integer", .min = 1,       \
+     .max = 2147483647, .flags = DF_CREATE | DF_CUSTOM | DF_NULLABLE, .filter = LF_ID, .label_fa = "شهرستان",      \
+     .label_en = "County", .example = "120"},                                                                       \
+    {.name = "center_id", .column = "center_id", .in = F_INT, .out = COL_INT, .sqltype = "bigint", .min = 1,       \
+     .max = INT64_MAX, .flags = DF_CREATE | DF_CUSTOM | DF_NULLABLE, .label_fa = "مرکز", .label_en = "Center",     \
+     .example = "null"}
+/* A place that follows from another record (a loan's is its client's), never written; county_filter: LF_ID when
+ * lists filter by county, else LF_NONE */
+#define FIELDS_PLACE_FOLLOWED(county_filter)                                                                         \
+    {.name = "province", .column = "province_code", .out = COL_TEXT, .label_fa = "استان", .label_en = "Province",  \
+     .example = "\"IR-08\""},                                                                                       \
+    {.name = "county_id", .column = "county_id", .out = COL_INT, .flags = DF_NULLABLE, .filter = county_filter,    \
+     .label_fa = "شهرستان", .label_en = "County", .example = "120"},                                               \
+    {.name = "center_id", .column = "center_id", .out = COL_INT, .flags = DF_NULLABLE, .label_fa = "مرکز",         \
+     .label_en = "Center", .example = "17"}
+
 /* How ?q= searches a resource's list */
 typedef enum {
     SEARCH_NONE = 0,
