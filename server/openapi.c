@@ -68,10 +68,6 @@ static const schema_def schemas[] = {
      "\"request_id\":{\"type\":[\"string\",\"null\"]},\"action\":{\"type\":\"string\"},"
      "\"entity\":{\"type\":\"string\"},\"entity_id\":{\"type\":[\"string\",\"null\"]},"
      "\"before\":{},\"after\":{},\"detail\":{}}}"},
-    {"Program",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"code\":{\"type\":\"string\"},\"name_fa\":"
-     "{\"type\":\"string\"},\"name_en\":{\"type\":\"string\"},\"description\":{\"type\":[\"string\",\"null\"]},\"ac"
-     "tive\":{\"type\":\"boolean\"}}}"},
     {"Training",
      "{\"type\":\"object\",\"properties\":{\"course\":{\"type\":\"string\"},\"hours\":{\"type\":\"integer\"},\"comp"
      "leted_on\":{\"type\":\"string\",\"format\":\"date\"},\"completed_on_jalali\":{\"type\":\"string\"}},\"requ"
@@ -87,117 +83,6 @@ static const schema_def schemas[] = {
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},\"count"
      "y_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"integer\",\"null\"]},\"version\":{\"type\":\"intege"
      "r\"}}}"},
-    {"Allocation",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"fiscal_year\":{\"type\":\"integer\"},\"p"
-     "rogram\":{\"type\":\"string\"},\"level\":{\"type\":\"string\",\"enum\":[\"province\",\"county\",\"center\"]},"
-     "\"amount_rials\":{\"type\":\"integer\"},\"note\":{\"type\":[\"string\",\"null\"]},\"province\":{\"type\":\"st"
-     "ring\"},\"county_id\":{\"type\":[\"integer\",\"null\"]},\"center_id\":{\"type\":[\"integer\",\"null\"]},\"ve"
-     "rsion\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated_at\""
-     ":{\"type\":\"string\",\"format\":\"date-time\"}}}"},
-    {"AllocationWrite",
-     "{\"type\":\"object\",\"properties\":{\"fiscal_year\":{\"type\":\"integer\",\"minimum\":1300,\"maximum\":15"
-     "00},\"program\":{\"type\":\"string\"},\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\""
-     "},\"center_id\":{\"type\":\"integer\"},\"amount_rials\":{\"type\":\"integer\",\"minimum\":0},\"note\":{\"ty"
-     "pe\":\"string\"}},\"required\":[\"fiscal_year\",\"program\",\"amount_rials\"]}"},
-    {"AllocationPatch",
-     "{\"type\":\"object\",\"properties\":{\"amount_rials\":{\"type\":\"integer\",\"minimum\":0},\"note\":{\"type"
-     "\":[\"string\",\"null\"]}}}"},
-    {"Campaign",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"name\":{\"type\":\"string\"},\"descripti"
-     "on\":{\"type\":[\"string\",\"null\"]},\"province\":{\"type\":[\"string\",\"null\"]},\"starts_on\":{\"type\":["
-     "\"string\",\"null\"]},\"ends_on\":{\"type\":[\"string\",\"null\"]},\"goal_rials\":{\"type\":[\"integer\",\"nu"
-     "ll\"]},\"donations_rials\":{\"type\":\"integer\"},\"donations_count\":{\"type\":\"integer\"},\"version\":"
-     "{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated_at\":{\"type"
-     "\":\"string\",\"format\":\"date-time\"}}}"},
-    {"CampaignWrite",
-     "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},\"description\":{\"type\":\"string\"},\"p"
-     "rovince\":{\"type\":\"string\"},\"starts_on\":{\"type\":\"string\",\"format\":\"date\"},\"ends_on\":{\"type\""
-     ":\"string\",\"format\":\"date\"},\"goal_rials\":{\"type\":\"integer\"}},\"required\":[\"name\"]}"},
-    {"Donation",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"donor_name\":{\"type\":[\"string\","
-     "\"null\"],\"description\":\"null when anonymous: an anonymous donor's name is kept for receipts and neve"
-     "r shown\"},\"donor_type\":{\"type\":\"string\",\"enum\":[\"person\",\"organization\"]},\"anonymous\":{\""
-     "type\":\"boolean\"},\"kind\":{\"type\":\"string\",\"enum\":[\"cash\",\"in_kind\"]},\"description\":{\"ty"
-     "pe\":[\"string\",\"null\"]},\"amount_rials\":{\"type\":\"integer\"},\"campaign_id\":{\"type\":[\"integer"
-     "\",\"null\"]},\"received_on\":{\"type\":\"string\",\"format\":\"date\"},\"received_on_jalali\":{\"type\""
-     ":\"string\"},\"fiscal_year\":{\"type\":\"integer\"},\"client_id\":{\"type\":[\"integer\",\"null\"]},\"pr"
-     "ovince\":{\"type\":\"string\"},\"county_id\":{\"type\":[\"integer\",\"null\"]},\"center_id\":{\"type\":["
-     "\"integer\",\"null\"]},\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\",\"format\""
-     ":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"donor\":{\"type\":[\"str"
-     "ing\",\"null\"],\"description\":\"the donor's name (the same as donor_name); null when anonymous\"},\"ca"
-     "mpaign\":{\"type\":[\"string\",\"null\"],\"description\":\"the campaign's name\"}}}"},
-    {"DonationWrite",
-     "{\"type\":\"object\",\"properties\":{\"donor\":{\"type\":\"string\",\"description\":\"the donor's name; "
-     "or donor_name (not both); required unless anonymous\"},\"donor_name\":{\"type\":\"string\"},\"donor_type"
-     "\":{\"type\":\"string\",\"enum\":[\"person\",\"organization\"],\"description\":\"default person\"},\"ano"
-     "nymous\":{\"type\":\"boolean\",\"description\":\"one-way: an anonymous donation never becomes named agai"
-     "n (422)\"},\"kind\":{\"type\":\"string\",\"enum\":[\"cash\",\"in_kind\"]},\"description\":{\"type\":\"st"
-     "ring\"},\"amount_rials\":{\"type\":\"integer\",\"minimum\":1},\"campaign_id\":{\"type\":\"integer\"},\"r"
-     "eceived_on\":{\"type\":\"string\",\"format\":\"date\",\"description\":\"from 1800 on; a Jalali date goes"
-     " in received_on_jalali\"},\"received_on_jalali\":{\"type\":\"string\"},\"province\":{\"type\":\"string\""
-     "},\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"in"
-     "teger\"},\"campaign\":{\"type\":[\"integer\",\"string\"],\"description\":\"a campaign by id or by name ("
-     "a national campaign or one of the donation's province; 422 naming campaign otherwise); or campaign_id\"}"
-     "},\"required\":[\"kind\",\"amount_rials\",\"received_on\"]}"},
-    {"Loan",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"integer\"},"
-     "\"amount_rials\":{\"type\":\"integer\"},\"installments\":{\"type\":\"integer\"},\"first_due_on\":{\"type"
-     "\":\"string\",\"format\":\"date\"},\"first_due_on_jalali\":{\"type\":\"string\"},\"status\":{\"type\":\""
-     "string\",\"enum\":[\"active\",\"repaid\",\"written_off\"],\"description\":\"repaid exactly when nothing "
-     "is owed (set by repayments); otherwise active or written_off\"},\"schedule\":{\"type\":\"array\",\"items"
-     "\":{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"},\"due_on\":{\"type\":\"string\",\"f"
-     "ormat\":\"date\"},\"amount_rials\":{\"type\":\"integer\"}}}},\"repaid_rials\":{\"type\":\"integer\"},\"o"
-     "utstanding_rials\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":[\""
-     "integer\",\"null\"]},\"center_id\":{\"type\":[\"integer\",\"null\"]},\"version\":{\"type\":\"integer\"},"
-     "\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"form"
-     "at\":\"date-time\"}}}"},
-    {"LoanWrite",
-     "{\"type\":\"object\",\"properties\":{\"client_id\":{\"type\":\"integer\"},\"amount_rials\":{\"type\":\"i"
-     "nteger\",\"minimum\":1},\"installments\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":120,"
-     "\"description\":\"one a Jalali month, each on first_due_on's Jalali day of the month (the month's last day"
-     " when it is shorter)\"},\"first_du"
-     "e_on\":{\"type\":\"string\",\"format\":\"date\",\"description\":\"default: the first day of the next Jal"
-     "ali month after today (Iran time)\"},\"first_due_on_jalali\":{\"type\":\"string\"}},\"required\":[\"clie"
-     "nt_id\",\"amount_rials\",\"installments\"]}"},
-    {"LoanPatch",
-     "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"written_off"
-     "\"],\"description\":\"only while money is owed: write a loan off, or take the write-off back; repaid fol"
-     "lows the repayments (422 naming status otherwise)\"}},\"required\":[\"status\"]}"},
-    {"OverdueInstallment",
-     "{\"type\":\"object\",\"properties\":{\"loan_id\":{\"type\":\"integer\"},\"client_id\":{\"type\":\"integer\"}"
-     ",\"n\":{\"type\":\"integer\"},\"due_on\":{\"type\":\"string\",\"format\":\"date\"},\"due_on_jalali\":{\"type\""
-     ":\"string\"},\"amount_rials\":{\"type\":\"integer\"},\"unpaid_rials\":{\"type\":\"integer\"},\"province\":"
-     "{\"type\":\"string\"},\"county_id\":{\"type\":[\"integer\",\"null\"]},\"center_id\":{\"type\":[\"integer\",\""
-     "null\"]}}}"},
-    {"Repayment",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"loan_id\":{\"type\":\"integer\"},\"amoun"
-     "t_rials\":{\"type\":\"integer\"},\"paid_on\":{\"type\":\"string\",\"format\":\"date\"},\"paid_on_jalali\":{"
-     "\"type\":\"string\"},\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":[\"integer\",\"null\"]},\"cen"
-     "ter_id\":{\"type\":[\"integer\",\"null\"]},\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"str"
-     "ing\",\"format\":\"date-time\"},\"updated_at\":{\"type\":\"string\",\"format\":\"date-time\"}}}"},
-    {"RepaymentWrite",
-     "{\"type\":\"object\",\"properties\":{\"amount_rials\":{\"type\":\"integer\",\"minimum\":1},\"paid_on\":{\"t"
-     "ype\":\"string\",\"format\":\"date\"},\"paid_on_jalali\":{\"type\":\"string\"}},\"required\":[\"amount_ria"
-     "ls\",\"paid_on\"]}"},
-    {"SummaryReport",
-     "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"propertie"
-     "s\":{\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\",\"description\":\"only when br"
-     "oken down by county\"},\"centers\":{\"type\":\"integer\"},\"staff\":{\"type\":\"integer\"},\"clients\":{\""
-     "type\":\"integer\"},\"allocations_rials\":{\"type\":\"integer\"},\"donations_rials\":{\"type\":\"integer"
-     "\"}}}}}}"},
-    {"DisabilityReport",
-     "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"propertie"
-     "s\":{\"disability_type\":{\"type\":\"string\"},\"clients\":{\"type\":\"integer\"},\"over_60\":{\"type\":\"in"
-     "teger\"},\"share_over_60\":{\"type\":\"string\"}}}}}}"},
-    {"CenterTypeReport",
-     "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"propertie"
-     "s\":{\"type\":{\"type\":\"string\"},\"centers\":{\"type\":\"integer\"},\"capacity\":{\"type\":\"integer\"},\"c"
-     "lients\":{\"type\":\"integer\"},\"occupancy\":{\"type\":[\"string\",\"null\"]}}}}}}"},
-    {"CampaignReport",
-     "{\"type\":\"object\",\"properties\":{\"items\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"propertie"
-     "s\":{\"campaign_id\":{\"type\":[\"integer\",\"null\"]},\"campaign\":{\"type\":\"string\"},\"donations\":{\"t"
-     "ype\":\"integer\"},\"cash_rials\":{\"type\":\"integer\"},\"in_kind_rials\":{\"type\":\"integer\"},\"total_"
-     "rials\":{\"type\":\"integer\"}}}}}}"},
     {"Submission",
      "{\"type\":\"object\",\"properties\":{\"center_id\":{\"type\":\"integer\",\"description\":\"required for o"
      "fficers; an NGO submitter submits for its own center\"},\"records\":{\"type\":\"array\",\"maxItems"
@@ -341,9 +226,8 @@ static json_object *operation(const route *rt)
         add_param(params, "cursor", "query", "string", "The next_cursor of the previous page", false);
     }
     const route_param *query = rt->query;
-    for (int i = 0; !query && (rt->flags & ROUTE_LIST) && i < describe_count(); i++)
-        if (!strcmp(describe_at(i)->path, rt->pattern))
-            query = describe_query_params(describe_at(i));
+    if (!query && !strcmp(rt->method, "GET"))
+        query = describe_query_params_of(rt->pattern);
     for (const route_param *qp = query; qp && qp->name; qp++)
         add_param(params, qp->name, "query", qp->type, qp->description, false);
     if (json_object_array_length(params))
@@ -464,6 +348,8 @@ void openapi_build(void)
         snprintf(name, sizeof(name), "%sPatch", r->schema);
         json_object_object_add(sch, name, describe_schema_write(r, true));
     }
+    for (int i = 0; i < describe_rows_count(); i++)
+        json_object_object_add(sch, describe_rows_at(i)->schema, describe_schema_rows(describe_rows_at(i)));
     json_object_object_add(components, "schemas", sch);
     json_object *sec = json_object_new_object(), *bearer = json_object_new_object();
     json_object_object_add(bearer, "type", json_object_new_string("http"));

@@ -28,28 +28,8 @@ static const route_param audit_query[] = {
     {"user_id", "integer", "Only what this user did"},
     {NULL, NULL, NULL},
 };
-
-static const route_param allocations_query[] = {
-    {"fiscal_year", "integer", "Jalali year"}, {"program", "string", "program code"}, {"province", "string", "IR-NN"},
-    {"county_id", "integer", NULL}, {"level", "string", "province, county or center"}, {NULL, NULL, NULL},
-};
-static const route_param donations_query[] = {
-    {"fiscal_year", "integer", "Jalali year"}, {"campaign_id", "integer", NULL}, {"province", "string", "IR-NN"},
-    {"county_id", "integer", NULL}, {"kind", "string", "cash or in_kind"}, {NULL, NULL, NULL},
-};
-static const route_param loans_query[] = {
-    {"client_id", "integer", NULL}, {"county_id", "integer", NULL},
-    {"status", "string", "active, repaid, written_off"}, {NULL, NULL, NULL},
-};
-static const route_param overdue_query[] = {
-    {"province", "string", "IR-NN"}, {"county_id", "integer", NULL}, {NULL, NULL, NULL},
-};
 static const route_param submissions_query[] = {
     {"status", "string", "pending, approved, rejected"}, {"center_id", "integer", NULL}, {NULL, NULL, NULL},
-};
-static const route_param report_query[] = {
-    {"fiscal_year", "integer", "Jalali year (default: this year)"},
-    {"province", "string", "IR-NN: break down by county"}, {NULL, NULL, NULL},
 };
 
 const route routes[] = {
@@ -150,7 +130,7 @@ const route routes[] = {
      "Change a household (If-Match required)", NULL, "Household", "HouseholdPatch", 200},
 
     {"GET", "/api/v1/allocations", handle_allocations_list, PERM_READ, ROUTE_LIST, "funding",
-     "Budget allocations within your scope", allocations_query, "Allocation", NULL, 200},
+     "Budget allocations within your scope", NULL, "Allocation", NULL, 200},
     {"POST", "/api/v1/allocations", handle_allocations_create, PERM_WRITE, ROUTE_JSON_BODY, "funding",
      "Allocate budget to a province, county or center (never more than its parent's)", NULL, "Allocation",
      "AllocationWrite", 201},
@@ -165,23 +145,23 @@ const route routes[] = {
     {"GET", "/api/v1/campaigns/{id}", handle_campaigns_get, PERM_READ, 0, "funding", "One campaign with its totals",
      NULL, "Campaign", NULL, 200},
     {"PATCH", "/api/v1/campaigns/{id}", handle_campaigns_patch, PERM_WRITE, ROUTE_JSON_BODY, "funding",
-     "Change a campaign (If-Match required)", NULL, "Campaign", "CampaignWrite", 200},
+     "Change a campaign (If-Match required)", NULL, "Campaign", "CampaignPatch", 200},
     {"GET", "/api/v1/donations", handle_donations_list, PERM_READ, ROUTE_LIST, "funding",
-     "Donations within your scope (the list is audited)", donations_query, "Donation", NULL, 200},
+     "Donations within your scope (the list is audited)", NULL, "Donation", NULL, 200},
     {"POST", "/api/v1/donations", handle_donations_create, PERM_WRITE, ROUTE_JSON_BODY, "funding",
      "Record a donation, cash or in kind", NULL, "Donation", "DonationWrite", 201},
     {"GET", "/api/v1/donations/{id}", handle_donations_get, PERM_READ, 0, "funding",
      "One donation (the read is audited)", NULL,
      "Donation", NULL, 200},
     {"PATCH", "/api/v1/donations/{id}", handle_donations_patch, PERM_WRITE, ROUTE_JSON_BODY, "funding",
-     "Correct a donation (If-Match required)", NULL, "Donation", "DonationWrite", 200},
+     "Correct a donation (If-Match required)", NULL, "Donation", "DonationPatch", 200},
     {"GET", "/api/v1/loans", handle_loans_list, PERM_READ, ROUTE_LIST, "funding",
      "Microfinance loans within your scope (the list is audited)",
-     loans_query, "Loan", NULL, 200},
+     NULL, "Loan", NULL, 200},
     {"POST", "/api/v1/loans", handle_loans_create, PERM_WRITE, ROUTE_JSON_BODY, "funding",
      "Grant a loan; its schedule is made with it", NULL, "Loan", "LoanWrite", 201},
     {"GET", "/api/v1/loans/overdue", handle_loans_overdue, PERM_READ, ROUTE_LIST, "funding",
-     "Overdue installments (e.g. of one county; the list is audited)", overdue_query, "OverdueInstallment", NULL, 200},
+     "Overdue installments (e.g. of one county; the list is audited)", NULL, "OverdueInstallment", NULL, 200},
     {"GET", "/api/v1/loans/{id}", handle_loans_get, PERM_READ, 0, "funding",
      "One loan with its schedule and outstanding balance (the read is audited)", NULL, "Loan", NULL, 200},
     {"PATCH", "/api/v1/loans/{id}", handle_loans_patch, PERM_WRITE, ROUTE_JSON_BODY, "funding",
@@ -193,13 +173,13 @@ const route routes[] = {
 
     {"GET", "/api/v1/reports/summary", handle_report_summary, PERM_READ, ROUTE_EXPENSIVE, "reports",
      "Centers, staff, clients, allocations and donations per province, or per county of one province",
-     report_query, "SummaryReport", NULL, 200},
+     NULL, "SummaryReport", NULL, 200},
     {"GET", "/api/v1/reports/clients-by-disability", handle_report_disability, PERM_READ, ROUTE_EXPENSIVE, "reports",
-     "Active clients by disability type, with the share over 60", report_query, "DisabilityReport", NULL, 200},
+     "Active clients by disability type, with the share over 60", NULL, "DisabilityReport", NULL, 200},
     {"GET", "/api/v1/reports/centers-by-type", handle_report_center_types, PERM_READ, ROUTE_EXPENSIVE, "reports",
-     "Open centers by type: capacity, active clients and occupancy", report_query, "CenterTypeReport", NULL, 200},
+     "Open centers by type: capacity, active clients and occupancy", NULL, "CenterTypeReport", NULL, 200},
     {"GET", "/api/v1/reports/donations-by-campaign", handle_report_campaigns, PERM_READ, ROUTE_EXPENSIVE, "reports",
-     "Donations of a fiscal year by campaign, cash and in kind", report_query, "CampaignReport", NULL, 200},
+     "Donations of a fiscal year by campaign, cash and in kind", NULL, "CampaignReport", NULL, 200},
 
     {"POST", "/api/v1/submissions", handle_submissions_create, PERM_SUBMIT, ROUTE_JSON_BODY, "submissions",
      "Submit a batch of client, staff and service records (Idempotency-Key required; an unknown field is 422 for the "

@@ -9,73 +9,68 @@
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
 
-#define DONATION_SELECT                                                                                              \
-    "t.id, CASE WHEN t.anonymous THEN NULL ELSE t.donor_name END AS donor_name, t.donor_type, t.anonymous, t.kind," \
-    " t.description, t.amount_rials, t.campaign_id, t.received_on, t.fiscal_year, t.province_code AS province,"    \
-    " t.county_id, t.center_id, t.client_id, t.version, " SQL_UTC_TS("created_at") ", " SQL_UTC_TS("updated_at") ","               \
-    " CASE WHEN t.anonymous THEN NULL ELSE t.donor_name END AS donor,"                                              \
-    " (SELECT c.name FROM campaigns c WHERE c.id = t.campaign_id) AS campaign"
-
 static const char *const kinds[] = {"cash", "in_kind", NULL};
 static const char *const donor_types[] = {"person", "organization", NULL};
 
-static const col_spec donation_cols[] = {
-    {"id", COL_INT},          {"donor_name", COL_TEXT},  {"donor_type", COL_TEXT},  {"anonymous", COL_BOOL},
-    {"kind", COL_TEXT},       {"description", COL_TEXT}, {"amount_rials", COL_INT}, {"campaign_id", COL_INT},
-    {"received_on", COL_DATE}, {"fiscal_year", COL_INT}, {"province", COL_TEXT},    {"county_id", COL_INT},
-    {"center_id", COL_INT},   {"client_id", COL_INT},    {"version", COL_INT},      {"created_at", COL_TIMESTAMP},
-    {"updated_at", COL_TIMESTAMP}, {"donor", COL_TEXT},  {"campaign", COL_TEXT}};
+#define DONOR_SHOWN "CASE WHEN t.anonymous THEN NULL ELSE t.donor_name END"
 
-static const res_column donation_writable[] = {
-    {"donor_name", "donor_name", "text", NULL},
-    {"donor_type", "donor_type", "donor_type", "'person'"},
-    {"anonymous", "anonymous", "boolean", "false"},
-    {"kind", "kind", "donation_kind", NULL},
-    {"description", "description", "text", NULL},
-    {"amount_rials", "amount_rials", "bigint", NULL},
-    {"campaign_id", "campaign_id", "(donation_campaign_ref($J))", NULL},
-    {"received_on", "received_on", "date", NULL},
-    {"fiscal_year", "fiscal_year", "integer", NULL},
-    {"province", "province_code", "text", NULL},
-    {"county_id", "county_id", "integer", NULL},
-    {"center_id", "center_id", "bigint", NULL},
-    {"client_id", "client_id", "bigint", NULL},
-};
-
-/* The contract's names (donor, campaign by id or name) and ours (donor_name, campaign_id) are both accepted; a
- * donor is a person unless donor_type says otherwise. */
-static const field_spec donation_fields[] = {
-    {"donor", F_STRING, false, 1, 200, NULL},
-    {"donor_name", F_STRING, false, 1, 200, NULL},
-    {"donor_type", F_ENUM, false, 0, 0, donor_types},
-    {"campaign", F_ANY, false, 0, 0, NULL},
-    {"anonymous", F_BOOL, false, 0, 0, NULL},
-    {"kind", F_ENUM, true, 0, 0, kinds},
-    {"description", F_STRING, false, 0, 1000, NULL},
-    {"amount_rials", F_INT, true, 1, INT64_MAX, NULL},
-    {"campaign_id", F_INT, false, 1, INT64_MAX, NULL},
-    {"received_on", F_DATE, true, 0, 0, NULL},
-    {"province", F_STRING, false, 1, 8, NULL},
-    {"county_id", F_INT, false, 1, 2147483647, NULL},
-    {"center_id", F_INT, false, 1, INT64_MAX, NULL},
-    {"client_id", F_INT, false, 1, INT64_MAX, NULL},
-};
-static const field_spec donation_update_fields[] = {
-    {"donor", F_STRING, false, 1, 200, NULL},
-    {"donor_name", F_STRING, false, 1, 200, NULL},
-    {"campaign", F_ANY, false, 0, 0, NULL},
-    {"anonymous", F_BOOL, true, 0, 0, NULL},
-    {"description", F_STRING, false, 0, 1000, NULL},
-    {"amount_rials", F_INT, true, 1, INT64_MAX, NULL},
-    {"campaign_id", F_INT, false, 1, INT64_MAX, NULL},
-    {"received_on", F_DATE, true, 0, 0, NULL},
+/* A donation, field by field (describe.h). The contract's names (donor, campaign by id or name) and ours
+ * (donor_name, campaign_id) are both accepted (the hook); a donor is a person unless donor_type says otherwise; the
+ * place is exactly one of province, county_id, center_id, client_id. */
+static const field_desc donation_fields[] = {
+    {.name = "id", .column = "id", .out = COL_INT, .label_fa = "شناسه", .label_en = "Id", .example = "5120"},
+    {.name = "donor_name", .column = "donor_name", .expr = DONOR_SHOWN, .in = F_STRING, .out = COL_TEXT,
+     .sqltype = "text", .min = 1, .max = 200, .flags = DF_WRITE | DF_NULLABLE | DF_CUSTOM, .label_fa = "نام نیکوکار",
+     .label_en = "Donor's name", .example = "\"علی رضایی\"",
+     .doc = "null when anonymous: an anonymous donor's name is kept for receipts and never shown"},
+    {.name = "donor_type", .column = "donor_type", .in = F_ENUM, .out = COL_TEXT, .sqltype = "donor_type",
+     .choices = donor_types, .flags = DF_CREATE, .default_sql = "'person'", .label_fa = "نوع نیکوکار",
+     .label_en = "Donor type", .example = "\"person\"", .doc = "default person"},
+    {.name = "anonymous", .column = "anonymous", .in = F_BOOL, .out = COL_BOOL, .sqltype = "boolean",
+     .flags = DF_WRITE | DF_REQUIRED_UPDATE, .default_sql = "false", .label_fa = "بی‌نام", .label_en = "Anonymous",
+     .example = "false", .doc = "one-way: an anonymous donation never becomes named again (422)"},
+    {.name = "kind", .column = "kind", .in = F_ENUM, .out = COL_TEXT, .sqltype = "donation_kind", .choices = kinds,
+     .flags = DF_CREATE | DF_REQUIRED_CREATE, .filter = LF_ENUM, .label_fa = "نوع کمک (نقدی/غیرنقدی)",
+     .label_en = "Kind (cash or in kind)", .example = "\"cash\""},
+    {.name = "description", .column = "description", .in = F_STRING, .out = COL_TEXT, .sqltype = "text",
+     .max = 1000, .flags = DF_WRITE | DF_NULLABLE, .label_fa = "شرح کمک", .label_en = "Description",
+     .example = "\"۲۰ دستگاه ویلچر\"", .doc = "what was given: required for an in-kind gift"},
+    {.name = "amount_rials", .column = "amount_rials", .in = F_INT, .out = COL_INT, .sqltype = "bigint", .min = 1,
+     .max = INT64_MAX, .flags = DF_WRITE | DF_REQUIRED, .label_fa = "مبلغ (ریال)", .label_en = "Amount (rials)",
+     .example = "150000000", .doc = "in kind: the appraised value"},
+    {.name = "campaign_id", .column = "campaign_id", .in = F_INT, .out = COL_INT,
+     .sqltype = "(donation_campaign_ref($J))", .min = 1, .max = INT64_MAX,
+     .flags = DF_WRITE | DF_NULLABLE | DF_CUSTOM, .filter = LF_ID, .label_fa = "کمپین", .label_en = "Campaign",
+     .example = "12"},
+    {.name = "received_on", .column = "received_on", .in = F_DATE, .out = COL_DATE, .sqltype = "date",
+     .flags = DF_WRITE | DF_REQUIRED, .label_fa = "تاریخ دریافت", .label_en = "Received on",
+     .example = "\"2025-03-20\"", .doc = "from 1800 on; a Jalali date goes in received_on_jalali"},
+    {.name = "fiscal_year", .column = "fiscal_year", .out = COL_INT, .sqltype = "integer", .flags = DF_STORED,
+     .filter = LF_ID, .label_fa = "سال مالی", .label_en = "Fiscal year (Jalali)", .example = "1403",
+     .doc = "the Jalali year of received_on"},
+    DESC_PLACE_GIVEN("province, county_id, center_id and client_id"),
+    {.name = "client_id", .column = "client_id", .in = F_INT, .out = COL_INT, .sqltype = "bigint", .min = 1,
+     .max = INT64_MAX, .flags = DF_CREATE | DF_CUSTOM | DF_NULLABLE, .label_fa = "مددجو", .label_en = "Client",
+     .example = "null"},
+    DESC_RECORD_TAIL,
+    /* the contract's names: the same donor, the campaign's name */
+    {.name = "donor", .expr = DONOR_SHOWN, .in = F_STRING, .out = COL_TEXT, .min = 1, .max = 200,
+     .flags = DF_WRITE | DF_NULLABLE | DF_CUSTOM, .label_fa = "نیکوکار", .label_en = "Donor",
+     .example = "\"علی رضایی\"",
+     .doc = "the donor's name (donor_name, give one of the two); required unless anonymous; null when anonymous"},
+    {.name = "campaign", .expr = "(SELECT c.name FROM campaigns c WHERE c.id = t.campaign_id)", .in = F_ANY,
+     .out = COL_TEXT, .flags = DF_WRITE | DF_NULLABLE | DF_CUSTOM, .label_fa = "نام کمپین",
+     .label_en = "Campaign's name", .example = "\"کمپین آجر به آجر\"",
+     .write_schema = "{\"type\":[\"integer\",\"string\"],\"description\":\"a campaign by id or by name (a national "
+                     "campaign or one of the donation's province; 422 naming campaign otherwise); or campaign_id\"}"},
 };
 
 /* donor or donor_name: the same column */
 static void put_donor(req_ctx *rc, json_object *body, json_object *values, field_errors *fe)
 {
     if (body_has(body, "donor") && body_has(body, "donor_name")) {
-        field_error(fe, "donor", "give donor or donor_name, not both");
+        field_error_coded(fe, "donor", "both", "فقط یکی از نیکوکار (donor) یا donor_name را بدهید.",
+                          "give donor or donor_name, not both");
         return;
     }
     res_put_text(rc, body, values, "donor_name", fe);
@@ -92,7 +87,8 @@ static void put_donor(req_ctx *rc, json_object *body, json_object *values, field
 static void put_campaign(req_ctx *rc, json_object *body, json_object *values, field_errors *fe)
 {
     if (body_has(body, "campaign") && body_has(body, "campaign_id")) {
-        field_error(fe, "campaign", "give campaign or campaign_id, not both");
+        field_error_coded(fe, "campaign", "both", "فقط یکی از کمپین (campaign) یا campaign_id را بدهید.",
+                          "give campaign or campaign_id, not both");
         return;
     }
     if (!body_has(body, "campaign")) {
@@ -108,9 +104,10 @@ static void put_campaign(req_ctx *rc, json_object *body, json_object *values, fi
         json_object_object_add(values, "campaign_id", json_object_new_int64(id));
     else if (json_object_is_type(v, json_type_string)) {
         static const field_spec name_spec[] = {{"campaign", F_STRING, false, 2, 200, NULL}};
+        static const char *const name_label[] = {"نام کمپین"};
         json_object *name = json_object_new_object(), *clean = json_object_new_object();
         json_object_object_add(name, "campaign", json_object_get(v));
-        if (validate_fields(name, name_spec, 1, true, fe)) {
+        if (validate_fields_fa(name, name_spec, name_label, 1, true, fe)) {
             res_put_text(rc, name, clean, "campaign", fe);
             json_object *c;
             if (json_object_object_get_ex(clean, "campaign", &c) && c)
@@ -119,19 +116,17 @@ static void put_campaign(req_ctx *rc, json_object *body, json_object *values, fi
         json_object_put(name);
         json_object_put(clean);
     } else
-        field_error(fe, "campaign", "must be a campaign's id or its name");
+        field_error_coded(fe, "campaign", "invalid", "کمپین باید شناسه یا نام یک کمپین باشد.",
+                          "must be a campaign's id or its name");
     json_object_object_add(values, "campaign_field", json_object_new_string("campaign"));
 }
 
+/* What the description cannot say: the two names of donor and campaign, the fiscal year from received_on, what an
+ * in-kind or named gift needs, and its place */
 static void donation_build(req_ctx *rc, json_object *body, bool partial, const char *parent_id, json_object *values,
                            field_errors *fe)
 {
     put_donor(rc, body, values, fe);
-    res_put_as_is(body, values, "donor_type");
-    res_put_as_is(body, values, "anonymous");
-    res_put_as_is(body, values, "kind");
-    res_put_text(rc, body, values, "description", fe);
-    res_put_int(body, values, "amount_rials");
     put_campaign(rc, body, values, fe);
     if (partial && json_object_object_get_ex(values, "campaign_id", NULL)) {
         /* a campaign named in a change is looked up in the donation's own province (donation_campaign_ref) */
@@ -139,7 +134,6 @@ static void donation_build(req_ctx *rc, json_object *body, bool partial, const c
         if (id)
             json_object_object_add(values, "donation_id", json_object_new_string(id));
     }
-    res_put_date(rc, body, values, "received_on");
     json_object *received;
     ymd g, j;
     if (json_object_object_get_ex(values, "received_on", &received) && received &&
@@ -150,10 +144,12 @@ static void donation_build(req_ctx *rc, json_object *body, bool partial, const c
         json_object_object_get_ex(body, "kind", &kind);
         json_object_object_get_ex(body, "anonymous", &anon);
         if (kind && !strcmp(json_object_get_string(kind), "in_kind") && !body_string(body, "description"))
-            field_error(fe, "description", "is required for an in-kind gift (what was given)");
+            field_error_coded(fe, "description", "required", "شرح کمک غیرنقدی (آنچه داده شد) لازم است.",
+                              "is required for an in-kind gift (what was given)");
         if (!(anon && json_object_get_boolean(anon)) && !body_string(body, "donor_name") &&
             !body_string(body, "donor"))
-            field_error(fe, "donor", "is required unless the donor is anonymous");
+            field_error_coded(fe, "donor", "required", "نام نیکوکار لازم است، مگر کمک بی‌نام باشد.",
+                              "is required unless the donor is anonymous");
         res_put_place(rc, body, values, true, fe);
     }
     (void)parent_id;
@@ -162,16 +158,9 @@ static void donation_build(req_ctx *rc, json_object *body, bool partial, const c
 static resource donations = {
     .name = "donation",
     .table = "donations",
-    .select_sql = DONATION_SELECT,
-    .cols = donation_cols,
-    .ncols = NCOLS(donation_cols),
-    .col_id = 0, .col_version = 14, .col_province = 10, .col_county = 11, .col_center = 12,
-    .writable = donation_writable,
-    .nwritable = NCOLS(donation_writable),
-    .create_fields = donation_fields,
-    .ncreate_fields = NCOLS(donation_fields),
-    .update_fields = donation_update_fields,
-    .nupdate_fields = NCOLS(donation_update_fields),
+    .fields = donation_fields,
+    .nfields = NCOLS(donation_fields),
+    .schema = "Donation",
     .build = donation_build,
     .audit_reads = true,        /* donor names, and donations to a client */
     /* a donor made anonymous by this update is anonymous in its audit record's before too */
@@ -180,51 +169,9 @@ static resource donations = {
     .path = "/api/v1/donations",
 };
 
-static int stmt_list;
-
-void donations_init(void)
-{
-    resource_init(&donations);
-    stmt_list = db_stmt_register(
-        "donation_list",
-        "SELECT " DONATION_SELECT " FROM donations t"
-        " WHERE ($1::text IS NULL OR t.province_code = $1) AND ($2::integer IS NULL OR t.county_id = $2::integer)"
-        " AND ($3::bigint IS NULL OR t.center_id = $3::bigint)"
-        " AND ($4::integer IS NULL OR t.fiscal_year = $4::integer) AND ($5::bigint IS NULL OR t.campaign_id = $5::bigint)"
-        " AND ($6::text IS NULL OR t.province_code = $6) AND ($7::integer IS NULL OR t.county_id = $7::integer)"
-        " AND ($8::donation_kind IS NULL OR t.kind = $8::donation_kind)"
-        " AND ($9::bigint IS NULL OR t.id > $9::bigint)"
-        " ORDER BY t.id LIMIT $10");
-}
+void donations_init(void) { resource_init(&donations); }
 
 void handle_donations_get(req_ctx *rc) { resource_get(rc, &donations); }
 void handle_donations_create(req_ctx *rc) { resource_create(rc, &donations, NULL); }
 void handle_donations_patch(req_ctx *rc) { resource_patch(rc, &donations); }
-
-void handle_donations_list(req_ctx *rc)
-{
-    list_query lq;
-    if (!list_query_begin(rc, &lq))
-        return;
-    const char *year = list_filter_int(rc, &lq, "fiscal_year");
-    const char *campaign = list_filter_int(rc, &lq, "campaign_id");
-    const char *province = list_filter_province(rc, &lq, "province");
-    const char *county = list_filter_int(rc, &lq, "county_id");
-    const char *kind = list_filter_enum(rc, &lq, "kind", kinds);
-    if (!list_query_valid(rc, &lq))
-        return;
-    const char *const names[] = {"fiscal_year", "campaign_id", "province", "county_id", "kind"};
-    const char *const vals[] = {year, campaign, province, county, kind};
-    const char *filter_json = resource_list_audit_filter(rc, names, vals, NCOLS(names), false);
-    req_job_begin(rc, true);
-    db_query *q = db_job_add(&rc->job, stmt_list);
-    resource_scope_params(rc, q);
-    db_query_param(q, year);
-    db_query_param(q, campaign);
-    db_query_param(q, province);
-    db_query_param(q, county);
-    db_query_param(q, kind);
-    db_query_param(q, lq.after);
-    db_query_param(q, lq.limit);
-    resource_submit_audited_list(rc, &donations, filter_json);  /* recorded in a read batch */
-}
+void handle_donations_list(req_ctx *rc) { resource_list(rc, &donations); }

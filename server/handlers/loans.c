@@ -7,64 +7,65 @@
  * overdue installments of a county (/api/v1/loans/overdue).
  */
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
-#include "common/digits.h"
 #include "common/jalali.h"
-#include "server/http/list.h"
-
+#include "server/db/result.h"
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
 
-#define LOAN_SELECT                                                                                                  \
-    "t.id, t.client_id, t.amount_rials, t.installments, t.first_due_on, t.status, t.province_code AS province,"    \
-    " t.county_id, t.center_id,"                                                                                   \
-    " coalesce((SELECT jsonb_agg(jsonb_build_object('n', s.n, 'due_on', s.due_on, 'amount_rials', s.amount_rials)" \
-    " ORDER BY s.n) FROM loan_installments s WHERE s.loan_id = t.id),"                                              \
-    " (SELECT jsonb_agg(jsonb_build_object('n', s.n, 'due_on', s.due_on, 'amount_rials', s.amount_rials)"         \
-    " ORDER BY s.n) FROM loan_schedule(t.amount_rials, t.installments, t.first_due_on) s)) AS schedule,"           \
-    " (SELECT coalesce(sum(r.amount_rials), 0) FROM repayments r WHERE r.loan_id = t.id) AS repaid_rials,"         \
-    " t.amount_rials - (SELECT coalesce(sum(r.amount_rials), 0) FROM repayments r WHERE r.loan_id = t.id)"         \
-    " AS outstanding_rials, t.version, " SQL_UTC_TS("created_at") ", " SQL_UTC_TS("updated_at")
-#define REPAYMENT_SELECT                                                                                             \
-    "t.id, t.loan_id, t.amount_rials, t.paid_on, t.province_code AS province, t.county_id, t.center_id, t.version,"\
-    " " SQL_UTC_TS("created_at") ", " SQL_UTC_TS("updated_at")
-
 static const char *const statuses[] = {"active", "repaid", "written_off", NULL};
 
-static const col_spec loan_cols[] = {
-    {"id", COL_INT},          {"client_id", COL_INT},  {"amount_rials", COL_INT}, {"installments", COL_INT},
-    {"first_due_on", COL_DATE}, {"status", COL_TEXT},  {"province", COL_TEXT},    {"county_id", COL_INT},
-    {"center_id", COL_INT},   {"schedule", COL_JSON},  {"repaid_rials", COL_INT}, {"outstanding_rials", COL_INT},
-    {"version", COL_INT},     {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}};
+#define SCHEDULE_OF(from)                                                                                            \
+    "(SELECT jsonb_agg(jsonb_build_object('n', s.n, 'due_on', s.due_on, 'amount_rials', s.amount_rials)"          \
+    " ORDER BY s.n) FROM " from ")"
+#define REPAID "(SELECT coalesce(sum(r.amount_rials), 0) FROM repayments r WHERE r.loan_id = t.id)"
 
-static const res_column loan_writable[] = {
-    {"client_id", "client_id", "bigint", NULL},
-    {"amount_rials", "amount_rials", "bigint", NULL},
-    {"installments", "installments", "integer", NULL},
-    {"first_due_on", "first_due_on", "date", NULL},
-    {"status", "status", "loan_status", "'active'"},
+/* A loan, field by field (describe.h). Its terms are fixed once made; what changes is its status (e.g. written
+ * off). Its place is its client's (set by the database). */
+static const field_desc loan_fields[] = {
+    {.name = "id", .column = "id", .out = COL_INT, .label_fa = "شناسه", .label_en = "Id", .example = "88"},
+    {.name = "client_id", .column = "client_id", .in = F_INT, .out = COL_INT, .sqltype = "bigint", .min = 1,
+     .max = INT64_MAX, .flags = DF_CREATE | DF_REQUIRED_CREATE | DF_LIST_PARENT, .filter = LF_ID,
+     .label_fa = "مددجو", .label_en = "Client", .example = "1042"},
+    {.name = "amount_rials", .column = "amount_rials", .in = F_INT, .out = COL_INT, .sqltype = "bigint", .min = 1,
+     .max = INT64_MAX, .flags = DF_CREATE | DF_REQUIRED_CREATE, .label_fa = "مبلغ وام (ریال)",
+     .label_en = "Amount (rials)", .example = "300000000"},
+    {.name = "installments", .column = "installments", .in = F_INT, .out = COL_INT, .sqltype = "integer", .min = 1,
+     .max = 120, .flags = DF_CREATE | DF_REQUIRED_CREATE, .label_fa = "تعداد اقساط", .label_en = "Installments",
+     .example = "12", .doc = "one a Jalali month, each on first_due_on's Jalali day of the month (the month's last "
+                             "day when it is shorter)"},
+    {.name = "first_due_on", .column = "first_due_on", .in = F_DATE, .out = COL_DATE, .sqltype = "date",
+     .flags = DF_CREATE, .label_fa = "سررسید نخستین قسط", .label_en = "First installment due on",
+     .example = "\"2025-04-21\"",
+     .doc = "default: the first day of the next Jalali month after today (Iran time)"},
+    {.name = "status", .column = "status", .in = F_ENUM, .out = COL_TEXT, .sqltype = "loan_status",
+     .choices = statuses, .flags = DF_UPDATE | DF_REQUIRED_UPDATE, .default_sql = "'active'", .filter = LF_ENUM,
+     .label_fa = "وضعیت وام", .label_en = "Status", .example = "\"active\"",
+     .doc = "repaid exactly when nothing is owed (set by repayments); otherwise active or written_off",
+     .write_schema = "{\"type\":\"string\",\"enum\":[\"active\",\"written_off\"],\"description\":\"only while money "
+                     "is owed: write a loan off, or take the write-off back; repaid follows the repayments (422 "
+                     "naming status otherwise)\"}"},
+    DESC_PLACE_FOLLOWED(LF_ID),   /* the client's */
+    {.name = "schedule",
+     .expr = "coalesce(" SCHEDULE_OF("loan_installments s WHERE s.loan_id = t.id") ", " SCHEDULE_OF(
+         "loan_schedule(t.amount_rials, t.installments, t.first_due_on) s") ")",
+     .out = COL_JSON, .label_fa = "جدول اقساط", .label_en = "Schedule",
+     .example = "[{\"n\": 1, \"due_on\": \"2025-04-21\", \"amount_rials\": 25000000}]",
+     .schema = "{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"},"
+               "\"due_on\":{\"type\":\"string\",\"format\":\"date\"},\"amount_rials\":{\"type\":\"integer\"}},"
+               "\"required\":[\"n\",\"due_on\",\"amount_rials\"]}}"},
+    {.name = "repaid_rials", .expr = REPAID, .out = COL_INT, .label_fa = "بازپرداخت‌شده (ریال)",
+     .label_en = "Repaid (rials)", .example = "50000000"},
+    {.name = "outstanding_rials", .expr = "t.amount_rials - " REPAID, .out = COL_INT, .label_fa = "مانده (ریال)",
+     .label_en = "Outstanding (rials)", .example = "250000000"},
+    DESC_RECORD_TAIL,
 };
 
-static const field_spec loan_fields[] = {
-    {"client_id", F_INT, true, 1, INT64_MAX, NULL},
-    {"amount_rials", F_INT, true, 1, INT64_MAX, NULL},
-    {"installments", F_INT, true, 1, 120, NULL},
-    {"first_due_on", F_DATE, false, 0, 0, NULL},
-};
-/* a loan's terms are fixed once made; what changes is its status (e.g. written off) */
-static const field_spec loan_update_fields[] = {
-    {"status", F_ENUM, true, 0, 0, statuses},
-};
-
+/* What the description cannot say: the first installment's default date */
 static void loan_build(req_ctx *rc, json_object *body, bool partial, const char *parent_id, json_object *values,
                        field_errors *fe)
 {
-    res_put_int(body, values, "client_id");
-    res_put_int(body, values, "amount_rials");
-    res_put_int(body, values, "installments");
-    res_put_date(rc, body, values, "first_due_on");
     if (!partial && !json_object_object_get_ex(values, "first_due_on", NULL)) {
         /* not given: the first day of the next Jalali month after today in Iran (UTC+03:30, no daylight saving
          * since 2022) */
@@ -75,8 +76,8 @@ static void loan_build(req_ctx *rc, json_object *body, bool partial, const char 
             json_object_object_add(values, "first_due_on", json_object_new_string(iso));
         }
     }
-    res_put_as_is(body, values, "status");
-    (void)partial;
+    (void)rc;
+    (void)body;
     (void)parent_id;
     (void)fe;
 }
@@ -84,35 +85,27 @@ static void loan_build(req_ctx *rc, json_object *body, bool partial, const char 
 static resource loans = {
     .name = "loan",
     .table = "loans",
-    .select_sql = LOAN_SELECT,
-    .cols = loan_cols,
-    .ncols = NCOLS(loan_cols),
-    .col_id = 0, .col_version = 12, .col_province = 6, .col_county = 7, .col_center = 8,
-    .writable = loan_writable,
-    .nwritable = NCOLS(loan_writable),
-    .create_fields = loan_fields,
-    .ncreate_fields = NCOLS(loan_fields),
-    .update_fields = loan_update_fields,
-    .nupdate_fields = NCOLS(loan_update_fields),
+    .fields = loan_fields,
+    .nfields = NCOLS(loan_fields),
+    .schema = "Loan",
     .build = loan_build,
     .audit_reads = true,
     .path = "/api/v1/loans",
 };
 
-static const col_spec repayment_cols[] = {
-    {"id", COL_INT},       {"loan_id", COL_INT},   {"amount_rials", COL_INT}, {"paid_on", COL_DATE},
-    {"province", COL_TEXT}, {"county_id", COL_INT}, {"center_id", COL_INT},   {"version", COL_INT},
-    {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}};
-
-static const res_column repayment_writable[] = {
-    {"loan_id", "loan_id", "bigint", NULL},
-    {"amount_rials", "amount_rials", "bigint", NULL},
-    {"paid_on", "paid_on", "date", NULL},
-};
-
-static const field_spec repayment_fields[] = {
-    {"amount_rials", F_INT, true, 1, INT64_MAX, NULL},
-    {"paid_on", F_DATE, true, 0, 0, NULL},
+/* A repayment (POST /loans/{id}/repayments: its loan is the path's) */
+static const field_desc repayment_fields[] = {
+    {.name = "id", .column = "id", .out = COL_INT, .label_fa = "شناسه", .label_en = "Id", .example = "402"},
+    {.name = "loan_id", .column = "loan_id", .out = COL_INT, .sqltype = "bigint", .flags = DF_STORED,
+     .label_fa = "وام", .label_en = "Loan", .example = "88"},
+    {.name = "amount_rials", .column = "amount_rials", .in = F_INT, .out = COL_INT, .sqltype = "bigint", .min = 1,
+     .max = INT64_MAX, .flags = DF_WRITE | DF_REQUIRED, .label_fa = "مبلغ قسط پرداختی (ریال)",
+     .label_en = "Amount (rials)", .example = "25000000", .doc = "never more than is owed"},
+    {.name = "paid_on", .column = "paid_on", .in = F_DATE, .out = COL_DATE, .sqltype = "date",
+     .flags = DF_WRITE | DF_REQUIRED, .label_fa = "تاریخ پرداخت", .label_en = "Paid on",
+     .example = "\"2025-04-20\""},
+    DESC_PLACE_FOLLOWED(LF_NONE), /* the loan's */
+    DESC_RECORD_TAIL,
 };
 
 static void repayment_build(req_ctx *rc, json_object *body, bool partial, const char *parent_id,
@@ -120,8 +113,8 @@ static void repayment_build(req_ctx *rc, json_object *body, bool partial, const 
 {
     if (parent_id)
         json_object_object_add(values, "loan_id", json_object_new_int64(atoll(parent_id)));
-    res_put_int(body, values, "amount_rials");
-    res_put_date(rc, body, values, "paid_on");
+    (void)rc;
+    (void)body;
     (void)partial;
     (void)fe;
 }
@@ -129,49 +122,64 @@ static void repayment_build(req_ctx *rc, json_object *body, bool partial, const 
 static resource repayments = {
     .name = "repayment",
     .table = "repayments",
-    .select_sql = REPAYMENT_SELECT,
-    .cols = repayment_cols,
-    .ncols = NCOLS(repayment_cols),
-    .col_id = 0, .col_version = 7, .col_province = 4, .col_county = 5, .col_center = 6,
-    .writable = repayment_writable,
-    .nwritable = NCOLS(repayment_writable),
-    .create_fields = repayment_fields,
-    .ncreate_fields = NCOLS(repayment_fields),
-    .update_fields = repayment_fields,
-    .nupdate_fields = NCOLS(repayment_fields),
+    .fields = repayment_fields,
+    .nfields = NCOLS(repayment_fields),
+    .schema = "Repayment",
     .build = repayment_build,
     .audit_reads = true,
     .path = "/api/v1/repayments",
 };
 
-static const col_spec overdue_cols[] = {
-    {"loan_id", COL_INT},      {"client_id", COL_INT}, {"n", COL_INT},           {"due_on", COL_DATE},
-    {"amount_rials", COL_INT}, {"unpaid_rials", COL_INT}, {"province", COL_TEXT}, {"county_id", COL_INT},
-    {"center_id", COL_INT}};
+/* An overdue installment: not a record of its own but a row of a query over a loan's installments and repayments
+ * (inst: the installments with what was due so far, l: its loan, paid: what was repaid); its fields give the
+ * SELECT, the columns, the filters and the schema (describe.h, row_desc). */
+static const field_desc overdue_fields[] = {
+    {.name = "loan_id", .expr = "inst.loan_id", .out = COL_INT, .label_fa = "وام", .label_en = "Loan",
+     .example = "88"},
+    {.name = "client_id", .expr = "l.client_id", .out = COL_INT, .label_fa = "مددجو", .label_en = "Client",
+     .example = "1042"},
+    {.name = "n", .expr = "inst.n", .out = COL_INT, .label_fa = "شماره قسط", .label_en = "Installment",
+     .example = "3"},
+    {.name = "due_on", .expr = "inst.due_on", .out = COL_DATE, .label_fa = "سررسید", .label_en = "Due on",
+     .example = "\"2025-06-21\""},
+    {.name = "amount_rials", .expr = "inst.amount_rials", .out = COL_INT, .label_fa = "مبلغ قسط (ریال)",
+     .label_en = "Amount (rials)", .example = "25000000"},
+    {.name = "unpaid_rials", .expr = "least(inst.amount_rials, inst.due_so_far - coalesce(paid.repaid, 0))",
+     .out = COL_INT, .label_fa = "پرداخت‌نشده (ریال)", .label_en = "Unpaid (rials)", .example = "25000000"},
+    {.name = "province", .expr = "inst.province_code", .out = COL_TEXT, .filter = LF_PROVINCE,
+     .label_fa = "استان", .label_en = "Province", .example = "\"IR-08\""},
+    {.name = "county_id", .expr = "inst.county_id", .out = COL_INT, .flags = DF_NULLABLE, .filter = LF_ID,
+     .label_fa = "شهرستان", .label_en = "County", .example = "120"},
+    {.name = "center_id", .expr = "inst.center_id", .out = COL_INT, .flags = DF_NULLABLE, .label_fa = "مرکز",
+     .label_en = "Center", .example = "17"},
+};
+static row_desc overdue = {
+    .schema = "OverdueInstallment",
+    .path = "/api/v1/loans/overdue",
+    .fields = overdue_fields,
+    .nfields = NCOLS(overdue_fields),
+};
 
-static int stmt_list, stmt_loan_visible, stmt_repayments, stmt_overdue;
+static int stmt_loan_visible, stmt_repayments, stmt_overdue;
+static int overdue_key[2];      /* loan_id, n: the sort key, in the cursor */
+static const char *overdue_filter_names[LIST_MAX_FILTERS];  /* for the list's audit record */
 
 void loans_init(void)
 {
     resource_init(&loans);
     resource_init(&repayments);
-    stmt_list = db_stmt_register(
-        "loan_list",
-        "SELECT " LOAN_SELECT " FROM loans t"
-        " WHERE ($1::text IS NULL OR t.province_code = $1) AND ($2::integer IS NULL OR t.county_id = $2::integer)"
-        " AND ($3::bigint IS NULL OR t.center_id = $3::bigint)"
-        " AND ($4::bigint IS NULL OR t.client_id = $4::bigint) AND ($5::integer IS NULL OR t.county_id = $5::integer)"
-        " AND ($6::loan_status IS NULL OR t.status = $6::loan_status)"
-        " AND ($7::bigint IS NULL OR t.id > $7::bigint) ORDER BY t.id LIMIT $8");
+    describe_rows_init(&overdue);
     stmt_loan_visible = db_stmt_register("loan_visible",
                                          "SELECT province_code, county_id, center_id FROM loans WHERE id = $1::bigint");
-    stmt_repayments = db_stmt_register("repayment_list",
-                                       "SELECT " REPAYMENT_SELECT " FROM repayments t WHERE t.loan_id = $1::bigint"
-                                       " AND ($2::bigint IS NULL OR t.id > $2::bigint) ORDER BY t.id LIMIT $3");
+    strbuf sb = STRBUF_INIT;
+    strbuf_printf(&sb, "SELECT %s FROM repayments t WHERE t.loan_id = $1::bigint"
+                       " AND ($2::bigint IS NULL OR t.id > $2::bigint) ORDER BY t.id LIMIT $3", repayments.read_sql);
+    stmt_repayments = db_stmt_register("repayment_children", sb.data);
+    strbuf_free(&sb);
     /* an installment is overdue when it fell due before today and what was repaid does not cover it and those
-     * before it; keyset on (loan_id, n) */
-    stmt_overdue = db_stmt_register(
-        "loan_overdue",
+     * before it; $1-$3 the caller's scope, $4-$5 the filters (province, county_id), keyset on (loan_id, n) */
+    strbuf_printf(
+        &sb,
         "WITH inst AS (SELECT i.loan_id, i.n, i.due_on, i.amount_rials, i.province_code, i.county_id, i.center_id,"
         " sum(i.amount_rials) OVER (PARTITION BY i.loan_id ORDER BY i.n) AS due_so_far"
         " FROM loan_installments i JOIN loans l ON l.id = i.loan_id"
@@ -181,18 +189,24 @@ void loans_init(void)
         " AND ($4::text IS NULL OR i.province_code = $4) AND ($5::integer IS NULL OR i.county_id = $5::integer)),"
         " paid AS (SELECT r.loan_id, sum(r.amount_rials) AS repaid FROM repayments r"
         " WHERE r.loan_id IN (SELECT loan_id FROM inst) GROUP BY r.loan_id)"
-        " SELECT inst.loan_id, l.client_id, inst.n, inst.due_on, inst.amount_rials,"
-        " least(inst.amount_rials, inst.due_so_far - coalesce(paid.repaid, 0)) AS unpaid_rials,"
-        " inst.province_code, inst.county_id, inst.center_id"
-        " FROM inst JOIN loans l ON l.id = inst.loan_id LEFT JOIN paid ON paid.loan_id = inst.loan_id"
+        " SELECT %s FROM inst JOIN loans l ON l.id = inst.loan_id LEFT JOIN paid ON paid.loan_id = inst.loan_id"
         " WHERE inst.due_so_far > coalesce(paid.repaid, 0)"
         " AND ($6::bigint IS NULL OR (inst.loan_id, inst.n) > ($6::bigint, $7::integer))"
-        " ORDER BY inst.loan_id, inst.n LIMIT $8");
+        " ORDER BY inst.loan_id, inst.n LIMIT $8",
+        overdue.select_sql);
+    stmt_overdue = db_stmt_register("loan_overdue", sb.data);
+    strbuf_free(&sb);
+    overdue_key[0] = res_col(overdue.cols, overdue.ncols, "loan_id");
+    overdue_key[1] = res_col(overdue.cols, overdue.ncols, "n");
+    for (int i = 0; i < overdue.nfilters; i++)
+        overdue_filter_names[i] = overdue.filters[i].name;
 }
 
 void handle_loans_get(req_ctx *rc) { resource_get(rc, &loans); }
 void handle_loans_create(req_ctx *rc) { resource_create(rc, &loans, NULL); }
 void handle_loans_patch(req_ctx *rc) { resource_patch(rc, &loans); }
+/* audited; with ?client_id= as a read of that client (DF_LIST_PARENT) */
+void handle_loans_list(req_ctx *rc) { resource_list(rc, &loans); }
 
 void handle_loan_repayments_create(req_ctx *rc)
 {
@@ -201,45 +215,15 @@ void handle_loan_repayments_create(req_ctx *rc)
         resource_create(rc, &repayments, loan);
 }
 
-void handle_loans_list(req_ctx *rc)
-{
-    list_query lq;
-    if (!list_query_begin(rc, &lq))
-        return;
-    const char *client = list_filter_int(rc, &lq, "client_id");
-    const char *county = list_filter_int(rc, &lq, "county_id");
-    const char *status = list_filter_enum(rc, &lq, "status", statuses);
-    if (!list_query_valid(rc, &lq))
-        return;
-    const char *const names[] = {"client_id", "county_id", "status"};
-    const char *const vals[] = {client, county, status};
-    const char *filter_json = resource_list_audit_filter(rc, names, vals, NCOLS(names), false);
-    req_job_begin(rc, true);
-    db_query *q = db_job_add(&rc->job, stmt_list);
-    resource_scope_params(rc, q);
-    db_query_param(q, client);
-    db_query_param(q, county);
-    db_query_param(q, status);
-    db_query_param(q, lq.after);
-    db_query_param(q, lq.limit);
-    /* recorded in a read batch; with ?client_id= as a read of that client */
-    resource_submit_audited_list_of(rc, &loans, filter_json, "client", client);
-}
-
 void handle_loan_repayments_list(req_ctx *rc)
 {
     resource_list_children(rc, &repayments, "loan", stmt_loan_visible, stmt_repayments);
 }
 
-typedef struct overdue_state {
-    const char *filter_json;
-} overdue_state;
-
 static void overdue_recorded(req_ctx *rc, bool recorded)
 {
-    static const int key[] = {0, 2};
     if (recorded)
-        reply_rows_list(rc, rc->job.res[1], overdue_cols, NCOLS(overdue_cols), rc->limit, key, 2);
+        reply_rows_list(rc, rc->job.res[1], overdue.cols, overdue.ncols, rc->limit, overdue_key, 2);
     else
         resource_reply_unrecorded(rc);
 }
@@ -250,46 +234,32 @@ static void overdue_listed(db_job *job, void *arg)
     if (!req_job_ok(rc, job))
         return;
     const PGresult *r = job->res[1];
-    for (int i = 0; i < PQntuples(r); i++) {
-        const char *county = PQgetvalue(r, i, 7), *center = PQgetisnull(r, i, 8) ? NULL : PQgetvalue(r, i, 8);
-        if (!scope_allows(&rc->who, PQgetvalue(r, i, 6), (int32_t)atol(county), center ? atoll(center) : 0)) {
+    int province = db_col(r, "province"), county = db_col(r, "county_id"), center = db_col(r, "center_id");
+    for (int i = 0; i < db_nrows(r); i++) {
+        const char *cty = db_at(r, i, county), *ctr = db_at(r, i, center);
+        if (!scope_allows(&rc->who, db_at(r, i, province), cty ? (int32_t)atol(cty) : 0, ctr ? atoll(ctr) : 0)) {
             reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
             return;
         }
     }
     /* installments of people's loans: recorded like any list of them */
-    resource_record_list(rc, "installment", ((const overdue_state *)rc->state)->filter_json, PQntuples(r),
-                         overdue_recorded);
+    resource_record_list(rc, "installment", rc->state, db_nrows(r), overdue_recorded);
 }
 
 void handle_loans_overdue(req_ctx *rc)
 {
-    const char *cursor, *after[2];
-    if (!req_list_params(rc, &rc->limit, &cursor) || !req_cursor_values(rc, cursor, after, 2))
+    list_request lr;
+    if (!list_parse_or_reply(rc, overdue.filters, overdue.nfilters, LIST_CURSOR_ID_N, &lr))
         return;
-    list_query lq;
-    memset(&lq, 0, sizeof(lq));
-    const char *province = list_filter_province(rc, &lq, "province");
-    const char *county = list_filter_int(rc, &lq, "county_id");
-    int64_t v, n;
-    if (after[0] && (parse_int64_digits(after[0], &v) != 0 || parse_int64_digits(after[1], &n) != 0 || n < 0 ||
-                     n > 2147483647))
-        field_error(&lq.fe, "cursor", CURSOR_INVALID_MESSAGE);
-    if (!list_query_valid(rc, &lq))
-        return;
-    overdue_state *os = arena_calloc(rc->arena, sizeof(*os));
-    const char *const names[] = {"province", "county_id"};
-    const char *const vals[] = {province, county};
-    os->filter_json = resource_list_audit_filter(rc, names, vals, NCOLS(names), false);
-    rc->state = os;
+    rc->state = (void *)resource_list_audit_filter(rc, overdue_filter_names, lr.values, overdue.nfilters, false);
     req_job_begin(rc, true);
     db_query *q = db_job_add(&rc->job, stmt_overdue);
     resource_scope_params(rc, q);
-    db_query_param(q, province);
-    db_query_param(q, county);
-    db_query_param(q, after[0]);
-    db_query_param(q, after[1]);
-    db_query_param(q, arena_sprintf(rc->arena, "%d", rc->limit + 1));
+    for (int i = 0; i < overdue.nfilters; i++)
+        db_query_param(q, lr.values[i]);
+    db_query_param(q, lr.after);
+    db_query_param(q, lr.after_n);
+    db_query_param(q, lr.limit);
     rc->job.retry_safe = true;
     req_db_submit(rc, overdue_listed);
 }

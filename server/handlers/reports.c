@@ -8,81 +8,170 @@
  *   GET /api/v1/reports/centers-by-type[?province=]: centers by type, capacity and active clients (occupancy).
  *   GET /api/v1/reports/donations-by-campaign?fiscal_year=: donations by campaign, cash and in kind.
  * All also as CSV (Accept: text/csv).
+ *
+ * A report is not a resource (no record, no writes, no page): each report's row is a row shape (describe.h) whose
+ * fields give its SELECT list (their expressions over the report's FROM), its columns and its schema, with labels;
+ * the query parameters are described once (report_query) and read by list.h's filter parser. What stays special:
+ * the aggregate FROM/GROUP BY of each report, the fiscal year's default (this Jalali year), a province outside the
+ * caller's scope being 404, and the summary's two forms (per province, or per county of one province).
  */
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "common/digits.h"
 #include "common/jalali.h"
 #include "server/auth/authenticate.h"
+#include "server/db/result.h"
 #include "server/handlers/handlers.h"
-#include "server/http/encode.h"
-#include "server/http/request.h"
+#include "server/http/resource.h"
+
+/* The query of every report */
+static const field_desc report_query[] = {
+    {.name = "fiscal_year", .flags = DF_NOT_SELECTED, .filter = LF_JALALI_YEAR, .label_fa = "سال مالی",
+     .label_en = "Fiscal year (Jalali)", .doc = "Jalali year (default: this year)"},
+    {.name = "province", .flags = DF_NOT_SELECTED, .filter = LF_PROVINCE, .label_fa = "استان",
+     .label_en = "Province", .doc = "IR-NN: break down by county"},
+};
+#define REPORT_QUERY .query = report_query, .nquery = NCOLS(report_query), .items = true
+
+/* The summary over t: a province's or a county's totals (province_code, county_id, centers, staff, clients) and m,
+ * the money totals of the year */
+static const field_desc summary_fields[] = {
+    {.name = "province", .expr = "t.province_code", .out = COL_TEXT, .label_fa = "استان", .label_en = "Province",
+     .example = "\"IR-08\""},
+    {.name = "county_id", .column = "county_id", .out = COL_INT, .flags = DF_MAY_BE_ABSENT, .label_fa = "شهرستان",
+     .label_en = "County", .example = "120", .doc = "only when broken down by county"},
+    {.name = "centers", .column = "centers", .out = COL_INT, .label_fa = "مراکز", .label_en = "Centers",
+     .example = "42"},
+    {.name = "staff", .column = "staff", .out = COL_INT, .label_fa = "کارکنان", .label_en = "Staff",
+     .example = "310"},
+    {.name = "clients", .column = "clients", .out = COL_INT, .label_fa = "مددجویان فعال",
+     .label_en = "Active clients", .example = "5120"},
+    {.name = "allocations_rials", .expr = "coalesce(m.allocations_rials, 0)", .out = COL_INT,
+     .label_fa = "اعتبار تخصیصی (ریال)", .label_en = "Allocations (rials)", .example = "2500000000"},
+    {.name = "donations_rials", .expr = "coalesce(m.donations_rials, 0)", .out = COL_INT,
+     .label_fa = "کمک‌های مردمی (ریال)", .label_en = "Donations (rials)", .example = "150000000"},
+};
+static row_desc summary = {.schema = "SummaryReport", .path = "/api/v1/reports/summary", .fields = summary_fields,
+                           .nfields = NCOLS(summary_fields), REPORT_QUERY};
+
+static const field_desc disability_fields[] = {
+    {.name = "disability_type", .expr = "coalesce(disability_type::text, 'none')", .out = COL_TEXT,
+     .label_fa = "نوع معلولیت", .label_en = "Disability type", .example = "\"visual\""},
+    {.name = "clients", .expr = "count(*)", .out = COL_INT, .label_fa = "مددجویان فعال",
+     .label_en = "Active clients", .example = "830"},
+    {.name = "over_60", .expr = "count(*) FILTER (WHERE birth_date <= current_date - interval '60 years')",
+     .out = COL_INT, .label_fa = "بالای ۶۰ سال", .label_en = "Over 60", .example = "112"},
+    {.name = "share_over_60",
+     .expr = "round(count(*) FILTER (WHERE birth_date <= current_date - interval '60 years')::numeric / count(*),"
+             " 4)::text",
+     .out = COL_TEXT, .label_fa = "سهم بالای ۶۰ سال", .label_en = "Share over 60", .example = "\"0.1349\""},
+};
+static row_desc disability = {.schema = "DisabilityReport", .path = "/api/v1/reports/clients-by-disability",
+                              .fields = disability_fields, .nfields = NCOLS(disability_fields), REPORT_QUERY};
+
+/* over c, the centers, and t, their running totals */
+static const field_desc center_type_fields[] = {
+    {.name = "type", .expr = "c.type::text", .out = COL_TEXT, .label_fa = "نوع مرکز", .label_en = "Center type",
+     .example = "\"rehabilitation_day\""},
+    {.name = "centers", .expr = "count(*)", .out = COL_INT, .label_fa = "مراکز", .label_en = "Centers",
+     .example = "14"},
+    {.name = "capacity", .expr = "coalesce(sum(c.capacity), 0)", .out = COL_INT, .label_fa = "ظرفیت",
+     .label_en = "Capacity", .example = "600"},
+    {.name = "clients", .expr = "coalesce(sum(t.clients), 0)", .out = COL_INT, .label_fa = "مددجویان فعال",
+     .label_en = "Active clients", .example = "512"},
+    {.name = "occupancy",
+     .expr = "CASE WHEN sum(c.capacity) > 0 THEN round(coalesce(sum(t.clients), 0)::numeric / sum(c.capacity), 4)"
+             "::text END",
+     .out = COL_TEXT, .flags = DF_NULLABLE, .label_fa = "ضریب اشغال", .label_en = "Occupancy",
+     .example = "\"0.8533\""},
+};
+static row_desc center_types = {.schema = "CenterTypeReport", .path = "/api/v1/reports/centers-by-type",
+                                .fields = center_type_fields, .nfields = NCOLS(center_type_fields), REPORT_QUERY};
+
+/* over d, the donations, and c, their campaign */
+static const field_desc campaign_fields[] = {
+    {.name = "campaign_id", .expr = "d.campaign_id", .out = COL_INT, .flags = DF_NULLABLE, .label_fa = "کمپین",
+     .label_en = "Campaign", .example = "12"},
+    {.name = "campaign", .expr = "coalesce(c.name, '(no campaign)')", .out = COL_TEXT, .label_fa = "نام کمپین",
+     .label_en = "Campaign's name", .example = "\"کمپین آجر به آجر\""},
+    {.name = "donations", .expr = "count(*)", .out = COL_INT, .label_fa = "تعداد کمک‌ها", .label_en = "Donations",
+     .example = "37"},
+    {.name = "cash_rials", .expr = "coalesce(sum(d.amount_rials) FILTER (WHERE d.kind = 'cash'), 0)",
+     .out = COL_INT, .label_fa = "کمک نقدی (ریال)", .label_en = "Cash (rials)", .example = "900000000"},
+    {.name = "in_kind_rials", .expr = "coalesce(sum(d.amount_rials) FILTER (WHERE d.kind = 'in_kind'), 0)",
+     .out = COL_INT, .label_fa = "کمک غیرنقدی (ریال)", .label_en = "In kind (rials)", .example = "350000000"},
+    {.name = "total_rials", .expr = "sum(d.amount_rials)", .out = COL_INT, .label_fa = "جمع کل (ریال)",
+     .label_en = "Total (rials)", .example = "1250000000"},
+};
+static row_desc campaigns = {.schema = "CampaignReport", .path = "/api/v1/reports/donations-by-campaign",
+                             .fields = campaign_fields, .nfields = NCOLS(campaign_fields), REPORT_QUERY};
 
 static int stmt_by_province, stmt_by_county, stmt_disability, stmt_center_types, stmt_campaigns;
+static col_spec *province_cols;     /* the summary per province: without county_id */
+static int q_year, q_province;      /* positions of the report query's filters */
 
-static const col_spec province_cols[] = {{"province", COL_TEXT}, {"county_id", COL_HIDDEN},
-                                         {"centers", COL_INT},   {"staff", COL_INT},
-                                         {"clients", COL_INT},   {"allocations_rials", COL_INT},
-                                         {"donations_rials", COL_INT}};
-static const col_spec county_cols[] = {{"province", COL_TEXT}, {"county_id", COL_INT},
-                                       {"centers", COL_INT},   {"staff", COL_INT},
-                                       {"clients", COL_INT},   {"allocations_rials", COL_INT},
-                                       {"donations_rials", COL_INT}};
-static const col_spec disability_cols[] = {{"disability_type", COL_TEXT}, {"clients", COL_INT},
-                                           {"over_60", COL_INT},           {"share_over_60", COL_TEXT}};
-static const col_spec center_type_cols[] = {{"type", COL_TEXT}, {"centers", COL_INT}, {"capacity", COL_INT},
-                                            {"clients", COL_INT}, {"occupancy", COL_TEXT}};
-static const col_spec campaign_cols[] = {{"campaign_id", COL_INT},   {"campaign", COL_TEXT},
-                                         {"donations", COL_INT},     {"cash_rials", COL_INT},
-                                         {"in_kind_rials", COL_INT}, {"total_rials", COL_INT}};
+/* "SELECT <the report's fields> <rest>" registered as name */
+static int report_stmt(const char *name, const row_desc *d, const char *rest)
+{
+    strbuf sb = STRBUF_INIT;
+    strbuf_printf(&sb, "SELECT %s %s", d->select_sql, rest);
+    int id = db_stmt_register(name, sb.data);
+    strbuf_free(&sb);
+    return id;
+}
 
 void reports_init(void)
 {
-    stmt_by_province = db_stmt_register(
-        "report_summary_provinces",
-        "SELECT p.code, NULL::integer, coalesce(c.centers, 0), coalesce(c.staff, 0), coalesce(c.clients, 0),"
-        " coalesce(m.allocations_rials, 0), coalesce(m.donations_rials, 0)"
-        " FROM provinces p"
+    describe_rows_init(&summary);
+    describe_rows_init(&disability);
+    describe_rows_init(&center_types);
+    describe_rows_init(&campaigns);
+    province_cols = calloc((size_t)summary.ncols, sizeof(*province_cols));
+    memcpy(province_cols, summary.cols, (size_t)summary.ncols * sizeof(*province_cols));
+    province_cols[res_col(summary.cols, summary.ncols, "county_id")].type = COL_HIDDEN;
+    for (int i = 0; i < summary.nfilters; i++) {
+        if (!strcmp(summary.filters[i].name, "fiscal_year"))
+            q_year = i;
+        if (!strcmp(summary.filters[i].name, "province"))
+            q_province = i;
+    }
+
+    /* the province's totals summed from its counties', as t */
+    stmt_by_province = report_stmt(
+        "report_summary_provinces", &summary,
+        "FROM (SELECT p.code AS province_code, NULL::integer AS county_id, coalesce(c.centers, 0) AS centers,"
+        " coalesce(c.staff, 0) AS staff, coalesce(c.clients, 0) AS clients FROM provinces p"
         " LEFT JOIN (SELECT province_code, sum(centers) AS centers, sum(staff) AS staff, sum(clients) AS clients"
-        "  FROM county_totals GROUP BY province_code) c ON c.province_code = p.code"
-        " LEFT JOIN money_totals m ON m.fiscal_year = $1::integer AND m.province_code = p.code AND m.county_id = 0"
-        " WHERE ($2::text IS NULL OR p.code = $2) ORDER BY p.code");
-    stmt_by_county = db_stmt_register(
-        "report_summary_counties",
-        "SELECT t.province_code, t.county_id, t.centers, t.staff, t.clients,"
-        " coalesce(m.allocations_rials, 0), coalesce(m.donations_rials, 0)"
-        " FROM county_totals t LEFT JOIN money_totals m ON m.fiscal_year = $1::integer"
+        "  FROM county_totals GROUP BY province_code) c ON c.province_code = p.code) t"
+        " LEFT JOIN money_totals m ON m.fiscal_year = $1::integer AND m.province_code = t.province_code"
+        " AND m.county_id = 0"
+        " WHERE ($2::text IS NULL OR t.province_code = $2) ORDER BY t.province_code");
+    stmt_by_county = report_stmt(
+        "report_summary_counties", &summary,
+        "FROM county_totals t LEFT JOIN money_totals m ON m.fiscal_year = $1::integer"
         " AND m.province_code = t.province_code AND m.county_id = t.county_id"
         " WHERE t.province_code = $2 AND ($3::integer IS NULL OR t.county_id = $3::integer) ORDER BY t.county_id");
-    stmt_disability = db_stmt_register(
-        "report_clients_by_disability",
-        "SELECT coalesce(disability_type::text, 'none'), count(*),"
-        " count(*) FILTER (WHERE birth_date <= current_date - interval '60 years'),"
-        " round(count(*) FILTER (WHERE birth_date <= current_date - interval '60 years')::numeric / count(*), 4)::text"
-        " FROM clients WHERE status = 'active'"
+    /* the rest: $1-$3 the caller's scope, $4 ?province=, $5 the fiscal year */
+    stmt_disability = report_stmt(
+        "report_clients_by_disability", &disability,
+        "FROM clients WHERE status = 'active'"
         " AND ($1::text IS NULL OR province_code = $1) AND ($2::integer IS NULL OR county_id = $2::integer)"
         " AND ($3::bigint IS NULL OR center_id = $3::bigint) AND ($4::text IS NULL OR province_code = $4)"
         " GROUP BY 1 ORDER BY 1");
-    stmt_center_types = db_stmt_register(
-        "report_centers_by_type",
-        "SELECT c.type::text, count(*), coalesce(sum(c.capacity), 0), coalesce(sum(t.clients), 0),"
-        " CASE WHEN sum(c.capacity) > 0 THEN round(coalesce(sum(t.clients), 0)::numeric / sum(c.capacity), 4)::text END"
-        " FROM centers c LEFT JOIN center_totals t ON t.center_id = c.id WHERE c.status <> 'closed'"
+    stmt_center_types = report_stmt(
+        "report_centers_by_type", &center_types,
+        "FROM centers c LEFT JOIN center_totals t ON t.center_id = c.id WHERE c.status <> 'closed'"
         " AND ($1::text IS NULL OR c.province_code = $1) AND ($2::integer IS NULL OR c.county_id = $2::integer)"
         " AND ($3::bigint IS NULL OR c.id = $3::bigint) AND ($4::text IS NULL OR c.province_code = $4)"
         " GROUP BY c.type ORDER BY c.type");
-    stmt_campaigns = db_stmt_register(
-        "report_donations_by_campaign",
-        "SELECT d.campaign_id, coalesce(c.name, '(no campaign)'), count(*),"
-        " coalesce(sum(d.amount_rials) FILTER (WHERE d.kind = 'cash'), 0),"
-        " coalesce(sum(d.amount_rials) FILTER (WHERE d.kind = 'in_kind'), 0), sum(d.amount_rials)"
-        " FROM donations d LEFT JOIN campaigns c ON c.id = d.campaign_id"
+    stmt_campaigns = report_stmt(
+        "report_donations_by_campaign", &campaigns,
+        "FROM donations d LEFT JOIN campaigns c ON c.id = d.campaign_id"
         " WHERE d.fiscal_year = $5::integer"
         " AND ($1::text IS NULL OR d.province_code = $1) AND ($2::integer IS NULL OR d.county_id = $2::integer)"
         " AND ($3::bigint IS NULL OR d.center_id = $3::bigint) AND ($4::text IS NULL OR d.province_code = $4)"
-        " GROUP BY d.campaign_id, c.name ORDER BY 6 DESC");
+        " GROUP BY d.campaign_id, c.name ORDER BY total_rials DESC");
 }
 
 /* The Jalali year today, for a report asked without ?fiscal_year=. */
@@ -98,7 +187,7 @@ static int current_fiscal_year(void)
 static void reply_items(req_ctx *rc, const PGresult *r, const col_spec *cols, int ncols)
 {
     strbuf sb = STRBUF_INIT;
-    int n = PQntuples(r);
+    int n = db_nrows(r);
     if (rc->want_csv) {
         encode_list_csv(&sb, r, n, cols, ncols);
         reply_strbuf(rc, 200, "text/csv; charset=utf-8", &sb);
@@ -117,26 +206,19 @@ static void reply_items(req_ctx *rc, const PGresult *r, const col_spec *cols, in
 static void summary_done(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
-    if (!req_job_ok(rc, job))
-        return;
-    bool per_county = rc->state != NULL;
-    reply_items(rc, job->res[1], per_county ? county_cols : province_cols, NCOLS(county_cols));
+    if (req_job_ok(rc, job))
+        reply_items(rc, job->res[1], rc->state, summary.ncols);
 }
 
-/* ?fiscal_year= (digits in any script; default: this year) and ?province= within the caller's scope. Returns false
- * after replying. *province is the province to break down by county, or NULL for the per-province form. */
-static bool report_params(req_ctx *rc, const char **year, const char **province)
+/* ?fiscal_year= (default: this year) and ?province= within the caller's scope, through list.h's filter parser.
+ * Returns false after replying. *province is the province to break down by county, or NULL for the per-province
+ * form. */
+static bool report_params(req_ctx *rc, const row_desc *d, const char **year, const char **province)
 {
     field_errors fe = {0};
-    const char *y = req_query(rc, "fiscal_year");
-    int64_t v = current_fiscal_year();
-    if (y && (parse_int64_digits(y, &v) != 0 || v < 1300 || v > 1500))
-        field_error(&fe, "fiscal_year", "must be a Jalali year such as 1403");
-    *year = arena_sprintf(rc->arena, "%lld", (long long)v);
-    const char *p = req_query(rc, "province");
-    *province = NULL;
-    if (p && !(*province = req_province_code(rc, p)))
-        field_error(&fe, "province", "must be a province code such as IR-08");
+    const char *y = list_filter_value(rc, &d->filters[q_year], &fe);
+    *year = y ? y : arena_sprintf(rc->arena, "%d", current_fiscal_year());
+    *province = list_filter_value(rc, &d->filters[q_province], &fe);
     if (fe.list) {
         reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
         return false;
@@ -152,7 +234,7 @@ static bool report_params(req_ctx *rc, const char **year, const char **province)
 void handle_report_summary(req_ctx *rc)
 {
     const char *year, *province;
-    if (!report_params(rc, &year, &province))
+    if (!report_params(rc, &summary, &year, &province))
         return;
     int level = role_level(rc->who.role);
     if (level >= 3) {
@@ -166,11 +248,12 @@ void handle_report_summary(req_ctx *rc)
         db_query_param(q, year);
         db_query_param(q, level == 2 ? rc->who.province : province);
         db_query_param(q, level == 2 ? arena_sprintf(rc->arena, "%d", rc->who.county_id) : NULL);
-        rc->state = (void *)1;
+        rc->state = (void *)summary.cols;
     } else {
         db_query *q = db_job_add(&rc->job, stmt_by_province);
         db_query_param(q, year);
         db_query_param(q, level == 1 ? rc->who.province : NULL);
+        rc->state = province_cols;
     }
     rc->job.retry_safe = true;
     req_db_submit(rc, summary_done);
@@ -179,34 +262,28 @@ void handle_report_summary(req_ctx *rc)
 static void breakdown_done(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
-    if (!req_job_ok(rc, job))
-        return;
-    const col_spec *cols = rc->state;
-    int n = cols == disability_cols ? NCOLS(disability_cols)
-                                    : cols == center_type_cols ? NCOLS(center_type_cols) : NCOLS(campaign_cols);
-    reply_items(rc, job->res[1], cols, n);
+    const row_desc *d = rc->state;
+    if (req_job_ok(rc, job))
+        reply_items(rc, job->res[1], d->cols, d->ncols);
 }
 
-static void breakdown(req_ctx *rc, int stmt, const col_spec *cols, bool with_year)
+static void breakdown(req_ctx *rc, int stmt, const row_desc *d, bool with_year)
 {
     const char *year, *province;
-    if (!report_params(rc, &year, &province))
+    if (!report_params(rc, d, &year, &province))
         return;
     req_job_begin(rc, true);
     db_query *q = db_job_add(&rc->job, stmt);
     /* the caller's scope, explicitly (row-level security applies as well) */
-    int level = role_level(rc->who.role);
-    db_query_param(q, level == 1 ? rc->who.province : NULL);
-    db_query_param(q, level == 2 ? arena_sprintf(rc->arena, "%d", rc->who.county_id) : NULL);
-    db_query_param(q, level == 3 ? arena_sprintf(rc->arena, "%lld", (long long)rc->who.center_id) : NULL);
+    resource_scope_params(rc, q);
     db_query_param(q, province);
     if (with_year)
         db_query_param(q, year);
-    rc->state = (void *)cols;
+    rc->state = (void *)d;
     rc->job.retry_safe = true;
     req_db_submit(rc, breakdown_done);
 }
 
-void handle_report_disability(req_ctx *rc) { breakdown(rc, stmt_disability, disability_cols, false); }
-void handle_report_center_types(req_ctx *rc) { breakdown(rc, stmt_center_types, center_type_cols, false); }
-void handle_report_campaigns(req_ctx *rc) { breakdown(rc, stmt_campaigns, campaign_cols, true); }
+void handle_report_disability(req_ctx *rc) { breakdown(rc, stmt_disability, &disability, false); }
+void handle_report_center_types(req_ctx *rc) { breakdown(rc, stmt_center_types, &center_types, false); }
+void handle_report_campaigns(req_ctx *rc) { breakdown(rc, stmt_campaigns, &campaigns, true); }

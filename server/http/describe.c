@@ -150,11 +150,19 @@ typedef struct filter_sql {
 static void list_where(const resource *r, strbuf *sb, const filter_sql *fs)
 {
     char b1[128], b2[128], b3[128];
-    strbuf_printf(sb, "($1::text IS NULL OR %s = $1) AND ($2::integer IS NULL OR %s = $2::integer)"
-                      " AND ($3::bigint IS NULL OR %s = $3::bigint)",
-                  read_expr(find_field(r, "province"), b1, sizeof(b1)),
-                  read_expr(find_field(r, "county_id"), b2, sizeof(b2)),
-                  read_expr(find_field(r, "center_id"), b3, sizeof(b3)));
+    /* rows visible beyond the caller's own place (a national or provincial campaign): a row without that place is
+     * not limited by it (row-level security and row_in_scope decide) */
+    bool open = r->national_rows_public || r->province_wide;
+    const char *e[3] = {read_expr(find_field(r, "province"), b1, sizeof(b1)),
+                        read_expr(find_field(r, "county_id"), b2, sizeof(b2)),
+                        read_expr(find_field(r, "center_id"), b3, sizeof(b3))};
+    static const char *const param[3] = {"$1::text", "$2::integer", "$3::bigint"};
+    for (int i = 0; i < 3; i++) {
+        strbuf_printf(sb, "%s(%s IS NULL OR ", i ? " AND " : "", param[i]);
+        if (open)
+            strbuf_printf(sb, "%s IS NULL OR ", e[i]);
+        strbuf_printf(sb, "%s = %s)", e[i], param[i]);
+    }
     int p = 4;
     for (int i = 0; i < r->nfilters; i++, p++) {
         const char *t = r->filter_types[i];
@@ -174,6 +182,7 @@ static void derive_list(resource *r)
 {
     filter_sql fs[LIST_MAX_FILTERS];
     int param_of[3] = {0, 0, 0};    /* the filters province, county_id, center_id: their parameters */
+    r->list_parent = -1;
     for (int i = 0; i < r->nfields; i++) {
         const field_desc *f = &r->fields[i];
         if (f->filter == LF_NONE)
@@ -186,6 +195,10 @@ static void derive_list(resource *r)
         char buf[128];
         snprintf(fs[k].expr, sizeof(fs[k].expr), "%s", read_expr(f, buf, sizeof(buf)));
         fs[k].contains = (f->flags & DF_CONTAINS) != 0;
+        if (f->flags & DF_LIST_PARENT) {
+            r->list_parent = k;
+            r->list_parent_entity = strndup(f->name, strcspn(f->name, "_"));
+        }
         const char *place[3] = {"province", "county_id", "center_id"};
         for (int j = 0; j < 3; j++)
             if (!strcmp(f->name, place[j]))
@@ -231,6 +244,8 @@ static void derive_list(resource *r)
 }
 
 static const route_param *derive_query_params(const resource *r);
+static const route_param *query_params_of(const list_filter *filters, int nfilters, const field_desc *fields,
+                                          int nfields, bool search);
 
 void describe_derive(resource *r)
 {
@@ -296,11 +311,11 @@ static json_object *enum_of(const char *const *choices)
 }
 
 /* a composite's own schema, or null beside it */
-static json_object *custom_schema(const field_desc *f, bool nullable)
+static json_object *custom_schema(const char *schema, const char *name, bool nullable)
 {
-    json_object *s = json_tokener_parse(f->schema);
+    json_object *s = json_tokener_parse(schema);
     if (!s) {
-        fprintf(stderr, "describe: the schema of %s is not valid JSON\n", f->name);
+        fprintf(stderr, "describe: the schema of %s is not valid JSON\n", name);
         abort();
     }
     if (!nullable)
@@ -350,18 +365,19 @@ static json_object *jalali_twin(bool nullable)
     return p;
 }
 
-json_object *describe_schema_record(const resource *r)
+/* a record made of fields (a resource's, or a row shape's) */
+static json_object *schema_of_fields(const field_desc *fields, int nfields)
 {
     json_object *s = json_object_new_object(), *props = json_object_new_object(), *req = json_object_new_array();
     json_object_object_add(s, "type", json_object_new_string("object"));
-    for (int i = 0; i < r->nfields; i++) {
-        const field_desc *f = &r->fields[i];
+    for (int i = 0; i < nfields; i++) {
+        const field_desc *f = &fields[i];
         if ((f->flags & (DF_NOT_SELECTED | DF_READS_ONLY)) || f->out == COL_HIDDEN)
             continue;
         bool nul = (f->flags & DF_NULLABLE) != 0;
         json_object *p;
         if (f->schema)
-            p = custom_schema(f, nul);
+            p = custom_schema(f->schema, f->name, nul);
         else {
             p = json_object_new_object();
             switch (f->out) {
@@ -392,7 +408,8 @@ json_object *describe_schema_record(const resource *r)
         }
         add_labels(p, f);
         json_object_object_add(props, f->name, p);
-        json_object_array_add(req, json_object_new_string(f->name));
+        if (!(f->flags & DF_MAY_BE_ABSENT))
+            json_object_array_add(req, json_object_new_string(f->name));
         if (f->out == COL_DATE) {
             char jk[96];
             snprintf(jk, sizeof(jk), "%s_jalali", f->name);
@@ -403,6 +420,11 @@ json_object *describe_schema_record(const resource *r)
     json_object_object_add(s, "properties", props);
     json_object_object_add(s, "required", req);
     return s;
+}
+
+json_object *describe_schema_record(const resource *r)
+{
+    return schema_of_fields(r->fields, r->nfields);
 }
 
 json_object *describe_schema_write(const resource *r, bool update)
@@ -416,8 +438,8 @@ json_object *describe_schema_write(const resource *r, bool update)
             continue;
         bool required = (f->flags & must) != 0, nul = !required;
         json_object *p;
-        if (f->schema)
-            p = custom_schema(f, nul);
+        if (f->write_schema || f->schema)
+            p = custom_schema(f->write_schema ? f->write_schema : f->schema, f->name, nul);
         else {
             p = json_object_new_object();
             switch (f->in) {
@@ -481,27 +503,111 @@ const route_param *describe_query_params(const resource *r)
 /* the list's query parameters as the API description shows them */
 static const route_param *derive_query_params(const resource *r)
 {
-    route_param *p = calloc((size_t)r->nfilters + 2, sizeof(*p));
+    return query_params_of(r->filters, r->nfilters, r->fields, r->nfields, r->search != SEARCH_NONE);
+}
+
+static const route_param *query_params_of(const list_filter *filters, int nfilters, const field_desc *fields,
+                                          int nfields, bool search)
+{
+    route_param *p = calloc((size_t)nfilters + 2, sizeof(*p));
     int n = 0;
-    for (int i = 0; i < r->nfilters; i++) {
+    for (int i = 0; i < nfilters; i++) {
         const field_desc *f = NULL;
-        for (int j = 0; j < r->nfields && !f; j++)
-            if (r->fields[j].filter && !strcmp(r->fields[j].filter_as ? r->fields[j].filter_as : r->fields[j].name,
-                                               r->filters[i].name))
-                f = &r->fields[j];
+        for (int j = 0; j < nfields && !f; j++)
+            if (fields[j].filter && !strcmp(fields[j].filter_as ? fields[j].filter_as : fields[j].name,
+                                            filters[i].name))
+                f = &fields[j];
         static const char *const docs[] = {
             [LF_ID] = NULL, [LF_ENUM] = NULL, [LF_PROVINCE] = "IR-NN",
-            [LF_NATIONAL_ID] = "exact, digits in any script", [LF_WORD] = NULL};
-        const char *doc = docs[r->filters[i].kind];
+            [LF_NATIONAL_ID] = "exact, digits in any script", [LF_WORD] = NULL, [LF_JALALI_YEAR] = NULL};
+        /* a query-only field's doc is about the query */
+        const char *doc = f && f->doc && (f->flags & DF_NOT_SELECTED) ? f->doc : docs[filters[i].kind];
         if (!doc && f && f->choices) {
             strbuf sb = STRBUF_INIT;
             for (const char *const *c = f->choices; *c; c++)
                 strbuf_printf(&sb, "%s%s", c == f->choices ? "one of " : ", ", *c);
             doc = keep(&sb);
         }
-        p[n++] = (route_param){r->filters[i].name, r->filters[i].kind == LF_ID ? "integer" : "string", doc};
+        if (!doc && f)
+            doc = f->label_en;
+        p[n++] = (route_param){filters[i].name,
+                               filters[i].kind == LF_ID || filters[i].kind == LF_JALALI_YEAR ? "integer" : "string",
+                               doc};
     }
-    if (r->search)
+    if (search)
         p[n++] = (route_param){"q", "string", "name search (Persian and Arabic letter forms match)"};
     return p;
+}
+
+/* Row shapes that are not resources ------------------------------------------------------------------------ */
+
+#define MAX_ROW_DESCS 32
+static const row_desc *row_descs[MAX_ROW_DESCS];
+static int nrow_descs;
+
+void describe_rows_init(row_desc *d)
+{
+    strbuf sb = STRBUF_INIT;
+    col_spec *cols = calloc((size_t)d->nfields, sizeof(*cols));
+    int n = 0;
+    for (int i = 0; i < d->nfields; i++) {
+        const field_desc *f = &d->fields[i];
+        if (f->flags & DF_NOT_SELECTED)
+            continue;
+        char buf[128];
+        put_select(&sb, read_expr(f, buf, sizeof(buf)), f->name);
+        cols[n++] = (col_spec){f->name, f->out};
+    }
+    d->select_sql = keep(&sb);
+    d->cols = cols;
+    d->ncols = n;
+    const field_desc *q = d->query ? d->query : d->fields;
+    int nq = d->query ? d->nquery : d->nfields;
+    d->nfilters = 0;
+    for (int i = 0; i < nq; i++) {
+        if (q[i].filter == LF_NONE)
+            continue;
+        if (d->nfilters == LIST_MAX_FILTERS)
+            abort();
+        d->filters[d->nfilters++] = (list_filter){q[i].filter_as ? q[i].filter_as : q[i].name, q[i].filter,
+                                                  q[i].choices, NULL};
+    }
+    d->query_params = query_params_of(d->filters, d->nfilters, q, nq, false);
+    if (nrow_descs < MAX_ROW_DESCS)
+        row_descs[nrow_descs++] = d;
+}
+
+int describe_rows_count(void)
+{
+    return nrow_descs;
+}
+
+const row_desc *describe_rows_at(int i)
+{
+    return row_descs[i];
+}
+
+json_object *describe_schema_rows(const row_desc *d)
+{
+    json_object *row = schema_of_fields(d->fields, d->nfields);
+    if (!d->items)
+        return row;
+    json_object *s = json_object_new_object(), *props = json_object_new_object(), *items = json_object_new_object();
+    json_object_object_add(items, "type", json_object_new_string("array"));
+    json_object_object_add(items, "items", row);
+    json_object_object_add(props, "items", items);
+    json_object_object_add(s, "type", json_object_new_string("object"));
+    json_object_object_add(s, "properties", props);
+    return s;
+}
+
+const route_param *describe_query_params_of(const char *path)
+{
+    for (int i = 0; i < ndescribed; i++)
+        if (described[i]->path && !strcmp(described[i]->path, path))
+            return described[i]->query_params;
+    for (int i = 0; i < nrow_descs; i++)
+        if (row_descs[i]->path && !strcmp(row_descs[i]->path, path))
+            return row_descs[i]->query_params;
+    return NULL;
 }

@@ -34,6 +34,9 @@ enum {
     DF_CONTAINS = 1 << 8,       /* an array column: the filter matches rows whose array holds the value */
     DF_EMPTY_IS_NULL = 1 << 9,  /* text: "" is stored as null (optional notes) */
     DF_CUSTOM = 1 << 10,        /* the build hook turns the body field into values (its type says F_ANY) */
+    DF_LIST_PARENT = 1 << 16,   /* an id filter naming a person's record (client_id): a list filtered by it is
+                                   audited as a read of that record (entity: the name without _id) */
+    DF_MAY_BE_ABSENT = 1 << 17, /* not in every record (a report's breakdown column): not required in its schema */
 };
 #define DF_WRITE (DF_CREATE | DF_UPDATE)
 #define DF_REQUIRED (DF_REQUIRED_CREATE | DF_REQUIRED_UPDATE)
@@ -58,6 +61,7 @@ typedef struct field_desc {
     const char *example;        /* JSON text of an example value */
     const char *doc;            /* a note for the API description, when the labels do not say it all */
     const char *schema;         /* JSON schema of a composite field (records and bodies), else derived */
+    const char *write_schema;   /* JSON schema in bodies when it differs from the record's (an id or a name) */
 } field_desc;
 
 /* Rows many records share: write them once */
@@ -85,6 +89,27 @@ typedef struct field_desc {
      .label_en = "Created at", .example = "\"2026-01-05T08:30:00Z\""},                                              \
     {.name = "updated_at", .column = "updated_at", .out = COL_TIMESTAMP, .label_fa = "زمان آخرین تغییر",            \
      .label_en = "Updated at", .example = "\"2026-01-05T08:30:00Z\""}
+/* Where money goes, given on create: exactly one of these (one_of names them all, client_id too where the record
+ * has it), which the build hook checks with res_put_place */
+#define DESC_PLACE_GIVEN(one_of)                                                                                   \
+    {.name = "province", .column = "province_code", .in = F_STRING, .out = COL_TEXT, .sqltype = "text", .min = 1,  \
+     .max = 8, .flags = DF_CREATE | DF_CUSTOM, .filter = LF_PROVINCE, .label_fa = "استان", .label_en = "Province", \
+     .example = "\"IR-08\"", .doc = "on create, exactly one of " one_of},                                          \
+    {.name = "county_id", .column = "county_id", .in = F_INT, .out = COL_INT, .sqltype = "integer", .min = 1,       \
+     .max = 2147483647, .flags = DF_CREATE | DF_CUSTOM | DF_NULLABLE, .filter = LF_ID, .label_fa = "شهرستان",      \
+     .label_en = "County", .example = "120"},                                                                       \
+    {.name = "center_id", .column = "center_id", .in = F_INT, .out = COL_INT, .sqltype = "bigint", .min = 1,       \
+     .max = INT64_MAX, .flags = DF_CREATE | DF_CUSTOM | DF_NULLABLE, .label_fa = "مرکز", .label_en = "Center",     \
+     .example = "null"}
+/* A place that follows from another record (a loan's is its client's), never written; county_filter: LF_ID when
+ * lists filter by county, else LF_NONE */
+#define DESC_PLACE_FOLLOWED(county_filter)                                                                         \
+    {.name = "province", .column = "province_code", .out = COL_TEXT, .label_fa = "استان", .label_en = "Province",  \
+     .example = "\"IR-08\""},                                                                                       \
+    {.name = "county_id", .column = "county_id", .out = COL_INT, .flags = DF_NULLABLE, .filter = county_filter,    \
+     .label_fa = "شهرستان", .label_en = "County", .example = "120"},                                               \
+    {.name = "center_id", .column = "center_id", .out = COL_INT, .flags = DF_NULLABLE, .label_fa = "مرکز",         \
+     .label_en = "Center", .example = "17"}
 
 /* How ?q= searches a resource's list */
 typedef enum {
@@ -109,5 +134,38 @@ struct json_object *describe_schema_record(const struct resource *r);
 struct json_object *describe_schema_write(const struct resource *r, bool update);
 /* The list filters' query parameter docs of a described resource (route_param rows, NULL-terminated). */
 const struct route_param *describe_query_params(const struct resource *r);
+
+/* Row shapes that are not resources ------------------------------------------------------------------------ */
+
+/* Reference data, a report's rows, a list of its own (overdue installments): its fields (each read as its expr, or
+ * t.column) give the SELECT list, the encoder's columns (so every position by name) and the OpenAPI schema; its
+ * query fields (or, without them, its fields with a filter kind) the filters list.h's parser reads and the route's
+ * query parameter docs. describe_rows_init derives them once at start. */
+typedef struct row_desc {
+    const char *schema;         /* OpenAPI component name */
+    const char *path;           /* the route whose query parameters these are (NULL: none) */
+    bool items;                 /* the reply is {"items": [rows]} without a cursor (a report) */
+    const field_desc *fields;
+    int nfields;
+    const field_desc *query;    /* query parameters that are not fields of the row (a report's fiscal_year) */
+    int nquery;
+
+    /* derived */
+    const char *select_sql;
+    const col_spec *cols;
+    int ncols;
+    list_filter filters[LIST_MAX_FILTERS];
+    int nfilters;
+    const route_param *query_params;
+} row_desc;
+
+void describe_rows_init(row_desc *d);
+/* The row shapes described, for openapi.c. */
+int describe_rows_count(void);
+const row_desc *describe_rows_at(int i);
+/* Its OpenAPI schema (a new json object): the row, or {"items": [row]} for a report. */
+struct json_object *describe_schema_rows(const row_desc *d);
+/* The query parameter docs of the list or report served at path, from its description; NULL when none is. */
+const struct route_param *describe_query_params_of(const char *path);
 
 #endif

@@ -135,6 +135,12 @@ const char *list_filter_value(req_ctx *rc, const list_filter *f, field_errors *f
         }
         return v;
     }
+    case LF_JALALI_YEAR:
+        if (parse_int64_digits(v, &n) != 0 || n < 1300 || n > 1500) {
+            bad_filter(fe, f, "invalid", "must be a Jalali year such as 1403", "باید سال شمسی مانند ۱۴۰۳ باشد.");
+            return NULL;
+        }
+        return arena_sprintf(rc->arena, "%lld", (long long)n);
     case LF_NONE:
         break;
     }
@@ -156,11 +162,17 @@ bool list_parse(req_ctx *rc, const list_filter *filters, int nfilters, list_curs
     out->limit = arena_sprintf(rc->arena, "%d", rc->limit + 1);
     const char *c = req_query(rc, "cursor");
     if (c && *c) {
-        if (!cursor_values(rc, c, &out->after, 1) ||
-            (cursor != LIST_CURSOR_TEXT && (parse_int64_digits(out->after, &v) != 0 || v <= 0)) ||
-            (cursor == LIST_CURSOR_ID32 && v > 2147483647)) {
-            out->after = NULL;
+        const char *key[2];
+        int64_t n;
+        bool two = cursor == LIST_CURSOR_ID_N;
+        if (!cursor_values(rc, c, key, two ? 2 : 1) ||
+            (cursor != LIST_CURSOR_TEXT && (parse_int64_digits(key[0], &v) != 0 || v <= 0)) ||
+            (cursor == LIST_CURSOR_ID32 && v > 2147483647) ||
+            (two && (parse_int64_digits(key[1], &n) != 0 || n < 0 || n > 2147483647)))
             list_bad_cursor(fe);
+        else {
+            out->after = key[0];
+            out->after_n = two ? key[1] : NULL;
         }
     }
     for (int i = 0; i < nfilters && i < LIST_MAX_FILTERS; i++)

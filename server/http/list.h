@@ -20,6 +20,7 @@ typedef enum {
     LF_PROVINCE,        /* a province code such as IR-08 (digits in any script) */
     LF_NATIONAL_ID,     /* ten digits, check digit verified */
     LF_WORD,            /* lower-case letters and '_', at most 40 (audit entity and action names) */
+    LF_JALALI_YEAR,     /* a Jalali (fiscal) year, 1300 to 1500, digits in any script */
 } list_filter_kind;
 
 typedef struct list_filter {
@@ -36,10 +37,12 @@ typedef enum {
     LIST_CURSOR_ID = 0,             /* a positive id (the usual ORDER BY t.id) */
     LIST_CURSOR_ID32,               /* a positive id of an integer column (counties) */
     LIST_CURSOR_TEXT,               /* any value this server writes (a province code) */
+    LIST_CURSOR_ID_N,               /* a positive id and a position in it, 0 to 2^31-1 (a loan's installment) */
 } list_cursor_kind;
 
 typedef struct list_request {
     const char *after;                          /* the cursor's key, or NULL for the first page */
+    const char *after_n;                        /* LIST_CURSOR_ID_N: the key's position, with after */
     const char *limit;                          /* limit + 1 as text (rc->limit is the page size) */
     const char *values[LIST_MAX_FILTERS];       /* each filter's normalised value, or NULL when not given */
 } list_request;

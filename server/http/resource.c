@@ -820,7 +820,25 @@ void resource_list(req_ctx *rc, const resource *r)
         names[n] = r->filters[i].name;
         vals[n++] = lr.values[i];
     }
-    resource_submit_audited_list(rc, r, resource_list_audit_filter(rc, names, vals, n, national_id));
+    const char *filter = resource_list_audit_filter(rc, names, vals, n, national_id);
+    /* filtered to one person (a client's loans): a read of that person */
+    if (r->list_parent >= 0 && lr.values[r->list_parent])
+        resource_submit_audited_list_of(rc, r, filter, r->list_parent_entity, lr.values[r->list_parent]);
+    else
+        resource_submit_audited_list(rc, r, filter);
+}
+
+void res_put_province(req_ctx *rc, json_object *body, json_object *values, field_errors *fe)
+{
+    const char *province = body_string(body, "province");
+    if (!province)
+        return;
+    const char *code = req_province_code(rc, province);
+    if (!code)
+        field_error_coded(fe, "province", "invalid", "استان باید کد استان مانند IR-08 باشد.",
+                          "must be a province code such as IR-08");
+    else
+        json_object_object_add(values, "province", json_object_new_string(code));
 }
 
 void res_put_place(req_ctx *rc, json_object *body, json_object *values, bool with_client, field_errors *fe)
@@ -828,18 +846,15 @@ void res_put_place(req_ctx *rc, json_object *body, json_object *values, bool wit
     int places = body_has(body, "province") + body_has(body, "county_id") + body_has(body, "center_id") +
                  (with_client && body_has(body, "client_id"));
     if (places != 1) {
-        field_error(fe, "province", with_client ? "give exactly one place: province, county_id, center_id or client_id"
-                                                : "give exactly one place: province, county_id or center_id");
+        if (with_client)
+            field_error_coded(fe, "province", "place", "دقیقاً یکی از استان، شهرستان، مرکز یا مددجو را مشخص کنید.",
+                              "give exactly one place: province, county_id, center_id or client_id");
+        else
+            field_error_coded(fe, "province", "place", "دقیقاً یکی از استان، شهرستان یا مرکز را مشخص کنید.",
+                              "give exactly one place: province, county_id or center_id");
         return;
     }
-    const char *province = body_string(body, "province");
-    if (province) {
-        const char *code = req_province_code(rc, province);
-        if (!code)
-            field_error(fe, "province", "must be a province code such as IR-08");
-        else
-            json_object_object_add(values, "province", json_object_new_string(code));
-    }
+    res_put_province(rc, body, values, fe);
     res_put_int(body, values, "county_id");
     res_put_int(body, values, "center_id");
     if (with_client)

@@ -99,6 +99,8 @@ struct resource {
     const char *filter_types[LIST_MAX_FILTERS]; /* each filter's SQL cast */
     int nfilters;
     const route_param *query_params;    /* the list's, for the API description */
+    int list_parent;                    /* the DF_LIST_PARENT filter (-1: none) and its record's entity */
+    const char *list_parent_entity;
     int stmt_get, stmt_create, stmt_update, stmt_version, stmt_list, stmt_search;
     /* create_many($1 JSON array of values, $2 submission id): writes them all only while that submission is being
      * approved by this very request, each audited with the submission's id; returns how many */
@@ -144,6 +146,8 @@ void res_put_national_id(req_ctx *rc, json_object *body, json_object *values, fi
 void res_put_int(json_object *body, json_object *values, const char *field);
 void res_put_date(req_ctx *rc, json_object *body, json_object *values, const char *field);
 void res_put_as_is(json_object *body, json_object *values, const char *field);    /* enums, booleans */
+/* A body's province (a code, digits in any script) as its stored code. */
+void res_put_province(req_ctx *rc, json_object *body, json_object *values, field_errors *fe);
 /* Where money goes: exactly one of province (a code), county_id, center_id (and client_id when with_client). */
 void res_put_place(req_ctx *rc, json_object *body, json_object *values, bool with_client, field_errors *fe);
 
