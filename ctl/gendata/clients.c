@@ -46,24 +46,12 @@ static int gen_clients(gen_t *g, copybuf *b, int64_t base)
     for (int64_t i = 0; i < n; i++) {
         int c = pick_cum(&r, g->cum_cty, g->ncty), p = g->cty[c].prov;
         int male = (int)rng_below(&r, 100) < 51;
-        const char *first, *last;
-        person_name(&r, male, &first, &last);
-        char nid[11];
-        nid_next(&g->nid, nid);
+        cb_person(b, &r, &g->nid, base + i + 1, male);
         int64_t birth = rng_chance(&r, 19) ? old0 + rng_below(&r, (uint32_t)(young0 - old0))
                                            : young0 + rng_below(&r, (uint32_t)(end - young0 + 1));
         int center = rng_chance(&r, 70) ? pick_center_near(&r, g, c, p, 100) : -1;
         g->cl_cty[i] = (uint16_t)c;
         g->cl_center[i] = center;
-        cb_row(b);
-        cb_i64(b, base + i + 1);
-        cb_tab(b);
-        cb_mem(b, nid, 10);
-        cb_tab(b);
-        cb_str(b, first);
-        cb_tab(b);
-        cb_str(b, last);
-        cb_tab(b);
         cb_date(b, birth);
         cb_tab(b);
         cb_str(b, male ? "male" : "female");

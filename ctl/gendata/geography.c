@@ -27,38 +27,50 @@ static const struct {
 };
 #define N_PROV_INFO (sizeof(prov_info) / sizeof(prov_info[0]))
 
+/* a province's capital county (NULL for a province not in prov_info) and, when it is there, its population */
+static const char *capital_of(const char *code, int *pop)
+{
+    for (size_t k = 0; k < N_PROV_INFO; k++)
+        if (!strcmp(prov_info[k].code, code)) {
+            *pop = prov_info[k].pop;
+            return prov_info[k].capital;
+        }
+    return NULL;
+}
+
+/* the rows of a reference table, which migrate loads: 1 to max of them, or NULL (said) */
+static PGresult *reference_rows(gen_t *g, const char *sql, int max, const char *what)
+{
+    PGresult *r = q(g, sql, 0, NULL, PGRES_TUPLES_OK);
+    if (r && (PQntuples(r) == 0 || PQntuples(r) > max)) {
+        fprintf(stderr, "registryctl: gen-data: expected the %s of the reference data (run migrate)\n", what);
+        PQclear(r);
+        return NULL;
+    }
+    return r;
+}
+
 int load_geography(gen_t *g)
 {
-    PGresult *r = q(g, "SELECT code, name_fa FROM provinces ORDER BY code", 0, NULL, PGRES_TUPLES_OK);
+    PGresult *r = reference_rows(g, "SELECT code, name_fa FROM provinces ORDER BY code", 64, "provinces");
     if (!r)
         return -1;
     g->nprov = PQntuples(r);
-    if (g->nprov == 0 || g->nprov > 64) {
-        fprintf(stderr, "registryctl: gen-data: expected the provinces of the reference data (run migrate)\n");
-        PQclear(r);
-        return -1;
-    }
     double total = 0;
     for (int i = 0; i < g->nprov; i++) {
         prov_t *p = &g->prov[i];
         snprintf(p->code, sizeof(p->code), "%s", PQgetvalue(r, i, 0));
         p->name_fa = xstrdup(PQgetvalue(r, i, 1));
         p->pop = 1000;
-        for (size_t k = 0; k < N_PROV_INFO; k++)
-            if (!strcmp(prov_info[k].code, p->code))
-                p->pop = prov_info[k].pop;
+        capital_of(p->code, &p->pop);
         total += p->pop;
     }
     PQclear(r);
-    r = q(g, "SELECT id, province_code, name_fa FROM counties ORDER BY province_code, id", 0, NULL, PGRES_TUPLES_OK);
+    r = reference_rows(g, "SELECT id, province_code, name_fa FROM counties ORDER BY province_code, id", 65535,
+                       "counties");
     if (!r)
         return -1;
     g->ncty = PQntuples(r);
-    if (g->ncty == 0 || g->ncty > 65535) {
-        fprintf(stderr, "registryctl: gen-data: expected the counties of the reference data (run migrate)\n");
-        PQclear(r);
-        return -1;
-    }
     g->cty = xcalloc((size_t)g->ncty, sizeof(cty_t));
     g->cum_cty = xcalloc((size_t)g->ncty, sizeof(double));
     g->cum_in_prov = xcalloc((size_t)g->ncty, sizeof(double));
@@ -83,10 +95,8 @@ int load_geography(gen_t *g)
         g->cum_prov[p] = (p ? g->cum_prov[p - 1] : 0) + pv->weight;
         if (pv->n == 0)
             continue;
-        const char *capital = NULL;
-        for (size_t k = 0; k < N_PROV_INFO; k++)
-            if (!strcmp(prov_info[k].code, pv->code))
-                capital = prov_info[k].capital;
+        int pop;
+        const char *capital = capital_of(pv->code, &pop);
         int cap = pv->first;
         for (int c = pv->first; c < pv->first + pv->n; c++)
             if (capital && !strcmp(g->cty[c].name_fa, capital))

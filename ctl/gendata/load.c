@@ -263,9 +263,14 @@ int load_table(gen_t *g, const gd_table *t, int64_t expect, int64_t *base, table
     const char *names = names_table(t->name);
     if (exec_ok(g, "BEGIN") != 0)
         return -1;
-    /* the derivations' hash joins hold a table's few columns in memory (services: every client's place) */
+    /* The derivations are equality joins of the staged rows (a temporary table without statistics) with a lookup:
+     * hash joins, holding the lookup's few columns in memory (services: every client's place), keep them one pass
+     * over the rows in their order, where the planner would otherwise sort millions of rows for a merge join or
+     * probe an index once per row. */
     if ((g->superuser && (exec_ok(g, "SET LOCAL session_replication_role = replica") != 0 ||
-                          exec_ok(g, "SET LOCAL work_mem = '256MB'") != 0)) ||
+                          exec_ok(g, "SET LOCAL work_mem = '256MB'") != 0 ||
+                          exec_ok(g, "SET LOCAL enable_mergejoin = off") != 0 ||
+                          exec_ok(g, "SET LOCAL enable_nestloop = off") != 0)) ||
         exec_ok(g, "SET LOCAL synchronous_commit = off") != 0)
         goto fail;
     snprintf(sql, sizeof(sql), "LOCK TABLE %s IN EXCLUSIVE MODE", t->name);

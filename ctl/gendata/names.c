@@ -47,6 +47,23 @@ void person_name(rng_t *r, int male, const char **first, const char **last)
     *last = last_names[pick_skewed(r, N_LAST)];
 }
 
+void cb_person(copybuf *b, rng_t *r, nid_gen *ng, int64_t id, int male)
+{
+    const char *first, *last;
+    person_name(r, male, &first, &last);
+    char nid[11];
+    nid_next(ng, nid);
+    cb_row(b);
+    cb_i64(b, id);
+    cb_tab(b);
+    cb_mem(b, nid, 10);
+    cb_tab(b);
+    cb_str(b, first);
+    cb_tab(b);
+    cb_str(b, last);
+    cb_tab(b);
+}
+
 const char *motif(rng_t *r, int skewed)
 {
     return motifs[skewed ? pick_skewed(r, N_MOTIFS) : rng_below(r, N_MOTIFS)];

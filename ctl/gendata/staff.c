@@ -19,19 +19,7 @@ static int gen_staff(gen_t *g, copybuf *b, int64_t base)
     for (int64_t i = 0; i < g->n_staff; i++) {
         int center = (int)rng_below(&r, (uint32_t)g->n_centers);
         int male = rng_chance(&r, 45);
-        const char *first, *last;
-        person_name(&r, male, &first, &last);
-        char nid[11];
-        nid_next(&g->nid, nid);
-        cb_row(b);
-        cb_i64(b, base + i + 1);
-        cb_tab(b);
-        cb_mem(b, nid, 10);
-        cb_tab(b);
-        cb_str(b, first);
-        cb_tab(b);
-        cb_str(b, last);
-        cb_tab(b);
+        cb_person(b, &r, &g->nid, base + i + 1, male);
         cb_str(b, PICK_WEIGHTED(&r, professions));
         cb_tab(b);
         cb_i64(b, g->center_base + center + 1);
