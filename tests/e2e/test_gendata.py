@@ -56,6 +56,17 @@ CONSISTENCY_SQL = {
         IS DISTINCT FROM CASE WHEN received_on >= '2022-03-21' AND received_on < '2023-03-21' THEN 1401
                               WHEN received_on >= '2023-03-21' AND received_on < '2024-03-20' THEN 1402
                               WHEN received_on >= '2024-03-20' AND received_on < '2025-03-21' THEN 1403 END""",
+    "donations: fiscal_year is what jalali_of() says": """SELECT count(*) FROM donations
+        WHERE fiscal_year IS DISTINCT FROM (jalali_of(received_on)).jy""",
+    # the search copies the clients_names_sync and staff_names_sync triggers keep (migration 0009)
+    "client_names: a copy of every client's key and place": """SELECT count(*) FROM clients c
+        FULL JOIN client_names n ON n.id = c.id WHERE c.id IS NULL OR n.id IS NULL
+        OR (n.province_code, n.county_id, n.center_id, n.name_key)
+           IS DISTINCT FROM (c.province_code, c.county_id, c.center_id, c.name_key)""",
+    "staff_names: a copy of every staff member's key and place": """SELECT count(*) FROM staff s
+        FULL JOIN staff_names n ON n.id = s.id WHERE s.id IS NULL OR n.id IS NULL
+        OR (n.province_code, n.county_id, n.center_id, n.name_key)
+           IS DISTINCT FROM (s.province_code, s.county_id, s.center_id, s.name_key)""",
     "donations: in-kind gifts described": "SELECT count(*) FROM donations WHERE kind = 'in_kind' AND description IS NULL",
     "allocations: level and place": """SELECT count(*) FROM allocations a LEFT JOIN centers c ON c.id = a.center_id
         LEFT JOIN counties k ON k.id = a.county_id
