@@ -821,20 +821,7 @@ static void decided(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
     decide_state *st = rc->state;
-    if (job->status == DB_ERROR && !strcmp(job->sqlstate, "42501")) {
-        reply_problem(rc, 409, "A record of this submission lies outside your scope (e.g. a client of another "
-                               "county); nothing was applied. An officer whose scope holds it may approve it.");
-        return;
-    }
-    if (job->status == DB_ERROR && (!strcmp(job->sqlstate, "23505") || !strcmp(job->sqlstate, "RA404") ||
-                                    !strcmp(job->sqlstate, "23503") || !strcmp(job->sqlstate, "RA422"))) {
-        /* something changed since the records were checked: nothing of the submission was applied */
-        log_msg(LOG_INFO, rc->request_id, "approval refused: %s", job->errmsg);
-        reply_problem(rc, 409, "A record of this submission no longer fits the registry (e.g. a duplicate national "
-                               "ID since it was sent); nothing was applied. Reject it, or have it corrected and resent.");
-        return;
-    }
-    if (!req_job_ok(rc, job))
+    if (!req_job_ok_in(rc, job, DB_CONTEXT_APPROVAL, NULL))
         return;
     if (PQntuples(job->res[1]) != 1) {
         reply_problem(rc, 409, "This submission was decided by someone else meanwhile.");
