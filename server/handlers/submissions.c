@@ -284,10 +284,8 @@ static void checked(db_job *job, void *arg)
         return;
     }
     const char *center_province = PQgetvalue(places, 0, 0);
-    json_object *county_provinces = json_tokener_parse(PQgetvalue(places, 0, 1));
-    json_object *household_provinces = json_tokener_parse(PQgetvalue(places, 0, 2));
-    req_own_json(rc, county_provinces);
-    req_own_json(rc, household_provinces);
+    json_object *county_provinces = req_json_parse(rc, PQgetvalue(places, 0, 1));
+    json_object *household_provinces = req_json_parse(rc, PQgetvalue(places, 0, 2));
     const char *visible = PQgetisnull(job->res[3], 0, 0) ? "{}" : PQgetvalue(job->res[3], 0, 0);
     /* no national ID in the batch (services only): the lookups were not sent */
     const PGresult *tk = st->ids_sent ? job->res[4] : NULL;
@@ -297,8 +295,7 @@ static void checked(db_job *job, void *arg)
      * is a welfare client in the nation), whoever sent the submission: such a record reads "valid" in results,
      * is kept out of what approval writes, and is invalid in the officers' view (review_results). */
 
-    json_object *results = json_object_new_array(), *valid = json_object_new_array();
-    json_object *review = json_object_new_array();
+    json_object *results = req_json_array(rc), *valid = req_json_array(rc), *review = req_json_array(rc);
     int nvalid = 0, ntold = 0, nhidden = 0;
     for (int i = 0; i < st->nrecords; i++) {
         bool hidden = false;
@@ -360,9 +357,6 @@ static void checked(db_job *job, void *arg)
     const char *valid_json = arena_strdup(rc->arena, json_object_to_json_string_ext(valid, JSON_C_TO_STRING_PLAIN));
     const char *review_json =
         nhidden ? arena_strdup(rc->arena, json_object_to_json_string_ext(review, JSON_C_TO_STRING_PLAIN)) : NULL;
-    json_object_put(results);
-    json_object_put(valid);
-    json_object_put(review);
     const registry_config *cfg = rc->w->cfg;
     const char *records_json =
         arena_strdup(rc->arena, json_object_to_json_string_ext(st->records, JSON_C_TO_STRING_PLAIN));
@@ -527,8 +521,7 @@ static void check_record(req_ctx *rc, submit_state *st, int i, json_object *rec,
     }
     st->kinds[i] = r == clients_resource() ? "client" : r == staff_resource() ? "staff" : "service";
     /* records belong to the submission's center unless they say otherwise (and then they must match) */
-    json_object *body = json_object_new_object();
-    req_own_json(rc, body);
+    json_object *body = req_json_object(rc);
     const char *parent = NULL;
     json_object_object_foreach(data, key, val)
     {
@@ -549,14 +542,13 @@ static void check_record(req_ctx *rc, submit_state *st, int i, json_object *rec,
         add_error(errs, "center_id", "must be the submission's center");
     json_object_object_add(body, "center_id", json_object_new_int64(atoll(st->center)));
     field_errors fe = {0};
-    json_object *values = json_object_new_object();
-    req_own_json(rc, values);
+    json_object *values = req_json_object(rc);
     resource_values(rc, r, body, parent, values, &fe);
     if (fe.list) {
+        req_own_json(rc, fe.list);
         for (size_t e = 0; e < json_object_array_length(fe.list); e++)
             json_object_array_add(*errs ? *errs : (*errs = json_object_new_array()),
                                   json_object_get(json_object_array_get_idx(fe.list, e)));
-        json_object_put(fe.list);
         return;
     }
     if (*errs)
@@ -679,10 +671,9 @@ void handle_submissions_create(req_ctx *rc)
     st->counties = arena_calloc(rc->arena, n * sizeof(char *));
     st->households = arena_calloc(rc->arena, n * sizeof(char *));
     arena_on_reset(rc->arena, put_errors, st);
-    json_object *seen = json_object_new_object();
+    json_object *seen = req_json_object(rc);
     for (int i = 0; i < st->nrecords; i++)
         check_record(rc, st, i, json_object_array_get_idx(records, (size_t)i), &seen);
-    json_object_put(seen);
 
     /* client and staff IDs asked separately: a person may be both */
     const char **cids = arena_calloc(rc->arena, n * sizeof(char *)), **sids = arena_calloc(rc->arena, n * sizeof(char *));
@@ -892,18 +883,16 @@ static void loaded_for_decision(db_job *job, void *arg)
             return;
         }
     }
-    json_object *per_kind[3] = {json_object_new_array(), json_object_new_array(), json_object_new_array()};
+    json_object *per_kind[3] = {req_json_array(rc), req_json_array(rc), req_json_array(rc)};
     if (!strcmp(st->decision, "approve")) {
         /* checked again now: a record that became a duplicate since it was sent stops the whole approval */
         const char *taken[2] = {PQgetvalue(r, 0, 5), PQgetvalue(r, 0, 6)};
         if (strcmp(taken[0], "{}") != 0 || strcmp(taken[1], "{}") != 0) {
-            for (int k = 0; k < 3; k++)
-                json_object_put(per_kind[k]);
             reply_problem(rc, 409, "Some records are now duplicates of registered people (national ID); nothing was "
                                    "applied. Reject the submission, or have it corrected and resent.");
             return;
         }
-        json_object *valid = json_tokener_parse(PQgetvalue(r, 0, 1));
+        json_object *valid = req_json_parse(rc, PQgetvalue(r, 0, 1));
         for (size_t i = 0; valid && i < json_object_array_length(valid); i++) {
             json_object *v = json_object_array_get_idx(valid, i), *kind, *values;
             json_object_object_get_ex(v, "kind", &kind);
@@ -915,7 +904,6 @@ static void loaded_for_decision(db_job *job, void *arg)
             int idx = !strcmp(k, "client") ? 0 : !strcmp(k, "staff") ? 1 : 2;
             json_object_array_add(per_kind[idx], json_object_get(values));
         }
-        json_object_put(valid);
     }
     req_job_begin(rc, false);
     db_query *q = db_job_add(&rc->job, stmt_decide);
@@ -931,7 +919,6 @@ static void loaded_for_decision(db_job *job, void *arg)
             db_query_param(c, arena_strdup(rc->arena, json_object_to_json_string_ext(per_kind[k], JSON_C_TO_STRING_PLAIN)));
             db_query_param(c, st->id);
         }
-        json_object_put(per_kind[k]);
     }
     req_db_submit(rc, decided);
 }
@@ -963,8 +950,7 @@ void handle_submissions_decide(req_ctx *rc)
     if (valid && !strcmp(body_string(body, "decision"), "reject") && !reason)
         field_error(&fe, "reason", "is required to reject: the NGO needs to know what to fix");
     /* exclude: [{"index", "reason"}]: records approval leaves out; each reads to the NGO as excluded, with its reason */
-    json_object *exclude = json_object_new_object(), *ex = NULL;
-    req_own_json(rc, exclude);
+    json_object *exclude = req_json_object(rc), *ex = NULL;
     strbuf idx = STRBUF_INIT;
     strbuf_putc(&idx, '{');
     if (valid && json_object_object_get_ex(body, "exclude", &ex) && ex) {
@@ -983,8 +969,7 @@ void handle_submissions_decide(req_ctx *rc)
                 if (!json_object_is_type(e, json_type_object) ||
                     !validate_fields(e, exclude_fields, NCOLS(exclude_fields), false, &efe) ||
                     !body_int(e, "index", &index) || !(why = clean_text(rc, body_string(e, "reason"), name, &fe))) {
-                    if (efe.list)
-                        json_object_put(efe.list);
+                    req_own_json(rc, efe.list);
                     field_error(&fe, name, "must be {\"index\": a record's index, \"reason\": 1 to 500 characters}");
                     continue;
                 }

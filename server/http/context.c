@@ -134,6 +134,27 @@ void req_own_json(req_ctx *rc, json_object *obj)
         arena_on_reset(rc->arena, put_json, obj);
 }
 
+json_object *req_json_object(req_ctx *rc)
+{
+    json_object *o = json_object_new_object();
+    req_own_json(rc, o);
+    return o;
+}
+
+json_object *req_json_array(req_ctx *rc)
+{
+    json_object *a = json_object_new_array();
+    req_own_json(rc, a);
+    return a;
+}
+
+json_object *req_json_parse(req_ctx *rc, const char *text)
+{
+    json_object *o = json_tokener_parse(text);
+    req_own_json(rc, o);
+    return o;
+}
+
 static void job_returned(db_job *job, void *arg)
 {
     req_ctx *rc = arg;

@@ -190,7 +190,7 @@ void field_error(field_errors *fe, const char *field, const char *fmt, ...)
 void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_errors *fe)
 {
     REQ_CHECK(rc, REQ_LIVE);
-    json_object *p = json_object_new_object();
+    json_object *p = req_json_object(rc);     /* put when the exit gives the context back */
     char type[64];
     snprintf(type, sizeof(type), "/problems/%s", problem_slug(status));
     json_object_object_add(p, "type", json_object_new_string(type));
@@ -208,7 +208,6 @@ void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_err
     size_t len;
     const char *s = json_object_to_json_string_length(p, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
     reply_body(rc, status, "application/problem+json", s, len);
-    json_object_put(p);
 }
 
 void reply_problem(req_ctx *rc, int status, const char *detail)
