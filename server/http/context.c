@@ -116,6 +116,13 @@ const char *req_header(req_ctx *rc, const char *name)
     return evhttp_find_header(evhttp_request_get_input_headers(rc->req), name);
 }
 
+const struct sockaddr *req_peer(req_ctx *rc)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    struct evhttp_connection *evcon = evhttp_request_get_connection(rc->req);
+    return evcon ? evhttp_connection_get_addr(evcon) : NULL;
+}
+
 const char *req_query(req_ctx *rc, const char *name)
 {
     REQ_CHECK(rc, REQ_LIVE);

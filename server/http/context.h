@@ -11,6 +11,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <json-c/json.h>
+#include <sys/socket.h>
 
 #include "common/arena.h"
 #include "server/auth/identity.h"
@@ -87,6 +88,8 @@ void req_ctx_release_all(worker *w);
 
 void req_add_header(req_ctx *rc, const char *name, const char *value);
 const char *req_header(req_ctx *rc, const char *name);
+/* The connection's own peer (never an address a client or proxy states); NULL when the connection is gone. */
+const struct sockaddr *req_peer(req_ctx *rc);
 const char *req_query(req_ctx *rc, const char *name);
 
 /* The memory rule for json-c: every json object a request makes belongs to its arena. A root object is made by

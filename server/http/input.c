@@ -137,15 +137,27 @@ int json_body_read(const char *content_type, const char *data, size_t len, json_
     return *out ? 0 : 400;
 }
 
-json_object *req_json_body(req_ctx *rc)
+size_t req_body_length(req_ctx *rc)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    return evbuffer_get_length(evhttp_request_get_input_buffer(rc->req));
+}
+
+const char *req_body_bytes(req_ctx *rc)
 {
     REQ_CHECK(rc, REQ_LIVE);
     struct evbuffer *in = evhttp_request_get_input_buffer(rc->req);
-    size_t len = evbuffer_get_length(in);
+    return evbuffer_get_length(in) ? (const char *)evbuffer_pullup(in, -1) : "";
+}
+
+json_object *req_json_body(req_ctx *rc)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    size_t len = req_body_length(rc);
     char detail[260];
     json_object *obj;
-    int status = json_body_read(req_header(rc, "Content-Type"), len ? (const char *)evbuffer_pullup(in, -1) : "",
-                                len, &obj, detail, sizeof(detail));
+    int status = json_body_read(req_header(rc, "Content-Type"), req_body_bytes(rc), len, &obj, detail,
+                                sizeof(detail));
     if (status) {
         reply_problem(rc, status, detail);
         return NULL;

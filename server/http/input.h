@@ -46,6 +46,9 @@ const char *req_path_param(req_ctx *rc, int i);
 
 /* ?limit= (default 50, 1..500) and ?cursor=. Returns false after replying 400. */
 bool req_list_params(req_ctx *rc, int *limit, const char **cursor);
+/* The body as received: its length, and its bytes (contiguous, as long as the request lives). */
+size_t req_body_length(req_ctx *rc);
+const char *req_body_bytes(req_ctx *rc);
 /* The JSON body, or NULL after replying (415 not JSON, 400 malformed). The object lives as long as the request. */
 json_object *req_json_body(req_ctx *rc);
 
