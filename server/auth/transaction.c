@@ -85,7 +85,7 @@ static void reply_session_ended(req_ctx *rc)
 {
     session_cache_drop(&rc->w->sessions, rc->token_hash);
     req_add_header(rc, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
-    reply_problem(rc, 401, "The session has ended or the token is not valid; sign in again.");
+    reply_problem(rc, 401, sqlstate_problem_find("RA401", DB_CONTEXT_REQUEST)->detail);
 }
 
 /* The session side of a job's answer: false after replying. */
@@ -116,41 +116,21 @@ static bool session_ok(req_ctx *rc, const db_job *job)
     return true;
 }
 
-bool req_job_ok(req_ctx *rc, const db_job *job)
+bool req_job_ok_in(req_ctx *rc, const db_job *job, db_context context, json_object *body)
 {
     REQ_CHECK(rc, REQ_LIVE);
     if (job->status == DB_OK)
         return session_ok(rc, job);
-    if (job->status == DB_ERROR && strcmp(job->sqlstate, "RA401") == 0) {
+    if (job->status == DB_ERROR && sqlstate_problem_find(job->sqlstate, context)->action == PROBLEM_SESSION_ENDED)
         reply_session_ended(rc);
-        return false;
-    }
-    if (job->status == DB_ERROR && strcmp(job->sqlstate, "RA422") == 0) {
-        /* a rule of the registry's own (an allocation overrun, a reference to another province): the message is
-         * ours, written "field: what is wrong" */
-        field_errors fe = {0};
-        const char *colon = strstr(job->errmsg, ": ");
-        size_t flen = colon ? (size_t)(colon - job->errmsg) : 0;
-        bool named = flen > 0 && flen < 64 && strspn(job->errmsg, "abcdefghijklmnopqrstuvwxyz_") == flen;
-        char field[64] = "";
-        if (named)
-            memcpy(field, job->errmsg, flen), field[flen] = '\0';
-        field_error(&fe, field, "%s", named ? colon + 2 : job->errmsg);
-        reply_problem_fields(rc, 422, "The record breaks a rule of the registry.", &fe);
-        return false;
-    }
-    if (job->status == DB_ERROR && strcmp(job->sqlstate, "RA404") == 0) {
-        reply_problem(rc, 404, "No such record (or it is outside your scope).");
-        return false;
-    }
-    if (job->status == DB_ERROR && strcmp(job->sqlstate, "42501") == 0) {
-        /* row-level security refused a write: outside the caller's scope */
-        log_msg(LOG_WARN, rc->request_id, "row-level security refused a write: %s", job->errmsg);
-        reply_problem(rc, 403, "This is outside your scope.");
-        return false;
-    }
-    reply_db_failure(rc, job);
+    else
+        reply_db_error(rc, job, context, body);
     return false;
+}
+
+bool req_job_ok(req_ctx *rc, const db_job *job)
+{
+    return req_job_ok_in(rc, job, DB_CONTEXT_REQUEST, NULL);
 }
 
 static void lookup_done(db_job *job, void *arg)

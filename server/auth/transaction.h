@@ -19,10 +19,12 @@
 
 #include <stdbool.h>
 
+#include <json-c/json.h>
 #include <libpq-fe.h>
 
 #include "server/auth/identity.h"
 #include "server/http/context.h"
+#include "server/http/problem_map.h"
 
 void transaction_init(void);      /* registers the statements; before any pool starts */
 
@@ -34,6 +36,9 @@ void req_job_begin(req_ctx *rc, bool read_only);
 void req_job_reset(req_ctx *rc);
 /* After a job: true when it succeeded; otherwise replies (401 when the session has ended, 503, 409, 500...). */
 bool req_job_ok(req_ctx *rc, const db_job *job);
+/* req_job_ok where the statements' SQLSTATEs mean what context says (server/http/problem_map.h); body (may be
+ * NULL) is the request's, to name a unique conflict's fields. */
+bool req_job_ok_in(req_ctx *rc, const db_job *job, db_context context, json_object *body);
 
 /* Step 1 without a cached caller: a job of auth_begin alone; then(rc) runs once it confirmed the session and
  * rc->who holds the caller (otherwise the request has been answered). */

@@ -16,8 +16,8 @@
 static bool metrics_allowed(req_ctx *rc)
 {
     const registry_config *cfg = rc->w->cfg;
-    struct evhttp_connection *evcon = evhttp_request_get_connection(rc->req);
-    if (evcon && ipallow_match(&cfg->metrics_allow_list, evhttp_connection_get_addr(evcon)))
+    const struct sockaddr *peer = req_peer(rc);
+    if (peer && ipallow_match(&cfg->metrics_allow_list, peer))
         return true;
     const char *token = cfg->metrics_token, *h = req_header(rc, "Authorization");
     if (!token || !*token || !h || strncasecmp(h, "Bearer ", 7) != 0)

@@ -24,6 +24,7 @@
 #include "server/auth/authenticate.h"
 #include "server/auth/login_inflight.h"
 #include "server/crypto_pool.h"
+#include "server/db/result.h"
 #include "server/handlers/handlers.h"
 #include "server/http/encode.h"
 #include "server/http/validate.h"
@@ -38,7 +39,8 @@ void session_init(void)
                                         "SELECT attempt_id, setting, retry_after_s FROM auth_login_start($1, $2, $3)");
     stmt_login_check = db_stmt_register(
         "login_check",
-        "SELECT ok, user_id, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), username, role,"
+        "SELECT ok, user_id, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS expires_at,"
+        " username, role,"
         " province_code, county_id, center_id, full_name"
         " FROM auth_login_check($1::bigint, $2, $3, $4::integer, $5, $6)");
     stmt_logout = db_stmt_register("logout", "SELECT auth_logout($1)");
@@ -49,7 +51,7 @@ void session_init(void)
     stmt_password_start = db_stmt_register("password_start",
                                            "SELECT attempt_id, setting, retry_after_s FROM auth_password_start()");
     stmt_password_check = db_stmt_register("password_check",
-                                           "SELECT auth_password_check($1::bigint, $2, $3, $4)");
+                                           "SELECT auth_password_check($1::bigint, $2, $3, $4) AS ok");
     stmt_refusal_audit = db_stmt_register("busy_audit", "SELECT auth_busy_audit($1, $2, $3)");
 }
 
@@ -135,6 +137,33 @@ static bool inflight_take(req_ctx *rc, login_hold *hold, const char *const *keys
 }
 
 /* The database's throttle said wait: 429 with its Retry-After, nothing hashed. */
+/* A text column's value as a JSON string, or null for SQL NULL. */
+static void json_text_or_null(strbuf *sb, const char *v)
+{
+    if (v)
+        strbuf_json_string(sb, v);
+    else
+        strbuf_puts(sb, "null");
+}
+
+static void reply_throttled(req_ctx *rc, const char *retry, const char *detail);
+
+/* The answer of auth_login_start / auth_password_start (columns attempt_id, setting, retry_after_s): false after
+ * replying 429 when the database throttles; else the attempt and the scrypt setting to derive the key with. */
+static bool attempt_started(req_ctx *rc, const PGresult *r, char *attempt, size_t attempt_size, char *setting,
+                            size_t setting_size, const char *throttled)
+{
+    const char *retry = db_get(r, 0, "retry_after_s");
+    if (retry && atoi(retry) > 0) {
+        reply_throttled(rc, retry, throttled);
+        return false;
+    }
+    const char *a = db_get(r, 0, "attempt_id"), *set = db_get(r, 0, "setting");
+    snprintf(attempt, attempt_size, "%s", a ? a : "");
+    snprintf(setting, setting_size, "%s", set ? set : "");
+    return true;
+}
+
 static void reply_throttled(req_ctx *rc, const char *retry, const char *detail)
 {
     metrics_login(&rc->w->metrics, METRICS_LOGIN_REFUSED);
@@ -187,11 +216,11 @@ static void login_checked(db_job *job, void *arg)
         return;
     }
     const PGresult *r = job->res[0];
-    if (PQntuples(r) != 1) {
+    if (db_nrows(r) != 1) {
         reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
         return;
     }
-    if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+    if (!db_get_bool(r, 0, "ok")) {
         reply_problem(rc, 401, "Wrong username or password.");
         return;
     }
@@ -199,22 +228,17 @@ static void login_checked(db_job *job, void *arg)
     strbuf_puts(&sb, "{\"token\":");
     strbuf_json_string(&sb, st->token);
     strbuf_puts(&sb, ",\"expires_at\":");
-    strbuf_json_string(&sb, PQgetvalue(r, 0, 2));
-    strbuf_printf(&sb, ",\"user\":{\"id\":%s,\"username\":", PQgetvalue(r, 0, 1));
-    strbuf_json_string(&sb, PQgetvalue(r, 0, 3));
+    json_text_or_null(&sb, db_get(r, 0, "expires_at"));
+    strbuf_printf(&sb, ",\"user\":{\"id\":%s,\"username\":", db_get(r, 0, "user_id"));
+    json_text_or_null(&sb, db_get(r, 0, "username"));
     strbuf_puts(&sb, ",\"role\":");
-    strbuf_json_string(&sb, PQgetvalue(r, 0, 4));
+    json_text_or_null(&sb, db_get(r, 0, "role"));
     strbuf_puts(&sb, ",\"province\":");
-    if (PQgetisnull(r, 0, 5))
-        strbuf_puts(&sb, "null");
-    else
-        strbuf_json_string(&sb, PQgetvalue(r, 0, 5));
-    strbuf_printf(&sb, ",\"county_id\":%s,\"center_id\":%s,\"full_name\":",
-                  PQgetisnull(r, 0, 6) ? "null" : PQgetvalue(r, 0, 6), PQgetisnull(r, 0, 7) ? "null" : PQgetvalue(r, 0, 7));
-    if (PQgetisnull(r, 0, 8))
-        strbuf_puts(&sb, "null");
-    else
-        strbuf_json_string(&sb, PQgetvalue(r, 0, 8));
+    json_text_or_null(&sb, db_get(r, 0, "province_code"));
+    const char *county = db_get(r, 0, "county_id"), *center = db_get(r, 0, "center_id");
+    strbuf_printf(&sb, ",\"county_id\":%s,\"center_id\":%s,\"full_name\":", county ? county : "null",
+                  center ? center : "null");
+    json_text_or_null(&sb, db_get(r, 0, "full_name"));
     strbuf_puts(&sb, "}}");
     reply_strbuf(rc, 200, "application/json", &sb);
 }
@@ -273,14 +297,9 @@ static void login_started(db_job *job, void *arg)
     login_state *st = rc->state;
     if (!req_job_ok(rc, job))
         return;
-    const PGresult *r = job->res[0];
-    if (atoi(PQgetvalue(r, 0, 2)) > 0) {
-        reply_throttled(rc, PQgetvalue(r, 0, 2),
-                        "Too many failed sign-ins for this user or from this address; try again later.");
+    if (!attempt_started(rc, job->res[0], st->attempt, sizeof(st->attempt), st->setting, sizeof(st->setting),
+                         "Too many failed sign-ins for this user or from this address; try again later."))
         return;
-    }
-    snprintf(st->attempt, sizeof(st->attempt), "%s", PQgetvalue(r, 0, 0));
-    snprintf(st->setting, sizeof(st->setting), "%s", PQgetvalue(r, 0, 1));
     /* the username's place only now: a stranger refused by the database takes none from the real user */
     const char *ukey[] = {arena_sprintf(rc->arena, "u:%s", st->username)};
     const int ucap[] = {rc->w->cfg->login_inflight_per_user};
@@ -371,12 +390,12 @@ static void me_done(db_job *job, void *arg)
     req_ctx *rc = arg;
     if (!req_job_ok(rc, job))
         return;
-    if (PQntuples(job->res[1]) != 1) {
+    if (db_nrows(job->res[1]) != 1) {
         reply_problem(rc, 404, "No such user.");
         return;
     }
     strbuf sb = STRBUF_INIT;
-    req_set_etag(rc, "user", PQgetvalue(job->res[1], 0, 0), PQgetvalue(job->res[1], 0, 8), "me");
+    req_set_etag(rc, "user", db_get(job->res[1], 0, "id"), db_get(job->res[1], 0, "version"), "me");
     encode_row_json(&sb, job->res[1], 0, user_public_cols, NCOLS(user_public_cols));
     reply_strbuf(rc, 200, "application/json", &sb);
 }
@@ -422,7 +441,7 @@ static void password_checked(db_job *job, void *arg)
         reply_problem(rc, 503, "Too many password checks at once; try again shortly.");
         return;
     }
-    if (strcmp(PQgetvalue(job->res[1], 0, 0), "t") != 0) {
+    if (!db_get_bool(job->res[1], 0, "ok")) {
         field_errors fe = {0};
         field_error(&fe, "current_password", "is not your current password");
         reply_problem_fields(rc, 422, "The password was not changed.", &fe);
@@ -466,13 +485,9 @@ static void password_started(db_job *job, void *arg)
     password_state *st = rc->state;
     if (!req_job_ok(rc, job))
         return;
-    const PGresult *r = job->res[1];
-    if (atoi(PQgetvalue(r, 0, 2)) > 0) {
-        reply_throttled(rc, PQgetvalue(r, 0, 2), "Too many failed password checks for this user; try again later.");
+    if (!attempt_started(rc, job->res[1], st->attempt, sizeof(st->attempt), st->setting, sizeof(st->setting),
+                         "Too many failed password checks for this user; try again later."))
         return;
-    }
-    snprintf(st->attempt, sizeof(st->attempt), "%s", PQgetvalue(r, 0, 0));
-    snprintf(st->setting, sizeof(st->setting), "%s", PQgetvalue(r, 0, 1));
     st->task.work = password_work;
     st->task.done = password_hashed;
     st->task.arg = st;

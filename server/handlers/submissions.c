@@ -24,11 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/buffer.h>
-
 #include "common/log.h"
 #include "common/token.h"
 #include "server/auth/authenticate.h"
+#include "server/db/result.h"
 #include "server/handlers/handlers.h"
 #include "server/http/list.h"
 #include "server/http/resource.h"
@@ -40,7 +39,8 @@
 #define REVIEW_VIEW "(registry_role() <> 'ngo_submitter')"
 #define SUBMISSION_LIST_SELECT                                                                                       \
     "t.id, t.center_id, t.province_code AS province, t.county_id, t.status, t.record_count,"                       \
-    " CASE WHEN " REVIEW_VIEW " THEN coalesce(t.review_valid_count, t.valid_count) ELSE t.valid_count END,"        \
+    " CASE WHEN " REVIEW_VIEW " THEN coalesce(t.review_valid_count, t.valid_count) ELSE t.valid_count END"     \
+    " AS valid_count,"        \
     " t.submitted_by, t.reason, t.decided_by, " SQL_UTC_TS("decided_at") ", t.version, " SQL_UTC_TS("created_at")
 
 static const char *const statuses[] = {"pending", "approved", "rejected", NULL};
@@ -64,26 +64,28 @@ void submissions_init(void)
     /* the reply to the submitter: its view of the results as stored */
     stmt_existing = db_stmt_register("submission_existing",
                                      "SELECT id, request_hash, CASE WHEN " REVIEW_VIEW
-                                     " THEN coalesce(review_results, results) ELSE results END FROM submissions"
+                                     " THEN coalesce(review_results, results) ELSE results END AS results FROM submissions"
                                      " WHERE submitted_by = registry_user_id() AND idempotency_key = $1");
     /* which IDs are registered anywhere in the nation (SECURITY DEFINER: says only that), and which of them in the
      * submission's center itself (row-level security: the submitter's scope holds that center) */
     stmt_taken = db_stmt_register("submission_taken",
-                                  "SELECT registry_national_ids_taken('client', $1::text[]),"
-                                  " registry_national_ids_taken('staff', $2::text[]),"
+                                  "SELECT registry_national_ids_taken('client', $1::text[]) AS taken_clients,"
+                                  " registry_national_ids_taken('staff', $2::text[]) AS taken_staff,"
                                   " ARRAY(SELECT national_id FROM clients WHERE national_id = ANY($1::text[])"
-                                  " AND center_id = $3::bigint),"
+                                  " AND center_id = $3::bigint) AS own_clients,"
                                   " ARRAY(SELECT national_id FROM staff WHERE national_id = ANY($2::text[])"
-                                  " AND center_id = $3::bigint)");
+                                  " AND center_id = $3::bigint) AS own_staff");
     /* where things are: the submission's center (NULL: not one the submitter may use), and the counties and
      * households the records name, so a record approval would refuse is marked invalid now */
     stmt_places = db_stmt_register(
         "submission_places",
-        "SELECT (SELECT province_code FROM centers WHERE id = $1::bigint),"
-        " (SELECT coalesce(jsonb_object_agg(id, province_code), '{}') FROM counties WHERE id = ANY($2::integer[])),"
-        " (SELECT coalesce(jsonb_object_agg(id, province_code), '{}') FROM households WHERE id = ANY($3::bigint[]))");
+        "SELECT (SELECT province_code FROM centers WHERE id = $1::bigint) AS center_province,"
+        " (SELECT coalesce(jsonb_object_agg(id, province_code), '{}') FROM counties WHERE id = ANY($2::integer[]))"
+        " AS county_provinces,"
+        " (SELECT coalesce(jsonb_object_agg(id, province_code), '{}') FROM households WHERE id = ANY($3::bigint[]))"
+        " AS household_provinces");
     stmt_visible_clients = db_stmt_register("submission_visible_clients",
-                                            "SELECT array_agg(id) FROM clients WHERE id = ANY($1::bigint[])");
+                                            "SELECT array_agg(id) AS visible FROM clients WHERE id = ANY($1::bigint[])");
     /* the quotas are checked under their lock in the inserting transaction (two at once count one after the
      * other), and only there; the reply's second column says which quota refused it */
     stmt_insert = db_stmt_register(
@@ -100,7 +102,7 @@ void submissions_init(void)
         " SELECT 'create', 'submission', ins.id::text, ins.province_code, ins.county_id, ins.center_id,"
         " jsonb_build_object('records', ins.record_count, 'valid', coalesce(ins.review_valid_count, ins.valid_count))"
         " FROM ins)"
-        " SELECT (SELECT id FROM ins), (SELECT refusal FROM q)");
+        " SELECT (SELECT id FROM ins) AS id, (SELECT refusal FROM q) AS refusal");
     stmt_list = db_stmt_register(
         "submission_list",
         "SELECT " SUBMISSION_LIST_SELECT " FROM submissions t"
@@ -111,23 +113,24 @@ void submissions_init(void)
         " AND ($6::bigint IS NULL OR t.id > $6::bigint) ORDER BY t.id LIMIT $7");
     stmt_get = db_stmt_register("submission_get",
                                 "SELECT " SUBMISSION_LIST_SELECT ","
-                                " CASE WHEN " REVIEW_VIEW " THEN coalesce(t.review_results, t.results) ELSE t.results END,"
-                                " t.records, " REVIEW_VIEW " FROM submissions t WHERE t.id = $1::bigint");
+                                " CASE WHEN " REVIEW_VIEW " THEN coalesce(t.review_results, t.results) ELSE t.results END"
+                                " AS results, t.records, " REVIEW_VIEW " AS review_view"
+                                " FROM submissions t WHERE t.id = $1::bigint");
     stmt_for_decision = db_stmt_register(
         "submission_for_decision",
         "SELECT t.status, t.valid_values, t.province_code, t.county_id, t.center_id,"
         " registry_national_ids_taken('client', ARRAY(SELECT v->'values'->>'national_id'"
         "  FROM jsonb_array_elements(t.valid_values) v WHERE v->>'kind' = 'client'"
-        "  AND (v->>'index')::integer <> ALL($2::integer[]))),"
+        "  AND (v->>'index')::integer <> ALL($2::integer[]))) AS taken_clients,"
         " registry_national_ids_taken('staff', ARRAY(SELECT v->'values'->>'national_id'"
         "  FROM jsonb_array_elements(t.valid_values) v WHERE v->>'kind' = 'staff'"
-        "  AND (v->>'index')::integer <> ALL($2::integer[]))),"
+        "  AND (v->>'index')::integer <> ALL($2::integer[]))) AS taken_staff,"
         /* hidden: valid to the NGO, left out of what approval writes (registered outside the center) */
         " ARRAY(SELECT (x->>'index')::integer FROM jsonb_array_elements(t.results) x WHERE x->>'status' = 'valid'"
         "  AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(t.valid_values) v WHERE v->>'index' = x->>'index')"
-        "  ORDER BY 1),"
+        "  ORDER BY 1) AS hidden,"
         " ARRAY(SELECT (x->>'index')::integer FROM jsonb_array_elements(t.results) x WHERE x->>'status' = 'valid')"
-        " FROM submissions t WHERE t.id = $1::bigint");
+        " AS told_valid FROM submissions t WHERE t.id = $1::bigint");
     stmt_decide = db_stmt_register(
         "submission_decide",
         "WITH upd AS (UPDATE submissions t SET status = $2::submission_status, reason = $3,"
@@ -199,11 +202,11 @@ static void reply_submission(req_ctx *rc, int status, const char *id, const char
 /* The retry rule: the same key and the same body get the first reply; the same key with another body is 409. */
 static void replay_or_conflict(req_ctx *rc, const submit_state *st, const PGresult *existing)
 {
-    if (strcmp(PQgetvalue(existing, 0, 1), st->hash) != 0) {
+    if (strcmp(db_get(existing, 0, "request_hash"), st->hash) != 0) {
         reply_problem(rc, 409, "This Idempotency-Key was used for a different submission; use a new key.");
         return;
     }
-    reply_submission(rc, 201, PQgetvalue(existing, 0, 0), PQgetvalue(existing, 0, 2));
+    reply_submission(rc, 201, db_get(existing, 0, "id"), db_get(existing, 0, "results"));
 }
 
 /* A per-user quota refused the submission (submission_quota_refusal in migration 0016); nothing was stored. */
@@ -236,21 +239,23 @@ static void inserted(db_job *job, void *arg)
     if (!req_job_ok(rc, job))
         return;
     const PGresult *ins = job->res[1], *existing = job->res[2];
-    if (PQntuples(ins) == 1 && !PQgetisnull(ins, 0, 0)) {
+    const char *made = db_get(ins, 0, "id");
+    if (made) {
         /* the results as stored: read back from the row this request made */
-        if (PQntuples(existing) == 1 && !strcmp(PQgetvalue(existing, 0, 0), PQgetvalue(ins, 0, 0)))
-            reply_submission(rc, 201, PQgetvalue(ins, 0, 0), PQgetvalue(existing, 0, 2));
+        if (db_nrows(existing) == 1 && !strcmp(db_get(existing, 0, "id"), made))
+            reply_submission(rc, 201, made, db_get(existing, 0, "results"));
         else
             reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
         return;
     }
     /* a request with the same key won the race: answer as a retry would be answered */
-    if (PQntuples(existing) == 1) {
+    if (db_nrows(existing) == 1) {
         replay_or_conflict(rc, st, existing);
         return;
     }
-    if (PQntuples(ins) == 1 && !PQgetisnull(ins, 0, 1)) {
-        reply_quota(rc, PQgetvalue(ins, 0, 1));
+    const char *refusal = db_get(ins, 0, "refusal");
+    if (refusal) {
+        reply_quota(rc, refusal);
         return;
     }
     reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
@@ -266,39 +271,44 @@ static bool in_text_array(const char *pgarray, const char *v)
     return false;
 }
 
+/* An array column of row 0 as PostgreSQL writes it, "{}" for NULL or no result. */
+static const char *text_array_or_empty(const PGresult *r, const char *column)
+{
+    const char *v = r ? db_get(r, 0, column) : NULL;
+    return v ? v : "{}";
+}
+
 static void checked(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
     submit_state *st = rc->state;
     if (!req_job_ok(rc, job))
         return;
-    if (PQntuples(job->res[1]) == 1) {
+    if (db_nrows(job->res[1]) == 1) {
         replay_or_conflict(rc, st, job->res[1]);
         return;
     }
     const PGresult *places = job->res[2];
-    if (PQgetisnull(places, 0, 0)) {
+    const char *center_province = db_get(places, 0, "center_province");
+    if (!center_province) {
         field_errors fe = {0};
         field_error(&fe, "center_id", "is not a center in your scope");
         reply_problem_fields(rc, 422, "The submission was not accepted.", &fe);
         return;
     }
-    const char *center_province = PQgetvalue(places, 0, 0);
-    json_object *county_provinces = json_tokener_parse(PQgetvalue(places, 0, 1));
-    json_object *household_provinces = json_tokener_parse(PQgetvalue(places, 0, 2));
-    req_own_json(rc, county_provinces);
-    req_own_json(rc, household_provinces);
-    const char *visible = PQgetisnull(job->res[3], 0, 0) ? "{}" : PQgetvalue(job->res[3], 0, 0);
+    json_object *county_provinces = req_json_parse(rc, db_get(places, 0, "county_provinces"));
+    json_object *household_provinces = req_json_parse(rc, db_get(places, 0, "household_provinces"));
+    const char *visible = text_array_or_empty(job->res[3], "visible");
     /* no national ID in the batch (services only): the lookups were not sent */
     const PGresult *tk = st->ids_sent ? job->res[4] : NULL;
-    const char *taken_clients = tk ? PQgetvalue(tk, 0, 0) : "{}", *taken_staff = tk ? PQgetvalue(tk, 0, 1) : "{}";
-    const char *own_clients = tk ? PQgetvalue(tk, 0, 2) : "{}", *own_staff = tk ? PQgetvalue(tk, 0, 3) : "{}";
+    const char *taken_clients = text_array_or_empty(tk, "taken_clients");
+    const char *taken_staff = text_array_or_empty(tk, "taken_staff");
+    const char *own_clients = text_array_or_empty(tk, "own_clients"), *own_staff = text_array_or_empty(tk, "own_staff");
     /* The NGO users of the center are not told that an ID is registered outside it (hole 3: a bulk oracle of who
      * is a welfare client in the nation), whoever sent the submission: such a record reads "valid" in results,
      * is kept out of what approval writes, and is invalid in the officers' view (review_results). */
 
-    json_object *results = json_object_new_array(), *valid = json_object_new_array();
-    json_object *review = json_object_new_array();
+    json_object *results = req_json_array(rc), *valid = req_json_array(rc), *review = req_json_array(rc);
     int nvalid = 0, ntold = 0, nhidden = 0;
     for (int i = 0; i < st->nrecords; i++) {
         bool hidden = false;
@@ -360,9 +370,6 @@ static void checked(db_job *job, void *arg)
     const char *valid_json = arena_strdup(rc->arena, json_object_to_json_string_ext(valid, JSON_C_TO_STRING_PLAIN));
     const char *review_json =
         nhidden ? arena_strdup(rc->arena, json_object_to_json_string_ext(review, JSON_C_TO_STRING_PLAIN)) : NULL;
-    json_object_put(results);
-    json_object_put(valid);
-    json_object_put(review);
     const registry_config *cfg = rc->w->cfg;
     const char *records_json =
         arena_strdup(rc->arena, json_object_to_json_string_ext(st->records, JSON_C_TO_STRING_PLAIN));
@@ -527,8 +534,7 @@ static void check_record(req_ctx *rc, submit_state *st, int i, json_object *rec,
     }
     st->kinds[i] = r == clients_resource() ? "client" : r == staff_resource() ? "staff" : "service";
     /* records belong to the submission's center unless they say otherwise (and then they must match) */
-    json_object *body = json_object_new_object();
-    req_own_json(rc, body);
+    json_object *body = req_json_object(rc);
     const char *parent = NULL;
     json_object_object_foreach(data, key, val)
     {
@@ -549,14 +555,13 @@ static void check_record(req_ctx *rc, submit_state *st, int i, json_object *rec,
         add_error(errs, "center_id", "must be the submission's center");
     json_object_object_add(body, "center_id", json_object_new_int64(atoll(st->center)));
     field_errors fe = {0};
-    json_object *values = json_object_new_object();
-    req_own_json(rc, values);
+    json_object *values = req_json_object(rc);
     resource_values(rc, r, body, parent, values, &fe);
     if (fe.list) {
+        req_own_json(rc, fe.list);
         for (size_t e = 0; e < json_object_array_length(fe.list); e++)
             json_object_array_add(*errs ? *errs : (*errs = json_object_new_array()),
                                   json_object_get(json_object_array_get_idx(fe.list, e)));
-        json_object_put(fe.list);
         return;
     }
     if (*errs)
@@ -616,8 +621,7 @@ void handle_submissions_create(req_ctx *rc)
                                "cannot create the submission twice.");
         return;
     }
-    struct evbuffer *in = evhttp_request_get_input_buffer(rc->req);
-    size_t len = evbuffer_get_length(in);
+    size_t len = req_body_length(rc);
     if (len > MAX_SUBMISSION_BYTES) {
         reply_problem(rc, 413, "A submission may be at most 5 MB; send the records in several batches.");
         return;
@@ -626,7 +630,7 @@ void handle_submissions_create(req_ctx *rc)
     if (!body)
         return;
     char hash[65];
-    sha256_hex(evbuffer_pullup(in, -1), len, hash);
+    sha256_hex(req_body_bytes(rc), len, hash);
 
     field_errors fe = {0};
     static const field_spec fields[] = {
@@ -679,10 +683,9 @@ void handle_submissions_create(req_ctx *rc)
     st->counties = arena_calloc(rc->arena, n * sizeof(char *));
     st->households = arena_calloc(rc->arena, n * sizeof(char *));
     arena_on_reset(rc->arena, put_errors, st);
-    json_object *seen = json_object_new_object();
+    json_object *seen = req_json_object(rc);
     for (int i = 0; i < st->nrecords; i++)
         check_record(rc, st, i, json_object_array_get_idx(records, (size_t)i), &seen);
-    json_object_put(seen);
 
     /* client and staff IDs asked separately: a person may be both */
     const char **cids = arena_calloc(rc->arena, n * sizeof(char *)), **sids = arena_calloc(rc->arena, n * sizeof(char *));
@@ -713,10 +716,22 @@ void handle_submissions_create(req_ctx *rc)
 
 /* GET --------------------------------------------------------------------------------------------------------- */
 
-static bool row_in_scope(req_ctx *rc, const PGresult *r, int row)
+/* Where a submission row is (its columns province, county_id, center_id), looked up once per result. */
+typedef struct place_cols {
+    int province, county, center;
+} place_cols;
+
+static place_cols place_cols_of(const PGresult *r, const char *province)
 {
-    return scope_allows(&rc->who, PQgetvalue(r, row, 2), (int32_t)atol(PQgetvalue(r, row, 3)),
-                        atoll(PQgetvalue(r, row, 1)));
+    return (place_cols){db_col(r, province), db_col(r, "county_id"), db_col(r, "center_id")};
+}
+
+static bool row_in_scope(req_ctx *rc, const PGresult *r, int row, place_cols c)
+{
+    const char *county = db_at(r, row, c.county), *center = db_at(r, row, c.center);
+    const char *province = db_at(r, row, c.province);
+    return scope_allows(&rc->who, province ? province : "", county ? (int32_t)atol(county) : 0,
+                        center ? atoll(center) : 0);
 }
 
 static void listed(db_job *job, void *arg)
@@ -725,8 +740,9 @@ static void listed(db_job *job, void *arg)
     if (!req_job_ok(rc, job))
         return;
     const PGresult *r = job->res[1];
-    for (int i = 0; i < PQntuples(r); i++)
-        if (!row_in_scope(rc, r, i)) {
+    place_cols c = place_cols_of(r, "province");
+    for (int i = 0; i < db_nrows(r); i++)
+        if (!row_in_scope(rc, r, i, c)) {
             log_msg(LOG_ERROR, rc->request_id, "submission list returned a row outside the caller's scope");
             reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
             return;
@@ -759,7 +775,7 @@ void handle_submissions_list(req_ctx *rc)
  * own, so its ETag differs): which one the database gave (its last column) */
 static const char *view_variant(const PGresult *r)
 {
-    return strcmp(PQgetvalue(r, 0, NCOLS(detail_cols)), "t") != 0 ? "submitter" : NULL;
+    return db_get_bool(r, 0, "review_view") ? NULL : "submitter";
 }
 
 static void got_recorded(req_ctx *rc, bool recorded)
@@ -769,7 +785,7 @@ static void got_recorded(req_ctx *rc, bool recorded)
         return;
     }
     const PGresult *r = rc->job.res[1];
-    req_set_etag(rc, "submission", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 11), view_variant(r));
+    req_set_etag(rc, "submission", db_get(r, 0, "id"), db_get(r, 0, "version"), view_variant(r));
     strbuf sb = STRBUF_INIT;
     encode_row_json(&sb, r, 0, detail_cols, NCOLS(detail_cols));
     reply_strbuf(rc, 200, "application/json", &sb);
@@ -781,13 +797,13 @@ static void got(db_job *job, void *arg)
     if (!req_job_ok(rc, job))
         return;
     const PGresult *r = job->res[1];
-    if (PQntuples(r) != 1 || !row_in_scope(rc, r, 0)) {
+    if (db_nrows(r) != 1 || !row_in_scope(rc, r, 0, place_cols_of(r, "province"))) {
         reply_problem(rc, 404, "No such submission (or it is outside your scope).");
         return;
     }
     /* its records hold names, national IDs, disabilities: the read is recorded before they leave */
-    read_audit_add(rc, "read", "submission", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
-                   PQgetvalue(r, 0, 1), NULL, got_recorded);
+    read_audit_add(rc, "read", "submission", db_get(r, 0, "id"), db_get(r, 0, "province"), db_get(r, 0, "county_id"),
+                   db_get(r, 0, "center_id"), NULL, got_recorded);
 }
 
 void handle_submissions_get(req_ctx *rc)
@@ -821,22 +837,9 @@ static void decided(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
     decide_state *st = rc->state;
-    if (job->status == DB_ERROR && !strcmp(job->sqlstate, "42501")) {
-        reply_problem(rc, 409, "A record of this submission lies outside your scope (e.g. a client of another "
-                               "county); nothing was applied. An officer whose scope holds it may approve it.");
+    if (!req_job_ok_in(rc, job, DB_CONTEXT_APPROVAL, NULL))
         return;
-    }
-    if (job->status == DB_ERROR && (!strcmp(job->sqlstate, "23505") || !strcmp(job->sqlstate, "RA404") ||
-                                    !strcmp(job->sqlstate, "23503") || !strcmp(job->sqlstate, "RA422"))) {
-        /* something changed since the records were checked: nothing of the submission was applied */
-        log_msg(LOG_INFO, rc->request_id, "approval refused: %s", job->errmsg);
-        reply_problem(rc, 409, "A record of this submission no longer fits the registry (e.g. a duplicate national "
-                               "ID since it was sent); nothing was applied. Reject it, or have it corrected and resent.");
-        return;
-    }
-    if (!req_job_ok(rc, job))
-        return;
-    if (PQntuples(job->res[1]) != 1) {
+    if (db_nrows(job->res[1]) != 1) {
         reply_problem(rc, 409, "This submission was decided by someone else meanwhile.");
         return;
     }
@@ -851,7 +854,7 @@ static void decided(db_job *job, void *arg)
     strbuf_puts(&sb, ",\"applied\":{");
     for (int k = 0; k < 3; k++)
         strbuf_printf(&sb, "%s\"%s\":%s", k ? "," : "", kinds[k],
-                      st->counted[k] ? PQgetvalue(job->res[st->counted[k]], 0, 0) : "0");
+                      st->counted[k] ? db_get(job->res[st->counted[k]], 0, "count") : "0");
     strbuf_puts(&sb, "},\"excluded\":[");
     strbuf_puts(&sb, st->exclude_idx + 1);   /* "{1,2}" -> "1,2}" */
     sb.data[sb.len - 1] = ']';
@@ -866,12 +869,11 @@ static void loaded_for_decision(db_job *job, void *arg)
     if (!req_job_ok(rc, job))
         return;
     const PGresult *r = job->res[1];
-    if (PQntuples(r) != 1 || !scope_allows(&rc->who, PQgetvalue(r, 0, 2), (int32_t)atol(PQgetvalue(r, 0, 3)),
-                                           atoll(PQgetvalue(r, 0, 4)))) {
+    if (db_nrows(r) != 1 || !row_in_scope(rc, r, 0, place_cols_of(r, "province_code"))) {
         reply_problem(rc, 404, "No such submission (or it is outside your scope).");
         return;
     }
-    if (strcmp(PQgetvalue(r, 0, 0), "pending") != 0) {
+    if (strcmp(db_get(r, 0, "status"), "pending") != 0) {
         reply_problem(rc, 409, "This submission has been decided already.");
         return;
     }
@@ -883,7 +885,7 @@ static void loaded_for_decision(db_job *job, void *arg)
             (void)ev;
             char want[24];
             snprintf(want, sizeof(want), "%s", ek);
-            if (!in_text_array(PQgetvalue(r, 0, 8), want))
+            if (!in_text_array(db_get(r, 0, "told_valid"), want))
                 field_error(&fe, "exclude", "record %s is not a valid record of this submission", ek);
         }
         if (fe.list) {
@@ -892,7 +894,7 @@ static void loaded_for_decision(db_job *job, void *arg)
         }
         /* records registered outside the center (which the NGO was not told) must be excluded, by name: approving
          * without them silently would tell the NGO which of its "valid" people are registered elsewhere */
-        const char *hidden = PQgetvalue(r, 0, 7);
+        const char *hidden = db_get(r, 0, "hidden");
         char *hs = arena_strdup(rc->arena, hidden + 1), *save = NULL;
         for (char *tok = strtok_r(hs, ",}", &save); tok; tok = strtok_r(NULL, ",}", &save))
             if (!excluded(st, atoi(tok)))
@@ -905,18 +907,16 @@ static void loaded_for_decision(db_job *job, void *arg)
             return;
         }
     }
-    json_object *per_kind[3] = {json_object_new_array(), json_object_new_array(), json_object_new_array()};
+    json_object *per_kind[3] = {req_json_array(rc), req_json_array(rc), req_json_array(rc)};
     if (!strcmp(st->decision, "approve")) {
         /* checked again now: a record that became a duplicate since it was sent stops the whole approval */
-        const char *taken[2] = {PQgetvalue(r, 0, 5), PQgetvalue(r, 0, 6)};
-        if (strcmp(taken[0], "{}") != 0 || strcmp(taken[1], "{}") != 0) {
-            for (int k = 0; k < 3; k++)
-                json_object_put(per_kind[k]);
+        const char *taken[2] = {db_get(r, 0, "taken_clients"), db_get(r, 0, "taken_staff")};
+        if (!taken[0] || !taken[1] || strcmp(taken[0], "{}") != 0 || strcmp(taken[1], "{}") != 0) {
             reply_problem(rc, 409, "Some records are now duplicates of registered people (national ID); nothing was "
                                    "applied. Reject the submission, or have it corrected and resent.");
             return;
         }
-        json_object *valid = json_tokener_parse(PQgetvalue(r, 0, 1));
+        json_object *valid = req_json_parse(rc, db_get(r, 0, "valid_values"));
         for (size_t i = 0; valid && i < json_object_array_length(valid); i++) {
             json_object *v = json_object_array_get_idx(valid, i), *kind, *values;
             json_object_object_get_ex(v, "kind", &kind);
@@ -928,7 +928,6 @@ static void loaded_for_decision(db_job *job, void *arg)
             int idx = !strcmp(k, "client") ? 0 : !strcmp(k, "staff") ? 1 : 2;
             json_object_array_add(per_kind[idx], json_object_get(values));
         }
-        json_object_put(valid);
     }
     req_job_begin(rc, false);
     db_query *q = db_job_add(&rc->job, stmt_decide);
@@ -944,7 +943,6 @@ static void loaded_for_decision(db_job *job, void *arg)
             db_query_param(c, arena_strdup(rc->arena, json_object_to_json_string_ext(per_kind[k], JSON_C_TO_STRING_PLAIN)));
             db_query_param(c, st->id);
         }
-        json_object_put(per_kind[k]);
     }
     req_db_submit(rc, decided);
 }
@@ -976,8 +974,7 @@ void handle_submissions_decide(req_ctx *rc)
     if (valid && !strcmp(body_string(body, "decision"), "reject") && !reason)
         field_error(&fe, "reason", "is required to reject: the NGO needs to know what to fix");
     /* exclude: [{"index", "reason"}]: records approval leaves out; each reads to the NGO as excluded, with its reason */
-    json_object *exclude = json_object_new_object(), *ex = NULL;
-    req_own_json(rc, exclude);
+    json_object *exclude = req_json_object(rc), *ex = NULL;
     strbuf idx = STRBUF_INIT;
     strbuf_putc(&idx, '{');
     if (valid && json_object_object_get_ex(body, "exclude", &ex) && ex) {
@@ -996,8 +993,7 @@ void handle_submissions_decide(req_ctx *rc)
                 if (!json_object_is_type(e, json_type_object) ||
                     !validate_fields(e, exclude_fields, NCOLS(exclude_fields), false, &efe) ||
                     !body_int(e, "index", &index) || !(why = clean_text(rc, body_string(e, "reason"), name, &fe))) {
-                    if (efe.list)
-                        json_object_put(efe.list);
+                    req_own_json(rc, efe.list);
                     field_error(&fe, name, "must be {\"index\": a record's index, \"reason\": 1 to 500 characters}");
                     continue;
                 }

@@ -27,7 +27,7 @@ static const unique_rule rules[] = {
     {"campaigns_name_key", "A campaign of this name already exists (nationally or in this province).",
      "a campaign of this name already exists", {"name"}},
     {"programs_code_key", "A program with this code already exists.", "another program has this code", {"code"}},
-    {"users_username_key", "A user with this username exists.", "is taken", {"username"}},
+    {"users_username_key", "A user with this username exists.", "is already taken", {"username"}},
 };
 
 const char *unique_conflict_problem(const db_job *job, json_object *body, field_errors *fe)

@@ -116,6 +116,13 @@ const char *req_header(req_ctx *rc, const char *name)
     return evhttp_find_header(evhttp_request_get_input_headers(rc->req), name);
 }
 
+const struct sockaddr *req_peer(req_ctx *rc)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    struct evhttp_connection *evcon = evhttp_request_get_connection(rc->req);
+    return evcon ? evhttp_connection_get_addr(evcon) : NULL;
+}
+
 const char *req_query(req_ctx *rc, const char *name)
 {
     REQ_CHECK(rc, REQ_LIVE);
@@ -132,6 +139,27 @@ void req_own_json(req_ctx *rc, json_object *obj)
     REQ_CHECK(rc, REQ_LIVE);
     if (obj)
         arena_on_reset(rc->arena, put_json, obj);
+}
+
+json_object *req_json_object(req_ctx *rc)
+{
+    json_object *o = json_object_new_object();
+    req_own_json(rc, o);
+    return o;
+}
+
+json_object *req_json_array(req_ctx *rc)
+{
+    json_object *a = json_object_new_array();
+    req_own_json(rc, a);
+    return a;
+}
+
+json_object *req_json_parse(req_ctx *rc, const char *text)
+{
+    json_object *o = json_tokener_parse(text);
+    req_own_json(rc, o);
+    return o;
 }
 
 static void job_returned(db_job *job, void *arg)

@@ -11,6 +11,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <json-c/json.h>
+#include <sys/socket.h>
 
 #include "common/arena.h"
 #include "server/auth/identity.h"
@@ -87,10 +88,20 @@ void req_ctx_release_all(worker *w);
 
 void req_add_header(req_ctx *rc, const char *name, const char *value);
 const char *req_header(req_ctx *rc, const char *name);
+/* The connection's own peer (never an address a client or proxy states); NULL when the connection is gone. */
+const struct sockaddr *req_peer(req_ctx *rc);
 const char *req_query(req_ctx *rc, const char *name);
 
-/* The request owns obj (one reference): it is put when the request's arena is reset, whichever way it ends. */
+/* The memory rule for json-c: every json object a request makes belongs to its arena. A root object is made by
+ * req_json_object/req_json_array/req_json_parse (or handed over with req_own_json) and put when the request's arena
+ * is reset, whichever way the request ends, early returns included: nothing puts it by hand. What is added to a root
+ * belongs to the root (json-c's rule); a root also added somewhere else takes json_object_get for it.
+ * The request owns obj (one reference). */
 void req_own_json(req_ctx *rc, json_object *obj);
+json_object *req_json_object(req_ctx *rc);
+json_object *req_json_array(req_ctx *rc);
+/* text parsed as JSON, owned by the request; NULL when it is not JSON. */
+json_object *req_json_parse(req_ctx *rc, const char *text);
 
 /* Starts rc->job on this worker's pool; cb runs from the event loop with rc as its argument. The request waits
  * (REQ_WAITING_DB) until then: one job at a time, and no reply meanwhile. */

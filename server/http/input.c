@@ -17,42 +17,47 @@
 
 #define MAX_QUERY_PARAMS 64
 
-bool req_query_check(req_ctx *rc)
+bool query_check(const struct evkeyvalq *query, field_errors *fe)
 {
-    REQ_CHECK(rc, REQ_LIVE);
     /* Decoded keys and values end up in SQL parameters and in read records written in batches shared with other
      * users' reads: one invalid byte there would fail the whole batch. And a filter given twice is ambiguous
      * (the handler reads the first, a log might read the last): refused, not guessed. */
-    field_errors fe = {0};
     int n = 0;
     struct evkeyval *kv;
-    TAILQ_FOREACH(kv, &rc->query, next) {
+    TAILQ_FOREACH(kv, query, next) {
         if (++n > MAX_QUERY_PARAMS) {
-            field_error(&fe, "", "a request may have at most %d query parameters", MAX_QUERY_PARAMS);
+            field_error(fe, "", "a request may have at most %d query parameters", MAX_QUERY_PARAMS);
             break;
         }
         if (utf8_validate(kv->key, strlen(kv->key)) != 0) {
-            field_error(&fe, "", "a query parameter's name is not valid UTF-8");
+            field_error(fe, "", "a query parameter's name is not valid UTF-8");
             break;
         }
         if (utf8_validate(kv->value, strlen(kv->value)) != 0) {
-            field_error(&fe, kv->key, "is not valid UTF-8 (after percent-decoding)");
+            field_error(fe, kv->key, "is not valid UTF-8 (after percent-decoding)");
             continue;
         }
-        for (struct evkeyval *prev = TAILQ_FIRST(&rc->query); prev != kv; prev = TAILQ_NEXT(prev, next))
+        for (struct evkeyval *prev = TAILQ_FIRST(query); prev != kv; prev = TAILQ_NEXT(prev, next))
             if (!strcmp(prev->key, kv->key)) {
-                field_error(&fe, kv->key, "is given more than once; give each query parameter at most once");
+                field_error(fe, kv->key, "is given more than once; give each query parameter at most once");
                 break;
             }
     }
-    if (!fe.list)
+    return !fe->list;
+}
+
+bool req_query_check(req_ctx *rc)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    field_errors fe = {0};
+    if (query_check(&rc->query, &fe))
         return true;
     reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
     return false;
 }
 
-/* Percent-decoding of a path segment: invalid escapes and NUL bytes are refused, not passed through. */
-static char *decode_segment(arena *a, const char *s, int len)
+/* Invalid escapes and NUL bytes are refused, not passed through. */
+char *path_param_decode(arena *a, const char *s, int len)
 {
     char *out = arena_alloc(a, (size_t)len + 1), *o = out;
     for (int i = 0; i < len; i++) {
@@ -81,72 +86,101 @@ const char *req_path_param(req_ctx *rc, int i)
     REQ_CHECK(rc, REQ_LIVE);
     if (i >= rc->match.nparams)
         return NULL;
-    char *v = decode_segment(rc->arena, rc->match.params[i], rc->match.param_len[i]);
+    char *v = path_param_decode(rc->arena, rc->match.params[i], rc->match.param_len[i]);
     if (!v)
         reply_problem(rc, 400, "The path holds an invalid percent-encoding or bytes that are not UTF-8.");
     return v;
 }
 
+bool list_params_parse(const char *limit_text, const char *cursor_text, int *limit, const char **cursor,
+                       field_errors *fe)
+{
+    *limit = 50;
+    *cursor = cursor_text && *cursor_text ? cursor_text : NULL;
+    if (!limit_text)
+        return true;
+    int64_t v;
+    if (parse_int64_digits(limit_text, &v) != 0 || v < 1 || v > 500) {
+        field_error(fe, "limit", "must be a whole number from 1 to 500");
+        return false;
+    }
+    *limit = (int)v;
+    return true;
+}
+
 bool req_list_params(req_ctx *rc, int *limit, const char **cursor)
 {
     REQ_CHECK(rc, REQ_LIVE);
-    *limit = 50;
-    *cursor = NULL;
-    const char *l = req_query(rc, "limit");
-    if (l) {
-        int64_t v;
-        if (parse_int64_digits(l, &v) != 0 || v < 1 || v > 500) {
-            field_errors fe = {0};
-            field_error(&fe, "limit", "must be a whole number from 1 to 500");
-            reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
-            return false;
-        }
-        *limit = (int)v;
+    field_errors fe = {0};
+    if (list_params_parse(req_query(rc, "limit"), req_query(rc, "cursor"), limit, cursor, &fe))
+        return true;
+    reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
+    return false;
+}
+
+int json_body_read(const char *content_type, const char *data, size_t len, json_object **out, char *detail,
+                   size_t detail_size)
+{
+    *out = NULL;
+    const char *ct = content_type;
+    size_t ctl = ct ? strcspn(ct, "; \t") : 0;
+    if (!ct || !((ctl == 16 && !strncasecmp(ct, "application/json", 16)) ||
+                 (ctl == 24 && !strncasecmp(ct, "application/problem+json", 24)))) {
+        snprintf(detail, detail_size, "The body must be JSON (Content-Type: application/json).");
+        return 415;
     }
-    const char *c = req_query(rc, "cursor");
-    if (c && *c)
-        *cursor = c;
-    return true;
+    if (len == 0) {
+        snprintf(detail, detail_size, "The request body is empty; a JSON document is expected.");
+        return 400;
+    }
+    *out = json_body_parse(data, len, detail, detail_size);
+    return *out ? 0 : 400;
+}
+
+size_t req_body_length(req_ctx *rc)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    return evbuffer_get_length(evhttp_request_get_input_buffer(rc->req));
+}
+
+const char *req_body_bytes(req_ctx *rc)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    struct evbuffer *in = evhttp_request_get_input_buffer(rc->req);
+    return evbuffer_get_length(in) ? (const char *)evbuffer_pullup(in, -1) : "";
 }
 
 json_object *req_json_body(req_ctx *rc)
 {
     REQ_CHECK(rc, REQ_LIVE);
-    const char *ct = req_header(rc, "Content-Type");
-    size_t ctl = ct ? strcspn(ct, "; \t") : 0;
-    if (!ct || !((ctl == 16 && !strncasecmp(ct, "application/json", 16)) ||
-                 (ctl == 24 && !strncasecmp(ct, "application/problem+json", 24)))) {
-        reply_problem(rc, 415, "The body must be JSON (Content-Type: application/json).");
-        return NULL;
-    }
-    struct evbuffer *in = evhttp_request_get_input_buffer(rc->req);
-    size_t len = evbuffer_get_length(in);
-    if (len == 0) {
-        reply_problem(rc, 400, "The request body is empty; a JSON document is expected.");
-        return NULL;
-    }
-    const char *data = (const char *)evbuffer_pullup(in, -1);
+    size_t len = req_body_length(rc);
     char detail[260];
-    json_object *obj = json_body_parse(data, len, detail, sizeof(detail));
-    if (!obj) {
-        reply_problem(rc, 400, detail);
+    json_object *obj;
+    int status = json_body_read(req_header(rc, "Content-Type"), req_body_bytes(rc), len, &obj, detail,
+                                sizeof(detail));
+    if (status) {
+        reply_problem(rc, status, detail);
         return NULL;
     }
     req_own_json(rc, obj);
     return obj;
 }
 
-/* "IR-08", with digits in any script; NULL when it is not a province code. */
-const char *req_province_code(req_ctx *rc, const char *in)
+const char *province_code_parse(arena *a, const char *in)
 {
-    REQ_CHECK(rc, REQ_LIVE);
     size_t n = strlen(in);
-    char *out = arena_alloc(rc->arena, n + 1);
+    char *out = arena_alloc(a, n + 1);
     digits_fold(in, out, n + 1);
     if (strlen(out) != 5 || out[0] != 'I' || out[1] != 'R' || out[2] != '-' || out[3] < '0' || out[3] > '9' ||
         out[4] < '0' || out[4] > '9')
         return NULL;
     return out;
+}
+
+const char *req_province_code(req_ctx *rc, const char *in)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    return province_code_parse(rc->arena, in);
 }
 
 const char *req_if_match(req_ctx *rc, const char *entity, const char *id, const char *variant)

@@ -1,16 +1,42 @@
 /*
  * input.h - what a request brings: query parameters, path parameters, the JSON body, list parameters, If-Match.
- * Each reader that can fail replies itself (400, 415, 428) and says so by returning NULL or false: after that the
- * caller returns at once.
+ * Each reader comes twice: a pure core, which returns a result or an error value (field errors, a status and a
+ * detail) and never replies, so unit tests and fuzz targets (tests/fuzz) run exactly what production runs; and the
+ * thin req_* wrapper a handler calls, which replies on failure (400, 415, 428: the "_or_reply" of issue 14) and says
+ * so by returning NULL or false: after that the caller returns at once.
  */
 #ifndef REGISTRY_INPUT_H
 #define REGISTRY_INPUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
+#include <event2/keyvalq_struct.h>
 #include <json-c/json.h>
 
+#include "common/arena.h"
 #include "server/http/context.h"
+#include "server/http/field_errors.h"
+
+/* Pure cores ---------------------------------------------------------------------------------------------------- */
+
+/* Every decoded query parameter is valid UTF-8 and given at most once (at most 64 of them): true, or false with fe
+ * (empty when called) naming the offending ones. */
+bool query_check(const struct evkeyvalq *query, field_errors *fe);
+/* A path segment of len bytes percent-decoded into a (invalid escapes, NUL bytes and bytes that are not UTF-8 are
+ * refused: NULL). */
+char *path_param_decode(arena *a, const char *segment, int len);
+/* ?limit= (default 50, 1..500; NULL: absent) and ?cursor= (an empty one is none): true, or false with fe. */
+bool list_params_parse(const char *limit_text, const char *cursor_text, int *limit, const char **cursor,
+                       field_errors *fe);
+/* A request body as JSON: 0 with *out (the caller's reference), or the status to answer (415 not JSON by its
+ * Content-Type, which may be NULL; 400 empty or malformed) with detail saying why. */
+int json_body_read(const char *content_type, const char *data, size_t len, json_object **out, char *detail,
+                   size_t detail_size);
+/* "IR-08" (digits in any script) folded as stored, in a; NULL when in is not a province code. */
+const char *province_code_parse(arena *a, const char *in);
+
+/* The wrappers a handler calls ------------------------------------------------------------------------------------ */
 
 /* Every decoded query parameter is valid UTF-8 and given at most once (at most 64 of them); false after replying
  * 400 naming the offending ones. Runs before any handler of an authenticated route. */
@@ -20,15 +46,19 @@ const char *req_path_param(req_ctx *rc, int i);
 
 /* ?limit= (default 50, 1..500) and ?cursor=. Returns false after replying 400. */
 bool req_list_params(req_ctx *rc, int *limit, const char **cursor);
+/* The body as received: its length, and its bytes (contiguous, as long as the request lives). */
+size_t req_body_length(req_ctx *rc);
+const char *req_body_bytes(req_ctx *rc);
 /* The JSON body, or NULL after replying (415 not JSON, 400 malformed). The object lives as long as the request. */
 json_object *req_json_body(req_ctx *rc);
 
-/* "IR-08" (digits in any script) as stored; NULL when in is not a province code. */
+/* province_code_parse in the request's arena (it replies nothing: the caller names the field). */
 const char *req_province_code(req_ctx *rc, const char *in);
 
-/* For PATCH/DELETE: the version the client last saw, from If-Match on this record. Returns NULL after replying
- * 428 (missing); "" for "*" (any version); ETAG_NO_VERSION when no tag in it is this record's, so the record is
- * looked up first and the answer is 404 when it is not there for the caller, 412 when it is. */
+/* For PATCH/DELETE (its pure core is etag_if_match, server/http/etag.h): the version the client last saw, from
+ * If-Match on this record. Returns NULL after replying 428 (missing); "" for "*" (any version); ETAG_NO_VERSION
+ * when no tag in it is this record's, so the record is looked up first and the answer is 404 when it is not there
+ * for the caller, 412 when it is. */
 const char *req_if_match(req_ctx *rc, const char *entity, const char *id, const char *variant);
 
 #endif

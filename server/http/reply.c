@@ -1,6 +1,7 @@
 #include "server/http/reply.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "server/http/conflict.h"
 #include "server/http/etag.h"
 #include "server/http/field_errors.h"
+#include "server/http/problem_map.h"
 
 const char *status_reason(int status)
 {
@@ -43,31 +45,6 @@ const char *status_reason(int status)
     case 504: return "Gateway Timeout";
     case 505: return "HTTP Version Not Supported";
     default: return "Unknown";
-    }
-}
-
-static const char *problem_slug(int status)
-{
-    switch (status) {
-    case 400: return "bad-request";
-    case 401: return "unauthorized";
-    case 403: return "forbidden";
-    case 404: return "not-found";
-    case 405: return "method-not-allowed";
-    case 409: return "conflict";
-    case 412: return "precondition-failed";
-    case 413: return "content-too-large";
-    case 414: return "uri-too-long";
-    case 415: return "unsupported-media-type";
-    case 417: return "expectation-failed";
-    case 422: return "validation";
-    case 428: return "precondition-required";
-    case 429: return "too-many-requests";
-    case 431: return "header-fields-too-large";
-    case 501: return "not-implemented";
-    case 503: return "unavailable";
-    case 505: return "http-version-not-supported";
-    default: return status >= 500 ? "internal" : "error";
     }
 }
 
@@ -213,7 +190,7 @@ void field_error(field_errors *fe, const char *field, const char *fmt, ...)
 void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_errors *fe)
 {
     REQ_CHECK(rc, REQ_LIVE);
-    json_object *p = json_object_new_object();
+    json_object *p = req_json_object(rc);     /* put when the exit gives the context back */
     char type[64];
     snprintf(type, sizeof(type), "/problems/%s", problem_slug(status));
     json_object_object_add(p, "type", json_object_new_string(type));
@@ -231,7 +208,6 @@ void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_err
     size_t len;
     const char *s = json_object_to_json_string_length(p, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
     reply_body(rc, status, "application/problem+json", s, len);
-    json_object_put(p);
 }
 
 void reply_problem(req_ctx *rc, int status, const char *detail)
@@ -248,7 +224,22 @@ void reply_unique_conflict(req_ctx *rc, const db_job *job, json_object *body)
     reply_problem_fields(rc, 409, detail, &fe);
 }
 
-void reply_db_failure(req_ctx *rc, const db_job *job)
+/* A rule of the registry's own (an allocation overrun, a reference to another province): its message is ours,
+ * written "field: what is wrong" */
+static void reply_rule_field(req_ctx *rc, const db_job *job, const char *detail)
+{
+    field_errors fe = {0};
+    const char *colon = strstr(job->errmsg, ": ");
+    size_t flen = colon ? (size_t)(colon - job->errmsg) : 0;
+    bool named = flen > 0 && flen < 64 && strspn(job->errmsg, "abcdefghijklmnopqrstuvwxyz_") == flen;
+    char field[64] = "";
+    if (named)
+        memcpy(field, job->errmsg, flen), field[flen] = '\0';
+    field_error(&fe, field, "%s", named ? colon + 2 : job->errmsg);
+    reply_problem_fields(rc, 422, detail, &fe);
+}
+
+void reply_db_error(req_ctx *rc, const db_job *job, db_context context, json_object *body)
 {
     REQ_CHECK(rc, REQ_LIVE);
     switch (job->status) {
@@ -261,18 +252,28 @@ void reply_db_failure(req_ctx *rc, const db_job *job)
     default:
         break;
     }
-    const char *st = job->sqlstate;
-    log_msg(LOG_WARN, rc->request_id, "database error %s in statement %d: %s", st, job->err_index, job->errmsg);
-    if (!strcmp(st, "23505"))
-        reply_unique_conflict(rc, job, NULL);
-    else if (!strcmp(st, "23514") || !strcmp(st, "23503") || !strcmp(st, "23502") || !strcmp(st, "22P02") ||
-             !strcmp(st, "22003") || !strcmp(st, "22007") || !strcmp(st, "22008"))
-        reply_problem(rc, 422, "The fields do not fit together or refer to something that does not exist.");
-    else if (!strcmp(st, "57014") || !strcmp(st, "40001") || !strcmp(st, "40P01") || !strncmp(st, "08", 2) ||
-             !strcmp(st, "57P01") || !strcmp(st, "57P03") || !strcmp(st, "55P03"))
-        reply_problem(rc, 503, "The database could not complete the request in time; try again shortly.");
-    else
-        reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
+    const sqlstate_problem *p = sqlstate_problem_find(job->sqlstate, context);
+    log_msg(p->log, rc->request_id, "database error %s in statement %d: %s", job->sqlstate, job->err_index,
+            job->errmsg);
+    switch (p->action) {
+    case PROBLEM_UNIQUE:
+        reply_unique_conflict(rc, job, body);
+        return;
+    case PROBLEM_RULE_FIELD:
+        reply_rule_field(rc, job, p->detail);
+        return;
+    case PROBLEM_SESSION_ENDED:
+        req_add_header(rc, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        break;
+    case PROBLEM_PLAIN:
+        break;
+    }
+    reply_problem(rc, p->status, p->detail);
+}
+
+void reply_db_failure(req_ctx *rc, const db_job *job)
+{
+    reply_db_error(rc, job, DB_CONTEXT_REQUEST, NULL);
 }
 
 void req_set_etag(req_ctx *rc, const char *entity, const char *id, const char *version, const char *variant)

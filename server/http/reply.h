@@ -14,6 +14,7 @@
 #include "server/db/pool.h"
 #include "server/http/context.h"
 #include "server/http/field_errors.h"
+#include "server/http/problem_map.h"
 
 /* Replies. Each consumes the request: after one of these the handler must not touch rc again. */
 void reply_body(req_ctx *rc, int status, const char *content_type, const char *body, size_t len);
@@ -22,8 +23,11 @@ void reply_json(req_ctx *rc, int status, json_object *obj);                     
 void reply_empty(req_ctx *rc, int status);
 void reply_problem(req_ctx *rc, int status, const char *detail);
 void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_errors *fe);
-/* Maps a failed db_job to the client's answer: 503 (with Retry-After) for an unavailable or busy database,
- * 409 for unique violations, 500 otherwise. PostgreSQL's own words go to the log, never to the client. */
+/* Answers a failed db_job: 503 (with Retry-After) for an unavailable or busy database, otherwise its SQLSTATE's
+ * row in context (server/http/problem_map.c). body (may be NULL) is the request's, to name a unique conflict's
+ * fields. PostgreSQL's own words go to the log, never to the client. */
+void reply_db_error(req_ctx *rc, const db_job *job, db_context context, json_object *body);
+/* reply_db_error in DB_CONTEXT_REQUEST, without a body. */
 void reply_db_failure(req_ctx *rc, const db_job *job);
 /* Answers 409 for a unique violation (job->sqlstate 23505); body (may be NULL) is the request's, to name the
  * fields it used among those of the rule (server/http/conflict.c). */

@@ -1,9 +1,13 @@
 /*
- * fuzz_request_target.c - what the server does with a request target before any handler: route matching over the
- * real route table, query-string parsing, and the percent-decoding of path parameters' sibling, the cursor.
+ * fuzz_request_target.c - what the server does with a request target before any handler, by the very functions
+ * production runs: route matching over the real route table, libevent's query parsing as dispatch.c calls it, the
+ * query check every authenticated route passes (query_check), the decoding of path parameters (path_param_decode)
+ * and ?limit=/?cursor= (list_params_parse), all from server/http/input.c.
  * Properties: no crash; a match's parameters lie inside the path and hold no '/'; the Allow list of a 405 names
- * only real methods.
+ * only real methods; a decoded parameter is no longer than its segment and holds no NUL; an accepted query has
+ * distinct names, a refused one names why; an accepted limit is 1..500.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +16,8 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "common/arena.h"
+#include "server/http/input.h"
 #include "server/router.h"
 
 static const char *const methods[] = {"GET", "POST", "PATCH", "DELETE", "PUT"};
@@ -32,6 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *query = strchr(target, '?');
     if (query)
         *query++ = '\0';
+    arena *a = arena_new(4096);
     route_match m;
     if (router_match(method, target, &m)) {
         if (!m.route || strcmp(m.route->method, method) != 0)
@@ -42,18 +49,40 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             if (memchr(m.params[i], '/', (size_t)m.param_len[i]))
                 abort();
+            const char *v = path_param_decode(a, m.params[i], m.param_len[i]);
+            if (v && strlen(v) > (size_t)m.param_len[i])
+                abort();
         }
     } else if (m.path_known && !m.allow[0])
         abort();
     if (query) {
         struct evkeyvalq q;
         TAILQ_INIT(&q);
-        if (evhttp_parse_query_str(query, &q) == 0)
+        if (evhttp_parse_query_str(query, &q) == 0) {
             for (struct evkeyval *kv = q.tqh_first; kv; kv = kv->next.tqe_next)
                 if (!kv->key || !kv->value)
                     abort();
+            field_errors fe = {0};
+            bool ok = query_check(&q, &fe);
+            if (ok != !fe.list)
+                abort();    /* a refusal says why, an acceptance says nothing */
+            for (struct evkeyval *kv = q.tqh_first; ok && kv; kv = kv->next.tqe_next)
+                for (struct evkeyval *o = kv->next.tqe_next; o; o = o->next.tqe_next)
+                    if (!strcmp(kv->key, o->key))
+                        abort();
+            json_object_put(fe.list);
+            fe.list = NULL;
+            int limit;
+            const char *cursor;
+            ok = list_params_parse(evhttp_find_header(&q, "limit"), evhttp_find_header(&q, "cursor"), &limit, &cursor,
+                                   &fe);
+            if (ok != !fe.list || (ok && (limit < 1 || limit > 500)) || (cursor && !*cursor))
+                abort();
+            json_object_put(fe.list);
+        }
         evhttp_clear_headers(&q);
     }
+    arena_free(a);
     free(target);
     return 0;
 }

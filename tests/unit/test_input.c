@@ -1,0 +1,109 @@
+/* Unit tests for the pure cores of server/http/input.c: what each returns for good and bad input, without a request
+ * (the req_* wrappers only reply with it). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <sys/queue.h>
+
+#include "common/arena.h"
+#include "server/http/input.h"
+
+static bool check_query(const char *q, const char *field)
+{
+    struct evkeyvalq kv;
+    TAILQ_INIT(&kv);
+    assert_int_equal(evhttp_parse_query_str(q, &kv), 0);
+    field_errors fe = {0};
+    bool ok = query_check(&kv, &fe);
+    assert_int_equal(ok, fe.list == NULL);
+    if (field) {
+        json_object *first = json_object_array_get_idx(fe.list, 0), *f;
+        assert_true(json_object_object_get_ex(first, "field", &f));
+        assert_string_equal(json_object_get_string(f), field);
+    }
+    json_object_put(fe.list);
+    evhttp_clear_headers(&kv);
+    return ok;
+}
+
+static void test_query_check_refuses_repeats_and_bytes_that_are_not_utf8(void **state)
+{
+    (void)state;
+    assert_true(check_query("a=1&b=%D8%A7", NULL));
+    assert_false(check_query("a=1&b=2&a=3", "a"));
+    assert_false(check_query("q=%FF", "q"));
+    assert_false(check_query("\xff=1", ""));
+}
+
+static void test_list_params_default_bound_and_name_the_field(void **state)
+{
+    (void)state;
+    int limit;
+    const char *cursor;
+    field_errors fe = {0};
+    assert_true(list_params_parse(NULL, "", &limit, &cursor, &fe));
+    assert_int_equal(limit, 50);
+    assert_null(cursor);
+    assert_true(list_params_parse("\xdb\xb5", "abc", &limit, &cursor, &fe));    /* Persian 5 */
+    assert_int_equal(limit, 5);
+    assert_string_equal(cursor, "abc");
+    assert_true(list_params_parse("500", NULL, &limit, &cursor, &fe));
+    assert_null(fe.list);
+    static const char *const bad[] = {"0", "501", "-1", "1.5", "x", ""};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_false(list_params_parse(bad[i], NULL, &limit, &cursor, &fe));
+        assert_int_equal(json_object_array_length(fe.list), i + 1);
+    }
+    json_object_put(fe.list);
+}
+
+static void test_json_body_read_answers_415_400_or_the_document(void **state)
+{
+    (void)state;
+    char detail[260];
+    json_object *o;
+    assert_int_equal(json_body_read(NULL, "{}", 2, &o, detail, sizeof(detail)), 415);
+    assert_int_equal(json_body_read("text/plain", "{}", 2, &o, detail, sizeof(detail)), 415);
+    assert_int_equal(json_body_read("application/jsonx", "{}", 2, &o, detail, sizeof(detail)), 415);
+    assert_null(o);
+    assert_int_equal(json_body_read("application/json", "", 0, &o, detail, sizeof(detail)), 400);
+    assert_non_null(strstr(detail, "empty"));
+    assert_int_equal(json_body_read("application/json", "{\"a\":1,\"a\":2}", 13, &o, detail, sizeof(detail)), 400);
+    assert_null(o);
+    assert_int_equal(json_body_read("Application/JSON; charset=utf-8", "{\"a\":1}", 7, &o, detail, sizeof(detail)), 0);
+    assert_int_equal(json_object_get_int(json_object_object_get(o, "a")), 1);
+    json_object_put(o);
+}
+
+static void test_path_params_and_province_codes(void **state)
+{
+    (void)state;
+    arena *a = arena_new(1024);
+    assert_string_equal(path_param_decode(a, "a%2Fb", 5), "a/b");
+    assert_string_equal(path_param_decode(a, "12xyz", 2), "12");
+    assert_null(path_param_decode(a, "a%00", 4));
+    assert_null(path_param_decode(a, "a%2", 3));
+    assert_null(path_param_decode(a, "%FF", 3));
+    assert_string_equal(province_code_parse(a, "IR-08"), "IR-08");
+    assert_string_equal(province_code_parse(a, "IR-\xdb\xb0\xdb\xb8"), "IR-08");   /* Persian digits */
+    assert_null(province_code_parse(a, "IR-8"));
+    assert_null(province_code_parse(a, "ir-08"));
+    arena_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_query_check_refuses_repeats_and_bytes_that_are_not_utf8),
+        cmocka_unit_test(test_list_params_default_bound_and_name_the_field),
+        cmocka_unit_test(test_json_body_read_answers_415_400_or_the_document),
+        cmocka_unit_test(test_path_params_and_province_codes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
