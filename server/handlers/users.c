@@ -133,13 +133,7 @@ typedef struct user_create_state {
 static void user_created(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
-    if (job->status == DB_ERROR && !strcmp(job->sqlstate, "23505")) {
-        field_errors fe = {0};
-        field_error(&fe, "username", "is already taken");
-        reply_problem_fields(rc, 409, "A user with this username exists.", &fe);
-        return;
-    }
-    if (!req_job_ok(rc, job))
+    if (!req_job_ok(rc, job))      /* a taken username: 409 naming username (problem_map.c, conflict.c) */
         return;
     reply_user(rc, 201, job->res[1]);
 }

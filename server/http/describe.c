@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include "common/log.h"
 #include "server/http/resource.h"
 #include "server/router.h"
 
@@ -247,14 +248,31 @@ static const route_param *derive_query_params(const resource *r);
 static const route_param *query_params_of(const list_filter *filters, int nfilters, const field_desc *fields,
                                           int nfields, bool search);
 
+/* A description the engine cannot serve is a programming error: stop at start, saying which, rather than crash
+ * later or serve a record whose scope cannot be checked. */
+static void describe_check(const resource *r)
+{
+    static const char *const place[] = {"id", "province", "county_id", "center_id", "version"};
+    for (size_t i = 0; i < sizeof(place) / sizeof(place[0]); i++)
+        if (!find_field(r, place[i])) {
+            log_msg(LOG_FATAL, NULL, "resource %s: its description has no field %s", r->name, place[i]);
+            abort();
+        }
+    if (ndescribed >= MAX_DESCRIBED) {
+        log_msg(LOG_FATAL, NULL, "resource %s: more than %d described resources (raise MAX_DESCRIBED)", r->name,
+                MAX_DESCRIBED);
+        abort();
+    }
+}
+
 void describe_derive(resource *r)
 {
+    describe_check(r);
     derive_selects(r);
     derive_writes(r);
     derive_list(r);
     r->query_params = derive_query_params(r);
-    if (ndescribed < MAX_DESCRIBED)
-        described[ndescribed++] = r;
+    described[ndescribed++] = r;
 }
 
 /* Values from a validated body ------------------------------------------------------------------------------- */
@@ -302,11 +320,14 @@ static json_object *type_of(const char *t, bool nullable)
     return a;
 }
 
-static json_object *enum_of(const char *const *choices)
+/* JSON Schema 2020-12 checks enum as well as type: a nullable enum lists null too */
+static json_object *enum_of(const char *const *choices, bool nullable)
 {
     json_object *a = json_object_new_array();
     for (const char *const *c = choices; *c; c++)
         json_object_array_add(a, json_object_new_string(*c));
+    if (nullable)
+        json_object_array_add(a, NULL);
     return a;
 }
 
@@ -352,7 +373,7 @@ static void put_string_array(json_object *p, const field_desc *f, bool nullable)
     json_object *items = json_object_new_object();
     json_object_object_add(items, "type", json_object_new_string("string"));
     if (f->choices)
-        json_object_object_add(items, "enum", enum_of(f->choices));
+        json_object_object_add(items, "enum", enum_of(f->choices, false));
     json_object_object_add(p, "type", type_of("array", nullable));
     json_object_object_add(p, "items", items);
 }
@@ -401,7 +422,7 @@ static json_object *schema_of_fields(const field_desc *fields, int nfields)
                 if (f->out == COL_TIMESTAMP)
                     json_object_object_add(p, "format", json_object_new_string("date-time"));
                 if (f->choices && f->in == F_ENUM)
-                    json_object_object_add(p, "enum", enum_of(f->choices));
+                    json_object_object_add(p, "enum", enum_of(f->choices, nul));
                 if (f->in == F_NATIONAL_ID)
                     json_object_object_add(p, "pattern", json_object_new_string("^[0-9]{10}$"));
             }
@@ -436,7 +457,8 @@ json_object *describe_schema_write(const resource *r, bool update)
         const field_desc *f = &r->fields[i];
         if (!(f->flags & in))
             continue;
-        bool required = (f->flags & must) != 0, nul = !required;
+        /* null is a value a body may send only where the record may hold it (not merely where it is optional) */
+        bool required = (f->flags & must) != 0, nul = (f->flags & DF_NULLABLE) != 0;
         json_object *p;
         if (f->write_schema || f->schema)
             p = custom_schema(f->write_schema ? f->write_schema : f->schema, f->name, nul);
@@ -453,7 +475,7 @@ json_object *describe_schema_write(const resource *r, bool update)
                 break;
             case F_ENUM:
                 json_object_object_add(p, "type", type_of("string", nul));
-                json_object_object_add(p, "enum", enum_of(f->choices));
+                json_object_object_add(p, "enum", enum_of(f->choices, nul));
                 break;
             case F_DATE:
                 json_object_object_add(p, "type", type_of("string", nul));

@@ -10,7 +10,6 @@
 #include "common/national_id.h"
 #include "common/textnorm.h"
 #include "server/audit/read_audit.h"
-#include "server/http/conflict.h"
 #include "server/http/list.h"
 
 /* SQL generation (once, at start) --------------------------------------------------------------------------- */
@@ -332,12 +331,8 @@ static void created(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
     const write_state *st = rc->state;
-    if (job->status == DB_ERROR && !strcmp(job->sqlstate, "23505")) {
-        /* says which rule and which fields, nothing of the other record or of where it is */
-        reply_unique_conflict(rc, job, st->body);
-        return;
-    }
-    if (!req_job_ok(rc, job))
+    /* a unique violation names the rule's fields from the body (problem_map.c), nothing of the other record */
+    if (!req_job_ok_in(rc, job, DB_CONTEXT_REQUEST, st->body))
         return;
     if (PQntuples(job->res[1]) != 1) {
         reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
@@ -404,11 +399,8 @@ static void updated(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
     const write_state *st = rc->state;
-    if (job->status == DB_ERROR && !strcmp(job->sqlstate, "23505")) {
-        reply_unique_conflict(rc, job, st->body);
-        return;
-    }
-    if (!req_job_ok(rc, job))
+    /* a unique violation names the rule's fields from the body (problem_map.c), nothing of the other record */
+    if (!req_job_ok_in(rc, job, DB_CONTEXT_REQUEST, st->body))
         return;
     const PGresult *upd = job->res[1], *ver = job->res[2];
     if (PQntuples(upd) == 1) {

@@ -28,9 +28,21 @@ void field_error_coded(field_errors *fe, const char *field, const char *reason, 
     va_end(ap);
     field_error(fe, field, "%s", msg);
     json_object *e = json_object_array_get_idx(fe->list, json_object_array_length(fe->list) - 1);
-    char code[160];
-    snprintf(code, sizeof(code), "%s%s%s", field, field[0] ? "." : "", reason);
-    json_object_object_add(e, "code", json_object_new_string(code));
+    /* field.reason, whole: a cut could split a character of a field name; a key the client invented is not part
+     * of a stable code, so an unknown field's code is "unknown_field" (the key is in "field") */
+    if (!strcmp(reason, "unknown")) {
+        json_object_object_add(e, "code", json_object_new_string("unknown_field"));
+    } else {
+        size_t fl = strlen(field), rl = strlen(reason);
+        char *code = malloc(fl + rl + 2);
+        if (!code)
+            abort();
+        memcpy(code, field, fl);
+        code[fl] = '.';
+        memcpy(code + fl + (fl ? 1 : 0), reason, rl + 1);
+        json_object_object_add(e, "code", json_object_new_string(code));
+        free(code);
+    }
     json_object_set_userdata(e, strdup(fa), free_fa);
 }
 
@@ -201,8 +213,8 @@ bool validate_fields_fa(json_object *obj, const field_spec *spec, const char *co
                     continue;
                 }
             }
-            snprintf(fa, sizeof(fa), "%s فیلدی از این رکورد نیست (یا نمی‌توان آن را تعیین کرد).", key);
-            field_error_coded(fe, key, "unknown", fa, "is not a field of this resource (or may not be set)");
+            /* the key is named in "field" only: a sentence never quotes what the client invented */
+            field_error_coded(fe, key, "unknown", "فیلدی از این رکورد نیست (یا نمی‌توان آن را تعیین کرد).", "is not a field of this resource (or may not be set)");
             ok = false;
             continue;
         }
