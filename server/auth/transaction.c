@@ -93,7 +93,7 @@ static bool session_ok(req_ctx *rc, const db_job *job)
 {
     if (job->n == 0)
         return true;
-    if (job->q[0].stmt == stmt_scope_set && !db_get(job->res[0], 0, "user_id")) {
+    if (job->q[0].stmt == stmt_scope_set && (db_nrows(job->res[0]) != 1 || !db_get(job->res[0], 0, "user_id"))) {
         /* the ticket is no longer a live session's (it ended a moment ago): as auth_begin would say */
         reply_session_ended(rc);
         return false;
@@ -167,8 +167,14 @@ void txn_caller_from_cache(req_ctx *rc, const identity *cached)
 static void session_confirmed(db_job *job, void *arg)
 {
     req_ctx *rc = arg;
-    if (req_job_ok(rc, job))
-        reply_send_held(rc);
+    if (!req_job_ok(rc, job))
+        return;
+    if (!rc->session_verified) {
+        /* auth_begin answered without the caller's row: never let the held answer out on that */
+        reply_session_ended(rc);
+        return;
+    }
+    reply_send_held(rc);
 }
 
 void req_confirm_session(req_ctx *rc)
