@@ -1,8 +1,8 @@
 #include "server/metrics.h"
 
-#include "server/db/pool.h"
+#include <stdlib.h>
+
 #include "server/router.h"
-#include "server/worker.h"
 
 #define M_ADD(field, v) __atomic_store_n(&(field), __atomic_load_n(&(field), __ATOMIC_RELAXED) + (v), __ATOMIC_RELAXED)
 #define M_GET(field) __atomic_load_n(&(field), __ATOMIC_RELAXED)
@@ -13,6 +13,22 @@ static const int status_codes[METRICS_STATUS_SLOTS] = {200, 201, 204, 304, 400, 
 /* upper bounds in microseconds; the last bucket is +Inf */
 static const uint64_t bucket_us[METRICS_BUCKETS - 1] = {500, 1000, 2500, 5000, 10000, 25000, 50000,
                                                         100000, 250000, 500000, 1000000, 2500000, 10000000};
+
+/* The shards to sum: set before the worker threads start, only read after. */
+static struct shard_entry {
+    metrics_shard *m;
+    db_pool *const *db;
+} *shards;
+static int nshards;
+
+void metrics_add_shard(metrics_shard *m, db_pool *const *db)
+{
+    struct shard_entry *more = realloc(shards, (size_t)(nshards + 1) * sizeof(*shards));
+    if (!more)
+        abort();
+    shards = more;
+    shards[nshards++] = (struct shard_entry){m, db};
+}
 
 int metrics_status_slot(int status)
 {
@@ -78,8 +94,8 @@ void metrics_render(strbuf *out)
             continue;
         for (int s = 0; s < METRICS_STATUS_SLOTS; s++) {
             uint64_t n = 0;
-            for (int w = 0; w < g_nworkers; w++)
-                n += M_GET(g_workers[w].metrics.requests[r][s]);
+            for (int w = 0; w < nshards; w++)
+                n += M_GET(shards[w].m->requests[r][s]);
             if (!n)
                 continue;
             strbuf_puts(out, "registry_http_requests_total{");
@@ -96,10 +112,10 @@ void metrics_render(strbuf *out)
         if (r >= nroutes && r != METRICS_ROUTE_NONE)
             continue;
         uint64_t counts[METRICS_BUCKETS] = {0}, sum = 0, total = 0;
-        for (int w = 0; w < g_nworkers; w++) {
+        for (int w = 0; w < nshards; w++) {
             for (int b = 0; b < METRICS_BUCKETS; b++)
-                counts[b] += M_GET(g_workers[w].metrics.latency_bucket[r][b]);
-            sum += M_GET(g_workers[w].metrics.latency_sum_us[r]);
+                counts[b] += M_GET(shards[w].m->latency_bucket[r][b]);
+            sum += M_GET(shards[w].m->latency_sum_us[r]);
         }
         for (int b = 0; b < METRICS_BUCKETS; b++)
             total += counts[b];
@@ -125,15 +141,15 @@ void metrics_render(strbuf *out)
 
     uint64_t accepted = 0, open = 0, ra_batches = 0, ra_rows = 0, login[3] = {0};
     db_pool_stats agg = {0};
-    for (int w = 0; w < g_nworkers; w++) {
-        accepted += M_GET(g_workers[w].metrics.connections_accepted);
-        open += M_GET(g_workers[w].metrics.connections_open);
-        ra_batches += M_GET(g_workers[w].metrics.read_audit_batches);
-        ra_rows += M_GET(g_workers[w].metrics.read_audit_rows);
+    for (int w = 0; w < nshards; w++) {
+        accepted += M_GET(shards[w].m->connections_accepted);
+        open += M_GET(shards[w].m->connections_open);
+        ra_batches += M_GET(shards[w].m->read_audit_batches);
+        ra_rows += M_GET(shards[w].m->read_audit_rows);
         for (int i = 0; i < 3; i++)
-            login[i] += M_GET(g_workers[w].metrics.login[i]);
+            login[i] += M_GET(shards[w].m->login[i]);
         db_pool_stats s;
-        db_pool *db = __atomic_load_n(&g_workers[w].db, __ATOMIC_ACQUIRE);
+        db_pool *db = __atomic_load_n(shards[w].db, __ATOMIC_ACQUIRE);
         if (!db)
             continue;
         db_pool_get_stats(db, &s);

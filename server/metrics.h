@@ -1,6 +1,7 @@
 /*
  * metrics.h - Prometheus counters. Each worker owns a shard and is its only writer (relaxed atomic stores, no
- * locked instructions on the hot path); /metrics sums the shards.
+ * locked instructions on the hot path); /metrics sums the shards the workers registered (metrics_add_shard), so this
+ * module knows nothing of workers.
  */
 #ifndef REGISTRY_METRICS_H
 #define REGISTRY_METRICS_H
@@ -8,6 +9,7 @@
 #include <stdint.h>
 
 #include "common/strbuf.h"
+#include "server/db/pool.h"
 
 #define METRICS_MAX_ROUTES 128
 #define METRICS_STATUS_SLOTS 26
@@ -27,6 +29,9 @@ typedef struct metrics_shard {
 /* route index METRICS_MAX_ROUTES-1 is "no route matched" */
 #define METRICS_ROUTE_NONE (METRICS_MAX_ROUTES - 1)
 
+/* A worker's shard, and where it keeps its database pool (read atomically: NULL while it has none), summed by
+ * metrics_render from now on. Called from the main thread before the worker threads start. */
+void metrics_add_shard(metrics_shard *m, db_pool *const *db);
 void metrics_record(metrics_shard *m, int route_index, int status, uint64_t duration_us);
 void metrics_conn_opened(metrics_shard *m);
 void metrics_conn_closed(metrics_shard *m);

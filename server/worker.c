@@ -294,6 +294,7 @@ int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, 
     w->cfg = cfg;
     w->ssl_ctx = ctx;
     w->listen_fd = listen_fd;
+    metrics_add_shard(&w->metrics, &w->db);     /* /metrics sums it (and reads the pool's stats) from now on */
     if (getrandom(&w->rng, sizeof(w->rng), 0) != sizeof(w->rng) || w->rng == 0)
         w->rng = 0x9e3779b97f4a7c15ULL ^ (uint64_t)index;
     int threads = g_nworkers > 0 ? g_nworkers : 1;

@@ -20,6 +20,15 @@
 #define REQ_ARENA_BLOCK 16384
 #define MAX_FREE_CTX 256
 
+/* One object req_sweep_json watches: obj is NULLed by json-c (through its userdata) when something frees it. */
+typedef struct json_sweep {
+    json_object *obj;
+    struct json_sweep *next;
+} json_sweep;
+
+/* A worker's event loop serves one request at a time per call, on its own thread. */
+static __thread req_ctx *current_request;
+
 uint64_t now_us(void)
 {
     struct timespec ts;
@@ -70,6 +79,51 @@ req_ctx *req_ctx_acquire(worker *w, struct evhttp_request *req)
     return rc;
 }
 
+static void sweep_freed(json_object *obj, void *userdata)
+{
+    (void)obj;
+    ((json_sweep *)userdata)->obj = NULL;
+}
+
+void req_sweep_json(req_ctx *rc, json_object *obj)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    json_sweep *s = malloc(sizeof(*s));
+    if (!s)
+        abort();
+    s->obj = obj;
+    s->next = rc->sweep;
+    rc->sweep = s;
+    json_object_set_userdata(obj, s, sweep_freed);
+}
+
+/* Puts what nobody took: a dropped field_errors list. */
+static void sweep_json(req_ctx *rc)
+{
+    while (rc->sweep) {
+        json_sweep *s = rc->sweep;
+        rc->sweep = s->next;
+        json_object *obj = s->obj;
+        if (obj) {
+            json_object_set_userdata(obj, NULL, NULL);      /* s is freed below */
+            json_object_put(obj);
+        }
+        free(s);
+    }
+}
+
+req_ctx *req_current(void)
+{
+    return current_request;
+}
+
+req_ctx *req_current_set(req_ctx *rc)
+{
+    req_ctx *was = current_request;
+    current_request = rc;
+    return was;
+}
+
 void req_ctx_release(req_ctx *rc)
 {
     REQ_CHECK(rc, 1u << REQ_REPLIED);
@@ -79,6 +133,9 @@ void req_ctx_release(req_ctx *rc)
     db_job_clear(&rc->job);
     evhttp_clear_headers(&rc->query);
     arena_reset(rc->arena);
+    sweep_json(rc);     /* after the arena: a root put there may have taken (and freed) a watched object */
+    if (current_request == rc)
+        current_request = NULL;
     if (w->nfree_ctx < MAX_FREE_CTX) {
         rc->life = REQ_FREE;
         rc->next_free = w->free_ctx;
@@ -169,7 +226,9 @@ static void job_returned(db_job *job, void *arg)
     rc->life = REQ_HANDLER;
     void (*cb)(db_job *, void *) = rc->job_cb;
     rc->job_cb = NULL;
+    req_ctx *was = req_current_set(rc);
     cb(job, rc);
+    req_current_set(was);
 }
 
 void req_db_submit(req_ctx *rc, void (*cb)(db_job *job, void *arg))

@@ -62,6 +62,7 @@ typedef struct req_ctx {
     void (*after_lookup)(struct req_ctx *rc);   /* the step after the caller's lookup (auth/transaction.c) */
     void *state;                    /* a handler's own per-request state, allocated from the arena */
     void (*job_cb)(db_job *job, void *arg);     /* the callback of the job in flight (req_db_submit) */
+    struct json_sweep *sweep;       /* json objects put at the end unless freed by then (req_sweep_json) */
     struct req_ctx *next_free;
 } req_ctx;
 
@@ -102,6 +103,18 @@ json_object *req_json_object(req_ctx *rc);
 json_object *req_json_array(req_ctx *rc);
 /* text parsed as JSON, owned by the request; NULL when it is not JSON. */
 json_object *req_json_parse(req_ctx *rc, const char *text);
+
+/* A weaker hold, for an object with one owner already that may still be dropped (a field_errors list, see
+ * field_errors.h): when rc ends, after its arena's roots are put, obj is put if nothing has freed it by then. obj
+ * must not outlive the request. It marks obj with json-c's userdata to learn when it is freed. */
+void req_sweep_json(req_ctx *rc, json_object *obj);
+
+/* The request this thread is serving in the current call: dispatch sets it for the request's arrival, and a job's
+ * callback for its return; NULL outside them and once the request has replied. For code that has no rc at hand
+ * (field_error) to give what it makes to the request. */
+req_ctx *req_current(void);
+/* Makes rc the thread's current request; returns the one it replaces (to set back after the call). */
+req_ctx *req_current_set(req_ctx *rc);
 
 /* Starts rc->job on this worker's pool; cb runs from the event loop with rc as its argument. The request waits
  * (REQ_WAITING_DB) until then: one job at a time, and no reply meanwhile. */

@@ -29,12 +29,9 @@ static const char *method_name(enum evhttp_cmd_type t)
     }
 }
 
-/* Every request enters here. */
-static void dispatch_request(struct evhttp_request *req, void *arg)
+/* Checks, routes and hands rc to its handler, or replies. */
+static void serve(req_ctx *rc, struct evhttp_request *req)
 {
-    worker *w = arg;
-    worker_request_arrived(req);
-    req_ctx *rc = req_ctx_acquire(w, req);
     rc->method = method_name(evhttp_request_get_command(req));
 
     /* a request the framing check refused (its head never reached evhttp): the problem, then the connection ends */
@@ -86,6 +83,17 @@ static void dispatch_request(struct evhttp_request *req, void *arg)
     }
     req_enter_handler(rc);
     rc->match.route->handler(rc);
+}
+
+/* Every request enters here. */
+static void dispatch_request(struct evhttp_request *req, void *arg)
+{
+    worker *w = arg;
+    worker_request_arrived(req);
+    req_ctx *rc = req_ctx_acquire(w, req);
+    req_ctx *was = req_current_set(rc);
+    serve(rc, req);
+    req_current_set(was);
 }
 
 void dispatch_attach(worker *w)

@@ -1,6 +1,5 @@
 #include "server/http/reply.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,21 +169,6 @@ void reply_empty(req_ctx *rc, int status)
 {
     REQ_CHECK(rc, REQ_LIVE);
     reply_finish(rc, status, NULL, NULL);
-}
-
-void field_error(field_errors *fe, const char *field, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    if (!fe->list)
-        fe->list = json_object_new_array();
-    json_object *e = json_object_new_object();
-    json_object_object_add(e, "field", json_object_new_string(field));
-    json_object_object_add(e, "message", json_object_new_string(msg));
-    json_object_array_add(fe->list, e);
 }
 
 void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_errors *fe)
