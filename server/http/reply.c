@@ -155,16 +155,6 @@ void reply_strbuf(req_ctx *rc, int status, const char *content_type, strbuf *sb)
     evbuffer_free(buf);
 }
 
-void reply_json(req_ctx *rc, int status, json_object *obj)
-{
-    REQ_CHECK(rc, REQ_LIVE);
-    size_t len;
-    const char *s = json_object_to_json_string_length(obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-                                                      &len);
-    reply_body(rc, status, "application/json", s, len);
-    json_object_put(obj);
-}
-
 void reply_empty(req_ctx *rc, int status)
 {
     REQ_CHECK(rc, REQ_LIVE);
