@@ -162,7 +162,7 @@ def main():
                 out.write(json.dumps(rec) + "\n")
                 out.flush()
 
-    print("%5s  %-4s %9s %14s %16s %8s %10s" % ("round", "side", "req/s", "registryd us/req", "PostgreSQL us/req",
+    print("%5s  %-4s %9s %16s %17s %8s %10s" % ("round", "side", "req/s", "registryd us/req", "PostgreSQL us/req",
                                                 "non-2xx", "sock errs"))
     for r in rows:
         print("%5d  %-4s %9.0f %16.1f %17.1f %8d %10d" % (r["round"], r["side"], r["rps"], r["reg_us"], r["pg_us"],
