@@ -71,11 +71,15 @@ else
 fi
 chmod 755 "$work"   # PostgreSQL (as postgres when root) needs to reach its cluster and socket below it
 
-hold_pid="" old_pid="" trees=()
+hold_pid="" old_pid="" rounds_pid="" trees=()
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     set +e
+    if [ -n "$rounds_pid" ]; then
+        kill -TERM -- "-$rounds_pid" 2>/dev/null
+        wait "$rounds_pid" 2>/dev/null
+    fi
     if [ -n "$old_pid" ]; then
         kill -TERM -- "-$old_pid" 2>/dev/null || kill -TERM "$old_pid" 2>/dev/null
         for _ in $(seq 1 100); do kill -0 "$old_pid" 2>/dev/null || break; sleep 0.1; done
@@ -186,9 +190,16 @@ log "rounds: $rounds x (A, B), $duration s each after ${warmup} s of warm-up; $n
         "$rounds rounds, $cores cores; data and setup by $newer's run.sh"
     [ ${#copied[@]} -gt 0 ] && echo "note: $older's worktree got $newer's newer migrations copied in: ${copied[*]}"
     echo
-    /usr/bin/python3 "$here/tools/ab.py" --dir "$bench" --pgport "$pgport" --wrk-dir "$here/wrk" \
-        --rounds "$rounds" --duration "$duration" --warmup "$warmup" --jsonl "$work/ab.jsonl" \
-        --side "A=${side_port[a]}:${side_pid[a]}" --side "B=${side_port[b]}:${side_pid[b]}"
+}
+# in the background, in a session of its own, so that a SIGTERM is seen at once (bash runs a trap only when the
+# foreground command ends) and the cleanup can stop it with its wrk
+setsid /usr/bin/python3 "$here/tools/ab.py" --dir "$bench" --pgport "$pgport" --wrk-dir "$here/wrk" \
+    --rounds "$rounds" --duration "$duration" --warmup "$warmup" --jsonl "$work/ab.jsonl" \
+    --side "A=${side_port[a]}:${side_pid[a]}" --side "B=${side_port[b]}:${side_pid[b]}" &
+rounds_pid=$!
+wait "$rounds_pid" || die "the rounds failed (exit $?)"
+rounds_pid=""
+{
     echo
     echo "us/req: CPU time (user+sys) over the measured run / requests; PostgreSQL: the whole cluster."
 }
