@@ -99,34 +99,59 @@ static void derive_selects(resource *r)
     r->ncols = nw;
 }
 
+/* The create and update bodies' field specs and their Persian labels, from fields (a resource's or a row shape's) */
+typedef struct body_specs {
+    field_spec *create, *update;
+    const char **create_fa, **update_fa;
+    int ncreate, nupdate;
+} body_specs;
+
+static body_specs derive_specs(const field_desc *fields, int nfields)
+{
+    body_specs b = {calloc((size_t)nfields, sizeof(field_spec)), calloc((size_t)nfields, sizeof(field_spec)),
+                    calloc((size_t)nfields, sizeof(char *)), calloc((size_t)nfields, sizeof(char *)), 0, 0};
+    for (int i = 0; i < nfields; i++) {
+        const field_desc *f = &fields[i];
+        if (f->flags & DF_CREATE) {
+            b.create_fa[b.ncreate] = f->label_fa;
+            b.create[b.ncreate++] = (field_spec){f->name, f->in, (f->flags & DF_REQUIRED_CREATE) != 0, f->min, f->max,
+                                                 f->choices};
+        }
+        if (f->flags & DF_UPDATE) {
+            int64_t min = (f->flags & DF_EMPTY_IS_NULL) ? 0 : f->min;   /* "" clears it */
+            b.update_fa[b.nupdate] = f->label_fa;
+            b.update[b.nupdate++] = (field_spec){f->name, f->in, (f->flags & DF_REQUIRED_UPDATE) != 0, min, f->max,
+                                                 f->choices};
+        }
+    }
+    return b;
+}
+
 /* The columns writes set, and the bodies' field specs */
 static void derive_writes(resource *r)
 {
     res_column *w = calloc((size_t)r->nfields, sizeof(*w));
-    field_spec *c = calloc((size_t)r->nfields, sizeof(*c)), *u = calloc((size_t)r->nfields, sizeof(*u));
-    const char **cl = calloc((size_t)r->nfields, sizeof(*cl)), **ul = calloc((size_t)r->nfields, sizeof(*ul));
-    int nw = 0, nc = 0, nu = 0;
+    int nw = 0;
     for (int i = 0; i < r->nfields; i++) {
         const field_desc *f = &r->fields[i];
         if (f->column && f->sqltype && (f->flags & (DF_WRITE | DF_STORED)))
             w[nw++] = (res_column){f->name, f->column, f->sqltype, f->default_sql};
-        if (f->flags & DF_CREATE) {
-            cl[nc] = f->label_fa;
-            c[nc++] = (field_spec){f->name, f->in, (f->flags & DF_REQUIRED_CREATE) != 0, f->min, f->max, f->choices};
-        }
-        if (f->flags & DF_UPDATE) {
-            ul[nu] = f->label_fa;
-            u[nu++] = (field_spec){f->name, f->in, (f->flags & DF_REQUIRED_UPDATE) != 0, f->min, f->max, f->choices};
-        }
     }
+    body_specs b = derive_specs(r->fields, r->nfields);
     r->writable = w;
     r->nwritable = nw;
-    r->create_fields = c;
-    r->ncreate_fields = nc;
-    r->update_fields = u;
-    r->nupdate_fields = nu;
-    r->create_labels_fa = cl;
-    r->update_labels_fa = ul;
+    r->create_fields = b.create;
+    r->ncreate_fields = b.ncreate;
+    r->update_fields = b.update;
+    r->nupdate_fields = b.nupdate;
+    r->create_labels_fa = b.create_fa;
+    r->update_labels_fa = b.update_fa;
+}
+
+/* A field's list filter */
+static list_filter filter_of(const field_desc *f)
+{
+    return (list_filter){f->filter_as ? f->filter_as : f->name, f->filter, f->choices, f->filter_message};
 }
 
 /* a filter's SQL type: its column's for ids and enums (an index on an enum column wants the enum), else text */
@@ -191,7 +216,7 @@ static void derive_list(resource *r)
         if (r->nfilters == LIST_MAX_FILTERS)
             abort();
         int k = r->nfilters++;
-        r->filters[k] = (list_filter){f->filter_as ? f->filter_as : f->name, f->filter, f->choices, NULL};
+        r->filters[k] = filter_of(f);
         r->filter_types[k] = filter_type(f);
         char buf[128];
         snprintf(fs[k].expr, sizeof(fs[k].expr), "%s", read_expr(f, buf, sizeof(buf)));
@@ -448,13 +473,26 @@ json_object *describe_schema_record(const resource *r)
     return schema_of_fields(r->fields, r->nfields);
 }
 
+static json_object *schema_of_writes(const field_desc *fields, int nfields, bool update);
+
 json_object *describe_schema_write(const resource *r, bool update)
+{
+    return schema_of_writes(r->fields, r->nfields, update);
+}
+
+json_object *describe_schema_rows_write(const row_desc *d, bool update)
+{
+    return schema_of_writes(d->fields, d->nfields, update);
+}
+
+/* a create or patch body of fields */
+static json_object *schema_of_writes(const field_desc *fields, int nfields, bool update)
 {
     json_object *s = json_object_new_object(), *props = json_object_new_object(), *req = json_object_new_array();
     json_object_object_add(s, "type", json_object_new_string("object"));
     unsigned in = update ? DF_UPDATE : DF_CREATE, must = update ? DF_REQUIRED_UPDATE : DF_REQUIRED_CREATE;
-    for (int i = 0; i < r->nfields; i++) {
-        const field_desc *f = &r->fields[i];
+    for (int i = 0; i < nfields; i++) {
+        const field_desc *f = &fields[i];
         if (!(f->flags & in))
             continue;
         /* null is a value a body may send only where the record may hold it (not merely where it is optional) */
@@ -488,7 +526,7 @@ json_object *describe_schema_write(const resource *r, bool update)
                 break;
             case F_STRING:
                 json_object_object_add(p, "type", type_of("string", nul));
-                if (f->min)
+                if (f->min && !(update && (f->flags & DF_EMPTY_IS_NULL)))
                     json_object_object_add(p, "minLength", json_object_new_int64(f->min));
                 if (f->max)
                     json_object_object_add(p, "maxLength", json_object_new_int64(f->max));
@@ -583,6 +621,24 @@ void describe_rows_init(row_desc *d)
     d->select_sql = keep(&sb);
     d->cols = cols;
     d->ncols = n;
+    for (int i = 0; i < d->nfields; i++) {
+        const field_desc *f = &d->fields[i];
+        if ((f->flags & DF_NOT_SELECTED) || !f->column)
+            continue;
+        char e[256];
+        snprintf(e, sizeof(e), "t.%s", f->column);
+        if (f->out == COL_TIMESTAMP)
+            snprintf(e, sizeof(e), "to_char(t.%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", f->column);
+        put_select(&sb, e, f->column);
+    }
+    d->returning_sql = keep(&sb);
+    body_specs b = derive_specs(d->fields, d->nfields);
+    d->create_fields = b.create;
+    d->ncreate_fields = b.ncreate;
+    d->update_fields = b.update;
+    d->nupdate_fields = b.nupdate;
+    d->create_labels_fa = b.create_fa;
+    d->update_labels_fa = b.update_fa;
     const field_desc *q = d->query ? d->query : d->fields;
     int nq = d->query ? d->nquery : d->nfields;
     d->nfilters = 0;
@@ -591,8 +647,7 @@ void describe_rows_init(row_desc *d)
             continue;
         if (d->nfilters == LIST_MAX_FILTERS)
             abort();
-        d->filters[d->nfilters++] = (list_filter){q[i].filter_as ? q[i].filter_as : q[i].name, q[i].filter,
-                                                  q[i].choices, NULL};
+        d->filters[d->nfilters++] = filter_of(&q[i]);
     }
     d->query_params = query_params_of(d->filters, d->nfilters, q, nq, false);
     if (nrow_descs < MAX_ROW_DESCS)

@@ -1,9 +1,11 @@
 #include "server/http/list.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/digits.h"
+#include "common/log.h"
 #include "common/national_id.h"
 #include "server/http/cursor.h"
 #include "server/http/validate.h"
@@ -190,3 +192,13 @@ bool list_parse_or_reply(req_ctx *rc, const list_filter *filters, int nfilters, 
     return false;
 }
 
+
+const char *list_value(const list_request *lr, const list_filter *filters, int nfilters, const char *name)
+{
+    for (int i = 0; i < nfilters; i++)
+        if (!strcmp(filters[i].name, name))
+            return lr->values[i];
+    /* a handler asking for a filter its list does not have: a programming error every test reaching it finds */
+    log_msg(LOG_ERROR, NULL, "list_value: no filter %s", name);
+    abort();
+}

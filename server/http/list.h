@@ -54,6 +54,8 @@ bool list_parse(req_ctx *rc, const list_filter *filters, int nfilters, list_curs
 /* The same, replying 400 with every problem; false after replying. */
 bool list_parse_or_reply(req_ctx *rc, const list_filter *filters, int nfilters, list_cursor_kind cursor,
                          list_request *out);
+/* The value list_parse read for the filter named name (NULL when not given); name must be one of filters. */
+const char *list_value(const list_request *lr, const list_filter *filters, int nfilters, const char *name);
 /* One filter's value (NULL when absent or bad; bad adds a field error). */
 const char *list_filter_value(req_ctx *rc, const list_filter *f, field_errors *fe);
 
