@@ -729,53 +729,6 @@ const char *resource_list_audit_filter(req_ctx *rc, const char *const *names, co
     return out;
 }
 
-/* List queries of resources not described yet: list.h's parser, one filter at a time -------------------------- */
-
-bool list_query_begin(req_ctx *rc, list_query *lq)
-{
-    memset(lq, 0, sizeof(*lq));
-    list_request req;
-    list_parse(rc, NULL, 0, LIST_CURSOR_ID, &req, &lq->fe);
-    lq->after = req.after;
-    lq->limit = req.limit;
-    return true;
-}
-
-static const char *list_query_filter(req_ctx *rc, list_query *lq, const char *name, list_filter_kind kind,
-                                     const char *const *choices)
-{
-    list_filter f = {name, kind, choices, NULL};
-    return list_filter_value(rc, &f, &lq->fe);
-}
-
-const char *list_filter_province(req_ctx *rc, list_query *lq, const char *name)
-{
-    return list_query_filter(rc, lq, name, LF_PROVINCE, NULL);
-}
-
-const char *list_filter_int(req_ctx *rc, list_query *lq, const char *name)
-{
-    return list_query_filter(rc, lq, name, LF_ID, NULL);
-}
-
-const char *list_filter_enum(req_ctx *rc, list_query *lq, const char *name, const char *const *choices)
-{
-    return list_query_filter(rc, lq, name, LF_ENUM, choices);
-}
-
-const char *list_filter_national_id(req_ctx *rc, list_query *lq)
-{
-    return list_query_filter(rc, lq, "national_id", LF_NATIONAL_ID, NULL);
-}
-
-bool list_query_valid(req_ctx *rc, list_query *lq)
-{
-    if (!lq->fe.list)
-        return true;
-    reply_problem_fields(rc, 400, "Invalid query parameter.", &lq->fe);
-    return false;
-}
-
 /* A described resource's list ----------------------------------------------------------------------------------- */
 
 void resource_list(req_ctx *rc, const resource *r)

@@ -177,19 +177,4 @@ void resource_reply_unrecorded(req_ctx *rc);
 const char *resource_list_audit_filter(req_ctx *rc, const char *const *names, const char *const *values, int n,
                                        bool national_id_given);
 
-/* Reading a list request's query: page, cursor, filters, for lists not described yet (list.h's parser underneath).
- * Problems are collected and answered together (400). */
-typedef struct list_query {
-    const char *after;      /* id from the cursor, or NULL */
-    const char *limit;      /* limit + 1, as text: one row more tells whether there is a next page */
-    field_errors fe;
-} list_query;
-
-bool list_query_begin(req_ctx *rc, list_query *lq);         /* false after replying */
-const char *list_filter_province(req_ctx *rc, list_query *lq, const char *name);
-const char *list_filter_int(req_ctx *rc, list_query *lq, const char *name);
-const char *list_filter_enum(req_ctx *rc, list_query *lq, const char *name, const char *const *choices);
-const char *list_filter_national_id(req_ctx *rc, list_query *lq);
-bool list_query_valid(req_ctx *rc, list_query *lq);         /* false after replying 400 */
-
 #endif
