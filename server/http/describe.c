@@ -127,6 +127,20 @@ static body_specs derive_specs(const field_desc *fields, int nfields)
     return b;
 }
 
+void describe_specs_of(const resource *r, const char *const *names, int n, field_spec *specs, const char **labels_fa)
+{
+    for (int i = 0; i < n; i++) {
+        const field_desc *f = find_field(r, names[i]);
+        if (!f) {
+            log_msg(LOG_FATAL, NULL, "resource %s: a body names its field %s, which it does not have", r->name,
+                    names[i]);
+            abort();
+        }
+        specs[i] = (field_spec){f->name, f->in, (f->flags & DF_REQUIRED_CREATE) != 0, f->min, f->max, f->choices};
+        labels_fa[i] = f->label_fa;
+    }
+}
+
 /* The columns writes set, and the bodies' field specs */
 static void derive_writes(resource *r)
 {

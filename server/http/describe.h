@@ -128,6 +128,11 @@ void describe_derive(struct resource *r);
  * DF_EMPTY_IS_NULL), national IDs normalised, whole numbers, dates as ISO (from X or X_jalali), the rest as is. */
 void describe_put_values(struct req_ctx *rc, const struct resource *r, struct json_object *body,
                          struct json_object *values, field_errors *fe);
+/* The field specs and Persian labels of r's fields named in names, in that order, for a body of their own (a
+ * client's transfer takes its county_id and center_id): each required as it is on create. A name that is not one
+ * of r's fields stops the server at start. */
+void describe_specs_of(const struct resource *r, const char *const *names, int n, field_spec *specs,
+                       const char **labels_fa);
 /* The described resources, in the order they were initialised (for openapi.c). */
 int describe_count(void);
 const struct resource *describe_at(int i);
