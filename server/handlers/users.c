@@ -267,7 +267,7 @@ void handle_users_create(req_ctx *rc)
         st->full_name = body_string(body, "full_name") ? clean_text(rc, body_string(body, "full_name"), "full_name", &fe)
                                                        : NULL;
         if (st->full_name && !st->full_name[0])
-            field_error(&fe, "full_name", "must not be blank");
+            field_error_coded(&fe, "full_name", "empty", "نام و نام خانوادگی نباید خالی باشد.", "must not be empty");
         if (!fe.list) {
             /* Above or outside the caller's scope: refused here, and again by row-level security. A county or
              * center given without a province is checked for its province by the database. */

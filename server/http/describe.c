@@ -162,11 +162,6 @@ static void derive_writes(resource *r)
     r->update_labels_fa = b.update_fa;
 }
 
-/* A field's list filter */
-static list_filter filter_of(const field_desc *f)
-{
-    return (list_filter){f->filter_as ? f->filter_as : f->name, f->filter, f->choices, f->filter_message};
-}
 
 /* a filter's SQL type: its column's for ids and enums (an index on an enum column wants the enum), else text */
 static const char *filter_type(const field_desc *f)
@@ -187,6 +182,13 @@ typedef struct filter_sql {
 } filter_sql;
 
 /* the caller's scope ($1 province, $2 county, $3 center), then each filter, ?q= and the cursor */
+/* A field's list filter: an id's range is its column's */
+static list_filter filter_of(const field_desc *f)
+{
+    list_filter_kind kind = f->filter == LF_ID && !strcmp(filter_type(f), "integer") ? LF_ID32 : f->filter;
+    return (list_filter){f->filter_as ? f->filter_as : f->name, kind, f->choices, f->filter_message};
+}
+
 static void list_where(const resource *r, strbuf *sb, const filter_sql *fs)
 {
     char b1[128], b2[128], b3[128];
@@ -227,7 +229,7 @@ static void derive_list(resource *r)
         const field_desc *f = &r->fields[i];
         if (f->filter == LF_NONE)
             continue;
-        if (r->nfilters == LIST_MAX_FILTERS)
+        if (r->nfilters == LIST_MAX_FILTERS - 1)    /* and room for ?q= */
             abort();
         int k = r->nfilters++;
         r->filters[k] = filter_of(f);
@@ -592,8 +594,9 @@ static const route_param *query_params_of(const list_filter *filters, int nfilte
                                             filters[i].name))
                 f = &fields[j];
         static const char *const docs[] = {
-            [LF_ID] = NULL, [LF_ENUM] = NULL, [LF_PROVINCE] = "IR-NN",
-            [LF_NATIONAL_ID] = "exact, digits in any script", [LF_WORD] = NULL, [LF_JALALI_YEAR] = NULL};
+            [LF_ID] = NULL, [LF_ID32] = NULL, [LF_ENUM] = NULL, [LF_PROVINCE] = "IR-NN",
+            [LF_NATIONAL_ID] = "exact, digits in any script", [LF_WORD] = NULL, [LF_JALALI_YEAR] = NULL,
+            [LF_SEARCH] = NULL};
         /* a query-only field's doc is about the query */
         const char *doc = f && f->doc && (f->flags & DF_NOT_SELECTED) ? f->doc : docs[filters[i].kind];
         if (!doc && f && f->choices) {
@@ -605,7 +608,9 @@ static const route_param *query_params_of(const list_filter *filters, int nfilte
         if (!doc && f)
             doc = f->label_en;
         p[n++] = (route_param){filters[i].name,
-                               filters[i].kind == LF_ID || filters[i].kind == LF_JALALI_YEAR ? "integer" : "string",
+                               filters[i].kind == LF_ID || filters[i].kind == LF_ID32 || filters[i].kind == LF_JALALI_YEAR
+                                   ? "integer"
+                                   : "string",
                                doc};
     }
     if (search)

@@ -135,9 +135,6 @@ void resource_scope_params(req_ctx *rc, db_query *q);
 const char *resource_id_param(req_ctx *rc, int index, const char *what);
 /* The search key of ?q= as it is searched for (normalised); NULL when absent or not a valid key. */
 const char *resource_search_key(req_ctx *rc);
-/* The search key of ?q= as a LIKE pattern ('%key%', with % and _ escaped); NULL when absent; "" after replying 400. */
-const char *resource_search_pattern(req_ctx *rc);
-
 
 /* Helpers for res_build_fn: copy a validated body field into values, normalized. Each does nothing when the field
  * is absent from the body; a JSON null becomes SQL NULL. */
