@@ -46,9 +46,6 @@ static const schema_def schemas[] = {
      "{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"physical\",\"visual\",\"hearin"
      "g\",\"speech\",\"intellectual\",\"psychosocial\",\"autism\",\"multiple\"]},\"severity\":{\"type\":\"string"
      "\",\"enum\":[\"mild\",\"moderate\",\"severe\",\"very_severe\"]}},\"required\":[\"type\",\"severity\"]}"},
-    {"Transfer",
-     "{\"type\":\"object\",\"properties\":{\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"intege"
-     "r\",\"null\"]}},\"required\":[\"county_id\"]}"},
     {"TransferResult",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},\"count"
      "y_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"integer\",\"null\"]},\"version\":{\"type\":\"intege"
@@ -318,6 +315,8 @@ void openapi_build(void)
         snprintf(name, sizeof(name), "%sPatch", r->schema);
         json_object_object_add(sch, name, describe_schema_write(r, true));
     }
+    for (int i = 0; i < describe_bodies_count(); i++)
+        json_object_object_add(sch, describe_body_name(i), describe_schema_body(i));
     for (int i = 0; i < describe_rows_count(); i++) {
         const row_desc *d = describe_rows_at(i);
         json_object_object_add(sch, d->schema, describe_schema_rows(d));

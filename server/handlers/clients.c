@@ -179,7 +179,7 @@ int client_visible_stmt(void)
 void clients_init(void)
 {
     resource_init(&clients);
-    describe_specs_of(&clients, transfer_names, NCOLS(transfer_names), transfer_fields, transfer_labels);
+    describe_body("Transfer", &clients, transfer_names, NCOLS(transfer_names), transfer_fields, transfer_labels);
     stmt_visible = db_stmt_register("client_visible",
                                     "SELECT province_code, county_id, center_id FROM clients WHERE id = $1::bigint");
     stmt_transfer = db_stmt_register("client_transfer",

@@ -127,18 +127,41 @@ static body_specs derive_specs(const field_desc *fields, int nfields)
     return b;
 }
 
-void describe_specs_of(const resource *r, const char *const *names, int n, field_spec *specs, const char **labels_fa)
+/* The bodies of a resource's own, for the API description */
+#define MAX_BODIES 8
+typedef struct named_body {
+    const char *schema;
+    const resource *r;
+    const char *const *names;
+    int n;
+} named_body;
+static named_body bodies[MAX_BODIES];
+static int nbodies;
+
+void describe_body(const char *schema, const resource *r, const char *const *names, int n, field_spec *specs,
+                   const char **labels_fa)
 {
     for (int i = 0; i < n; i++) {
         const field_desc *f = find_field(r, names[i]);
-        if (!f) {
-            log_msg(LOG_FATAL, NULL, "resource %s: a body names its field %s, which it does not have", r->name,
-                    names[i]);
+        if (!f || nbodies == MAX_BODIES) {
+            log_msg(LOG_FATAL, NULL, "resource %s: body %s names its field %s, which it does not have (or more "
+                    "than %d bodies)", r->name, schema, names[i], MAX_BODIES);
             abort();
         }
         specs[i] = (field_spec){f->name, f->in, (f->flags & DF_REQUIRED_CREATE) != 0, f->min, f->max, f->choices};
         labels_fa[i] = f->label_fa;
     }
+    bodies[nbodies++] = (named_body){schema, r, names, n};
+}
+
+int describe_bodies_count(void)
+{
+    return nbodies;
+}
+
+const char *describe_body_name(int i)
+{
+    return bodies[i].schema;
 }
 
 /* The columns writes set, and the bodies' field specs */
@@ -489,27 +512,42 @@ json_object *describe_schema_record(const resource *r)
     return schema_of_fields(r->fields, r->nfields);
 }
 
-static json_object *schema_of_writes(const field_desc *fields, int nfields, bool update);
+static json_object *schema_of_writes(const field_desc *fields, int nfields, bool update, const char *const *names,
+                                    int nnames);
 
 json_object *describe_schema_write(const resource *r, bool update)
 {
-    return schema_of_writes(r->fields, r->nfields, update);
+    return schema_of_writes(r->fields, r->nfields, update, NULL, 0);
 }
 
 json_object *describe_schema_rows_write(const row_desc *d, bool update)
 {
-    return schema_of_writes(d->fields, d->nfields, update);
+    return schema_of_writes(d->fields, d->nfields, update, NULL, 0);
 }
 
-/* a create or patch body of fields */
-static json_object *schema_of_writes(const field_desc *fields, int nfields, bool update)
+json_object *describe_schema_body(int i)
+{
+    return schema_of_writes(bodies[i].r->fields, bodies[i].r->nfields, false, bodies[i].names, bodies[i].n);
+}
+
+static bool named(const char *name, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], name))
+            return true;
+    return false;
+}
+
+/* a create or patch body of fields (with names, a body of just those, required as on create) */
+static json_object *schema_of_writes(const field_desc *fields, int nfields, bool update, const char *const *names,
+                                    int nnames)
 {
     json_object *s = json_object_new_object(), *props = json_object_new_object(), *req = json_object_new_array();
     json_object_object_add(s, "type", json_object_new_string("object"));
     unsigned in = update ? DF_UPDATE : DF_CREATE, must = update ? DF_REQUIRED_UPDATE : DF_REQUIRED_CREATE;
     for (int i = 0; i < nfields; i++) {
         const field_desc *f = &fields[i];
-        if (!(f->flags & in))
+        if (names ? !named(f->name, names, nnames) : !(f->flags & in))
             continue;
         /* null is a value a body may send only where the record may hold it (not merely where it is optional) */
         bool required = (f->flags & must) != 0, nul = (f->flags & DF_NULLABLE) != 0;
@@ -598,7 +636,9 @@ static const route_param *query_params_of(const list_filter *filters, int nfilte
             [LF_NATIONAL_ID] = "exact, digits in any script", [LF_WORD] = NULL, [LF_JALALI_YEAR] = NULL,
             [LF_SEARCH] = NULL};
         /* a query-only field's doc is about the query */
-        const char *doc = f && f->doc && (f->flags & DF_NOT_SELECTED) ? f->doc : docs[filters[i].kind];
+        const char *doc = f && f->filter_doc                                ? f->filter_doc
+                          : f && f->doc && (f->flags & DF_NOT_SELECTED) ? f->doc
+                                                                         : docs[filters[i].kind];
         if (!doc && f && f->choices) {
             strbuf sb = STRBUF_INIT;
             for (const char *const *c = f->choices; *c; c++)

@@ -59,6 +59,7 @@ typedef struct field_desc {
     list_filter_kind filter;    /* LF_NONE: not a list filter */
     const char *filter_as;      /* the query parameter when it is not name ("need" for needs) */
     const char *filter_message; /* the filter's English error when not its kind's usual one ("is not a role") */
+    const char *filter_doc;     /* the query parameter's doc when neither its choices nor its label say it */
     const char *label_fa, *label_en;
     const char *example;        /* JSON text of an example value */
     const char *doc;            /* a note for the API description, when the labels do not say it all */
@@ -128,11 +129,15 @@ void describe_derive(struct resource *r);
  * DF_EMPTY_IS_NULL), national IDs normalised, whole numbers, dates as ISO (from X or X_jalali), the rest as is. */
 void describe_put_values(struct req_ctx *rc, const struct resource *r, struct json_object *body,
                          struct json_object *values, field_errors *fe);
-/* The field specs and Persian labels of r's fields named in names, in that order, for a body of their own (a
- * client's transfer takes its county_id and center_id): each required as it is on create. A name that is not one
- * of r's fields stops the server at start. */
-void describe_specs_of(const struct resource *r, const char *const *names, int n, field_spec *specs,
-                       const char **labels_fa);
+/* A body of a described resource's own (a client's transfer takes its county_id and center_id): the field specs
+ * and Persian labels of r's fields named in names, in that order, each required as it is on create; its OpenAPI
+ * schema is served under the name schema. A name that is not one of r's fields stops the server at start. */
+void describe_body(const char *schema, const struct resource *r, const char *const *names, int n, field_spec *specs,
+                   const char **labels_fa);
+/* The bodies described so, for openapi.c: their names and schemas (new json objects). */
+int describe_bodies_count(void);
+const char *describe_body_name(int i);
+struct json_object *describe_schema_body(int i);
 /* The described resources, in the order they were initialised (for openapi.c). */
 int describe_count(void);
 const struct resource *describe_at(int i);
