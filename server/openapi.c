@@ -24,12 +24,6 @@ static const schema_def schemas[] = {
      "\"errors\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"field\":{\"type\":\"string\"},"
      "\"message\":{\"type\":\"string\"}}}}}}"},
     {"Status", "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\"}}}"},
-    {"Province",
-     "{\"type\":\"object\",\"properties\":{\"code\":{\"type\":\"string\",\"pattern\":\"^IR-[0-9]{2}$\"},"
-     "\"name_fa\":{\"type\":\"string\"},\"name_en\":{\"type\":\"string\"},\"capital_en\":{\"type\":\"string\"}}}"},
-    {"County",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},"
-     "\"name_fa\":{\"type\":\"string\"},\"name_en\":{\"type\":\"string\"}}}"},
     {"Login",
      "{\"type\":\"object\",\"required\":[\"username\",\"password\"],\"properties\":{"
      "\"username\":{\"type\":\"string\"},\"password\":{\"type\":\"string\"}}}"},
@@ -44,30 +38,6 @@ static const schema_def schemas[] = {
     {"PasswordChange",
      "{\"type\":\"object\",\"required\":[\"current_password\",\"new_password\"],\"properties\":{"
      "\"current_password\":{\"type\":\"string\"},\"new_password\":{\"type\":\"string\",\"minLength\":12}}}"},
-    {"User",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"username\":{\"type\":\"string\"},"
-     "\"role\":{\"type\":\"string\",\"enum\":[\"national_admin\",\"national_viewer\",\"provincial_admin\","
-     "\"provincial_officer\",\"county_officer\",\"ngo_submitter\"]},\"province\":{\"type\":[\"string\",\"null\"]},"
-     "\"county_id\":{\"type\":[\"integer\",\"null\"]},\"center_id\":{\"type\":[\"integer\",\"null\"]},"
-     "\"full_name\":{\"type\":[\"string\",\"null\"]},\"active\":{\"type\":\"boolean\"},"
-     "\"version\":{\"type\":\"integer\"},\"created_at\":{\"type\":\"string\"},\"updated_at\":{\"type\":\"string\"}}}"},
-    {"UserCreate",
-     "{\"type\":\"object\",\"required\":[\"username\",\"password\",\"role\"],\"properties\":{"
-     "\"username\":{\"type\":\"string\"},\"password\":{\"type\":\"string\",\"minLength\":12},"
-     "\"role\":{\"type\":\"string\"},\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\"},"
-     "\"center_id\":{\"type\":\"integer\"},\"full_name\":{\"type\":\"string\"}}}"},
-    {"UserPatch",
-     "{\"type\":\"object\",\"properties\":{\"password\":{\"type\":\"string\"},\"role\":{\"type\":\"string\"},"
-     "\"province\":{\"type\":\"string\"},\"county_id\":{\"type\":[\"integer\",\"null\"]},"
-     "\"center_id\":{\"type\":[\"integer\",\"null\"]},\"full_name\":{\"type\":[\"string\",\"null\"]},"
-     "\"active\":{\"type\":\"boolean\"}}}"},
-    {"AuditRecord",
-     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"at\":{\"type\":\"string\"},"
-     "\"user_id\":{\"type\":[\"integer\",\"null\"]},\"username\":{\"type\":[\"string\",\"null\"]},"
-     "\"role\":{\"type\":[\"string\",\"null\"]},\"address\":{\"type\":[\"string\",\"null\"]},"
-     "\"request_id\":{\"type\":[\"string\",\"null\"]},\"action\":{\"type\":\"string\"},"
-     "\"entity\":{\"type\":\"string\"},\"entity_id\":{\"type\":[\"string\",\"null\"]},"
-     "\"before\":{},\"after\":{},\"detail\":{}}}"},
     {"Training",
      "{\"type\":\"object\",\"properties\":{\"course\":{\"type\":\"string\"},\"hours\":{\"type\":\"integer\"},\"comp"
      "leted_on\":{\"type\":\"string\",\"format\":\"date\"},\"completed_on_jalali\":{\"type\":\"string\"}},\"requ"
@@ -76,9 +46,6 @@ static const schema_def schemas[] = {
      "{\"type\":\"object\",\"properties\":{\"type\":{\"type\":\"string\",\"enum\":[\"physical\",\"visual\",\"hearin"
      "g\",\"speech\",\"intellectual\",\"psychosocial\",\"autism\",\"multiple\"]},\"severity\":{\"type\":\"string"
      "\",\"enum\":[\"mild\",\"moderate\",\"severe\",\"very_severe\"]}},\"required\":[\"type\",\"severity\"]}"},
-    {"Transfer",
-     "{\"type\":\"object\",\"properties\":{\"county_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"intege"
-     "r\",\"null\"]}},\"required\":[\"county_id\"]}"},
     {"TransferResult",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"province\":{\"type\":\"string\"},\"count"
      "y_id\":{\"type\":\"integer\"},\"center_id\":{\"type\":[\"integer\",\"null\"]},\"version\":{\"type\":\"intege"
@@ -348,8 +315,16 @@ void openapi_build(void)
         snprintf(name, sizeof(name), "%sPatch", r->schema);
         json_object_object_add(sch, name, describe_schema_write(r, true));
     }
-    for (int i = 0; i < describe_rows_count(); i++)
-        json_object_object_add(sch, describe_rows_at(i)->schema, describe_schema_rows(describe_rows_at(i)));
+    for (int i = 0; i < describe_bodies_count(); i++)
+        json_object_object_add(sch, describe_body_name(i), describe_schema_body(i));
+    for (int i = 0; i < describe_rows_count(); i++) {
+        const row_desc *d = describe_rows_at(i);
+        json_object_object_add(sch, d->schema, describe_schema_rows(d));
+        if (d->create_schema)
+            json_object_object_add(sch, d->create_schema, describe_schema_rows_write(d, false));
+        if (d->update_schema)
+            json_object_object_add(sch, d->update_schema, describe_schema_rows_write(d, true));
+    }
     json_object_object_add(components, "schemas", sch);
     json_object *sec = json_object_new_object(), *bearer = json_object_new_object();
     json_object_object_add(bearer, "type", json_object_new_string("http"));

@@ -11,23 +11,6 @@
 #include "server/handlers/handlers.h"
 #include "server/router.h"
 
-static const route_param counties_query[] = {
-    {"province", "string", "Only counties of this province (IR-NN)"},
-    {NULL, NULL, NULL},
-};
-
-static const route_param users_query[] = {
-    {"role", "string", "Only users with this role"},
-    {"province", "string", "Only users of this province (IR-NN)"},
-    {NULL, NULL, NULL},
-};
-static const route_param audit_query[] = {
-    {"entity", "string", "client, staff, center, user, session, ..."},
-    {"entity_id", "string", "The record's id"},
-    {"action", "string", "create, update, read, list, login, login_failed, logout, denied, ..."},
-    {"user_id", "integer", "Only what this user did"},
-    {NULL, NULL, NULL},
-};
 static const route_param submissions_query[] = {
     {"status", "string", "pending, approved, rejected"}, {"center_id", "integer", NULL}, {NULL, NULL, NULL},
 };
@@ -46,7 +29,7 @@ const route routes[] = {
     {"GET", "/api/v1/provinces", handle_provinces_list, PERM_PUBLIC, ROUTE_LIST, "geography",
      "The 31 provinces", NULL, "Province", NULL, 200},
     {"GET", "/api/v1/counties", handle_counties_list, PERM_PUBLIC, ROUTE_LIST, "geography",
-     "Counties, optionally of one province", counties_query, "County", NULL, 200},
+     "Counties, optionally of one province", NULL, "County", NULL, 200},
 
     {"POST", "/api/v1/auth/login", handle_login, PERM_PUBLIC, ROUTE_JSON_BODY | ROUTE_THROTTLED, "auth",
      "Sign in: a bearer token for the user", NULL, "LoginResult", "Login", 200},
@@ -58,7 +41,7 @@ const route routes[] = {
      NULL, "PasswordChange", 204},
 
     {"GET", "/api/v1/users", handle_users_list, PERM_USERS, ROUTE_LIST, "users", "Users within your scope",
-     users_query, "User", NULL, 200},
+     NULL, "User", NULL, 200},
     {"POST", "/api/v1/users", handle_users_create, PERM_USERS, ROUTE_JSON_BODY, "users",
      "Create a user (never above or outside your scope)", NULL, "User", "UserCreate", 201},
     {"GET", "/api/v1/users/{id}", handle_users_get, PERM_USERS, 0, "users", "One user", NULL, "User", NULL, 200},
@@ -196,7 +179,7 @@ const route routes[] = {
      200},
 
     {"GET", "/api/v1/audit", handle_audit_list, PERM_AUDIT, ROUTE_LIST, "audit",
-     "The audit trail within your scope, newest first (reading it is audited too)", audit_query, "AuditRecord", NULL,
+     "The audit trail within your scope, newest first (reading it is audited too)", NULL, "AuditRecord", NULL,
      200},
 };
 

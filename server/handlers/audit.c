@@ -8,21 +8,64 @@
 
 #include "common/digits.h"
 #include "common/log.h"
+#include "server/db/result.h"
 #include "server/handlers/handlers.h"
+#include "server/http/describe.h"
 #include "server/http/list.h"
 #include "server/http/resource.h"
 
-static int stmt_audit_list;
-
-static const col_spec audit_cols[] = {
-    {"id", COL_INT},           {"at", COL_TIMESTAMP},  {"user_id", COL_INT},      {"username", COL_TEXT},
-    {"role", COL_TEXT},        {"address", COL_TEXT},  {"request_id", COL_TEXT},  {"action", COL_TEXT},
-    {"entity", COL_TEXT},      {"entity_id", COL_TEXT}, {"province", COL_TEXT},   {"county_id", COL_INT},
-    {"center_id", COL_INT},    {"before", COL_JSON},   {"after", COL_JSON},       {"detail", COL_JSON},
+/* One entry of the trail as the API shows it (a row shape: the trail is written by every other write, never
+ * through this API) */
+static const field_desc audit_fields[] = {
+    DESC_ID("48213"),
+    {.name = "at", .column = "at", .expr = "to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
+     .out = COL_TIMESTAMP, .label_fa = "زمان", .label_en = "At", .example = "\"2026-01-05T08:30:00.123Z\""},
+    {.name = "user_id", .column = "user_id", .out = COL_INT, .flags = DF_NULLABLE, .filter = LF_ID,
+     .filter_message = "must be a user id", .label_fa = "کاربر", .label_en = "User", .example = "7",
+     .filter_doc = "Only what this user did"},
+    {.name = "username", .column = "username", .out = COL_TEXT, .flags = DF_NULLABLE, .label_fa = "نام کاربری",
+     .label_en = "Username", .example = "\"officer.tehran\""},
+    {.name = "role", .column = "role", .out = COL_TEXT, .flags = DF_NULLABLE, .label_fa = "نقش", .label_en = "Role",
+     .example = "\"county_officer\""},
+    {.name = "address", .column = "address", .out = COL_TEXT, .flags = DF_NULLABLE, .label_fa = "نشانی شبکه",
+     .label_en = "Address", .example = "\"10.0.0.7\""},
+    {.name = "request_id", .column = "request_id", .out = COL_TEXT, .flags = DF_NULLABLE, .label_fa = "شناسهٔ درخواست",
+     .label_en = "Request id", .example = "\"5f2c0e1a9b7d4c3e\""},
+    {.name = "action", .column = "action", .out = COL_TEXT, .filter = LF_WORD, .label_fa = "کنش", .label_en = "Action",
+     .example = "\"update\"", .filter_doc = "create, update, read, list, login, login_failed, logout, denied, ..."},
+    {.name = "entity", .column = "entity", .out = COL_TEXT, .filter = LF_WORD, .label_fa = "نوع رکورد",
+     .label_en = "Entity", .example = "\"client\"", .filter_doc = "client, staff, center, user, session, ..."},
+    {.name = "entity_id", .column = "entity_id", .out = COL_TEXT, .flags = DF_NULLABLE, .filter = LF_ID,
+     .filter_message = "must be a record id", .label_fa = "شناسهٔ رکورد", .label_en = "Record id",
+     .example = "\"1042\"", .filter_doc = "The record's id"},
+    {.name = "province", .column = "province_code", .out = COL_TEXT, .flags = DF_NULLABLE, .label_fa = "استان",
+     .label_en = "Province", .example = "\"IR-08\""},
+    {.name = "county_id", .column = "county_id", .out = COL_INT, .flags = DF_NULLABLE, .label_fa = "شهرستان",
+     .label_en = "County", .example = "120"},
+    {.name = "center_id", .column = "center_id", .out = COL_INT, .flags = DF_NULLABLE, .label_fa = "مرکز",
+     .label_en = "Center", .example = "null"},
+    /* a donor's name is masked in what was written while the donation was named (migration 0015) */
+    {.name = "before", .expr = "audit_shown(t.entity, t.entity_id, t.before)", .out = COL_JSON,
+     .flags = DF_NULLABLE, .label_fa = "پیش از تغییر", .label_en = "Before", .example = "null"},
+    {.name = "after", .expr = "audit_shown(t.entity, t.entity_id, t.after)", .out = COL_JSON, .flags = DF_NULLABLE,
+     .label_fa = "پس از تغییر", .label_en = "After", .example = "{\"version\": 2}"},
+    {.name = "detail", .column = "detail", .out = COL_JSON, .flags = DF_NULLABLE, .label_fa = "جزئیات",
+     .label_en = "Detail", .example = "null"},
 };
+static row_desc trail = {
+    .schema = "AuditRecord",
+    .path = "/api/v1/audit",
+    .fields = audit_fields,
+    .nfields = NCOLS(audit_fields),
+};
+
+static int stmt_audit_list, key_id, col_province;
 
 void audit_init(void)
 {
+    describe_rows_init(&trail);
+    key_id = res_col(trail.cols, trail.ncols, "id");
+    col_province = res_col(trail.cols, trail.ncols, "province");
     /* the trail is two tables in one id space: audit_log (writes, logins, refusals, and reads before migration
      * 0011) and read_log (reads of people's records, written in batches): each gives its newest matches, then
      * the newest of both */
@@ -30,26 +73,25 @@ void audit_init(void)
     " WHERE ($1::text IS NULL OR entity = $1) AND ($2::text IS NULL OR entity_id = $2)"                      \
     " AND ($3::text IS NULL OR action = $3) AND ($4::bigint IS NULL OR user_id = $4::bigint)"                \
     " AND ($5::bigint IS NULL OR id < $5::bigint)"
-    stmt_audit_list = db_stmt_register(
-        "audit_list",
-        "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), user_id, username, role,"
-        " address, request_id, action, entity, entity_id, province_code, county_id, center_id,"
-        " audit_shown(entity, entity_id, before), audit_shown(entity, entity_id, after), detail"
+    strbuf sb = STRBUF_INIT;
+    strbuf_printf(&sb,
+        "SELECT %s"
         " FROM ((SELECT id, at, user_id, username, role, address, request_id, action, entity, entity_id,"
         " province_code, county_id, center_id, before, after, detail FROM audit_log" AUDIT_FILTER
         " ORDER BY id DESC LIMIT $6)"
         " UNION ALL (SELECT id, at, user_id, username, role, address, request_id, action, entity, entity_id,"
         " province_code, county_id, center_id, NULL::jsonb, NULL::jsonb, detail FROM read_log" AUDIT_FILTER
-        " ORDER BY id DESC LIMIT $6)) trail"
-        " ORDER BY id DESC LIMIT $6");
+        " ORDER BY id DESC LIMIT $6)) t"
+        " ORDER BY t.id DESC LIMIT $6", trail.select_sql);
 #undef AUDIT_FILTER
+    stmt_audit_list = db_stmt_register("audit_list", sb.data);
+    strbuf_free(&sb);
 }
 
 static void audit_recorded(req_ctx *rc, bool recorded)
 {
-    static const int key[] = {0};
     if (recorded)
-        reply_rows_list(rc, rc->job.res[1], audit_cols, NCOLS(audit_cols), rc->limit, key, 1);
+        reply_rows_list(rc, rc->job.res[1], trail.cols, trail.ncols, rc->limit, &key_id, 1);
     else
         resource_reply_unrecorded(rc);
 }
@@ -61,26 +103,25 @@ static void audit_listed(db_job *job, void *arg)
         return;
     const PGresult *r = job->res[1];
     if (rc->who.role != ROLE_NATIONAL_ADMIN)
-        for (int i = 0; i < PQntuples(r); i++)
-            if (strcmp(PQgetvalue(r, i, 10), rc->who.province) != 0) {
+        for (int i = 0; i < db_nrows(r); i++)
+            if (!db_at(r, i, col_province) || strcmp(db_at(r, i, col_province), rc->who.province) != 0) {
                 log_msg(LOG_ERROR, rc->request_id, "audit list returned a row outside the caller's scope");
                 reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
                 return;
             }
     /* the trail holds people's records (before and after): reading it is recorded too */
-    resource_record_list(rc, "audit", rc->state, PQntuples(r), audit_recorded);
+    resource_record_list(rc, "audit", rc->state, db_nrows(r), audit_recorded);
 }
 
 void handle_audit_list(req_ctx *rc)
 {
-    static const list_filter filters[] = {{"entity", LF_WORD, NULL, NULL},
-                                          {"entity_id", LF_ID, NULL, "must be a record id"},
-                                          {"action", LF_WORD, NULL, NULL},
-                                          {"user_id", LF_ID, NULL, "must be a user id"}};
     list_request lr;
-    if (!list_parse_or_reply(rc, filters, NCOLS(filters), LIST_CURSOR_ID, &lr))
+    if (!list_parse_or_reply(rc, trail.filters, trail.nfilters, LIST_CURSOR_ID, &lr))
         return;
-    const char *entity = lr.values[0], *entity_id = lr.values[1], *action = lr.values[2], *user_id = lr.values[3];
+    const char *entity = list_value(&lr, trail.filters, trail.nfilters, "entity"),
+               *entity_id = list_value(&lr, trail.filters, trail.nfilters, "entity_id"),
+               *action = list_value(&lr, trail.filters, trail.nfilters, "action"),
+               *user_id = list_value(&lr, trail.filters, trail.nfilters, "user_id");
     const char *const names[] = {"entity", "entity_id", "action", "user_id"};
     const char *const vals[] = {entity, entity_id, action, user_id};
     rc->state = (void *)resource_list_audit_filter(rc, names, vals, NCOLS(names), false);

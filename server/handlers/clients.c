@@ -166,6 +166,11 @@ const resource *clients_resource(void)
 
 static int stmt_transfer, stmt_visible;
 
+/* A transfer's body: the client's own county_id (required) and center_id rows */
+static const char *const transfer_names[] = {"county_id", "center_id"};
+static field_spec transfer_fields[NCOLS(transfer_names)];
+static const char *transfer_labels[NCOLS(transfer_names)];
+
 int client_visible_stmt(void)
 {
     return stmt_visible;
@@ -174,6 +179,7 @@ int client_visible_stmt(void)
 void clients_init(void)
 {
     resource_init(&clients);
+    describe_body("Transfer", &clients, transfer_names, NCOLS(transfer_names), transfer_fields, transfer_labels);
     stmt_visible = db_stmt_register("client_visible",
                                     "SELECT province_code, county_id, center_id FROM clients WHERE id = $1::bigint");
     stmt_transfer = db_stmt_register("client_transfer",
@@ -205,11 +211,6 @@ static void transferred(db_job *job, void *arg)
     reply_body(rc, 200, "application/json", v, strlen(v));
 }
 
-static const field_spec transfer_fields[] = {
-    {"county_id", F_INT, true, 1, 2147483647, NULL},
-    {"center_id", F_INT, false, 1, INT64_MAX, NULL},
-};
-static const char *const transfer_labels[] = {"شهرستان", "مرکز"};
 
 void handle_clients_transfer(req_ctx *rc)
 {

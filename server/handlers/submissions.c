@@ -753,20 +753,17 @@ static void listed(db_job *job, void *arg)
 
 void handle_submissions_list(req_ctx *rc)
 {
-    list_query lq;
-    if (!list_query_begin(rc, &lq))
-        return;
-    const char *status = list_filter_enum(rc, &lq, "status", statuses);
-    const char *center = list_filter_int(rc, &lq, "center_id");
-    if (!list_query_valid(rc, &lq))
+    static const list_filter filters[] = {{"status", LF_ENUM, statuses, NULL}, {"center_id", LF_ID, NULL, NULL}};
+    list_request lr;
+    if (!list_parse_or_reply(rc, filters, NCOLS(filters), LIST_CURSOR_ID, &lr))
         return;
     req_job_begin(rc, true);
     db_query *q = db_job_add(&rc->job, stmt_list);
     resource_scope_params(rc, q);
-    db_query_param(q, status);
-    db_query_param(q, center);
-    db_query_param(q, lq.after);
-    db_query_param(q, lq.limit);
+    db_query_param(q, list_value(&lr, filters, NCOLS(filters), "status"));
+    db_query_param(q, list_value(&lr, filters, NCOLS(filters), "center_id"));
+    db_query_param(q, lr.after);
+    db_query_param(q, lr.limit);
     rc->job.retry_safe = true;
     req_db_submit(rc, listed);
 }

@@ -16,65 +16,108 @@
 #include "server/auth/authenticate.h"
 #include "server/crypto_pool.h"
 #include "server/handlers/handlers.h"
+#include "server/db/result.h"
+#include "server/http/describe.h"
 #include "server/http/list.h"
+#include "server/http/resource.h"
 #include "server/http/validate.h"
-
-#define USER_COLUMNS_OF(t)                                                                                           \
-    t "id, " t "username, " t "role, " t "province_code, " t "county_id, " t "center_id, " t "full_name, " t          \
-    "active, " t "version,"                                                                                          \
-    " to_char(" t "created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at,"                   \
-    " to_char(" t "updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS updated_at"
-#define USER_COLUMNS USER_COLUMNS_OF("")
-
-static const col_spec user_cols[] = {
-    {"id", COL_INT},          {"username", COL_TEXT},   {"role", COL_TEXT},    {"province", COL_TEXT},
-    {"county_id", COL_INT},   {"center_id", COL_INT},   {"full_name", COL_TEXT}, {"active", COL_BOOL},
-    {"version", COL_INT},     {"created_at", COL_TIMESTAMP}, {"updated_at", COL_TIMESTAMP}};
-enum { UC_ID, UC_USERNAME, UC_ROLE, UC_PROVINCE, UC_COUNTY, UC_CENTER, UC_FULL_NAME, UC_ACTIVE, UC_VERSION };
 
 static const char *const role_choices[] = {"national_admin",     "national_viewer", "provincial_admin",
                                            "provincial_officer", "county_officer",  "ngo_submitter", NULL};
 
-static int stmt_create, stmt_get, stmt_list, stmt_update, stmt_exists, stmt_set_password;
+/* A user account as the API shows it (never its password hash), and the fields its bodies take. The handlers write
+ * it themselves (a password is hashed off the event loop; the scope rules are the role's), so it is a row shape
+ * with bodies, not a resource. */
+static const field_desc user_fields[] = {
+    DESC_ID("7"),
+    {.name = "username", .column = "username", .in = F_STRING, .out = COL_TEXT, .min = 3, .max = 64,
+     .flags = DF_CREATE | DF_REQUIRED_CREATE, .label_fa = "نام کاربری", .label_en = "Username",
+     .example = "\"officer.tehran\"", .doc = "Latin letters, digits, '.', '_' and '-', starting with a letter or digit; "
+     "stored in lower case"},
+    {.name = "password", .in = F_STRING, .min = 1, .max = 256, .flags = DF_WRITE | DF_REQUIRED_CREATE | DF_NOT_SELECTED,
+     .label_fa = "گذرواژه", .label_en = "Password",
+     .doc = "at least 12 characters, not the username; a new one ends the user's sessions"},
+    {.name = "role", .column = "role", .in = F_ENUM, .out = COL_TEXT, .sqltype = "user_role", .choices = role_choices,
+     .flags = DF_WRITE | DF_REQUIRED_CREATE, .filter = LF_ENUM, .filter_message = "is not a role",
+     .label_fa = "نقش", .label_en = "Role", .example = "\"county_officer\""},
+    {.name = "province", .column = "province_code", .in = F_STRING, .out = COL_TEXT, .sqltype = "text", .max = 8,
+     .flags = DF_WRITE | DF_NULLABLE, .filter = LF_PROVINCE, .label_fa = "استان", .label_en = "Province",
+     .example = "\"IR-08\"", .doc = "a province code such as IR-08; required for provincial and county roles"},
+    {.name = "county_id", .column = "county_id", .in = F_INT, .out = COL_INT, .sqltype = "integer", .min = 1,
+     .max = 2147483647, .flags = DF_WRITE | DF_NULLABLE, .label_fa = "شهرستان", .label_en = "County",
+     .example = "120", .doc = "required for a county officer"},
+    {.name = "center_id", .column = "center_id", .in = F_INT, .out = COL_INT, .sqltype = "bigint", .min = 1,
+     .max = INT64_MAX, .flags = DF_WRITE | DF_NULLABLE, .label_fa = "مرکز", .label_en = "Center",
+     .example = "null", .doc = "required for an NGO submitter"},
+    {.name = "full_name", .column = "full_name", .in = F_STRING, .out = COL_TEXT, .sqltype = "text", .min = 1,
+     .max = 200, .flags = DF_WRITE | DF_NULLABLE | DF_EMPTY_IS_NULL, .label_fa = "نام و نام خانوادگی",
+     .label_en = "Full name", .example = "\"Mina Rahimi\""},
+    {.name = "active", .column = "active", .in = F_BOOL, .out = COL_BOOL, .sqltype = "boolean",
+     .flags = DF_UPDATE | DF_REQUIRED_UPDATE, .label_fa = "فعال", .label_en = "Active", .example = "true",
+     .doc = "false ends the user's sessions and refuses sign-in"},
+    DESC_RECORD_TAIL,
+};
+static row_desc users = {
+    .schema = "User",
+    .path = "/api/v1/users",
+    .fields = user_fields,
+    .nfields = NCOLS(user_fields),
+    .create_schema = "UserCreate",
+    .update_schema = "UserPatch",
+};
+
+static int stmt_create, stmt_get, stmt_list, stmt_update, stmt_exists, stmt_set_password, key_id;
+
+/* registers sb's statement and frees sb for the next */
+static int register_sql(const char *name, strbuf *sb)
+{
+    int id = db_stmt_register(name, sb->data);
+    strbuf_free(sb);
+    return id;
+}
 
 void users_init(void)
 {
-    /* the audit record's "after" is the row as the API shows it: no password hash */
-    stmt_create = db_stmt_register(
-        "user_create",
-        "WITH ins AS (INSERT INTO users (username, password_hash, role, province_code, county_id, center_id, full_name)"
-        " VALUES ($1, $2, $3::user_role, $4, $5::integer, $6::bigint, $7) RETURNING " USER_COLUMNS "),"
+    describe_rows_init(&users);
+    key_id = res_col(users.cols, users.ncols, "id");
+    const char *ret = users.returning_sql, *sel = users.select_sql;
+    strbuf sb = STRBUF_INIT;
+    /* the audit record's "after" is the row as writes return it: no password hash */
+    strbuf_printf(&sb,
+        "WITH ins AS (INSERT INTO users AS t (username, password_hash, role, province_code, county_id, center_id,"
+        " full_name) VALUES ($1, $2, $3::user_role, $4, $5::integer, $6::bigint, $7) RETURNING %s),"
         " aud AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id, after)"
         " SELECT 'create', 'user', ins.id::text, ins.province_code, ins.county_id, ins.center_id, to_jsonb(ins)"
         " FROM ins)"
-        " SELECT * FROM ins");
-    stmt_get = db_stmt_register("user_get", "SELECT " USER_COLUMNS " FROM users WHERE id = $1::bigint");
-    stmt_list = db_stmt_register("user_list",
-                                 "SELECT " USER_COLUMNS " FROM users"
-                                 " WHERE ($1::user_role IS NULL OR role = $1::user_role)"
-                                 " AND ($2::text IS NULL OR province_code = $2)"
-                                 " AND ($3::bigint IS NULL OR id > $3::bigint)"
-                                 " ORDER BY id LIMIT $4");
-    /* $3 is a JSON object holding only the fields to change (password as its hash) */
-    stmt_update = db_stmt_register(
-        "user_update",
-        "WITH old AS (SELECT " USER_COLUMNS " FROM users WHERE id = $1::bigint AND ($2 = '' OR version = $2::integer)"
-        " FOR UPDATE),"
-        " upd AS (UPDATE users u SET"
-        "  full_name = CASE WHEN $3::jsonb ? 'full_name' THEN $3::jsonb->>'full_name' ELSE u.full_name END,"
-        "  active = CASE WHEN $3::jsonb ? 'active' THEN ($3::jsonb->>'active')::boolean ELSE u.active END,"
-        "  role = CASE WHEN $3::jsonb ? 'role' THEN ($3::jsonb->>'role')::user_role ELSE u.role END,"
-        "  province_code = CASE WHEN $3::jsonb ? 'province' THEN $3::jsonb->>'province' ELSE u.province_code END,"
-        "  county_id = CASE WHEN $3::jsonb ? 'county_id' THEN ($3::jsonb->>'county_id')::integer ELSE u.county_id END,"
-        "  center_id = CASE WHEN $3::jsonb ? 'center_id' THEN ($3::jsonb->>'center_id')::bigint ELSE u.center_id END,"
-        "  version = u.version + 1, updated_at = now()"
-        "  FROM old WHERE u.id = old.id RETURNING " USER_COLUMNS_OF("u.") "),"
+        " SELECT %s FROM ins t", ret, sel);
+    stmt_create = register_sql("user_create", &sb);
+    strbuf_printf(&sb, "SELECT %s FROM users t WHERE t.id = $1::bigint", sel);
+    stmt_get = register_sql("user_get", &sb);
+    strbuf_printf(&sb, "SELECT %s FROM users t"
+                       " WHERE ($1::user_role IS NULL OR t.role = $1::user_role)"
+                       " AND ($2::text IS NULL OR t.province_code = $2)"
+                       " AND ($3::bigint IS NULL OR t.id > $3::bigint)"
+                       " ORDER BY t.id LIMIT $4", sel);
+    stmt_list = register_sql("user_list", &sb);
+    /* $3 is a JSON object holding only the fields to change (password as its hash): each stored field the patch
+     * body takes is set from it when present */
+    strbuf_printf(&sb, "WITH old AS (SELECT %s FROM users t WHERE t.id = $1::bigint AND ($2 = '' OR t.version = "
+                       "$2::integer) FOR UPDATE), upd AS (UPDATE users t SET", ret);
+    for (int i = 0; i < users.nfields; i++) {
+        const field_desc *f = &user_fields[i];
+        if ((f->flags & DF_UPDATE) && f->column)
+            strbuf_printf(&sb, " %s = CASE WHEN $3::jsonb ? '%s' THEN ($3::jsonb->>'%s')::%s ELSE t.%s END,",
+                          f->column, f->name, f->name, f->sqltype, f->column);
+    }
+    strbuf_printf(&sb,
+        " version = t.version + 1, updated_at = now() FROM old WHERE t.id = old.id RETURNING %s),"
         " aud AS (INSERT INTO audit_log (action, entity, entity_id, province_code, county_id, center_id, before,"
         "  after, detail)"
         "  SELECT 'update', 'user', upd.id::text, upd.province_code, upd.county_id, upd.center_id, to_jsonb(old),"
         "  to_jsonb(upd), CASE WHEN $3::jsonb ? 'password_reset' THEN '{\"password\":\"reset\"}'::jsonb END"
         "  FROM old, upd)"
-        " SELECT * FROM upd");
+        " SELECT %s FROM upd t", ret, sel);
+    stmt_update = register_sql("user_update", &sb);
     stmt_exists = db_stmt_register("user_exists", "SELECT version FROM users WHERE id = $1::bigint");
     /* a password reset by an admin; runs before user_update in the same transaction, on the same version (the
      * application may write the hash column but never read it) */
@@ -89,13 +132,13 @@ void users_init(void)
 static void reply_user(req_ctx *rc, int status, const PGresult *r)
 {
     strbuf sb = STRBUF_INIT;
-    req_set_etag(rc, "user", PQgetvalue(r, 0, UC_ID), PQgetvalue(r, 0, UC_VERSION), NULL);
+    req_set_etag(rc, "user", db_get(r, 0, "id"), db_get(r, 0, "version"), NULL);
     if (status == 201) {
         char loc[64];
-        snprintf(loc, sizeof(loc), "/api/v1/users/%s", PQgetvalue(r, 0, UC_ID));
+        snprintf(loc, sizeof(loc), "/api/v1/users/%s", db_get(r, 0, "id"));
         req_add_header(rc, "Location", loc);
     }
-    encode_row_json(&sb, r, 0, user_cols, NCOLS(user_cols));
+    encode_row_json(&sb, r, 0, users.cols, users.ncols);
     reply_strbuf(rc, status, "application/json", &sb);
 }
 
@@ -104,22 +147,13 @@ static bool user_row_in_scope(req_ctx *rc, const PGresult *r, int row)
 {
     if (rc->who.role == ROLE_NATIONAL_ADMIN)
         return true;
-    if (strtoll(PQgetvalue(r, row, UC_ID), NULL, 10) == rc->who.user_id)
+    if (db_get_int(r, row, "id", 0) == rc->who.user_id)
         return true;
-    return rc->who.role == ROLE_PROVINCIAL_ADMIN && !strcmp(PQgetvalue(r, row, UC_PROVINCE), rc->who.province);
+    const char *province = db_get(r, row, "province");
+    return rc->who.role == ROLE_PROVINCIAL_ADMIN && province && !strcmp(province, rc->who.province);
 }
 
 /* Create ------------------------------------------------------------------------------------------------------ */
-
-static const field_spec user_create_fields[] = {
-    {"username", F_STRING, true, 3, 64, NULL},
-    {"password", F_STRING, true, 1, 256, NULL},
-    {"role", F_ENUM, true, 0, 0, role_choices},
-    {"province", F_STRING, false, 0, 8, NULL},
-    {"county_id", F_INT, false, 1, 2147483647, NULL},
-    {"center_id", F_INT, false, 1, INT64_MAX, NULL},
-    {"full_name", F_STRING, false, 1, 200, NULL},
-};
 
 typedef struct user_create_state {
     crypto_task task;
@@ -202,7 +236,7 @@ void handle_users_create(req_ctx *rc)
         return;
     field_errors fe = {0};
     user_create_state *st = arena_calloc(rc->arena, sizeof(*st));
-    if (validate_fields(body, user_create_fields, NCOLS(user_create_fields), false, &fe)) {
+    if (validate_fields_fa(body, users.create_fields, users.create_labels_fa, users.ncreate_fields, false, &fe)) {
         const char *username = body_string(body, "username");
         char *lower = arena_strdup(rc->arena, username);
         for (char *p = lower; *p; p++)
@@ -233,7 +267,7 @@ void handle_users_create(req_ctx *rc)
         st->full_name = body_string(body, "full_name") ? clean_text(rc, body_string(body, "full_name"), "full_name", &fe)
                                                        : NULL;
         if (st->full_name && !st->full_name[0])
-            field_error(&fe, "full_name", "must not be blank");
+            field_error_coded(&fe, "full_name", "empty", "نام و نام خانوادگی نباید خالی باشد.", "must not be empty");
         if (!fe.list) {
             /* Above or outside the caller's scope: refused here, and again by row-level security. A county or
              * center given without a province is checked for its province by the database. */
@@ -265,7 +299,7 @@ static void user_got(db_job *job, void *arg)
     if (!req_job_ok(rc, job))
         return;
     const PGresult *r = job->res[1];
-    if (PQntuples(r) != 1 || !user_row_in_scope(rc, r, 0)) {
+    if (db_nrows(r) != 1 || !user_row_in_scope(rc, r, 0)) {
         reply_problem(rc, 404, "No such user.");
         return;
     }
@@ -302,27 +336,24 @@ static void users_listed(db_job *job, void *arg)
     if (!req_job_ok(rc, job))
         return;
     const PGresult *r = job->res[1];
-    for (int i = 0; i < PQntuples(r); i++)
+    for (int i = 0; i < db_nrows(r); i++)
         if (!user_row_in_scope(rc, r, i)) {
             log_msg(LOG_ERROR, rc->request_id, "users list returned a row outside the caller's scope");
             reply_problem(rc, 500, "Internal error; quote the request id when reporting it.");
             return;
         }
-    static const int key[] = {UC_ID};
-    reply_rows_list(rc, r, user_cols, NCOLS(user_cols), rc->limit, key, 1);
+    reply_rows_list(rc, r, users.cols, users.ncols, rc->limit, &key_id, 1);
 }
 
 void handle_users_list(req_ctx *rc)
 {
-    static const list_filter filters[] = {{"role", LF_ENUM, role_choices, "is not a role"},
-                                          {"province", LF_PROVINCE, NULL, NULL}};
     list_request lr;
-    if (!list_parse_or_reply(rc, filters, NCOLS(filters), LIST_CURSOR_ID, &lr))
+    if (!list_parse_or_reply(rc, users.filters, users.nfilters, LIST_CURSOR_ID, &lr))
         return;
     req_job_begin(rc, true);
     db_query *q = db_job_add(&rc->job, stmt_list);
-    db_query_param(q, lr.values[0]);
-    db_query_param(q, lr.values[1]);
+    db_query_param(q, list_value(&lr, users.filters, users.nfilters, "role"));
+    db_query_param(q, list_value(&lr, users.filters, users.nfilters, "province"));
     db_query_param(q, lr.after);
     db_query_param(q, lr.limit);
     rc->job.retry_safe = true;
@@ -330,16 +361,6 @@ void handle_users_list(req_ctx *rc)
 }
 
 /* Update ------------------------------------------------------------------------------------------------------ */
-
-static const field_spec user_patch_fields[] = {
-    {"password", F_STRING, false, 1, 256, NULL},
-    {"role", F_ENUM, false, 0, 0, role_choices},
-    {"province", F_STRING, false, 0, 8, NULL},
-    {"county_id", F_INT, false, 1, 2147483647, NULL},
-    {"center_id", F_INT, false, 1, INT64_MAX, NULL},
-    {"full_name", F_STRING, false, 0, 200, NULL},
-    {"active", F_BOOL, true, 0, 0, NULL},
-};
 
 typedef struct user_patch_state {
     crypto_task task;
@@ -359,16 +380,16 @@ static void user_updated(db_job *job, void *arg)
     const user_patch_state *st = rc->state;
     int first = st->hash[0] ? 2 : 1;
     const PGresult *upd = job->res[first], *exists = job->res[first + 1];
-    if (PQntuples(upd) == 1) {
+    if (db_nrows(upd) == 1) {
         /* role, scope, access or password may have changed: no thread may serve this user's reads from its session
          * cache until the database has said who they are again (the NOTIFY does the same for other processes) */
         session_cache_forget_all();
         reply_user(rc, 200, upd);
         return;
     }
-    if (PQntuples(exists) != 1)
+    if (db_nrows(exists) != 1)
         reply_problem(rc, 404, "No such user.");
-    else if (st->version[0] && strcmp(PQgetvalue(exists, 0, 0), st->version) != 0)
+    else if (st->version[0] && strcmp(db_get(exists, 0, "version"), st->version) != 0)
         reply_problem(rc, 412, "The user changed since you read it; read it again and reapply your change.");
     else
         reply_problem(rc, 403, "You may see this user but not change it.");
@@ -428,7 +449,7 @@ void handle_users_patch(req_ctx *rc)
     st->version = version;
     st->patch = json_object_new_object();
     req_own_json(rc, st->patch);
-    if (validate_fields(body, user_patch_fields, NCOLS(user_patch_fields), true, &fe)) {
+    if (validate_fields_fa(body, users.update_fields, users.update_labels_fa, users.nupdate_fields, true, &fe)) {
         const char *province = body_string(body, "province");
         if (province && !(province = req_province_code(rc, province)))
             field_error(&fe, "province", "must be a province code such as IR-08");

@@ -99,35 +99,92 @@ static void derive_selects(resource *r)
     r->ncols = nw;
 }
 
+/* The create and update bodies' field specs and their Persian labels, from fields (a resource's or a row shape's) */
+typedef struct body_specs {
+    field_spec *create, *update;
+    const char **create_fa, **update_fa;
+    int ncreate, nupdate;
+} body_specs;
+
+static body_specs derive_specs(const field_desc *fields, int nfields)
+{
+    body_specs b = {calloc((size_t)nfields, sizeof(field_spec)), calloc((size_t)nfields, sizeof(field_spec)),
+                    calloc((size_t)nfields, sizeof(char *)), calloc((size_t)nfields, sizeof(char *)), 0, 0};
+    for (int i = 0; i < nfields; i++) {
+        const field_desc *f = &fields[i];
+        if (f->flags & DF_CREATE) {
+            b.create_fa[b.ncreate] = f->label_fa;
+            b.create[b.ncreate++] = (field_spec){f->name, f->in, (f->flags & DF_REQUIRED_CREATE) != 0, f->min, f->max,
+                                                 f->choices};
+        }
+        if (f->flags & DF_UPDATE) {
+            int64_t min = (f->flags & DF_EMPTY_IS_NULL) ? 0 : f->min;   /* "" clears it */
+            b.update_fa[b.nupdate] = f->label_fa;
+            b.update[b.nupdate++] = (field_spec){f->name, f->in, (f->flags & DF_REQUIRED_UPDATE) != 0, min, f->max,
+                                                 f->choices};
+        }
+    }
+    return b;
+}
+
+/* The bodies of a resource's own, for the API description */
+#define MAX_BODIES 8
+typedef struct named_body {
+    const char *schema;
+    const resource *r;
+    const char *const *names;
+    int n;
+} named_body;
+static named_body bodies[MAX_BODIES];
+static int nbodies;
+
+void describe_body(const char *schema, const resource *r, const char *const *names, int n, field_spec *specs,
+                   const char **labels_fa)
+{
+    for (int i = 0; i < n; i++) {
+        const field_desc *f = find_field(r, names[i]);
+        if (!f || nbodies == MAX_BODIES) {
+            log_msg(LOG_FATAL, NULL, "resource %s: body %s names its field %s, which it does not have (or more "
+                    "than %d bodies)", r->name, schema, names[i], MAX_BODIES);
+            abort();
+        }
+        specs[i] = (field_spec){f->name, f->in, (f->flags & DF_REQUIRED_CREATE) != 0, f->min, f->max, f->choices};
+        labels_fa[i] = f->label_fa;
+    }
+    bodies[nbodies++] = (named_body){schema, r, names, n};
+}
+
+int describe_bodies_count(void)
+{
+    return nbodies;
+}
+
+const char *describe_body_name(int i)
+{
+    return bodies[i].schema;
+}
+
 /* The columns writes set, and the bodies' field specs */
 static void derive_writes(resource *r)
 {
     res_column *w = calloc((size_t)r->nfields, sizeof(*w));
-    field_spec *c = calloc((size_t)r->nfields, sizeof(*c)), *u = calloc((size_t)r->nfields, sizeof(*u));
-    const char **cl = calloc((size_t)r->nfields, sizeof(*cl)), **ul = calloc((size_t)r->nfields, sizeof(*ul));
-    int nw = 0, nc = 0, nu = 0;
+    int nw = 0;
     for (int i = 0; i < r->nfields; i++) {
         const field_desc *f = &r->fields[i];
         if (f->column && f->sqltype && (f->flags & (DF_WRITE | DF_STORED)))
             w[nw++] = (res_column){f->name, f->column, f->sqltype, f->default_sql};
-        if (f->flags & DF_CREATE) {
-            cl[nc] = f->label_fa;
-            c[nc++] = (field_spec){f->name, f->in, (f->flags & DF_REQUIRED_CREATE) != 0, f->min, f->max, f->choices};
-        }
-        if (f->flags & DF_UPDATE) {
-            ul[nu] = f->label_fa;
-            u[nu++] = (field_spec){f->name, f->in, (f->flags & DF_REQUIRED_UPDATE) != 0, f->min, f->max, f->choices};
-        }
     }
+    body_specs b = derive_specs(r->fields, r->nfields);
     r->writable = w;
     r->nwritable = nw;
-    r->create_fields = c;
-    r->ncreate_fields = nc;
-    r->update_fields = u;
-    r->nupdate_fields = nu;
-    r->create_labels_fa = cl;
-    r->update_labels_fa = ul;
+    r->create_fields = b.create;
+    r->ncreate_fields = b.ncreate;
+    r->update_fields = b.update;
+    r->nupdate_fields = b.nupdate;
+    r->create_labels_fa = b.create_fa;
+    r->update_labels_fa = b.update_fa;
 }
+
 
 /* a filter's SQL type: its column's for ids and enums (an index on an enum column wants the enum), else text */
 static const char *filter_type(const field_desc *f)
@@ -148,6 +205,13 @@ typedef struct filter_sql {
 } filter_sql;
 
 /* the caller's scope ($1 province, $2 county, $3 center), then each filter, ?q= and the cursor */
+/* A field's list filter: an id's range is its column's */
+static list_filter filter_of(const field_desc *f)
+{
+    list_filter_kind kind = f->filter == LF_ID && !strcmp(filter_type(f), "integer") ? LF_ID32 : f->filter;
+    return (list_filter){f->filter_as ? f->filter_as : f->name, kind, f->choices, f->filter_message};
+}
+
 static void list_where(const resource *r, strbuf *sb, const filter_sql *fs)
 {
     char b1[128], b2[128], b3[128];
@@ -188,10 +252,10 @@ static void derive_list(resource *r)
         const field_desc *f = &r->fields[i];
         if (f->filter == LF_NONE)
             continue;
-        if (r->nfilters == LIST_MAX_FILTERS)
+        if (r->nfilters == LIST_MAX_FILTERS - 1)    /* and room for ?q= */
             abort();
         int k = r->nfilters++;
-        r->filters[k] = (list_filter){f->filter_as ? f->filter_as : f->name, f->filter, f->choices, NULL};
+        r->filters[k] = filter_of(f);
         r->filter_types[k] = filter_type(f);
         char buf[128];
         snprintf(fs[k].expr, sizeof(fs[k].expr), "%s", read_expr(f, buf, sizeof(buf)));
@@ -448,14 +512,42 @@ json_object *describe_schema_record(const resource *r)
     return schema_of_fields(r->fields, r->nfields);
 }
 
+static json_object *schema_of_writes(const field_desc *fields, int nfields, bool update, const char *const *names,
+                                    int nnames);
+
 json_object *describe_schema_write(const resource *r, bool update)
+{
+    return schema_of_writes(r->fields, r->nfields, update, NULL, 0);
+}
+
+json_object *describe_schema_rows_write(const row_desc *d, bool update)
+{
+    return schema_of_writes(d->fields, d->nfields, update, NULL, 0);
+}
+
+json_object *describe_schema_body(int i)
+{
+    return schema_of_writes(bodies[i].r->fields, bodies[i].r->nfields, false, bodies[i].names, bodies[i].n);
+}
+
+static bool named(const char *name, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], name))
+            return true;
+    return false;
+}
+
+/* a create or patch body of fields (with names, a body of just those, required as on create) */
+static json_object *schema_of_writes(const field_desc *fields, int nfields, bool update, const char *const *names,
+                                    int nnames)
 {
     json_object *s = json_object_new_object(), *props = json_object_new_object(), *req = json_object_new_array();
     json_object_object_add(s, "type", json_object_new_string("object"));
     unsigned in = update ? DF_UPDATE : DF_CREATE, must = update ? DF_REQUIRED_UPDATE : DF_REQUIRED_CREATE;
-    for (int i = 0; i < r->nfields; i++) {
-        const field_desc *f = &r->fields[i];
-        if (!(f->flags & in))
+    for (int i = 0; i < nfields; i++) {
+        const field_desc *f = &fields[i];
+        if (names ? !named(f->name, names, nnames) : !(f->flags & in))
             continue;
         /* null is a value a body may send only where the record may hold it (not merely where it is optional) */
         bool required = (f->flags & must) != 0, nul = (f->flags & DF_NULLABLE) != 0;
@@ -488,7 +580,7 @@ json_object *describe_schema_write(const resource *r, bool update)
                 break;
             case F_STRING:
                 json_object_object_add(p, "type", type_of("string", nul));
-                if (f->min)
+                if (f->min && !(update && (f->flags & DF_EMPTY_IS_NULL)))
                     json_object_object_add(p, "minLength", json_object_new_int64(f->min));
                 if (f->max)
                     json_object_object_add(p, "maxLength", json_object_new_int64(f->max));
@@ -540,10 +632,13 @@ static const route_param *query_params_of(const list_filter *filters, int nfilte
                                             filters[i].name))
                 f = &fields[j];
         static const char *const docs[] = {
-            [LF_ID] = NULL, [LF_ENUM] = NULL, [LF_PROVINCE] = "IR-NN",
-            [LF_NATIONAL_ID] = "exact, digits in any script", [LF_WORD] = NULL, [LF_JALALI_YEAR] = NULL};
+            [LF_ID] = NULL, [LF_ID32] = NULL, [LF_ENUM] = NULL, [LF_PROVINCE] = "IR-NN",
+            [LF_NATIONAL_ID] = "exact, digits in any script", [LF_WORD] = NULL, [LF_JALALI_YEAR] = NULL,
+            [LF_SEARCH] = NULL};
         /* a query-only field's doc is about the query */
-        const char *doc = f && f->doc && (f->flags & DF_NOT_SELECTED) ? f->doc : docs[filters[i].kind];
+        const char *doc = f && f->filter_doc                                ? f->filter_doc
+                          : f && f->doc && (f->flags & DF_NOT_SELECTED) ? f->doc
+                                                                         : docs[filters[i].kind];
         if (!doc && f && f->choices) {
             strbuf sb = STRBUF_INIT;
             for (const char *const *c = f->choices; *c; c++)
@@ -553,7 +648,9 @@ static const route_param *query_params_of(const list_filter *filters, int nfilte
         if (!doc && f)
             doc = f->label_en;
         p[n++] = (route_param){filters[i].name,
-                               filters[i].kind == LF_ID || filters[i].kind == LF_JALALI_YEAR ? "integer" : "string",
+                               filters[i].kind == LF_ID || filters[i].kind == LF_ID32 || filters[i].kind == LF_JALALI_YEAR
+                                   ? "integer"
+                                   : "string",
                                doc};
     }
     if (search)
@@ -583,6 +680,24 @@ void describe_rows_init(row_desc *d)
     d->select_sql = keep(&sb);
     d->cols = cols;
     d->ncols = n;
+    for (int i = 0; i < d->nfields; i++) {
+        const field_desc *f = &d->fields[i];
+        if ((f->flags & DF_NOT_SELECTED) || !f->column)
+            continue;
+        char e[256];
+        snprintf(e, sizeof(e), "t.%s", f->column);
+        if (f->out == COL_TIMESTAMP)
+            snprintf(e, sizeof(e), "to_char(t.%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", f->column);
+        put_select(&sb, e, f->column);
+    }
+    d->returning_sql = keep(&sb);
+    body_specs b = derive_specs(d->fields, d->nfields);
+    d->create_fields = b.create;
+    d->ncreate_fields = b.ncreate;
+    d->update_fields = b.update;
+    d->nupdate_fields = b.nupdate;
+    d->create_labels_fa = b.create_fa;
+    d->update_labels_fa = b.update_fa;
     const field_desc *q = d->query ? d->query : d->fields;
     int nq = d->query ? d->nquery : d->nfields;
     d->nfilters = 0;
@@ -591,8 +706,7 @@ void describe_rows_init(row_desc *d)
             continue;
         if (d->nfilters == LIST_MAX_FILTERS)
             abort();
-        d->filters[d->nfilters++] = (list_filter){q[i].filter_as ? q[i].filter_as : q[i].name, q[i].filter,
-                                                  q[i].choices, NULL};
+        d->filters[d->nfilters++] = filter_of(&q[i]);
     }
     d->query_params = query_params_of(d->filters, d->nfilters, q, nq, false);
     if (nrow_descs < MAX_ROW_DESCS)

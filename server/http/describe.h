@@ -32,7 +32,8 @@ enum {
                                    body field of its own (a composite's part, a nested record's parent id) */
     DF_NOT_SELECTED = 1 << 7,   /* not part of the record (a composite's part, read through its composite) */
     DF_CONTAINS = 1 << 8,       /* an array column: the filter matches rows whose array holds the value */
-    DF_EMPTY_IS_NULL = 1 << 9,  /* text: "" is stored as null (optional notes) */
+    DF_EMPTY_IS_NULL = 1 << 9,  /* text: "" is stored as null (optional notes); a patch may send "" to clear it
+                                   whatever min says */
     DF_CUSTOM = 1 << 10,        /* the build hook turns the body field into values (its type says F_ANY) */
     DF_LIST_PARENT = 1 << 16,   /* an id filter naming a person's record (client_id): a list filtered by it is
                                    audited as a read of that record (entity: the name without _id) */
@@ -57,6 +58,8 @@ typedef struct field_desc {
     const char *default_sql;    /* on create when absent (SQL), e.g. "'active'" */
     list_filter_kind filter;    /* LF_NONE: not a list filter */
     const char *filter_as;      /* the query parameter when it is not name ("need" for needs) */
+    const char *filter_message; /* the filter's English error when not its kind's usual one ("is not a role") */
+    const char *filter_doc;     /* the query parameter's doc when neither its choices nor its label say it */
     const char *label_fa, *label_en;
     const char *example;        /* JSON text of an example value */
     const char *doc;            /* a note for the API description, when the labels do not say it all */
@@ -126,6 +129,15 @@ void describe_derive(struct resource *r);
  * DF_EMPTY_IS_NULL), national IDs normalised, whole numbers, dates as ISO (from X or X_jalali), the rest as is. */
 void describe_put_values(struct req_ctx *rc, const struct resource *r, struct json_object *body,
                          struct json_object *values, field_errors *fe);
+/* A body of a described resource's own (a client's transfer takes its county_id and center_id): the field specs
+ * and Persian labels of r's fields named in names, in that order, each required as it is on create; its OpenAPI
+ * schema is served under the name schema. A name that is not one of r's fields stops the server at start. */
+void describe_body(const char *schema, const struct resource *r, const char *const *names, int n, field_spec *specs,
+                   const char **labels_fa);
+/* The bodies described so, for openapi.c: their names and schemas (new json objects). */
+int describe_bodies_count(void);
+const char *describe_body_name(int i);
+struct json_object *describe_schema_body(int i);
 /* The described resources, in the order they were initialised (for openapi.c). */
 int describe_count(void);
 const struct resource *describe_at(int i);
@@ -149,6 +161,8 @@ typedef struct row_desc {
     int nfields;
     const field_desc *query;    /* query parameters that are not fields of the row (a report's fiscal_year) */
     int nquery;
+    const char *create_schema;  /* OpenAPI names of its create and patch bodies, when its fields take DF_CREATE or */
+    const char *update_schema;  /* DF_UPDATE (a record a handler of its own writes: a user account) */
 
     /* derived */
     const char *select_sql;
@@ -157,6 +171,11 @@ typedef struct row_desc {
     list_filter filters[LIST_MAX_FILTERS];
     int nfilters;
     const route_param *query_params;
+    const field_spec *create_fields, *update_fields;     /* the bodies' specs, as a resource's */
+    int ncreate_fields, nupdate_fields;
+    const char *const *create_labels_fa, *const *update_labels_fa;
+    const char *returning_sql;  /* what its writes return and audit: each column under its table name (not the JSON
+                                   name), timestamps as ISO text, over alias t (as the audit trail always held it) */
 } row_desc;
 
 void describe_rows_init(row_desc *d);
@@ -165,6 +184,8 @@ int describe_rows_count(void);
 const row_desc *describe_rows_at(int i);
 /* Its OpenAPI schema (a new json object): the row, or {"items": [row]} for a report. */
 struct json_object *describe_schema_rows(const row_desc *d);
+/* Its create or patch body's schema (a new json object). */
+struct json_object *describe_schema_rows_write(const row_desc *d, bool update);
 /* The query parameter docs of the list or report served at path, from its description; NULL when none is. */
 const struct route_param *describe_query_params_of(const char *path);
 

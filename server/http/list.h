@@ -15,12 +15,16 @@
 /* How a filter's value is read; each gives a normalised value (ASCII digits, a province's stored code). */
 typedef enum {
     LF_NONE = 0,        /* not a filter */
-    LF_ID,              /* a positive whole number, digits in any script */
+    LF_ID,              /* a positive whole number, digits in any script (up to 2^63-1: a bigint column) */
+    LF_ID32,            /* the same up to 2^31-1 (an integer column: a county's id); a field's LF_ID filter over
+                           an integer column is read as this one (describe.c) */
     LF_ENUM,            /* one of choices */
     LF_PROVINCE,        /* a province code such as IR-08 (digits in any script) */
     LF_NATIONAL_ID,     /* ten digits, check digit verified */
     LF_WORD,            /* lower-case letters and '_', at most 40 (audit entity and action names) */
     LF_JALALI_YEAR,     /* a Jalali (fiscal) year, 1300 to 1500, digits in any script */
+    LF_SEARCH,          /* ?q=: valid UTF-8 text of at most 200 bytes; the value is its search key (textnorm.h) as
+                           a LIKE pattern, '%key%' with %, _ and \ escaped */
 } list_filter_kind;
 
 typedef struct list_filter {
@@ -31,6 +35,9 @@ typedef struct list_filter {
 } list_filter;
 
 #define LIST_MAX_FILTERS 16
+
+/* The name search of a list that has one: after its other filters */
+#define LIST_SEARCH_FILTER ((list_filter){"q", LF_SEARCH, NULL, NULL})
 
 /* What the sort key in a cursor may be. */
 typedef enum {
@@ -54,6 +61,8 @@ bool list_parse(req_ctx *rc, const list_filter *filters, int nfilters, list_curs
 /* The same, replying 400 with every problem; false after replying. */
 bool list_parse_or_reply(req_ctx *rc, const list_filter *filters, int nfilters, list_cursor_kind cursor,
                          list_request *out);
+/* The value list_parse read for the filter named name (NULL when not given); name must be one of filters. */
+const char *list_value(const list_request *lr, const list_filter *filters, int nfilters, const char *name);
 /* One filter's value (NULL when absent or bad; bad adds a field error). */
 const char *list_filter_value(req_ctx *rc, const list_filter *f, field_errors *fe);
 

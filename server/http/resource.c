@@ -237,30 +237,6 @@ const char *resource_search_key(req_ctx *rc)
     return key;
 }
 
-const char *resource_search_pattern(req_ctx *rc)
-{
-    const char *q = req_query(rc, "q");
-    if (!q)
-        return NULL;
-    const char *key = resource_search_key(rc);
-    if (!key) {
-        field_errors fe = {0};
-        field_error(&fe, "q", "must be valid UTF-8 text of at most 200 characters");
-        reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
-        return "";
-    }
-    char *pat = arena_alloc(rc->arena, 2 * strlen(key) + 3), *p = pat;
-    *p++ = '%';
-    for (const char *s = key; *s; s++) {
-        if (*s == '%' || *s == '_' || *s == '\\')
-            *p++ = '\\';
-        *p++ = *s;
-    }
-    *p++ = '%';
-    *p = '\0';
-    return pat;
-}
-
 /* GET one ------------------------------------------------------------------------------------------------------ */
 
 /* a read whose audit row could not be written: no data leaves */
@@ -504,7 +480,7 @@ void res_put_text(req_ctx *rc, json_object *body, json_object *values, const cha
     if (!clean[0]) {
         char fa[256];
         snprintf(fa, sizeof(fa), "%s نباید خالی باشد.", field);
-        field_error_coded(fe, field, "blank", fa, "must not be blank");
+        field_error_coded(fe, field, "empty", fa, "must not be empty");   /* as the validator says of "" */
         return;
     }
     json_object_object_add(values, field, json_object_new_string(clean));
@@ -729,64 +705,20 @@ const char *resource_list_audit_filter(req_ctx *rc, const char *const *names, co
     return out;
 }
 
-/* List queries of resources not described yet: list.h's parser, one filter at a time -------------------------- */
-
-bool list_query_begin(req_ctx *rc, list_query *lq)
-{
-    memset(lq, 0, sizeof(*lq));
-    list_request req;
-    list_parse(rc, NULL, 0, LIST_CURSOR_ID, &req, &lq->fe);
-    lq->after = req.after;
-    lq->limit = req.limit;
-    return true;
-}
-
-static const char *list_query_filter(req_ctx *rc, list_query *lq, const char *name, list_filter_kind kind,
-                                     const char *const *choices)
-{
-    list_filter f = {name, kind, choices, NULL};
-    return list_filter_value(rc, &f, &lq->fe);
-}
-
-const char *list_filter_province(req_ctx *rc, list_query *lq, const char *name)
-{
-    return list_query_filter(rc, lq, name, LF_PROVINCE, NULL);
-}
-
-const char *list_filter_int(req_ctx *rc, list_query *lq, const char *name)
-{
-    return list_query_filter(rc, lq, name, LF_ID, NULL);
-}
-
-const char *list_filter_enum(req_ctx *rc, list_query *lq, const char *name, const char *const *choices)
-{
-    return list_query_filter(rc, lq, name, LF_ENUM, choices);
-}
-
-const char *list_filter_national_id(req_ctx *rc, list_query *lq)
-{
-    return list_query_filter(rc, lq, "national_id", LF_NATIONAL_ID, NULL);
-}
-
-bool list_query_valid(req_ctx *rc, list_query *lq)
-{
-    if (!lq->fe.list)
-        return true;
-    reply_problem_fields(rc, 400, "Invalid query parameter.", &lq->fe);
-    return false;
-}
-
 /* A described resource's list ----------------------------------------------------------------------------------- */
 
 void resource_list(req_ctx *rc, const resource *r)
 {
+    /* its filters, then ?q= when it searches: every problem of the query answered together */
+    list_filter filters[LIST_MAX_FILTERS];
+    int nf = r->nfilters;
+    memcpy(filters, r->filters, (size_t)nf * sizeof(*filters));
+    if (r->search)
+        filters[nf++] = LIST_SEARCH_FILTER;
     list_request lr;
-    /* the filters' errors first: a bad ?q= replies at once, which would drop the filters' error list */
-    if (!list_parse_or_reply(rc, r->filters, r->nfilters, LIST_CURSOR_ID, &lr))
+    if (!list_parse_or_reply(rc, filters, nf, LIST_CURSOR_ID, &lr))
         return;
-    const char *pattern = r->search ? resource_search_pattern(rc) : NULL;
-    if (pattern && !*pattern)
-        return;
+    const char *pattern = r->search ? lr.values[r->nfilters] : NULL;
     req_job_begin(rc, true);
     db_query *q = db_job_add(&rc->job, pattern && r->search == SEARCH_IDS ? r->stmt_search : r->stmt_list);
     resource_scope_params(rc, q);

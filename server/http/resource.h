@@ -135,9 +135,6 @@ void resource_scope_params(req_ctx *rc, db_query *q);
 const char *resource_id_param(req_ctx *rc, int index, const char *what);
 /* The search key of ?q= as it is searched for (normalised); NULL when absent or not a valid key. */
 const char *resource_search_key(req_ctx *rc);
-/* The search key of ?q= as a LIKE pattern ('%key%', with % and _ escaped); NULL when absent; "" after replying 400. */
-const char *resource_search_pattern(req_ctx *rc);
-
 
 /* Helpers for res_build_fn: copy a validated body field into values, normalized. Each does nothing when the field
  * is absent from the body; a JSON null becomes SQL NULL. */
@@ -176,20 +173,5 @@ void resource_reply_unrecorded(req_ctx *rc);
  * NULL, a national ID only as "(given)", ?q= as the search key that was run (one with digits only as "(given)"). */
 const char *resource_list_audit_filter(req_ctx *rc, const char *const *names, const char *const *values, int n,
                                        bool national_id_given);
-
-/* Reading a list request's query: page, cursor, filters, for lists not described yet (list.h's parser underneath).
- * Problems are collected and answered together (400). */
-typedef struct list_query {
-    const char *after;      /* id from the cursor, or NULL */
-    const char *limit;      /* limit + 1, as text: one row more tells whether there is a next page */
-    field_errors fe;
-} list_query;
-
-bool list_query_begin(req_ctx *rc, list_query *lq);         /* false after replying */
-const char *list_filter_province(req_ctx *rc, list_query *lq, const char *name);
-const char *list_filter_int(req_ctx *rc, list_query *lq, const char *name);
-const char *list_filter_enum(req_ctx *rc, list_query *lq, const char *name, const char *const *choices);
-const char *list_filter_national_id(req_ctx *rc, list_query *lq);
-bool list_query_valid(req_ctx *rc, list_query *lq);         /* false after replying 400 */
 
 #endif

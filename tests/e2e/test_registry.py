@@ -844,6 +844,16 @@ class RegistryTest(harness.ActorTestCase):
                 body = self.assertProblem(r, 400)
                 self.assertEqual([e["field"] for e in body["errors"]], ["status"])
 
+    def test_a_county_id_filter_beyond_an_integer_is_400(self):
+        """?county_id= is an integer column's: a number past 2^31-1 is a 400 naming the parameter, not a database
+        error (it used to reach PostgreSQL and come back 422 "integer out of range")."""
+        for path in ("/api/v1/clients", "/api/v1/staff", "/api/v1/centers"):
+            with self.subTest(path=path):
+                body = self.assertProblem(self.req("GET", path + "?county_id=99999999999", "admin"), 400)
+                self.assertEqual([(e["field"], e.get("code")) for e in body["errors"]],
+                                 [("county_id", "county_id.range")], body)
+                self.assertEqual(self.req("GET", path + "?county_id=2147483647", "admin").status, 200)
+
     def test_every_bad_cursor_is_the_same_400(self):
         def cur(raw):
             return base64.urlsafe_b64encode(raw.encode("utf-8")).decode().rstrip("=")
