@@ -92,32 +92,6 @@ const char *req_path_param(req_ctx *rc, int i)
     return v;
 }
 
-bool list_params_parse(const char *limit_text, const char *cursor_text, int *limit, const char **cursor,
-                       field_errors *fe)
-{
-    *limit = 50;
-    *cursor = cursor_text && *cursor_text ? cursor_text : NULL;
-    if (!limit_text)
-        return true;
-    int64_t v;
-    if (parse_int64_digits(limit_text, &v) != 0 || v < 1 || v > 500) {
-        field_error(fe, "limit", "must be a whole number from 1 to 500");
-        return false;
-    }
-    *limit = (int)v;
-    return true;
-}
-
-bool req_list_params(req_ctx *rc, int *limit, const char **cursor)
-{
-    REQ_CHECK(rc, REQ_LIVE);
-    field_errors fe = {0};
-    if (list_params_parse(req_query(rc, "limit"), req_query(rc, "cursor"), limit, cursor, &fe))
-        return true;
-    reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
-    return false;
-}
-
 int json_body_read(const char *content_type, const char *data, size_t len, json_object **out, char *detail,
                    size_t detail_size)
 {

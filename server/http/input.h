@@ -1,5 +1,5 @@
 /*
- * input.h - what a request brings: query parameters, path parameters, the JSON body, list parameters, If-Match.
+ * input.h - what a request brings: query parameters, path parameters, the JSON body, If-Match (list parameters: list.h).
  * Each reader comes twice: a pure core, which returns a result or an error value (field errors, a status and a
  * detail) and never replies, so unit tests and fuzz targets (tests/fuzz) run exactly what production runs; and the
  * thin req_* wrapper a handler calls, which replies on failure (400, 415, 428: the "_or_reply" of issue 14) and says
@@ -26,9 +26,6 @@ bool query_check(const struct evkeyvalq *query, field_errors *fe);
 /* A path segment of len bytes percent-decoded into a (invalid escapes, NUL bytes and bytes that are not UTF-8 are
  * refused: NULL). */
 char *path_param_decode(arena *a, const char *segment, int len);
-/* ?limit= (default 50, 1..500; NULL: absent) and ?cursor= (an empty one is none): true, or false with fe. */
-bool list_params_parse(const char *limit_text, const char *cursor_text, int *limit, const char **cursor,
-                       field_errors *fe);
 /* A request body as JSON: 0 with *out (the caller's reference), or the status to answer (415 not JSON by its
  * Content-Type, which may be NULL; 400 empty or malformed) with detail saying why. */
 int json_body_read(const char *content_type, const char *data, size_t len, json_object **out, char *detail,
@@ -44,8 +41,6 @@ bool req_query_check(req_ctx *rc);
 /* Decoded path parameter i, or NULL after replying 400 when it is not valid percent-encoding. */
 const char *req_path_param(req_ctx *rc, int i);
 
-/* ?limit= (default 50, 1..500) and ?cursor=. Returns false after replying 400. */
-bool req_list_params(req_ctx *rc, int *limit, const char **cursor);
 /* The body as received: its length, and its bytes (contiguous, as long as the request lives). */
 size_t req_body_length(req_ctx *rc);
 const char *req_body_bytes(req_ctx *rc);

@@ -180,18 +180,27 @@ const char *list_filter_value(req_ctx *rc, const list_filter *f, field_errors *f
     return NULL;
 }
 
+bool list_limit_parse(const char *text, int *limit, field_errors *fe)
+{
+    *limit = LIST_DEFAULT_LIMIT;
+    int64_t v;
+    if (!text)
+        return true;
+    if (parse_int64_digits(text, &v) != 0 || v < 1 || v > LIST_MAX_LIMIT) {
+        field_error_coded(fe, "limit", "range", "limit باید عدد صحیحی از ۱ تا ۵۰۰ باشد.",
+                          "must be a whole number from 1 to 500");
+        return false;
+    }
+    *limit = (int)v;
+    return true;
+}
+
 bool list_parse(req_ctx *rc, const list_filter *filters, int nfilters, list_cursor_kind cursor, list_request *out,
                 field_errors *fe)
 {
     memset(out, 0, sizeof(*out));
-    rc->limit = 50;
-    const char *l = req_query(rc, "limit");
+    list_limit_parse(req_query(rc, "limit"), &rc->limit, fe);
     int64_t v;
-    if (l && (parse_int64_digits(l, &v) != 0 || v < 1 || v > 500))
-        field_error_coded(fe, "limit", "range", "limit باید عدد صحیحی از ۱ تا ۵۰۰ باشد.",
-                          "must be a whole number from 1 to 500");
-    else if (l)
-        rc->limit = (int)v;
     out->limit = arena_sprintf(rc->arena, "%d", rc->limit + 1);
     const char *c = req_query(rc, "cursor");
     if (c && *c) {

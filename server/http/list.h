@@ -56,6 +56,11 @@ typedef struct list_request {
 
 /* The pure core: reads limit, cursor and filters into out, adding a field error (with its code) for each
  * problem; sets rc->limit. True when there was none. Never replies. */
+#define LIST_DEFAULT_LIMIT 50
+#define LIST_MAX_LIMIT 500
+/* ?limit= as text (NULL: absent): 1..500 in any digit script, LIST_DEFAULT_LIMIT when absent; false after adding a
+ * field error (the pure core of list_parse's page size, which the request-target fuzzer calls). */
+bool list_limit_parse(const char *text, int *limit, field_errors *fe);
 bool list_parse(req_ctx *rc, const list_filter *filters, int nfilters, list_cursor_kind cursor, list_request *out,
                 field_errors *fe);
 /* The same, replying 400 with every problem; false after replying. */

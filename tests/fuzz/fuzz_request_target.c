@@ -2,7 +2,7 @@
  * fuzz_request_target.c - what the server does with a request target before any handler, by the very functions
  * production runs: route matching over the real route table, libevent's query parsing as dispatch.c calls it, the
  * query check every authenticated route passes (query_check), the decoding of path parameters (path_param_decode)
- * and ?limit=/?cursor= (list_params_parse), all from server/http/input.c.
+ * (server/http/input.c) and ?limit= (list_limit_parse, server/http/list.c: the one list parser's page size).
  * Properties: no crash; a match's parameters lie inside the path and hold no '/'; the Allow list of a 405 names
  * only real methods; a decoded parameter is no longer than its segment and holds no NUL; an accepted query has
  * distinct names, a refused one names why; an accepted limit is 1..500.
@@ -18,6 +18,7 @@
 
 #include "common/arena.h"
 #include "server/http/input.h"
+#include "server/http/list.h"
 #include "server/router.h"
 
 static const char *const methods[] = {"GET", "POST", "PATCH", "DELETE", "PUT"};
@@ -73,10 +74,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             json_object_put(fe.list);
             fe.list = NULL;
             int limit;
-            const char *cursor;
-            ok = list_params_parse(evhttp_find_header(&q, "limit"), evhttp_find_header(&q, "cursor"), &limit, &cursor,
-                                   &fe);
-            if (ok != !fe.list || (ok && (limit < 1 || limit > 500)) || (cursor && !*cursor))
+            ok = list_limit_parse(evhttp_find_header(&q, "limit"), &limit, &fe);
+            if (ok != !fe.list || limit < 1 || limit > 500)
                 abort();
             json_object_put(fe.list);
         }

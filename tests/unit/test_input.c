@@ -13,6 +13,7 @@
 
 #include "common/arena.h"
 #include "server/http/input.h"
+#include "server/http/list.h"
 
 static bool check_query(const char *q, const char *field)
 {
@@ -41,23 +42,22 @@ static void test_query_check_refuses_repeats_and_bytes_that_are_not_utf8(void **
     assert_false(check_query("\xff=1", ""));
 }
 
-static void test_list_params_default_bound_and_name_the_field(void **state)
+static void test_list_limit_defaults_bounds_and_names_the_field(void **state)
 {
     (void)state;
     int limit;
-    const char *cursor;
     field_errors fe = {0};
-    assert_true(list_params_parse(NULL, "", &limit, &cursor, &fe));
+    assert_true(list_limit_parse(NULL, &limit, &fe));
     assert_int_equal(limit, 50);
-    assert_null(cursor);
-    assert_true(list_params_parse("\xdb\xb5", "abc", &limit, &cursor, &fe));    /* Persian 5 */
+    assert_true(list_limit_parse("\xdb\xb5", &limit, &fe));    /* Persian 5 */
     assert_int_equal(limit, 5);
-    assert_string_equal(cursor, "abc");
-    assert_true(list_params_parse("500", NULL, &limit, &cursor, &fe));
+    assert_true(list_limit_parse("500", &limit, &fe));
+    assert_int_equal(limit, 500);
     assert_null(fe.list);
     static const char *const bad[] = {"0", "501", "-1", "1.5", "x", ""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_false(list_params_parse(bad[i], NULL, &limit, &cursor, &fe));
+        assert_false(list_limit_parse(bad[i], &limit, &fe));
+        assert_int_equal(limit, 50);
         assert_int_equal(json_object_array_length(fe.list), i + 1);
     }
     json_object_put(fe.list);
@@ -101,7 +101,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_check_refuses_repeats_and_bytes_that_are_not_utf8),
-        cmocka_unit_test(test_list_params_default_bound_and_name_the_field),
+        cmocka_unit_test(test_list_limit_defaults_bounds_and_names_the_field),
         cmocka_unit_test(test_json_body_read_answers_415_400_or_the_document),
         cmocka_unit_test(test_path_params_and_province_codes),
     };
