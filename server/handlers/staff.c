@@ -75,7 +75,7 @@ static void put_trainings(req_ctx *rc, json_object *body, json_object *values, f
         const char *course = clean_text(rc, body_string(t, "course"), field, fe);
         if (!course || !course[0]) {
             if (course)
-                field_error_coded(fe, field, "blank", "نام دوره نباید خالی باشد.",
+                field_error_coded(fe, field, "empty", "نام دوره نباید خالی باشد.",
                                   "a training's course must not be blank");
             json_object_put(o);
             continue;
