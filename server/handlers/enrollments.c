@@ -2,7 +2,6 @@
  * enrollments.c - a client's programs: GET/POST /api/v1/clients/{id}/enrollments, GET/PATCH
  * /api/v1/enrollments/{id}. An enrollment lives where its client lives (province, county, center).
  */
-#include <stdlib.h>
 
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
@@ -35,18 +34,6 @@ static const field_desc enrollment_fields[] = {
     DESC_RECORD_TAIL,
 };
 
-/* the path's client */
-static void enrollment_build(req_ctx *rc, json_object *body, bool partial, const char *parent_id,
-                             json_object *values, field_errors *fe)
-{
-    if (parent_id)
-        json_object_object_add(values, "client_id", json_object_new_int64(atoll(parent_id)));
-    (void)rc;
-    (void)body;
-    (void)partial;
-    (void)fe;
-}
-
 static resource enrollments = {
     .name = "enrollment",
     .table = "enrollments",
@@ -54,7 +41,6 @@ static resource enrollments = {
     .nfields = NCOLS(enrollment_fields),
     .schema = "Enrollment",
     .parent_column = "client_id",
-    .build = enrollment_build,
     .audit_reads = true,
     .close_patch = NULL,
     .path = "/api/v1/enrollments",

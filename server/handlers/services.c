@@ -3,7 +3,6 @@
  * /api/v1/services/{id}. A service lives where its client lives, at the center that gave it (so an NGO center
  * sees the services it gave).
  */
-#include <stdlib.h>
 
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
@@ -30,18 +29,6 @@ static const field_desc service_fields[] = {
     DESC_RECORD_TAIL,
 };
 
-/* the path's client */
-static void service_build(req_ctx *rc, json_object *body, bool partial, const char *parent_id, json_object *values,
-                          field_errors *fe)
-{
-    if (parent_id)
-        json_object_object_add(values, "client_id", json_object_new_int64(atoll(parent_id)));
-    (void)rc;
-    (void)body;
-    (void)partial;
-    (void)fe;
-}
-
 static resource services = {
     .name = "service",
     .table = "services",
@@ -49,7 +36,6 @@ static resource services = {
     .nfields = NCOLS(service_fields),
     .schema = "Service",
     .parent_column = "client_id",
-    .build = service_build,
     .audit_reads = true,
     .close_patch = NULL,
     .path = "/api/v1/services",

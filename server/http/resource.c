@@ -323,6 +323,9 @@ static void put_values(req_ctx *rc, const resource *r, json_object *body, bool p
 {
     if (r->fields)
         describe_put_values(rc, r, body, values, fe);
+    /* a nested collection's record (POST /clients/{id}/services) belongs to the path's parent */
+    if (r->parent_column && parent_id)
+        json_object_object_add(values, r->parent_column, json_object_new_int64(atoll(parent_id)));
     if (r->build)
         r->build(rc, body, partial, parent_id, values, fe);
 }
