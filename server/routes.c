@@ -16,6 +16,8 @@ static const route_param submissions_query[] = {
 };
 
 const route routes[] = {
+    {"GET", "/", handle_root_redirect, PERM_PUBLIC, ROUTE_NOT_API, "meta", "The web console: 302 to /console/",
+     NULL, NULL, NULL, 302},
     {"GET", "/healthz", handle_healthz, PERM_PUBLIC, ROUTE_NO_LOG | ROUTE_NOT_API, "meta",
      "Liveness: 200 while the process runs", NULL, "Status", NULL, 200},
     {"GET", "/readyz", handle_readyz, PERM_PUBLIC, ROUTE_NO_LOG | ROUTE_NOT_API, "meta",

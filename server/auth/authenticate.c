@@ -75,18 +75,56 @@ static void run_handler(req_ctx *rc)
     rt->handler(rc);
 }
 
-void authenticate_and_run(req_ctx *rc)
+bool req_by_cookie(req_ctx *rc)
 {
-    if (!req_query_check(rc))
-        return;
-    char token[44];
+    return req_header(rc, "Authorization") == NULL;
+}
+
+void req_set_session_cookie(req_ctx *rc, const char *token, int max_age_s)
+{
+    req_add_header(rc, "Set-Cookie",
+                   arena_sprintf(rc->arena, SESSION_COOKIE "=%s; Path=/; Max-Age=%d; Secure; HttpOnly; SameSite=Strict",
+                                 token, max_age_s));
+}
+
+/* A cookie request that may change something: did this origin's own page send it? */
+static bool cookie_request_allowed(req_ctx *rc)
+{
+    const char *m = rc->match.route->method;
+    if (!strcmp(m, "GET") || !strcmp(m, "HEAD"))
+        return true;
+    const char *site = req_header(rc, "Sec-Fetch-Site");
+    if (site && !strcmp(site, "same-origin"))
+        return true;
+    return origin_is_own(req_header(rc, "Origin"), req_header(rc, "Host"));
+}
+
+/* The request's token in token: the bearer header's, else the session cookie's; false after replying 401/403. */
+static bool request_token(req_ctx *rc, char token[TOKEN_BUFSZ])
+{
     const char *h = req_header(rc, "Authorization");
+    if (!h && cookie_value(req_header(rc, "Cookie"), SESSION_COOKIE, token, TOKEN_BUFSZ)) {
+        if (cookie_request_allowed(rc))
+            return true;
+        reply_problem(rc, 403, "cross-site request refused");
+        return false;
+    }
     if (bearer_parse(h, token) != 0) {
         req_add_header(rc, "WWW-Authenticate", "Bearer");
         reply_problem(rc, 401, h ? "The Authorization header is not a bearer token."
                                  : "Sign in first, then send Authorization: Bearer TOKEN.");
-        return;
+        return false;
     }
+    return true;
+}
+
+void authenticate_and_run(req_ctx *rc)
+{
+    if (!req_query_check(rc))
+        return;
+    char token[TOKEN_BUFSZ];
+    if (!request_token(rc, token))
+        return;
     token_hash_hex(token, rc->token_hash);
     const identity *cached = session_cache_get(&rc->w->sessions, rc->token_hash, now_us() / 1000);
     if (cached) {

@@ -9,6 +9,9 @@ void health_init(void);
 void handle_healthz(struct req_ctx *rc);
 void handle_readyz(struct req_ctx *rc);
 
+/* console.c */
+void handle_root_redirect(struct req_ctx *rc);
+
 /* meta.c */
 void handle_metrics(struct req_ctx *rc);
 void handle_openapi(struct req_ctx *rc);

@@ -9,6 +9,9 @@
  * the same and answer alike. Before anything is sent, attempts in flight are capped per address and per username
  * in this process (login_inflight.h); the database counts them across every registryd and throttles (429 with
  * Retry-After). Hashing runs on the crypto pool, never on an event loop; audit records are written by the check.
+ *
+ * The console signs in with ?cookie=true: the session then lives in an HttpOnly cookie (authenticate.h) and the
+ * token is left out of the JSON body, so no script of the page ever holds it. Signing out by that cookie clears it.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -186,6 +189,7 @@ typedef struct login_state {
     char upgrade[PASSWORD_ENCODED_MAX];     /* a verifier with the current parameters, when the stored one is older */
     bool abandoned;                 /* nothing was checked: the check only takes the attempt's count back */
     bool busy;                      /* abandoned because the username had too many checks in flight here */
+    bool cookie;                    /* ?cookie=true: the token goes in SESSION_COOKIE, not in the body */
     char token[44];
     char token_hash[65];
 } login_state;
@@ -225,9 +229,14 @@ static void login_checked(db_job *job, void *arg)
         return;
     }
     strbuf sb = STRBUF_INIT;
-    strbuf_puts(&sb, "{\"token\":");
-    strbuf_json_string(&sb, st->token);
-    strbuf_puts(&sb, ",\"expires_at\":");
+    if (st->cookie) {
+        req_set_session_cookie(rc, st->token, rc->w->cfg->session_ttl_s);
+        strbuf_puts(&sb, "{\"expires_at\":");
+    } else {
+        strbuf_puts(&sb, "{\"token\":");
+        strbuf_json_string(&sb, st->token);
+        strbuf_puts(&sb, ",\"expires_at\":");
+    }
     json_text_or_null(&sb, db_get(r, 0, "expires_at"));
     strbuf_printf(&sb, ",\"user\":{\"id\":%s,\"username\":", db_get(r, 0, "user_id"));
     json_text_or_null(&sb, db_get(r, 0, "username"));
@@ -332,6 +341,13 @@ static const field_spec login_fields[] = {
 
 void handle_login(req_ctx *rc)
 {
+    const char *cookie = req_query(rc, "cookie");
+    if (cookie && strcmp(cookie, "true") != 0 && strcmp(cookie, "false") != 0) {
+        field_errors qe = {0};
+        field_error(&qe, "cookie", "is true or false");
+        reply_problem_fields(rc, 400, "Invalid query parameter.", &qe);
+        return;
+    }
     json_object *body = req_json_body(rc);
     if (!body)
         return;
@@ -342,6 +358,7 @@ void handle_login(req_ctx *rc)
     }
     login_state *st = arena_calloc(rc->arena, sizeof(*st));
     st->rc = rc;
+    st->cookie = cookie && !strcmp(cookie, "true");
     rc->state = st;
     arena_on_reset(rc->arena, login_wipe, st);
     /* at most 64 characters (validated), so it fits whole: cutting it could split a character */
@@ -375,6 +392,8 @@ static void logout_done(db_job *job, void *arg)
         return;
     session_cache_drop(&rc->w->sessions, rc->token_hash);
     session_cache_forget_all();     /* every thread, before the caller hears the logout worked */
+    if (req_by_cookie(rc))
+        req_set_session_cookie(rc, "", 0);
     reply_empty(rc, 204);
 }
 

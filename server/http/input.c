@@ -56,6 +56,38 @@ bool req_query_check(req_ctx *rc)
     return false;
 }
 
+bool cookie_value(const char *h, const char *name, char *out, size_t out_size)
+{
+    size_t nlen = strlen(name);
+    bool found = false;
+    while (h && *h) {
+        while (*h == ' ' || *h == '\t' || *h == ';')
+            h++;
+        const char *end = strchr(h, ';');
+        size_t len = end ? (size_t)(end - h) : strlen(h);
+        if (len > nlen && !strncmp(h, name, nlen) && h[nlen] == '=') {
+            size_t vlen = len - nlen - 1;
+            while (vlen && (h[nlen + 1 + vlen - 1] == ' ' || h[nlen + 1 + vlen - 1] == '\t'))
+                vlen--;
+            if (found || vlen == 0 || vlen >= out_size)
+                return false;
+            memcpy(out, h + nlen + 1, vlen);
+            out[vlen] = '\0';
+            found = true;
+        }
+        h += len;
+    }
+    return found;
+}
+
+bool origin_is_own(const char *origin, const char *host)
+{
+    static const char scheme[] = "https://";
+    if (!origin || !host || !*host || strncasecmp(origin, scheme, sizeof(scheme) - 1) != 0)
+        return false;
+    return strcasecmp(origin + sizeof(scheme) - 1, host) == 0;
+}
+
 /* Invalid escapes and NUL bytes are refused, not passed through. */
 char *path_param_decode(arena *a, const char *s, int len)
 {

@@ -30,6 +30,12 @@ char *path_param_decode(arena *a, const char *segment, int len);
  * Content-Type, which may be NULL; 400 empty or malformed) with detail saying why. */
 int json_body_read(const char *content_type, const char *data, size_t len, json_object **out, char *detail,
                    size_t detail_size);
+/* The value of cookie name in a Cookie header ("a=1; b=2"; NULL header: none) copied into out: true when it is
+ * there exactly once with a value of 1 to out_size - 1 bytes (a cookie given twice is ambiguous: refused). */
+bool cookie_value(const char *cookie_header, const char *name, char *out, size_t out_size);
+/* True when origin (an Origin header) is https://HOST exactly, host being the request's Host header (with its port,
+ * if any); compared case-insensitively, as host names are. NULL or "null" never matches. */
+bool origin_is_own(const char *origin, const char *host);
 /* "IR-08" (digits in any script) folded as stored, in a; NULL when in is not a province code. */
 const char *province_code_parse(arena *a, const char *in);
 

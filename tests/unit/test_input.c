@@ -97,6 +97,36 @@ static void test_path_params_and_province_codes(void **state)
     arena_free(a);
 }
 
+static void test_cookie_value_finds_one_cookie_whole(void **state)
+{
+    (void)state;
+    char v[16];
+    assert_true(cookie_value("a=1; __Host-s=tok; b=2", "__Host-s", v, sizeof(v)));
+    assert_string_equal(v, "tok");
+    assert_true(cookie_value("__Host-s=tok", "__Host-s", v, sizeof(v)));
+    assert_string_equal(v, "tok");
+    assert_false(cookie_value("x__Host-s=tok; __Host-sx=tok", "__Host-s", v, sizeof(v)));   /* names whole */
+    assert_false(cookie_value("__Host-s=a; __Host-s=b", "__Host-s", v, sizeof(v)));         /* twice: ambiguous */
+    assert_false(cookie_value("__Host-s=", "__Host-s", v, sizeof(v)));
+    assert_false(cookie_value("__Host-s=0123456789abcdef", "__Host-s", v, sizeof(v)));       /* too long */
+    assert_false(cookie_value(NULL, "__Host-s", v, sizeof(v)));
+    assert_false(cookie_value("", "__Host-s", v, sizeof(v)));
+}
+
+static void test_origin_is_own_compares_scheme_host_and_port(void **state)
+{
+    (void)state;
+    assert_true(origin_is_own("https://127.0.0.1:8443", "127.0.0.1:8443"));
+    assert_true(origin_is_own("HTTPS://Registry.example", "registry.example"));
+    assert_false(origin_is_own("http://127.0.0.1:8443", "127.0.0.1:8443"));       /* another scheme */
+    assert_false(origin_is_own("https://127.0.0.1:9443", "127.0.0.1:8443"));      /* another port */
+    assert_false(origin_is_own("https://evil.example", "registry.example"));
+    assert_false(origin_is_own("https://registry.example.evil", "registry.example"));
+    assert_false(origin_is_own("null", "registry.example"));
+    assert_false(origin_is_own(NULL, "registry.example"));
+    assert_false(origin_is_own("https://", ""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -104,6 +134,8 @@ int main(void)
         cmocka_unit_test(test_list_limit_defaults_bounds_and_names_the_field),
         cmocka_unit_test(test_json_body_read_answers_415_400_or_the_document),
         cmocka_unit_test(test_path_params_and_province_codes),
+        cmocka_unit_test(test_cookie_value_finds_one_cookie_whole),
+        cmocka_unit_test(test_origin_is_own_compares_scheme_host_and_port),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
