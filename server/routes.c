@@ -15,9 +15,12 @@ static const route_param submissions_query[] = {
     {"status", "string", "pending, approved, rejected"}, {"center_id", "integer", NULL}, {NULL, NULL, NULL},
 };
 
+static const route_param login_query[] = {
+    {"cookie", "boolean", "true: the session in the __Host-registry_session cookie (HttpOnly), not in the body"},
+    {NULL, NULL, NULL},
+};
+
 const route routes[] = {
-    {"GET", "/", handle_root_redirect, PERM_PUBLIC, ROUTE_NOT_API, "meta", "The web console: 302 to /console/",
-     NULL, NULL, NULL, 302},
     {"GET", "/healthz", handle_healthz, PERM_PUBLIC, ROUTE_NO_LOG | ROUTE_NOT_API, "meta",
      "Liveness: 200 while the process runs", NULL, "Status", NULL, 200},
     {"GET", "/readyz", handle_readyz, PERM_PUBLIC, ROUTE_NO_LOG | ROUTE_NOT_API, "meta",
@@ -34,7 +37,8 @@ const route routes[] = {
      "Counties, optionally of one province", NULL, "County", NULL, 200},
 
     {"POST", "/api/v1/auth/login", handle_login, PERM_PUBLIC, ROUTE_JSON_BODY | ROUTE_THROTTLED, "auth",
-     "Sign in: a bearer token for the user", NULL, "LoginResult", "Login", 200},
+     "Sign in: a bearer token for the user (or, with cookie=true, the console's session cookie)", login_query,
+     "LoginResult", "Login", 200},
     {"POST", "/api/v1/auth/logout", handle_logout, PERM_ANY, 0, "auth", "Sign out: the token dies at once", NULL,
      NULL, NULL, 204},
     {"GET", "/api/v1/auth/me", handle_me, PERM_ANY, 0, "auth", "The signed-in user", NULL, "Me", NULL, 200},

@@ -11,6 +11,7 @@
 
 #include "server/audit/read_audit.h"
 #include "server/auth/authenticate.h"
+#include "server/handlers/handlers.h"
 #include "server/http/context.h"
 #include "server/http/reply.h"
 #include "server/router.h"
@@ -62,6 +63,12 @@ static void serve(req_ctx *rc, struct evhttp_request *req)
             }
         }
 
+    /* the site's root is the console's door, not a resource: it stays out of the route table and the API's
+     * description (tests/unit/test_router.c: no pattern ends in '/') */
+    if (!strcmp(path, "/") && (!strcmp(rc->method, "GET") || !strcmp(rc->method, "HEAD"))) {
+        handle_root_redirect(rc);
+        return;
+    }
     if (!router_match(rc->method, path, &rc->match)) {
         if (rc->match.path_known) {
             req_add_header(rc, "Allow", rc->match.allow);
