@@ -42,14 +42,14 @@ void session_init(void)
                                         "SELECT attempt_id, setting, retry_after_s FROM auth_login_start($1, $2, $3)");
     stmt_login_check = db_stmt_register(
         "login_check",
-        "SELECT ok, user_id, to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS expires_at,"
+        "SELECT ok, user_id, " SQL_UTC_TS_OF("expires_at") " AS expires_at,"
         " username, role,"
         " province_code, county_id, center_id, full_name"
         " FROM auth_login_check($1::bigint, $2, $3, $4::integer, $5, $6)");
     stmt_logout = db_stmt_register("logout", "SELECT auth_logout($1)");
     stmt_me = db_stmt_register("me",
                                "SELECT id, username, role, province_code, county_id, center_id, full_name,"
-                               " to_char(password_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+                               " " SQL_UTC_TS_OF("password_changed_at") ","
                                " version FROM users WHERE id = registry_user_id()");
     stmt_password_start = db_stmt_register("password_start",
                                            "SELECT attempt_id, setting, retry_after_s FROM auth_password_start()");

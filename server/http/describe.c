@@ -81,7 +81,7 @@ static void derive_selects(resource *r)
             e = f->write_expr;
             wt = COL_JSON;
         } else if (f->out == COL_TIMESTAMP) {
-            snprintf(w, sizeof(w), "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", e);
+            snprintf(w, sizeof(w), SQL_UTC_TS_OF("%s"), e);
             e = w;
         } else if (f->out == COL_TEXT_ARRAY) {
             snprintf(w, sizeof(w), "to_jsonb(%s)", e);
@@ -687,7 +687,7 @@ void describe_rows_init(row_desc *d)
         char e[256];
         snprintf(e, sizeof(e), "t.%s", f->column);
         if (f->out == COL_TIMESTAMP)
-            snprintf(e, sizeof(e), "to_char(t.%s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", f->column);
+            snprintf(e, sizeof(e), SQL_UTC_TS_OF("t.%s"), f->column);
         put_select(&sb, e, f->column);
     }
     d->returning_sql = keep(&sb);

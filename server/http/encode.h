@@ -9,6 +9,11 @@
 
 #include "common/strbuf.h"
 
+/* A timestamp as the API shows it (COL_TIMESTAMP made in SQL): UTC, ISO 8601 with Z. SQL_UTC_TS(col): column
+ * t.col under its own name. */
+#define SQL_UTC_TS_OF(expr) "to_char(" expr " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define SQL_UTC_TS(col) SQL_UTC_TS_OF("t." col) " AS " col
+
 typedef enum {
     COL_TEXT,       /* JSON string, or null */
     COL_INT,        /* JSON number as PostgreSQL printed it */

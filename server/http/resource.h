@@ -14,9 +14,6 @@
 #ifndef REGISTRY_RESOURCE_H
 #define REGISTRY_RESOURCE_H
 
-/* A timestamp column t.col as the API shows it: UTC, ISO 8601 with Z, named col. */
-#define SQL_UTC_TS(col) "to_char(t." col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS " col
-
 #include <stdbool.h>
 
 #include "server/audit/read_audit.h"
