@@ -100,7 +100,12 @@ static int audit_verify(const registry_config *cfg, bool full, char **expect, in
     PGconn *pg = ctl_connect(cfg);
     if (!pg)
         return CTL_FAIL;
+    /* audit_seal() skips when another sealer (registryd's) holds its lock, which would leave what that one has not
+     * committed yet unsealed in our snapshot: wait for the lock instead (advisory locks are re-entrant within a
+     * session, so audit_seal takes it again here), seal, and let go */
+    PQclear(PQexec(pg, "SELECT pg_advisory_lock(727274002)"));
     PGresult *r = PQexec(pg, "SELECT audit_seal(1000000)");
+    PQclear(PQexec(pg, "SELECT pg_advisory_unlock(727274002)"));
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         fprintf(stderr, "registryctl: audit verify: sealing failed: %s", PQerrorMessage(pg));
         PQclear(r);
