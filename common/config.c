@@ -55,8 +55,24 @@ static const config_key config_keys[] = {
     {"migrations_dir", "REGISTRY_MIGRATIONS_DIR", CT_STRING, OFF(migrations_dir), 0, 0, "migrations"},
     {"metrics_allow", "REGISTRY_METRICS_ALLOW", CT_STRING, OFF(metrics_allow), 0, 0, "127.0.0.0/8, ::1"},
     {"metrics_token", "REGISTRY_METRICS_TOKEN", CT_STRING, OFF(metrics_token), 0, 0, NULL},
+    {"console_idle_timeout_s", "REGISTRY_CONSOLE_IDLE_TIMEOUT", CT_INT, OFF(console_idle_timeout_s), 60, 86400, "1800"},
+    {"public_origin", "REGISTRY_PUBLIC_ORIGIN", CT_STRING, OFF(public_origin), 0, 0, NULL},
 };
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+bool config_origin_valid(const char *s)
+{
+    static const char scheme[] = "https://";
+    if (strncmp(s, scheme, sizeof(scheme) - 1) != 0)
+        return false;
+    s += sizeof(scheme) - 1;
+    if (!*s)
+        return false;
+    for (; *s; s++)     /* host[:port] only: no path, query, user or space (an Origin header never has them) */
+        if (!(isalnum((unsigned char)*s) || strchr(".-:[]", *s)))
+            return false;
+    return true;
+}
 
 int config_parse_listen(const char *s, char *host, size_t hostlen, int *port)
 {
@@ -225,6 +241,10 @@ int config_load(registry_config *c, const char *path, char *err, size_t errlen)
     char why[160];
     if (ipallow_parse(&c->metrics_allow_list, c->metrics_allow, why, sizeof(why)) != 0) {
         snprintf(err, errlen, "config: metrics_allow: %s", why);
+        return -1;
+    }
+    if (c->public_origin && *c->public_origin && !config_origin_valid(c->public_origin)) {
+        snprintf(err, errlen, "config: public_origin: \"%s\" is not https://host or https://host:port", c->public_origin);
         return -1;
     }
     if (c->metrics_token && *c->metrics_token && strlen(c->metrics_token) < 16) {

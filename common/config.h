@@ -5,6 +5,7 @@
 #ifndef REGISTRY_CONFIG_H
 #define REGISTRY_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/ipallow.h"
@@ -44,11 +45,16 @@ typedef struct registry_config {
     char *metrics_allow;        /* who may read /metrics: addresses and networks, as given ... */
     ipallow metrics_allow_list; /* ... and parsed */
     char *metrics_token;        /* or whoever sends it as a bearer token; NULL: none */
+    int console_idle_timeout_s; /* an idle console signs itself out after this long */
+    char *public_origin;        /* https://host[:port] the console is reached at; NULL: trust the Host header */
 } registry_config;
 
 /* Fills c. path may be NULL (defaults + environment only). On error returns -1 with one line in err. */
 int config_load(registry_config *c, const char *path, char *err, size_t errlen);
 void config_free(registry_config *c);
+
+/* Whether s is an origin as browsers send it in Origin: https://host or https://host:port. */
+bool config_origin_valid(const char *s);
 
 /* Parses "host:port" or "[v6]:port". Returns 0 on success. */
 int config_parse_listen(const char *s, char *host, size_t hostlen, int *port);

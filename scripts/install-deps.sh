@@ -4,7 +4,11 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libevent-dev libpq-dev libjson-c-dev libssl-dev libcmocka-dev
-          postgresql-15 postgresql-contrib openssl python3 ca-certificates)
+          postgresql-15 postgresql-contrib openssl python3 ca-certificates zlib1g-dev libbrotli-dev util-linux)
+# The console is built with Node.js and npm: Debian's, unless the machine already has its own (Debian's npm package
+# conflicts with other Node.js installations, so neither is touched when present).
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 if [ "${1:-}" = "--fuzz" ]; then
     packages+=(clang libclang-rt-14-dev)
 fi

@@ -24,6 +24,7 @@
 #include "common/password.h"
 #include "server/audit/sealer.h"
 #include "server/crypto_pool.h"
+#include "server/handlers/handlers.h"
 #include "server/http/dispatch.h"
 #include "server/openapi.h"
 #include "server/router.h"
@@ -159,6 +160,10 @@ int main(int argc, char **argv)
     audit_sealer_init();
     router_init();
     openapi_build();
+    if (console_init(&cfg) != 0) {
+        fprintf(stderr, "registryd: the console's shell page is broken (rebuild web/)\n");
+        goto out;
+    }
     if (nroutes >= METRICS_MAX_ROUTES - 1) {
         fprintf(stderr, "registryd: too many routes for the metrics table\n");
         goto out;
@@ -225,6 +230,7 @@ out:
     free(fds);
     if (ssl_ctx)
         SSL_CTX_free(ssl_ctx);
+    console_shutdown();
     config_free(&cfg);
     libevent_global_shutdown();
     return rc;

@@ -78,10 +78,29 @@ static bool allow_has(const char *allow, const char *method)
     return false;
 }
 
+/* Appends method to m's Allow list. */
+static void allow_add(route_match *m, size_t *alen, const char *method)
+{
+    size_t ml = strlen(method);
+    if (*alen + ml + 3 < sizeof(m->allow)) {
+        if (*alen) {
+            memcpy(m->allow + *alen, ", ", 2);
+            *alen += 2;
+        }
+        memcpy(m->allow + *alen, method, ml);
+        *alen += ml;
+        m->allow[*alen] = '\0';
+    }
+}
+
+/* HEAD is answered wherever GET is, by the GET route (HTTP: the same headers, no body; libevent drops the body of a
+ * reply to HEAD), so the table never lists it and every Allow with GET also names HEAD. */
 bool router_match(const char *method, const char *path, route_match *m)
 {
     memset(m, 0, sizeof(*m));
     size_t alen = 0;
+    if (strcmp(method, "HEAD") == 0)
+        method = "GET";
     for (int i = 0; i < nroutes; i++) {
         route_match tmp;
         if (!match_one(&compiled[i], path, &tmp))
@@ -96,16 +115,9 @@ bool router_match(const char *method, const char *path, route_match *m)
         m->path_known = true;
         if (allow_has(m->allow, routes[i].method))
             continue;
-        size_t ml = strlen(routes[i].method);
-        if (alen + ml + 3 < sizeof(m->allow)) {
-            if (alen) {
-                memcpy(m->allow + alen, ", ", 2);
-                alen += 2;
-            }
-            memcpy(m->allow + alen, routes[i].method, ml);
-            alen += ml;
-            m->allow[alen] = '\0';
-        }
+        allow_add(m, &alen, routes[i].method);
+        if (strcmp(routes[i].method, "GET") == 0)
+            allow_add(m, &alen, "HEAD");
     }
     return false;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/token.h"
 #include "server/auth/session_cache.h"
@@ -96,7 +97,11 @@ static bool cookie_request_allowed(req_ctx *rc)
     const char *site = req_header(rc, "Sec-Fetch-Site");
     if (site && !strcmp(site, "same-origin"))
         return true;
-    return origin_is_own(req_header(rc, "Origin"), req_header(rc, "Host"));
+    /* behind a proxy that rewrites Host, the configured public origin is the console's; else its own Host */
+    const char *origin = req_header(rc, "Origin"), *pub = rc->w->cfg->public_origin;
+    if (pub && *pub)
+        return origin && strcasecmp(origin, pub) == 0;
+    return origin_is_own(origin, req_header(rc, "Host"));
 }
 
 /* The request's token in token: the bearer header's, else the session cookie's; false after replying 401/403. */

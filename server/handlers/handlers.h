@@ -9,7 +9,14 @@ void health_init(void);
 void handle_healthz(struct req_ctx *rc);
 void handle_readyz(struct req_ctx *rc);
 
-/* console.c */
+/* console.c: the web console (web/), served outside the route table */
+struct registry_config;
+struct console_asset;
+int console_init(const struct registry_config *cfg);   /* the shell page with the configured idle time */
+void console_shutdown(void);
+_Bool console_path(const char *path);                   /* /console or /console/... */
+const struct console_asset *console_asset_find(const char *path);
+void handle_console(struct req_ctx *rc);
 void handle_root_redirect(struct req_ctx *rc);
 
 /* meta.c */

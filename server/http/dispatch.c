@@ -69,6 +69,10 @@ static void serve(req_ctx *rc, struct evhttp_request *req)
         handle_root_redirect(rc);
         return;
     }
+    if (console_path(path)) {
+        handle_console(rc);
+        return;
+    }
     if (!router_match(rc->method, path, &rc->match)) {
         if (rc->match.path_known) {
             req_add_header(rc, "Allow", rc->match.allow);

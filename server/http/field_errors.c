@@ -23,3 +23,8 @@ void field_error(field_errors *fe, const char *field, const char *fmt, ...)
     json_object_object_add(e, "message", json_object_new_string(msg));
     json_object_array_add(fe->list, e);
 }
+
+const char *field_error_fa(json_object *err)
+{
+    return json_object_get_userdata(err);
+}

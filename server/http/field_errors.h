@@ -21,4 +21,7 @@ typedef struct field_errors {
 /* Appends {"field","message"} to fe's list, making the list on the first error. */
 void field_error(field_errors *fe, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* The Persian message of a coded field error (validate.h's field_error_coded), NULL for an uncoded one. */
+const char *field_error_fa(json_object *err);
+
 #endif

@@ -11,6 +11,7 @@
 #include "server/http/conflict.h"
 #include "server/http/etag.h"
 #include "server/http/field_errors.h"
+#include "server/http/negotiate.h"
 #include "server/http/problem_map.h"
 
 const char *status_reason(int status)
@@ -84,13 +85,21 @@ static void reply_send(req_ctx *rc, int status, const char *content_type, struct
         evhttp_add_header(h, "Content-Type", content_type);
     evhttp_add_header(h, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-    evhttp_add_header(h, "Cache-Control", "no-store");
+    if (!evhttp_find_header(h, "Cache-Control"))    /* only the console's hashed assets set their own */
+        evhttp_add_header(h, "Cache-Control", "no-store");
     evhttp_add_header(h, "X-Request-Id", rc->request_id);
     if (rc->w->draining)
         evhttp_add_header(h, "Connection", "close");
     if (evhttp_request_get_connection(rc->req)) {
         rc->w->unflushed++;
         evhttp_request_set_on_complete_cb(rc->req, worker_reply_sent, rc->w);
+    }
+    if (body && rc->method && !strcmp(rc->method, "HEAD")) {
+        /* the GET's headers, its length, no body: libevent would send the body of a reply to HEAD */
+        char len[24];
+        snprintf(len, sizeof(len), "%zu", evbuffer_get_length(body));
+        evhttp_add_header(h, "Content-Length", len);
+        evbuffer_drain(body, evbuffer_get_length(body));
     }
     evhttp_send_reply(rc->req, status, status_reason(status), body);
     uint64_t dur = now_us() - rc->start_us;
@@ -156,6 +165,16 @@ void reply_strbuf(req_ctx *rc, int status, const char *content_type, strbuf *sb)
     evbuffer_free(buf);
 }
 
+void reply_static(req_ctx *rc, int status, const char *content_type, const void *data, size_t len)
+{
+    REQ_CHECK(rc, REQ_LIVE);
+    struct evbuffer *buf = evbuffer_new();
+    if (len)
+        evbuffer_add_reference(buf, data, len, NULL, NULL);     /* static memory: nothing to copy or free */
+    reply_finish(rc, status, content_type, buf);
+    evbuffer_free(buf);
+}
+
 void reply_empty(req_ctx *rc, int status)
 {
     REQ_CHECK(rc, REQ_LIVE);
@@ -174,6 +193,14 @@ void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_err
     json_object_object_add(p, "detail", json_object_new_string(detail ? detail : status_reason(status)));
     json_object_object_add(p, "request_id", json_object_new_string(rc->request_id));
     if (fe && fe->list) {
+        /* Accept-Language: fa gives each coded field error its Persian message (kept beside it since validation) */
+        if (accept_language_prefers_fa(req_header(rc, "Accept-Language")))
+            for (size_t i = 0, n = json_object_array_length(fe->list); i < n; i++) {
+                json_object *e = json_object_array_get_idx(fe->list, i);
+                const char *fa = field_error_fa(e);
+                if (fa)
+                    json_object_object_add(e, "message", json_object_new_string(fa));
+            }
         json_object_object_add(p, "errors", fe->list);
         fe->list = NULL;
     }

@@ -19,6 +19,8 @@
 /* Replies. Each consumes the request: after one of these the handler must not touch rc again. */
 void reply_body(req_ctx *rc, int status, const char *content_type, const char *body, size_t len);
 void reply_strbuf(req_ctx *rc, int status, const char *content_type, strbuf *sb);   /* takes sb's memory */
+/* data is static (it outlives every request): sent by reference, never copied. */
+void reply_static(req_ctx *rc, int status, const char *content_type, const void *data, size_t len);
 void reply_empty(req_ctx *rc, int status);
 void reply_problem(req_ctx *rc, int status, const char *detail);
 void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_errors *fe);

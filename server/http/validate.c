@@ -52,11 +52,6 @@ const char *field_error_code(json_object *err)
     return json_object_object_get_ex(err, "code", &c) ? json_object_get_string(c) : NULL;
 }
 
-const char *field_error_fa(json_object *err)
-{
-    return json_object_get_userdata(err);
-}
-
 void field_error_national_id(field_errors *fe, const char *field, const char *label_fa, int err)
 {
     const char *l = label_fa ? label_fa : "کد ملی";

@@ -41,7 +41,6 @@ void field_error_coded(field_errors *fe, const char *field, const char *reason, 
     __attribute__((format(printf, 5, 6)));
 /* An error's code and Persian message (NULL for an error made by plain field_error). */
 const char *field_error_code(json_object *err);
-const char *field_error_fa(json_object *err);
 /* A national ID error (national_id_normalize's code) on field: its code, English and Persian message. */
 void field_error_national_id(field_errors *fe, const char *field, const char *label_fa, int err);
 

@@ -13,6 +13,7 @@
 
 #include "common/arena.h"
 #include "server/http/input.h"
+#include "server/http/negotiate.h"
 #include "server/http/list.h"
 
 static bool check_query(const char *q, const char *field)
@@ -127,6 +128,43 @@ static void test_origin_is_own_compares_scheme_host_and_port(void **state)
     assert_false(origin_is_own("https://", ""));
 }
 
+static void test_content_coding_pick_honours_weights_and_availability(void **state)
+{
+    (void)state;
+    unsigned all = (1u << CODING_GZIP) | (1u << CODING_BR), gz = 1u << CODING_GZIP;
+    assert_int_equal(content_coding_pick(NULL, all), CODING_IDENTITY);
+    assert_int_equal(content_coding_pick("", all), CODING_IDENTITY);
+    assert_int_equal(content_coding_pick("gzip, deflate, br, zstd", all), CODING_BR);
+    assert_int_equal(content_coding_pick("gzip, deflate, br", gz), CODING_GZIP);     /* a font: no brotli copy */
+    assert_int_equal(content_coding_pick("gzip, br", 0), CODING_IDENTITY);
+    assert_int_equal(content_coding_pick("br;q=0, gzip", all), CODING_GZIP);
+    assert_int_equal(content_coding_pick("br;q=0.5, gzip;q=0.8", all), CODING_GZIP);
+    assert_int_equal(content_coding_pick("BR ; Q=1", all), CODING_BR);
+    assert_int_equal(content_coding_pick("*", all), CODING_BR);
+    assert_int_equal(content_coding_pick("*;q=0", all), CODING_IDENTITY);
+    assert_int_equal(content_coding_pick("*, br;q=0", all), CODING_GZIP);
+    assert_int_equal(content_coding_pick("x-gzip", all), CODING_GZIP);
+    assert_int_equal(content_coding_pick("br;q=abc, gzip;q=2", all), CODING_IDENTITY);   /* garbled: never */
+    assert_int_equal(content_coding_pick("identity", all), CODING_IDENTITY);
+}
+
+static void test_accept_language_prefers_fa_by_weight_then_order(void **state)
+{
+    (void)state;
+    assert_false(accept_language_prefers_fa(NULL));
+    assert_false(accept_language_prefers_fa(""));
+    assert_true(accept_language_prefers_fa("fa"));
+    assert_true(accept_language_prefers_fa("FA-IR"));
+    assert_true(accept_language_prefers_fa("fa-IR,fa;q=0.9,en-US;q=0.8,en;q=0.7"));
+    assert_false(accept_language_prefers_fa("en-US,en;q=0.9,fa;q=0.8"));
+    assert_false(accept_language_prefers_fa("en, fa"));           /* a tie goes to the one named first */
+    assert_true(accept_language_prefers_fa("fa, en"));
+    assert_true(accept_language_prefers_fa("en;q=0.5, fa"));
+    assert_false(accept_language_prefers_fa("fa;q=0"));
+    assert_false(accept_language_prefers_fa("far, en"));         /* not Persian, only starts with fa */
+    assert_false(accept_language_prefers_fa("de"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -136,6 +174,8 @@ int main(void)
         cmocka_unit_test(test_path_params_and_province_codes),
         cmocka_unit_test(test_cookie_value_finds_one_cookie_whole),
         cmocka_unit_test(test_origin_is_own_compares_scheme_host_and_port),
+        cmocka_unit_test(test_content_coding_pick_honours_weights_and_availability),
+        cmocka_unit_test(test_accept_language_prefers_fa_by_weight_then_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

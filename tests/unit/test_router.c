@@ -35,7 +35,7 @@ static void assert_routes_to(const char *method, const char *path, const char *p
     route_match m;
     if (!router_match(method, path, &m))
         fail_msg("%s %s matched no route (expected %s)", method, path, pattern);
-    int want = route_index(method, pattern);
+    int want = route_index(strcmp(method, "HEAD") ? method : "GET", pattern);   /* HEAD takes the GET row */
     if (m.index != want)
         fail_msg("%s %s reached %s, expected %s", method, path, m.route->pattern, pattern);
     assert_ptr_equal(m.route, &routes[want]);
@@ -213,17 +213,28 @@ static void test_unknown_paths_are_404(void **state)
 static void test_405_lists_the_paths_methods(void **state)
 {
     (void)state;
-    assert_method_not_allowed("DELETE", "/api/v1/users/7", "GET, PATCH");
-    assert_method_not_allowed("PUT", "/api/v1/centers", "GET, POST");
-    assert_method_not_allowed("PUT", "/api/v1/centers/3", "GET, PATCH, DELETE");
+    assert_method_not_allowed("DELETE", "/api/v1/users/7", "GET, HEAD, PATCH");
+    assert_method_not_allowed("PUT", "/api/v1/centers", "GET, HEAD, POST");
+    assert_method_not_allowed("PUT", "/api/v1/centers/3", "GET, HEAD, PATCH, DELETE");
     assert_method_not_allowed("GET", "/api/v1/auth/login", "POST");
     assert_method_not_allowed("DELETE", "/api/v1/submissions/5/decision", "POST");
     /* methods are case-sensitive tokens (RFC 9110); one the table lacks is 405, never another route */
-    assert_method_not_allowed("get", "/healthz", "GET");
-    assert_method_not_allowed("HEAD", "/healthz", "GET");
-    assert_method_not_allowed("OPTIONS", "/api/v1/clients", "GET, POST");
+    assert_method_not_allowed("get", "/healthz", "GET, HEAD");
+    assert_method_not_allowed("OPTIONS", "/api/v1/clients", "GET, HEAD, POST");
     /* two rows match /loans/overdue (the literal and {id}): each method is listed once */
-    assert_method_not_allowed("POST", "/api/v1/loans/overdue", "GET, PATCH");
+    assert_method_not_allowed("POST", "/api/v1/loans/overdue", "GET, HEAD, PATCH");
+}
+
+/* HEAD is answered by the GET route of a path (and only where there is one). */
+static void test_head_is_answered_wherever_get_is(void **state)
+{
+    (void)state;
+    assert_routes_to("HEAD", "/healthz", "/healthz");
+    assert_routes_to("HEAD", "/api/v1/clients/12", "/api/v1/clients/{id}");
+    assert_routes_to("HEAD", "/api/v1/loans/overdue", "/api/v1/loans/overdue");
+    assert_method_not_allowed("HEAD", "/api/v1/auth/login", "POST");
+    assert_method_not_allowed("HEAD", "/api/v1/submissions/5/decision", "POST");
+    assert_not_found("HEAD", "/api/v1/nothing");
 }
 
 /* No route ends in a slash, and an empty segment is never a parameter: the one with a trailing or doubled slash is
@@ -294,6 +305,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_route_is_reachable),
+        cmocka_unit_test(test_head_is_answered_wherever_get_is),
         cmocka_unit_test(test_the_table_is_consistent),
         cmocka_unit_test(test_path_parameters_are_raw_and_in_order),
         cmocka_unit_test(test_literal_segments_win_over_parameters),

@@ -1,0 +1,65 @@
+// build.mjs - bundles the console for registryd: `node build.mjs OUTDIR`.
+// Writes OUTDIR/assets/* (content-hashed names, served with Cache-Control: immutable) and OUTDIR/shell.html (the one
+// page every /console/... path answers, served with no-store). CMake then compiles OUTDIR into registryd
+// (tools/embedgen.c). The working directory is pinned to this folder so the hashes do not depend on the build dir.
+import * as esbuild from 'esbuild';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = resolve(process.argv[2] || join(here, 'dist'));
+const assets = join(out, 'assets');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(assets, { recursive: true });
+
+const result = await esbuild.build({
+  absWorkingDir: here,
+  entryPoints: ['src/main.js', 'src/styles.css'],
+  bundle: true,
+  splitting: true,            // the spreadsheet reader is a chunk of its own, loaded only by the upload screen
+  format: 'esm',
+  target: ['chrome109', 'firefox115'],
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  outdir: assets,
+  entryNames: '[name]-[hash]',
+  chunkNames: 'chunk-[hash]',
+  assetNames: '[name]-[hash]',
+  publicPath: '/console/assets',
+  loader: { '.woff2': 'file', '.svg': 'file' },
+  metafile: true,
+  logLevel: 'warning',
+});
+
+const outputs = result.metafile.outputs;
+const find = (entry) => {
+  for (const [file, o] of Object.entries(outputs))
+    if (o.entryPoint === entry) return '/console/assets/' + basename(file);
+  throw new Error('no output for ' + entry);
+};
+const fonts = Object.keys(outputs).filter((f) => f.endsWith('.woff2') && /(arabic|latin)-400/.test(f));
+
+// The shell: no inline script or style (the Content-Security-Policy forbids both). registryd replaces
+// @IDLE_SECONDS@ once at start with its configured idle sign-out (REGISTRY_CONSOLE_IDLE_TIMEOUT).
+const shell = `<!doctype html>
+<html lang="fa" dir="rtl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="registry-idle-seconds" content="@IDLE_SECONDS@">
+<title>سامانهٔ ثبت بهزیستی</title>
+<link rel="icon" href="data:,">
+${fonts.map((f) => `<link rel="preload" href="/console/assets/${basename(f)}" as="font" type="font/woff2" crossorigin>`).join('\n')}
+<link rel="stylesheet" href="${find('src/styles.css')}">
+<script type="module" src="${find('src/main.js')}"></script>
+</head>
+<body>
+<div id="app"><noscript>این سامانه برای کار به جاوااسکریپت نیاز دارد.</noscript></div>
+</body>
+</html>
+`;
+writeFileSync(join(out, 'shell.html'), shell);
+const total = Object.values(outputs).reduce((n, o) => n + o.bytes, 0);
+console.log(`console: ${Object.keys(outputs).length} assets, ${total} bytes before compression -> ${out}`);
