@@ -1,0 +1,61 @@
+// session.js - who is signed in (GET /auth/me), sign-in and sign-out through the cookie session, and the idle
+// sign-out: after the configured minutes without a key press, click or touch (the server puts the number in the
+// page's registry-idle-seconds meta), the console ends the session on the server and says why.
+import { api, setUnauthorizedHandler } from './api.js';
+import { navigate, location } from './router.js';
+import { signal } from './state.js';
+
+export const session = signal(undefined);       // undefined: not known yet; null: signed out; else the user
+
+const meta = document.querySelector('meta[name="registry-idle-seconds"]');
+export const idleSeconds = Math.max(60, parseInt(meta && meta.content, 10) || 1800);
+
+function toLogin(reason) {
+  const here = location.get();
+  const next = here.startsWith('/console/login') ? '' : '&next=' + encodeURIComponent(here);
+  navigate('/console/login?reason=' + reason + next, { replace: true });
+}
+
+setUnauthorizedHandler(() => {
+  if (session.get()) {
+    session.set(null);
+    toLogin('expired');
+  }
+});
+
+export async function loadSession() {
+  try {
+    const r = await api('GET', '/auth/me', { quiet401: true });
+    session.set(r.data);
+  } catch (e) {
+    if (e.status === 401) session.set(null);
+    else throw e;
+  }
+}
+
+export async function signIn(username, password) {
+  const r = await api('POST', '/auth/login', { query: { cookie: 'true' }, body: { username, password }, quiet401: true });
+  session.set(r.data.user);
+  lastActivity = Date.now();
+  return r.data.user;
+}
+
+export async function signOut(reason = 'signed_out') {
+  try { await api('POST', '/auth/logout', { quiet401: true }); } catch { /* the session may be gone already */ }
+  session.set(null);
+  toLogin(reason);
+}
+
+let lastActivity = Date.now();
+for (const ev of ['keydown', 'pointerdown', 'wheel', 'touchstart'])
+  window.addEventListener(ev, () => { lastActivity = Date.now(); }, { passive: true, capture: true });
+
+// Checked every few seconds rather than one long timer: a sleeping laptop's timers stop, the clock does not.
+setInterval(() => {
+  if (session.get() && Date.now() - lastActivity >= idleSeconds * 1000) signOut('idle');
+}, 5000);
+
+export function hasRole(user, ...roles) { return !!user && roles.includes(user.role); }
+export const canWrite = (u) => hasRole(u, 'national_admin', 'provincial_admin', 'provincial_officer', 'county_officer');
+export const isAdmin = (u) => hasRole(u, 'national_admin', 'provincial_admin');
+export const canReview = (u) => hasRole(u, 'national_admin', 'provincial_admin', 'provincial_officer', 'county_officer');
