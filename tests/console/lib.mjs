@@ -228,6 +228,13 @@ export async function waitForText(page, text, { selector = 'body', timeout = 15_
   return visibleText(page, selector);
 }
 
+/** The element a person (or a screen reader) knows by its role and accessible name, e.g. byRole(page, 'button',
+ *  'خروج'); waits for it to appear. */
+export async function byRole(page, role, name, { timeout = 15_000 } = {}) {
+  const q = (s) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  return page.waitForSelector(`::-p-aria([name="${q(name)}"][role="${q(role)}"])`, { timeout });
+}
+
 /** The cells of a table as a person reads them: rows (header row first) of cell texts. selector: the table (default
  *  the first table in the main landmark). */
 export async function tableTexts(page, selector = 'main table, [role="main"] table') {
