@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The registry's test command: installs what it needs (Debian 12), builds with AddressSanitizer and
 # UndefinedBehaviorSanitizer, and runs every test through ctest: cmocka unit tests, end-to-end tests (each starts
-# its own PostgreSQL cluster and registryd and speaks HTTPS to it) and the fuzz targets, which replay their seed
-# corpora in the sanitizer build and then fuzz for FUZZ_SECONDS each in a clang libFuzzer build.
+# its own PostgreSQL cluster and registryd and speaks HTTPS to it), the console's browser tests (tests/console/:
+# Debian's chromium and firefox-esr against a real registryd; screenshots in build-asan/console-screenshots) and the
+# fuzz targets, which replay their seed corpora in the sanitizer build and then fuzz for FUZZ_SECONDS each in a clang
+# libFuzzer build.
 # The last line says how many tests passed and failed.
 #   FUZZ_SECONDS=0 skips the libFuzzer build; CTEST_ARGS="-R e2e" narrows the run.
 set -uo pipefail
@@ -15,9 +17,9 @@ trap 'echo; echo "$passed passed, $failed failed"' EXIT
 trap 'failed=$((failed + 1)); exit 130' INT TERM
 
 if [ "$fuzz_seconds" -gt 0 ]; then
-    "$root/scripts/install-deps.sh" --fuzz || { echo "installing the dependencies failed"; failed=1; exit 1; }
+    "$root/scripts/install-deps.sh" --browser --fuzz || { echo "installing the dependencies failed"; failed=1; exit 1; }
 else
-    "$root/scripts/install-deps.sh" || { echo "installing the dependencies failed"; failed=1; exit 1; }
+    "$root/scripts/install-deps.sh" --browser || { echo "installing the dependencies failed"; failed=1; exit 1; }
 fi
 
 jobs=$(nproc)

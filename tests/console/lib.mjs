@@ -142,10 +142,13 @@ export function useConsole({ browser: name } = {}) {
 
 // -- signing in ------------------------------------------------------------------------------------------------------
 
-/** Signs user (a username) in as a person does: the sign-in page, the username and password fields (found by their
- *  autocomplete tokens), the form's submit button; resolves once the URL has left /console/login. */
+/** Signs user (a username) in as a person does: the sign-in page (opened unless the page already shows it), the
+ *  username and password fields (found by their autocomplete tokens), the form's submit button; resolves once the
+ *  URL has left /console/login. */
 export async function signIn(page, stack, user, password = stack.password) {
-  await page.goto(`${stack.base_url}/console/login`, { waitUntil: 'load' });
+  const now = new URL(page.url());
+  if (now.origin !== new URL(stack.base_url).origin || !now.pathname.startsWith('/console/login'))
+    await page.goto(`${stack.base_url}/console/login`, { waitUntil: 'load' });
   await fillSignInForm(page, user, password);
   await page.waitForFunction(() => !location.pathname.startsWith('/console/login'), { timeout: 30_000 });
 }

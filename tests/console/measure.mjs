@@ -77,8 +77,8 @@ try {
   const page = await newPage(browser);
   const counter = await byteCounter(page);
   await page.goto(`${stack.base_url}/console/`, { waitUntil: 'networkidle0' });
-  await page.waitForSelector('input[autocomplete="username"]', { visible: true });
-  const signInLoad = printLoad('first load of the sign-in page (/console/)', counter.take(), await transferSizes(page));
+  const signInLoad = printLoad(`first load of /console/ (it shows ${new URL(page.url()).pathname})`, counter.take(),
+                               await transferSizes(page));
   await signIn(page, stack, stack.users.national_admin);
   await page.waitForNetworkIdle({ idleTime: 500 });
   const afterSignIn = printLoad('signing in and the first screen after it', counter.take());
