@@ -52,6 +52,8 @@ export async function startStack() {
   const info = JSON.parse(first);
   info.ca = fs.readFileSync(info.ca_file, 'utf8');
   info.stderr = () => stderr;
+  // The stack kills a browser it was told about when it stops, even if this process dies without closing it.
+  info.watchBrowser = (pid, profile) => { child.stdin.write(`browser ${pid} ${profile}\n`); };
   info.stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
     const exited = once(child, 'exit');
@@ -100,6 +102,7 @@ export async function launchBrowser(stack, name = process.env.CONSOLE_BROWSER ||
     throw new Error(`unknown browser ${name} (chromium or firefox)`);
   }
   browserNames.set(browser, name);
+  stack.watchBrowser?.(browser.process().pid, profile);
   const close = browser.close.bind(browser);
   browser.close = async () => {
     try { await close(); } finally { fs.rmSync(profile, { recursive: true, force: true }); }

@@ -12,6 +12,9 @@ registryctl) and REGISTRY_SOURCE_DIR (the repository). Once everything is up it 
 
 and then runs until its standard input reaches end of file (the parent closed the pipe or died), stops registryd and
 PostgreSQL and removes their directories. If it is killed instead, the harness's watchdog cleans up the same way.
+Lines "browser PID PROFILE_DIR" on stdin name a browser the parent started (the leader of its own process group):
+when the stack stops (its parent died, was killed, or forgot to close it) that process group is killed and its
+profile directory removed, so a browser never outlives the test that started it.
 Anything else it says goes to stderr. Exit 0 after a clean stop; 1 if the stack could not be started (the reason on
 stderr).
 """
@@ -20,6 +23,8 @@ import base64
 import hashlib
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 
@@ -46,6 +51,20 @@ def spki_sha256(cert_path):
     der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pub, capture_output=True,
                          check=True, timeout=30).stdout
     return base64.b64encode(hashlib.sha256(der).digest()).decode("ascii")
+
+
+def kill_browsers(browsers):
+    """SIGKILL each browser's process group that still runs (the same process: same start time) and remove its
+    profile directory."""
+    for pid, start, profile in browsers:
+        if start is not None and harness._proc_starttime(pid) == start:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        harness._unwatch_proc(pid)
+        if os.path.basename(profile).startswith("registry-console-"):
+            shutil.rmtree(profile, ignore_errors=True)
 
 
 def main():
@@ -78,12 +97,18 @@ def main():
 
     sys.stdout.write(json.dumps(info) + "\n")
     sys.stdout.flush()
+    browsers = []
     try:
-        while sys.stdin.buffer.read(65536):     # whatever the parent writes is ignored; EOF means stop
-            pass
+        for line in sys.stdin.buffer:           # EOF means stop
+            parts = line.decode("utf-8", "replace").split()
+            if len(parts) == 3 and parts[0] == "browser" and parts[1].isdigit():
+                pid = int(parts[1])
+                browsers.append((pid, harness._proc_starttime(pid), parts[2]))
+                harness._watch_proc(pid)        # killed by the harness's watchdog if this process is killed too
     except (OSError, KeyboardInterrupt):
         pass
     finally:
+        kill_browsers(browsers)
         code = None
         try:
             code = reg.stop()
