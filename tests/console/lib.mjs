@@ -111,15 +111,24 @@ export async function launchBrowser(stack, name = process.env.CONSOLE_BROWSER ||
 }
 
 /** A new page in a new (incognito-like) browser context, so no cookie of an earlier test leaks in. Console errors,
- *  uncaught exceptions and failed requests are kept for problems(page). */
+ *  uncaught exceptions, failed requests and 5xx answers are kept for problems(page). */
 export async function newPage(browser) {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   const seen = [];
   pageProblems.set(page, seen);
-  page.on('console', (m) => { if (m.type() === 'error') seen.push(`console: ${m.text()}`); });
+  // A 4xx answer is part of a flow (401 before signing in, a 422 for a wrong field): the browser's own "Failed to
+  // load resource" line for it is not a problem; a 5xx answer, a failed request or a script's error is.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) seen.push(`console: ${m.text()}`);
+  });
   page.on('pageerror', (e) => seen.push(`exception: ${e.message}`));
-  page.on('requestfailed', (r) => seen.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  // Chromium reports a fetch answered 204 as net::ERR_ABORTED after its response (a known quirk): only a request
+  // that got no answer at all failed.
+  page.on('requestfailed', (r) => {
+    if (!r.response()) seen.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
+  });
+  page.on('response', (r) => { if (r.status() >= 500) seen.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`); });
   page.closeContext = () => context.close();
   return page;
 }
@@ -178,12 +187,25 @@ export async function sessionCookie(page) {
 
 // -- screenshots and accessibility -----------------------------------------------------------------------------------
 
-/** Saves a full-page PNG of what the page shows as <CONSOLE_SCREENSHOT_DIR>/<browser>-<name>.png; returns its path. */
+/** Saves a PNG of the whole page as <CONSOLE_SCREENSHOT_DIR>/<browser>-<name>.png; returns its path. A page taller
+ *  than the window is shot in a window made as tall as the page (puppeteer's fullPage clips from the left edge, which
+ *  in Chromium misses the right-to-left page's right side). */
 export async function shot(page, name) {
   fs.mkdirSync(screenshotDir, { recursive: true });
   const who = browserNames.get(page.browser()) || 'browser';
   const file = path.join(screenshotDir, `${who}-${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  const viewport = page.viewport();
+  const height = await page.evaluate(() => Math.ceil(document.documentElement.scrollHeight));
+  if (!viewport || height <= viewport.height) {
+    await page.screenshot({ path: file });
+    return file;
+  }
+  await page.setViewport({ ...viewport, height: Math.min(height, 16_000) });
+  try {
+    await page.screenshot({ path: file });
+  } finally {
+    await page.setViewport(viewport);
+  }
   return file;
 }
 

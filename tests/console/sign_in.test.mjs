@@ -5,7 +5,15 @@ import {
   api, axeCheck, byRole, fillSignInForm, launchBrowser, newPage, problems, sessionCookie, shot, signIn, useConsole,
   visibleText, waitForText,
 } from './lib.mjs';
-import { t } from './texts.mjs';
+
+// What the console says (web/src/i18n.js, web/src/screens/login.js).
+const TEXT = {
+  signInTitle: 'ورود به سامانه',
+  wrongPassword: 'نام کاربری یا گذرواژه درست نیست.',
+  signOut: 'خروج',
+  signedOut: 'از سامانه خارج شدید.',
+  role: { national_admin: 'مدیر ملی', provincial_admin: 'مدیر استان' },
+};
 
 const ctx = useConsole();
 const PERSIAN = /[\u0600-\u06FF]/;
@@ -27,6 +35,7 @@ test('the sign-in page is Persian, right to left, accessible, and served with a 
     assert.equal(lang, 'fa');
     assert.equal(dir, 'rtl');
     await page.waitForSelector('input[autocomplete="username"]', { visible: true });
+    await waitForText(page, TEXT.signInTitle, { selector: 'main' });
     assert.match(await visibleText(page, 'body'), PERSIAN, 'the sign-in page speaks Persian');
     await shot(page, 'sign-in');
     await axeCheck(page, 'the sign-in page');
@@ -41,16 +50,16 @@ test('a wrong password keeps the person on the sign-in page with a Persian messa
   const page = await newPage(ctx.browser);
   try {
     await page.goto(`${ctx.stack.base_url}/console/login`, { waitUntil: 'load' });
+    await page.waitForSelector('input[autocomplete="username"]', { visible: true });
     const before = await visibleText(page, 'body');
     await fillSignInForm(page, ctx.stack.users.national_admin, 'not-the-password-1');
-    const message = await waitForText(page, t('login.failed'), { selector: 'body' });
-    assert.ok(!before.includes(t('login.failed')), 'the message was not there before the attempt');
-    assert.match(t('login.failed'), PERSIAN);
+    const message = await waitForText(page, TEXT.wrongPassword, { selector: 'body' });
+    assert.ok(!before.includes(TEXT.wrongPassword), 'the message was not there before the attempt');
     // Beside the form: the message is announced (role=alert or a live region) inside the form or next to it.
     const announced = await page.evaluate(() => [...document.querySelectorAll('[role="alert"], [aria-live]')]
       .filter((e) => e.closest('form') || e.parentElement?.querySelector('form'))
       .map((e) => e.innerText).join(' '));
-    assert.ok(announced.includes(t('login.failed')), `announced near the form: "${announced}"; page: ${message}`);
+    assert.ok(announced.includes(TEXT.wrongPassword), `announced near the form: "${announced}"; page: ${message}`);
     assert.match(new URL(page.url()).pathname, /^\/console\/login/);
     assert.equal(await sessionCookie(page), '', 'no session cookie after a failed sign-in');
     await shot(page, 'sign-in-wrong-password');
@@ -67,7 +76,7 @@ test('demo.national signs in, sees who they are, signs out, and the old cookie n
     const user = ctx.stack.users.national_admin;
     await signIn(page, ctx.stack, user);
     assert.doesNotMatch(new URL(page.url()).pathname, /^\/console\/login/);
-    const seen = await waitForText(page, t('role.national_admin'));
+    const seen = await waitForText(page, TEXT.role.national_admin);
     assert.ok(seen.includes(user), `the page names the user ${user}: ${seen.slice(0, 500)}`);
     await shot(page, 'signed-in-national-admin');
     await axeCheck(page, 'the first screen after signing in');
@@ -78,10 +87,12 @@ test('demo.national signs in, sees who they are, signs out, and the old cookie n
     assert.equal(me.status, 200, me.text);
     assert.equal(me.json().username, user);
 
-    await (await byRole(page, 'button', t('nav.logout'))).click();
+    await (await byRole(page, 'button', TEXT.signOut)).click();
     await page.waitForFunction(() => location.pathname.startsWith('/console/login'), { timeout: 15_000 });
+    await waitForText(page, TEXT.signedOut, { selector: 'main' });
     await page.waitForSelector('input[autocomplete="username"]', { visible: true });
     assert.equal(await sessionCookie(page), '', 'signing out removes the cookie from the browser');
+    await shot(page, 'signed-out');
     const after = await api(ctx.stack, '/api/v1/auth/me', { cookie });
     assert.equal(after.status, 401, `the old cookie after signing out: ${after.status} ${after.text}`);
     assert.deepEqual(problems(page), []);
@@ -96,12 +107,13 @@ test('Firefox ESR: the same sign-in works', { timeout: 180_000 }, async () => {
     const page = await newPage(firefox);
     const user = ctx.stack.users.provincial_admin;
     await signIn(page, ctx.stack, user);
-    const seen = await waitForText(page, t('role.provincial_admin'));
+    const seen = await waitForText(page, TEXT.role.provincial_admin);
     assert.ok(seen.includes(user), `the page names the user ${user}: ${seen.slice(0, 500)}`);
     await shot(page, 'signed-in-provincial-admin');
     await axeCheck(page, 'the first screen after signing in (Firefox)');
     const cookie = await sessionCookie(page);
     assert.equal((await api(ctx.stack, '/api/v1/auth/me', { cookie })).json().username, user);
+    assert.deepEqual(problems(page), []);
   } finally {
     await firefox.close();
   }
