@@ -220,8 +220,8 @@ export async function axeCheck(page, label = page.url()) {
     const r = await window.axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({
       id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${(n.failureSummary || '').split('\n').slice(1)
-        .map((l) => l.trim()).join('; ')}`),
+      nodes: v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 160)}: ${(n.failureSummary || '')
+        .split('\n').slice(1).map((l) => l.trim()).join('; ')}`),
     }));
   });
   const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
