@@ -97,7 +97,8 @@ try {
   for (let i = 0; i < runs; i++) {
     const client = clients[i % clients.length];
     await page.goto(`${stack.base_url}/console/clients`, { waitUntil: 'networkidle0' });
-    const link = await page.waitForSelector(`main a[href$="/clients/${client.id}"]`, { visible: true });
+    const link = await page.waitForSelector(`main a[href$="/clients/${client.id}"]`, { visible: true })
+      .catch(() => { throw new Error(`the clients list (/console/clients) shows no link to client ${client.id}`); });
     const name = [client.first_name, client.last_name].filter(Boolean).join(' ');
     apiCalls.length = 0;
     const ms = await link.evaluate((a, expected) => new Promise((resolve, reject) => {
