@@ -241,7 +241,7 @@ export async function visibleText(page, selector = 'main, [role="main"]') {
 
 /** Waits until the text a person sees in selector (default: the whole page) contains text (a string or a RegExp);
  *  resolves to that text. */
-export async function waitForText(page, text, { selector = 'body', timeout = 15_000 } = {}) {
+export async function waitForText(page, text, { selector = 'body', timeout = 30_000 } = {}) {
   const isRe = text instanceof RegExp;
   try {
     await page.waitForFunction((sel, src, flags, re) => {
@@ -258,7 +258,7 @@ export async function waitForText(page, text, { selector = 'body', timeout = 15_
 
 /** The element a person (or a screen reader) knows by its role and accessible name, e.g. byRole(page, 'button',
  *  'خروج'); waits for it to appear. */
-export async function byRole(page, role, name, { timeout = 15_000 } = {}) {
+export async function byRole(page, role, name, { timeout = 30_000 } = {}) {
   const q = (s) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
   return page.waitForSelector(`::-p-aria([name="${q(name)}"][role="${q(role)}"])`, { timeout });
 }
