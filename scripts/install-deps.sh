@@ -2,8 +2,9 @@
 # Installs what building, running and testing the registry needs on Debian 12. Does nothing when all of it is
 # already there; otherwise runs apt-get (as root, or through sudo).
 #   --fuzz     also clang and its libFuzzer runtime (the fuzz build)
-#   --browser  also the browsers the console tests drive (tests/console/: Debian's chromium and firefox-esr, and
-#              libnss3-tools for certutil). scripts/test.sh passes it, since its ctest run includes those tests.
+#   --browser  also the browsers the console tests drive (tests/console/: Debian's chromium and firefox-esr, through
+#              their own protocols, so no chromedriver or geckodriver) and a font for text outside the console's
+#              own. scripts/test.sh passes it, since its ctest run includes those tests.
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libevent-dev libpq-dev libjson-c-dev libssl-dev libcmocka-dev
@@ -15,7 +16,7 @@ command -v npm >/dev/null || packages+=(npm)
 for arg in "$@"; do
     case "$arg" in
         --fuzz) packages+=(clang libclang-rt-14-dev) ;;
-        --browser) packages+=(chromium chromium-driver firefox-esr libnss3-tools fonts-dejavu-core) ;;
+        --browser) packages+=(chromium firefox-esr fonts-dejavu-core) ;;
         *) echo "install-deps.sh: unknown option $arg (use --fuzz, --browser)" >&2; exit 2 ;;
     esac
 done
