@@ -12,7 +12,7 @@ static const char *const levels[] = {"province", "county", "center", NULL};
 /* The ceiling over an allocation and what sits under it, as seen by the caller (row-level security): whoever sees
  * a parent's place sees all its children's places, so a visible parent's siblings are all counted. The sums leave
  * the row itself out and add its new amount, so a write's reply (whose statement still sees the old rows) agrees
- * with a later read. */
+ * with a later read. Sums are numeric: INT64_MAX allocations add up past 64 bits. */
 #define SAME_YEAR_PROGRAM(a) a ".fiscal_year = t.fiscal_year AND " a ".program_id = t.program_id"
 #define PARENT_AMOUNT                                                                                               \
     "(CASE t.level WHEN 'county' THEN (SELECT p.amount_rials FROM allocations p WHERE " SAME_YEAR_PROGRAM("p")    \
@@ -22,12 +22,12 @@ static const char *const levels[] = {"province", "county", "center", NULL};
 #define SIBLINGS                                                                                                    \
     "(t.amount_rials + (SELECT coalesce(sum(s.amount_rials), 0) FROM allocations s WHERE " SAME_YEAR_PROGRAM("s")  \
     " AND s.id <> t.id AND s.level = t.level AND CASE t.level WHEN 'county' THEN s.province_code = t.province_code" \
-    " ELSE s.county_id = t.county_id END))::bigint"
+    " ELSE s.county_id = t.county_id END))"
 #define BELOW                                                                                                       \
     "(CASE t.level WHEN 'province' THEN (SELECT coalesce(sum(c.amount_rials), 0) FROM allocations c WHERE "       \
     SAME_YEAR_PROGRAM("c") " AND c.province_code = t.province_code AND c.level = 'county')"                      \
     " WHEN 'county' THEN (SELECT coalesce(sum(c.amount_rials), 0) FROM allocations c WHERE " SAME_YEAR_PROGRAM("c") \
-    " AND c.county_id = t.county_id AND c.level = 'center') END)::bigint"
+    " AND c.county_id = t.county_id AND c.level = 'center') END)"
 
 /* An allocation, field by field (describe.h). Its place is exactly one of province, county_id, center_id, given on
  * create (the hook); the level follows from it (set by the database). */

@@ -140,7 +140,7 @@ static const field_desc overdue_fields[] = {
      .label_en = "Loans overdue", .example = "7"},
     {.name = "installments", .expr = "count(*)", .out = COL_INT, .label_fa = "اقساط معوق",
      .label_en = "Installments overdue", .example = "15"},
-    {.name = "unpaid_rials", .expr = "sum(od.unpaid)::bigint", .out = COL_INT, .label_fa = "مبلغ معوق (ریال)",
+    {.name = "unpaid_rials", .expr = "sum(od.unpaid)", .out = COL_INT, .label_fa = "مبلغ معوق (ریال)",
      .label_en = "Unpaid (rials)", .example = "375000000"},
     {.name = "oldest_due_on", .expr = "min(od.due_on)", .out = COL_DATE, .label_fa = "قدیمی‌ترین سررسید",
      .label_en = "Oldest due date", .example = "\"2025-06-21\""},
