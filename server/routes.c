@@ -166,9 +166,13 @@ const route routes[] = {
     {"GET", "/api/v1/reports/clients-by-disability", handle_report_disability, PERM_READ, ROUTE_EXPENSIVE, "reports",
      "Active clients by disability type, with the share over 60", NULL, "DisabilityReport", NULL, 200},
     {"GET", "/api/v1/reports/centers-by-type", handle_report_center_types, PERM_READ, ROUTE_EXPENSIVE, "reports",
-     "Open centers by type: capacity, active clients and occupancy", NULL, "CenterTypeReport", NULL, 200},
+     "Open centers by type: capacity, active clients, occupancy, licenses expired and expiring soon", NULL,
+     "CenterTypeReport", NULL, 200},
     {"GET", "/api/v1/reports/donations-by-campaign", handle_report_campaigns, PERM_READ, ROUTE_EXPENSIVE, "reports",
      "Donations of a fiscal year by campaign, cash and in kind", NULL, "CampaignReport", NULL, 200},
+    {"GET", "/api/v1/reports/overdue-loans", handle_report_overdue_loans, PERM_READ, ROUTE_EXPENSIVE, "reports",
+     "Overdue loan installments today per province, or per county of one province", NULL, "OverdueLoansReport",
+     NULL, 200},
 
     {"POST", "/api/v1/submissions", handle_submissions_create, PERM_SUBMIT, ROUTE_JSON_BODY, "submissions",
      "Submit a batch of client, staff and service records (Idempotency-Key required; an unknown field is 422 for the "

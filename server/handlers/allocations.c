@@ -9,6 +9,26 @@
 
 static const char *const levels[] = {"province", "county", "center", NULL};
 
+/* The ceiling over an allocation and what sits under it, as seen by the caller (row-level security): whoever sees
+ * a parent's place sees all its children's places, so a visible parent's siblings are all counted. The sums leave
+ * the row itself out and add its new amount, so a write's reply (whose statement still sees the old rows) agrees
+ * with a later read. Sums are numeric: INT64_MAX allocations add up past 64 bits. */
+#define SAME_YEAR_PROGRAM(a) a ".fiscal_year = t.fiscal_year AND " a ".program_id = t.program_id"
+#define PARENT_AMOUNT                                                                                               \
+    "(CASE t.level WHEN 'county' THEN (SELECT p.amount_rials FROM allocations p WHERE " SAME_YEAR_PROGRAM("p")    \
+    " AND p.province_code = t.province_code AND p.level = 'province')"                                             \
+    " WHEN 'center' THEN (SELECT p.amount_rials FROM allocations p WHERE " SAME_YEAR_PROGRAM("p")                 \
+    " AND p.county_id = t.county_id AND p.level = 'county') END)"
+#define SIBLINGS                                                                                                    \
+    "(t.amount_rials + (SELECT coalesce(sum(s.amount_rials), 0) FROM allocations s WHERE " SAME_YEAR_PROGRAM("s")  \
+    " AND s.id <> t.id AND s.level = t.level AND CASE t.level WHEN 'county' THEN s.province_code = t.province_code" \
+    " ELSE s.county_id = t.county_id END))"
+#define BELOW                                                                                                       \
+    "(CASE t.level WHEN 'province' THEN (SELECT coalesce(sum(c.amount_rials), 0) FROM allocations c WHERE "       \
+    SAME_YEAR_PROGRAM("c") " AND c.province_code = t.province_code AND c.level = 'county')"                      \
+    " WHEN 'county' THEN (SELECT coalesce(sum(c.amount_rials), 0) FROM allocations c WHERE " SAME_YEAR_PROGRAM("c") \
+    " AND c.county_id = t.county_id AND c.level = 'center') END)"
+
 /* An allocation, field by field (describe.h). Its place is exactly one of province, county_id, center_id, given on
  * create (the hook); the level follows from it (set by the database). */
 static const field_desc allocation_fields[] = {
@@ -29,6 +49,27 @@ static const field_desc allocation_fields[] = {
      .example = "2500000000", .doc = "never more, with its siblings, than the parent level's allocation"},
     {.name = "note", .column = "note", .in = F_STRING, .out = COL_TEXT, .sqltype = "text", .max = 500,
      .flags = DF_WRITE | DF_NULLABLE, .label_fa = "یادداشت", .label_en = "Note", .example = "\"سهم شهرستان\""},
+    {.name = "parent_rials", .expr = PARENT_AMOUNT, .out = COL_INT, .flags = DF_NULLABLE,
+     .label_fa = "سقف سطح بالاتر (ریال)", .label_en = "Parent's ceiling (rials)", .example = "10000000000",
+     .doc = "the parent level's allocation for the same year and program (a county's: its province's; a center's: its "
+            "county's); null for a province, or when the parent has none or is outside your scope"},
+    {.name = "siblings_rials", .expr = "CASE WHEN " PARENT_AMOUNT " IS NOT NULL THEN " SIBLINGS " END",
+     .out = COL_INT, .flags = DF_NULLABLE, .label_fa = "تخصیص‌یافته زیر همان سقف (ریال)",
+     .label_en = "Allocated under the same parent (rials)", .example = "7500000000",
+     .doc = "this allocation and its siblings' (the same year, program and parent) together; null when "
+            "parent_rials is"},
+    {.name = "remaining_under_parent_rials", .expr = "(" PARENT_AMOUNT " - " SIBLINGS ")", .out = COL_INT,
+     .flags = DF_NULLABLE, .label_fa = "ماندهٔ سقف سطح بالاتر (ریال)",
+     .label_en = "Left under the parent's ceiling (rials)", .example = "2500000000",
+     .doc = "parent_rials - siblings_rials: what the parent can still allocate at this level"},
+    {.name = "allocated_below_rials", .expr = BELOW, .out = COL_INT, .flags = DF_NULLABLE,
+     .label_fa = "تخصیص‌یافته به سطح پایین‌تر (ریال)", .label_en = "Allocated below (rials)",
+     .example = "6000000000",
+     .doc = "what this allocation passed on (a province's to its counties, a county's to its centers); null for a "
+            "center"},
+    {.name = "unallocated_rials", .expr = "(t.amount_rials - " BELOW ")", .out = COL_INT, .flags = DF_NULLABLE,
+     .label_fa = "ماندهٔ تخصیص‌نیافته (ریال)", .label_en = "Not yet allocated below (rials)",
+     .example = "4000000000", .doc = "amount_rials - allocated_below_rials; null for a center"},
     DESC_RECORD_TAIL,
 };
 

@@ -126,6 +126,7 @@ void handle_report_summary(struct req_ctx *rc);
 void handle_report_disability(struct req_ctx *rc);
 void handle_report_center_types(struct req_ctx *rc);
 void handle_report_campaigns(struct req_ctx *rc);
+void handle_report_overdue_loans(struct req_ctx *rc);
 
 /* submissions.c, and the resources NGO submissions may carry */
 struct resource;

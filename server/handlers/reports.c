@@ -5,8 +5,11 @@
  *     Read from running totals kept by triggers inside every writing transaction, so it is exact, never stale,
  *     and does not count millions of rows.
  *   GET /api/v1/reports/clients-by-disability[?province=]: clients by disability type, with the share over 60.
- *   GET /api/v1/reports/centers-by-type[?province=]: centers by type, capacity and active clients (occupancy).
+ *   GET /api/v1/reports/centers-by-type[?province=][&expiring_within_days=90]: centers by type, capacity and active
+ *     clients (occupancy), licenses expired and expiring within the days asked (default 90).
  *   GET /api/v1/reports/donations-by-campaign?fiscal_year=: donations by campaign, cash and in kind.
+ *   GET /api/v1/reports/overdue-loans[?province=IR-NN]: overdue loan installments today per province (or per county
+ *     of one province): loans, installments, what is unpaid and the oldest due date; only places that have some.
  * All also as CSV (Accept: text/csv).
  *
  * A report is not a resource (no record, no writes, no page): each report's row is a row shape (describe.h) whose
@@ -85,9 +88,28 @@ static const field_desc center_type_fields[] = {
              "::text END",
      .out = COL_TEXT, .flags = DF_NULLABLE, .label_fa = "ضریب اشغال", .label_en = "Occupancy",
      .example = "\"0.8533\""},
+    {.name = "licenses_expired", .expr = "count(*) FILTER (WHERE c.license_expires_on < current_date)",
+     .out = COL_INT, .label_fa = "مجوزهای منقضی", .label_en = "Licenses expired", .example = "1",
+     .doc = "centers whose license expired before today"},
+    {.name = "licenses_expiring",
+     .expr = "count(*) FILTER (WHERE c.license_expires_on >= current_date"
+             " AND c.license_expires_on <= current_date + $5::integer)",
+     .out = COL_INT, .label_fa = "مجوزهای رو به انقضا", .label_en = "Licenses expiring", .example = "2",
+     .doc = "centers whose license expires from today to expiring_within_days days ahead"},
+};
+/* the report query, and how far ahead a license counts as expiring */
+#define EXPIRING_DEFAULT_DAYS "90"
+#define EXPIRING_MAX_DAYS 3650
+static const field_desc center_type_query[] = {
+    report_query[0],
+    report_query[1],
+    {.name = "expiring_within_days", .flags = DF_NOT_SELECTED, .filter = LF_ID32, .label_fa = "روزهای پیش رو",
+     .label_en = "Days ahead", .doc = "licenses expiring within this many days from today count as expiring "
+                                      "(1 to 3650, default 90)"},
 };
 static row_desc center_types = {.schema = "CenterTypeReport", .path = "/api/v1/reports/centers-by-type",
-                                .fields = center_type_fields, .nfields = NCOLS(center_type_fields), REPORT_QUERY};
+                                .fields = center_type_fields, .nfields = NCOLS(center_type_fields),
+                                .query = center_type_query, .nquery = NCOLS(center_type_query), .items = true};
 
 /* over d, the donations, and c, their campaign */
 static const field_desc campaign_fields[] = {
@@ -107,7 +129,29 @@ static const field_desc campaign_fields[] = {
 static row_desc campaigns = {.schema = "CampaignReport", .path = "/api/v1/reports/donations-by-campaign",
                              .fields = campaign_fields, .nfields = NCOLS(campaign_fields), REPORT_QUERY};
 
-static int stmt_by_province, stmt_by_county, stmt_disability, stmt_center_types, stmt_campaigns;
+/* over od, the overdue installments (with what is unpaid of each); $5 true: per county */
+static const field_desc overdue_fields[] = {
+    {.name = "province", .expr = "od.province_code", .out = COL_TEXT, .label_fa = "استان", .label_en = "Province",
+     .example = "\"IR-08\""},
+    {.name = "county_id", .expr = "CASE WHEN $5::boolean THEN od.county_id END", .out = COL_INT,
+     .flags = DF_MAY_BE_ABSENT, .label_fa = "شهرستان", .label_en = "County", .example = "120",
+     .doc = "only when broken down by county"},
+    {.name = "loans", .expr = "count(DISTINCT od.loan_id)", .out = COL_INT, .label_fa = "وام‌های دارای قسط معوق",
+     .label_en = "Loans overdue", .example = "7"},
+    {.name = "installments", .expr = "count(*)", .out = COL_INT, .label_fa = "اقساط معوق",
+     .label_en = "Installments overdue", .example = "15"},
+    {.name = "unpaid_rials", .expr = "sum(od.unpaid)", .out = COL_INT, .label_fa = "مبلغ معوق (ریال)",
+     .label_en = "Unpaid (rials)", .example = "375000000"},
+    {.name = "oldest_due_on", .expr = "min(od.due_on)", .out = COL_DATE, .label_fa = "قدیمی‌ترین سررسید",
+     .label_en = "Oldest due date", .example = "\"2025-06-21\""},
+};
+static const field_desc overdue_query[] = {report_query[1]};
+static row_desc overdue = {.schema = "OverdueLoansReport", .path = "/api/v1/reports/overdue-loans",
+                           .fields = overdue_fields, .nfields = NCOLS(overdue_fields), .query = overdue_query,
+                           .nquery = NCOLS(overdue_query), .items = true};
+
+static int stmt_by_province, stmt_by_county, stmt_disability, stmt_center_types, stmt_campaigns, stmt_overdue;
+static col_spec *overdue_province_cols;     /* the overdue report per province: without county_id */
 static col_spec *province_cols;     /* the summary per province: without county_id */
 static int q_year, q_province;      /* positions of the report query's filters */
 
@@ -127,9 +171,13 @@ void reports_init(void)
     describe_rows_init(&disability);
     describe_rows_init(&center_types);
     describe_rows_init(&campaigns);
+    describe_rows_init(&overdue);
     province_cols = calloc((size_t)summary.ncols, sizeof(*province_cols));
     memcpy(province_cols, summary.cols, (size_t)summary.ncols * sizeof(*province_cols));
     province_cols[res_col(summary.cols, summary.ncols, "county_id")].type = COL_HIDDEN;
+    overdue_province_cols = calloc((size_t)overdue.ncols, sizeof(*overdue_province_cols));
+    memcpy(overdue_province_cols, overdue.cols, (size_t)overdue.ncols * sizeof(*overdue_province_cols));
+    overdue_province_cols[res_col(overdue.cols, overdue.ncols, "county_id")].type = COL_HIDDEN;
     for (int i = 0; i < summary.nfilters; i++) {
         if (!strcmp(summary.filters[i].name, "fiscal_year"))
             q_year = i;
@@ -152,7 +200,7 @@ void reports_init(void)
         "FROM county_totals t LEFT JOIN money_totals m ON m.fiscal_year = $1::integer"
         " AND m.province_code = t.province_code AND m.county_id = t.county_id"
         " WHERE t.province_code = $2 AND ($3::integer IS NULL OR t.county_id = $3::integer) ORDER BY t.county_id");
-    /* the rest: $1-$3 the caller's scope, $4 ?province=, $5 the fiscal year */
+    /* the rest: $1-$3 the caller's scope, $4 ?province=, $5 the fiscal year (centers by type: the days ahead) */
     stmt_disability = report_stmt(
         "report_clients_by_disability", &disability,
         "FROM clients WHERE status = 'active'"
@@ -172,6 +220,22 @@ void reports_init(void)
         " AND ($1::text IS NULL OR d.province_code = $1) AND ($2::integer IS NULL OR d.county_id = $2::integer)"
         " AND ($3::bigint IS NULL OR d.center_id = $3::bigint) AND ($4::text IS NULL OR d.province_code = $4)"
         " GROUP BY d.campaign_id, c.name ORDER BY total_rials DESC");
+    /* an installment is overdue as in GET /loans/overdue (loans.c): due before today, and what was repaid does not
+     * cover it and those before it; unpaid is its part not covered */
+    stmt_overdue = report_stmt(
+        "report_overdue_loans", &overdue,
+        "FROM (SELECT inst.loan_id, inst.due_on, inst.province_code, inst.county_id,"
+        "  least(inst.amount_rials, inst.due_so_far - coalesce(paid.repaid, 0)) AS unpaid"
+        " FROM (SELECT i.loan_id, i.due_on, i.amount_rials, i.province_code, i.county_id,"
+        "   sum(i.amount_rials) OVER (PARTITION BY i.loan_id ORDER BY i.n) AS due_so_far"
+        "  FROM loan_installments i JOIN loans l ON l.id = i.loan_id"
+        "  WHERE l.status = 'active' AND i.due_on < current_date"
+        "  AND ($1::text IS NULL OR i.province_code = $1) AND ($2::integer IS NULL OR i.county_id = $2::integer)"
+        "  AND ($3::bigint IS NULL OR i.center_id = $3::bigint) AND ($4::text IS NULL OR i.province_code = $4)) inst"
+        " LEFT JOIN (SELECT r.loan_id, sum(r.amount_rials) AS repaid FROM repayments r GROUP BY r.loan_id) paid"
+        "  ON paid.loan_id = inst.loan_id"
+        " WHERE inst.due_so_far > coalesce(paid.repaid, 0)) od"
+        " GROUP BY 1, 2 ORDER BY 1, 2");
 }
 
 /* The Jalali year today, for a report asked without ?fiscal_year=. */
@@ -267,7 +331,8 @@ static void breakdown_done(db_job *job, void *arg)
         reply_items(rc, job->res[1], d->cols, d->ncols);
 }
 
-static void breakdown(req_ctx *rc, int stmt, const row_desc *d, bool with_year)
+/* extra: NULL, or "" for the fiscal year as $5, or another value as $5 */
+static void breakdown(req_ctx *rc, int stmt, const row_desc *d, const char *extra)
 {
     const char *year, *province;
     if (!report_params(rc, d, &year, &province))
@@ -277,13 +342,59 @@ static void breakdown(req_ctx *rc, int stmt, const row_desc *d, bool with_year)
     /* the caller's scope, explicitly (row-level security applies as well) */
     resource_scope_params(rc, q);
     db_query_param(q, province);
-    if (with_year)
-        db_query_param(q, year);
+    if (extra)
+        db_query_param(q, *extra ? extra : year);
     rc->state = (void *)d;
     rc->job.retry_safe = true;
     req_db_submit(rc, breakdown_done);
 }
 
-void handle_report_disability(req_ctx *rc) { breakdown(rc, stmt_disability, &disability, false); }
-void handle_report_center_types(req_ctx *rc) { breakdown(rc, stmt_center_types, &center_types, false); }
-void handle_report_campaigns(req_ctx *rc) { breakdown(rc, stmt_campaigns, &campaigns, true); }
+void handle_report_disability(req_ctx *rc) { breakdown(rc, stmt_disability, &disability, NULL); }
+void handle_report_campaigns(req_ctx *rc) { breakdown(rc, stmt_campaigns, &campaigns, ""); }
+
+void handle_report_center_types(req_ctx *rc)
+{
+    field_errors fe = {0};
+    const char *days = list_filter_value(rc, &center_types.filters[2], &fe);
+    if (!fe.list && days && atol(days) > EXPIRING_MAX_DAYS)
+        field_error_coded(&fe, "expiring_within_days", "range", "روزهای پیش رو باید از ۱ تا ۳۶۵۰ باشد.",
+                          "must be from 1 to 3650");
+    if (fe.list) {
+        reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
+        return;
+    }
+    breakdown(rc, stmt_center_types, &center_types, days ? days : EXPIRING_DEFAULT_DAYS);
+}
+
+static void overdue_done(db_job *job, void *arg)
+{
+    req_ctx *rc = arg;
+    if (req_job_ok(rc, job))
+        reply_items(rc, job->res[1], rc->state, overdue.ncols);
+}
+
+void handle_report_overdue_loans(req_ctx *rc)
+{
+    field_errors fe = {0};
+    const char *province = list_filter_value(rc, &overdue.filters[0], &fe);
+    if (fe.list) {
+        reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
+        return;
+    }
+    int level = role_level(rc->who.role);
+    if (province && level >= 1 && strcmp(province, rc->who.province) != 0) {
+        reply_problem(rc, 404, "No such province in your scope.");
+        return;
+    }
+    /* as the summary: per province for the nation's and a province's staff, per county inside one province, and
+     * always per county below the province (a county officer's, a center's) */
+    bool by_county = province || level >= 2;
+    req_job_begin(rc, true);
+    db_query *q = db_job_add(&rc->job, stmt_overdue);
+    resource_scope_params(rc, q);
+    db_query_param(q, province);
+    db_query_param(q, by_county ? "true" : "false");
+    rc->state = by_county ? (void *)overdue.cols : overdue_province_cols;
+    rc->job.retry_safe = true;
+    req_db_submit(rc, overdue_done);
+}

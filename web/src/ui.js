@@ -115,6 +115,7 @@ export function Pager({ cursor, next, onNext, onFirst }) {
 export function BarChart({ title, items, format = num }) {
   const max = Math.max(1, ...items.map((i) => Number(i.value) || 0));
   const rowH = 26, width = 640, labelW = 170, valueW = 120, barW = width - labelW - valueW;
+  // text inherits the page's direction: in Persian "start" is the right end of a text, so one anchor fits both
   const rtl = lang.get() === 'fa';
   return html`<figure class="chart">
     <figcaption>${title}</figcaption>
@@ -124,9 +125,9 @@ export function BarChart({ title, items, format = num }) {
         const y = i * rowH + 2;
         const barX = rtl ? width - labelW - w : labelW;
         const bar = html`<g>
-          <text x=${rtl ? width - 4 : 4} y=${y + 17} text-anchor=${rtl ? 'end' : 'start'} class="chart-label">${it.label}</text>
+          <text x=${rtl ? width - 4 : 4} y=${y + 17} text-anchor="start" class="chart-label">${it.label}</text>
           <rect x=${barX} y=${y + 4} width=${Math.max(w, 1)} height=${rowH - 8} class="chart-bar" />
-          <text x=${rtl ? barX - 6 : barX + w + 6} y=${y + 17} text-anchor=${rtl ? 'end' : 'start'} class="chart-value">${format(it.value)}</text>
+          <text x=${rtl ? barX - 6 : barX + w + 6} y=${y + 17} text-anchor="start" class="chart-value">${format(it.value)}</text>
         </g>`;
         return it.href ? html`<a href=${it.href}>${bar}</a>` : bar;
       })}
@@ -156,7 +157,7 @@ export function Layout({ children }) {
       <a class="brand" href="/console/">${t('app_name')}</a>
       ${user ? html`<div class="who"><span>${user.full_name || user.username}</span>
         <span class="role">${label('role', user.role)}</span>
-        <button type="button" class="link" lang=${lang.get() === 'fa' ? 'en' : 'fa'} aria-label=${t('language_label')}
+        <button type="button" class="link" lang=${lang.get() === 'fa' ? 'en' : 'fa'} title=${t('language_label')}
           onClick=${() => setLang(lang.get() === 'fa' ? 'en' : 'fa')}>${t('language')}</button>
         <button type="button" onClick=${() => signOut()}>${t('sign_out')}</button></div>` : null}
     </header>

@@ -1,0 +1,78 @@
+// money_places.js - what the dashboard and the money screens share: the names of places and programs (read once per
+// page load from the public lists and kept), every page of a list, the fiscal year in the address, and percents.
+import { get } from '../api.js';
+import { lang } from '../i18n.js';
+import { fiscalYearOf } from '../jalali.js';
+import { toLatinDigits } from '../digits.js';
+
+const cache = new Map();
+function once(key, load) {
+  if (!cache.has(key)) cache.set(key, load().catch((e) => { cache.delete(key); throw e; }));
+  return cache.get(key);
+}
+
+// Every page of a list (the API's largest page is 500), up to max items; resolves to {items, more}.
+export async function allPages(path, query = {}, max = 2000) {
+  const items = [];
+  let cursor;
+  do {
+    const r = await get(path, { ...query, limit: 500, cursor });
+    items.push(...r.data.items);
+    cursor = r.data.next_cursor;
+  } while (cursor && items.length < max);
+  return { items, more: !!cursor };
+}
+
+const byKey = (items, key) => new Map(items.map((x) => [String(x[key]), x]));
+
+export const provinces = () => once('provinces', () => allPages('/provinces').then((r) => byKey(r.items, 'code')));
+export const counties = (province) =>
+  once('counties:' + province, () => allPages('/counties', { province }).then((r) => byKey(r.items, 'id')));
+export const programs = () => once('programs', () => allPages('/programs').then((r) => byKey(r.items, 'code')));
+// A center's name (centers are not personal data; their reads are not audited).
+export const center = (id) => once('center:' + id, () => get('/centers/' + id).then((r) => r.data));
+
+// The name of a province, county or program record in the console's language.
+export function nameOf(rec, fallback) {
+  if (!rec) return fallback ?? '—';
+  return (lang.get() === 'fa' ? rec.name_fa : rec.name_en) || rec.name_fa || fallback;
+}
+
+// The fiscal year the address asks for (Persian digits accepted), else this Jalali year.
+export function yearOf(query) {
+  const y = parseInt(toLatinDigits(query.get('fiscal_year') || ''), 10);
+  return y >= 1300 && y <= 1500 ? y : fiscalYearOf();
+}
+
+// The years a person may pick: a few back, the next one, and whatever the address asked for.
+export function yearChoices(year) {
+  const now = fiscalYearOf();
+  const ys = new Set([year]);
+  for (let y = now + 1; y >= now - 5; y--) ys.add(y);
+  return [...ys].sort((a, b) => b - a);
+}
+
+// An address under /console/ with these query values (empty ones left out).
+export function hrefWith(path, values) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(values)) if (v !== undefined && v !== null && v !== '') q.set(k, v);
+  const s = q.toString();
+  return s ? path + '?' + s : path;
+}
+
+// '0.8533' -> '۸۵٫۳٪'
+export function percent(share) {
+  if (share === null || share === undefined || share === '') return '—';
+  return new Intl.NumberFormat(lang.get() === 'fa' ? 'fa-IR' : 'en-US', { style: 'percent', maximumFractionDigits: 1 })
+    .format(Number(share));
+}
+
+// The API's role -> how far down the tree its scope starts: 0 the nation, 1 a province, 2 a county, 3 a center.
+export function levelOf(user) {
+  switch (user && user.role) {
+    case 'national_admin': case 'national_viewer': return 0;
+    case 'provincial_admin': case 'provincial_officer': return 1;
+    case 'county_officer': return 2;
+    default: return 3;
+  }
+}
