@@ -301,7 +301,7 @@ export function CenterPage({ params, query }) {
 
   return html`<${Page} title=${c.name} actions=${mayEdit && !editing ? html`<button type="button" onClick=${startEdit}>${t('edit')}</button>` : null}>
     ${notice ? html`<${Notice} kind="ok">${notice}<//>` : null}
-    ${conflict ? html`<${ConflictView} fields=${EDIT_FIELDS.map(([k, l, s]) => [k, l(), s])} mine=${conflict.mine}
+    ${conflict ? html`<${ConflictView} fields=${EDIT_FIELDS.map(([k, l, s]) => [k, l(), s])} base=${c} mine=${conflict.mine}
         theirs=${conflict.theirs.data} busy=${busy}
         onKeepMine=${() => send(conflict.mine, conflict.theirs.etag)}
         onTakeTheirs=${() => { setRec(conflict.theirs); setConflict(null); setEditing(false); }} />` : null}

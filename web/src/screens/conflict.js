@@ -21,10 +21,13 @@ const T = strings({
   },
 });
 
-// fields: [[key, label, show(value)]]; mine: the values the person tried to save; theirs: the record now.
-export function ConflictView({ fields, mine, theirs, onKeepMine, onTakeTheirs, busy }) {
-  const differs = (k) => JSON.stringify(mine[k] ?? null) !== JSON.stringify(theirs[k] ?? null);
-  const rows = fields.filter(([k]) => k in mine);
+// fields: [[key, label, show(value)]]; base: the record as the person read it; mine: the values they tried to save;
+// theirs: the record now. The rows: every field either side changed.
+export function ConflictView({ fields, base, mine, theirs, onKeepMine, onTakeTheirs, busy }) {
+  const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  const rows = fields.filter(([k]) => k in mine || !same(base[k], theirs[k]));
+  mine = Object.fromEntries(rows.map(([k]) => [k, k in mine ? mine[k] : base[k]]));
+  const differs = (k) => !same(mine[k], theirs[k]);
   return html`<div class="conflict card" role="alert">
     <h2>${T('title')}</h2>
     <p>${T('explain')}</p>

@@ -172,7 +172,7 @@ export function StaffPage({ params }) {
   const set = (k) => (v) => setForm({ ...form, [k]: v });
   return html`<${Page} title=${`${s.first_name} ${s.last_name}`}>
     ${notice ? html`<${Notice} kind="ok">${notice}<//>` : null}
-    ${conflict ? html`<${ConflictView} fields=${[['trainings', T('trainings'), trainingsText]]} mine=${conflict.mine}
+    ${conflict ? html`<${ConflictView} fields=${[['trainings', T('trainings'), trainingsText]]} base=${s} mine=${conflict.mine}
         theirs=${conflict.theirs.data} busy=${busy} onKeepMine=${() => send(conflict.mine.trainings, conflict.theirs.etag)}
         onTakeTheirs=${() => { setRec(conflict.theirs); setConflict(null); }} />` : null}
     <section class="card" aria-labelledby="facts-h">
