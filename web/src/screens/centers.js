@@ -33,6 +33,7 @@ const T = strings({
     bad_date_range: 'این تاریخ در تقویم نیست.', bad_number: 'یک عدد درست بنویسید.', required: 'این خانه را پر کنید.',
     check_fields: 'برخی از خانه‌ها درست پر نشده‌اند؛ پیام کنار هر خانه را ببینید.', nothing_changed: 'چیزی تغییر نکرده است.',
     occupancy_stat: 'اشغال', license_stat: 'وضعیت پروانه', pct: '{n}٪',
+    taken: 'مرکز دیگری با همین مقدار ثبت شده است.',
   },
   en: {
     list_title: 'Centers', new_center: 'Register a center', create_title: 'Register a center', caption: 'Centers',
@@ -53,6 +54,7 @@ const T = strings({
     bad_date_range: 'No such day in the calendar.', bad_number: 'Write a whole number.', required: 'Fill in this field.',
     check_fields: 'Some fields are not right; see the message beside each.', nothing_changed: 'Nothing changed.',
     occupancy_stat: 'Occupancy', license_stat: 'License', pct: '{n}%',
+    taken: 'Another center has this value.',
   },
 });
 
@@ -194,6 +196,8 @@ function CenterForm({ values, setValues, errors, busy, onSubmit, onCancel, user,
 // The API's refusal as the form's errors: field messages beside their fields, else one sentence.
 function apiErrors(e) {
   const errs = { ...e.fields };
+  // a 409 names the field of the unique key it met (a center's name in its county, a license number)
+  if (e.status === 409) for (const k of Object.keys(errs)) if (k) errs[k] = T('taken');
   if (errs.license_expires_on_jalali && !errs.license_expires_on) errs.license_expires_on = errs.license_expires_on_jalali;
   if (!Object.keys(errs).length) errs[''] = errorText(e);
   return errs;

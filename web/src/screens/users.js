@@ -18,7 +18,8 @@ const T = strings({
     edit: 'ویرایش', edit_title: 'تغییر نقش و حوزهٔ {name}', saved: 'تغییرات {name} ذخیره شد.',
     deactivate: 'غیرفعال کردن', activate: 'فعال کردن', deactivated: 'کاربر {name} غیرفعال شد و دیگر نمی‌تواند وارد شود.',
     activated: 'کاربر {name} دوباره فعال شد.', password: 'گذرواژه', province: 'استان', county: 'شهرستان', center: 'مرکز',
-    nation: 'سراسر کشور', choose: 'برگزینید', required: 'این خانه را پر کنید.', filter_role: 'نقش', filter_province: 'استان',
+    nation: 'سراسر کشور', choose: 'برگزینید', required: 'این خانه را پر کنید.', filter_role: 'نمایش نقش', filter_province: 'نمایش استان',
+    username_taken: 'این نام کاربری پیش‌تر گرفته شده است.', taken: 'این مقدار پیش‌تر ثبت شده است.',
     refused: 'سامانه نپذیرفت: {why}', changed_meanwhile: 'این کاربر را کس دیگری در این فاصله تغییر داده است؛ نسخهٔ تازه بارگذاری شد، دوباره بکوشید.',
     password_hint: 'دست‌کم ۱۲ نویسه؛ نه نام کاربری، نه تکرار یک نویسه، نه رشته‌ای پشت سر هم، نه گذرواژه‌ای رایج.',
     roles_note: 'فقط نقش‌هایی که شما اجازهٔ دادنشان را دارید.', only_admins: 'این بخش فقط برای مدیران ملی و استانی است.',
@@ -30,7 +31,8 @@ const T = strings({
     edit: 'Edit', edit_title: 'Role and scope of {name}', saved: 'Changes to {name} are saved.',
     deactivate: 'Deactivate', activate: 'Activate', deactivated: 'User {name} is deactivated and can no longer sign in.',
     activated: 'User {name} is active again.', password: 'Password', province: 'Province', county: 'County', center: 'Center',
-    nation: 'Nationwide', choose: 'Choose', required: 'Fill in this field.', filter_role: 'Role', filter_province: 'Province',
+    nation: 'Nationwide', choose: 'Choose', required: 'Fill in this field.', filter_role: 'Show role', filter_province: 'Show province',
+    username_taken: 'This username is taken.', taken: 'This value is already registered.',
     refused: 'The registry refused: {why}', changed_meanwhile: 'Someone else changed this user meanwhile; the new version is loaded, try again.',
     password_hint: 'At least 12 characters; not the username, not one character repeated, not a straight run, not a common password.',
     roles_note: 'Only the roles you may give.', only_admins: 'This section is for national and provincial admins.',
@@ -77,6 +79,8 @@ function missing(v, creating) {
 // (a 403 for a role or place outside the admin's scope) as one sentence.
 function refusal(e) {
   const errs = { ...e.fields };
+  // a 409's field errors are the database's unique keys (not yet coded by the API): the field says which
+  if (e.status === 409) for (const k of Object.keys(errs)) if (k) errs[k] = k === 'username' ? T('username_taken') : T('taken');
   const general = errs[''];
   delete errs[''];
   if (general || !Object.keys(errs).length) errs[''] = T('refused', { why: [errorText(e), general].filter(Boolean).join(' ') });
