@@ -45,6 +45,11 @@ static const field_desc center_fields[] = {
     {.name = "status", .column = "status", .in = F_ENUM, .out = COL_TEXT, .sqltype = "center_status",
      .choices = statuses, .flags = DF_WRITE, .default_sql = "'active'", .filter = LF_ENUM, .label_fa = "وضعیت",
      .label_en = "Status", .example = "\"active\""},
+    /* occupancy's numerator, from the running totals the clients' triggers keep (migration 0004): counting the
+     * clients of every center in a list would read them all */
+    {.name = "active_clients", .expr = "coalesce((SELECT ct.clients FROM center_totals ct WHERE ct.center_id = t.id),"
+     " 0)", .out = COL_INT, .label_fa = "مددجویان فعال", .label_en = "Active clients", .example = "34",
+     .doc = "the center's clients whose status is active; with capacity, its occupancy"},
     DESC_RECORD_TAIL,
 };
 

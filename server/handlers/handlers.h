@@ -34,6 +34,9 @@ void handle_login(struct req_ctx *rc);
 void handle_logout(struct req_ctx *rc);
 void handle_me(struct req_ctx *rc);
 void handle_password_change(struct req_ctx *rc);
+struct field_errors;
+/* a password rule's refusal (password_check_strength's reason) as field's coded error, with its Persian message */
+void field_error_password_rule(struct field_errors *fe, const char *field, const char *reason);
 
 /* users.c */
 void users_init(void);

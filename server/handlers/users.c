@@ -206,26 +206,33 @@ static void check_scope_fields(user_role role, const char *province, bool has_co
     int level = role_level(role);
     if (level == 0) {
         if (province)
-            field_error(fe, "province", "must be empty for a national role");
+            field_error_coded(fe, "province", "not_for_role", "نقش ملی استان ندارد.", "must be empty for a national role");
         if (has_county)
-            field_error(fe, "county_id", "must be empty for a national role");
+            field_error_coded(fe, "county_id", "not_for_role", "نقش ملی شهرستان ندارد.",
+                              "must be empty for a national role");
         if (has_center)
-            field_error(fe, "center_id", "must be empty for a national role");
+            field_error_coded(fe, "center_id", "not_for_role", "نقش ملی مرکز ندارد.", "must be empty for a national role");
     } else if (level == 1) {
         if (!province)
-            field_error(fe, "province", "is required for a provincial role");
+            field_error_coded(fe, "province", "required", "استان را برای نقش استانی برگزینید.",
+                              "is required for a provincial role");
         if (has_county)
-            field_error(fe, "county_id", "must be empty for a provincial role");
+            field_error_coded(fe, "county_id", "not_for_role", "نقش استانی شهرستان ندارد.",
+                              "must be empty for a provincial role");
         if (has_center)
-            field_error(fe, "center_id", "must be empty for a provincial role");
+            field_error_coded(fe, "center_id", "not_for_role", "نقش استانی مرکز ندارد.",
+                              "must be empty for a provincial role");
     } else if (level == 2) {
         if (!has_county)
-            field_error(fe, "county_id", "is required for a county officer");
+            field_error_coded(fe, "county_id", "required", "شهرستان را برای کارشناس شهرستان برگزینید.",
+                              "is required for a county officer");
         if (has_center)
-            field_error(fe, "center_id", "must be empty for a county officer");
+            field_error_coded(fe, "center_id", "not_for_role", "کارشناس شهرستان مرکز ندارد.",
+                              "must be empty for a county officer");
     } else if (level == 3) {
         if (!has_center)
-            field_error(fe, "center_id", "is required for an NGO submitter");
+            field_error_coded(fe, "center_id", "required", "مرکز را برای کاربر سازمان مردم‌نهاد برگزینید.",
+                              "is required for an NGO submitter");
     }
 }
 
@@ -247,14 +254,15 @@ void handle_users_create(req_ctx *rc)
             if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
                 name_ok = false;
         if (!name_ok)
-            field_error(&fe, "username", "may hold only Latin letters, digits, '.', '_' and '-', starting with a "
-                                         "letter or digit");
+            field_error_coded(&fe, "username", "characters",
+                              "نام کاربری فقط حرف لاتین، رقم، نقطه، زیرخط و خط تیره دارد و با حرف یا رقم آغاز می‌شود.",
+                              "may hold only Latin letters, digits, '.', '_' and '-', starting with a letter or digit");
         const char *reason;
         if (password_check_strength(body_string(body, "password"), lower, &reason) != 0)
-            field_error(&fe, "password", "%s", reason);
+            field_error_password_rule(&fe, "password", reason);
         const char *province = body_string(body, "province");
         if (province && !(province = req_province_code(rc, province)))
-            field_error(&fe, "province", "must be a province code such as IR-08");
+            field_error_coded(&fe, "province", "not_a_province", "استان شناخته نیست.", "must be a province code such as IR-08");
         user_role role = role_parse(body_string(body, "role"));
         int64_t county = 0, center = 0;
         bool has_county = body_int(body, "county_id", &county), has_center = body_int(body, "center_id", &center);
@@ -452,11 +460,11 @@ void handle_users_patch(req_ctx *rc)
     if (validate_fields_fa(body, users.update_fields, users.update_labels_fa, users.nupdate_fields, true, &fe)) {
         const char *province = body_string(body, "province");
         if (province && !(province = req_province_code(rc, province)))
-            field_error(&fe, "province", "must be a province code such as IR-08");
+            field_error_coded(&fe, "province", "not_a_province", "استان شناخته نیست.", "must be a province code such as IR-08");
         const char *reason;
         const char *pw = body_string(body, "password");
         if (pw && password_check_strength(pw, "", &reason) != 0)
-            field_error(&fe, "password", "%s", reason);
+            field_error_password_rule(&fe, "password", reason);
         if (body_has(body, "role")) {
             user_role role = role_parse(body_string(body, "role"));
             const char *target_province = province ? province : rc->who.province;

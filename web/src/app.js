@@ -10,7 +10,7 @@ import { Login } from './screens/login.js';
 import { Dashboard, SummaryReport } from './screens/dashboard.js';
 import { ClientList } from './screens/clients.js';
 import { ClientPage, ClientCreate } from './screens/client.js';
-import { CenterList, CenterPage } from './screens/centers.js';
+import { CenterList, CenterPage, CenterCreate } from './screens/centers.js';
 import { StaffList, StaffPage } from './screens/staff.js';
 import { SubmissionList, SubmissionPage } from './screens/submissions.js';
 import { Upload } from './screens/upload.js';
@@ -24,6 +24,7 @@ const ROUTES = [
   ['/console/clients/new', ClientCreate],
   ['/console/clients/:id', ClientPage],
   ['/console/centers', CenterList],
+  ['/console/centers/new', CenterCreate],
   ['/console/centers/:id', CenterPage],
   ['/console/staff', StaffList],
   ['/console/staff/:id', StaffPage],
