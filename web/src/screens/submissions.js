@@ -102,7 +102,7 @@ export function SubmissionList({ query }) {
 }
 
 // A submission's records of one kind as table rows: the values in Persian, the API's verdict, the refused cells.
-function recordRows(d, kind) {
+function recordRows(d, kind, ctx) {
   const results = {};
   for (const r of d.results || []) results[r.index] = r;
   const rows = [];
@@ -111,7 +111,7 @@ function recordRows(d, kind) {
     const data = rec.data || {};
     const res = results[index] || { status: 'invalid', errors: [] };
     const cells = {}, errors = {}, rowErrors = [];
-    for (const c of COLUMNS[kind]) cells[c.field] = showValue(kind, c.field, data);
+    for (const c of COLUMNS[kind]) cells[c.field] = showValue(kind, c.field, data, ctx);
     for (const e of res.errors || []) {
       const col = columnOf(kind, e.field), text = message(e, kind);
       if (col) errors[col] = errors[col] ? errors[col] + ' ' + text : text;
@@ -136,8 +136,10 @@ export function SubmissionPage({ params }) {
   const id = params.id;
   const sub = useLoad(async () => {
     const d = (await get('/submissions/' + encodeURIComponent(id))).data;
-    const names = await centerNames([d.center_id]);
-    return { ...d, centerName: names[d.center_id] };
+    // the counties of its province, so a record's county reads as its name
+    const [names, counties] = await Promise.all([centerNames([d.center_id]),
+      get('/counties', { province: d.province, limit: 500 }).then((r) => r.data.items, () => [])]);
+    return { ...d, centerName: names[d.center_id], counties };
   }, [id]);
   const [outcome, setOutcome] = useState(null);
   const title = T('title', { id: digits(id) });
@@ -145,7 +147,7 @@ export function SubmissionPage({ params }) {
   if (sub.error) return html`<${Page} title=${title}><${ErrorBox} error=${sub.error} /><p><a href="/console/submissions">${T('back_list')}</a></p><//>`;
   const d = sub.data;
   const kinds = KINDS.filter((k) => (d.records || []).some((r) => r && r.kind === k));
-  const rowsByKind = Object.fromEntries(kinds.map((k) => [k, recordRows(d, k)]));
+  const rowsByKind = Object.fromEntries(kinds.map((k) => [k, recordRows(d, k, { counties: d.counties })]));
   const decide = d.status === 'pending' && canReview(user);
   return html`<${Page} title=${title} actions=${html`<a href="/console/submissions">${T('list')}</a>`}>
     ${outcome ? html`<${Notice} kind=${outcome.kind}>${outcome.text}<//>` : null}

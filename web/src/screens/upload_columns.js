@@ -28,8 +28,8 @@ const DICT = {
     'e.too_long': '{l} بیش از اندازه بلند است.', 'e.too_short': '{l} بیش از اندازه کوتاه است.',
     'e.choice': '{l} از مقادیر مجاز نیست.', 'e.type': '{l} از نوع درست نیست.',
     'e.not_integer': '{l} باید عددی صحیح باشد.', 'e.range': '{l} بیرون از محدودهٔ مجاز است.',
-    'e.date': '{l} تاریخ درستی نیست؛ مانند ۱۳۶۸/۰۵/۱۲ بنویسید.', 'e.jalali_date': '{l} تاریخ شمسی درستی نیست.',
-    'e.date_before_min': '{l} تاریخ درستی نیست؛ مانند ۱۳۶۸/۰۵/۱۲ بنویسید.',
+    'e.date': '{l} درست نیست؛ تاریخ شمسی را مانند ۱۳۶۸/۰۵/۱۲ بنویسید.', 'e.jalali_date': '{l} تاریخ شمسی درستی نیست.',
+    'e.date_before_min': '{l} درست نیست؛ تاریخ شمسی را مانند ۱۳۶۸/۰۵/۱۲ بنویسید.',
     'e.date_mismatch': '{l} با تاریخ دیگر این ردیف نمی‌خواند.',
     'e.characters': '{l} نویسه‌های غیرمجاز دارد.', 'e.control_characters': '{l} نویسه‌های غیرمجاز دارد.',
     'e.nul': '{l} نویسه‌های غیرمجاز دارد.', 'e.not_utf8': '{l} نویسه‌های غیرمجاز دارد.',
@@ -269,8 +269,8 @@ export function message(err, kind) {
   return s === k ? T('e.other', { l }) : s;
 }
 
-// A stored value of a record as a person reads it (Jalali dates, Persian labels).
-export function showValue(kind, field, data) {
+// A stored value of a record as a person reads it (Jalali dates, Persian labels, a county's name from ctx.counties).
+export function showValue(kind, field, data, ctx = {}) {
   if (field === 'disability_type' || field === 'disability_severity') {
     const d = data.disability;
     if (!d || typeof d !== 'object') return '';
@@ -280,6 +280,10 @@ export function showValue(kind, field, data) {
   if (v === undefined || v === null) return '';
   const c = COLUMNS[kind].find((x) => x.field === field);
   if (c && c.date) return jdate(String(v));
+  if (field === 'county_id') {
+    const k = (ctx.counties || []).find((x) => x.id === v);
+    return k ? k.name_fa : String(v);
+  }
   if (c && c.enum) return Array.isArray(v) ? v.map((x) => enumLabel(c.enum, x)).join('، ') : enumLabel(c.enum, v);
   return Array.isArray(v) ? v.join('، ') : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
