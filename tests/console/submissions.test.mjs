@@ -38,6 +38,9 @@ const SAY = {
   rejectNeedsReason: 'دلیل رد را بنویسید.',
   rejected: 'این ارسال رد شد.',
   notFound: 'پیدا نشد، یا در حوزهٔ دسترسی شما نیست.',
+  elsewhere: 'این کد ملی در مرکز دیگری ثبت شده است؛ برای تأیید بقیه باید کنار گذاشته شود.',
+  mustExclude: '۱ ردیف کدملی‌ای دارد که در مرکز دیگری ثبت است؛ این ردیف‌ها کنار گذاشته می‌شوند.',
+  excluded: 'کارشناس بررسی این ردیف را کنار گذاشت: نیاز به بررسی بیشتر در اداره',
 };
 const CLIENT_HEADER = ['کد ملی', 'نام', 'نام خانوادگی', 'نام پدر', 'تاریخ تولد', 'جنسیت', 'شهرستان', 'نوع معلولیت',
   'شدت معلولیت', 'نیازها'];
@@ -386,5 +389,56 @@ test('demo.ngo reads the decision; demo.fars (another province) is refused the s
     await axeCheck(other, 'a submission of another province');
   } finally {
     await other.closeContext();
+  }
+});
+
+test('a national ID registered in another center: valid to the NGO, named to the officer, left out of the approval',
+     { timeout: 180_000 }, async () => {
+  await setUp();
+  const s = ctx.stack;
+  // an ID of a client of another center of the province (the NGO cannot see it; the national admin can)
+  const admin = await apiToken(s, 'demo.national');
+  const centers = (await api(s, `/api/v1/centers?province=${state.center.province}&limit=50`, { token: admin })).json()
+    .items.filter((c) => c.id !== state.center.id);
+  let elsewhere = null;
+  for (const c of centers) {
+    const items = (await api(s, `/api/v1/clients?center_id=${c.id}&limit=1`, { token: admin })).json().items;
+    if (items.length) { elsewhere = items[0].national_id; break; }
+  }
+  assert.ok(elsewhere, 'another center of the province has a client');
+  const fresh = nid('880000021');
+  const rec = (id, name) => ({ kind: 'client', data: { national_id: id, first_name: name, last_name: 'آزمون',
+    birth_date: '1990-01-01', sex: 'female', county_id: state.center.county_id } });
+  const r = await api(s, '/api/v1/submissions', { method: 'POST', token: state.ngo, body: { records: [
+    rec(fresh, 'شیرین'), rec(elsewhere, 'نسرین')] }, headers: { 'Idempotency-Key': 'console-test-elsewhere' } });
+  assert.equal(r.status, 201, r.text);
+  const sub = r.json();
+  assert.deepEqual(sub.results.map((x) => x.status), ['valid', 'valid'], 'the NGO is told nothing');
+
+  const page = await newPage(ctx.browser);
+  try {
+    await signIn(page, s, 'demo.county');
+    await page.goto(`${s.base_url}/console/submissions/${sub.id}`, { waitUntil: 'networkidle0' });
+    await waitForText(page, SAY.mustExclude);
+    assert.match(rowOf(await tableTexts(page), 2)['کد ملی'], new RegExp(SAY.elsewhere));
+    const forced = await page.$('input[type="checkbox"][aria-label="کنار گذاشتن ردیف ۲"]');
+    assert.ok(forced, 'the row has its leave-out box');
+    assert.equal(await forced.evaluate((b) => b.checked && b.disabled), true, 'and it cannot be taken back');
+    await shot(page, 'submission-review-elsewhere');
+    await axeCheck(page, 'a submission holding an ID registered elsewhere');
+    await (await byRole(page, 'button', 'تأیید و ثبت ۱ رکورد')).click();
+    await waitForText(page, 'تأیید شد: ۱ مددجو، ۰ کارمند و ۰ خدمت در سامانه ثبت شد.');
+  } finally {
+    await page.closeContext();
+  }
+  assert.equal((await api(s, `/api/v1/clients?national_id=${fresh}`, { token: state.county })).json().items.length, 1);
+  const ngoPage = await newPage(ctx.browser);
+  try {
+    await signIn(ngoPage, s, 'demo.ngo');
+    await ngoPage.goto(`${s.base_url}/console/submissions/${sub.id}`, { waitUntil: 'networkidle0' });
+    await waitForText(ngoPage, SAY.excluded);
+    assert.ok(!(await visibleText(ngoPage)).includes('مرکز دیگری'), 'the NGO learns nothing of where the ID is');
+  } finally {
+    await ngoPage.closeContext();
   }
 });
