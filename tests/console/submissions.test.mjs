@@ -299,6 +299,34 @@ test('demo.ngo: an XLSX whose reply is lost is sent again with the same key, and
   }
 });
 
+test('demo.ngo: 1,001 good rows go as two submissions, of 1,000 and of 1', { timeout: 300_000 }, async () => {
+  await setUp();
+  const page = await newPage(ctx.browser);
+  const dir = tmpDir();
+  try {
+    await signIn(page, ctx.stack, 'demo.ngo');
+    await page.goto(`${ctx.stack.base_url}/console/submissions/new`, { waitUntil: 'networkidle0' });
+    const rows = [CLIENT_HEADER];
+    for (let i = 0; i < 1001; i++)
+      rows.push([nid('881' + String(i).padStart(6, '0')), 'نام' + i, 'خانواده', '', '1370/01/01', 'مرد', state.countyName]);
+    const file = path.join(dir, 'many.csv');
+    fs.writeFileSync(file, toCsv(rows));
+    await pickFile(page, file);
+    await waitForText(page, 'ردیف‌های درست در ۲ ارسال');
+    const before = (await submissionsOf(state.ngo)).length;
+    await (await byRole(page, 'button', 'ارسال ۱٬۰۰۱ ردیف')).click();
+    await waitForText(page, 'همهٔ ردیف‌های درست فرستاده شد.', { timeout: 120_000 });
+    const made = (await submissionsOf(state.ngo)).slice(before);
+    assert.deepEqual(made.map((x) => [x.record_count, x.valid_count]), [[1000, 1000], [1, 1]]);
+    const text = latinDigits(await visibleText(page));
+    for (const m of made) assert.ok(text.includes(`ارسال شمارهٔ ${m.id}:`), `the receipt of ${m.id} is shown`);
+    await shot(page, 'submission-upload-two-batches');
+  } finally {
+    await page.closeContext();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('demo.county approves the CSV\'s submission (the good records are then in the registry) and rejects the XLSX\'s',
      { timeout: 180_000 }, async () => {
   assert.ok(state.csvSubmission && state.xlsxSubmission, 'the uploads ran first');

@@ -16,6 +16,7 @@ import { RowsTable } from './upload_table.js';
 
 const BATCH = 1000;
 const MAX_ROWS = 20000;
+const MAX_SHOWN = 1000;     // rows drawn at once: a table of 20,000 rows is no help to anyone, and slow
 
 const T = strings({
   fa: {
@@ -42,6 +43,7 @@ const T = strings({
     center_error: 'این مرکز پیدا نشد یا در حوزهٔ شما نیست.',
     st_local_bad: 'خطا دارد؛ فرستاده نمی‌شود', st_ready: 'آمادهٔ ارسال', st_valid: 'پذیرفته شد؛ در انتظار بررسی',
     st_invalid: 'نپذیرفت؛ خانه‌های نشان‌دار را درست کنید',
+    first_shown: '{n} ردیف نخست از {all} ردیف نشان داده شده است؛ برای دیدن ردیف‌های دارای خطا، «فقط ردیف‌های دارای خطا» را برگزینید.',
   },
   en: {
     title: 'Send a file of clients, staff or services', kind: 'Kind of records in the file',
@@ -68,6 +70,7 @@ const T = strings({
     center_error: 'This center was not found or is outside your scope.',
     st_local_bad: 'Has problems; not sent', st_ready: 'Ready to send', st_valid: 'Accepted; awaiting review',
     st_invalid: 'Refused; fix the marked cells',
+    first_shown: 'The first {n} of {all} rows are shown; choose “Rows with problems only” to see those.',
   },
 });
 
@@ -196,6 +199,7 @@ export function Upload() {
   }
 
   const bad = sheet ? sheet.rows.length - ready.length : 0;
+  const shown = sheet ? rowsToShow(sheet, server, show) : [];
   if (!ngo && !canWrite(user))
     return html`<${Page} title=${T('title')}><div class="notice error" role="alert">${T('not_allowed')}</div><//>`;
 
@@ -237,7 +241,8 @@ export function Upload() {
         ${T('receipt', { id: digits(r.id), ok: num(r.ok), bad: num(r.bad) })} ${r.replayed ? T('replayed') + ' ' : ''}
         <a href=${'/console/submissions/' + r.id}>${T('open', { id: digits(r.id) })}</a><//>`)}
       <${SelectField} label=${T('show')} value=${show} options=${[['all', T('show_all')], ['bad', T('show_bad')]]} onChange=${setShow} />
-      <${RowsTable} kind=${sheet.kind} caption=${sheet.name} rows=${rowsToShow(sheet, server, show)} />
+      ${shown.length > MAX_SHOWN ? html`<${Notice}>${T('first_shown', { n: num(MAX_SHOWN), all: num(shown.length) })}<//>` : null}
+      <${RowsTable} kind=${sheet.kind} caption=${sheet.name} rows=${shown.slice(0, MAX_SHOWN)} />
     ` : null}
   <//>`;
 }
