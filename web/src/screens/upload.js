@@ -23,7 +23,7 @@ const T = strings({
     title: 'ارسال فایل مددجویان، کارکنان یا خدمات', kind: 'نوع رکوردهای فایل', template: 'دریافت قالب {kind} (CSV)',
     template_hint: 'ستون‌ها با سرعنوان فارسی، با یک ردیف نمونه. تاریخ‌ها شمسی مانند ۱۴۰۳/۰۸/۱۵.',
     file: 'فایل CSV یا XLSX', file_hint: 'ردیف اول سرعنوان ستون‌هاست؛ ترتیب ستون‌ها مهم نیست.',
-    center: 'شمارهٔ مرکز', center_hint: 'مرکزی که این رکوردها برای آن فرستاده می‌شود.',
+    center: 'شمارهٔ مرکز', center_hint: 'مرکزی که این رکوردها برای آن فرستاده می‌شود.', center_is: 'مرکز: {name}',
     reading: 'در حال خواندن فایل…', unreadable: 'این فایل خوانده نشد؛ یک فایل CSV (UTF-8) یا XLSX انتخاب کنید.',
     empty: 'این فایل ردیفی ندارد.', too_many: 'این فایل {n} ردیف دارد؛ هر بار حداکثر {max} ردیف بفرستید.',
     missing: 'این ستون‌ها در فایل نیست: {cols}. قالب را دریافت کنید و ستون‌ها را مانند آن بنویسید.',
@@ -50,7 +50,7 @@ const T = strings({
     template: 'Download the {kind} template (CSV)',
     template_hint: 'Persian column headers and one example row. Dates in the Jalali calendar, like 1403/08/15.',
     file: 'CSV or XLSX file', file_hint: 'The first row holds the column headers; their order does not matter.',
-    center: 'Center number', center_hint: 'The center these records are sent for.',
+    center: 'Center number', center_hint: 'The center these records are sent for.', center_is: 'Center: {name}',
     reading: 'Reading the file…', unreadable: 'This file could not be read; pick a CSV (UTF-8) or XLSX file.',
     empty: 'This file has no rows.', too_many: 'This file has {n} rows; send at most {max} at a time.',
     missing: 'These columns are missing: {cols}. Download the template and name the columns as it does.',
@@ -207,7 +207,8 @@ export function Upload() {
   return html`<${Page} title=${T('title')} actions=${html`<a href="/console/submissions">${T('list')}</a>`}>
     ${unfinished ? html`<${Notice} kind="warn">${T('unfinished')}<//>` : null}
     <div class="card upload-form">
-      ${!ngo ? html`<${TextField} label=${T('center')} hint=${T('center_hint')} value=${centerId} inputmode="numeric"
+      ${!ngo ? html`<${TextField} label=${T('center')} value=${centerId} inputmode="numeric"
+        hint=${ctx.center ? T('center_is', { name: ctx.center.name }) : T('center_hint')}
         onInput=${(v) => { setCenterId(v.trim()); setSheet(null); reset(); }} dir="ltr" />` : null}
       ${place.error ? html`<div class="notice error" role="alert">${place.error.status === 404 || place.error.status === 403 ? T('center_error') : errorText(place.error)}</div>` : null}
       <${SelectField} label=${T('kind')} value=${kind} options=${kinds}
