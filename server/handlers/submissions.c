@@ -179,13 +179,18 @@ static void put_errors(void *p)
             json_object_put(st->errors[i]);
 }
 
-static void add_error(json_object **errs, const char *field, const char *msg)
+/* A record's error of the submission's own checks, with a stable code as validation's are ("field.reason", or the
+ * reason alone for the record as a whole), so a client can say it in its own language without parsing the message. */
+static void add_error(json_object **errs, const char *field, const char *reason, const char *msg)
 {
     if (!*errs)
         *errs = json_object_new_array();
     json_object *e = json_object_new_object();
     json_object_object_add(e, "field", json_object_new_string(field));
     json_object_object_add(e, "message", json_object_new_string(msg));
+    char code[64];
+    snprintf(code, sizeof(code), "%s%s%s", field, field[0] ? "." : "", reason);
+    json_object_object_add(e, "code", json_object_new_string(code));
     json_object_array_add(*errs, e);
 }
 
@@ -316,23 +321,24 @@ static void checked(db_job *job, void *arg)
             bool client = !strcmp(st->kinds[i], "client");
             if (in_text_array(client ? taken_clients : taken_staff, st->national_ids[i])) {
                 if (in_text_array(client ? own_clients : own_staff, st->national_ids[i]))
-                    add_error(&st->errors[i], "national_id", "is already registered");
+                    add_error(&st->errors[i], "national_id", "registered", "is already registered");
                 else
                     hidden = true;
             }
         }
         if (st->values[i] && st->client_refs[i] && !in_text_array(visible, st->client_refs[i]))
-            add_error(&st->errors[i], "client_id", "is not a client of your scope");
+            add_error(&st->errors[i], "client_id", "scope", "is not a client of your scope");
         /* the registry keeps a client in its center's province (and its household there too) */
         json_object *prov;
         if (st->values[i] && st->counties[i] &&
             (!json_object_object_get_ex(county_provinces, st->counties[i], &prov) ||
              strcmp(json_object_get_string(prov), center_province) != 0))
-            add_error(&st->errors[i], "county_id", "must be a county of the submission's center's province");
+            add_error(&st->errors[i], "county_id", "province",
+                      "must be a county of the submission's center's province");
         if (st->values[i] && st->households[i] &&
             (!json_object_object_get_ex(household_provinces, st->households[i], &prov) ||
              strcmp(json_object_get_string(prov), center_province) != 0))
-            add_error(&st->errors[i], "household_id", "is not a household of your scope in this province");
+            add_error(&st->errors[i], "household_id", "scope", "is not a household of your scope in this province");
         bool ok = st->values[i] && !st->errors[i];
         json_object *res = json_object_new_object();
         json_object_object_add(res, "index", json_object_new_int(i));
@@ -346,9 +352,9 @@ static void checked(db_job *job, void *arg)
             json_object_object_get_ex(res, "errors", &told);
             for (size_t e = 0; e < json_object_array_length(told); e++)
                 json_object_array_add(errs, json_object_get(json_object_array_get_idx(told, e)));
-            add_error(&errs, "national_id", "is already registered outside the submission's center (its NGO users "
-                                            "see this record as valid, awaiting review); exclude it to approve the "
-                                            "rest");
+            add_error(&errs, "national_id", "registered_elsewhere",
+                      "is already registered outside the submission's center (its NGO users see this record as valid, "
+                      "awaiting review); exclude it to approve the rest");
             json_object_object_add(rev, "index", json_object_new_int(i));
             json_object_object_add(rev, "status", json_object_new_string("invalid"));
             json_object_object_add(rev, "errors", errs);
@@ -524,12 +530,12 @@ static void check_record(req_ctx *rc, submit_state *st, int i, json_object *rec,
     json_object **errs = &st->errors[i];
     if (!json_object_is_type(rec, json_type_object) || !json_object_object_get_ex(rec, "kind", &kind) ||
         !json_object_object_get_ex(rec, "data", &data) || json_object_object_length(rec) != 2) {
-        add_error(errs, "", "a record is {\"kind\": \"client\"|\"staff\"|\"service\", \"data\": {...}}");
+        add_error(errs, "", "record_shape", "a record is {\"kind\": \"client\"|\"staff\"|\"service\", \"data\": {...}}");
         return;
     }
     const resource *r = kind_resource(kind);
     if (!r || !json_object_is_type(data, json_type_object)) {
-        add_error(errs, "kind", "must be client, staff or service, with data an object");
+        add_error(errs, "kind", "choice", "must be client, staff or service, with data an object");
         return;
     }
     st->kinds[i] = r == clients_resource() ? "client" : r == staff_resource() ? "staff" : "service";
@@ -547,12 +553,12 @@ static void check_record(req_ctx *rc, submit_state *st, int i, json_object *rec,
         json_object_object_add(body, key, val ? json_object_get(val) : NULL);
     }
     if (r == services_resource() && !parent) {
-        add_error(errs, "client_id", "is required: the client who received the service");
+        add_error(errs, "client_id", "required", "is required: the client who received the service");
         return;
     }
     int64_t c;
     if (body_int(body, "center_id", &c) && strcmp(arena_sprintf(rc->arena, "%lld", (long long)c), st->center))
-        add_error(errs, "center_id", "must be the submission's center");
+        add_error(errs, "center_id", "center", "must be the submission's center");
     json_object_object_add(body, "center_id", json_object_new_int64(atoll(st->center)));
     field_errors fe = {0};
     json_object *values = req_json_object(rc);
@@ -582,7 +588,7 @@ static void check_record(req_ctx *rc, submit_state *st, int i, json_object *rec,
         if (json_object_object_get_ex(*seen, seen_key, &prev)) {
             char msg[96];
             snprintf(msg, sizeof(msg), "appears twice in this submission (also record %d)", json_object_get_int(prev));
-            add_error(errs, "national_id", msg);
+            add_error(errs, "national_id", "repeated", msg);
             st->values[i] = NULL;
             return;
         }
