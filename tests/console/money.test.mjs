@@ -52,10 +52,11 @@ async function names(path) {
 let provinceName;      // code -> Persian name, read from the API by the first test that needs it
 const loadProvinces = async () => { provinceName = provinceName || await names('/api/v1/provinces'); };
 
+// Waits for the link (the screen renders after its API calls answer; a loaded machine is slow) and follows it.
 async function clickLink(page, text) {
-  const link = await page.evaluateHandle((t) => [...document.querySelectorAll('main a')]
-    .find((a) => a.innerText.trim() === t), text);
-  assert.ok(link.asElement(), `no link ${text}`);
+  const link = await page.waitForFunction((t) => [...document.querySelectorAll('main a')]
+    .find((a) => a.innerText.trim() === t), { timeout: 30_000 }, text).catch(() => null);
+  assert.ok(link && link.asElement(), `no link ${text}`);
   await link.asElement().click();
 }
 
