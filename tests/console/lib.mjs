@@ -26,6 +26,10 @@ const require = createRequire(import.meta.url);
 export const sourceDir = path.resolve(process.env.REGISTRY_SOURCE_DIR || path.join(here, '..', '..'));
 export const screenshotDir = path.resolve(process.env.CONSOLE_SCREENSHOT_DIR ||
                                           path.join(sourceDir, 'build', 'console-screenshots'));
+// Screenshots are named after the file that takes them (sign_in.test.mjs -> sign_in), which also clears its own
+// screenshots of an earlier run when it starts, so none of them is left over from an older console.
+const shotPrefix = path.basename(process.argv[1] || 'script').replace(/\.(test\.)?m?js$/, '');
+let shotsCleared = false;
 
 // -- the registry ----------------------------------------------------------------------------------------------------
 
@@ -187,13 +191,19 @@ export async function sessionCookie(page) {
 
 // -- screenshots and accessibility -----------------------------------------------------------------------------------
 
-/** Saves a PNG of the whole page as <CONSOLE_SCREENSHOT_DIR>/<browser>-<name>.png; returns its path. A page taller
+/** Saves a PNG of the whole page as <CONSOLE_SCREENSHOT_DIR>/<file>.<browser>-<name>.png (file: the test file's name
+ *  without .test.mjs); returns its path. A page taller
  *  than the window is shot in a window made as tall as the page (puppeteer's fullPage clips from the left edge, which
  *  in Chromium misses the right-to-left page's right side). */
 export async function shot(page, name) {
   fs.mkdirSync(screenshotDir, { recursive: true });
+  if (!shotsCleared) {
+    for (const f of fs.readdirSync(screenshotDir))
+      if (f.startsWith(`${shotPrefix}.`) && f.endsWith('.png')) fs.rmSync(path.join(screenshotDir, f), { force: true });
+    shotsCleared = true;
+  }
   const who = browserNames.get(page.browser()) || 'browser';
-  const file = path.join(screenshotDir, `${who}-${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.png`);
+  const file = path.join(screenshotDir, `${shotPrefix}.${who}-${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.png`);
   const viewport = page.viewport();
   const height = await page.evaluate(() => Math.ceil(document.documentElement.scrollHeight));
   if (!viewport || height <= viewport.height) {
