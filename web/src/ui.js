@@ -156,7 +156,7 @@ export function Layout({ children }) {
       <a class="brand" href="/console/">${t('app_name')}</a>
       ${user ? html`<div class="who"><span>${user.full_name || user.username}</span>
         <span class="role">${label('role', user.role)}</span>
-        <button type="button" class="link" lang=${lang.get() === 'fa' ? 'en' : 'fa'} aria-label=${t('language_label')}
+        <button type="button" class="link" lang=${lang.get() === 'fa' ? 'en' : 'fa'} title=${t('language_label')}
           onClick=${() => setLang(lang.get() === 'fa' ? 'en' : 'fa')}>${t('language')}</button>
         <button type="button" onClick=${() => signOut()}>${t('sign_out')}</button></div>` : null}
     </header>
