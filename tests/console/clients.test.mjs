@@ -5,6 +5,8 @@
 // with <script> and a bidi control shown as text. Every screen is photographed and checked by axe-core.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -14,7 +16,7 @@ import {
 
 // What the console says (web/src/screens/client_text.js, web/src/i18n.js).
 const TEXT = {
-  search: 'نام یا کد ملی', searchButton: 'جستجو', nationalId: 'کد ملی', severity: 'شدت معلولیت', severe: 'شدید',
+  search: 'نام یا کد ملی', exportCsv: 'خروجی CSV همین فهرست', exported: 'خروجی با', nationalId: 'کد ملی', severity: 'شدت معلولیت', severe: 'شدید',
   edit: 'ویرایش مشخصات', fatherName: 'نام پدر', lastName: 'نام خانوادگی', save: 'ذخیره',
   conflictTitle: 'تعارض ویرایش', conflictIntro: 'کس دیگری این پرونده را پس از باز شدن این صفحه تغییر داده است',
   changedYou: 'شما تغییر دادید', changedThem: 'دیگری تغییر داد', reapply: 'تغییرات من روی نسخهٔ کنونی اعمال شود',
@@ -80,6 +82,23 @@ async function until(fn, what, timeout = 15_000) {
     await new Promise((r) => setTimeout(r, 150));
   }
   throw new Error(`${what}: not within ${timeout} ms (last: ${JSON.stringify(last)})`);
+}
+
+// RFC 4180 records of a CSV text (quoted cells may hold commas, quotes and line breaks).
+function parseCsv(text) {
+  const rows = [[]];
+  let cell = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (ch === '"') quoted = false; else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { rows.at(-1).push(cell); cell = ''; }
+    else if (ch === '\n') { rows.at(-1).push(cell.replace(/\r$/, '')); cell = ''; rows.push([]); }
+    else cell += ch;
+  }
+  if (cell || rows.at(-1).length) rows.at(-1).push(cell); else rows.pop();
+  return rows;
 }
 
 // The facts of the details list as a person reads them: label -> value.
@@ -150,6 +169,28 @@ test('search in Persian typed with Arabic letter forms, filters in the address, 
     }, 'the filtered results');
     assert.deepEqual([...severe].sort(), wantSevere.map((c) => c.national_id).sort());
     const link = page.url();
+    assert.ok(wantSevere.length > 0, 'the demo data holds a severe کریمی');
+
+    // the export holds exactly the filtered list, every page of it, as the file the browser saves
+    const downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-console-export-'));
+    try {
+      const cdp = await page.createCDPSession();
+      await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads,
+                                                      browserContextId: page.browserContext().id });
+      await (await byRole(page, 'button', TEXT.exportCsv)).click();
+      await waitForText(page, TEXT.exported);
+      const file = await until(async () => fs.existsSync(path.join(downloads, 'clients.csv')) &&
+                                           path.join(downloads, 'clients.csv'), 'the saved export');
+      const bytes = fs.readFileSync(file);
+      assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with its byte order mark');
+      const csv = parseCsv(bytes.toString('utf8').slice(1));
+      const col = csv[0].indexOf('national_id');
+      assert.ok(col >= 0, `the export's header: ${csv[0]}`);
+      assert.deepEqual(csv.slice(1).map((r) => r[col]).sort(), wantSevere.map((c) => c.national_id).sort());
+      const said = /خروجی با (\S+) ردیف آماده شد/.exec(await visibleText(page));
+      assert.equal(Number(latinDigits(said[1]).replace(/,/g, '')), wantSevere.length, 'the count the page says');
+      await shot(page, 'clients-exported');
+    } finally { fs.rmSync(downloads, { recursive: true, force: true }); }
 
     const pasted = await newPage(ctx.browser);
     try {
@@ -173,8 +214,18 @@ test('search in Persian typed with Arabic letter forms, filters in the address, 
 test('a record by its pasted link equals the API; edit meets a change made meanwhile; transfer; close; history',
      { timeout: 240_000 }, async () => {
   await setup();
+  // a client with a household, a program, a service and a loan partly repaid
+  const household = await apiJson('/api/v1/households', { method: 'POST',
+    body: { county_id: teh[0].id, address: 'تهران، خیابان آزمون، پلاک ۷' } });
   const created = await newClient({ last_name: 'پرونده‌آزمون', disability: { type: 'visual', severity: 'moderate' },
-    needs: ['housing', 'employment'] });
+    needs: ['housing', 'employment'], household_id: household.id, household_role: 'head' });
+  const center = (await apiJson(`/api/v1/centers?county_id=${teh[0].id}&limit=1`)).items[0];
+  await apiJson(`/api/v1/clients/${created.id}/enrollments`, { method: 'POST', body: { program: 'cbr', started_on: '2025-03-21' } });
+  await apiJson(`/api/v1/clients/${created.id}/services`, { method: 'POST',
+    body: { center_id: center.id, service: 'فیزیوتراپی', provided_on: '2025-04-01' } });
+  const loan = await apiJson('/api/v1/loans', { method: 'POST', body: { client_id: created.id, amount_rials: 12000000,
+    installments: 3, first_due_on: '2025-04-21' } });
+  await apiJson(`/api/v1/loans/${loan.id}/repayments`, { method: 'POST', body: { amount_rials: 5000000, paid_on: '2025-04-20' } });
   const link = `${ctx.stack.base_url}/console/clients/${created.id}`;
   const page = await newPage(ctx.browser);
   try {
@@ -193,6 +244,22 @@ test('a record by its pasted link equals the API; edit meets a change made meanw
     assert.equal(f['معلولیت'], 'بینایی (متوسط)');
     assert.equal(f['نیازها'], 'مسکن، اشتغال');
     assert.equal(latinDigits(f['نسخه']), String(api1.version));
+
+    // the household, program, service and loan sections say what the API says
+    const members = await tableTexts(page, 'main section[aria-labelledby="sec-household"] table');
+    assert.deepEqual(members.slice(1), [[`${api1.first_name} ${api1.last_name}`, 'سرپرست']]);
+    assert.ok((await visibleText(page, 'main section[aria-labelledby="sec-household"]')).includes(household.address));
+    const enrolled = await tableTexts(page, 'main section[aria-labelledby="sec-enrollments"] table');
+    assert.deepEqual(enrolled.slice(1).map((r) => [latinDigits(r[1]), r[3]]), [[jdate('2025-03-21'), 'فعال']]);
+    const services = await tableTexts(page, 'main section[aria-labelledby="sec-services"] table');
+    assert.deepEqual(services.slice(1).map((r) => r.slice(0, 2)), [['فیزیوتراپی', center.name]]);
+    const owed = (await apiJson(`/api/v1/loans/${loan.id}`));
+    assert.equal(owed.outstanding_rials, 7000000);
+    const loanText = await visibleText(page, 'main section[aria-labelledby="sec-loans"]');
+    assert.match(latinDigits(loanText), /مانده \(بدهی\) 7,000,000 ریال/);
+    const schedule = await tableTexts(page, 'main section[aria-labelledby="sec-loans"] table');
+    assert.deepEqual(schedule.slice(1).map((r) => [latinDigits(r[1]), Number(latinDigits(r[2]).replace(/\D/g, '')), r[3]]),
+      owed.schedule.map((x, i) => [jdate(x.due_on), x.amount_rials, ['پرداخت‌شده', 'معوق', 'معوق'][i]]));
     await shot(page, 'client-page');
     await axeCheck(page, 'a client page');
 

@@ -8,7 +8,7 @@ import { label, lang, t } from '../i18n.js';
 import { jdate, digits, num, rials, tomanHint } from '../format.js';
 import { DataTable, ErrorBox, Loading, useLoad } from '../ui.js';
 import { T } from './client_text.js';
-import { allPages, loadPrograms, centerName, hroleText, fieldText } from './client_ref.js';
+import { allPages, loadPrograms, centerName, hroleText, fieldText, placeName } from './client_ref.js';
 
 function Section({ id, title, children }) {
   return html`<section class="client-section" aria-labelledby=${id}><h2 id=${id}>${title}</h2>${children}</section>`;
@@ -111,10 +111,12 @@ function changes(entry, places) {
     JSON.stringify(b[k] ?? null) !== JSON.stringify(a[k] ?? null));
   if (!keys.length) return t('none');
   const show = (k, v) => (k === 'disability_type' ? label('disability', v) : k === 'disability_severity' ? label('severity', v)
+    : (k === 'province' || k === 'province_code') && places && places.province.get(v) ? placeName(places.province.get(v))
     : fieldText(k, v, places));
   const name = (k) => T(COLUMN_FIELD[k] || k);
-  return html`<ul class="changes">${keys.map((k) => html`<li><span>${name(k)}</span>: <bdi>${entry.before ? show(k, b[k]) : ''}</bdi>
-    ${entry.before ? ' ← ' : ''}<bdi>${show(k, a[k])}</bdi></li>`)}</ul>`;
+  const arrow = lang.get() === 'fa' ? ' ← ' : ' → ';     // from before to after, in the reading direction
+  return html`<ul class="changes">${keys.map((k) => html`<li><span>${name(k)}</span>: ${entry.before
+    ? html`<bdi>${show(k, b[k])}</bdi>${arrow}` : null}<bdi>${show(k, a[k])}</bdi></li>`)}</ul>`;
 }
 
 // One page of the trail at a time (newest first), "more" follows the cursor.
@@ -132,6 +134,8 @@ function Trail({ id, title, caption, empty, query, columns }) {
 }
 
 const who = (e) => html`<bdi>${e.username || t('none')}</bdi>`;
+// an action the console has no word for shows as the trail wrote it
+const actionText = (a) => (T('action.' + a) === 'action.' + a ? a : T('action.' + a));
 
 export function History({ clientId, places, gen }) {
   return html`<${Trail} key=${gen} id="sec-history" title=${T('history')} caption=${T('history_caption')}
@@ -139,7 +143,7 @@ export function History({ clientId, places, gen }) {
       { key: 'at', label: T('at'), render: (e) => jdate(e.at, true) },
       { key: 'username', label: T('user'), render: who },
       { key: 'role', label: T('role'), render: (e) => label('role', e.role) },
-      { key: 'action', label: T('action'), render: (e) => T('action.' + e.action) },
+      { key: 'action', label: T('action'), render: (e) => actionText(e.action) },
       { key: 'change', label: T('change'), render: (e) => changes(e, places) },
     ]} />`;
 }
