@@ -231,7 +231,10 @@ test('a record by its pasted link equals the API; edit meets a change made meanw
   try {
     await signIn(page, ctx.stack, 'demo.national');
     await page.goto(link, { waitUntil: 'load' });
-    await waitForText(page, `${created.first_name} ${created.last_name}`, { selector: 'main h1' });
+    await waitForText(page, `${created.first_name} ${created.last_name}`, { selector: 'main' });
+    // the heading and the tab name the file, never the person (browsers keep titles in their history)
+    assert.equal(latinDigits(await visibleText(page, 'main h1')), `پروندهٔ مددجو ${created.id}`);
+    assert.ok(!(await page.title()).includes(created.last_name), await page.title());
     await waitForText(page, TEXT.readers);
     const api1 = await apiJson(`/api/v1/clients/${created.id}`);
     const f = await facts(page);
@@ -375,7 +378,7 @@ test('the new-client form: a Jalali birth date, field errors beside their fields
     const made = await apiJson(`/api/v1/clients/${id}`);
     assert.deepEqual([made.national_id, made.first_name, made.birth_date, made.county_id],
                      [good, 'یاسمن', '1988-03-21', teh[0].id]);
-    await waitForText(page, 'یاسمن فرم‌آزمون', { selector: 'main h1' });
+    await waitForText(page, 'یاسمن فرم‌آزمون', { selector: 'main' });
     await shot(page, 'client-new-made');
   } finally { await page.closeContext(); }
 });
@@ -406,7 +409,7 @@ test('a name with <script> and a bidi control shows as text', { timeout: 120_000
   try {
     await signIn(page, ctx.stack, 'demo.national');
     await page.goto(`${ctx.stack.base_url}/console/clients/${c.id}`, { waitUntil: 'load' });
-    await waitForText(page, first, { selector: 'main h1' });
+    await waitForText(page, first, { selector: 'main' });
     assert.equal(await page.evaluate(() => window.__owned), undefined, 'nothing of the name ran');
     assert.equal(await page.evaluate(() => document.querySelectorAll('main script, main img').length), 0);
     assert.equal((await facts(page))[TEXT.firstName], first);

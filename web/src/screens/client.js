@@ -54,7 +54,6 @@ export function ClientPage({ params }) {
     setGen((g) => g + 1);
   };
 
-  const title = rec ? fullName(rec.data) : T('page_title');
   if (!rec)
     return html`<${Page} title=${T('page_title')}>
       ${notice ? html`<${Notice} kind=${notice.kind}>${notice.text}<//>` : null}
@@ -84,12 +83,15 @@ export function ClientPage({ params }) {
     ['created_at', jdate(c.created_at, true)], ['updated_at', jdate(c.updated_at, true)],
   ];
 
-  return html`<${Page} title=${title}
+  // The tab's title names the file, not the person: browsers keep titles in their history, on shared office
+  // computers too. The person's name is the first line of the page.
+  return html`<${Page} title=${T('file_title', { id: digits(c.id) })}
       actions=${writer && mode === 'view' ? html`
         ${active ? html`<button type="button" onClick=${act('edit')}>${T('edit')}</button>
           <button type="button" onClick=${act('transfer')}>${T('transfer')}</button>
           <button type="button" onClick=${act('close')}>${T('close_file')}</button>`
           : html`<button type="button" onClick=${doReopen}>${T('reopen_file')}</button>`}` : null}>
+    <p class="person-name"><bdi>${fullName(c)}</bdi></p>
     <p><a href="/console/clients">${T('list_title')}</a></p>
     ${notice ? html`<${Notice} kind=${notice.kind}>${notice.text}<//>` : null}
     ${!active ? html`<${Notice} kind="warn">${T('closed_notice')}<//>` : null}
@@ -97,8 +99,9 @@ export function ClientPage({ params }) {
         onSaved=${done} onCancel=${() => setMode('view')} />` : null}
     ${mode === 'transfer' ? html`<${ClientTransfer} rec=${rec} user=${user} places=${P}
         onDone=${(county) => { done(null, T('transferred', { county })); load('transfer'); }}
+        onStale=${() => load()} onCancel=${() => setMode('view')} />` : null}
+    ${mode === 'close' ? html`<${ClientClose} rec=${rec} onDone=${done} onStale=${() => load()}
         onCancel=${() => setMode('view')} />` : null}
-    ${mode === 'close' ? html`<${ClientClose} rec=${rec} onDone=${done} onCancel=${() => setMode('view')} />` : null}
     <section class="card" aria-labelledby="sec-details">
       <h2 id="sec-details">${T('details')}</h2>
       <dl class="facts client-facts">${facts.map(([k, v]) => html`<dt>${T(k)}</dt><dd data-field=${k}>${v}</dd>`)}</dl>

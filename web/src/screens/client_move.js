@@ -8,8 +8,9 @@ import { ErrorBox, SelectField, useLoad } from '../ui.js';
 import { T } from './client_text.js';
 import { loadCounties, placeName } from './client_ref.js';
 
-// onDone(countyName) after the move; onCancel().
-export function ClientTransfer({ rec, user, places, onDone, onCancel }) {
+// onDone(countyName) after the move; onStale() when the record changed meanwhile (the page reads it again, so the
+// next try carries its new version); onCancel().
+export function ClientTransfer({ rec, user, places, onDone, onStale, onCancel }) {
   const c = rec.data;
   const national = !user.province;
   const [province, setProvince] = useState(c.province);
@@ -39,6 +40,7 @@ export function ClientTransfer({ rec, user, places, onDone, onCancel }) {
     } catch (err) {
       setErrors({ county: err.fields.county_id, center: err.fields.center_id });
       setError(err);
+      if (err.status === 412) onStale();
     } finally {
       setBusy(false);
     }
@@ -65,7 +67,7 @@ export function ClientTransfer({ rec, user, places, onDone, onCancel }) {
 }
 
 // Closing asks once more; reopening does not (nothing is lost either way: the file is kept).
-export function ClientClose({ rec, onDone, onCancel }) {
+export function ClientClose({ rec, onDone, onStale, onCancel }) {
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   async function close() {
@@ -74,7 +76,10 @@ export function ClientClose({ rec, onDone, onCancel }) {
     try {
       const r = await api('DELETE', '/clients/' + rec.data.id, { headers: { 'If-Match': rec.etag } });
       onDone(r, T('file_closed'));
-    } catch (e) { setError(e); } finally { setBusy(false); }
+    } catch (e) {
+      setError(e);
+      if (e.status === 412) onStale();
+    } finally { setBusy(false); }
   }
   return html`<div class="card" role="group" aria-labelledby="close-q">
     <p id="close-q">${T('close_confirm')}</p>

@@ -72,7 +72,8 @@ export const personName = (c) => html`<bdi>${[c.first_name, c.last_name].filter(
 export function disabilityText(d) {
   return d ? label('disability', d.type) + ' (' + label('severity', d.severity) + ')' : T('no_disability');
 }
-export const needsText = (needs) => (needs && needs.length ? needs.map((n) => T('need.' + n)).join('، ') : t('none'));
+export const needsText = (needs) => (needs && needs.length
+  ? needs.map((n) => T('need.' + n)).join(lang.get() === 'fa' ? '، ' : ', ') : t('none'));
 export const statusText = (s) => T('status.' + s);
 export const hroleText = (r) => (r ? T('hrole.' + r) : t('none'));
 

@@ -3,7 +3,7 @@ import { strings } from '../i18n.js';
 
 export const T = strings({
   fa: {
-    list_title: 'مددجویان', new_client: 'ثبت مددجوی تازه', page_title: 'پروندهٔ مددجو', create_title: 'ثبت مددجوی تازه',
+    list_title: 'مددجویان', new_client: 'ثبت مددجوی تازه', page_title: 'پروندهٔ مددجو', file_title: 'پروندهٔ مددجو {id}', create_title: 'ثبت مددجوی تازه',
     search_label: 'نام یا کد ملی', search_hint: 'حروف عربی و فارسی (ي/ی، ك/ک) یکسان جستجو می‌شوند.',
     filters: 'پالایش فهرست', province: 'استان', county: 'شهرستان', center: 'مرکز', disability_type: 'نوع معلولیت',
     severity: 'شدت معلولیت', status: 'وضعیت', sex: 'جنسیت', any: 'همه', no_disability: 'بدون معلولیت',
@@ -61,7 +61,7 @@ export const T = strings({
     form_errors: 'برخی از خانه‌ها درست پر نشده‌اند؛ پیام کنار هر خانه را ببینید.',
   },
   en: {
-    list_title: 'Clients', new_client: 'New client', page_title: 'Client file', create_title: 'Register a client',
+    list_title: 'Clients', new_client: 'New client', page_title: 'Client file', file_title: 'Client file {id}', create_title: 'Register a client',
     search_label: 'Name or national ID', search_hint: 'Arabic and Persian letter forms (ي/ی, ك/ک) match alike.',
     filters: 'Filter the list', province: 'Province', county: 'County', center: 'Center',
     disability_type: 'Disability type', severity: 'Severity', status: 'Status', sex: 'Sex', any: 'All',
