@@ -16,7 +16,7 @@ import {
 
 // What the console says (web/src/screens/client_text.js, web/src/i18n.js).
 const TEXT = {
-  search: 'نام یا کد ملی', exportCsv: 'خروجی CSV همین فهرست', exported: 'خروجی با', nationalId: 'کد ملی', severity: 'شدت معلولیت', severe: 'شدید',
+  search: 'نام یا کد ملی', nextPage: 'صفحهٔ بعد', firstPage: 'صفحهٔ اول', exportCsv: 'خروجی CSV همین فهرست', exported: 'خروجی با', nationalId: 'کد ملی', severity: 'شدت معلولیت', severe: 'شدید',
   edit: 'ویرایش مشخصات', fatherName: 'نام پدر', lastName: 'نام خانوادگی', save: 'ذخیره',
   conflictTitle: 'تعارض ویرایش', conflictIntro: 'کس دیگری این پرونده را پس از باز شدن این صفحه تغییر داده است',
   changedYou: 'شما تغییر دادید', changedThem: 'دیگری تغییر داد', reapply: 'تغییرات من روی نسخهٔ کنونی اعمال شود',
@@ -143,6 +143,24 @@ test('search in Persian typed with Arabic letter forms, filters in the address, 
     await waitForText(page, TEXT.search);
     await shot(page, 'clients-list');
     await axeCheck(page, 'the client list');
+
+    // pages follow the API's cursor; the page is in the address too (enough clients for two pages of 50 first)
+    const all = (await apiJson('/api/v1/clients?limit=500')).items.length;
+    for (let i = all; i <= 50; i++) await newClient({ last_name: 'صفحه‌آزمون' });
+    await page.reload({ waitUntil: 'load' });
+    const page1 = await apiJson('/api/v1/clients');
+    assert.ok(page1.next_cursor, 'the demo data fills more than one page');
+    const page2 = await apiJson('/api/v1/clients?' + new URLSearchParams({ cursor: page1.next_cursor }));
+    await until(async () => (await listedIds(page))?.length === page1.items.length, 'the first page');
+    assert.deepEqual(await listedIds(page), page1.items.map((c) => c.national_id));
+    await (await byRole(page, 'button', TEXT.nextPage)).click();
+    await until(async () => new URL(page.url()).searchParams.get('cursor') === page1.next_cursor, 'the cursor in the address');
+    await until(async () => JSON.stringify(await listedIds(page)) === JSON.stringify(page2.items.map((c) => c.national_id)),
+                'the second page');
+    await (await byRole(page, 'button', TEXT.firstPage)).click();
+    await until(async () => JSON.stringify(await listedIds(page)) === JSON.stringify(page1.items.map((c) => c.national_id)),
+                'back on the first page');
+
     const historyLength = await page.evaluate(() => window.history.length);
 
     // "كريمي" with Arabic kaf and yeh finds the "کریمی"s the API finds for the Persian spelling
