@@ -141,7 +141,8 @@ export function ClientList({ query }) {
     ${list.error ? html`<div class="notice error" role="alert">${errorText(list.error)}
         ${Object.values(list.error.fields || {}).map((m) => html` <span>${m}</span>`)}</div>`
       : list.loading && !rows ? html`<${Loading} />`
-      : html`<${DataTable} caption=${T('results')} columns=${columns} rows=${rows} empty=${T('none_found')} />
+      : html`<p class="hint" role="status">${T('on_page', { n: num(rows.length) })}</p>
+        <${DataTable} caption=${T('results')} columns=${columns} rows=${rows} empty=${T('none_found')} />
         <${Pager} cursor=${f.cursor} next=${next}
           onNext=${(c) => navigate(hrefOf({ ...f, cursor: c }))} onFirst=${() => navigate(hrefOf({ ...f, cursor: '' }))} />`}
     <div class="actions">
