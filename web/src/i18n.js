@@ -5,14 +5,18 @@ import { signal } from './state.js';
 const saved = (() => { try { return localStorage.getItem('registry.lang'); } catch { return null; } })();
 export const lang = signal(saved === 'en' ? 'en' : 'fa');
 
-export function setLang(l) {
-  try { localStorage.setItem('registry.lang', l); } catch { /* private mode: the choice lasts this page only */ }
+function applyToPage(l) {
+  if (typeof document === 'undefined') return;     // node's unit tests (web/test)
   document.documentElement.lang = l;
   document.documentElement.dir = l === 'fa' ? 'rtl' : 'ltr';
+}
+
+export function setLang(l) {
+  try { localStorage.setItem('registry.lang', l); } catch { /* private mode: the choice lasts this page only */ }
+  applyToPage(l);
   lang.set(l);
 }
-document.documentElement.lang = lang.get();
-document.documentElement.dir = lang.get() === 'fa' ? 'rtl' : 'ltr';
+applyToPage(lang.get());
 
 function fill(text, vars) {
   return vars ? text.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m)) : text;

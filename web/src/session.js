@@ -37,22 +37,41 @@ export async function signIn(username, password) {
   const r = await api('POST', '/auth/login', { query: { cookie: 'true' }, body: { username, password }, quiet401: true });
   session.set(r.data.user);
   lastActivity = Date.now();
+  store(ACTIVITY_KEY, String(lastActivity));
   return r.data.user;
 }
 
 export async function signOut(reason = 'signed_out') {
   try { await api('POST', '/auth/logout', { quiet401: true }); } catch { /* the session may be gone already */ }
+  store(SIGNOUT_KEY, reason + ':' + Date.now());
   session.set(null);
   toLogin(reason);
 }
 
-let lastActivity = Date.now();
+// Activity is shared between the console's tabs (a timestamp in localStorage, no secret): a person working in one
+// tab is not signed out by another tab left idle. Signing out in one tab sends the others to the sign-in page.
+const ACTIVITY_KEY = 'registry.activity', SIGNOUT_KEY = 'registry.signout';
+let lastActivity = Date.now(), lastShared = 0;
+function store(key, value) { try { localStorage.setItem(key, value); } catch { /* storage off: this tab alone */ } }
+function stored(key) { try { return Number(localStorage.getItem(key)) || 0; } catch { return 0; } }
+
 for (const ev of ['keydown', 'pointerdown', 'wheel', 'touchstart'])
-  window.addEventListener(ev, () => { lastActivity = Date.now(); }, { passive: true, capture: true });
+  window.addEventListener(ev, () => {
+    lastActivity = Date.now();
+    if (lastActivity - lastShared > 5000) { lastShared = lastActivity; store(ACTIVITY_KEY, String(lastActivity)); }
+  }, { passive: true, capture: true });
+
+window.addEventListener('storage', (e) => {
+  if (e.key === SIGNOUT_KEY && e.newValue && session.get()) {
+    session.set(null);
+    toLogin(e.newValue.split(':')[0] === 'idle' ? 'idle' : 'signed_out');
+  }
+});
 
 // Checked every few seconds rather than one long timer: a sleeping laptop's timers stop, the clock does not.
 setInterval(() => {
-  if (session.get() && Date.now() - lastActivity >= idleSeconds * 1000) signOut('idle');
+  const last = Math.max(lastActivity, stored(ACTIVITY_KEY));
+  if (session.get() && Date.now() - last >= idleSeconds * 1000) signOut('idle');
 }, 5000);
 
 export function hasRole(user, ...roles) { return !!user && roles.includes(user.role); }

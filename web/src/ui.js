@@ -150,7 +150,7 @@ export function Layout({ children }) {
   const here = useSignal(location).split('?')[0];
   useSignal(lang);
   const current = (href) => (href === '/console/' ? here === '/console/' : here.startsWith(href));
-  return html`<div class="shell">
+  return html`<div class=${user ? 'shell' : 'shell no-nav'}>
     <a class="skip" href="#main">${t('skip')}</a>
     <header class="top">
       <a class="brand" href="/console/">${t('app_name')}</a>
