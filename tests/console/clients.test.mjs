@@ -5,8 +5,6 @@
 // with <script> and a bidi control shown as text. Every screen is photographed and checked by axe-core.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
@@ -189,26 +187,34 @@ test('search in Persian typed with Arabic letter forms, filters in the address, 
     const link = page.url();
     assert.ok(wantSevere.length > 0, 'the demo data holds a severe کریمی');
 
-    // the export holds exactly the filtered list, every page of it, as the file the browser saves
-    const downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-console-export-'));
-    try {
-      const cdp = await page.createCDPSession();
-      await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads,
-                                                      browserContextId: page.browserContext().id });
-      await (await byRole(page, 'button', TEXT.exportCsv)).click();
-      await waitForText(page, TEXT.exported);
-      const file = await until(async () => fs.existsSync(path.join(downloads, 'clients.csv')) &&
-                                           path.join(downloads, 'clients.csv'), 'the saved export');
-      const bytes = fs.readFileSync(file);
-      assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with its byte order mark');
-      const csv = parseCsv(bytes.toString('utf8').slice(1));
-      const col = csv[0].indexOf('national_id');
-      assert.ok(col >= 0, `the export's header: ${csv[0]}`);
-      assert.deepEqual(csv.slice(1).map((r) => r[col]).sort(), wantSevere.map((c) => c.national_id).sort());
-      const said = /خروجی با (\S+) ردیف آماده شد/.exec(await visibleText(page));
-      assert.equal(Number(latinDigits(said[1]).replace(/,/g, '')), wantSevere.length, 'the count the page says');
-      await shot(page, 'clients-exported');
-    } finally { fs.rmSync(downloads, { recursive: true, force: true }); }
+    // the export holds exactly the filtered list, every page of it: the file the page hands to the browser (caught
+    // at the hand-over, so no browser writes a download anywhere; works alike in Chromium and Firefox)
+    await page.evaluate(() => {
+      const make = URL.createObjectURL.bind(URL);
+      window.__saved = [];
+      URL.createObjectURL = (blob) => { window.__saved.push({ blob }); return make(blob); };
+      document.addEventListener('click', (e) => {
+        const a = e.target.closest && e.target.closest('a[download]');
+        if (a) { window.__saved.at(-1).name = a.download; e.preventDefault(); }
+      }, true);
+    });
+    await (await byRole(page, 'button', TEXT.exportCsv)).click();
+    await waitForText(page, TEXT.exported);
+    const saved = await page.evaluate(async () => {
+      const s = window.__saved.at(-1);
+      return { name: s.name, type: s.blob.type, bytes: [...new Uint8Array(await s.blob.arrayBuffer())] };
+    });
+    assert.equal(saved.name, 'clients.csv');
+    assert.match(saved.type, /^text\/csv/);
+    const bytes = Buffer.from(saved.bytes);
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 with its byte order mark');
+    const csv = parseCsv(bytes.toString('utf8').slice(1));
+    const col = csv[0].indexOf('national_id');
+    assert.ok(col >= 0, `the export's header: ${csv[0]}`);
+    assert.deepEqual(csv.slice(1).map((r) => r[col]).sort(), wantSevere.map((c) => c.national_id).sort());
+    const said = /خروجی با (\S+) ردیف آماده شد/.exec(await visibleText(page));
+    assert.equal(Number(latinDigits(said[1]).replace(/,/g, '')), wantSevere.length, 'the count the page says');
+    await shot(page, 'clients-exported');
 
     const pasted = await newPage(ctx.browser);
     try {
