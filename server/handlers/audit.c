@@ -20,9 +20,8 @@ static const field_desc audit_fields[] = {
     DESC_ID("48213"),
     {.name = "at", .column = "at", .expr = "to_char(t.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
      .out = COL_TIMESTAMP, .label_fa = "زمان", .label_en = "At", .example = "\"2026-01-05T08:30:00.123Z\""},
-    {.name = "user_id", .column = "user_id", .out = COL_INT, .flags = DF_NULLABLE, .filter = LF_ID,
-     .filter_message = "must be a user id", .label_fa = "کاربر", .label_en = "User", .example = "7",
-     .filter_doc = "Only what this user did"},
+    {.name = "user_id", .column = "user_id", .out = COL_INT, .flags = DF_NULLABLE, .label_fa = "کاربر",
+     .label_en = "User", .example = "7"},
     {.name = "username", .column = "username", .out = COL_TEXT, .flags = DF_NULLABLE, .label_fa = "نام کاربری",
      .label_en = "Username", .example = "\"officer.tehran\""},
     {.name = "role", .column = "role", .out = COL_TEXT, .flags = DF_NULLABLE, .label_fa = "نقش", .label_en = "Role",
@@ -31,13 +30,12 @@ static const field_desc audit_fields[] = {
      .label_en = "Address", .example = "\"10.0.0.7\""},
     {.name = "request_id", .column = "request_id", .out = COL_TEXT, .flags = DF_NULLABLE, .label_fa = "شناسهٔ درخواست",
      .label_en = "Request id", .example = "\"5f2c0e1a9b7d4c3e\""},
-    {.name = "action", .column = "action", .out = COL_TEXT, .filter = LF_WORD, .label_fa = "کنش", .label_en = "Action",
-     .example = "\"update\"", .filter_doc = "create, update, read, list, login, login_failed, logout, denied, ..."},
-    {.name = "entity", .column = "entity", .out = COL_TEXT, .filter = LF_WORD, .label_fa = "نوع رکورد",
-     .label_en = "Entity", .example = "\"client\"", .filter_doc = "client, staff, center, user, session, ..."},
-    {.name = "entity_id", .column = "entity_id", .out = COL_TEXT, .flags = DF_NULLABLE, .filter = LF_ID,
-     .filter_message = "must be a record id", .label_fa = "شناسهٔ رکورد", .label_en = "Record id",
-     .example = "\"1042\"", .filter_doc = "The record's id"},
+    {.name = "action", .column = "action", .out = COL_TEXT, .label_fa = "کنش", .label_en = "Action",
+     .example = "\"update\""},
+    {.name = "entity", .column = "entity", .out = COL_TEXT, .label_fa = "نوع رکورد", .label_en = "Entity",
+     .example = "\"client\""},
+    {.name = "entity_id", .column = "entity_id", .out = COL_TEXT, .flags = DF_NULLABLE, .label_fa = "شناسهٔ رکورد",
+     .label_en = "Record id", .example = "\"1042\""},
     {.name = "province", .column = "province_code", .out = COL_TEXT, .flags = DF_NULLABLE, .label_fa = "استان",
      .label_en = "Province", .example = "\"IR-08\""},
     {.name = "county_id", .column = "county_id", .out = COL_INT, .flags = DF_NULLABLE, .label_fa = "شهرستان",
@@ -52,11 +50,29 @@ static const field_desc audit_fields[] = {
     {.name = "detail", .column = "detail", .out = COL_JSON, .flags = DF_NULLABLE, .label_fa = "جزئیات",
      .label_en = "Detail", .example = "null"},
 };
+/* The trail's filters. kind splits it in two: what changed a record (the entries that hold its before or after:
+ * creations, edits, closings, transfers) and every other entry (reads, lists, refusals, sign-ins), so a record's
+ * history is not buried under the reads of it (a client's page shows both apart). */
+static const char *const kinds[] = {"change", "access", NULL};
+static const field_desc audit_query[] = {
+    {.name = "user_id", .filter = LF_ID, .filter_message = "must be a user id", .label_en = "User",
+     .filter_doc = "Only what this user did"},
+    {.name = "action", .filter = LF_WORD, .label_en = "Action",
+     .filter_doc = "create, update, read, list, login, login_failed, logout, denied, ..."},
+    {.name = "entity", .filter = LF_WORD, .label_en = "Entity", .filter_doc = "client, staff, center, user, session, ..."},
+    {.name = "entity_id", .filter = LF_ID, .filter_message = "must be a record id", .label_en = "Record id",
+     .filter_doc = "The record's id"},
+    {.name = "kind", .filter = LF_ENUM, .choices = kinds, .label_en = "Kind",
+     .filter_doc = "change: only the entries holding a record's before or after (creations, edits, closings, "
+                   "transfers); access: only the others (reads, lists, refusals, sign-ins)"},
+};
 static row_desc trail = {
     .schema = "AuditRecord",
     .path = "/api/v1/audit",
     .fields = audit_fields,
     .nfields = NCOLS(audit_fields),
+    .query = audit_query,
+    .nquery = NCOLS(audit_query),
 };
 
 static int stmt_audit_list, key_id, col_province;
@@ -78,9 +94,11 @@ void audit_init(void)
         "SELECT %s"
         " FROM ((SELECT id, at, user_id, username, role, address, request_id, action, entity, entity_id,"
         " province_code, county_id, center_id, before, after, detail FROM audit_log" AUDIT_FILTER
+        " AND ($7::text IS NULL OR ($7::text = 'change') = (before IS NOT NULL OR after IS NOT NULL))"
         " ORDER BY id DESC LIMIT $6)"
         " UNION ALL (SELECT id, at, user_id, username, role, address, request_id, action, entity, entity_id,"
         " province_code, county_id, center_id, NULL::jsonb, NULL::jsonb, detail FROM read_log" AUDIT_FILTER
+        " AND ($7::text IS NULL OR $7::text = 'access')"    /* a read never holds a before or after */
         " ORDER BY id DESC LIMIT $6)) t"
         " ORDER BY t.id DESC LIMIT $6", trail.select_sql);
 #undef AUDIT_FILTER
@@ -121,9 +139,10 @@ void handle_audit_list(req_ctx *rc)
     const char *entity = list_value(&lr, trail.filters, trail.nfilters, "entity"),
                *entity_id = list_value(&lr, trail.filters, trail.nfilters, "entity_id"),
                *action = list_value(&lr, trail.filters, trail.nfilters, "action"),
-               *user_id = list_value(&lr, trail.filters, trail.nfilters, "user_id");
-    const char *const names[] = {"entity", "entity_id", "action", "user_id"};
-    const char *const vals[] = {entity, entity_id, action, user_id};
+               *user_id = list_value(&lr, trail.filters, trail.nfilters, "user_id"),
+               *kind = list_value(&lr, trail.filters, trail.nfilters, "kind");
+    const char *const names[] = {"entity", "entity_id", "action", "user_id", "kind"};
+    const char *const vals[] = {entity, entity_id, action, user_id, kind};
     rc->state = (void *)resource_list_audit_filter(rc, names, vals, NCOLS(names), false);
     req_job_begin(rc, true);
     db_query *q = db_job_add(&rc->job, stmt_audit_list);
@@ -133,6 +152,7 @@ void handle_audit_list(req_ctx *rc)
     db_query_param(q, user_id);
     db_query_param(q, lr.after);
     db_query_param(q, lr.limit);
+    db_query_param(q, kind);
     rc->job.retry_safe = true;
     req_db_submit(rc, audit_listed);
 }

@@ -50,8 +50,10 @@ static const field_desc client_fields[] = {
      .in = F_ANY, .out = COL_TYPE_SEVERITY, .flags = DF_WRITE | DF_NULLABLE | DF_CUSTOM, .label_fa = "معلولیت",
      .label_en = "Disability", .example = "{\"type\": \"visual\", \"severity\": \"severe\"}",
      .schema = "{\"$ref\":\"#/components/schemas/Disability\"}"},
+    /* a list filter of its own too: the console filters by severity as by type */
     {.name = "disability_severity", .column = "disability_severity", .out = COL_HIDDEN,
-     .sqltype = "disability_severity", .flags = DF_STORED | DF_READS_ONLY},
+     .sqltype = "disability_severity", .choices = severities, .flags = DF_STORED | DF_READS_ONLY,
+     .filter = LF_ENUM},
     {.name = "disability_type", .column = "disability_type", .sqltype = "disability_type",
      .choices = disability_types, .flags = DF_STORED | DF_NOT_SELECTED, .filter = LF_ENUM},
     {.name = "needs", .column = "needs", .in = F_ANY, .out = COL_TEXT_ARRAY, .sqltype = "text[]",

@@ -65,7 +65,12 @@ export const get = (path, query, opts) => api('GET', path, { ...opts, query });
 // Saves what the API answers (a CSV export of the current filter, say) as a file the browser downloads.
 export async function download(path, query, accept, filename) {
   const r = await api('GET', path, { query, accept, blob: true });
-  const href = URL.createObjectURL(r.data);
+  saveBlob(r.data, filename);
+}
+
+// Hands a Blob made in the page (an export joined from several pages, say) to the browser as a download.
+export function saveBlob(blob, filename) {
+  const href = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = href;
   a.download = filename;
