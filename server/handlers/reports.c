@@ -28,13 +28,15 @@
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
 
-/* The query of every report */
-static const field_desc report_query[] = {
-    {.name = "fiscal_year", .flags = DF_NOT_SELECTED, .filter = LF_JALALI_YEAR, .label_fa = "سال مالی",
-     .label_en = "Fiscal year (Jalali)", .doc = "Jalali year (default: this year)"},
-    {.name = "province", .flags = DF_NOT_SELECTED, .filter = LF_PROVINCE, .label_fa = "استان",
-     .label_en = "Province", .doc = "IR-NN: break down by county"},
-};
+/* The query of every report. Macros, not array elements, where other reports reuse them: C (and clang) wants
+ * constant initializers for a static array; gcc alone accepts another array's element. */
+#define Q_FISCAL_YEAR                                                                                                  \
+    {.name = "fiscal_year", .flags = DF_NOT_SELECTED, .filter = LF_JALALI_YEAR, .label_fa = "سال مالی",                \
+     .label_en = "Fiscal year (Jalali)", .doc = "Jalali year (default: this year)"}
+#define Q_PROVINCE                                                                                                     \
+    {.name = "province", .flags = DF_NOT_SELECTED, .filter = LF_PROVINCE, .label_fa = "استان",                         \
+     .label_en = "Province", .doc = "IR-NN: break down by county"}
+static const field_desc report_query[] = {Q_FISCAL_YEAR, Q_PROVINCE};
 #define REPORT_QUERY .query = report_query, .nquery = NCOLS(report_query), .items = true
 
 /* The summary over t: a province's or a county's totals (province_code, county_id, centers, staff, clients) and m,
@@ -101,8 +103,8 @@ static const field_desc center_type_fields[] = {
 #define EXPIRING_DEFAULT_DAYS "90"
 #define EXPIRING_MAX_DAYS 3650
 static const field_desc center_type_query[] = {
-    report_query[0],
-    report_query[1],
+    Q_FISCAL_YEAR,
+    Q_PROVINCE,
     {.name = "expiring_within_days", .flags = DF_NOT_SELECTED, .filter = LF_ID32, .label_fa = "روزهای پیش رو",
      .label_en = "Days ahead", .doc = "licenses expiring within this many days from today count as expiring "
                                       "(1 to 3650, default 90)"},
@@ -145,7 +147,7 @@ static const field_desc overdue_fields[] = {
     {.name = "oldest_due_on", .expr = "min(od.due_on)", .out = COL_DATE, .label_fa = "قدیمی‌ترین سررسید",
      .label_en = "Oldest due date", .example = "\"2025-06-21\""},
 };
-static const field_desc overdue_query[] = {report_query[1]};
+static const field_desc overdue_query[] = {Q_PROVINCE};
 static row_desc overdue = {.schema = "OverdueLoansReport", .path = "/api/v1/reports/overdue-loans",
                            .fields = overdue_fields, .nfields = NCOLS(overdue_fields), .query = overdue_query,
                            .nquery = NCOLS(overdue_query), .items = true};
