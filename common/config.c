@@ -66,12 +66,32 @@ bool config_origin_valid(const char *s)
     if (strncmp(s, scheme, sizeof(scheme) - 1) != 0)
         return false;
     s += sizeof(scheme) - 1;
-    if (!*s)
-        return false;
-    for (; *s; s++)     /* host[:port] only: no path, query, user or space (an Origin header never has them) */
-        if (!(isalnum((unsigned char)*s) || strchr(".-:[]", *s)))
+    /* host: a name of letters, digits, '.' and '-', or a bracketed IPv6 address */
+    const char *h = s;
+    if (*s == '[') {
+        s++;
+        while (isxdigit((unsigned char)*s) || *s == ':' || *s == '.')
+            s++;
+        if (*s != ']' || s == h + 1)
             return false;
-    return true;
+        s++;
+    } else {
+        while (isalnum((unsigned char)*s) || *s == '.' || *s == '-')
+            s++;
+        if (s == h)
+            return false;
+    }
+    if (*s == '\0')
+        return true;
+    /* an explicit port: 1-65535, never 443 (browsers leave the default port out of Origin, so it could never
+     * match) and no leading zero; nothing after it (an Origin has no path) */
+    if (*s != ':' || !isdigit((unsigned char)s[1]) || s[1] == '0')
+        return false;
+    long port = 0;
+    for (s++; isdigit((unsigned char)*s); s++)
+        if ((port = port * 10 + (*s - '0')) > 65535)
+            return false;
+    return *s == '\0' && port != 443;
 }
 
 int config_parse_listen(const char *s, char *host, size_t hostlen, int *port)

@@ -93,8 +93,8 @@ static void allow_add(route_match *m, size_t *alen, const char *method)
     }
 }
 
-/* HEAD is answered wherever GET is, by the GET route (HTTP: the same headers, no body; libevent drops the body of a
- * reply to HEAD), so the table never lists it and every Allow with GET also names HEAD. */
+/* HEAD is answered wherever GET is, by the GET route (HTTP: the same headers, no body; reply.c keeps the body back,
+ * which libevent would send), so the table never lists it and every Allow with GET also names HEAD. */
 bool router_match(const char *method, const char *path, route_match *m)
 {
     memset(m, 0, sizeof(*m));

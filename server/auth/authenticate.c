@@ -83,9 +83,13 @@ bool req_by_cookie(req_ctx *rc)
 
 void req_set_session_cookie(req_ctx *rc, const char *token, int max_age_s)
 {
-    req_add_header(rc, "Set-Cookie",
-                   arena_sprintf(rc->arena, SESSION_COOKIE "=%s; Path=/; Max-Age=%d; Secure; HttpOnly; SameSite=Strict",
-                                 token, max_age_s));
+    if (max_age_s < 0)      /* a browser-session cookie: closing the browser ends it (the server's TTL still holds) */
+        req_add_header(rc, "Set-Cookie",
+                       arena_sprintf(rc->arena, SESSION_COOKIE "=%s; Path=/; Secure; HttpOnly; SameSite=Strict", token));
+    else
+        req_add_header(rc, "Set-Cookie",
+                       arena_sprintf(rc->arena, SESSION_COOKIE "=%s; Path=/; Max-Age=%d; Secure; HttpOnly; SameSite=Strict",
+                                     token, max_age_s));
 }
 
 /* A cookie request that may change something: did this origin's own page send it? */

@@ -25,6 +25,8 @@ void req_deny(req_ctx *rc, const char *detail);
 /* True when the request's session came (or would come) from SESSION_COOKIE: it has no Authorization header. */
 bool req_by_cookie(req_ctx *rc);
 /* Adds Set-Cookie with SESSION_COOKIE holding token for max_age_s seconds; token "" and 0 clear it. */
+/* Set-Cookie for the console's session: max_age_s < 0 makes it last until the browser closes (a shared office
+ * computer keeps no session overnight), 0 clears it. */
 void req_set_session_cookie(req_ctx *rc, const char *token, int max_age_s);
 
 #endif

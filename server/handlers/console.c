@@ -18,9 +18,8 @@
 /* Strict: only the server's own files run or style anything; nothing may frame the console (clickjacking), no
  * <base> may redirect its relative links, forms post only here. 'unsafe-inline' and 'unsafe-eval' are absent. */
 #define CONSOLE_CSP                                                                                                    \
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; "          \
-    "connect-src 'self'; object-src 'none'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; "       \
-    "form-action 'self'"
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "                \
+    "connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 /* The shell page with the configured idle time filled in, made once at start (replies reference it: never freed
  * while workers run). */

@@ -230,7 +230,7 @@ static void login_checked(db_job *job, void *arg)
     }
     strbuf sb = STRBUF_INIT;
     if (st->cookie) {
-        req_set_session_cookie(rc, st->token, rc->w->cfg->session_ttl_s);
+        req_set_session_cookie(rc, st->token, -1);    /* the server's session_ttl_s bounds it */
         strbuf_puts(&sb, "{\"expires_at\":");
     } else {
         strbuf_puts(&sb, "{\"token\":");

@@ -25,7 +25,7 @@ static bool next_weighted(const char **pp, char *tok, size_t toksz, double *q)
         if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
             char *end;
             double v = strtod(p + 2, &end);
-            *q = (end == p + 2 || v < 0 || v > 1) ? 0 : v;
+            *q = (end == p + 2 || !(v >= 0 && v <= 1)) ? 0 : v;     /* NaN fails both comparisons: 0 */
             p = end;
         }
         p += strcspn(p, ",;");

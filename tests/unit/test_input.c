@@ -146,6 +146,8 @@ static void test_content_coding_pick_honours_weights_and_availability(void **sta
     assert_int_equal(content_coding_pick("x-gzip", all), CODING_GZIP);
     assert_int_equal(content_coding_pick("br;q=abc, gzip;q=2", all), CODING_IDENTITY);   /* garbled: never */
     assert_int_equal(content_coding_pick("identity", all), CODING_IDENTITY);
+    assert_int_equal(content_coding_pick("br;q=nan, *;q=0", all), CODING_IDENTITY);    /* NaN is no weight */
+    assert_int_equal(content_coding_pick("br;q=nan, gzip", all), CODING_GZIP);
 }
 
 static void test_accept_language_prefers_fa_by_weight_then_order(void **state)

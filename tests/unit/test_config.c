@@ -1,0 +1,71 @@
+/* test_config.c - the configuration's checks that are more than a number range: listen addresses, the console's
+ * public origin (a value that can never equal a browser's Origin header must stop the program, not refuse every
+ * console write later), and a bad value from the environment named in the error. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/config.h"
+
+static void test_public_origin_is_an_origin_a_browser_sends(void **state)
+{
+    (void)state;
+    assert_true(config_origin_valid("https://registry.example.org"));
+    assert_true(config_origin_valid("https://registry.example.org:8443"));
+    assert_true(config_origin_valid("https://127.0.0.1:8443"));
+    assert_true(config_origin_valid("https://[::1]:8443"));
+    assert_true(config_origin_valid("https://localhost"));
+    assert_false(config_origin_valid("http://registry.example.org"));       /* the console is HTTPS only */
+    assert_false(config_origin_valid("https://registry.example.org/"));     /* an Origin has no path */
+    assert_false(config_origin_valid("https://registry.example.org:443"));  /* browsers omit the default port */
+    assert_false(config_origin_valid("https://registry.example.org:"));
+    assert_false(config_origin_valid("https://:8443"));
+    assert_false(config_origin_valid("https://"));
+    assert_false(config_origin_valid("https://["));
+    assert_false(config_origin_valid("https://[]:8443"));
+    assert_false(config_origin_valid("https://host:65536"));
+    assert_false(config_origin_valid("https://host:08443"));
+    assert_false(config_origin_valid("https://user@host"));
+    assert_false(config_origin_valid("https://host name"));
+}
+
+static void test_a_bad_public_origin_stops_the_start(void **state)
+{
+    (void)state;
+    registry_config c;
+    char err[256];
+    setenv("REGISTRY_PUBLIC_ORIGIN", "https://registry.example.org:443", 1);
+    assert_int_equal(config_load(&c, NULL, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "public_origin"));
+    config_free(&c);
+    setenv("REGISTRY_PUBLIC_ORIGIN", "https://registry.example.org", 1);
+    setenv("REGISTRY_CONSOLE_IDLE_TIMEOUT", "59", 1);       /* below the one-minute floor */
+    assert_int_equal(config_load(&c, NULL, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "REGISTRY_CONSOLE_IDLE_TIMEOUT"));
+    config_free(&c);
+    setenv("REGISTRY_CONSOLE_IDLE_TIMEOUT", "900", 1);
+    assert_int_equal(config_load(&c, NULL, err, sizeof(err)), 0);
+    assert_int_equal(c.console_idle_timeout_s, 900);
+    assert_string_equal(c.public_origin, "https://registry.example.org");
+    config_free(&c);
+    unsetenv("REGISTRY_PUBLIC_ORIGIN");
+    unsetenv("REGISTRY_CONSOLE_IDLE_TIMEOUT");
+    assert_int_equal(config_load(&c, NULL, err, sizeof(err)), 0);
+    assert_int_equal(c.console_idle_timeout_s, 1800);
+    assert_null(c.public_origin);
+    config_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_public_origin_is_an_origin_a_browser_sends),
+        cmocka_unit_test(test_a_bad_public_origin_stops_the_start),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
