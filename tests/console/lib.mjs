@@ -107,9 +107,12 @@ export async function launchBrowser(stack, name = process.env.CONSOLE_BROWSER ||
   }
   browserNames.set(browser, name);
   stack.watchBrowser?.(browser.process().pid, profile);
+  // puppeteer kills the browser when this process exits (an uncaught error, a signal); the profile goes too.
+  const removeProfile = () => fs.rmSync(profile, { recursive: true, force: true });
+  process.once('exit', removeProfile);
   const close = browser.close.bind(browser);
   browser.close = async () => {
-    try { await close(); } finally { fs.rmSync(profile, { recursive: true, force: true }); }
+    try { await close(); } finally { removeProfile(); process.off('exit', removeProfile); }
   };
   return browser;
 }
