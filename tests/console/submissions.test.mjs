@@ -3,7 +3,7 @@
 // send (one submission), sends an XLSX whose reply is lost (the retry makes no second submission, nor does a reload
 // and a resend); demo.county (whose county holds the center) approves the CSV's submission and the good records are
 // in the registry, and rejects the XLSX's with a reason; demo.fars (another province) is refused. Every screen is
-// photographed and checked by axe. The file's first tests check the spreadsheet reading itself, without a browser.
+// photographed and checked by axe. The spreadsheet reading itself is tested without a browser in web/test/upload.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -15,7 +15,6 @@ import {
 } from './lib.mjs';
 import { xlsx } from './fixtures/xlsx.mjs';
 import { parseCsv, toCsv } from '../../web/src/sheet.js';
-import { checkRow, mapHeaders, guessKind, message } from '../../web/src/screens/upload_columns.js';
 
 const ctx = useConsole();
 
@@ -52,49 +51,6 @@ function nid(nine) {
   return nine + String(r < 2 ? r : 11 - r);
 }
 const wrongCheck = (id) => id.slice(0, 9) + String((Number(id[9]) + 1) % 10);
-
-// -- the spreadsheet reading, without a browser -----------------------------------------------------------------------
-
-test('CSV: BOM, quotes holding commas, doubled quotes and line breaks, CRLF, semicolons, blank lines', () => {
-  const rows = parseCsv('\ufeffa,b,c\r\n1,"x,y","he said ""hi"""\r\n\r\n2,"two\nlines",3\n');
-  assert.deepEqual(rows, [['a', 'b', 'c'], ['1', 'x,y', 'he said "hi"'], ['2', 'two\nlines', '3']]);
-  assert.deepEqual(parseCsv('a;b\n1;"2;3"'), [['a', 'b'], ['1', '2;3']]);
-  assert.deepEqual(parseCsv(toCsv([['نام', 'a "q", b'], ['x\ny', '']])), [['نام', 'a "q", b'], ['x\ny', '']]);
-  assert.ok(toCsv([['a']]).startsWith('\ufeff'), 'the template starts with a BOM, so Excel reads it as UTF-8');
-});
-
-test('a row is checked as the registry would: Persian digits, Arabic letters, dates, enumerations, check digit', () => {
-  const ctxPlace = { counties: [{ id: 376, name_fa: 'تهران', name_en: 'Tehran' }] };
-  const { map, missing } = mapHeaders('client', CLIENT_HEADER);
-  assert.deepEqual(missing, []);
-  const persian = (x) => x.replace(/[0-9]/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[d]);
-  const good = checkRow('client', map, [persian(nid('001234567')), 'علي', 'كريمي', '', '۱۳۷۰/۰۲/۱۵', 'زن', 'تهران', 'بینايي', 'شدید', 'مسکن، اشتغال'], ctxPlace);
-  assert.deepEqual(good.errors, {});
-  assert.deepEqual(good.record.data, {
-    national_id: nid('001234567'), first_name: 'علي', last_name: 'كريمي', birth_date: '1991-05-05', sex: 'female',
-    county_id: 376, disability: { type: 'visual', severity: 'severe' }, needs: ['housing', 'employment'],
-  });
-  const bad = checkRow('client', map, [wrongCheck(nid('001234567')), '', 'x', '', '1400/13/01', 'نامعلوم', 'قم',
-    'بینایی', '', ''], ctxPlace);
-  assert.equal(bad.record, null);
-  assert.equal(bad.errors.national_id, SAY.checkDigit);
-  assert.equal(bad.errors.first_name, SAY.firstName);
-  assert.equal(bad.errors.birth_date, SAY.birthDate);
-  assert.equal(bad.errors.sex, SAY.sex);
-  assert.equal(bad.errors.county_id, 'شهرستانی به این نام در استان مرکز نیست.');
-  assert.equal(bad.errors.disability_severity, SAY.pair);
-  // a spreadsheet that dropped a leading zero still reads as the same ID
-  assert.equal(checkRow('client', map, [nid('001234567').slice(2), 'a', 'b', '', '1370/01/01', 'male', '376'],
-    ctxPlace).record.data.national_id, nid('001234567'));
-  assert.equal(guessKind(['کد ملی', 'نام', 'نام خانوادگی', 'حرفه']), 'staff');
-  assert.deepEqual(mapHeaders('client', ['کد ملی']).missing.length, 5);
-  // the API's codes, never its English words, decide the sentence; the field names the column
-  assert.equal(message({ field: 'county_id', code: 'county_id.province', message: 'must be...' }, 'client'), SAY.county);
-  assert.equal(message({ field: 'disability.type', code: 'disability.type.choice', message: '...' }, 'client'),
-               'نوع معلولیت از مقادیر مجاز نیست.');
-  assert.equal(message({ field: '', message: 'excluded by the reviewing officer: دوباره بفرستید' }, 'client'),
-               'کارشناس بررسی این ردیف را کنار گذاشت: دوباره بفرستید');
-});
 
 // -- the people -------------------------------------------------------------------------------------------------------
 
