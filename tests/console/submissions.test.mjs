@@ -488,6 +488,7 @@ test('demo.ngo sends a batch again after the officer rejected it: the rejection 
     const shown = await waitForText(page, SAY.nowRejected);
     assert.ok(shown.includes(reason), 'the officer\'s reason is shown');
     assert.ok(!shown.includes(SAY.waiting), 'a rejected submission is not said to await review');
+    assert.equal(rowOf(await tableTexts(page), 2)['وضعیت'], 'پذیرفته شد، ولی کارشناس ارسال را رد کرد');
     assert.equal((await submissionsOf(state.ngo)).length, before + 1, 'the replay made nothing');
     assert.equal(keys.length, 2);
     assert.equal(keys[0], keys[1], 'the replay carried the batch\'s key');

@@ -50,7 +50,8 @@ const T = strings({
     not_allowed: 'نقش شما اجازهٔ ارسال رکورد ندارد.', list: 'فهرست ارسال‌ها',
     center_error: 'این مرکز پیدا نشد یا در حوزهٔ شما نیست.',
     st_local_bad: 'خطا دارد؛ فرستاده نمی‌شود', st_ready: 'آمادهٔ ارسال', st_valid: 'پذیرفته شد؛ در انتظار بررسی',
-    st_invalid: 'نپذیرفت؛ خانه‌های نشان‌دار را درست کنید',
+    st_invalid: 'نپذیرفت؛ خانه‌های نشان‌دار را درست کنید', st_approved: 'پذیرفته شد و کارشناس تأیید کرد',
+    st_rejected: 'پذیرفته شد، ولی کارشناس ارسال را رد کرد', st_sent: 'پذیرفته شد',
     first_shown: '{n} ردیف نخست از {all} ردیف نشان داده شده است؛ برای دیدن ردیف‌های دارای خطا، «فقط ردیف‌های دارای خطا» را برگزینید.',
   },
   en: {
@@ -85,7 +86,8 @@ const T = strings({
     not_allowed: 'Your role may not send records.', list: 'Submissions',
     center_error: 'This center was not found or is outside your scope.',
     st_local_bad: 'Has problems; not sent', st_ready: 'Ready to send', st_valid: 'Accepted; awaiting review',
-    st_invalid: 'Refused; fix the marked cells',
+    st_invalid: 'Refused; fix the marked cells', st_approved: 'Accepted and approved by an officer',
+    st_rejected: 'Accepted, but an officer rejected the submission', st_sent: 'Accepted',
     first_shown: 'The first {n} of {all} rows are shown; choose “Rows with problems only” to see those.',
   },
 });
@@ -210,6 +212,7 @@ export function Upload() {
         status = null;       // said as unknown, with the link to the submission
       }
     }
+    for (const v of Object.values(verdicts)) v.now = status;
     setServer((s) => ({ ...s, ...verdicts }));
     const receipt = { first: b[0].i, id: out.reply.id, ok, bad: b.length - ok, replayed: out.replayed, status, reason };
     setReceipts((rs) => [...rs.filter((r) => r.first !== receipt.first), receipt]);
@@ -349,7 +352,9 @@ function rowsToShow(sheet, server, show) {
     out.push({
       key: r.n, n: r.n, cells: r.cells, errors: v ? v.errors : r.errors, rowErrors: v ? v.rowErrors : [],
       status: !r.record ? ['bad', T('st_local_bad')] : !v ? ['', T('st_ready')]
-        : v.status === 'valid' ? ['good', T('st_valid')] : ['bad', T('st_invalid')],
+        : v.status !== 'valid' ? ['bad', T('st_invalid')]
+          : v.now === 'pending' ? ['good', T('st_valid')] : v.now === 'approved' ? ['good', T('st_approved')]
+            : v.now === 'rejected' ? ['bad', T('st_rejected')] : ['good', T('st_sent')],
     });
   });
   return out;
