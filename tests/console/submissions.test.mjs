@@ -3,7 +3,7 @@
 // send (one submission), sends an XLSX whose reply is lost (the retry makes no second submission, nor does a reload
 // and a resend); demo.county (whose county holds the center) approves the CSV's submission and the good records are
 // in the registry, and rejects the XLSX's with a reason; demo.fars (another province) is refused. Every screen is
-// photographed and checked by axe. The file's first tests check the spreadsheet reading itself, without a browser.
+// photographed and checked by axe. The spreadsheet reading itself is tested without a browser in web/test/upload.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -15,7 +15,6 @@ import {
 } from './lib.mjs';
 import { xlsx } from './fixtures/xlsx.mjs';
 import { parseCsv, toCsv } from '../../web/src/sheet.js';
-import { checkRow, mapHeaders, guessKind, message } from '../../web/src/screens/upload_columns.js';
 
 const ctx = useConsole();
 
@@ -41,6 +40,10 @@ const SAY = {
   elsewhere: 'این کد ملی در مرکز دیگری ثبت شده است؛ برای تأیید بقیه باید کنار گذاشته شود.',
   mustExclude: '۱ ردیف کد ملی‌ای دارد که در مرکز دیگری ثبت است؛ این ردیف‌ها کنار گذاشته می‌شوند.',
   excluded: 'کارشناس بررسی این ردیف را کنار گذاشت: نیاز به بررسی بیشتر در اداره',
+  nowPending: 'وضعیت کنونی: در انتظار بررسی کارشناس.',
+  nowRejected: 'وضعیت کنونی: کارشناس آن را رد کرده است.',
+  resend: 'فرستادن همین ردیف‌ها به‌عنوان ارسالی تازه',
+  resendYes: 'بله، به‌عنوان ارسال تازه بفرست',
 };
 const CLIENT_HEADER = ['کد ملی', 'نام', 'نام خانوادگی', 'نام پدر', 'تاریخ تولد', 'جنسیت', 'شهرستان', 'نوع معلولیت',
   'شدت معلولیت', 'نیازها'];
@@ -52,49 +55,6 @@ function nid(nine) {
   return nine + String(r < 2 ? r : 11 - r);
 }
 const wrongCheck = (id) => id.slice(0, 9) + String((Number(id[9]) + 1) % 10);
-
-// -- the spreadsheet reading, without a browser -----------------------------------------------------------------------
-
-test('CSV: BOM, quotes holding commas, doubled quotes and line breaks, CRLF, semicolons, blank lines', () => {
-  const rows = parseCsv('\ufeffa,b,c\r\n1,"x,y","he said ""hi"""\r\n\r\n2,"two\nlines",3\n');
-  assert.deepEqual(rows, [['a', 'b', 'c'], ['1', 'x,y', 'he said "hi"'], ['2', 'two\nlines', '3']]);
-  assert.deepEqual(parseCsv('a;b\n1;"2;3"'), [['a', 'b'], ['1', '2;3']]);
-  assert.deepEqual(parseCsv(toCsv([['نام', 'a "q", b'], ['x\ny', '']])), [['نام', 'a "q", b'], ['x\ny', '']]);
-  assert.ok(toCsv([['a']]).startsWith('\ufeff'), 'the template starts with a BOM, so Excel reads it as UTF-8');
-});
-
-test('a row is checked as the registry would: Persian digits, Arabic letters, dates, enumerations, check digit', () => {
-  const ctxPlace = { counties: [{ id: 376, name_fa: 'تهران', name_en: 'Tehran' }] };
-  const { map, missing } = mapHeaders('client', CLIENT_HEADER);
-  assert.deepEqual(missing, []);
-  const persian = (x) => x.replace(/[0-9]/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[d]);
-  const good = checkRow('client', map, [persian(nid('001234567')), 'علي', 'كريمي', '', '۱۳۷۰/۰۲/۱۵', 'زن', 'تهران', 'بینايي', 'شدید', 'مسکن، اشتغال'], ctxPlace);
-  assert.deepEqual(good.errors, {});
-  assert.deepEqual(good.record.data, {
-    national_id: nid('001234567'), first_name: 'علي', last_name: 'كريمي', birth_date: '1991-05-05', sex: 'female',
-    county_id: 376, disability: { type: 'visual', severity: 'severe' }, needs: ['housing', 'employment'],
-  });
-  const bad = checkRow('client', map, [wrongCheck(nid('001234567')), '', 'x', '', '1400/13/01', 'نامعلوم', 'قم',
-    'بینایی', '', ''], ctxPlace);
-  assert.equal(bad.record, null);
-  assert.equal(bad.errors.national_id, SAY.checkDigit);
-  assert.equal(bad.errors.first_name, SAY.firstName);
-  assert.equal(bad.errors.birth_date, SAY.birthDate);
-  assert.equal(bad.errors.sex, SAY.sex);
-  assert.equal(bad.errors.county_id, 'شهرستانی به این نام در استان مرکز نیست.');
-  assert.equal(bad.errors.disability_severity, SAY.pair);
-  // a spreadsheet that dropped a leading zero still reads as the same ID
-  assert.equal(checkRow('client', map, [nid('001234567').slice(2), 'a', 'b', '', '1370/01/01', 'male', '376'],
-    ctxPlace).record.data.national_id, nid('001234567'));
-  assert.equal(guessKind(['کد ملی', 'نام', 'نام خانوادگی', 'حرفه']), 'staff');
-  assert.deepEqual(mapHeaders('client', ['کد ملی']).missing.length, 5);
-  // the API's codes, never its English words, decide the sentence; the field names the column
-  assert.equal(message({ field: 'county_id', code: 'county_id.province', message: 'must be...' }, 'client'), SAY.county);
-  assert.equal(message({ field: 'disability.type', code: 'disability.type.choice', message: '...' }, 'client'),
-               'نوع معلولیت از مقادیر مجاز نیست.');
-  assert.equal(message({ field: '', message: 'excluded by the reviewing officer: دوباره بفرستید' }, 'client'),
-               'کارشناس بررسی این ردیف را کنار گذاشت: دوباره بفرستید');
-});
 
 // -- the people -------------------------------------------------------------------------------------------------------
 
@@ -300,6 +260,7 @@ test('demo.ngo: an XLSX whose reply is lost is sent again with the same key, and
     await pickFile(page, file);
     await (await byRole(page, 'button', 'ارسال ۱ ردیف')).click();
     await waitForText(page, SAY.replayed);
+    await waitForText(page, SAY.nowPending);      // its status read from the registry, not assumed
     const all = await submissionsOf(state.ngo);
     assert.equal(all.length, before + 1, 'the reload sent nothing twice');
     state.xlsxSubmission = all[all.length - 1].id;
@@ -346,10 +307,15 @@ test('demo.county approves the CSV\'s submission (the good records are then in t
     await signIn(page, ctx.stack, 'demo.county');
     await page.goto(`${ctx.stack.base_url}/console/submissions`, { waitUntil: 'networkidle0' });
     await waitForText(page, 'ارسال‌های سازمان‌های مردم‌نهاد', { selector: 'h1' });
-    const list = await tableTexts(page);
+    // the table is drawn once the list and its centers' names came: wait for the submission's row in it
     const pending = (await submissionsOf(state.county)).filter((x) => x.status === 'pending');
+    const csvRowOf = (table) => (table || []).find((r) => latinDigits(r[0]) === String(state.csvSubmission));
+    await page.waitForFunction((id) => [...document.querySelectorAll('main table tbody tr')].some((tr) =>
+      tr.cells[0] && tr.cells[0].innerText.replace(/[\u06F0-\u06F9]/g, (d) => String(d.charCodeAt(0) - 0x06F0)).trim() === id),
+    { timeout: 30_000 }, String(state.csvSubmission));
+    const list = await tableTexts(page);
     assert.equal(list.length - 1, pending.length, 'the list shows the pending submissions of the officer\'s scope');
-    const csvRow = list.find((r) => latinDigits(r[0]) === String(state.csvSubmission));
+    const csvRow = csvRowOf(list);
     assert.ok(csvRow, JSON.stringify(list));
     assert.ok(csvRow.includes(state.center.name), csvRow.join(' | '));
     assert.ok(csvRow.includes('در انتظار بررسی'), csvRow.join(' | '));
@@ -372,6 +338,8 @@ test('demo.county approves the CSV\'s submission (the good records are then in t
     await axeCheck(page, 'a submission under review');
     await (await byRole(page, 'button', 'تأیید و ثبت ۲ رکورد')).click();
     await waitForText(page, SAY.approved);
+    assert.equal(await page.evaluate(() => !!document.activeElement.closest('.outcome')), true,
+                 'the focus is on the outcome, not lost with the form');
     await waitForText(page, 'تأییدشده');
     await shot(page, 'submission-approved');
     await axeCheck(page, 'an approved submission');
@@ -481,3 +449,78 @@ test('a national ID registered in another center: valid to the NGO, named to the
     await ngoPage.closeContext();
   }
 });
+
+test('demo.ngo sends a batch again after the officer rejected it: the rejection is shown, and only after confirming do '
+     + 'the same rows go as a new submission with a new key', { timeout: 180_000 }, async () => {
+  await setUp();
+  const s = ctx.stack;
+  const page = await newPage(ctx.browser);
+  const dir = tmpDir();
+  try {
+    await signIn(page, s, 'demo.ngo');
+    await page.goto(`${s.base_url}/console/submissions/new`);
+    await waitForText(page, 'ارسال فایل مددجویان، کارکنان یا خدمات', { selector: 'h1' });
+    const keys = [];
+    page.on('request', (q) => {
+      if (q.method() === 'POST' && q.url().endsWith('/api/v1/submissions')) keys.push(q.headers()['idempotency-key']);
+    });
+    const file = path.join(dir, 'again.csv');
+    fs.writeFileSync(file, toCsv([CLIENT_HEADER,
+      [nid('880000031'), 'لیلا', 'امینی', '', '1371/03/03', 'زن', state.countyName, '', '', '']]));
+    const before = (await submissionsOf(state.ngo)).length;
+    await pickFile(page, file);
+    await (await byRole(page, 'button', 'ارسال ۱ ردیف')).click();
+    await waitForText(page, SAY.waiting);
+    assert.equal(await page.evaluate(() => !!document.activeElement.closest('.upload-results')), true,
+                 'after sending, the focus is on the outcome (the send button is disabled now)');
+    const first = (await submissionsOf(state.ngo)).slice(before);
+    assert.equal(first.length, 1);
+    const reason = 'تاریخ تولد را با شناسنامه بسنجید.';
+    const d = await api(s, `/api/v1/submissions/${first[0].id}/decision`, { method: 'POST', token: state.county,
+      body: { decision: 'reject', reason } });
+    assert.equal(d.status, 200, d.text);
+
+    // the same file again in the same tab: the registry replays the first reply; the screen reads the status now
+    await page.reload();
+    await pickFile(page, file);
+    await (await byRole(page, 'button', 'ارسال ۱ ردیف')).click();
+    await waitForText(page, SAY.replayed);
+    const shown = await waitForText(page, SAY.nowRejected);
+    assert.ok(shown.includes(reason), 'the officer\'s reason is shown');
+    assert.ok(!shown.includes(SAY.waiting), 'a rejected submission is not said to await review');
+    assert.equal(rowOf(await tableTexts(page), 2)['وضعیت'], 'پذیرفته شد، ولی کارشناس ارسال را رد کرد');
+    assert.equal((await submissionsOf(state.ngo)).length, before + 1, 'the replay made nothing');
+    assert.equal(keys.length, 2);
+    assert.equal(keys[0], keys[1], 'the replay carried the batch\'s key');
+    await shot(page, 'submission-upload-replayed-rejected');
+    await axeCheck(page, 'a replayed batch whose submission was rejected');
+
+    // sending as new asks first; cancelling sends nothing
+    await (await byRole(page, 'button', SAY.resend)).click();
+    await byRole(page, 'button', SAY.resendYes);
+    assert.equal(await page.evaluate(() => !!document.activeElement.closest('[role="alertdialog"]')), true,
+                 'the question takes the focus');
+    await axeCheck(page, 'the question before sending again');
+    await (await byRole(page, 'button', 'انصراف')).click();
+    await page.waitForFunction(() => !document.querySelector('[role="alertdialog"]'));
+    assert.equal(keys.length, 2, 'cancelled: nothing sent');
+    await (await byRole(page, 'button', SAY.resend)).click();
+    await (await byRole(page, 'button', SAY.resendYes)).click();
+    await waitForText(page, SAY.waiting);
+    const now = (await submissionsOf(state.ngo)).slice(before);
+    assert.equal(now.length, 2, 'a new submission was made');
+    assert.equal(now[1].record_count, 1);
+    assert.equal(now[1].status, 'pending');
+    assert.equal(keys.length, 3);
+    assert.notEqual(keys[2], keys[0], 'with a new key');
+    const text = latinDigits(await visibleText(page));
+    assert.ok(text.includes(`ارسال شمارهٔ ${now[1].id}: 1 رکورد پذیرفته شد و 0 رکورد خطا دارد؛ در انتظار بررسی کارشناس.`), text);
+    assert.ok(!text.includes(SAY.nowRejected), 'the old receipt gave way to the new one');
+    assert.equal(await page.$(`::-p-aria([name="${SAY.resend}"][role="button"])`), null, 'nothing left to send again');
+    await shot(page, 'submission-upload-sent-as-new');
+  } finally {
+    await page.closeContext();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+

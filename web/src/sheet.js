@@ -1,6 +1,8 @@
 // sheet.js - spreadsheets in and out for NGO uploads: a CSV reader (RFC 4180 quotes, UTF-8 BOM, CRLF or LF, comma,
 // semicolon or tab as Excel writes them by locale), a CSV writer for the downloadable templates (with a BOM, so
 // Excel opens Persian headers as UTF-8), and XLSX through read-excel-file, loaded only when an XLSX is picked.
+// parseCsv and toCsv are pure (web/test/upload.test.mjs runs them under node).
+import { saveBlob } from './api.js';
 
 // Parses CSV text into rows of cell strings. Quotes may hold separators, doubled quotes and line breaks. Rows that
 // are wholly empty are dropped (spreadsheets leave them at the end).
@@ -76,14 +78,7 @@ export async function readSheet(file) {
   return { kind: 'csv', rows: parseCsv(await file.text()) };
 }
 
-// Offers text as a file the browser downloads.
-export function offerDownload(text, filename, type = 'text/csv;charset=utf-8') {
-  const href = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = href;
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(href), 10000);
+// Offers rows as a CSV file the browser downloads (through api.js's saveBlob, the console's one download helper).
+export function downloadCsv(rows, filename) {
+  saveBlob(new Blob([toCsv(rows)], { type: 'text/csv;charset=utf-8' }), filename);
 }

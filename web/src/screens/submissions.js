@@ -2,7 +2,7 @@
 // submission (/console/submissions/{id}): each record in Persian with the API's verdict on it, and for an officer
 // the decision: approve (records registered elsewhere, and any the officer picks, left out with a reason) or reject
 // with a reason, after which the approved records are in the registry.
-import { useState } from 'preact/hooks';
+import { useState, useRef, useEffect } from 'preact/hooks';
 import { html } from '../html.js';
 import { strings, t } from '../i18n.js';
 import { api, get } from '../api.js';
@@ -10,7 +10,7 @@ import { navigate } from '../router.js';
 import { session, canReview, canWrite, hasRole } from '../session.js';
 import { Page, ErrorBox, Notice, Loading, SelectField, Field, DataTable, Pager, useLoad, useSignal, errorText } from '../ui.js';
 import { num, digits, jdate } from '../format.js';
-import { COLUMNS, KINDS, T as C, columnOf, message, showValue } from './upload_columns.js';
+import { COLUMNS, KINDS, T as C, columnOf, message, showValue, refusals } from './upload_columns.js';
 import { RowsTable } from './upload_table.js';
 
 const T = strings({
@@ -25,6 +25,7 @@ const T = strings({
     exclude: 'کنار گذاشتن', exclude_one: 'کنار گذاشتن ردیف {n}', exclude_reason: 'دلیل کنار گذاشتن ردیف‌ها',
     exclude_hint: 'سازمان مردم‌نهاد همین جمله را کنار ردیف می‌بیند.', exclude_default: 'نیاز به بررسی بیشتر در اداره',
     exclude_reason_required: 'دلیل کنار گذاشتن را بنویسید.',
+    exclude_refused: 'کنار گذاشتن این ردیف‌ها پذیرفته نشد: فقط ردیف‌های بی‌خطای این ارسال را می‌توان کنار گذاشت، هر کدام یک بار و با دلیل.',
     must_exclude: '{n} ردیف کد ملی‌ای دارد که در مرکز دیگری ثبت است؛ این ردیف‌ها کنار گذاشته می‌شوند.',
     submit_approve: 'تأیید و ثبت {n} رکورد', submit_reject: 'رد این ارسال', busy: 'در حال ثبت تصمیم…',
     approved: 'تأیید شد: {client} مددجو، {staff} کارمند و {service} خدمت در سامانه ثبت شد.',
@@ -43,6 +44,7 @@ const T = strings({
     exclude: 'Leave out', exclude_one: 'Leave out row {n}', exclude_reason: 'Why the rows are left out',
     exclude_hint: 'The NGO sees this sentence beside each row.', exclude_default: 'Needs further review at the office',
     exclude_reason_required: 'Write why the rows are left out.',
+    exclude_refused: 'Leaving these rows out was refused: only valid rows of this submission can be left out, each once and with a reason.',
     must_exclude: '{n} rows hold a national ID registered in another center; they are left out.',
     submit_approve: 'Approve and record {n} records', submit_reject: 'Reject this submission', busy: 'Recording…',
     approved: 'Approved: {client} clients, {staff} staff and {service} services recorded.',
@@ -142,6 +144,9 @@ export function SubmissionPage({ params }) {
     return { ...d, centerName: names[d.center_id], counties };
   }, [id]);
   const [outcome, setOutcome] = useState(null);
+  // the decision form goes away with the focused button in it: the focus moves to what came of the decision
+  const outcomeBox = useRef(null);
+  useEffect(() => { if (outcome && outcomeBox.current) outcomeBox.current.focus(); }, [outcome]);
   const title = T('title', { id: digits(id) });
   if (sub.loading && !sub.data) return html`<${Page} title=${title}><${Loading} /><//>`;
   if (sub.error) return html`<${Page} title=${title}><${ErrorBox} error=${sub.error} /><p><a href="/console/submissions">${T('back_list')}</a></p><//>`;
@@ -150,7 +155,7 @@ export function SubmissionPage({ params }) {
   const rowsByKind = Object.fromEntries(kinds.map((k) => [k, recordRows(d, k, { counties: d.counties })]));
   const decide = d.status === 'pending' && canReview(user);
   return html`<${Page} title=${title} actions=${html`<a href="/console/submissions">${T('list')}</a>`}>
-    ${outcome ? html`<${Notice} kind=${outcome.kind}>${outcome.text}<//>` : null}
+    ${outcome ? html`<div class="outcome" tabindex="-1" ref=${outcomeBox}><${Notice} kind=${outcome.kind}>${outcome.text}<//></div>` : null}
     <div class="card"><dl class="facts">
       <dt>${T('status')}</dt><dd><${StatusBadge} status=${d.status} /></dd>
       <dt>${T('center')}</dt><dd><a href=${'/console/centers/' + d.center_id}><bdi>${d.centerName || digits(d.center_id)}</bdi></a></dd>
@@ -203,8 +208,18 @@ function Decision({ d, rowsByKind, kinds, onDone, onReload }) {
         ? { kind: 'ok', text: T('approved', { client: num(a.client || 0), staff: num(a.staff || 0), service: num(a.service || 0) }) }
         : { kind: 'ok', text: T('rejected') });
     } catch (err) {
-      setErrors({ reason: err.fields.reason, exclude: err.fields.exclude });
-      setError(err);
+      // where the API points, said as the table's rows and this form's fields (never its names, records[3])
+      const { lines, others } = refusals(err.problem && err.problem.errors, {
+        kindOf: (i) => d.records[i] && d.records[i].kind, rowOf: (i) => i + 1,
+        bare: message({ field: 'national_id', code: 'national_id.registered_elsewhere' }, 'client'),
+      });
+      const errs = {};
+      for (const e of others) {
+        if (e.field === 'reason') errs.reason = e.code ? e.message : T('reason_required');
+        else if (/^exclude(\[\d+\])?$/.test(e.field)) errs.exclude = T('exclude_refused');
+      }
+      setErrors(errs);
+      setError({ error: err, lines });
       // decided by someone else, or records that became duplicates: the page shows the submission as it is now
       if (err.status === 409) onReload();
     } finally {
@@ -232,9 +247,9 @@ function Decision({ d, rowsByKind, kinds, onDone, onReload }) {
         html`<input type="text" value=${exReason} maxlength="500" onInput=${(e) => setExReason(e.currentTarget.value)} ...${a} />`}<//>` : null}
       <${Field} label=${T('reason_label')} hint=${T('reason_hint')} error=${errors.reason}>${(a) =>
         html`<textarea rows="3" maxlength="2000" value=${reason} onInput=${(e) => setReason(e.currentTarget.value)} ...${a}></textarea>`}<//>
-      ${error ? html`<div class="notice error" role="alert">${error.status === 409 && !Object.keys(error.fields).length
-        ? T('conflict') : errorText(error)}
-        ${Object.entries(error.fields).filter(([f]) => f !== 'reason' && f !== 'exclude').map(([f, m]) => html`<div><bdi>${f}</bdi>: ${m}</div>`)}</div>` : null}
+      ${error ? html`<div class="notice error" role="alert">${error.error.status === 409 && !error.lines.length
+        ? T('conflict') : errorText(error.error)}
+        ${error.lines.map((l) => html`<div>${l}</div>`)}</div>` : null}
       <button type="submit" class=${choice === 'reject' ? 'danger' : 'primary'} disabled=${busy || (choice === 'approve' && writing === 0)}>
         ${busy ? T('busy') : choice === 'approve' ? T('submit_approve', { n: num(writing) }) : T('submit_reject')}</button>
     </form>`;

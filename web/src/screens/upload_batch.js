@@ -54,10 +54,12 @@ export function unfinishedBatches() {
 
 // body: {records, center_id?}. Resolves to {reply, replayed} (replayed: this tab had sent it already and got its
 // reply); rejects with the ApiError. A reply that says the request was refused (4xx) frees the key: nothing was
-// stored. No reply (network) or a server error keeps it, so the retry is the same request.
-export async function sendBatch(body) {
+// stored. No reply (network) or a server error keeps it, so the retry is the same request. fresh: the person asked
+// for the same rows to go again as a new submission: the batch's old key is dropped and a new one made.
+export async function sendBatch(body, { fresh = false } = {}) {
   const text = JSON.stringify(body);
   const hash = await sha256Hex(text);
+  if (fresh) forget(hash);
   let e = entry(hash);
   const replayed = !!(e && e.status === 'done');
   if (!e) {

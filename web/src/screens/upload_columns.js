@@ -3,7 +3,7 @@
 // for each error code the API gives a record (submission results use the validation's codes "field.reason").
 import { strings, label } from '../i18n.js';
 import { toLatinDigits } from '../digits.js';
-import { parseJdate, jdate } from '../format.js';
+import { parseJdate, jdate, digits } from '../format.js';
 
 const DICT = {
   fa: {
@@ -43,6 +43,9 @@ const DICT = {
     'e.record_shape': 'ساختار این ردیف درست نیست.', 'e.unknown_field': 'ستون {l} شناخته نیست.',
     'e.pair': 'نوع و شدت معلولیت را با هم بنویسید.', 'e.county_name': 'شهرستانی به این نام در استان مرکز نیست.',
     'e.excluded': 'کارشناس بررسی این ردیف را کنار گذاشت: {reason}', 'e.other': '{l} پذیرفته نشد.',
+    // a whole request refused: where (a row the person knows) and what
+    'at_row': 'ردیف {n}: {text}',
+    'e.batch': 'شمار یا حجم ردیف‌های این ارسال بیش از اندازه یا سهمیهٔ مجاز است.',
   },
   en: {
     'kind.client': 'Clients', 'kind.staff': 'Staff', 'kind.service': 'Services',
@@ -52,6 +55,16 @@ const DICT = {
     'col.disability_type': 'Disability type', 'col.disability_severity': 'Disability severity', 'col.needs': 'Needs',
     'col.profession': 'Profession', 'col.client_id': 'Client number', 'col.service': 'Service',
     'col.provided_on': 'Provided on', 'col.notes': 'Notes', 'col.record': 'Row',
+    'profession.social_worker': 'Social worker', 'profession.psychologist': 'Psychologist',
+    'profession.physiotherapist': 'Physiotherapist', 'profession.occupational_therapist': 'Occupational therapist',
+    'profession.speech_therapist': 'Speech therapist', 'profession.nurse': 'Nurse', 'profession.physician': 'Physician',
+    'profession.caregiver': 'Caregiver', 'profession.counselor': 'Counselor', 'profession.special_educator': 'Special educator',
+    'profession.vocational_trainer': 'Vocational trainer', 'profession.addiction_counselor': 'Addiction counselor',
+    'profession.administrator': 'Administrative staff', 'profession.other': 'Other',
+    'need.housing': 'Housing', 'need.employment': 'Employment', 'need.education': 'Education',
+    'need.healthcare': 'Healthcare', 'need.rehabilitation': 'Rehabilitation', 'need.financial': 'Financial',
+    'need.caregiving': 'Caregiving', 'need.legal': 'Legal', 'need.psychosocial': 'Psychosocial',
+    'need.assistive_devices': 'Assistive devices',
     'e.required': '{l} is required.', 'e.empty': '{l} must not be empty.', 'e.null': '{l} must not be empty.',
     'e.too_long': '{l} is too long.', 'e.too_short': '{l} is too short.', 'e.choice': '{l} is not an allowed value.',
     'e.type': '{l} has the wrong type.', 'e.not_integer': '{l} must be a whole number.',
@@ -70,18 +83,45 @@ const DICT = {
     'e.pair': 'Give the disability type and severity together.',
     'e.county_name': 'No county of this name in the center\'s province.',
     'e.excluded': 'Left out by the reviewing officer: {reason}', 'e.other': '{l} was not accepted.',
+    'at_row': 'Row {n}: {text}',
+    'e.batch': 'This submission holds more rows or bytes than allowed, or than your quota.',
   },
 };
 export const T = strings(DICT);
 
-const SEXES = ['female', 'male'];
-const DISABILITIES = ['physical', 'visual', 'hearing', 'speech', 'intellectual', 'psychosocial', 'autism', 'multiple'];
-const SEVERITIES = ['mild', 'moderate', 'severe', 'very_severe'];
-const NEEDS = ['housing', 'employment', 'education', 'healthcare', 'rehabilitation', 'financial', 'caregiving', 'legal',
-  'psychosocial', 'assistive_devices'];
-const PROFESSIONS = ['social_worker', 'psychologist', 'physiotherapist', 'occupational_therapist', 'speech_therapist',
-  'nurse', 'physician', 'caregiver', 'counselor', 'special_educator', 'vocational_trainer', 'addiction_counselor',
-  'administrator', 'other'];
+// The values of each enumeration a sheet may hold.
+const ENUMS = {
+  sex: ['female', 'male'],
+  disability: ['physical', 'visual', 'hearing', 'speech', 'intellectual', 'psychosocial', 'autism', 'multiple'],
+  severity: ['mild', 'moderate', 'severe', 'very_severe'],
+  need: ['housing', 'employment', 'education', 'healthcare', 'rehabilitation', 'financial', 'caregiving', 'legal',
+    'psychosocial', 'assistive_devices'],
+  profession: ['social_worker', 'psychologist', 'physiotherapist', 'occupational_therapist', 'speech_therapist',
+    'nurse', 'physician', 'caregiver', 'counselor', 'special_educator', 'vocational_trainer', 'addiction_counselor',
+    'administrator', 'other'],
+};
+
+// The words of the enumerations i18n.js labels for display (sex, disability, severity), in both languages. A sheet
+// reads the same whatever the console's language, so reading cannot go through label(), which answers in the current
+// one only. web/test/upload.test.mjs reads back every label i18n.js shows, in either language, so a label changed
+// there and not here fails that test.
+const SHARED_WORDS = {
+  fa: {
+    'sex.female': 'زن', 'sex.male': 'مرد',
+    'disability.physical': 'جسمی-حرکتی', 'disability.visual': 'بینایی', 'disability.hearing': 'شنوایی',
+    'disability.speech': 'گفتاری', 'disability.intellectual': 'ذهنی', 'disability.psychosocial': 'روانی',
+    'disability.autism': 'اوتیسم', 'disability.multiple': 'چندمعلولیتی',
+    'severity.mild': 'خفیف', 'severity.moderate': 'متوسط', 'severity.severe': 'شدید', 'severity.very_severe': 'خیلی شدید',
+  },
+  en: {
+    'sex.female': 'Female', 'sex.male': 'Male',
+    'disability.physical': 'Physical', 'disability.visual': 'Visual', 'disability.hearing': 'Hearing',
+    'disability.speech': 'Speech', 'disability.intellectual': 'Intellectual', 'disability.psychosocial': 'Psychosocial',
+    'disability.autism': 'Autism', 'disability.multiple': 'Multiple',
+    'severity.mild': 'Mild', 'severity.moderate': 'Moderate', 'severity.severe': 'Severe', 'severity.very_severe': 'Very severe',
+  },
+};
+const word = (l, kind, value) => SHARED_WORDS[l][kind + '.' + value] || DICT[l][kind + '.' + value];
 
 // Arabic letter forms, Persian digits, zero-width joiners and spaces do not make two words different.
 export function normalizeWord(s) {
@@ -89,13 +129,33 @@ export function normalizeWord(s) {
     .trim().toLowerCase();
 }
 
-// The Persian label of an enumeration value (shared labels first, then this screen's own).
+// Per enumeration, every word a sheet may write for a value -> the value: the API's code and the Persian and the
+// English label, whatever language the console shows.
+const VOCABULARY = Object.fromEntries(Object.entries(ENUMS).map(([kind, values]) => {
+  const words = new Map();
+  for (const v of values)
+    for (const w of [v, word('fa', kind, v), word('en', kind, v)]) if (w) words.set(normalizeWord(w), v);
+  return [kind, words];
+}));
+
+// A cell of an enumeration column -> {value} | {error: 'choice'}; '' -> {} (absent).
+export function readChoice(kind, cell) {
+  const v = normalizeWord(cell);
+  if (!v) return {};
+  const value = VOCABULARY[kind].get(v);
+  return value ? { value } : { error: 'choice' };
+}
+
+// The label of an enumeration value as the console shows it (shared labels first, then this screen's own).
 export function enumLabel(kind, value) {
   const shared = label(kind, value);
   if (shared !== String(value)) return shared;
   const k = kind + '.' + value, s = T(k);
   return s === k ? String(value) : s;
 }
+
+// The Persian word of a value, for the template, whose headers are Persian whatever the console's language.
+const faWord = (kind, value) => word('fa', kind, value);
 
 // cell -> {value} | {error: reason}; '' -> {value: undefined} (absent)
 const read = {
@@ -125,18 +185,11 @@ const read = {
     const p = parseJdate(v);
     return p.iso ? { value: p.iso } : { error: 'date' };
   },
-  choice: (kind, values) => (cell) => {
-    const v = normalizeWord(cell);
-    if (!v) return {};
-    for (const x of values)
-      if (v === x.replace(/_/g, ' ') || v === normalizeWord(enumLabel(kind, x))) return { value: x };
-    return { error: 'choice' };
-  },
-  list: (kind, values) => (cell) => {
+  list: (kind) => (cell) => {
     const parts = String(cell).split(/[,،;؛]/).map((p) => p.trim()).filter(Boolean);
     const out = [];
     for (const p of parts) {
-      const r = read.choice(kind, values)(p);
+      const r = readChoice(kind, p);
       if (r.error) return r;
       if (!out.includes(r.value)) out.push(r.value);
     }
@@ -166,17 +219,17 @@ export const COLUMNS = {
     { field: 'last_name', required: true, read: read.text(100), example: () => 'احمدی' },
     { field: 'father_name', read: read.text(100), example: () => 'علی' },
     { field: 'birth_date', required: true, read: read.date, example: () => '1367/01/01', date: true },
-    { field: 'sex', required: true, read: read.choice('sex', SEXES), example: () => enumLabel('sex', 'female'), enum: 'sex' },
+    { field: 'sex', required: true, read: (c) => readChoice('sex', c), example: () => faWord('sex', 'female'), enum: 'sex' },
     { field: 'county_id', required: true, read: readCounty, example: (ctx) => (ctx.counties && ctx.counties[0] ? ctx.counties[0].name_fa : '') },
-    { field: 'disability_type', read: read.choice('disability', DISABILITIES), example: () => enumLabel('disability', 'visual'), enum: 'disability' },
-    { field: 'disability_severity', read: read.choice('severity', SEVERITIES), example: () => enumLabel('severity', 'severe'), enum: 'severity' },
-    { field: 'needs', read: read.list('need', NEEDS), example: () => enumLabel('need', 'housing') + '، ' + enumLabel('need', 'employment'), enum: 'need' },
+    { field: 'disability_type', read: (c) => readChoice('disability', c), example: () => faWord('disability', 'visual'), enum: 'disability' },
+    { field: 'disability_severity', read: (c) => readChoice('severity', c), example: () => faWord('severity', 'severe'), enum: 'severity' },
+    { field: 'needs', read: read.list('need'), example: () => faWord('need', 'housing') + '، ' + faWord('need', 'employment'), enum: 'need' },
   ],
   staff: [
     { field: 'national_id', required: true, read: read.nationalId, example: () => '0499370899' },
     { field: 'first_name', required: true, read: read.text(100), example: () => 'مریم' },
     { field: 'last_name', required: true, read: read.text(100), example: () => 'کریمی' },
-    { field: 'profession', required: true, read: read.choice('profession', PROFESSIONS), example: () => enumLabel('profession', 'social_worker'), enum: 'profession' },
+    { field: 'profession', required: true, read: (c) => readChoice('profession', c), example: () => faWord('profession', 'social_worker'), enum: 'profession' },
   ],
   service: [
     { field: 'client_id', required: true, read: read.integer, example: () => '1042' },
@@ -287,3 +340,25 @@ export function showValue(kind, field, data, ctx = {}) {
   if (c && c.enum) return Array.isArray(v) ? v.map((x) => enumLabel(c.enum, x)).join('، ') : enumLabel(c.enum, v);
   return Array.isArray(v) ? v.join('، ') : typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
+
+// A refused request's field errors (the problem's errors) as sentences a person reads: "ردیف ۵: جنسیت از مقادیر
+// مجاز نیست." and never the API's names (records[3].data.sex). Errors of records[i] are said at the row the person
+// knows, rowOf(i), in the words of the record's kind, kindOf(i); a coded error by its code, an uncoded one (the
+// submission's own refusals of the request's shape) by where it points; bare: the sentence for an error on the
+// whole record (records[i]). Errors not on a record are left to the screen: {field, message} in `others`.
+export function refusals(errors, { kindOf, rowOf, bare }) {
+  const lines = [], others = [];
+  for (const e of errors || []) {
+    const m = /^records\[(\d+)\](.*)$/.exec(String(e.field || ''));
+    if (!m) {
+      if (e.field === 'records') lines.push(T('e.batch'));
+      else others.push(e);
+      continue;
+    }
+    const i = Number(m[1]), kind = kindOf(i) || '';
+    const text = e.code ? message(e, kind) : m[2] === '' && bare ? bare : T('e.record_shape');
+    lines.push(T('at_row', { n: digits(rowOf(i)), text }));
+  }
+  return { lines, others };
+}
+
