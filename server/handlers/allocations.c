@@ -44,6 +44,10 @@ static const field_desc allocation_fields[] = {
      .choices = levels, .filter = LF_ENUM, .label_fa = "سطح", .label_en = "Level", .example = "\"county\"",
      .doc = "follows from the place: province, county or center"},
     DESC_PLACE_GIVEN("province, county_id and center_id"),
+    /* so a list of allocations names its centers itself, rather than a read of each center after it */
+    {.name = "center_name", .expr = "(SELECT c.name FROM centers c WHERE c.id = t.center_id)", .out = COL_TEXT,
+     .flags = DF_NULLABLE, .label_fa = "نام مرکز", .label_en = "Center's name", .example = "null",
+     .doc = "the center's name when the place is a center (null otherwise, or when the center is outside your scope)"},
     {.name = "amount_rials", .column = "amount_rials", .in = F_INT, .out = COL_INT, .sqltype = "bigint", .min = 0,
      .max = INT64_MAX, .flags = DF_WRITE | DF_REQUIRED, .label_fa = "مبلغ (ریال)", .label_en = "Amount (rials)",
      .example = "2500000000", .doc = "never more, with its siblings, than the parent level's allocation"},

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, apiToken, axeCheck, byRole, latinDigits, newPage, shot, signIn, useConsole, waitForText } from './lib.mjs';
 import { fiscalYearOf } from '../../web/src/jalali.js';
+import { installmentStates, localToday } from '../../web/src/installments.js';
 
 // What the console says (web/src/screens/money.js).
 const TEXT = {
@@ -15,6 +16,8 @@ const TEXT = {
   byCounty: (name) => `اقساط معوق امروز در شهرستان‌های استان ${name}`,
   installments: (name) => `اقساط معوق شهرستان ${name}`,
   loan: (id) => `وام شمارهٔ ${fa(id)}`, schedule: 'جدول اقساط', overdue: 'معوق',
+  notFound: 'پیدا نشد، یا در حوزهٔ دسترسی شما نیست.',
+  centerScope: 'ارقام این صفحه به مرکز شما محدود است',
 };
 
 const ctx = useConsole();
@@ -86,8 +89,8 @@ test('demo.national: allocations per level with what is left under the parent\'s
     // centers: left under their county's ceiling
     const centers = all.filter((a) => a.level === 'center');
     const seenC = await tableByCaption(page, TEXT.caption(TEXT.center, year));
-    assert.deepEqual(seenC.map((r) => r.slice(2).map(plain)), centers.map((a) => [String(a.amount_rials),
-      orNone(a.parent_rials), orNone(a.siblings_rials), orNone(a.remaining_under_parent_rials)]));
+    assert.deepEqual(seenC.map((r) => [r[0], ...r.slice(2).map(plain)]), centers.map((a) => [a.center_name,
+      String(a.amount_rials), orNone(a.parent_rials), orNone(a.siblings_rials), orNone(a.remaining_under_parent_rials)]));
     await shot(page, 'money-allocations');
     await axeCheck(page, 'allocations');
 
@@ -177,6 +180,59 @@ test('demo.fars sees only Fars in the overdue installments', { timeout: 120_000 
     assert.ok(seen.length >= 1);
     await shot(page, 'money-overdue-province-officer');
     await axeCheck(page, 'overdue of a province\'s officer');
+  } finally {
+    await page.closeContext();
+  }
+});
+
+test('installment states: repayments pay the schedule in order; overdue is before the local date', () => {
+  const loan = { repaid_rials: 150, schedule: [
+    { n: 1, due_on: '2025-01-10', amount_rials: 100 }, { n: 2, due_on: '2025-02-10', amount_rials: 100 },
+    { n: 3, due_on: '2025-03-10', amount_rials: 100 }, { n: 4, due_on: '2025-04-10', amount_rials: 100 }] };
+  assert.deepEqual(installmentStates(loan, '2025-02-10').map((s) => s.state), ['paid', 'partial', 'due', 'due']);
+  assert.deepEqual(installmentStates(loan, '2025-03-11').map((s) => [s.state, s.covered]),
+                   [['paid', 100], ['overdue', 50], ['overdue', 0], ['due', 0]]);
+  // the local date, not the UTC one: 00:30 on 11 March in Tehran is still 10 March in UTC
+  assert.equal(localToday(new Date(2025, 2, 11, 0, 30)), '2025-03-11');
+});
+
+test('a loan\'s address with anything but digits is "not found", and the console asks the API nothing for it',
+     { timeout: 120_000 }, async () => {
+  const page = await newPage(ctx.browser);
+  const asked = [];
+  page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/api/')) asked.push(u.pathname); });
+  try {
+    await signIn(page, ctx.stack, 'demo.national');
+    for (const bad of ['..%2Fclients%2F1', '1%3Fx%3D2', '12abc', '%DB%B1%DB%B2']) {
+      asked.length = 0;
+      await page.goto(`${ctx.stack.base_url}/console/loans/${bad}`, { waitUntil: 'load' });
+      await waitForText(page, TEXT.notFound, { selector: 'main' });
+      // (the dashboard signIn() landed on may still be loading its reports: only a loan's or a client's read counts)
+      assert.deepEqual(asked.filter((p) => /^\/api\/v1\/(loans|clients)/.test(p)), [], `${bad}: ${asked}`);
+    }
+  } finally {
+    await page.closeContext();
+  }
+});
+
+test('demo.ngo (an NGO\'s submitter) reads its own center\'s money, said to be its center\'s', { timeout: 120_000 },
+     async () => {
+  const token = await apiToken(ctx.stack, 'demo.ngo');
+  const page = await newPage(ctx.browser);
+  try {
+    await signIn(page, ctx.stack, 'demo.ngo');
+    await page.goto(`${ctx.stack.base_url}/console/money?fiscal_year=${year}`, { waitUntil: 'load' });
+    await waitForText(page, TEXT.centerScope, { selector: 'main' });
+    const all = (await apiGet(token, `/api/v1/allocations?fiscal_year=${year}&limit=500`)).items;
+    assert.ok(all.every((a) => a.level === 'center'), JSON.stringify(all));
+    if (all.length) {
+      const seen = await tableByCaption(page, TEXT.caption(TEXT.center, year));
+      assert.deepEqual(seen.map((r) => [r[0], plain(r[2])]), all.map((a) => [a.center_name, String(a.amount_rials)]));
+    } else {
+      await waitForText(page, 'برای این سال چیزی ثبت نشده است.', { selector: 'main' });
+    }
+    await shot(page, 'money-ngo');
+    await axeCheck(page, 'money of an NGO\'s submitter');
   } finally {
     await page.closeContext();
   }

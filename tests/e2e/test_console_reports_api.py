@@ -1,8 +1,8 @@
 """What the console's dashboard and money screens read that the API added for them (issue 15): an allocation's
 ceiling and what is left under it (parent_rials, siblings_rials, remaining_under_parent_rials, allocated_below_rials,
-unallocated_rials), licenses expired and expiring per center type (?expiring_within_days=), and the overdue loan
-installments per province or county (/reports/overdue-loans), each against the raw tables or the API's own lists,
-within each role's scope, and in the OpenAPI description."""
+unallocated_rials) and a center's name (center_name), licenses expired and expiring per center type
+(?expiring_within_days=), and the overdue loan installments per province or county (/reports/overdue-loans), each
+against the raw tables or the API's own lists, within each role's scope, and in the OpenAPI description."""
 
 import collections
 import itertools
@@ -54,6 +54,12 @@ class ConsoleReportsApiTest(harness.ActorTestCase):
         self.assertEqual(self.ok("GET", "/api/v1/allocations/%d" % b["id"], "teh").json(), b)
         center = self.alloc("county", 250000, center_id=self.CENTER_PUB)
         self.assertEqual(self.money(center), (600000, 250000, 350000, None, None))
+        # a center's allocation names its center (the list needs no read of each center); other levels name none
+        center_name = self.ok("GET", "/api/v1/centers/%d" % self.CENTER_PUB, "admin").json()["name"]
+        self.assertEqual((center["center_name"], prov["center_name"], a["center_name"]), (center_name, None, None))
+        listed = {x["id"]: x["center_name"] for x in self.items(
+            "/api/v1/allocations?" + q(fiscal_year=YEAR, limit=500), "county")}
+        self.assertEqual(listed[center["id"]], center_name)
 
         got = {x["id"]: self.money(x) for x in self.items("/api/v1/allocations?" + q(fiscal_year=YEAR, limit=500),
                                                          "admin")}
@@ -91,6 +97,21 @@ class ConsoleReportsApiTest(harness.ActorTestCase):
             x = self.ok("GET", "/api/v1/allocations/%s" % aid, "admin").json()
             self.assertEqual((x["parent_rials"], x["siblings_rials"], x["remaining_under_parent_rials"]),
                              (int(parent), int(siblings), int(parent) - int(siblings)))
+
+    def test_ngo_submitter_reads_only_its_centers_money(self):
+        """what the console's money screen shows an NGO's submitter: its own center's allocations, no summary"""
+        year = YEAR + 1
+        for who, amount, place in (("admin", 4000, {"province": TEHRAN}), ("teh", 2000, {"county_id": self.TEH_A}),
+                                   ("county", 1000, {"center_id": self.CENTER_NGO}),
+                                   ("county", 1000, {"center_id": self.CENTER_PUB})):
+            self.ok("POST", "/api/v1/allocations", who, 201,
+                    {"fiscal_year": year, "program": "cbr", "amount_rials": amount, **place})
+        seen = self.items("/api/v1/allocations?" + q(fiscal_year=year, limit=500), "ngo")
+        name = self.ok("GET", "/api/v1/centers/%d" % self.CENTER_NGO, "admin").json()["name"]
+        self.assertEqual([(x["level"], x["center_id"], x["center_name"]) for x in seen],
+                         [("center", self.CENTER_NGO, name)])
+        self.assertEqual(seen[0]["parent_rials"], None)         # its county's ceiling is outside its scope
+        self.assertStatus(self.req("GET", "/api/v1/reports/summary?" + q(fiscal_year=year), "ngo"), 403)
 
     # -- centers by type: licenses -------------------------------------------------------------------------------
     def test_centers_by_type_counts_licenses_expired_and_expiring(self):
@@ -206,7 +227,7 @@ class ConsoleReportsApiTest(harness.ActorTestCase):
             "/api/v1/reports/centers-by-type"]["get"].get("parameters", [])])
         self.assertTrue({"licenses_expired", "licenses_expiring"} <= set(
             schemas["CenterTypeReport"]["properties"]["items"]["items"]["properties"]))
-        self.assertTrue(set(MONEY) <= set(schemas["Allocation"]["properties"]))
+        self.assertTrue(set(MONEY) | {"center_name"} <= set(schemas["Allocation"]["properties"]))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import { session } from '../session.js';
 import { num, digits } from '../format.js';
 import { Page, ErrorBox, Notice, Loading, DataTable, BarChart, SelectField, useLoad, useSignal } from '../ui.js';
 import { provinces, counties, nameOf, yearOf, yearChoices, hrefWith, percent, levelOf } from './money_places.js';
+import { useFocusAfter } from './money_focus.js';
 
 const T = strings({
   fa: {
@@ -30,7 +31,7 @@ const T = strings({
     share_over_60: 'سهم بالای ۶۰ سال', no_disability: 'بدون معلولیت ثبت‌شده',
     centers_title: 'مراکز به تفکیک نوع', center_type: 'نوع مرکز', capacity: 'ظرفیت', occupancy: 'ضریب اشغال',
     licenses_expired: 'مجوز منقضی', licenses_expiring: 'مجوز رو به انقضا (۹۰ روز آینده)',
-    breakdown_scope_nation: 'کل حوزهٔ شما', breakdown_scope: 'استان {name}',
+    breakdown_scope_nation: 'کل حوزهٔ شما', breakdown_scope: 'استان {name}', breakdown_scope_county: 'شهرستان {name}',
   },
   en: {
     dashboard: 'Dashboard', summary: 'Summary report', fiscal_year: 'Fiscal year', year_n: 'Fiscal year {year}',
@@ -47,7 +48,7 @@ const T = strings({
     share_over_60: 'Share over 60', no_disability: 'No disability recorded',
     centers_title: 'Centers by type', center_type: 'Center type', capacity: 'Capacity', occupancy: 'Occupancy',
     licenses_expired: 'License expired', licenses_expiring: 'License expiring (next 90 days)',
-    breakdown_scope_nation: 'your whole scope', breakdown_scope: '{name}',
+    breakdown_scope_nation: 'your whole scope', breakdown_scope: '{name}', breakdown_scope_county: '{name}',
   },
 });
 
@@ -73,13 +74,20 @@ function Summary({ query, path, title }) {
   const county = query.get('county') || (level === 2 ? String(user.county_id) : '');
   const view = county && province ? 'county' : province ? 'province' : 'nation';
 
+  // each answer says what it is of, so figures are drawn only under their own heading: never the year or the place
+  // before while the next one loads
+  const of = `${year}|${province}|${level}`;
   const summary = useLoad(() => (level >= 3 ? Promise.resolve(null)
-    : get('/reports/summary', { fiscal_year: year, province: province || undefined }).then((r) => r.data.items)),
-  [year, province, level]);
-  const names = useLoad(() => Promise.all([provinces(), province ? counties(province) : Promise.resolve(new Map())]),
-    [province]);
+    : get('/reports/summary', { fiscal_year: year, province: province || undefined })
+      .then((r) => ({ of, items: r.data.items }))), [of]);
+  const names = useLoad(() => Promise.all([provinces(), province ? counties(province) : Promise.resolve(new Map())])
+    .then((maps) => ({ of: province, maps })), [province]);
+  const namesReady = !names.loading && !!names.data && names.data.of === province;
+  const ready = level < 3 && namesReady && !summary.loading && !!summary.data && summary.data.of === of;
+  // a link or the year redraws the table under the focused control: the focus goes to the new table's heading
+  const head = useFocusAfter(ready, `${of}|${county}`);
 
-  const [pmap, cmap] = names.data || [new Map(), new Map()];
+  const [pmap, cmap] = namesReady ? names.data.maps : [new Map(), new Map()];
   const provinceName = province ? nameOf(pmap.get(province), province) : '';
   const countyName = county ? nameOf(cmap.get(String(county)), county) : '';
   const setYear = (y) => navigate(hrefWith(path, { fiscal_year: y, province: query.get('province'),
@@ -94,13 +102,16 @@ function Summary({ query, path, title }) {
     </div>
     ${level >= 3 ? html`<${Notice}>${T('no_summary')}<//>` : null}
     ${summary.error ? html`<${ErrorBox} error=${summary.error} />` : null}
-    ${level < 3 && (summary.loading || names.loading) ? html`<${Loading} />` : null}
-    ${summary.data && names.data ? (view === 'county'
-      ? html`<${CountyFigures} rows=${summary.data} county=${county} name=${countyName} year=${year} />`
-      : html`<${SummaryTable} rows=${summary.data} view=${view} year=${year} pmap=${pmap} cmap=${cmap}
-          province=${province} provinceName=${provinceName} />`) : null}
+    ${level < 3 && !ready && !summary.error && !names.error ? html`<${Loading} />` : null}
+    ${names.error && !summary.error ? html`<${ErrorBox} error=${names.error} />` : null}
+    ${ready ? (view === 'county'
+      ? html`<${CountyFigures} rows=${summary.data.items} county=${county} name=${countyName} year=${year} head=${head} />`
+      : html`<${SummaryTable} rows=${summary.data.items} view=${view} year=${year} pmap=${pmap} cmap=${cmap}
+          province=${province} provinceName=${provinceName} head=${head} />`) : null}
     ${(view !== 'county' || level === 2) && !(summary.error && summary.error.status === 404)
-      ? html`<${Breakdowns} province=${province} scopeName=${province ? provinceName : ''} />` : null}
+      ? html`<${Breakdowns} key=${province} province=${province} scope=${!namesReady ? ''
+        : level === 2 ? T('breakdown_scope_county', { name: countyName })
+          : province ? T('breakdown_scope', { name: provinceName }) : T('breakdown_scope_nation')} />` : null}
   <//>`;
 }
 
@@ -118,7 +129,7 @@ function Trail({ level, view, year, province, provinceName, countyName }) {
   return html`<nav class="trail" aria-label=${T('trail')}><ol>${steps.map((s) => html`<li>${s}</li>`)}</ol></nav>`;
 }
 
-function SummaryTable({ rows, view, year, pmap, cmap, province, provinceName }) {
+function SummaryTable({ rows, view, year, pmap, cmap, province, provinceName, head }) {
   const [metric, setMetric] = useState('clients');
   const perCounty = view === 'province';
   const placed = rows.map((r) => {
@@ -134,7 +145,7 @@ function SummaryTable({ rows, view, year, pmap, cmap, province, provinceName }) 
   const metricLabel = T(FIGURES.find(([k]) => k === metric)[1]);
   const bars = placed.filter((r) => Number(r[metric]) > 0).map((r) => ({ label: r.name, value: r[metric] }));
   return html`<section class="dash-section" aria-labelledby="dash-summary">
-    <h2 id="dash-summary">${caption}</h2>
+    <h2 id="dash-summary" tabindex="-1" ref=${head}>${caption}</h2>
     <div class="table-wrap" tabindex="0" role="region" aria-label=${caption}><table class="summary">
       <caption>${caption}</caption>
       <thead><tr><th scope="col">${perCounty ? T('county') : T('province')}</th>
@@ -155,26 +166,26 @@ function SummaryTable({ rows, view, year, pmap, cmap, province, provinceName }) 
   </section>`;
 }
 
-function CountyFigures({ rows, county, name, year }) {
+function CountyFigures({ rows, county, name, year, head }) {
   const row = rows.find((r) => String(r.county_id) === String(county));
   if (!row) return html`<${Notice} kind="error">${T('no_county')}<//>`;
   const caption = T('county_figures', { name, year: digits(year) });
   return html`<section class="dash-section" aria-labelledby="dash-county">
-    <h2 id="dash-county">${caption}</h2>
+    <h2 id="dash-county" tabindex="-1" ref=${head}>${caption}</h2>
     <dl class="figures">${FIGURES.map(([k, l]) => html`<div><dt>${T(l)}</dt><dd>${num(row[k])}</dd></div>`)}</dl>
   </section>`;
 }
 
-// Clients by disability type and centers by type, for the province shown (or the reader's whole scope).
-function Breakdowns({ province, scopeName }) {
+// Clients by disability type and centers by type, for the province shown (or the reader's whole scope: a county
+// officer's is the county); scope names it ('' until the place names are read). Keyed by the province.
+function Breakdowns({ province, scope }) {
   const q = { province: province || undefined };
   const dis = useLoad(() => get('/reports/clients-by-disability', q).then((r) => r.data.items), [province]);
   const types = useLoad(() => get('/reports/centers-by-type', q).then((r) => r.data.items), [province]);
-  const scope = scopeName ? T('breakdown_scope', { name: scopeName }) : T('breakdown_scope_nation');
   const disLabel = (v) => (v === 'none' ? T('no_disability') : label('disability', v));
   return html`
     <section class="dash-section" aria-labelledby="dash-disability">
-      <h2 id="dash-disability">${T('disability_title')} (${scope})</h2>
+      <h2 id="dash-disability">${T('disability_title')}${scope ? ` (${scope})` : ''}</h2>
       ${dis.error ? html`<${ErrorBox} error=${dis.error} />` : dis.loading ? html`<${Loading} />` : html`
         <${DataTable} caption=${T('disability_title')} rows=${dis.data} columns=${[
           { key: 'disability_type', label: T('disability_type'), render: (r) => disLabel(r.disability_type) },
@@ -186,7 +197,7 @@ function Breakdowns({ province, scopeName }) {
           items=${dis.data.map((r) => ({ label: disLabel(r.disability_type), value: r.clients }))} />` : null}`}
     </section>
     <section class="dash-section" aria-labelledby="dash-centers">
-      <h2 id="dash-centers">${T('centers_title')} (${scope})</h2>
+      <h2 id="dash-centers">${T('centers_title')}${scope ? ` (${scope})` : ''}</h2>
       ${types.error ? html`<${ErrorBox} error=${types.error} />` : types.loading ? html`<${Loading} />` : html`
         <${DataTable} caption=${T('centers_title')} rows=${types.data} columns=${[
           { key: 'type', label: T('center_type'), render: (r) => label('center_type', r.type) },

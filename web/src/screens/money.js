@@ -4,14 +4,16 @@
 // page: its terms, its schedule with what is paid, overdue or to come, and its repayments. Reads only the public API.
 import { html } from '../html.js';
 import { get } from '../api.js';
-import { strings, lang } from '../i18n.js';
+import { strings, lang, t } from '../i18n.js';
 import { navigate } from '../router.js';
 import { session } from '../session.js';
 import { num, digits, jdate, tomanHint } from '../format.js';
 import { Page, ErrorBox, Loading, DataTable, SelectField, Pager, Notice, useLoad, useSignal } from '../ui.js';
 import { useState } from 'preact/hooks';
-import { allPages, provinces, counties, programs, center, nameOf, yearOf, yearChoices, hrefWith, percent, levelOf }
+import { allPages, provinces, counties, programs, nameOf, yearOf, yearChoices, hrefWith, percent, levelOf }
   from './money_places.js';
+import { installmentStates } from '../installments.js';
+import { useFocusAfter, digitsId } from './money_focus.js';
 
 const T = strings({
   fa: {
@@ -37,10 +39,12 @@ const T = strings({
     due_on: 'سررسید', inst_amount: 'مبلغ قسط (ریال)', all_provinces: 'همهٔ استان‌ها',
     n_installments: 'تعداد اقساط', loan_title: 'وام شمارهٔ {id}', loan_terms: 'مشخصات وام', status: 'وضعیت', first_due: 'سررسید نخستین قسط',
     repaid: 'بازپرداخت‌شده (ریال)', outstanding: 'مانده (ریال)', schedule: 'جدول اقساط',
-    state: 'وضعیت قسط', st_paid: 'پرداخت‌شده', st_overdue: 'معوق', st_partly: 'بخشی پرداخت‌شده', st_due: 'آینده',
+    state: 'وضعیت قسط', 'st.paid': 'پرداخت‌شده', 'st.overdue': 'معوق', 'st.partial': 'بخشی پرداخت‌شده', 'st.due': 'آینده',
     repayments: 'بازپرداخت‌ها', paid_on: 'تاریخ پرداخت',
     'loan_status.active': 'جاری', 'loan_status.repaid': 'تسویه‌شده', 'loan_status.written_off': 'سوخت‌شده',
     'level.province': 'استان', 'level.county': 'شهرستان', 'level.center': 'مرکز',
+    center_scope: 'ارقام این صفحه به مرکز شما محدود است: تخصیص‌ها و کمک‌های مرکز و اقساط معوق مددجویان آن.',
+    center_installments: 'اقساط معوق مددجویان مرکز شما در شهرستان {name}',
   },
   en: {
     title: 'Money', fiscal_year: 'Fiscal year', sections: 'Money sections',
@@ -65,10 +69,12 @@ const T = strings({
     due_on: 'Due on', inst_amount: 'Installment (rials)', all_provinces: 'All provinces',
     n_installments: 'Installments', loan_title: 'Loan {id}', loan_terms: 'Terms', status: 'Status', first_due: 'First installment due',
     repaid: 'Repaid (rials)', outstanding: 'Outstanding (rials)', schedule: 'Schedule',
-    state: 'State', st_paid: 'Paid', st_overdue: 'Overdue', st_partly: 'Partly paid', st_due: 'To come',
+    state: 'State', 'st.paid': 'Paid', 'st.overdue': 'Overdue', 'st.partial': 'Partly paid', 'st.due': 'To come',
     repayments: 'Repayments', paid_on: 'Paid on',
     'loan_status.active': 'Active', 'loan_status.repaid': 'Repaid', 'loan_status.written_off': 'Written off',
     'level.province': 'Province', 'level.county': 'County', 'level.center': 'Center',
+    center_scope: "These figures are your center's only: its allocations and donations, and its clients' overdue installments.",
+    center_installments: "Overdue installments of your center's clients in {name}",
   },
 });
 
@@ -88,37 +94,37 @@ export function Money({ query }) {
     <nav class="tabs" aria-label=${T('sections')}><ul>${SECTIONS.map((s) => html`<li>
       <a href=${hrefWith('/console/money', { fiscal_year: year, section: s })}
         aria-current=${s === section ? 'page' : undefined}>${T('s_' + s)}</a></li>`)}</ul></nav>
+    ${levelOf(user) >= 3 ? html`<${Notice}>${T('center_scope')}<//>` : null}
     ${section === 'allocations' ? html`<${Allocations} year=${year} />` : null}
-    ${section === 'donations' ? html`<${Donations} year=${year} />` : null}
+    ${section === 'donations' ? html`<${Donations} key=${year} year=${year} />` : null}
     ${section === 'overdue' ? html`<${Overdue} user=${user} year=${year} query=${query} />` : null}
   <//>`;
 }
 
 // -- allocations ---------------------------------------------------------------------------------------------------
 
+// The name of an allocation's place: a center's comes with the allocation (center_name), a county's and a
+// province's from the lists of places.
 async function placeNames(items) {
   const pmap = await provinces();
   const cmaps = new Map();
-  for (const p of new Set(items.filter((a) => a.county_id).map((a) => a.province)))
+  for (const p of new Set(items.filter((a) => a.county_id && !a.center_id).map((a) => a.province)))
     cmaps.set(p, await counties(p));
-  const centers = new Map();
-  for (const id of new Set(items.filter((a) => a.center_id).map((a) => a.center_id)))
-    centers.set(id, await center(id).catch(() => null));
   return (a) => {
-    if (a.center_id) return (centers.get(a.center_id) || {}).name || '#' + digits(a.center_id);
-    const pname = nameOf(pmap.get(a.province), a.province);
+    if (a.center_id) return a.center_name || '#' + digits(a.center_id);
     if (a.county_id) return T('county_of', { name: nameOf((cmaps.get(a.province) || new Map()).get(String(a.county_id)), a.county_id) });
-    return T('province_of', { name: pname });
+    return T('province_of', { name: nameOf(pmap.get(a.province), a.province) });
   };
 }
 
 function Allocations({ year }) {
   const load = useLoad(async () => {
     const [all, progs] = await Promise.all([allPages('/allocations', { fiscal_year: year }), programs()]);
-    return { ...all, progs, placeOf: await placeNames(all.items) };
+    return { ...all, progs, placeOf: await placeNames(all.items), of: year };
   }, [year]);
   if (load.error) return html`<${ErrorBox} error=${load.error} />`;
-  if (load.loading) return html`<${Loading} />`;
+  // drawn only when the answer is this year's (not the year before, while this one loads)
+  if (load.loading || !load.data || load.data.of !== year) return html`<${Loading} />`;
   const { items, more, progs, placeOf } = load.data;
   if (!items.length) return html`<p class="empty">${T('none_for_year')}</p>`;
   const money = (k) => (a) => num(a[k]);
@@ -159,6 +165,7 @@ function Donations({ year }) {
   const list = useLoad(() => get('/donations', { fiscal_year: year, limit: 20, cursor }).then((r) => r.data),
     [year, cursor]);
   const pnames = useLoad(() => provinces(), []);
+  const listHead = useFocusAfter(!list.loading, cursor);
   const pname = (code) => (code ? nameOf(pnames.data && pnames.data.get(code), code) : T('national'));
   return html`
     <section class="dash-section" aria-labelledby="don-campaigns">
@@ -189,7 +196,7 @@ function Donations({ year }) {
           ]} />`}
     </section>
     <section class="dash-section" aria-labelledby="don-list">
-      <h2 id="don-list">${T('donations', { year: digits(year) })}</h2>
+      <h2 id="don-list" tabindex="-1" ref=${listHead}>${T('donations', { year: digits(year) })}</h2>
       ${list.error ? html`<${ErrorBox} error=${list.error} />` : list.loading ? html`<${Loading} />` : html`
         <${DataTable} caption=${T('donations', { year: digits(year) })} rows=${list.data.items}
           empty=${T('none_for_year')} columns=${[
@@ -210,25 +217,33 @@ function Donations({ year }) {
 function Overdue({ user, year, query }) {
   const level = levelOf(user);
   const province = query.get('province') || (level >= 1 ? user.province : '');
-  const county = query.get('county') || '';
+  // a county from the address goes to the API as a query value; only digits are a county
+  const county = digitsId(query.get('county') || '') || '';
   const report = useLoad(() => get('/reports/overdue-loans', { province: province || undefined })
-    .then((r) => r.data.items), [province]);
-  const names = useLoad(() => Promise.all([provinces(), province ? counties(province) : Promise.resolve(new Map())]),
-    [province]);
+    .then((r) => ({ of: province, items: r.data.items })), [province]);
+  const names = useLoad(() => Promise.all([provinces(), province ? counties(province) : Promise.resolve(new Map())])
+    .then((maps) => ({ of: province, maps })), [province]);
+  // drawn only when both answers are this province's (not the one before, while the next loads)
+  const ready = !report.loading && !names.loading && !!report.data && !!names.data
+    && report.data.of === province && names.data.of === province;
+  const head = useFocusAfter(ready, province);
   if (report.error) return html`<${ErrorBox} error=${report.error} />`;
-  if (report.loading || names.loading) return html`<${Loading} />`;
-  const [pmap, cmap] = names.data;
-  const perCounty = report.data.length > 0 && report.data[0].county_id !== undefined;
+  if (names.error) return html`<${ErrorBox} error=${names.error} />`;
+  if (!ready) return html`<${Loading} />`;
+  const [pmap, cmap] = names.data.maps;
+  const rows = report.data.items;
+  const perCounty = rows.length > 0 && rows[0].county_id !== undefined;
   const placeOf = (r) => (perCounty ? nameOf(cmap.get(String(r.county_id)), r.county_id) : nameOf(pmap.get(r.province), r.province));
   const hrefOf = (r) => hrefWith('/console/money', perCounty
     ? { fiscal_year: year, section: 'overdue', province: r.province, county: r.county_id }
     : { fiscal_year: year, section: 'overdue', province: r.province });
   const caption = province ? T('overdue_by_county', { name: nameOf(pmap.get(province), province) }) : T('overdue_by_province');
+  const countyName = nameOf(cmap.get(String(county)), county);
   return html`
     ${level === 0 && province ? html`<p><a href=${hrefWith('/console/money', { fiscal_year: year, section: 'overdue' })}>${T('all_provinces')}</a></p>` : null}
     <section class="dash-section" aria-labelledby="overdue-report">
-      <h2 id="overdue-report">${caption}</h2>
-      <${DataTable} caption=${caption} rows=${report.data} empty=${T('overdue_none')} columns=${[
+      <h2 id="overdue-report" tabindex="-1" ref=${head}>${caption}</h2>
+      <${DataTable} caption=${caption} rows=${rows} empty=${T('overdue_none')} columns=${[
         { key: 'place', label: perCounty ? T('level.county') : T('level.province'),
           render: (r) => html`<a href=${hrefOf(r)}><bdi>${placeOf(r)}</bdi></a>` },
         { key: 'loans', label: T('loans'), num: true, render: (r) => num(r.loans) },
@@ -237,20 +252,23 @@ function Overdue({ user, year, query }) {
         { key: 'oldest_due_on', label: T('oldest'), render: (r) => jdate(r.oldest_due_on) },
       ]} />
     </section>
-    ${county ? html`<${CountyInstallments} county=${county} name=${nameOf(cmap.get(String(county)), county)} />` : null}`;
+    ${county ? html`<${CountyInstallments} key=${county} county=${county}
+      caption=${level >= 3 ? T('center_installments', { name: countyName }) : T('county_installments', { name: countyName })} />`
+    : null}`;
 }
 
-function CountyInstallments({ county, name }) {
+// One county's overdue installments, a page at a time (keyed by the county: another county starts at its first page).
+function CountyInstallments({ county, caption }) {
   const [cursor, setCursor] = useState(undefined);
   const list = useLoad(() => get('/loans/overdue', { county_id: county, limit: 50, cursor }).then((r) => r.data),
     [county, cursor]);
-  const caption = T('county_installments', { name });
+  const head = useFocusAfter(!list.loading, cursor);
   return html`<section class="dash-section" aria-labelledby="overdue-list">
-    <h2 id="overdue-list">${caption}</h2>
+    <h2 id="overdue-list" tabindex="-1" ref=${head}>${caption}</h2>
     ${list.error ? html`<${ErrorBox} error=${list.error} />` : list.loading ? html`<${Loading} />` : html`
       <${DataTable} caption=${caption} rows=${list.data.items} empty=${T('overdue_none')} columns=${[
-        { key: 'loan_id', label: T('loan'), render: (x) => html`<a href=${'/console/loans/' + x.loan_id}>${T('loan_title', { id: digits(x.loan_id) })}</a>` },
-        { key: 'client_id', label: T('client'), render: (x) => html`<a href=${'/console/clients/' + x.client_id}>${digits(x.client_id)}</a>` },
+        { key: 'loan_id', label: T('loan'), render: (x) => html`<a href=${'/console/loans/' + encodeURIComponent(x.loan_id)}>${T('loan_title', { id: digits(x.loan_id) })}</a>` },
+        { key: 'client_id', label: T('client'), render: (x) => html`<a href=${'/console/clients/' + encodeURIComponent(x.client_id)}>${digits(x.client_id)}</a>` },
         { key: 'n', label: T('n'), num: true, render: (x) => num(x.n) },
         { key: 'due_on', label: T('due_on'), render: (x) => jdate(x.due_on) },
         { key: 'amount_rials', label: T('inst_amount'), num: true, render: (x) => num(x.amount_rials) },
@@ -262,29 +280,20 @@ function CountyInstallments({ county, name }) {
 
 // -- a loan --------------------------------------------------------------------------------------------------------
 
-// Each installment's state from what was repaid in all: installments are paid in order.
-function scheduleStates(schedule, repaid, today) {
-  let left = Number(repaid);
-  return schedule.map((s) => {
-    const covered = Math.min(left, s.amount_rials);
-    left -= covered;
-    const state = covered >= s.amount_rials ? 'st_paid' : s.due_on < today ? 'st_overdue' : covered > 0 ? 'st_partly' : 'st_due';
-    return { ...s, covered, state };
-  });
-}
-
 export function LoanPage({ params }) {
   useSignal(lang);
-  const loan = useLoad(() => Promise.all([get('/loans/' + params.id), allPages('/loans/' + params.id + '/repayments')])
-    .then(([l, r]) => ({ loan: l.data, repayments: r.items })), [params.id]);
-  const title = T('loan_title', { id: digits(params.id) });
+  // only digits reach the API's path: /console/loans/..%2Fclients%2F1 is not a loan
+  const id = digitsId(params.id);
+  const loan = useLoad(() => (id === null ? Promise.resolve(null)
+    : Promise.all([get('/loans/' + id), allPages('/loans/' + id + '/repayments')])
+      .then(([l, r]) => ({ loan: l.data, repayments: r.items }))), [id]);
+  if (id === null) return html`<${Page} title=${t('err_404')}><${ErrorBox} error=${{ status: 404 }} /><//>`;
+  const title = T('loan_title', { id: digits(id) });
   if (loan.error) return html`<${Page} title=${title}><${ErrorBox} error=${loan.error} /><//>`;
-  if (loan.loading) return html`<${Page} title=${title}><${Loading} /><//>`;
+  if (loan.loading || !loan.data) return html`<${Page} title=${title}><${Loading} /><//>`;
   const { loan: l, repayments } = loan.data;
-  const d = new Date();
-  const today = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
   const terms = [
-    [T('client'), html`<a href=${'/console/clients/' + l.client_id}>${digits(l.client_id)}</a>`],
+    [T('client'), html`<a href=${'/console/clients/' + encodeURIComponent(l.client_id)}>${digits(l.client_id)}</a>`],
     [T('amount'), num(l.amount_rials)], [T('n_installments'), num(l.installments)],
     [T('first_due'), jdate(l.first_due_on)], [T('status'), T('loan_status.' + l.status)],
     [T('repaid'), num(l.repaid_rials)], [T('outstanding'), num(l.outstanding_rials)],
@@ -296,11 +305,11 @@ export function LoanPage({ params }) {
     </section>
     <section class="dash-section" aria-labelledby="loan-schedule">
       <h2 id="loan-schedule">${T('schedule')}</h2>
-      <${DataTable} caption=${T('schedule')} rows=${scheduleStates(l.schedule || [], l.repaid_rials, today)} columns=${[
+      <${DataTable} caption=${T('schedule')} rows=${installmentStates(l)} columns=${[
         { key: 'n', label: T('n'), num: true, render: (s) => num(s.n) },
         { key: 'due_on', label: T('due_on'), render: (s) => jdate(s.due_on) },
         { key: 'amount_rials', label: T('inst_amount'), num: true, render: (s) => num(s.amount_rials) },
-        { key: 'state', label: T('state'), render: (s) => html`<span class=${s.state === 'st_overdue' ? 'warn' : ''}>${T(s.state)}</span>` },
+        { key: 'state', label: T('state'), render: (s) => html`<span class=${s.state === 'overdue' ? 'warn' : ''}>${T('st.' + s.state)}</span>` },
       ]} />
     </section>
     <section class="dash-section" aria-labelledby="loan-repayments">
