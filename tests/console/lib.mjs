@@ -269,6 +269,20 @@ export async function waitForText(page, text, { selector = 'body', timeout = 30_
   return visibleText(page, selector);
 }
 
+/** Polls fn (sync or async) until it gives a truthy value and resolves to that value; rejects after timeout ms,
+ *  naming what was awaited and the last value seen. For what the page shows after an answer, or what Node hears from
+ *  the page (problems()), where no single event says "now". */
+export async function until(fn, what, { timeout = 15_000, every = 50 } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() >= end) throw new Error(`${what}: not within ${timeout} ms (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
 /** The element a person (or a screen reader) knows by its role and accessible name, e.g. byRole(page, 'button',
  *  'خروج'); waits for it to appear. */
 export async function byRole(page, role, name, { timeout = 30_000 } = {}) {

@@ -2,8 +2,9 @@
 // with serious violations, problems() sees a script's error, the text helpers read what is shown and nothing hidden.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { axeCheck, latinDigits, launchBrowser, newPage, numbersIn, problems, tableTexts, visibleText, waitForText }
-  from './lib.mjs';
+import {
+  axeCheck, latinDigits, launchBrowser, newPage, numbersIn, problems, tableTexts, until, visibleText, waitForText,
+} from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser({ spki_sha256: '' }, 'chromium'); }, { timeout: 60_000 });
@@ -15,6 +16,14 @@ async function pageWith(body, { lang = 'fa', dir = 'rtl', title = 'آزمایش'
                         `<body>${body}</body></html>`);
   return page;
 }
+
+test('until() resolves to the first truthy value and names what it waited for when it gives up', async () => {
+  let n = 0;
+  assert.equal(await until(() => (++n >= 3 ? 'ready' : 0), 'the third call', { every: 1 }), 'ready');
+  assert.equal(n, 3);
+  await assert.rejects(until(async () => false, 'never', { timeout: 20, every: 5 }),
+                       /never: not within 20 ms \(last: false\)/);
+});
 
 test('Persian and Arabic-Indic digits read as numbers', () => {
   assert.equal(latinDigits('۱۲٬۳۴۵٫۵ ریال و ٦٧'), '12,345.5 ریال و 67');
@@ -66,8 +75,8 @@ test('problems() reports a script error and a console error', { timeout: 30_000 
   try {
     assert.deepEqual(problems(page), []);
     await page.evaluate(() => { console.error('boom'); setTimeout(() => { throw new Error('kaput'); }, 0); });
-    await page.waitForFunction(() => new Promise((r) => setTimeout(() => r(true), 50)));
-    const seen = problems(page);
+    // both reach Node as events of their own: wait for them to arrive, not for a guessed time
+    const seen = await until(() => { const p = problems(page); return p.length >= 2 && p; }, 'both problems');
     assert.ok(seen.some((p) => p === 'console: boom'), seen.join('\n'));
     assert.ok(seen.some((p) => p.startsWith('exception:') && p.includes('kaput')), seen.join('\n'));
   } finally {

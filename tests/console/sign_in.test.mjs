@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  api, axeCheck, byRole, fillSignInForm, launchBrowser, newPage, problems, sessionCookie, shot, signIn, useConsole,
-  visibleText, waitForText,
+  api, apiToken, axeCheck, byRole, fillSignInForm, launchBrowser, newPage, problems, sessionCookie, shot, signIn, until,
+  useConsole, visibleText, waitForText,
 } from './lib.mjs';
 
 // What the console says (web/src/i18n.js, web/src/screens/login.js).
@@ -12,8 +12,19 @@ const TEXT = {
   wrongPassword: 'نام کاربری یا گذرواژه درست نیست.',
   signOut: 'خروج',
   signedOut: 'از سامانه خارج شدید.',
-  role: { national_admin: 'مدیر ملی', provincial_admin: 'مدیر استان' },
+  role: { national_admin: 'مدیر ملی', provincial_admin: 'مدیر استان', ngo_submitter: 'کاربر سازمان مردم‌نهاد' },
+  staffTitle: 'کارکنان', centerFilter: 'مرکز', all: 'همه',
+  skip: 'رفتن به محتوای اصلی',
+  notFound: 'پیدا نشد، یا در حوزهٔ دسترسی شما نیست.',
+  startFailed: 'سامانه در دسترس نیست', dbDown: 'پایگاه داده در دسترس نیست؛ کمی بعد دوباره بکوشید.',
+  retry: 'تلاش دوباره',
 };
+
+// The choices a person sees in the select named name (the "all" placeholder left out).
+async function choices(page, name) {
+  const select = await byRole(page, 'combobox', name);
+  return select.evaluate((s) => [...s.options].filter((o) => o.value !== '').map((o) => o.textContent.trim()));
+}
 
 const ctx = useConsole();
 const PERSIAN = /[\u0600-\u06FF]/;
@@ -116,5 +127,113 @@ test('Firefox ESR: the same sign-in works', { timeout: 180_000 }, async () => {
     assert.deepEqual(problems(page), []);
   } finally {
     await firefox.close();
+  }
+});
+
+test('signing out reloads the page: the next person on the same tab sees only their own scope', { timeout: 180_000 },
+     async () => {
+  const page = await newPage(ctx.browser);
+  try {
+    const national = (await api(ctx.stack, '/api/v1/centers?limit=500',
+      { token: await apiToken(ctx.stack, ctx.stack.users.national_admin) })).json().items.map((c) => c.name);
+    const ngo = (await api(ctx.stack, '/api/v1/centers?limit=500',
+      { token: await apiToken(ctx.stack, ctx.stack.users.ngo_submitter) })).json().items.map((c) => c.name);
+    assert.ok(national.length > 1 && ngo.length === 1 && national.includes(ngo[0]),
+              `the demo data: the nation sees ${national.length} centers, the NGO its own: ${ngo}`);
+
+    await signIn(page, ctx.stack, ctx.stack.users.national_admin);
+    await page.goto(`${ctx.stack.base_url}/console/staff`, { waitUntil: 'load' });
+    await waitForText(page, TEXT.staffTitle, { selector: 'main h1' });
+    const seenByNational = await until(async () => {
+      const c = await choices(page, TEXT.centerFilter);
+      return c.length === national.length && c;
+    }, 'every center in the national admin\'s filter');
+    assert.deepEqual([...seenByNational].sort(), [...national].sort());
+    // something only this page load holds: it must be gone after signing out
+    await page.evaluate(() => { window.lastUsersPage = 'national'; });
+
+    await (await byRole(page, 'button', TEXT.signOut)).click();
+    await page.waitForFunction(() => location.pathname.startsWith('/console/login'), { timeout: 15_000 });
+    await waitForText(page, TEXT.signedOut, { selector: 'main' });
+    assert.equal(await page.evaluate(() => window.lastUsersPage ?? 'reloaded'), 'reloaded',
+                 'signing out loaded the page anew');
+
+    // the next person signs in on the same tab and lands on the same screen (next= in the address)
+    await signIn(page, ctx.stack, ctx.stack.users.ngo_submitter);
+    await waitForText(page, TEXT.role.ngo_submitter);
+    if (new URL(page.url()).pathname !== '/console/staff')
+      await page.goto(`${ctx.stack.base_url}/console/staff`, { waitUntil: 'load' });
+    await waitForText(page, TEXT.staffTitle, { selector: 'main h1' });
+    const seenByNgo = await until(async () => {
+      const c = await choices(page, TEXT.centerFilter);
+      return c.length > 0 && c;
+    }, 'the NGO\'s center filter');
+    assert.deepEqual(seenByNgo, ngo, 'the NGO is offered its own center only');
+    await shot(page, 'ngo-after-national');
+    assert.deepEqual(problems(page), []);
+  } finally {
+    await page.closeContext();
+  }
+});
+
+test('the skip link moves to the main content; a broken or non-numeric link says "not found"', { timeout: 120_000 },
+     async () => {
+  const page = await newPage(ctx.browser);
+  try {
+    await signIn(page, ctx.stack, ctx.stack.users.national_admin);
+    await page.goto(`${ctx.stack.base_url}/console/staff`, { waitUntil: 'load' });
+    await waitForText(page, TEXT.staffTitle, { selector: 'main h1' });
+    const skip = await byRole(page, 'link', TEXT.skip);
+    await skip.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'main', { timeout: 10_000 });
+    assert.equal(new URL(page.url()).hash, '#main');
+    assert.equal(new URL(page.url()).pathname, '/console/staff', 'the same screen, moved within');
+    assert.equal(await visibleText(page, 'main h1'), TEXT.staffTitle);
+
+    // a link cut inside a letter's escape (the server serves the page; the bytes are not UTF-8), and ids that are
+    // not numbers (one of them would name another API path)
+    const asked = [];
+    page.on('request', (r) => { if (r.url().includes('/api/')) asked.push(new URL(r.url()).pathname); });
+    for (const bad of ['/console/clients/%D8', '/console/centers/%E0%A0', '/console/staff/abc',
+      '/console/loans/..%2Fclients%2F1']) {
+      await page.goto(`${ctx.stack.base_url}${bad}`, { waitUntil: 'load' });
+      const text = await waitForText(page, TEXT.notFound, { selector: 'main' });
+      assert.equal(await visibleText(page, 'main h1'), TEXT.notFound, `${bad}: ${text}`);
+    }
+    assert.deepEqual(asked.filter((p) => p !== '/api/v1/auth/me'), [], 'no screen asked the API anything');
+    await shot(page, 'not-found');
+    await axeCheck(page, 'the not-found screen');
+    assert.deepEqual(problems(page), []);
+  } finally {
+    await page.closeContext();
+  }
+});
+
+test('when the registry does not answer at start, the page says so in Persian and tries again on request',
+     { timeout: 120_000 }, async () => {
+  const page = await newPage(ctx.browser);
+  try {
+    await signIn(page, ctx.stack, ctx.stack.users.national_admin);
+    let refuse = true;
+    await page.setRequestInterception(true);
+    page.on('request', (r) => {
+      if (refuse && new URL(r.url()).pathname === '/api/v1/auth/me')
+        r.respond({ status: 503, contentType: 'application/problem+json',
+                    body: JSON.stringify({ title: 'Service Unavailable', status: 503 }) });
+      else r.continue();
+    });
+    await page.goto(`${ctx.stack.base_url}/console/staff`, { waitUntil: 'load' });
+    await waitForText(page, TEXT.dbDown, { selector: 'main [role="alert"]' });
+    assert.equal(await visibleText(page, 'main h1'), TEXT.startFailed);
+    await shot(page, 'start-failed');
+    await axeCheck(page, 'the start-failed screen');
+
+    refuse = false;
+    await (await byRole(page, 'button', TEXT.retry)).click();
+    await waitForText(page, TEXT.staffTitle, { selector: 'main h1' });
+    await waitForText(page, TEXT.role.national_admin);
+  } finally {
+    await page.closeContext();
   }
 });

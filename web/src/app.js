@@ -2,8 +2,8 @@
 // for all of /console/..., and this table picks the screen. Screens get {params, query} and use only the public API.
 import { useEffect } from 'preact/hooks';
 import { html } from './html.js';
-import { location, match, navigate, queryOf, onLinkClick } from './router.js';
-import { session, loadSession } from './session.js';
+import { location, match, navigate, queryOf, onLinkClick, idParam } from './router.js';
+import { session, sessionError, loadSession } from './session.js';
 import { lang, t } from './i18n.js';
 import { Layout, Loading, Page, useSignal, ErrorBox } from './ui.js';
 import { Login } from './screens/login.js';
@@ -41,9 +41,18 @@ function NotFound() {
   return html`<${Page} title=${t('err_404')}><${ErrorBox} error=${{ status: 404 }} /><//>`;
 }
 
+// The first GET /auth/me failed (no network, 503): say so in words and offer to try again.
+function StartFailed({ error }) {
+  return html`<${Page} title=${t('start_failed')}>
+    <${ErrorBox} error=${error} />
+    <button type="button" class="primary" onClick=${() => loadSession()}>${t('retry')}</button>
+  <//>`;
+}
+
 export function App() {
   const href = useSignal(location);
   const user = useSignal(session);
+  const startError = useSignal(sessionError);
   useSignal(lang);
   const [path] = href.split('?');
   const query = queryOf(href);
@@ -59,10 +68,13 @@ export function App() {
       navigate('/console/login?next=' + encodeURIComponent(href), { replace: true });
   }, [user, onLogin]);
 
-  if (user === undefined) return html`<${Layout}><${Loading} /><//>`;
+  if (user === undefined)
+    return html`<${Layout}>${startError ? html`<${StartFailed} error=${startError} />` : html`<${Loading} />`}<//>`;
   if (onLogin || user === null) return html`<${Layout}><${Login} query=${query} /><//>`;
   for (const [pattern, Screen] of ROUTES) {
     const params = match(pattern, path);
+    // every :id of the console is a record's number: anything else is not a page (and never reaches an API path)
+    if (params && 'id' in params && idParam(params) === null) continue;
     if (params) return html`<${Layout}><${Screen} key=${path} params=${params} query=${query} /><//>`;
   }
   return html`<${Layout}><${NotFound} /><//>`;

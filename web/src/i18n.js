@@ -28,13 +28,16 @@ export function strings(dict) {
   return (key, vars) => fill((dict[lang.get()] && dict[lang.get()][key]) ?? dict.fa[key] ?? key, vars);
 }
 
-export const t = strings({
+// The shared words (exported for the unit test that checks English has every Persian key).
+export const SHARED = {
   fa: {
     app_name: 'سامانهٔ ثبت بهزیستی',
     skip: 'رفتن به محتوای اصلی',
     loading: 'در حال بارگذاری…',
     save: 'ذخیره', cancel: 'انصراف', edit: 'ویرایش', close: 'بستن', back: 'بازگشت', search: 'جستجو',
     next_page: 'صفحهٔ بعد', first_page: 'صفحهٔ اول', none: '—', yes: 'بله', no: 'خیر', all: 'همه',
+    pager: 'صفحه‌بندی', pager_of: 'صفحه‌بندی {what}',
+    retry: 'تلاش دوباره', start_failed: 'سامانه در دسترس نیست',
     sign_out: 'خروج', language: 'English', language_label: 'تغییر زبان به انگلیسی',
     nav_dashboard: 'پیشخوان', nav_clients: 'مددجویان', nav_centers: 'مراکز', nav_staff: 'کارکنان',
     nav_submissions: 'ارسال‌ها', nav_money: 'اعتبارات و کمک‌ها', nav_users: 'کاربران', nav_password: 'گذرواژه',
@@ -77,6 +80,8 @@ export const t = strings({
     loading: 'Loading…',
     save: 'Save', cancel: 'Cancel', edit: 'Edit', close: 'Close', back: 'Back', search: 'Search',
     next_page: 'Next page', first_page: 'First page', none: '—', yes: 'Yes', no: 'No', all: 'All',
+    pager: 'Pages', pager_of: 'Pages of {what}',
+    retry: 'Try again', start_failed: 'The registry is unavailable',
     sign_out: 'Sign out', language: 'فارسی', language_label: 'Switch to Persian',
     nav_dashboard: 'Dashboard', nav_clients: 'Clients', nav_centers: 'Centers', nav_staff: 'Staff',
     nav_submissions: 'Submissions', nav_money: 'Money', nav_users: 'Users', nav_password: 'Password',
@@ -96,8 +101,26 @@ export const t = strings({
     'role.provincial_admin': 'Provincial admin', 'role.provincial_officer': 'Provincial officer',
     'role.county_officer': 'County officer', 'role.ngo_submitter': 'NGO submitter',
     'sex.female': 'Female', 'sex.male': 'Male',
+    'disability.physical': 'Physical', 'disability.visual': 'Visual', 'disability.hearing': 'Hearing',
+    'disability.speech': 'Speech', 'disability.intellectual': 'Intellectual', 'disability.psychosocial': 'Psychosocial',
+    'disability.autism': 'Autism', 'disability.multiple': 'Multiple',
+    'severity.mild': 'Mild', 'severity.moderate': 'Moderate', 'severity.severe': 'Severe',
+    'severity.very_severe': 'Very severe',
+    'sector.public': 'Public', 'sector.ngo': 'NGO',
+    'center_status.active': 'Active', 'center_status.suspended': 'Suspended', 'center_status.closed': 'Closed',
+    'center_type.rehabilitation_day': 'Day rehabilitation',
+    'center_type.rehabilitation_residential': 'Residential rehabilitation',
+    'center_type.vocational_training': 'Vocational training', 'center_type.elderly_care': 'Elderly care',
+    'center_type.social_work_clinic': 'Social work clinic', 'center_type.counseling': 'Counseling',
+    'center_type.addiction_outpatient': 'Addiction outpatient',
+    'center_type.addiction_residential': 'Addiction residential',
+    'center_type.children_home': "Children's home", 'center_type.kindergarten': 'Kindergarten',
+    'center_type.mental_health_rehabilitation': 'Mental health rehabilitation',
+    'center_type.genetic_counseling': 'Genetic counseling',
+    'center_type.social_emergency': 'Social emergency', 'center_type.cbr_office': 'Community-based rehabilitation',
   },
-});
+};
+export const t = strings(SHARED);
 
 // The label of an API enumeration value (kind 'role', 'sex', 'disability', 'severity', 'sector', 'center_type',
 // 'center_status'); an unknown value shows as sent.

@@ -2,7 +2,7 @@
 // sign-out: after the configured minutes without a key press, click or touch (the server puts the number in the
 // page's registry-idle-seconds meta), the console ends the session on the server and says why.
 import { api, setUnauthorizedHandler } from './api.js';
-import { navigate, location } from './router.js';
+import { location } from './router.js';
 import { signal } from './state.js';
 
 export const session = signal(undefined);       // undefined: not known yet; null: signed out; else the user
@@ -10,26 +10,33 @@ export const session = signal(undefined);       // undefined: not known yet; nul
 const meta = document.querySelector('meta[name="registry-idle-seconds"]');
 export const idleSeconds = Math.max(60, parseInt(meta && meta.content, 10) || 1800);
 
+// Every way out (sign-out, idle, expiry, a sign-out in another tab) is a full page load of the sign-in page: nothing
+// the last user's screens kept in memory (lists, names, form state) survives into the next user's session.
+let leaving = false;
 function toLogin(reason) {
+  if (leaving) return;
+  leaving = true;
   const here = location.get();
   const next = here.startsWith('/console/login') ? '' : '&next=' + encodeURIComponent(here);
-  navigate('/console/login?reason=' + reason + next, { replace: true });
+  window.location.replace('/console/login?reason=' + reason + next);
 }
 
+let signingOut = false;
 setUnauthorizedHandler(() => {
-  if (session.get()) {
-    session.set(null);
-    toLogin('expired');
-  }
+  if (session.get() && !signingOut) toLogin('expired');
 });
 
+// Why GET /auth/me failed at start (the network, 503): App shows it with a retry button; null when it did not.
+export const sessionError = signal(null);
+
 export async function loadSession() {
+  sessionError.set(null);
   try {
     const r = await api('GET', '/auth/me', { quiet401: true });
     session.set(r.data);
   } catch (e) {
     if (e.status === 401) session.set(null);
-    else throw e;
+    else sessionError.set(e);
   }
 }
 
@@ -42,9 +49,10 @@ export async function signIn(username, password) {
 }
 
 export async function signOut(reason = 'signed_out') {
+  if (signingOut || leaving) return;
+  signingOut = true;              // the screens' requests answered 401 meanwhile are not an expiry
   try { await api('POST', '/auth/logout', { quiet401: true }); } catch { /* the session may be gone already */ }
   store(SIGNOUT_KEY, reason + ':' + Date.now());
-  session.set(null);
   toLogin(reason);
 }
 
@@ -62,10 +70,8 @@ for (const ev of ['keydown', 'pointerdown', 'wheel', 'touchstart'])
   }, { passive: true, capture: true });
 
 window.addEventListener('storage', (e) => {
-  if (e.key === SIGNOUT_KEY && e.newValue && session.get()) {
-    session.set(null);
+  if (e.key === SIGNOUT_KEY && e.newValue && session.get())
     toLogin(e.newValue.split(':')[0] === 'idle' ? 'idle' : 'signed_out');
-  }
 });
 
 // Checked every few seconds rather than one long timer: a sleeping laptop's timers stop, the clock does not.

@@ -14,18 +14,25 @@ export function useSignal(sig) {
 }
 
 // Runs load() (returning a promise) when deps change: {loading, data, error, reload}. An answer that arrives after
-// the screen moved on is dropped.
+// the screen moved on is dropped. New deps mean new data: the old data is gone from the very render that has the new
+// deps (no screen draws the last filter's figures under the new heading); reload() keeps the data shown meanwhile.
 export function useLoad(load, deps) {
-  const [st, setSt] = useState({ loading: true, data: null, error: null });
+  const [st, setSt] = useState({ loading: true, data: null, error: null, deps: undefined });
   const gen = useRef(0);
-  const run = useCallback(() => {
+  const start = useCallback((keep) => {
     const g = ++gen.current;
-    setSt((s) => ({ ...s, loading: true, error: null }));
-    load().then((data) => { if (g === gen.current) setSt({ loading: false, data, error: null }); },
-      (error) => { if (g === gen.current) setSt({ loading: false, data: null, error }); });
+    setSt((s) => (keep ? { ...s, loading: true, error: null } : { loading: true, data: null, error: null, deps }));
+    load().then((data) => { if (g === gen.current) setSt({ loading: false, data, error: null, deps }); },
+      (error) => { if (g === gen.current) setSt({ loading: false, data: null, error, deps }); });
   }, deps);
-  useEffect(run, [run]);
-  return { ...st, reload: run };
+  useEffect(() => start(false), [start]);
+  const reload = useCallback(() => start(true), [start]);
+  if (!sameDeps(st.deps, deps)) return { loading: true, data: null, error: null, reload };
+  return { loading: st.loading, data: st.data, error: st.error, reload };
+}
+
+function sameDeps(a, b) {
+  return !!a && !!b && a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
 }
 
 // A screen: its title in the tab and as the heading that takes the focus when the screen opens (so a screen
@@ -103,8 +110,10 @@ export function DataTable({ caption, columns, rows, empty }) {
 }
 
 // Cursor pages: the API gives next_cursor; going back means starting over (keyset pages have no "previous").
-export function Pager({ cursor, next, onNext, onFirst }) {
-  return html`<nav class="pager" aria-label=${t('next_page')}>
+// label: what it pages (the table's caption, say): its landmark is named "pages of <label>", apart from the buttons
+// and from the other pagers on the same screen.
+export function Pager({ cursor, next, onNext, onFirst, label: what }) {
+  return html`<nav class="pager" aria-label=${what ? t('pager_of', { what }) : t('pager')}>
     ${cursor ? html`<button type="button" onClick=${onFirst}>${t('first_page')}</button>` : null}
     ${next ? html`<button type="button" onClick=${() => onNext(next)}>${t('next_page')}</button>` : null}
   </nav>`;
@@ -165,6 +174,6 @@ export function Layout({ children }) {
       ${NAV.filter(([, , ok]) => ok(user)).map(([href, key]) =>
         html`<li><a href=${href} aria-current=${current(href) ? 'page' : undefined}>${t(key)}</a></li>`)}
     </ul></nav>` : null}
-    <main id="main">${children}</main>
+    <main id="main" tabindex="-1">${children}</main>
   </div>`;
 }

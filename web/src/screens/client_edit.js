@@ -6,11 +6,16 @@ import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
 import { digits } from '../format.js';
-import { ErrorBox, Notice } from '../ui.js';
+import { ErrorBox } from '../ui.js';
 import { t } from '../i18n.js';
 import { T } from './client_text.js';
 import { fieldText } from './client_ref.js';
 import { ClientFields, EDIT_FIELDS, formOf, valuesOf, changedFields, formErrors, sameValue } from './client_form.js';
+import { ConflictView } from './conflict.js';
+
+// The rows of the conflict view: every field the form edits, and the two that change elsewhere (transfer, close).
+const CONFLICT_FIELDS = [...EDIT_FIELDS, 'county_id', 'status'];
+const fieldLabel = (k) => T(k === 'center_id' ? 'center' : k === 'county_id' ? 'county' : k);
 
 // rec: {data, etag} as loaded; onSaved(rec, message) with the record as it now is; onCancel().
 export function ClientEdit({ rec, places, centers, onSaved, onCancel }) {
@@ -60,10 +65,13 @@ export function ClientEdit({ rec, places, centers, onSaved, onCancel }) {
   }
 
   if (conflict)
-    return html`<${ConflictView} opened=${conflict.opened.data} mine=${conflict.mine} theirs=${conflict.theirs.data}
-      places=${places} busy=${busy} error=${error}
-      onReapply=${() => send(conflict.mine, conflict.theirs.etag, conflict.theirs)}
-      onDiscard=${() => onSaved(conflict.theirs, '')} />`;
+    return html`<${ConflictView} fields=${CONFLICT_FIELDS.map((k) => [k, fieldLabel(k), (v) => fieldText(k, v, places)])}
+      base=${conflict.opened.data} mine=${conflict.mine} theirs=${conflict.theirs.data} same=${sameValue} every=${true}
+      text=${{ title: T('conflict_title'), intro: T('conflict_intro', { theirs: digits(conflict.theirs.data.version) }),
+        caption: T('conflict_caption'), keep_mine: T('reapply'), take_theirs: T('discard'), note: T('reapply_note') }}
+      busy=${busy} error=${error}
+      onKeepMine=${() => send(conflict.mine, conflict.theirs.etag, conflict.theirs)}
+      onTakeTheirs=${() => onSaved(conflict.theirs, '')} />`;
 
   return html`<form class="card" onSubmit=${save} novalidate aria-labelledby="client-edit-h">
     <h2 id="client-edit-h">${T('edit')}</h2>
@@ -77,37 +85,4 @@ export function ClientEdit({ rec, places, centers, onSaved, onCancel }) {
       <button type="button" onClick=${onCancel}>${t('cancel')}</button>
     </div>
   </form>`;
-}
-
-// Both versions side by side: what the record was when the form opened, what this person wants, what it is now.
-function ConflictView({ opened, mine, theirs, places, busy, error, onReapply, onDiscard }) {
-  const keys = [...EDIT_FIELDS, 'county_id', 'status'];
-  const rows = keys.map((k) => {
-    const you = k in mine, them = !sameValue(k, opened[k], theirs[k]);
-    const yours = you ? mine[k] : opened[k];
-    return { k, you, them, yours, both: you && them && !sameValue(k, yours, theirs[k]) };
-  });
-  const what = (r) => (r.both ? T('changed_both') : r.you ? T('changed_you') : r.them ? T('changed_them') : T('same'));
-  const cell = (k, v) => html`<bdi>${fieldText(k, v, places)}</bdi>`;
-  return html`<section class="card conflict" aria-labelledby="conflict-h">
-    <h2 id="conflict-h">${T('conflict_title')}</h2>
-    <div class="notice warn" role="alert">${T('conflict_intro', { theirs: digits(theirs.version) })}</div>
-    <div class="table-wrap" tabindex="0" role="region" aria-label=${T('conflict_caption')}><table>
-      <caption>${T('conflict_caption')}</caption>
-      <thead><tr><th scope="col">${T('field')}</th><th scope="col">${T('when_opened')}</th>
-        <th scope="col">${T('yours')}</th><th scope="col">${T('theirs')}</th><th scope="col">${T('what')}</th></tr></thead>
-      <tbody>${rows.map((r) => html`<tr key=${r.k} class=${r.both ? 'diff both' : r.you || r.them ? 'diff' : ''}>
-        <th scope="row">${T(r.k === 'center_id' ? 'center' : r.k === 'county_id' ? 'county' : r.k)}</th>
-        <td>${cell(r.k, opened[r.k])}</td>
-        <td class=${r.you ? 'changed' : ''}>${cell(r.k, r.yours)}</td>
-        <td class=${r.them ? 'changed' : ''}>${cell(r.k, theirs[r.k])}</td>
-        <td>${what(r)}</td></tr>`)}</tbody>
-    </table></div>
-    <${Notice}>${T('reapply_note')}<//>
-    <${ErrorBox} error=${error} />
-    <div class="actions">
-      <button type="button" class="primary" disabled=${busy} onClick=${onReapply}>${T('reapply')}</button>
-      <button type="button" disabled=${busy} onClick=${onDiscard}>${T('discard')}</button>
-    </div>
-  </section>`;
 }

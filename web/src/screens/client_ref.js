@@ -1,9 +1,8 @@
-// client_ref.js - what the client screens look up (provinces, counties, centers, programs: all pages of each, kept
-// for the page's life per signed-in user) and how a client's values read to a person.
+// client_ref.js - what the client screens look up (provinces, counties, centers, programs: kept by ref_cache.js)
+// and how a client's values read to a person.
 import { html } from '../html.js';
-import { get } from '../api.js';
+import { allItems, provinceList, countyList, centerList, programList, placeName } from '../ref_cache.js';
 import { label, lang, t } from '../i18n.js';
-import { session } from '../session.js';
 import { jdate, digits } from '../format.js';
 import { T } from './client_text.js';
 
@@ -15,29 +14,12 @@ export const NEEDS = ['housing', 'employment', 'education', 'healthcare', 'rehab
 export const HOUSEHOLD_ROLES = ['head', 'spouse', 'child', 'parent', 'sibling', 'other'];
 export const STATUSES = ['active', 'closed'];
 
-const cache = new Map();
-// One request series per key; a failure is forgotten so the next screen tries again. The key names the user, so a
-// different sign-in in the same tab never sees the scope of the one before.
-function once(key, load) {
-  const k = (session.get() && session.get().id) + ':' + key;
-  if (!cache.has(k)) cache.set(k, load().catch((e) => { cache.delete(k); throw e; }));
-  return cache.get(k);
-}
-
-export async function allPages(path, query = {}) {
-  let items = [], cursor;
-  do {
-    const r = await get(path, { ...query, limit: 500, cursor });
-    items = items.concat(r.data.items);
-    cursor = r.data.next_cursor;
-  } while (cursor);
-  return items;
-}
-
-export const loadProvinces = () => once('provinces', () => allPages('/provinces'));
-export const loadCounties = (province) => once('counties:' + (province || ''), () => allPages('/counties', { province }));
-export const loadCenters = () => once('centers', () => allPages('/centers'));
-export const loadPrograms = () => once('programs', () => allPages('/programs'));
+// The lists live in ref_cache.js (one cache for every screen, keyed by the signed-in user).
+export const allPages = allItems;
+export const loadProvinces = provinceList;
+export const loadCounties = countyList;
+export const loadCenters = centerList;
+export const loadPrograms = programList;
 
 // {provinces, counties, centers} as maps by id/code: what the tables need to name places.
 export async function loadPlaces() {
@@ -51,10 +33,7 @@ export async function loadPlaces() {
 }
 
 // A place's name in the reader's language (Persian by default); an unknown id shows as its number.
-export function placeName(x) {
-  if (!x) return t('none');
-  return lang.get() === 'en' && x.name_en ? x.name_en : x.name_fa || x.name || String(x.id ?? x.code);
-}
+export { placeName };
 export function countyName(places, id) {
   if (id == null) return t('none');
   const c = places && places.county.get(id);

@@ -1,42 +1,25 @@
-// money_places.js - what the dashboard and the money screens share: the names of places and programs (read once per
-// page load from the public lists and kept), every page of a list, the fiscal year in the address, and percents.
-import { get } from '../api.js';
-import { lang } from '../i18n.js';
+// money_places.js - what the dashboard and the money screens share: the names of places and programs (kept by
+// ref_cache.js), every page of a list, the fiscal year in the address, and percents.
 import { fiscalYearOf } from '../jalali.js';
 import { toLatinDigits } from '../digits.js';
-
-const cache = new Map();
-function once(key, load) {
-  if (!cache.has(key)) cache.set(key, load().catch((e) => { cache.delete(key); throw e; }));
-  return cache.get(key);
-}
+import { lang } from '../i18n.js';
+import { once, pagesOf, provinceList, countyList, programList, centerRecord, placeName } from '../ref_cache.js';
 
 // Every page of a list (the API's largest page is 500), up to max items; resolves to {items, more}.
-export async function allPages(path, query = {}, max = 2000) {
-  const items = [];
-  let cursor;
-  do {
-    const r = await get(path, { ...query, limit: 500, cursor });
-    items.push(...r.data.items);
-    cursor = r.data.next_cursor;
-  } while (cursor && items.length < max);
-  return { items, more: !!cursor };
-}
+export const allPages = (path, query = {}, max = 2000) => pagesOf(path, query, max);
 
-const byKey = (items, key) => new Map(items.map((x) => [String(x[key]), x]));
-
-export const provinces = () => once('provinces', () => allPages('/provinces').then((r) => byKey(r.items, 'code')));
+// The lists come from ref_cache.js (one cache for every screen, keyed by the signed-in user), as maps by code or id
+// (keys as strings: the address gives them as text).
+const mapBy = (items, key) => new Map(items.map((x) => [String(x[key]), x]));
+export const provinces = () => once('map:provinces', () => provinceList().then((l) => mapBy(l, 'code')));
 export const counties = (province) =>
-  once('counties:' + province, () => allPages('/counties', { province }).then((r) => byKey(r.items, 'id')));
-export const programs = () => once('programs', () => allPages('/programs').then((r) => byKey(r.items, 'code')));
-// A center's name (centers are not personal data; their reads are not audited).
-export const center = (id) => once('center:' + id, () => get('/centers/' + id).then((r) => r.data));
+  once('map:counties:' + (province || ''), () => countyList(province).then((l) => mapBy(l, 'id')));
+export const programs = () => once('map:programs', () => programList().then((l) => mapBy(l, 'code')));
+// A center's record (its name).
+export const center = (id) => centerRecord(id);
 
 // The name of a province, county or program record in the console's language.
-export function nameOf(rec, fallback) {
-  if (!rec) return fallback ?? '—';
-  return (lang.get() === 'fa' ? rec.name_fa : rec.name_en) || rec.name_fa || fallback;
-}
+export const nameOf = (rec, fallback) => placeName(rec, fallback ?? '—');
 
 // The fiscal year the address asks for (Persian digits accepted), else this Jalali year.
 export function yearOf(query) {
