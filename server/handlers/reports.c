@@ -234,8 +234,10 @@ void reports_init(void)
         "  WHERE l.status = 'active' AND i.due_on < current_date"
         "  AND ($1::text IS NULL OR i.province_code = $1) AND ($2::integer IS NULL OR i.county_id = $2::integer)"
         "  AND ($3::bigint IS NULL OR i.center_id = $3::bigint) AND ($4::text IS NULL OR i.province_code = $4)) inst"
-        " LEFT JOIN (SELECT r.loan_id, sum(r.amount_rials) AS repaid FROM repayments r GROUP BY r.loan_id) paid"
-        "  ON paid.loan_id = inst.loan_id"
+        /* what each listed loan got back, by repayments_loan_idx: summing every repayment the caller may see and
+         * joining after would read the whole table for one county's report */
+        " LEFT JOIN LATERAL (SELECT sum(r.amount_rials) AS repaid FROM repayments r WHERE r.loan_id = inst.loan_id) paid"
+        "  ON true"
         " WHERE inst.due_so_far > coalesce(paid.repaid, 0)) od"
         " GROUP BY 1, 2 ORDER BY 1, 2");
 }
