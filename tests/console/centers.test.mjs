@@ -68,6 +68,22 @@ async function arrange() {
   }
   centersById = new Map((await national('/api/v1/centers?limit=100')).json().items.map((c) => [c.id, c]));
 }
+// Waits until every text is in what the main landmark shows (the center's staff and clients load on their own).
+async function waitForAll(page, texts, what) {
+  try {
+    await page.waitForFunction((ts) => {
+      const t = (document.querySelector('main')?.innerText ?? '').replace(/\s+/g, ' ');
+      return ts.every((x) => t.includes(x));
+    }, { timeout: 15_000 }, texts);
+  } catch (e) {
+    const shown = latinDigits(await visibleText(page));
+    throw new Error(`${what}: ${JSON.stringify(texts.filter((x) => !shown.includes(latinDigits(x))))} not shown in: ${shown}`, { cause: e });
+  }
+}
+
+// The text of what has the keyboard focus (a screen reader reads it next).
+const focusedText = (page) => page.evaluate(() => (document.activeElement?.innerText || '').replace(/\s+/g, ' ').trim());
+
 const licenseOf = (c) => {
   const days = Math.round((Date.parse(c.license_expires_on) - Date.parse(new Date().toISOString().slice(0, 10))) / 86400000);
   return days < 0 ? 'expired' : days <= 90 ? 'expiring' : 'valid';
@@ -113,7 +129,8 @@ test('a center page opened by its pasted link shows its facts, staff, occupancy 
   assert.equal(c.active_clients, active.length, 'the API counts the active clients it lists');
   const page = await opened(ctx.stack.users.national_admin, `/console/centers/${c.id}`);
   try {
-    await waitForText(page, staff[0].last_name, { selector: 'main' });
+    await waitForAll(page, staff.map((x) => `${x.first_name} ${x.last_name}`), 'the staff');
+    await waitForAll(page, active.slice(0, 5).map((x) => `${x.first_name} ${x.last_name}`), 'the clients');
     const heading = await page.$eval('main h1', (h) => h.textContent);
     assert.equal(heading, c.name);
     const text = latinDigits(await visibleText(page));
@@ -166,6 +183,10 @@ test('an edit that meets someone else’s change shows both versions, and saving
   const c = [...centersById.values()].find((x) => x.license_no === 'DEMO-03');
   const page = await opened(ctx.stack.users.national_admin, `/console/centers/${c.id}`);
   try {
+    // a cancelled edit gives the focus back to the edit button
+    await (await byRole(page, 'button', TEXT.edit)).click();
+    await (await byRole(page, 'button', 'انصراف')).click();
+    await page.waitForFunction((t) => document.activeElement?.innerText.trim() === t, { timeout: 15_000 }, TEXT.edit);
     await (await byRole(page, 'button', TEXT.edit)).click();
     const cap = await field(page, TEXT.capacity);
     await cap.click({ count: 3 });
@@ -185,6 +206,7 @@ test('an edit that meets someone else’s change shows both versions, and saving
     await axeCheck(page, 'the conflict view');
     await (await byRole(page, 'button', TEXT.keepMine)).click();
     await waitForText(page, TEXT.saved, { selector: 'main' });
+    assert.equal(await focusedText(page), TEXT.saved, 'the focus is on the notice after the save');
     const after = (await national(`/api/v1/centers/${c.id}`)).json();
     assert.equal(after.capacity, 75);
     assert.equal(after.name, c.name + ' نو', 'the other change is kept');
@@ -201,7 +223,10 @@ test('a staff member’s page shows their trainings, and a writer adds one the A
   const s = (await national('/api/v1/staff?limit=1')).json().items[0];
   const page = await opened(ctx.stack.users.national_admin, `/console/staff/${s.id}`);
   try {
-    await waitForText(page, `${s.first_name} ${s.last_name}`, { selector: 'main h1' });
+    // the heading and the tab name the record, the person's name is the first line (isolated: <bdi>)
+    await waitForText(page, `${s.first_name} ${s.last_name}`, { selector: 'main .person-name bdi' });
+    assert.equal(latinDigits(await visibleText(page, 'main h1')), `کارمند ${s.id}`);
+    assert.ok(!(await page.title()).includes(s.last_name), await page.title());
     const rows = (await tableTexts(page)).slice(1).map((r) => latinDigits(r.join(' | ')));
     assert.deepEqual(rows, s.trainings.map((x) => `${x.course} | ${x.hours} | ${x.completed_on_jalali.replace(/-/g, '/')}`));
     await shot(page, 'staff-page');
@@ -224,6 +249,58 @@ test('a staff member’s page shows their trainings, and a writer adds one the A
     await shot(page, 'staff-list');
     await axeCheck(page, 'the staff list');
     assert.deepEqual(problems(page), []);
+  } finally {
+    await page.closeContext();
+  }
+});
+
+test('a training added while a colleague added another: keeping mine adds it to their list, theirs stays',
+     { timeout: 180_000 }, async () => {
+  await arrange();
+  const s = (await national('/api/v1/staff?limit=2')).json().items[1];
+  const page = await opened(ctx.stack.users.national_admin, `/console/staff/${s.id}`);
+  try {
+    await waitForText(page, `${s.first_name} ${s.last_name}`, { selector: 'main .person-name' });
+    await (await field(page, TEXT.course)).type('زبان اشاره');
+    await (await field(page, TEXT.hours)).type('۸');
+    await (await field(page, TEXT.completedOn)).type('۱۴۰۴/۰۳/۰۱');
+    // meanwhile a colleague records another training (through the API)
+    const now = await national(`/api/v1/staff/${s.id}`);
+    const plain = (x) => ({ course: x.course, hours: x.hours, completed_on: x.completed_on });
+    const theirs = [...now.json().trainings.map(plain), { course: 'کمک‌های اولیه', hours: 12, completed_on: '2025-05-01' }];
+    await national(`/api/v1/staff/${s.id}`, { method: 'PATCH', body: { trainings: theirs },
+                                              headers: { 'If-Match': now.headers.etag } });
+    await (await byRole(page, 'button', TEXT.add)).click();
+    await waitForText(page, TEXT.conflict, { selector: 'main' });
+    const table = await tableTexts(page, 'main .conflict table');
+    assert.ok(table.some((r) => r.join('|').includes('کمک‌های اولیه') && r[1].includes('زبان اشاره')),
+              `my version is theirs plus my training: ${JSON.stringify(table)}`);
+    await (await byRole(page, 'button', TEXT.keepMine)).click();
+    await waitForText(page, TEXT.added, { selector: 'main' });
+    const after = (await national(`/api/v1/staff/${s.id}`)).json().trainings.map((x) => x.course);
+    assert.deepEqual(after, [...theirs.map((x) => x.course), 'زبان اشاره'], 'the colleague\'s training is kept');
+    const rows = (await tableTexts(page)).slice(1).map((r) => r[0]);
+    assert.deepEqual(rows, after, 'the page shows the list the API has');
+    assert.deepEqual(problems(page).filter((p) => !/status of 412/.test(p)), []);
+  } finally {
+    await page.closeContext();
+  }
+});
+
+test('an address whose id is not a number shows "not found" and asks the API for no record', { timeout: 120_000 }, async () => {
+  const page = await newPage(ctx.browser);
+  try {
+    await signIn(page, ctx.stack, ctx.stack.users.national_admin);
+    const asked = [];
+    page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/api/v1/')) asked.push(new URL(r.url()).pathname); });
+    for (const where of ['centers', 'staff', 'clients']) {
+      asked.length = 0;
+      await page.goto(`${ctx.stack.base_url}/console/${where}/..%2Fusers%2F1`, { waitUntil: 'load' });
+      await waitForText(page, TEXT.notFound, { selector: 'main' });
+      // (the dashboard signing in opened may still be asking for its figures: only a record's path would be wrong)
+      assert.deepEqual(asked.filter((p) => p.startsWith(`/api/v1/${where}/`) || p.startsWith('/api/v1/users/')), [],
+                       `${where}: no API path built from the address`);
+    }
   } finally {
     await page.closeContext();
   }

@@ -117,6 +117,9 @@ async function listedIds(page) {
   return rows.slice(1).map((r) => latinDigits(r[col]));
 }
 
+// The text of what has the keyboard focus (a screen reader reads it next).
+const focusedText = (page) => page.evaluate(() => (document.activeElement?.innerText || '').replace(/\s+/g, ' ').trim());
+
 async function typeInto(page, role, name, text) {
   const el = await byRole(page, role, name);
   await el.click({ count: 3 });
@@ -139,6 +142,7 @@ test('search in Persian typed with Arabic letter forms, filters in the address, 
     await signIn(page, ctx.stack, 'demo.national');
     await page.goto(`${ctx.stack.base_url}/console/clients`, { waitUntil: 'load' });
     await waitForText(page, TEXT.search);
+    await until(async () => (await listedIds(page))?.length > 0, 'the list of clients');     // not "Loading…"
     await shot(page, 'clients-list');
     await axeCheck(page, 'the client list');
 
@@ -247,9 +251,14 @@ test('a record by its pasted link equals the API; edit meets a change made meanw
   await apiJson(`/api/v1/clients/${created.id}/enrollments`, { method: 'POST', body: { program: 'cbr', started_on: '2025-03-21' } });
   await apiJson(`/api/v1/clients/${created.id}/services`, { method: 'POST',
     body: { center_id: center.id, service: 'فیزیوتراپی', provided_on: '2025-04-01' } });
+  // first due 20 days ago, the next ones a month apart: one past, two to come, whatever the date of the run
+  const daysAgo = (n) => {
+    const d = new Date(Date.now() - n * 86400000);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  };
   const loan = await apiJson('/api/v1/loans', { method: 'POST', body: { client_id: created.id, amount_rials: 12000000,
-    installments: 3, first_due_on: '2025-04-21' } });
-  await apiJson(`/api/v1/loans/${loan.id}/repayments`, { method: 'POST', body: { amount_rials: 5000000, paid_on: '2025-04-20' } });
+    installments: 3, first_due_on: daysAgo(20) } });
+  await apiJson(`/api/v1/loans/${loan.id}/repayments`, { method: 'POST', body: { amount_rials: 5000000, paid_on: daysAgo(21) } });
   const link = `${ctx.stack.base_url}/console/clients/${created.id}`;
   const page = await newPage(ctx.browser);
   try {
@@ -272,21 +281,37 @@ test('a record by its pasted link equals the API; edit meets a change made meanw
     assert.equal(f['نیازها'], 'مسکن، اشتغال');
     assert.equal(latinDigits(f['نسخه']), String(api1.version));
 
-    // the household, program, service and loan sections say what the API says
-    const members = await tableTexts(page, 'main section[aria-labelledby="sec-household"] table');
+    // the household, program, service and loan sections say what the API says (each section loads on its own: each
+    // table is read once it is there)
+    const section = (name) => `main section[aria-labelledby="sec-${name}"]`;
+    const rowsOf = (name) => until(async () => {
+      const t = await tableTexts(page, `${section(name)} table`);
+      return t && t.length > 1 && t;
+    }, `the ${name} table`);
+    const members = await rowsOf('household');
     assert.deepEqual(members.slice(1), [[`${api1.first_name} ${api1.last_name}`, 'سرپرست']]);
-    assert.ok((await visibleText(page, 'main section[aria-labelledby="sec-household"]')).includes(household.address));
-    const enrolled = await tableTexts(page, 'main section[aria-labelledby="sec-enrollments"] table');
+    assert.ok((await visibleText(page, section('household'))).includes(household.address));
+    const enrolled = await rowsOf('enrollments');
     assert.deepEqual(enrolled.slice(1).map((r) => [latinDigits(r[1]), r[3]]), [[jdate('2025-03-21'), 'فعال']]);
-    const services = await tableTexts(page, 'main section[aria-labelledby="sec-services"] table');
+    const services = await rowsOf('services');
     assert.deepEqual(services.slice(1).map((r) => r.slice(0, 2)), [['فیزیوتراپی', center.name]]);
     const owed = (await apiJson(`/api/v1/loans/${loan.id}`));
     assert.equal(owed.outstanding_rials, 7000000);
-    const loanText = await visibleText(page, 'main section[aria-labelledby="sec-loans"]');
+    const schedule = await rowsOf('loans');
+    const loanText = await visibleText(page, section('loans'));
     assert.match(latinDigits(loanText), /مانده \(بدهی\) 7,000,000 ریال/);
-    const schedule = await tableTexts(page, 'main section[aria-labelledby="sec-loans"] table');
+    // each installment's state by the API's due dates and the browser's local date (the day a person there sees):
+    // 5,000,000 repaid covers the first 4,000,000 installment and 1,000,000 of the second
+    const today = await page.evaluate(() => {
+      const d = new Date();
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    });
+    const covered = [4000000, 1000000, 0];
+    const stateOf = (x, i) => (covered[i] >= x.amount_rials ? 'پرداخت‌شده' : x.due_on < today ? 'معوق'
+      : covered[i] > 0 ? 'بخشی پرداخت‌شده' : 'سررسید نشده');
+    assert.deepEqual(owed.schedule.map((x) => x.amount_rials), [4000000, 4000000, 4000000]);
     assert.deepEqual(schedule.slice(1).map((r) => [latinDigits(r[1]), Number(latinDigits(r[2]).replace(/\D/g, '')), r[3]]),
-      owed.schedule.map((x, i) => [jdate(x.due_on), x.amount_rials, ['پرداخت‌شده', 'معوق', 'معوق'][i]]));
+      owed.schedule.map((x, i) => [jdate(x.due_on), x.amount_rials, stateOf(x, i)]));
     await shot(page, 'client-page');
     await axeCheck(page, 'a client page');
 
@@ -314,6 +339,7 @@ test('a record by its pasted link equals the API; edit meets a change made meanw
     // reapplying writes only the person's field over the current version: both changes survive
     await (await byRole(page, 'button', TEXT.reapply)).click();
     await waitForText(page, TEXT.saved);
+    assert.equal(await focusedText(page), TEXT.saved, 'the focus is on the notice that says what happened');
     const merged = await apiJson(`/api/v1/clients/${created.id}`);
     assert.equal(merged.father_name, 'حسن');
     assert.equal(merged.last_name, 'دیگرنویس');
@@ -331,11 +357,16 @@ test('a record by its pasted link equals the API; edit meets a change made meanw
     await axeCheck(page, 'the transfer form');
     await (await byRole(page, 'button', TEXT.transferGo)).click();
     await waitForText(page, TEXT.transferred);
+    assert.ok((await focusedText(page)).includes(TEXT.transferred), 'the focus is on the notice after the transfer');
     const moved = await apiJson(`/api/v1/clients/${created.id}`);
     assert.equal(moved.county_id, to.id);
     await until(async () => (await facts(page))[TEXT.county] === to.name_fa, 'the new county on the page');
 
-    // close, then reopen
+    // close (the question takes the focus; cancelling gives it back to the button), then reopen
+    await (await byRole(page, 'button', TEXT.closeFile)).click();
+    assert.ok((await focusedText(page)).includes('پرونده بسته شود؟'), `the question has the focus: ${await focusedText(page)}`);
+    await (await byRole(page, 'button', 'انصراف')).click();
+    await page.waitForFunction((t) => document.activeElement?.innerText.trim() === t, { timeout: 15_000 }, TEXT.closeFile);
     await (await byRole(page, 'button', TEXT.closeFile)).click();
     await (await byRole(page, 'button', TEXT.closeYes)).click();
     await waitForText(page, TEXT.closed);
@@ -358,8 +389,8 @@ test('a record by its pasted link equals the API; edit meets a change made meanw
     assert.deepEqual(seen, trail.map((e) => ({ create: TEXT.actions.create, update: TEXT.actions.update,
       transfer: TEXT.actions.transfer, close: 'بستن' })[e.action]));
     assert.ok(seen.includes(TEXT.actions.transfer) && seen.includes(TEXT.actions.update));
-    const readers = await tableTexts(page, 'main section[aria-labelledby="sec-readers"] table');
-    assert.ok(readers.slice(1).some((r) => r.includes('demo.national')), 'the reader is listed');
+    await until(async () => ((await tableTexts(page, 'main section[aria-labelledby="sec-readers"] table')) || [])
+      .slice(1).some((r) => r.includes('demo.national')), 'the reader listed');
     await shot(page, 'client-history');
     await axeCheck(page, 'a client page with its history');
     assert.deepEqual(problems(page).filter((p) => !/status of (401|412)/.test(p)), []);
@@ -439,11 +470,52 @@ test('a name with <script> and a bidi control shows as text', { timeout: 120_000
     assert.equal((await facts(page))[TEXT.firstName], first);
     await shot(page, 'client-markup-name');
     await axeCheck(page, 'a client with markup in the name');
-    // in the list too, found by the national ID
+    // in the list too, found by the national ID of a pasted link, which leaves the address at once
     await page.goto(`${ctx.stack.base_url}/console/clients?q=${c.national_id}`, { waitUntil: 'load' });
     await waitForText(page, first, { selector: 'main table' });
     assert.deepEqual(await listedIds(page), [c.national_id]);
+    await until(async () => !page.url().includes(c.national_id), 'the national ID gone from the address');
     assert.equal(await page.evaluate(() => window.__owned), undefined);
     await shot(page, 'clients-markup-name');
+  } finally { await page.closeContext(); }
+});
+
+test('a national ID typed in the search stays out of the address and the history; a name may stay', { timeout: 120_000 }, async () => {
+  await setup();
+  const c = await newClient({ last_name: 'نشانی‌آزمون' });
+  const page = await newPage(ctx.browser);
+  try {
+    await signIn(page, ctx.stack, 'demo.national');
+    await page.goto(`${ctx.stack.base_url}/console/clients`, { waitUntil: 'load' });
+    await until(async () => (await listedIds(page))?.length > 0, 'the list of clients');
+    const before = await page.evaluate(() => window.history.length);
+    // typed with Persian digits and a dash, as people do
+    const typed = c.national_id.replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[d]).replace(/^(.{3})/, '$1-');
+    await typeInto(page, 'searchbox', TEXT.search, typed);
+    await page.keyboard.press('Enter');
+    await until(async () => JSON.stringify(await listedIds(page)) === JSON.stringify([c.national_id]), 'the client found');
+    const seen = await page.evaluate(() => ({ url: location.href, length: history.length }));
+    assert.ok(!latinDigits(decodeURIComponent(seen.url)).includes(c.national_id), `not in the address: ${seen.url}`);
+    assert.equal(new URL(seen.url).searchParams.get('q'), null);
+    assert.equal(seen.length, before, 'no history entry was added');
+    // a reload of the same entry shows the same search (the entry keeps it), still not in the address
+    await page.reload({ waitUntil: 'load' });
+    await until(async () => JSON.stringify(await listedIds(page)) === JSON.stringify([c.national_id]), 'the search after a reload');
+    assert.equal(await (await byRole(page, 'searchbox', TEXT.search)).evaluate((e) => e.value), typed);
+    assert.ok(!page.url().includes(c.national_id));
+    // a name goes into the address as before
+    await typeInto(page, 'searchbox', TEXT.search, 'نشانی‌آزمون');
+    await page.keyboard.press('Enter');
+    await until(async () => new URL(page.url()).searchParams.get('q') === 'نشانی‌آزمون', 'the name in the address');
+    await until(async () => (await listedIds(page))?.includes(c.national_id), 'the client found by name');
+    // an expired session's sign-in link (next=) carries the address: nothing of the ID either
+    await typeInto(page, 'searchbox', TEXT.search, c.national_id);
+    await page.keyboard.press('Enter');
+    await until(async () => JSON.stringify(await listedIds(page)) === JSON.stringify([c.national_id]), 'found again');
+    const ctxt = page.browserContext();
+    await ctxt.deleteCookie(...(await ctxt.cookies()));
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForFunction(() => location.pathname === '/console/login', { timeout: 15_000 });
+    assert.ok(!page.url().includes(c.national_id), `the sign-in address: ${page.url()}`);
   } finally { await page.closeContext(); }
 });

@@ -1,7 +1,7 @@
 // centers.js - the centers in the reader's scope (/console/centers, filters in the address so a filtered list is a
 // link too), a center's page (/console/centers/{id}: its facts, occupancy, license status, staff with their
 // trainings, clients) and, for writers, registering and editing a center (If-Match; a 412 shows both versions).
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, get } from '../api.js';
 import { strings, t, label } from '../i18n.js';
@@ -245,10 +245,15 @@ const EDIT_FIELDS = [
 ];
 
 export function CenterPage({ params, query }) {
+  // the center's number from the address: digits only (anything else never reaches an API path)
+  if (!/^\d+$/.test(params.id || '')) return html`<${Page} title=${T('list_title')}><${ErrorBox} error=${{ status: 404 }} /><//>`;
+  return html`<${CenterView} id=${params.id} query=${query} />`;
+}
+
+function CenterView({ id, query }) {
   const user = useSignal(session);
-  const id = params.id;
   const [rec, setRec] = useState(null);          // {data, etag} once loaded; replaced by each save
-  const loaded = useLoad(() => get('/centers/' + encodeURIComponent(id)).then((r) => { setRec(r); return r; }), [id]);
+  const loaded = useLoad(() => get('/centers/' + id).then((r) => { setRec(r); return r; }), [id]);
   const provs = useLoad(provinces, []);
   const c = rec && rec.data;
   const cnts = useLoad(() => (c ? counties(c.province) : Promise.resolve([])), [c && c.province]);
@@ -258,6 +263,16 @@ export function CenterPage({ params, query }) {
   const [busy, setBusy] = useState(false);
   const [conflict, setConflict] = useState(null);   // {mine, theirs: {data, etag}}
   const [notice, setNotice] = useState(query.get('created') ? T('created') : '');
+  const [failure, setFailure] = useState(null);     // the current version could not be read after a 412
+  // After a save or a cancel the form's buttons are gone: the focus goes to the notice saying what happened, or back
+  // to the edit button; an opened form takes it to its first field.
+  const noticeBox = useRef(null), editButton = useRef(null), formBox = useRef(null), focusNext = useRef(null);
+  useEffect(() => {
+    const pick = focusNext.current;
+    focusNext.current = null;
+    const el = pick && pick();
+    if (el) el.focus();
+  });
 
   if (loaded.error) return html`<${Page} title=${T('list_title')}><${ErrorBox} error=${loaded.error} /><//>`;
   if (!c) return html`<${Page} title=${T('list_title')}><${Loading} /><//>`;
@@ -271,22 +286,32 @@ export function CenterPage({ params, query }) {
     setErrors({});
     setNotice('');
     setConflict(null);
+    setFailure(null);
     setEditing(true);
+    focusNext.current = () => formBox.current && formBox.current.querySelector('input, select');
+  }
+  function stopEdit() {
+    setEditing(false);
+    focusNext.current = () => editButton.current;
   }
 
   async function send(changes, etag) {
     setBusy(true);
+    setFailure(null);
     try {
       const r = await api('PATCH', '/centers/' + c.id, { body: changes, headers: { 'If-Match': etag } });
       setRec({ data: { ...r.data }, etag: r.etag });
       setEditing(false);
       setConflict(null);
       setNotice(T('saved'));
+      focusNext.current = () => noticeBox.current;
       forgetCenters();
     } catch (e) {
       if (e.status === 412) {
-        const now = await get('/centers/' + c.id);
-        setConflict({ mine: changes, theirs: now });
+        try {
+          const now = await get('/centers/' + c.id);
+          setConflict({ mine: changes, theirs: now });
+        } catch (e2) { setFailure(e2); }
       } else setErrors(apiErrors(e));
     } finally {
       setBusy(false);
@@ -303,15 +328,16 @@ export function CenterPage({ params, query }) {
     send(changes, rec.etag);
   }
 
-  return html`<${Page} title=${c.name} actions=${mayEdit && !editing ? html`<button type="button" onClick=${startEdit}>${t('edit')}</button>` : null}>
-    ${notice ? html`<${Notice} kind="ok">${notice}<//>` : null}
+  return html`<${Page} title=${c.name} actions=${mayEdit && !editing ? html`<button type="button" ref=${editButton} onClick=${startEdit}>${t('edit')}</button>` : null}>
+    ${notice ? html`<div tabindex="-1" ref=${noticeBox}><${Notice} kind="ok">${notice}<//></div>` : null}
+    <${ErrorBox} error=${failure} />
     ${conflict ? html`<${ConflictView} fields=${EDIT_FIELDS.map(([k, l, s]) => [k, l(), s])} base=${c} mine=${conflict.mine}
         theirs=${conflict.theirs.data} busy=${busy}
         onKeepMine=${() => send(conflict.mine, conflict.theirs.etag)}
-        onTakeTheirs=${() => { setRec(conflict.theirs); setConflict(null); setEditing(false); }} />` : null}
-    ${editing && !conflict ? html`<section aria-labelledby="edit-h"><h2 id="edit-h">${T('edit_title')}</h2>
+        onTakeTheirs=${() => { setRec(conflict.theirs); setConflict(null); stopEdit(); }} />` : null}
+    ${editing && !conflict ? html`<section aria-labelledby="edit-h" ref=${formBox}><h2 id="edit-h">${T('edit_title')}</h2>
       <${CenterForm} values=${values} setValues=${setValues} errors=${errors} busy=${busy} onSubmit=${save}
-        onCancel=${() => setEditing(false)} user=${user} editing=${true} /></section>` : null}
+        onCancel=${stopEdit} user=${user} editing=${true} /></section>` : null}
     <div class="stats">
       <div class="stat"><span>${T('capacity')}</span><b>${num(c.capacity)}</b></div>
       <div class="stat"><span>${T('active_clients')}</span><b>${num(c.active_clients)}</b></div>

@@ -1,7 +1,7 @@
 // client.js - one client's file (/console/clients/{id}): the details as the API returns them, the household,
 // programs, services and loans; for writers edit (If-Match, conflicts shown), transfer, close and reopen; for admins
 // the file's history and who read it. And the new-client form (/console/clients/new).
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
@@ -24,9 +24,17 @@ function centerOptions(places, countyId, current) {
   return list.map((c) => [c.id, c.name]);
 }
 
+// The record's number from the address: digits only (anything else never reaches an API path).
+const idOf = (params) => (/^\d+$/.test(params.id || '') ? params.id : null);
+
 export function ClientPage({ params }) {
+  const id = idOf(params);
+  if (id === null) return html`<${Page} title=${T('page_title')}><${ErrorBox} error=${{ status: 404 }} /><//>`;
+  return html`<${ClientFile} id=${id} />`;
+}
+
+function ClientFile({ id }) {
   const user = useSignal(session);
-  const id = params.id;
   const [rec, setRec] = useState(null);            // {data, etag}
   const [error, setError] = useState(null);
   const [mode, setMode] = useState('view');        // view | edit | transfer | close
@@ -34,15 +42,28 @@ export function ClientPage({ params }) {
   const [gen, setGen] = useState(0);               // bumped after a change: the sections read again
   const places = useLoad(() => loadPlaces(), [user.id]);
   const P = places.data;
+  // After an action the pressed button is gone (the form closes, close becomes reopen): the focus goes to the notice
+  // saying what happened, to the form that opened, or back to the button that opened a cancelled form.
+  const noticeBox = useRef(null), formBox = useRef(null), opener = useRef({});
+  const focusNext = useRef(null);      // a function returning the element to focus after the next render
+  useEffect(() => {
+    const pick = focusNext.current;
+    focusNext.current = null;
+    const el = pick && pick();
+    if (el) el.focus();
+  });
 
   async function load(after) {
     try {
-      const r = await api('GET', '/clients/' + encodeURIComponent(id));
+      const r = await api('GET', '/clients/' + id);
       setRec(r);
       setError(null);
     } catch (e) {
-      if (after === 'transfer' && e.status === 404) { setRec(null); setNotice({ kind: 'ok', text: T('transferred_away') }); }
-      else setError(e);
+      if (after === 'transfer' && e.status === 404) {
+        setRec(null);
+        setNotice({ kind: 'ok', text: T('transferred_away') });
+        focusNext.current = () => noticeBox.current;
+      } else setError(e);
     }
   }
   useEffect(() => { load(); }, [id]);
@@ -52,11 +73,19 @@ export function ClientPage({ params }) {
     setMode('view');
     setNotice(text ? { kind: 'ok', text } : null);
     setGen((g) => g + 1);
+    focusNext.current = () => (text ? noticeBox.current : opener.current.edit);
   };
+  const cancel = () => {
+    const was = mode;
+    setMode('view');
+    focusNext.current = () => opener.current[was];
+  };
+  const noticeView = notice ? html`<div tabindex="-1" ref=${noticeBox}>
+    <${Notice} kind=${notice.kind}>${notice.text}<//></div>` : null;
 
   if (!rec)
     return html`<${Page} title=${T('page_title')}>
-      ${notice ? html`<${Notice} kind=${notice.kind}>${notice.text}<//>` : null}
+      ${noticeView}
       ${error ? html`<${ErrorBox} error=${error} />` : notice ? null : html`<${Loading} />`}
       <p><a href="/console/clients">${T('list_title')}</a></p>
     <//>`;
@@ -64,10 +93,20 @@ export function ClientPage({ params }) {
   const c = rec.data;
   const writer = canWrite(user);
   const active = c.status === 'active';
-  const act = (m) => () => { setNotice(null); setMode(m); };
+  // a form opened: the focus goes into it (its first field, or the question of the close confirmation)
+  const act = (m) => () => {
+    setNotice(null);
+    setMode(m);
+    focusNext.current = () => formBox.current && formBox.current.querySelector('[tabindex="-1"], input, select, textarea');
+  };
   async function doReopen() {
-    try { done(await reopen(rec), T('file_reopened')); } catch (e) { setNotice({ kind: 'error', text: errorText(e) }); if (e.status === 412) load(); }
+    try { done(await reopen(rec), T('file_reopened')); } catch (e) {
+      setNotice({ kind: 'error', text: errorText(e) });
+      focusNext.current = () => noticeBox.current;
+      if (e.status === 412) load();
+    }
   }
+  const keep = (m) => (el) => { opener.current[m] = el; };
 
   const facts = [
     ['national_id', html`<span dir="ltr">${digits(c.national_id)}</span>`],
@@ -87,21 +126,24 @@ export function ClientPage({ params }) {
   // computers too. The person's name is the first line of the page.
   return html`<${Page} title=${T('file_title', { id: digits(c.id) })}
       actions=${writer && mode === 'view' ? html`
-        ${active ? html`<button type="button" onClick=${act('edit')}>${T('edit')}</button>
-          <button type="button" onClick=${act('transfer')}>${T('transfer')}</button>
-          <button type="button" onClick=${act('close')}>${T('close_file')}</button>`
-          : html`<button type="button" onClick=${doReopen}>${T('reopen_file')}</button>`}` : null}>
+        ${active ? html`<button type="button" ref=${keep('edit')} onClick=${act('edit')}>${T('edit')}</button>
+          <button type="button" ref=${keep('transfer')} onClick=${act('transfer')}>${T('transfer')}</button>
+          <button type="button" ref=${keep('close')} onClick=${act('close')}>${T('close_file')}</button>`
+          : html`<button type="button" ref=${keep('reopen')} onClick=${doReopen}>${T('reopen_file')}</button>`}` : null}>
     <p class="person-name"><bdi>${fullName(c)}</bdi></p>
     <p><a href="/console/clients">${T('list_title')}</a></p>
-    ${notice ? html`<${Notice} kind=${notice.kind}>${notice.text}<//>` : null}
+    ${noticeView}
+    <${ErrorBox} error=${error} />
     ${!active ? html`<${Notice} kind="warn">${T('closed_notice')}<//>` : null}
+    <div ref=${formBox}>
     ${mode === 'edit' ? html`<${ClientEdit} rec=${rec} places=${P} centers=${centerOptions(P, c.county_id, c.center_id)}
-        onSaved=${done} onCancel=${() => setMode('view')} />` : null}
+        onSaved=${done} onCancel=${cancel} />` : null}
     ${mode === 'transfer' ? html`<${ClientTransfer} rec=${rec} user=${user} places=${P}
         onDone=${(county) => { done(null, T('transferred', { county })); load('transfer'); }}
-        onStale=${() => load()} onCancel=${() => setMode('view')} />` : null}
+        onStale=${() => load()} onCancel=${cancel} />` : null}
     ${mode === 'close' ? html`<${ClientClose} rec=${rec} onDone=${done} onStale=${() => load()}
-        onCancel=${() => setMode('view')} />` : null}
+        onCancel=${cancel} />` : null}
+    </div>
     <section class="card" aria-labelledby="sec-details">
       <h2 id="sec-details">${T('details')}</h2>
       <dl class="facts client-facts">${facts.map(([k, v]) => html`<dt>${T(k)}</dt><dd data-field=${k}>${v}</dd>`)}</dl>

@@ -47,7 +47,7 @@ export function ClientTransfer({ rec, user, places, onDone, onStale, onCancel })
   }
 
   return html`<form class="card" onSubmit=${submit} novalidate aria-labelledby="transfer-h">
-    <h2 id="transfer-h">${T('transfer')}</h2>
+    <h2 id="transfer-h" tabindex="-1">${T('transfer')}</h2>
     <div class="grid2">
       ${national ? html`<${SelectField} label=${T('province')} value=${province}
         options=${(places ? places.provinces : []).map((p) => [p.code, placeName(p)])}
@@ -81,7 +81,7 @@ export function ClientClose({ rec, onDone, onStale, onCancel }) {
       if (e.status === 412) onStale();
     } finally { setBusy(false); }
   }
-  return html`<div class="card" role="group" aria-labelledby="close-q">
+  return html`<div class="card" role="group" aria-labelledby="close-q" tabindex="-1">
     <p id="close-q">${T('close_confirm')}</p>
     <${ErrorBox} error=${error} />
     <div class="actions">

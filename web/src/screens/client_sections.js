@@ -65,6 +65,13 @@ export function Services({ clientId, places, gen }) {
   <//>`;
 }
 
+// Today as the reader's local date 'YYYY-MM-DD' (the API's due_on has that form): in Tehran after midnight the
+// day's installment is due today, whatever the UTC date. (web/src/installments.js is to replace this and the helper
+// below with one for every screen.)
+function localToday(d = new Date()) {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
 // Which installments the repayments cover: repayments pay the schedule in order, so the first ones are paid.
 function installmentStates(loan, today) {
   let left = Number(loan.repaid_rials) || 0;
@@ -78,7 +85,7 @@ function installmentStates(loan, today) {
 
 export function Loans({ clientId, gen }) {
   const st = useLoad(() => allPages('/loans', { client_id: clientId }), [clientId, gen]);
-  const today = new Date().toISOString().slice(0, 10);
+  const today = localToday();
   return html`<${Section} id="sec-loans" title=${T('loans')}>
     <${Loaded} st=${st}>${(loans) => (loans.length === 0 ? html`<p class="empty">${T('no_loans')}</p>` : loans.map((l) => html`
       <div class="card loan" key=${l.id}>

@@ -1,6 +1,7 @@
 // clients.js - the list of clients in the reader's scope: a search by name (the API normalises Persian and Arabic
 // letter forms) or national ID, filters, pages over the API's cursor and a CSV export of the current filter. The
-// search, the filters and the page live in the address (replaceState), so a pasted link shows the same list.
+// search, the filters and the page live in the address (replaceState), so a pasted link shows the same list; a
+// searched national ID does not (see go()).
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, saveBlob } from '../api.js';
@@ -17,6 +18,19 @@ import { DISABILITY_TYPES, SEVERITIES, STATUSES, loadPlaces, loadCounties, place
 // the address's parameters, in the order they are written back
 const KEYS = ['q', 'province', 'county_id', 'center_id', 'disability_type', 'disability_severity', 'status', 'sex', 'cursor'];
 
+// A search text that is a national ID (ten digits, any digit forms, spaces or dashes allowed), as ten Latin digits;
+// else ''.
+function nationalIdOf(text) {
+  const id = toLatinDigits((text || '').trim()).replace(/[\s-]/g, '');
+  return /^\d{10}$/.test(id) ? id : '';
+}
+
+// A national ID searched for is kept out of the address (the address bar, the browser's history, a "next=" after a
+// session expires): it lives in the history entry's state, which stays with that entry (back, forward, reload) and
+// is never shown or sent anywhere. Names may stay in the address.
+const STATE_KEY = 'clientSearch';
+const hiddenSearch = () => (window.history.state && window.history.state[STATE_KEY]) || '';
+
 // Records in a CSV text (RFC 4180: a line break inside quotes is part of a cell), header included.
 function csvRecords(text) {
   let n = 0, quoted = false;
@@ -30,9 +44,16 @@ function csvRecords(text) {
 
 function hrefOf(f) {
   const q = new URLSearchParams();
-  for (const k of KEYS) if (f[k]) q.set(k, f[k]);
+  for (const k of KEYS) if (f[k] && !(k === 'q' && nationalIdOf(f.q))) q.set(k, f[k]);
   const s = q.toString();
   return '/console/clients' + (s ? '?' + s : '');
+}
+
+// Shows the list of filter f: its address without a national ID, which goes into the entry's state instead.
+function go(f, { replace = false } = {}) {
+  navigate(hrefOf(f), { replace });
+  const id = nationalIdOf(f.q);
+  window.history.replaceState(id ? { [STATE_KEY]: f.q.trim() } : null, '', window.location.href);
 }
 
 // What the address asks for, as the API's query: ten digits are a national ID, anything else a name.
@@ -40,15 +61,27 @@ function apiQuery(f) {
   const q = {};
   for (const k of KEYS) if (k !== 'q' && k !== 'cursor' && f[k]) q[k] = f[k];
   const text = (f.q || '').trim();
-  const id = toLatinDigits(text).replace(/[\s-]/g, '');
-  if (/^\d{10}$/.test(id)) q.national_id = id;
+  const id = nationalIdOf(text);
+  if (id) q.national_id = id;
   else if (text) q.q = text;
   return q;
 }
 
 export function ClientList({ query }) {
   const user = useSignal(session);
+  // the searched national ID, from the history entry's state (read again when back or forward changes the entry)
+  const [hidden, setHidden] = useState(hiddenSearch);
+  useEffect(() => {
+    const onPop = () => setHidden(hiddenSearch());
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, []);
   const f = Object.fromEntries(KEYS.map((k) => [k, query.get(k) || '']));
+  if (!f.q) f.q = hidden;
+  // a pasted or typed address with a national ID in it: moved out of the address at once
+  useEffect(() => {
+    if (nationalIdOf(query.get('q'))) { go(f, { replace: true }); setHidden(f.q); }
+  }, [query.get('q')]);
   const [text, setText] = useState(f.q);
   useEffect(() => setText(f.q), [f.q]);     // back and forward change the address under the screen
   const [exporting, setExporting] = useState(null);   // {n} while running, {done: n} or {error} after
@@ -58,10 +91,14 @@ export function ClientList({ query }) {
   const places = useLoad(() => loadPlaces(), [user.id]);
   const counties = useLoad(() => (province ? loadCounties(province) : Promise.resolve([])), [province]);
   const list = useLoad(() => api('GET', '/clients', { query: { ...apiQuery(f), cursor: f.cursor || undefined } }),
-    [hrefOf(f)]);
+    [JSON.stringify(apiQuery(f)), f.cursor]);
 
   // a filter changed: back to the first page, the address rewritten in place
-  const setFilter = (changes) => navigate(hrefOf({ ...f, ...changes, cursor: '' }), { replace: true });
+  const setFilter = (changes) => {
+    const next = { ...f, ...changes, cursor: '' };
+    go(next, { replace: true });
+    setHidden(nationalIdOf(next.q) ? next.q.trim() : '');
+  };
 
   function search(e) {
     e.preventDefault();
@@ -134,7 +171,7 @@ export function ClientList({ query }) {
         options=${STATUSES.map((s) => [s, statusText(s)])} onChange=${(v) => setFilter({ status: v })} />
       <${SelectField} label=${T('sex')} value=${f.sex} placeholder=${T('any')}
         options=${enumOptions('sex', ['female', 'male'])} onChange=${(v) => setFilter({ sex: v })} />
-      ${filtered ? html`<button type="button" onClick=${() => { setText(''); navigate('/console/clients', { replace: true }); }}>
+      ${filtered ? html`<button type="button" onClick=${() => { setText(''); setFilter(Object.fromEntries(KEYS.map((k) => [k, '']))); }}>
         ${T('clear_filters')}</button>` : null}
     </form>
     <${ErrorBox} error=${places.error || counties.error} />
@@ -144,7 +181,7 @@ export function ClientList({ query }) {
       : html`<p class="hint" role="status">${T('on_page', { n: num(rows.length) })}</p>
         <${DataTable} caption=${T('results')} columns=${columns} rows=${rows} empty=${T('none_found')} />
         <${Pager} cursor=${f.cursor} next=${next}
-          onNext=${(c) => navigate(hrefOf({ ...f, cursor: c }))} onFirst=${() => navigate(hrefOf({ ...f, cursor: '' }))} />`}
+          onNext=${(c) => go({ ...f, cursor: c })} onFirst=${() => go({ ...f, cursor: '' })} />`}
     <div class="actions">
       <button type="button" onClick=${exportCsv} disabled=${exporting && exporting.n !== undefined}>${T('export_csv')}</button>
     </div>

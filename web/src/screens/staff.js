@@ -17,7 +17,7 @@ const T = strings({
     list_title: 'کارکنان', caption: 'فهرست کارکنان', name: 'نام', profession: 'حرفه', center: 'مرکز', province: 'استان',
     trainings: 'دوره‌های آموزشی', status: 'وضعیت', national_id: 'کد ملی', search: 'جستجوی نام یا کد ملی',
     'status.active': 'شاغل', 'status.left': 'رفته', details: 'مشخصات',
-    trainings_caption: 'دوره‌های آموزشی گذرانده', course: 'دوره', hours: 'ساعت', completed_on: 'تاریخ پایان',
+    member_title: 'کارمند {id}', trainings_caption: 'دوره‌های آموزشی گذرانده', course: 'دوره', hours: 'ساعت', completed_on: 'تاریخ پایان',
     no_trainings: 'دوره‌ای ثبت نشده است.', training_count: '{n} دوره', hours_of: '{course} ({hours} ساعت)',
     add_training: 'افزودن دوره', add: 'افزودن', added: 'دوره افزوده شد.', date_hint: 'به شکل ۱۴۰۳/۰۸/۱۵',
     bad_date: 'تاریخ را به شکل ۱۴۰۳/۰۸/۱۵ بنویسید.', bad_date_range: 'این تاریخ در تقویم نیست.',
@@ -32,7 +32,7 @@ const T = strings({
     list_title: 'Staff', caption: 'Staff', name: 'Name', profession: 'Profession', center: 'Center', province: 'Province',
     trainings: 'Trainings', status: 'Status', national_id: 'National ID', search: 'Search by name or national ID',
     'status.active': 'Working', 'status.left': 'Left', details: 'Details',
-    trainings_caption: 'Trainings completed', course: 'Course', hours: 'Hours', completed_on: 'Completed on',
+    member_title: 'Staff member {id}', trainings_caption: 'Trainings completed', course: 'Course', hours: 'Hours', completed_on: 'Completed on',
     no_trainings: 'No trainings recorded.', training_count: '{n} trainings', hours_of: '{course} ({hours} h)',
     add_training: 'Add a training', add: 'Add', added: 'The training is added.', date_hint: 'like 1403/08/15',
     bad_date: 'Write the date like 1403/08/15.', bad_date_range: 'No such day in the calendar.',
@@ -114,9 +114,15 @@ export function StaffList({ query }) {
 const plain = (x) => ({ course: x.course, ...(x.hours !== undefined && x.hours !== null ? { hours: x.hours } : {}), completed_on: x.completed_on });
 
 export function StaffPage({ params }) {
+  // the staff member's number from the address: digits only (anything else never reaches an API path)
+  if (!/^\d+$/.test(params.id || '')) return html`<${Page} title=${T('list_title')}><${ErrorBox} error=${{ status: 404 }} /><//>`;
+  return html`<${StaffMember} id=${params.id} />`;
+}
+
+function StaffMember({ id }) {
   const user = useSignal(session);
   const [rec, setRec] = useState(null);
-  const loaded = useLoad(() => get('/staff/' + encodeURIComponent(params.id)).then((r) => { setRec(r); return r; }), [params.id]);
+  const loaded = useLoad(() => get('/staff/' + id).then((r) => { setRec(r); return r; }), [id]);
   const provs = useLoad(provinces, []);
   const s = rec && rec.data;
   const ctr = useLoad(() => (s ? get('/centers/' + s.center_id).then((r) => r.data) : Promise.resolve(null)), [s && s.center_id]);
@@ -124,22 +130,29 @@ export function StaffPage({ params }) {
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState('');
-  const [conflict, setConflict] = useState(null);
+  const [conflict, setConflict] = useState(null);   // {added: the new training, theirs: {data, etag}}
+  const [failure, setFailure] = useState(null);     // the current version could not be read after a 412
 
   if (loaded.error) return html`<${Page} title=${T('list_title')}><${ErrorBox} error=${loaded.error} /><//>`;
   if (!s) return html`<${Page} title=${T('list_title')}><${Loading} /><//>`;
 
-  async function send(trainings, etag) {
+  // Adds one training to the list of the version etag names. When someone else changed the record meanwhile (412),
+  // the current version is shown beside it; "keep mine" then adds the new training to THEIR list, so nothing a
+  // colleague recorded meanwhile is dropped.
+  async function send(added, base) {
     setBusy(true);
+    setFailure(null);
+    const trainings = [...(base.data.trainings || []).map(plain), added];
     try {
-      const r = await api('PATCH', '/staff/' + s.id, { body: { trainings }, headers: { 'If-Match': etag } });
+      const r = await api('PATCH', '/staff/' + s.id, { body: { trainings }, headers: { 'If-Match': base.etag } });
       setRec({ data: r.data, etag: r.etag });
       setConflict(null);
       setForm({ course: '', hours: '', date: '' });
       setNotice(T('added'));
     } catch (e) {
-      if (e.status === 412) setConflict({ mine: { trainings }, theirs: await get('/staff/' + s.id) });
-      else setErrors(Object.keys(e.fields).length ? { '': Object.values(e.fields).join(' ') } : { '': errorText(e) });
+      if (e.status === 412) {
+        try { setConflict({ added, theirs: await get('/staff/' + s.id) }); } catch (e2) { setFailure(e2); }
+      } else setErrors(Object.keys(e.fields).length ? { '': Object.values(e.fields).join(' ') } : { '': errorText(e) });
     } finally {
       setBusy(false);
     }
@@ -160,8 +173,7 @@ export function StaffPage({ params }) {
     setErrors(errs);
     setNotice('');
     if (Object.keys(errs).length) return;
-    const next = [...(s.trainings || []).map(plain), plain({ course: form.course.trim(), hours, completed_on: d.iso })];
-    send(next, rec.etag);
+    send(plain({ course: form.course.trim(), hours, completed_on: d.iso }), rec);
   }
 
   const columns = [
@@ -170,10 +182,15 @@ export function StaffPage({ params }) {
     { key: 'completed_on', label: T('completed_on'), render: (x) => jdate(x.completed_on) },
   ];
   const set = (k) => (v) => setForm({ ...form, [k]: v });
-  return html`<${Page} title=${`${s.first_name} ${s.last_name}`}>
+  // The tab's title and the heading name the record, not the person: browsers keep titles in their history, on shared
+  // office computers too. The name is the first line of the page.
+  return html`<${Page} title=${T('member_title', { id: digits(String(s.id)) })}>
+    <p class="person-name"><bdi>${s.first_name} ${s.last_name}</bdi></p>
     ${notice ? html`<${Notice} kind="ok">${notice}<//>` : null}
-    ${conflict ? html`<${ConflictView} fields=${[['trainings', T('trainings'), trainingsText]]} base=${s} mine=${conflict.mine}
-        theirs=${conflict.theirs.data} busy=${busy} onKeepMine=${() => send(conflict.mine.trainings, conflict.theirs.etag)}
+    <${ErrorBox} error=${failure} />
+    ${conflict ? html`<${ConflictView} fields=${[['trainings', T('trainings'), trainingsText]]} base=${s}
+        mine=${{ trainings: [...(conflict.theirs.data.trainings || []), conflict.added] }}
+        theirs=${conflict.theirs.data} busy=${busy} onKeepMine=${() => send(conflict.added, conflict.theirs)}
         onTakeTheirs=${() => { setRec(conflict.theirs); setConflict(null); }} />` : null}
     <section class="card" aria-labelledby="facts-h">
       <h2 id="facts-h">${T('details')}</h2>

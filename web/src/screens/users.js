@@ -141,6 +141,19 @@ export function Users() {
   const [pageError, setPageError] = useState(null);
   const pmap = byKey(provs.data, 'code'), cmap = byKey(ctrs.data);
   const [countyNames, setCountyNames] = useState(new Map());
+  // After a save or a cancel the form is gone: the focus goes to the notice saying what happened, or back to the
+  // button that opened the form (the new-user button, or the row's edit button when it is still there).
+  const noticeBox = useRef(null), newButton = useRef(null), opener = useRef(null), focusNext = useRef(null);
+  useEffect(() => {
+    const pick = focusNext.current;
+    focusNext.current = null;
+    const el = pick && pick();
+    if (el && el.isConnected) el.focus();
+  });
+  const backToOpener = () => {
+    const was = opener.current;
+    focusNext.current = () => (was && was.isConnected ? was : newButton.current);
+  };
 
   // the county names of the listed county officers, by their provinces
   useEffect(() => {
@@ -152,7 +165,10 @@ export function Users() {
 
   const scopeText = (u) => {
     if (u.center_id) return html`<bdi>${cmap.get(u.center_id)?.name || digits(String(u.center_id))}</bdi>`;
-    if (u.county_id) return placeName(countyNames.get(u.county_id)) || digits(String(u.county_id));
+    if (u.county_id) {
+      const county = countyNames.get(u.county_id);      // not yet (or not) loaded: its number meanwhile
+      return county ? placeName(county) : digits(String(u.county_id));
+    }
     if (u.province) return placeName(pmap.get(u.province));
     return T('nation');
   };
@@ -162,10 +178,12 @@ export function Users() {
     setValues({ username: '', full_name: '', password: '', role: '', province: admin.province || '', county_id: '', center_id: '' });
     setErrors({});
     setNotice('');
+    opener.current = null;
     setMode({ create: true });
   }
 
-  async function startEdit(u) {
+  async function startEdit(u, button) {
+    if (button) opener.current = button;
     setNotice('');
     setErrors({});
     try {
@@ -195,6 +213,7 @@ export function Users() {
         setNotice(T('saved', { name: r.data.username }));
       }
       setMode(null);
+      focusNext.current = () => noticeBox.current;
       list.reload();
     } catch (e) {
       if (e.status === 412) {
@@ -213,6 +232,7 @@ export function Users() {
       const cur = await get('/users/' + u.id);
       const r = await api('PATCH', '/users/' + u.id, { body: { active }, headers: { 'If-Match': cur.etag } });
       setNotice(T(active ? 'activated' : 'deactivated', { name: r.data.username }));
+      focusNext.current = () => noticeBox.current;
       list.reload();
     } catch (e) { setPageError(e); }
   }
@@ -224,17 +244,17 @@ export function Users() {
     { key: 'scope', label: T('scope'), render: scopeText },
     { key: 'active', label: T('active'), render: (u) => (u.active ? T('is_active') : T('is_inactive')) },
     { key: 'actions', label: T('actions'), render: (u) => (mayManage(u) ? html`<span class="row-actions">
-      <button type="button" onClick=${() => startEdit(u)} aria-label=${T('edit') + ' ' + u.username}>${T('edit')}</button>
+      <button type="button" onClick=${(e) => startEdit(u, e.currentTarget)} aria-label=${T('edit') + ' ' + u.username}>${T('edit')}</button>
       <button type="button" class=${u.active ? 'danger' : ''} onClick=${() => setActive(u, !u.active)}
         aria-label=${(u.active ? T('deactivate') : T('activate')) + ' ' + u.username}>${u.active ? T('deactivate') : T('activate')}</button>
     </span>` : t('none')) },
   ];
   const roleOptions = admin.role === 'national_admin' ? ROLES : ['provincial_admin', ...rolesFor(admin)];
-  return html`<${Page} title=${T('title')} actions=${mode ? null : html`<button type="button" class="primary" onClick=${startCreate}>${T('new_user')}</button>`}>
-    ${notice ? html`<${Notice} kind="ok">${notice}<//>` : null}
+  return html`<${Page} title=${T('title')} actions=${mode ? null : html`<button type="button" class="primary" ref=${newButton} onClick=${startCreate}>${T('new_user')}</button>`}>
+    ${notice ? html`<div tabindex="-1" ref=${noticeBox}><${Notice} kind="ok">${notice}<//></div>` : null}
     <${ErrorBox} error=${pageError} />
     ${mode ? html`<${UserForm} admin=${admin} values=${values} setValues=${setValues} errors=${errors} busy=${busy}
-      creating=${!!mode.create} onSubmit=${submit} onCancel=${() => setMode(null)}
+      creating=${!!mode.create} onSubmit=${submit} onCancel=${() => { setMode(null); backToOpener(); }}
       heading=${mode.create ? T('create_title') : T('edit_title', { name: mode.user.username })} />` : null}
     <form class="filters" role="search" onSubmit=${(e) => e.preventDefault()}>
       <${SelectField} label=${T('filter_role')} value=${filter.role} placeholder=${t('all')}
