@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { navigate } from '../router.js';
+import { navigate, idParam } from '../router.js';
 import { session, canWrite, isAdmin } from '../session.js';
 import { jdate, digits } from '../format.js';
 import { Page, ErrorBox, Notice, Loading, SelectField, useLoad, useSignal, errorText } from '../ui.js';
@@ -25,7 +25,7 @@ function centerOptions(places, countyId, current) {
 }
 
 // The record's number from the address: digits only (anything else never reaches an API path).
-const idOf = (params) => (/^\d+$/.test(params.id || '') ? params.id : null);
+const idOf = (params) => (idParam(params) === null ? null : params.id);   // the path keeps the digits as given
 
 export function ClientPage({ params }) {
   const id = idOf(params);

@@ -9,6 +9,7 @@ import { jdate, digits, num, rials, tomanHint } from '../format.js';
 import { DataTable, ErrorBox, Loading, useLoad } from '../ui.js';
 import { T } from './client_text.js';
 import { allPages, loadPrograms, centerName, hroleText, fieldText, placeName } from './client_ref.js';
+import { installmentStates, localToday } from '../installments.js';
 
 function Section({ id, title, children }) {
   return html`<section class="client-section" aria-labelledby=${id}><h2 id=${id}>${title}</h2>${children}</section>`;
@@ -63,24 +64,6 @@ export function Services({ clientId, places, gen }) {
         { key: 'notes', label: T('notes'), render: (s) => html`<bdi>${s.notes || t('none')}</bdi>` },
       ]} />`}<//>
   <//>`;
-}
-
-// Today as the reader's local date 'YYYY-MM-DD' (the API's due_on has that form): in Tehran after midnight the
-// day's installment is due today, whatever the UTC date. (web/src/installments.js is to replace this and the helper
-// below with one for every screen.)
-function localToday(d = new Date()) {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
-// Which installments the repayments cover: repayments pay the schedule in order, so the first ones are paid.
-function installmentStates(loan, today) {
-  let left = Number(loan.repaid_rials) || 0;
-  return (loan.schedule || []).map((s) => {
-    const paid = Math.min(left, Number(s.amount_rials));
-    left -= paid;
-    const state = paid >= Number(s.amount_rials) ? 'paid' : s.due_on < today ? 'overdue' : paid > 0 ? 'partial' : 'due';
-    return { ...s, state };
-  });
 }
 
 export function Loans({ clientId, gen }) {

@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, get } from '../api.js';
 import { strings, t } from '../i18n.js';
-import { navigate } from '../router.js';
+import { navigate, idParam } from '../router.js';
 import { session, canWrite } from '../session.js';
 import { num, jdate, digits, parseJdate, parseNumber } from '../format.js';
 import { Page, ErrorBox, Notice, Loading, TextField, SelectField, DataTable, Pager, useLoad, useSignal, errorText } from '../ui.js';
@@ -115,7 +115,7 @@ const plain = (x) => ({ course: x.course, ...(x.hours !== undefined && x.hours !
 
 export function StaffPage({ params }) {
   // the staff member's number from the address: digits only (anything else never reaches an API path)
-  if (!/^\d+$/.test(params.id || '')) return html`<${Page} title=${T('list_title')}><${ErrorBox} error=${{ status: 404 }} /><//>`;
+  if (idParam(params) === null) return html`<${Page} title=${T('list_title')}><${ErrorBox} error=${{ status: 404 }} /><//>`;
   return html`<${StaffMember} id=${params.id} />`;
 }
 
