@@ -273,7 +273,9 @@ test('a training added while a colleague added another: keeping mine adds it to 
     await (await byRole(page, 'button', TEXT.add)).click();
     await waitForText(page, TEXT.conflict, { selector: 'main' });
     const table = await tableTexts(page, 'main .conflict table');
-    assert.ok(table.some((r) => r.join('|').includes('کمک‌های اولیه') && r[1].includes('زبان اشاره')),
+    const yours = table[0].indexOf('نسخهٔ شما');      // the column a person reads as their own version
+    assert.ok(yours > 0, `a column of my version: ${JSON.stringify(table[0])}`);
+    assert.ok(table.slice(1).some((r) => r[yours].includes('کمک‌های اولیه') && r[yours].includes('زبان اشاره')),
               `my version is theirs plus my training: ${JSON.stringify(table)}`);
     await (await byRole(page, 'button', TEXT.keepMine)).click();
     await waitForText(page, TEXT.added, { selector: 'main' });
