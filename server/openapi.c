@@ -22,6 +22,7 @@ static const schema_def schemas[] = {
      "\"properties\":{\"type\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"status\":{\"type\":\"integer\"},"
      "\"detail\":{\"type\":\"string\"},\"request_id\":{\"type\":\"string\"},"
      "\"errors\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"field\":{\"type\":\"string\"},"
+     "\"code\":{\"type\":\"string\",\"description\":\"stable, the same in every language\"},"
      "\"message\":{\"type\":\"string\"}}}}}}"},
     {"Status", "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\"}}}"},
     {"Login",
@@ -65,8 +66,9 @@ static const schema_def schemas[] = {
      "\"description\":\"valid: passes every check the submitter may be told of. An NGO submitter is not told "
      "that a national ID is registered outside its center: the reviewing officer sees that in GET "
      "/submissions/{id}, and approval is 409 until the officer excludes the record\"},\"errors\":{\"type\":\"array"
-     "\",\"items\":{\"type\":\"object\",\"properties\":{\"field\":{\"type\":\"string\"},\"message\":{\"type\":\"stri"
-     "ng\"}}}}}}}}}"},
+     "\",\"items\":{\"type\":\"object\",\"properties\":{\"field\":{\"type\":\"string\"},"
+     "\"code\":{\"type\":\"string\",\"description\":\"stable, the same in every language\"},"
+     "\"message\":{\"type\":\"string\"}}}}}}}}}"},
     {"SubmissionSummary",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},\"center_id\":{\"type\":\"integer\"},\"pro"
      "vince\":{\"type\":\"string\"},\"county_id\":{\"type\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":["
@@ -83,7 +85,8 @@ static const schema_def schemas[] = {
      "\"integer\"},\"created_at\":{\"type\":\"string\"},\"results\":{\"type\":\"array\",\"items\":{\"type\":\"objec"
      "t\",\"properties\":{\"index\":{\"type\":\"integer\"},\"status\":{\"type\":\"string\",\"enum\":[\"valid\",\"inv"
      "alid\"]},\"errors\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"field\":{\"type\":\"s"
-     "tring\"},\"message\":{\"type\":\"string\"}}}}}}},\"records\":{\"type\":\"array\"}}}"},
+     "tring\"},\"code\":{\"type\":\"string\",\"description\":\"stable, the same in every language\"},"
+     "\"message\":{\"type\":\"string\"}}}}}}},\"records\":{\"type\":\"array\"}}}"},
     {"Decision",
      "{\"type\":\"object\",\"properties\":{\"decision\":{\"type\":\"string\",\"enum\":[\"approve\",\"reject\"]},\"r"
      "eason\":{\"type\":\"string\",\"description\":\"required to reject\"},\"exclude\":{\"type\":\"array\",\"d"
