@@ -35,6 +35,19 @@ function sameDeps(a, b) {
   return !!a && !!b && a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
 }
 
+// After an action removes the focused control (a form closes, a button becomes another), the screen names what
+// should take the focus next: focusNext.current = () => element; it is focused after the next render, if still there.
+export function useFocusNext() {
+  const next = useRef(null);
+  useEffect(() => {
+    const pick = next.current;
+    next.current = null;
+    const el = pick && pick();
+    if (el && el.isConnected) el.focus();
+  });
+  return next;
+}
+
 // A screen: its title in the tab and as the heading that takes the focus when the screen opens (so a screen
 // reader announces the new screen after a link is followed).
 export function Page({ title, actions, children }) {

@@ -8,7 +8,7 @@ import { strings, t, label } from '../i18n.js';
 import { navigate, idParam } from '../router.js';
 import { session, canWrite } from '../session.js';
 import { num, jdate, digits, parseJdate, parseNumber } from '../format.js';
-import { Page, ErrorBox, Notice, Loading, TextField, SelectField, DataTable, Pager, useLoad, useSignal, errorText } from '../ui.js';
+import { Page, ErrorBox, Notice, Loading, TextField, SelectField, DataTable, Pager, useLoad, useSignal, errorText, useFocusNext } from '../ui.js';
 import { provinces, counties, byKey, placeName, licenseState, forgetCenters } from './places.js';
 import { professionLabel, trainingsText } from './staff.js';
 import { ConflictView } from './conflict.js';
@@ -266,13 +266,7 @@ function CenterView({ id, query }) {
   const [failure, setFailure] = useState(null);     // the current version could not be read after a 412
   // After a save or a cancel the form's buttons are gone: the focus goes to the notice saying what happened, or back
   // to the edit button; an opened form takes it to its first field.
-  const noticeBox = useRef(null), editButton = useRef(null), formBox = useRef(null), focusNext = useRef(null);
-  useEffect(() => {
-    const pick = focusNext.current;
-    focusNext.current = null;
-    const el = pick && pick();
-    if (el) el.focus();
-  });
+  const noticeBox = useRef(null), editButton = useRef(null), formBox = useRef(null), focusNext = useFocusNext();
 
   if (loaded.error) return html`<${Page} title=${T('list_title')}><${ErrorBox} error=${loaded.error} /><//>`;
   if (!c) return html`<${Page} title=${T('list_title')}><${Loading} /><//>`;

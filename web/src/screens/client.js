@@ -8,7 +8,7 @@ import { t } from '../i18n.js';
 import { navigate, idParam } from '../router.js';
 import { session, canWrite, isAdmin } from '../session.js';
 import { jdate, digits } from '../format.js';
-import { Page, ErrorBox, Notice, Loading, SelectField, useLoad, useSignal, errorText } from '../ui.js';
+import { Page, ErrorBox, Notice, Loading, SelectField, useLoad, useSignal, errorText, useFocusNext } from '../ui.js';
 import { T } from './client_text.js';
 import { loadPlaces, loadCounties, placeName, countyName, centerName, fieldText } from './client_ref.js';
 import { ClientFields, formOf, valuesOf, formErrors } from './client_form.js';
@@ -45,13 +45,7 @@ function ClientFile({ id }) {
   // After an action the pressed button is gone (the form closes, close becomes reopen): the focus goes to the notice
   // saying what happened, to the form that opened, or back to the button that opened a cancelled form.
   const noticeBox = useRef(null), formBox = useRef(null), opener = useRef({});
-  const focusNext = useRef(null);      // a function returning the element to focus after the next render
-  useEffect(() => {
-    const pick = focusNext.current;
-    focusNext.current = null;
-    const el = pick && pick();
-    if (el) el.focus();
-  });
+  const focusNext = useFocusNext();
 
   async function load(after) {
     try {

@@ -5,7 +5,7 @@
 import { html } from '../html.js';
 import { get } from '../api.js';
 import { strings, lang, t } from '../i18n.js';
-import { navigate } from '../router.js';
+import { navigate, idParam } from '../router.js';
 import { session } from '../session.js';
 import { num, digits, jdate, tomanHint } from '../format.js';
 import { Page, ErrorBox, Loading, DataTable, SelectField, Pager, Notice, useLoad, useSignal } from '../ui.js';
@@ -13,7 +13,7 @@ import { useState } from 'preact/hooks';
 import { allPages, provinces, counties, programs, nameOf, yearOf, yearChoices, hrefWith, percent, levelOf }
   from './money_places.js';
 import { installmentStates } from '../installments.js';
-import { useFocusAfter, digitsId } from './money_focus.js';
+import { useFocusAfter } from './money_focus.js';
 
 const T = strings({
   fa: {
@@ -218,7 +218,7 @@ function Overdue({ user, year, query }) {
   const level = levelOf(user);
   const province = query.get('province') || (level >= 1 ? user.province : '');
   // a county from the address goes to the API as a query value; only digits are a county
-  const county = digitsId(query.get('county') || '') || '';
+  const county = idParam({ county: query.get('county') }, 'county') ?? '';
   const report = useLoad(() => get('/reports/overdue-loans', { province: province || undefined })
     .then((r) => ({ of: province, items: r.data.items })), [province]);
   const names = useLoad(() => Promise.all([provinces(), province ? counties(province) : Promise.resolve(new Map())])
@@ -283,7 +283,7 @@ function CountyInstallments({ county, caption }) {
 export function LoanPage({ params }) {
   useSignal(lang);
   // only digits reach the API's path: /console/loans/..%2Fclients%2F1 is not a loan
-  const id = digitsId(params.id);
+  const id = idParam(params);
   const loan = useLoad(() => (id === null ? Promise.resolve(null)
     : Promise.all([get('/loans/' + id), allPages('/loans/' + id + '/repayments')])
       .then(([l, r]) => ({ loan: l.data, repayments: r.items }))), [id]);

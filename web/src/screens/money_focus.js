@@ -20,9 +20,3 @@ export function useFocusAfter(ready, key) {
   });
   return ref;
 }
-
-// An id from the address ('/console/loans/12'): only digits may reach an API path; anything else is null (the
-// screen says "not found" rather than asking the API for another path).
-export function digitsId(value) {
-  return typeof value === 'string' && /^\d{1,18}$/.test(value) ? value : null;
-}

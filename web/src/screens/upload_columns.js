@@ -1,7 +1,7 @@
 // upload_columns.js - what a row of an NGO's spreadsheet is: the columns of each record kind (Persian headers, the
 // API field each fills, how a cell is read and checked here before sending), the templates, and the Persian sentence
 // for each error code the API gives a record (submission results use the validation's codes "field.reason").
-import { strings, label } from '../i18n.js';
+import { strings, label, SHARED } from '../i18n.js';
 import { toLatinDigits } from '../digits.js';
 import { parseJdate, jdate, digits } from '../format.js';
 
@@ -101,27 +101,10 @@ const ENUMS = {
     'administrator', 'other'],
 };
 
-// The words of the enumerations i18n.js labels for display (sex, disability, severity), in both languages. A sheet
-// reads the same whatever the console's language, so reading cannot go through label(), which answers in the current
-// one only. web/test/upload.test.mjs reads back every label i18n.js shows, in either language, so a label changed
-// there and not here fails that test.
-const SHARED_WORDS = {
-  fa: {
-    'sex.female': 'زن', 'sex.male': 'مرد',
-    'disability.physical': 'جسمی-حرکتی', 'disability.visual': 'بینایی', 'disability.hearing': 'شنوایی',
-    'disability.speech': 'گفتاری', 'disability.intellectual': 'ذهنی', 'disability.psychosocial': 'روانی',
-    'disability.autism': 'اوتیسم', 'disability.multiple': 'چندمعلولیتی',
-    'severity.mild': 'خفیف', 'severity.moderate': 'متوسط', 'severity.severe': 'شدید', 'severity.very_severe': 'خیلی شدید',
-  },
-  en: {
-    'sex.female': 'Female', 'sex.male': 'Male',
-    'disability.physical': 'Physical', 'disability.visual': 'Visual', 'disability.hearing': 'Hearing',
-    'disability.speech': 'Speech', 'disability.intellectual': 'Intellectual', 'disability.psychosocial': 'Psychosocial',
-    'disability.autism': 'Autism', 'disability.multiple': 'Multiple',
-    'severity.mild': 'Mild', 'severity.moderate': 'Moderate', 'severity.severe': 'Severe', 'severity.very_severe': 'Very severe',
-  },
-};
-const word = (l, kind, value) => SHARED_WORDS[l][kind + '.' + value] || DICT[l][kind + '.' + value];
+// The words of the enumerations i18n.js labels for display (sex, disability, severity) come from its SHARED
+// dictionary, in both languages: a sheet reads the same whatever the console's language, so reading cannot go
+// through label(), which answers in the current one only.
+const word = (l, kind, value) => SHARED[l][kind + '.' + value] || DICT[l][kind + '.' + value];
 
 // Arabic letter forms, Persian digits, zero-width joiners and spaces do not make two words different.
 export function normalizeWord(s) {

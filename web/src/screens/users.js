@@ -7,7 +7,7 @@ import { api, get } from '../api.js';
 import { strings, t, label } from '../i18n.js';
 import { session, isAdmin } from '../session.js';
 import { digits } from '../format.js';
-import { Page, ErrorBox, Notice, Loading, TextField, SelectField, DataTable, Pager, useLoad, useSignal, errorText } from '../ui.js';
+import { Page, ErrorBox, Notice, Loading, TextField, SelectField, DataTable, Pager, useLoad, useSignal, errorText, useFocusNext } from '../ui.js';
 import { provinces, counties, centers, byKey, placeName } from './places.js';
 
 const T = strings({
@@ -143,13 +143,7 @@ export function Users() {
   const [countyNames, setCountyNames] = useState(new Map());
   // After a save or a cancel the form is gone: the focus goes to the notice saying what happened, or back to the
   // button that opened the form (the new-user button, or the row's edit button when it is still there).
-  const noticeBox = useRef(null), newButton = useRef(null), opener = useRef(null), focusNext = useRef(null);
-  useEffect(() => {
-    const pick = focusNext.current;
-    focusNext.current = null;
-    const el = pick && pick();
-    if (el && el.isConnected) el.focus();
-  });
+  const noticeBox = useRef(null), newButton = useRef(null), opener = useRef(null), focusNext = useFocusNext();
   const backToOpener = () => {
     const was = opener.current;
     focusNext.current = () => (was && was.isConnected ? was : newButton.current);
