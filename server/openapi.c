@@ -180,9 +180,7 @@ static json_object *operation(const route *rt)
     json_object *tags = json_object_new_array();
     json_object_array_add(tags, json_object_new_string(rt->tag));
     json_object_object_add(op, "tags", tags);
-    char opid[160];
-    snprintf(opid, sizeof(opid), "%s %s", rt->method, rt->pattern);
-    json_object_object_add(op, "operationId", json_object_new_string(opid));
+    json_object_object_add(op, "operationId", json_object_new_string(rt->operation_id));
 
     json_object *params = json_object_new_array();
     for (const char *p = strchr(rt->pattern, '{'); p; p = strchr(p + 1, '{')) {

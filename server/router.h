@@ -42,6 +42,7 @@ typedef struct route {
     const char *response;       /* OpenAPI component schema of a 2xx body, or NULL */
     const char *request;        /* OpenAPI component schema of the request body, or NULL */
     int ok_status;              /* 200, 201, 204 */
+    const char *operation_id;   /* OpenAPI operationId, camelCase and url-safe (listClients, getClient); unique */
 } route;
 
 extern const route routes[];

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -143,6 +144,15 @@ static void test_the_table_is_consistent(void **state)
         for (int j = 0; j < i; j++)
             if (strcmp(routes[j].method, r->method) == 0 && strcmp(routes[j].pattern, r->pattern) == 0)
                 fail_msg("%s %s is in the table twice (rows %d and %d)", r->method, r->pattern, j, i);
+        /* operationIds are what generated clients name their functions: url-safe camelCase, one per operation */
+        if (!r->operation_id || !islower((unsigned char)r->operation_id[0]))
+            fail_msg("%s %s: an operation_id starts with a lower-case letter", r->method, r->pattern);
+        for (const char *c = r->operation_id; *c; c++)
+            if (!isalnum((unsigned char)*c))
+                fail_msg("%s %s: operation_id %s is not letters and digits", r->method, r->pattern, r->operation_id);
+        for (int j = 0; j < i; j++)
+            if (strcmp(routes[j].operation_id, r->operation_id) == 0)
+                fail_msg("operation_id %s is given twice (rows %d and %d)", r->operation_id, j, i);
     }
 }
 
