@@ -25,6 +25,7 @@
 #include "server/audit/sealer.h"
 #include "server/crypto_pool.h"
 #include "server/handlers/handlers.h"
+#include "server/http/describe.h"
 #include "server/http/dispatch.h"
 #include "server/openapi.h"
 #include "server/router.h"
@@ -159,6 +160,7 @@ int main(int argc, char **argv)
     routes_init();
     audit_sealer_init();
     router_init();
+    router_describe_queries(describe_query_params_of);     /* the described lists' filters, now initialised */
     openapi_build();
     if (console_init(&cfg) != 0) {
         fprintf(stderr, "registryd: the console's shell page is broken (rebuild web/)\n");

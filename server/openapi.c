@@ -189,14 +189,8 @@ static json_object *operation(const route *rt)
         snprintf(name, sizeof(name), "%.*s", (int)(e - p - 1), p + 1);
         add_param(params, name, "path", "string", NULL, true);
     }
-    if (rt->flags & ROUTE_LIST) {
-        add_param(params, "limit", "query", "integer", "Page size, 1 to 500 (default 50)", false);
-        add_param(params, "cursor", "query", "string", "The next_cursor of the previous page", false);
-    }
-    const route_param *query = rt->query;
-    if (!query && !strcmp(rt->method, "GET"))
-        query = describe_query_params_of(rt->pattern);
-    for (const route_param *qp = query; qp && qp->name; qp++)
+    /* exactly the query parameters dispatch accepts (any other is 400): one list, router.c's */
+    for (const route_param *qp = router_query_params((int)(rt - routes)); qp && qp->name; qp++)
         add_param(params, qp->name, "query", qp->type, qp->description, false);
     if (json_object_array_length(params))
         json_object_object_add(op, "parameters", params);
@@ -216,22 +210,34 @@ static json_object *operation(const route *rt)
     json_object_object_add(ok, "description", json_object_new_string(status_text_ok(rt->ok_status)));
     if (rt->response) {
         json_object *c;
-        if (rt->flags & ROUTE_LIST) {
+        if (rt->flags & ROUTE_LIST)
             c = content("application/json", list_schema(rt->response));
-            json_object *csv = json_object_new_object(), *s = json_object_new_object();
-            json_object_object_add(s, "type", json_object_new_string("string"));
-            json_object_object_add(csv, "schema", s);
-            json_object_object_add(c, "text/csv", csv);
-        } else
+        else if (router_produces((int)(rt - routes)) & (1u << MEDIA_CSV))
+            c = content("application/json", ref(rt->response));
+        else
             c = content(strcmp(rt->response, "Metrics") == 0 ? "text/plain" : "application/json",
                         strcmp(rt->response, "Metrics") == 0 || strcmp(rt->response, "OpenAPI") == 0
                             ? json_object_new_object()
                             : ref(rt->response));
+        if (router_produces((int)(rt - routes)) & (1u << MEDIA_CSV)) {   /* lists and reports */
+            json_object *csv = json_object_new_object(), *s = json_object_new_object();
+            json_object_object_add(s, "type", json_object_new_string("string"));
+            json_object_object_add(csv, "schema", s);
+            json_object_object_add(c, "text/csv", csv);
+        }
         json_object_object_add(ok, "content", c);
     }
+    if (rt->flags & ROUTE_LIST) {
+        json_object *headers = json_object_new_object(), *link = json_object_new_object(), *ls = json_object_new_object();
+        json_object_object_add(link, "description", json_object_new_string(
+            "<URL>; rel=\"next\": this request with cursor set to the next page's (relative), while there is one"));
+        json_object_object_add(ls, "type", json_object_new_string("string"));
+        json_object_object_add(link, "schema", ls);
+        json_object_object_add(headers, "Link", link);
+        json_object_object_add(ok, "headers", headers);
+    }
     json_object_object_add(responses, code, ok);
-    if (!(rt->flags & ROUTE_NOT_API) || rt->query || (rt->flags & ROUTE_LIST))
-        add_problem(responses, 400, "Malformed request, query or JSON");
+    add_problem(responses, 400, "Malformed request, query (an unknown parameter too) or JSON");
     bool patch_or_delete = !strcmp(rt->method, "PATCH") || !strcmp(rt->method, "DELETE");
     if (rt->perm != PERM_PUBLIC) {
         add_problem(responses, 401, "No token, or a bad or expired one");
@@ -241,6 +247,9 @@ static json_object *operation(const route *rt)
     if (strchr(rt->pattern, '{') || !strcmp(rt->pattern, "/metrics"))
         add_problem(responses, 404, strchr(rt->pattern, '{') ? "Unknown, or outside the caller's scope"
                                                              : "Not served to this address without metrics_token");
+    if (router_produces((int)(rt - routes)))
+        add_problem(responses, 406, "Accept allows none of the media types this operation serves (the problem's "
+                                    "available member lists them)");
     if (rt->request && (!strcmp(rt->method, "POST") || !strcmp(rt->method, "PATCH")))
         add_problem(responses, 409, "Conflicts with another record (a unique value, an Idempotency-Key used for "
                                     "another body) or with the record's state or a quota");

@@ -59,6 +59,25 @@ typedef struct route_match {
 } route_match;
 
 void router_init(void);
+/* The query parameters of each route, precomputed once at start (dispatch refuses any other with 400, and
+ * openapi.json lists exactly these): the route's own (route->query), else, for a GET, what described(pattern) gives
+ * (a described list's or report's filters: describe_query_params_of, passed in because the router sits below
+ * describe.h); then limit and cursor on ROUTE_LIST routes and format where CSV is served. Call after router_init and
+ * after the handlers described their resources (routes_init). Without it (unit tests) described filters are absent. */
+void router_describe_queries(const route_param *(*described)(const char *pattern));
+/* The query parameters the route at index takes, NULL-terminated by name. */
+const route_param *router_query_params(int index);
+/* Whether the route at index takes the query parameter name; NULL when it does, else the nearest it takes within
+ * edit distance 2 (a likely typo) or "" when none is that near. */
+const char *router_query_unknown(int index, const char *name);
+
+/* What a route's success replies can be (errors are problem+json whatever was asked). */
+enum { MEDIA_JSON = 0, MEDIA_CSV = 1, MEDIA_TEXT = 2, MEDIA_KINDS };
+extern const char *const media_type_names[MEDIA_KINDS];     /* "application/json", "text/csv", "text/plain" */
+extern const char *const media_format_names[MEDIA_KINDS];   /* ?format= values: "json", "csv", "text" */
+/* The media the route at index produces, a bit per MEDIA_* (1u << MEDIA_JSON...): JSON; JSON and CSV for lists
+ * (ROUTE_LIST) and reports (GET + ROUTE_EXPENSIVE); text for /metrics; 0 when it answers no body (204). */
+unsigned router_produces(int index);
 /* Handler modules' start-up hooks (routes.c). */
 void routes_init(void);
 /* path is the raw path without the query. Returns true when a route matched. */

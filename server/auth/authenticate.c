@@ -129,8 +129,6 @@ static bool request_token(req_ctx *rc, char token[TOKEN_BUFSZ])
 
 void authenticate_and_run(req_ctx *rc)
 {
-    if (!req_query_check(rc))
-        return;
     char token[TOKEN_BUFSZ];
     if (!request_token(rc, token))
         return;

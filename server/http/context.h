@@ -44,7 +44,10 @@ typedef struct req_ctx {
     char request_id[17];
     uint64_t start_us;
     int status;
-    bool want_csv;                  /* Accept: text/csv */
+    int media;                      /* the reply's media type, MEDIA_* (router.h): negotiated by dispatch from
+                                       ?format= or Accept among those the route produces */
+    bool want_csv;                  /* media == MEDIA_CSV */
+    json_object *problem_members;   /* members a problem reply adds beside type, title... (406's available) */
     db_job job;                     /* most requests need exactly one */
     int limit;                      /* page size of a list request */
     identity who;                   /* the caller, once authenticated */

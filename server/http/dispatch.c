@@ -13,7 +13,10 @@
 #include "server/auth/authenticate.h"
 #include "server/handlers/handlers.h"
 #include "server/http/context.h"
+#include "server/http/input.h"
+#include "server/http/negotiate.h"
 #include "server/http/reply.h"
+#include "server/http/validate.h"
 #include "server/router.h"
 
 static const char *method_name(enum evhttp_cmd_type t)
@@ -28,6 +31,66 @@ static const char *method_name(enum evhttp_cmd_type t)
     case EVHTTP_REQ_PATCH: return "PATCH";
     default: return "OTHER";
     }
+}
+
+/* The media type of rc's reply, rc->media, among what its route produces: ?format= when given (declared only where
+ * CSV is served, and it wins over Accept), else by Accept (negotiate.h). False after replying 400 (a format the
+ * route has not) or 406 (Accept allows none of them; the problem's "available" lists them). Errors are
+ * problem+json whatever Accept says: RFC 9110 15.5.7 lets a server send a representation the client did not ask
+ * for rather than nothing, and a client that cannot read the problem still has its status. */
+static bool negotiate_media(req_ctx *rc)
+{
+    unsigned produces = router_produces(rc->match.index);
+    if (!produces)
+        return true;    /* no body (204): nothing to negotiate */
+    const char *types[MEDIA_KINDS];
+    int kinds[MEDIA_KINDS], n = 0;
+    for (int k = 0; k < MEDIA_KINDS; k++)
+        if (produces & (1u << k)) {
+            types[n] = media_type_names[k];
+            kinds[n++] = k;
+        }
+    if (n > 1)
+        req_add_header(rc, "Vary", "Accept");   /* the same URL answers JSON or CSV */
+    const char *format = req_query(rc, "format");
+    int pick = -1;
+    if (format) {
+        for (int i = 0; i < n && pick < 0; i++)
+            if (!strcmp(format, media_format_names[kinds[i]]))
+                pick = i;
+        if (pick < 0) {
+            field_errors fe = {0};
+            char en[128] = "must be one of", fa[160] = "باید یکی از این‌ها باشد:";
+            for (int i = 0; i < n; i++) {
+                size_t el = strlen(en), fl = strlen(fa);
+                snprintf(en + el, sizeof(en) - el, "%s %s", i ? "," : "", media_format_names[kinds[i]]);
+                snprintf(fa + fl, sizeof(fa) - fl, "%s %s", i ? "،" : "", media_format_names[kinds[i]]);
+            }
+            field_error_coded(&fe, "format", "choice", fa, "%s", en);
+            reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
+            return false;
+        }
+    } else
+        pick = media_type_pick(req_header(rc, "Accept"), types, n);
+    if (pick < 0) {
+        json_object *m = req_json_object(rc), *avail = json_object_new_array();
+        strbuf sb = STRBUF_INIT;
+        strbuf_puts(&sb, "Accept allows none of the media types this resource is served as: ");
+        for (int i = 0; i < n; i++) {
+            json_object_array_add(avail, json_object_new_string(types[i]));
+            strbuf_printf(&sb, "%s%s", i ? ", " : "", types[i]);
+        }
+        strbuf_puts(&sb, n > 1 ? " (or ?format=)." : ".");
+        json_object_object_add(m, "available", avail);
+        rc->problem_members = m;
+        const char *detail = arena_strdup(rc->arena, sb.data);
+        strbuf_free(&sb);
+        reply_problem(rc, 406, detail);
+        return false;
+    }
+    rc->media = kinds[pick];
+    rc->want_csv = rc->media == MEDIA_CSV;
+    return true;
 }
 
 /* Checks, routes and hands rc to its handler, or replies. */
@@ -86,8 +149,9 @@ static void serve(req_ctx *rc, struct evhttp_request *req)
         reply_problem(rc, 400, "The query string is malformed.");
         return;
     }
-    const char *accept = req_header(rc, "Accept");
-    rc->want_csv = accept && strstr(accept, "text/csv") != NULL;
+    /* the query and the media type are the request's own business: refused before the gate, on every route */
+    if (!req_query_check(rc) || !negotiate_media(rc))
+        return;
     if (rc->match.route->perm != PERM_PUBLIC) {
         authenticate_and_run(rc);
         return;

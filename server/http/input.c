@@ -17,6 +17,16 @@
 
 #define MAX_QUERY_PARAMS 64
 
+/* A field error with a stable code and its Persian message (what validate.h's field_error_coded makes; that header
+ * sits above this one) */
+static void query_error(field_errors *fe, const char *field, const char *code, const char *fa, const char *en)
+{
+    field_error(fe, field, "%s", en);
+    json_object *e = json_object_array_get_idx(fe->list, json_object_array_length(fe->list) - 1);
+    json_object_object_add(e, "code", json_object_new_string(code));
+    json_object_set_userdata(e, strdup(fa), json_object_free_userdata);
+}
+
 bool query_check(const struct evkeyvalq *query, field_errors *fe)
 {
     /* Decoded keys and values end up in SQL parameters and in read records written in batches shared with other
@@ -24,24 +34,62 @@ bool query_check(const struct evkeyvalq *query, field_errors *fe)
      * (the handler reads the first, a log might read the last): refused, not guessed. */
     int n = 0;
     struct evkeyval *kv;
+    char en[160], fa[256];
     TAILQ_FOREACH(kv, query, next) {
         if (++n > MAX_QUERY_PARAMS) {
-            field_error(fe, "", "a request may have at most %d query parameters", MAX_QUERY_PARAMS);
+            snprintf(en, sizeof(en), "a request may have at most %d query parameters", MAX_QUERY_PARAMS);
+            snprintf(fa, sizeof(fa), "یک درخواست حداکثر %d پارامتر می‌تواند داشته باشد.", MAX_QUERY_PARAMS);
+            query_error(fe, "", "query.too_many", fa, en);
             break;
         }
         if (utf8_validate(kv->key, strlen(kv->key)) != 0) {
-            field_error(fe, "", "a query parameter's name is not valid UTF-8");
+            query_error(fe, "", "query.name_not_utf8", "نام یک پارامتر UTF-8 معتبر نیست.",
+                        "a query parameter's name is not valid UTF-8");
             break;
         }
         if (utf8_validate(kv->value, strlen(kv->value)) != 0) {
-            field_error(fe, kv->key, "is not valid UTF-8 (after percent-decoding)");
+            query_error(fe, kv->key, "query.not_utf8", "مقدار این پارامتر (پس از رمزگشایی درصدی) UTF-8 معتبر نیست.",
+                        "is not valid UTF-8 (after percent-decoding)");
             continue;
         }
         for (struct evkeyval *prev = TAILQ_FIRST(query); prev != kv; prev = TAILQ_NEXT(prev, next))
             if (!strcmp(prev->key, kv->key)) {
-                field_error(fe, kv->key, "is given more than once; give each query parameter at most once");
+                query_error(fe, kv->key, "query.repeated", "بیش از یک بار آمده است؛ هر پارامتر را حداکثر یک بار بفرستید.",
+                            "is given more than once; give each query parameter at most once");
                 break;
             }
+    }
+    return !fe->list;
+}
+
+bool query_check_known(const struct evkeyvalq *query, int route_index, field_errors *fe)
+{
+    /* A name the route does not take is refused, never ignored: a misspelt filter (?provnce=) would otherwise widen
+     * the query to everything the caller may see. */
+    struct evkeyval *kv;
+    TAILQ_FOREACH(kv, query, next) {
+        const char *near = router_query_unknown(route_index, kv->key);
+        if (!near)
+            continue;
+        /* the name as given, cut to 60 bytes at a character's start (query_check made sure it is UTF-8) */
+        int len = (int)strlen(kv->key);
+        if (len > 60) {
+            len = 60;
+            while (len > 0 && ((unsigned char)kv->key[len] & 0xC0) == 0x80)
+                len--;
+        }
+        char en[200], fa[320];
+        if (*near) {
+            snprintf(en, sizeof(en), "%.*s is not a query parameter of this operation; did you mean %s?", len,
+                     kv->key, near);
+            snprintf(fa, sizeof(fa), "%.*s پارامتر این درخواست نیست؛ آیا منظورتان %s بود؟", len, kv->key, near);
+        } else {
+            snprintf(en, sizeof(en), "%.*s is not a query parameter of this operation (see /api/v1/openapi.json)",
+                     len, kv->key);
+            snprintf(fa, sizeof(fa), "%.*s پارامتر این درخواست نیست (فهرست پارامترها: /api/v1/openapi.json).",
+                     len, kv->key);
+        }
+        query_error(fe, kv->key, "query.unknown", fa, en);
     }
     return !fe->list;
 }
@@ -50,7 +98,7 @@ bool req_query_check(req_ctx *rc)
 {
     REQ_CHECK(rc, REQ_LIVE);
     field_errors fe = {0};
-    if (query_check(&rc->query, &fe))
+    if (query_check(&rc->query, &fe) && query_check_known(&rc->query, rc->match.index, &fe))
         return true;
     reply_problem_fields(rc, 400, "Invalid query parameter.", &fe);
     return false;

@@ -23,6 +23,10 @@
 /* Every decoded query parameter is valid UTF-8 and given at most once (at most 64 of them): true, or false with fe
  * (empty when called) naming the offending ones. */
 bool query_check(const struct evkeyvalq *query, field_errors *fe);
+/* Every query parameter's name is one the route at route_index takes (router_query_params): true, or false with a
+ * field error per other name (field: the name, code query.unknown, the message suggesting the nearest name the route
+ * takes within edit distance 2: "did you mean province?"). */
+bool query_check_known(const struct evkeyvalq *query, int route_index, field_errors *fe);
 /* A path segment of len bytes percent-decoded into a (invalid escapes, NUL bytes and bytes that are not UTF-8 are
  * refused: NULL). */
 char *path_param_decode(arena *a, const char *segment, int len);
@@ -41,8 +45,8 @@ const char *province_code_parse(arena *a, const char *in);
 
 /* The wrappers a handler calls ------------------------------------------------------------------------------------ */
 
-/* Every decoded query parameter is valid UTF-8 and given at most once (at most 64 of them); false after replying
- * 400 naming the offending ones. Runs before any handler of an authenticated route. */
+/* query_check and query_check_known on the request's query; false after replying 400 naming the offending
+ * parameters. dispatch runs it on every routed request, before the gate. */
 bool req_query_check(req_ctx *rc);
 /* Decoded path parameter i, or NULL after replying 400 when it is not valid percent-encoding. */
 const char *req_path_param(req_ctx *rc, int i);

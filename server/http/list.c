@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
+
+#include <event2/http.h>
 
 #include "common/digits.h"
 #include "common/log.h"
@@ -10,6 +13,36 @@
 #include "common/textnorm.h"
 #include "server/http/cursor.h"
 #include "server/http/validate.h"
+
+const char *list_next_link(arena *a, const char *path, const struct evkeyvalq *query, const char *next)
+{
+    strbuf sb = STRBUF_INIT;
+    strbuf_putc(&sb, '<');
+    /* the path as it came (routed, so percent-encoded already), with anything a URL may not hold escaped */
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~!$&'()*+,;=:@/%", *p))
+            strbuf_putc(&sb, (char)*p);
+        else
+            strbuf_printf(&sb, "%%%02X", *p);
+    char sep = '?';
+    struct evkeyval *kv;
+    TAILQ_FOREACH(kv, query, next) {
+        if (!strcmp(kv->key, "cursor"))
+            continue;
+        char *k = evhttp_uriencode(kv->key, -1, 0), *v = evhttp_uriencode(kv->value, -1, 0);
+        strbuf_printf(&sb, "%c%s=%s", sep, k ? k : "", v ? v : "");
+        free(k);
+        free(v);
+        sep = '&';
+    }
+    char *c = evhttp_uriencode(next, -1, 0);
+    strbuf_printf(&sb, "%ccursor=%s>; rel=\"next\"", sep, c ? c : "");
+    free(c);
+    const char *out = arena_strdup(a, sb.data);
+    strbuf_free(&sb);
+    return out;
+}
 
 void reply_rows_list(req_ctx *rc, const PGresult *r, const col_spec *cols, int ncols, int limit, const int *key_cols,
                      int nkey)
@@ -22,6 +55,8 @@ void reply_rows_list(req_ctx *rc, const PGresult *r, const col_spec *cols, int n
         for (int i = 0; i < nkey && i < 4; i++)
             vals[i] = PQgetvalue(r, nrows - 1, key_cols[i]);
         next = cursor_encode(rc->arena, vals, nkey);
+        /* RFC 8288: the next page's URL beside next_cursor, in JSON and CSV alike */
+        req_add_header(rc, "Link", list_next_link(rc->arena, rc->path, &rc->query, next));
     }
     strbuf sb = STRBUF_INIT;
     if (rc->want_csv) {

@@ -71,10 +71,16 @@ const char *list_value(const list_request *lr, const list_filter *filters, int n
 /* One filter's value (NULL when absent or bad; bad adds a field error). */
 const char *list_filter_value(req_ctx *rc, const list_filter *f, field_errors *fe);
 
-/* JSON {"items","next_cursor"} or, when the client accepts text/csv, CSV (next page's cursor in the
- * X-Next-Cursor header). key_cols are the result columns of the sort key, stored in the cursor. */
+/* JSON {"items","next_cursor"} or, when the negotiated reply is CSV (rc->want_csv), CSV (next page's cursor in the
+ * X-Next-Cursor header); while there is a next page, either way, a Link header to it (list_next_link). key_cols
+ * are the result columns of the sort key, stored in the cursor. */
 void reply_rows_list(req_ctx *rc, const PGresult *r, const col_spec *cols, int ncols, int limit, const int *key_cols,
                      int nkey);
+
+/* The Link header's value for the next page: <path?query>; rel="next", the request's own path (raw, as routed) and
+ * query (decoded, re-encoded here) with cursor set to next (percent-encoded; relative, as RFC 8288 allows), the
+ * other parameters in their order. In a. */
+const char *list_next_link(arena *a, const char *path, const struct evkeyvalq *query, const char *next);
 
 /* Decodes ?cursor= into nkey values (NULLs when there is no cursor), each non-empty plain ASCII (letters, digits,
  * '-', '_', '.'), as this server writes them. Returns false after replying 400. For lists sorted by more than one

@@ -1,6 +1,7 @@
 /*
- * negotiate.h - choosing among what a request accepts: the content coding of a precompressed file
- * (Accept-Encoding) and the language of messages (Accept-Language). Pure functions of the header text.
+ * negotiate.h - choosing among what a request accepts: the media type of a reply (Accept), the content coding of a
+ * precompressed file (Accept-Encoding) and the language of messages (Accept-Language). Pure functions of the
+ * header text.
  */
 #ifndef REGISTRY_NEGOTIATE_H
 #define REGISTRY_NEGOTIATE_H
@@ -15,4 +16,15 @@ content_coding content_coding_pick(const char *accept_encoding, unsigned availab
 /* True when an Accept-Language header ranks Persian (fa, fa-IR...) above English and every other language; ties go
  * to the earlier. NULL, empty or without fa: false. */
 bool accept_language_prefers_fa(const char *accept_language);
+/* The media type to answer with by an Accept header (RFC 9110 12.5.1), among the available ones (types: "type/subtype",
+ * in the server's order of preference): the index of one, or -1 when Accept allows none of them (406).
+ *   - No header, or one with no valid media range: any (index 0). "*" alone reads as the any/any range (old clients send it).
+ *   - Each available type takes the weight of the most specific range that matches it: type/subtype with parameters
+ *     (the more the more specific; parameters other than q are not compared with the reply's own), then
+ *     type/subtype, type with any subtype, any/any; of equally specific ones the first listed. q=0 means "not this one".
+ *   - The highest weight wins; a tie goes to the type named more specifically, then to the range listed first, then
+ *     to the server's order (so any/any gives types[0]).
+ *   - Lenient on syntax: a range that is not type/subtype of tokens, or whose q is not a number from 0 to 1, is
+ *     ignored as if absent; parameters' quoted strings may hold commas; whitespace around everything; case-blind. */
+int media_type_pick(const char *accept, const char *const *types, int ntypes);
 #endif

@@ -192,6 +192,10 @@ void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_err
     json_object_object_add(p, "status", json_object_new_int(status));
     json_object_object_add(p, "detail", json_object_new_string(detail ? detail : status_reason(status)));
     json_object_object_add(p, "request_id", json_object_new_string(rc->request_id));
+    if (rc->problem_members) {  /* a problem's own members (406: available) */
+        json_object_object_foreach(rc->problem_members, mk, mv)
+            json_object_object_add(p, mk, json_object_get(mv));
+    }
     if (fe && fe->list) {
         /* Accept-Language: fa gives each coded field error its Persian message (kept beside it since validation) */
         if (accept_language_prefers_fa(req_header(rc, "Accept-Language")))
