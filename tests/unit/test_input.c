@@ -15,6 +15,7 @@
 #include "server/http/input.h"
 #include "server/http/negotiate.h"
 #include "server/http/list.h"
+#include "server/router.h"
 
 static bool check_query(const char *q, const char *field)
 {
@@ -41,6 +42,77 @@ static void test_query_check_refuses_repeats_and_bytes_that_are_not_utf8(void **
     assert_false(check_query("a=1&b=2&a=3", "a"));
     assert_false(check_query("q=%FF", "q"));
     assert_false(check_query("\xff=1", ""));
+}
+
+/* query_check_known over the real route table: the errors' fields and codes, and the message's hint */
+static json_object *check_known(const char *method, const char *path, const char *q)
+{
+    route_match m;
+    assert_true(router_match(method, path, &m));
+    struct evkeyvalq kv;
+    TAILQ_INIT(&kv);
+    if (*q && evhttp_parse_query_str(q, &kv) != 0)     /* dispatch parses no empty query either */
+        fail_msg("query %s does not parse", q);
+    field_errors fe = {0};
+    bool ok = query_check_known(&kv, m.index, &fe);
+    assert_int_equal(ok, fe.list == NULL);
+    evhttp_clear_headers(&kv);
+    return fe.list;
+}
+
+static const char *error_member(json_object *list, size_t i, const char *name)
+{
+    json_object *v;
+    assert_true(json_object_object_get_ex(json_object_array_get_idx(list, i), name, &v));
+    return json_object_get_string(v);
+}
+
+static void test_query_check_known_names_each_unknown_parameter(void **state)
+{
+    (void)state;
+    router_init();
+    assert_null(check_known("GET", "/api/v1/provinces", "limit=5&cursor=abc&format=csv"));
+    assert_null(check_known("POST", "/api/v1/auth/login", "cookie=true"));
+    assert_null(check_known("GET", "/healthz", ""));
+
+    json_object *l = check_known("GET", "/api/v1/provinces", "limt=5&zzz=1&cursor=x");
+    assert_int_equal(json_object_array_length(l), 2);
+    assert_string_equal(error_member(l, 0, "field"), "limt");
+    assert_string_equal(error_member(l, 0, "code"), "query.unknown");
+    assert_non_null(strstr(error_member(l, 0, "message"), "did you mean limit?"));
+    assert_non_null(field_error_fa(json_object_array_get_idx(l, 0)));
+    assert_non_null(strstr(field_error_fa(json_object_array_get_idx(l, 0)), "limit"));
+    assert_string_equal(error_member(l, 1, "field"), "zzz");
+    assert_null(strstr(error_member(l, 1, "message"), "did you mean"));
+    json_object_put(l);
+
+    /* the probes and the description take nothing; a route without CSV no format */
+    l = check_known("GET", "/readyz", "verbose=1");
+    assert_string_equal(error_member(l, 0, "field"), "verbose");
+    json_object_put(l);
+    l = check_known("GET", "/api/v1/auth/me", "format=json");
+    assert_string_equal(error_member(l, 0, "code"), "query.unknown");
+    json_object_put(l);
+    l = check_known("POST", "/api/v1/auth/login", "cookies=true");
+    assert_non_null(strstr(error_member(l, 0, "message"), "did you mean cookie?"));
+    json_object_put(l);
+
+    /* a long name is cut at a character's start, so the message stays UTF-8 (libevent leaves names undecoded: a
+     * name spelt with percent-escapes is not the name, and so unknown) */
+    l = check_known("GET", "/api/v1/provinces", "%6Cimit=5");
+    assert_string_equal(error_member(l, 0, "field"), "%6Cimit");
+    json_object_put(l);
+    char q[256] = "b";
+    for (int i = 0; i < 40; i++)
+        strcat(q, "\xd8\xa7");      /* then 40 alefs: 81 bytes, byte 60 inside a letter */
+    strcat(q, "=1");
+    l = check_known("GET", "/healthz", q);
+    const char *msg = error_member(l, 0, "message");
+    assert_int_equal(strncmp(msg, "b\xd8\xa7", 3), 0);
+    const char *end = strstr(msg, " is not a query parameter");
+    assert_non_null(end);
+    assert_int_equal(end - msg, 59);    /* b and 29 alefs */
+    json_object_put(l);
 }
 
 static void test_list_limit_defaults_bounds_and_names_the_field(void **state)
@@ -171,6 +243,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_query_check_refuses_repeats_and_bytes_that_are_not_utf8),
+        cmocka_unit_test(test_query_check_known_names_each_unknown_parameter),
         cmocka_unit_test(test_list_limit_defaults_bounds_and_names_the_field),
         cmocka_unit_test(test_json_body_read_answers_415_400_or_the_document),
         cmocka_unit_test(test_path_params_and_province_codes),

@@ -311,6 +311,99 @@ static void test_long_paths(void **state)
     assert_int_equal(m.param_len[0], 3000);
 }
 
+/* The query parameters each route takes, precomputed at start: the route's own, a described list's filters (through
+ * router_describe_queries), limit and cursor on lists, format where CSV is served; typos find their nearest name. */
+static const route_param fake_clients[] = {
+    {"province", "string", NULL}, {"county_id", "integer", NULL}, {"q", "string", NULL}, {NULL, NULL, NULL}};
+static const route_param fake_counties[] = {{"province", "string", NULL}, {"limit", "integer", NULL}, {NULL, NULL, NULL}};
+
+static const route_param *fake_described(const char *pattern)
+{
+    if (!strcmp(pattern, "/api/v1/clients"))
+        return fake_clients;
+    if (!strcmp(pattern, "/api/v1/counties"))
+        return fake_counties;       /* a description naming limit too: listed once */
+    if (!strcmp(pattern, "/api/v1/clients/{id}"))
+        return fake_clients;        /* a single record's GET would take them too, were it described so */
+    return NULL;
+}
+
+static int count_named(const route_param *ps, const char *name)
+{
+    int n = 0;
+    for (; ps && ps->name; ps++)
+        n += !strcmp(ps->name, name);
+    return n;
+}
+
+static void test_query_parameters_per_route(void **state)
+{
+    (void)state;
+    int clients = route_index("GET", "/api/v1/clients"), me = route_index("GET", "/api/v1/auth/me");
+    int login = route_index("POST", "/api/v1/auth/login"), create = route_index("POST", "/api/v1/clients");
+    router_describe_queries(fake_described);
+    for (int i = 0; i < nroutes; i++) {
+        const route_param *q = router_query_params(i);
+        bool list = routes[i].flags & ROUTE_LIST, csv = router_produces(i) & (1u << MEDIA_CSV);
+        assert_int_equal(count_named(q, "limit"), list || i == route_index("GET", "/api/v1/counties"));
+        assert_int_equal(count_named(q, "cursor"), list);
+        assert_int_equal(count_named(q, "format"), csv);
+        for (const route_param *p = routes[i].query; p && p->name; p++)
+            assert_int_equal(count_named(q, p->name), 1);
+        for (const route_param *p = q; p && p->name; p++) {
+            assert_non_null(p->type);
+            assert_null(router_query_unknown(i, p->name));
+        }
+    }
+    assert_int_equal(count_named(router_query_params(clients), "province"), 1);
+    assert_int_equal(count_named(router_query_params(route_index("GET", "/api/v1/clients/{id}")), "province"), 1);
+    assert_int_equal(count_named(router_query_params(create), "province"), 0);     /* described lists are GETs */
+    assert_null(router_query_unknown(clients, "province"));
+    assert_string_equal(router_query_unknown(clients, "provnce"), "province");
+    assert_string_equal(router_query_unknown(clients, "Province"), "province");
+    assert_string_equal(router_query_unknown(clients, "provinces"), "province");
+    assert_string_equal(router_query_unknown(clients, "county"), "");             /* 3 from county_id */
+    assert_string_equal(router_query_unknown(clients, "cunty_id"), "county_id");
+    assert_string_equal(router_query_unknown(clients, "limt"), "limit");
+    assert_string_equal(router_query_unknown(clients, "lim"), "limit");
+    assert_string_equal(router_query_unknown(clients, "cursro"), "cursor");
+    assert_string_equal(router_query_unknown(clients, "fromat"), "format");
+    assert_string_equal(router_query_unknown(clients, "qq"), "q");
+    assert_string_equal(router_query_unknown(clients, ""), "q");
+    assert_string_equal(router_query_unknown(clients, "zzzzzzzz"), "");
+    assert_string_equal(router_query_unknown(me, "format"), "");
+    assert_string_equal(router_query_unknown(me, "x"), "");
+    assert_string_equal(router_query_unknown(login, "cookies"), "cookie");
+    assert_null(router_query_unknown(login, "cookie"));
+    char longname[200];
+    memset(longname, 'a', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    assert_string_equal(router_query_unknown(clients, longname), "");
+    /* without descriptions (as a unit test starts): only what the table itself says */
+    router_describe_queries(NULL);
+    assert_string_equal(router_query_unknown(clients, "province"), "");
+    assert_null(router_query_unknown(clients, "limit"));
+}
+
+static void test_what_each_route_produces(void **state)
+{
+    (void)state;
+    const unsigned json = 1u << MEDIA_JSON, csv = 1u << MEDIA_CSV, text = 1u << MEDIA_TEXT;
+    for (int i = 0; i < nroutes; i++) {
+        const route *r = &routes[i];
+        unsigned want = !strcmp(r->pattern, "/metrics")                                     ? text
+                        : !strcmp(r->method, "GET") && (r->flags & ROUTE_LIST)              ? json | csv
+                        : !strcmp(r->method, "GET") && !strncmp(r->pattern, "/api/v1/reports/", 16) ? json | csv
+                        : r->ok_status == 204                                               ? 0
+                                                                                            : json;
+        if (router_produces(i) != want)
+            fail_msg("%s %s produces %#x, expected %#x", r->method, r->pattern, router_produces(i), want);
+    }
+    assert_string_equal(media_type_names[MEDIA_JSON], "application/json");
+    assert_string_equal(media_type_names[MEDIA_CSV], "text/csv");
+    assert_string_equal(media_format_names[MEDIA_CSV], "csv");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +417,8 @@ int main(void)
         cmocka_unit_test(test_trailing_and_doubled_slashes_are_404),
         cmocka_unit_test(test_percent_encoding_edges),
         cmocka_unit_test(test_long_paths),
+        cmocka_unit_test(test_query_parameters_per_route),
+        cmocka_unit_test(test_what_each_route_produces),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
