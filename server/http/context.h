@@ -47,6 +47,7 @@ typedef struct req_ctx {
     int media;                      /* the reply's media type, MEDIA_* (router.h): negotiated by dispatch from
                                        ?format= or Accept among those the route produces */
     bool want_csv;                  /* media == MEDIA_CSV */
+    int count_query;                /* ?count=true: the index of rc->job's query that counted the list (0: none) */
     json_object *problem_members;   /* members a problem reply adds beside type, title... (406's available) */
     db_job job;                     /* most requests need exactly one */
     int limit;                      /* page size of a list request */

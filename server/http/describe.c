@@ -243,6 +243,20 @@ static void list_where(const resource *r, strbuf *sb, const filter_sql *fs)
     strbuf_printf(sb, " AND ($%d::bigint IS NULL OR t.id > $%d::bigint) ORDER BY t.id LIMIT $%d", p, p, p + 1);
 }
 
+/* ?count=true: the list's own statement counted, with the same parameters (no cursor, LIST_COUNT_CAP + 1 as its
+ * limit), so it counts exactly what the pages would show, under the same row-level security; the columns nobody
+ * reads are left out by the planner */
+static int register_count(const char *resource_name, const char *what, const char *list_sql)
+{
+    char name[96];
+    snprintf(name, sizeof(name), "%s_%s_count", resource_name, what);
+    strbuf sb = STRBUF_INIT;
+    strbuf_printf(&sb, "SELECT count(*) FROM (%s) c", list_sql);
+    int stmt = db_stmt_register(name, sb.data);
+    strbuf_free(&sb);
+    return stmt;
+}
+
 static void derive_list(resource *r)
 {
     filter_sql fs[LIST_MAX_FILTERS];
@@ -282,6 +296,8 @@ static void derive_list(resource *r)
     strbuf_printf(&sb, "SELECT %s FROM %s t WHERE ", r->read_sql, r->table);
     list_where(r, &sb, fs);
     r->stmt_list = db_stmt_register(name, sb.data);
+    r->stmt_count = register_count(r->name, "list", sb.data);
+    r->counted = true;
     strbuf_free(&sb);
     if (r->search == SEARCH_IDS) {
         /* ?q=: the matching ids come from registry_search_ids (see migration 0009: under row-level security a LIKE
@@ -304,13 +320,14 @@ static void derive_list(resource *r)
         list_where(r, &sb, fs);
         snprintf(name, sizeof(name), "%s_search", r->name);
         r->stmt_search = db_stmt_register(name, sb.data);
+        r->stmt_search_count = register_count(r->name, "search", sb.data);
         strbuf_free(&sb);
     }
 }
 
 static const route_param *derive_query_params(const resource *r);
 static const route_param *query_params_of(const list_filter *filters, int nfilters, const field_desc *fields,
-                                          int nfields, bool search);
+                                          int nfields, bool search, bool count);
 
 /* A description the engine cannot serve is a programming error: stop at start, saying which, rather than crash
  * later or serve a record whose scope cannot be checked. */
@@ -617,13 +634,14 @@ const route_param *describe_query_params(const resource *r)
 /* the list's query parameters as the API description shows them */
 static const route_param *derive_query_params(const resource *r)
 {
-    return query_params_of(r->filters, r->nfilters, r->fields, r->nfields, r->search != SEARCH_NONE);
+    return query_params_of(r->filters, r->nfilters, r->fields, r->nfields, r->search != SEARCH_NONE,
+                           r->counted);
 }
 
 static const route_param *query_params_of(const list_filter *filters, int nfilters, const field_desc *fields,
-                                          int nfields, bool search)
+                                          int nfields, bool search, bool count)
 {
-    route_param *p = calloc((size_t)nfilters + 2, sizeof(*p));
+    route_param *p = calloc((size_t)nfilters + 3, sizeof(*p));
     int n = 0;
     for (int i = 0; i < nfilters; i++) {
         const field_desc *f = NULL;
@@ -655,6 +673,8 @@ static const route_param *query_params_of(const list_filter *filters, int nfilte
     }
     if (search)
         p[n++] = (route_param){"q", "string", "name search (Persian and Arabic letter forms match)"};
+    if (count)
+        p[n++] = (route_param){"count", "boolean", LIST_COUNT_DOC};
     return p;
 }
 
@@ -708,7 +728,7 @@ void describe_rows_init(row_desc *d)
             abort();
         d->filters[d->nfilters++] = filter_of(&q[i]);
     }
-    d->query_params = query_params_of(d->filters, d->nfilters, q, nq, false);
+    d->query_params = query_params_of(d->filters, d->nfilters, q, nq, false, false);
     if (nrow_descs < MAX_ROW_DESCS)
         row_descs[nrow_descs++] = d;
 }

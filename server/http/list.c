@@ -66,8 +66,30 @@ void reply_rows_list(req_ctx *rc, const PGresult *r, const col_spec *cols, int n
         reply_strbuf(rc, 200, "text/csv; charset=utf-8", &sb);
     } else {
         encode_list_json(&sb, r, nrows, cols, ncols, next);
+        const PGresult *c = rc->count_query > 0 ? rc->job.res[rc->count_query] : NULL;
+        if (c && PQntuples(c) == 1 && sb.len && sb.data[sb.len - 1] == '}') {
+            long long total = atoll(PQgetvalue(c, 0, 0));
+            sb.len--;   /* the object goes on: {"items","next_cursor","total","total_is_lower_bound"} */
+            strbuf_printf(&sb, ",\"total\":%lld,\"total_is_lower_bound\":%s}",
+                          total > LIST_COUNT_CAP ? (long long)LIST_COUNT_CAP : total,
+                          total > LIST_COUNT_CAP ? "true" : "false");
+        }
         reply_strbuf(rc, 200, "application/json", &sb);
     }
+}
+
+void list_add_count(req_ctx *rc, const db_query *list, int count_stmt)
+{
+    if (rc->want_csv)
+        return;
+    db_query *c = db_job_add(&rc->job, count_stmt);
+    *c = *list;
+    c->stmt = count_stmt;
+    if (c->nparams >= 2) {     /* the list's last two: the cursor, the limit */
+        c->values[c->nparams - 2] = NULL;
+        c->values[c->nparams - 1] = arena_sprintf(rc->arena, "%d", LIST_COUNT_CAP + 1);
+    }
+    rc->count_query = rc->job.n - 1;
 }
 
 void list_bad_cursor(field_errors *fe)
@@ -235,6 +257,10 @@ bool list_parse(req_ctx *rc, const list_filter *filters, int nfilters, list_curs
 {
     memset(out, 0, sizeof(*out));
     list_limit_parse(req_query(rc, "limit"), &rc->limit, fe);
+    const char *count = req_query(rc, "count");
+    if (count && strcmp(count, "true") && strcmp(count, "false"))
+        field_error_coded(fe, "count", "choice", "count باید true یا false باشد.", "must be true or false");
+    out->count = count && !strcmp(count, "true");
     int64_t v;
     out->limit = arena_sprintf(rc->arena, "%d", rc->limit + 1);
     const char *c = req_query(rc, "cursor");

@@ -47,11 +47,19 @@ typedef enum {
     LIST_CURSOR_ID_N,               /* a positive id and a position in it, 0 to 2^31-1 (a loan's installment) */
 } list_cursor_kind;
 
+/* ?count=true on a described list: "total" counted up to this many rows; past it "total" is this and
+ * "total_is_lower_bound" true */
+#define LIST_COUNT_CAP 10000
+#define LIST_COUNT_DOC                                                                                             \
+    "true: the reply's total counts every row of the filter (JSON only; up to 10000: past it total is 10000 and "  \
+    "total_is_lower_bound true)"
+
 typedef struct list_request {
     const char *after;                          /* the cursor's key, or NULL for the first page */
     const char *after_n;                        /* LIST_CURSOR_ID_N: the key's position, with after */
     const char *limit;                          /* limit + 1 as text (rc->limit is the page size) */
     const char *values[LIST_MAX_FILTERS];       /* each filter's normalised value, or NULL when not given */
+    bool count;                                 /* ?count=true (only lists that declare it take it) */
 } list_request;
 
 /* The pure core: reads limit, cursor and filters into out, adding a field error (with its code) for each
@@ -81,6 +89,11 @@ void reply_rows_list(req_ctx *rc, const PGresult *r, const col_spec *cols, int n
  * query (decoded, re-encoded here) with cursor set to next (percent-encoded; relative, as RFC 8288 allows), the
  * other parameters in their order. In a. */
 const char *list_next_link(arena *a, const char *path, const struct evkeyvalq *query, const char *next);
+
+/* ?count=true: adds to rc->job the query that counts the list's rows, a copy of list (its statement's count, same
+ * parameters) without the cursor and with LIST_COUNT_CAP + 1 as the limit; reply_rows_list then adds "total". Not
+ * for CSV (no place for it): nothing is added then. */
+void list_add_count(req_ctx *rc, const db_query *list, int count_stmt);
 
 /* Decodes ?cursor= into nkey values (NULLs when there is no cursor), each non-empty plain ASCII (letters, digits,
  * '-', '_', '.'), as this server writes them. Returns false after replying 400. For lists sorted by more than one

@@ -731,6 +731,8 @@ void resource_list(req_ctx *rc, const resource *r)
         db_query_param(q, pattern);
     db_query_param(q, lr.after);
     db_query_param(q, lr.limit);
+    if (lr.count && r->counted)
+        list_add_count(rc, q, pattern && r->search == SEARCH_IDS ? r->stmt_search_count : r->stmt_count);
     if (!r->audit_reads) {
         resource_submit_list(rc, r);
         return;

@@ -102,6 +102,10 @@ struct resource {
     /* create_many($1 JSON array of values, $2 submission id): writes them all only while that submission is being
      * approved by this very request, each audited with the submission's id; returns how many */
     int stmt_create_many;
+    /* ?count=true: the list's (and its search's) own query counted, no cursor, at most LIST_COUNT_CAP + 1 rows
+     * (counted false: the list has no count, nor the parameter; nested lists) */
+    bool counted;
+    int stmt_count, stmt_search_count;
 };
 
 /* Validates a body as a create would and fills values (for submissions, which check records without writing). */

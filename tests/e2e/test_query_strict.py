@@ -299,6 +299,40 @@ class QueryStrictTest(harness.ActorTestCase):
         self.assertIsNone(r.headers.get("Link"))
         self.assertIsNone(r.json()["next_cursor"])
 
+    # -- ?count=true ------------------------------------------------------------------------------------------------
+    def test_count_totals_the_whole_filter(self):
+        mine = lambda prov: sum(1 for p in self.clients.values() if p == prov)   # noqa: E731
+        for who, query, want in (("admin", "", len(self.clients)), ("admin", "&province=IR-07", mine(self.FARS)),
+                                 ("teh", "", mine(self.TEHRAN)), ("fars", "", mine(self.FARS)),
+                                 ("admin", "&q=" + urllib.parse.quote("مریم"), len(self.clients)),
+                                 ("teh", "&q=" + urllib.parse.quote("مریم"), mine(self.TEHRAN))):
+            with self.subTest(who=who, query=query):
+                body = self.ok("GET", "/api/v1/clients?limit=1&count=true" + query, who).json()
+                self.assertEqual((body["total"], body["total_is_lower_bound"]), (want, False), body)
+                self.assertEqual(len(body["items"]), 1)
+                rows, _ = self.follow("/api/v1/clients?limit=1&count=true" + query, who=who)
+                self.assertEqual(len(rows), want)
+        body = self.ok("GET", "/api/v1/clients?count=false", "admin").json()
+        self.assertNotIn("total", body)
+        self.assertNotIn("total", self.ok("GET", "/api/v1/clients", "admin").json())
+        body = self.assertFields(self.req("GET", "/api/v1/clients?count=yes", "admin"), 400, ["count"])
+        self.assertEqual(body["errors"][0]["code"], "count.choice")
+        # lists that are not described resources, and nested ones, do not take it
+        for path in ("/api/v1/provinces", "/api/v1/users", "/api/v1/clients/%d/services" % min(self.clients)):
+            self.assertUnknown(self.req("GET", path + "?count=true", "admin"), "count")
+
+    def test_count_stops_at_ten_thousand(self):
+        self.pg.psql("INSERT INTO campaigns (name, province_code) SELECT 'strict count ' || i, 'IR-05'"
+                     " FROM generate_series(1, 10001) i")
+        try:
+            body = self.ok("GET", "/api/v1/campaigns?province=IR-05&limit=2&count=true", "admin").json()
+            self.assertEqual((body["total"], body["total_is_lower_bound"]), (10000, True))
+            self.pg.psql("DELETE FROM campaigns WHERE name = 'strict count 10001'")
+            body = self.ok("GET", "/api/v1/campaigns?province=IR-05&limit=2&count=true", "admin").json()
+            self.assertEqual((body["total"], body["total_is_lower_bound"]), (10000, False))
+        finally:
+            self.pg.psql("DELETE FROM campaigns WHERE name LIKE 'strict count %'")
+
 
 if __name__ == "__main__":
     harness.main()
