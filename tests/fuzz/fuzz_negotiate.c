@@ -1,7 +1,8 @@
 /*
- * fuzz_negotiate.c - Accept-Encoding and Accept-Language come from any client on every console request: parsing
- * arbitrary text must never crash or read past the header, never pick a coding that is not available or that the
- * header refuses by name with q=0, and never prefer Persian in a header that does not name it.
+ * fuzz_negotiate.c - Accept-Encoding and Accept-Language come from any client on every console request, and Accept
+ * on every API request: parsing arbitrary text must never crash or read past the header, never pick a coding that
+ * is not available or that the header refuses by name with q=0, never prefer Persian in a header that does not name
+ * it, and pick a media type among those available (or none), the first when the header holds no media range at all.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -32,6 +33,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
     free(refused);
+    static const char *const types[] = {"application/json", "text/csv", "text/plain"};
+    bool no_range = !strchr(text, '/') && !strchr(text, '*');
+    for (int n = 1; n <= 3; n++) {
+        int m = media_type_pick(text, types, n);
+        if (m < -1 || m >= n || (no_range && m != 0))
+            abort();
+    }
     bool fa = accept_language_prefers_fa(text);
     if (fa && !strstr(text, "fa") && !strstr(text, "FA") && !strstr(text, "Fa") && !strstr(text, "fA"))
         abort();

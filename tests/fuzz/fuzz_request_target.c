@@ -73,6 +73,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         abort();
             json_object_put(fe.list);
             fe.list = NULL;
+            if (m.route) {  /* the names the route takes: refused exactly when one is not among them */
+                bool known = true;
+                for (struct evkeyval *kv = q.tqh_first; kv; kv = kv->next.tqe_next)
+                    known &= router_query_unknown(m.index, kv->key) == NULL;
+                if (query_check_known(&q, m.index, &fe) != known || known != !fe.list)
+                    abort();
+                json_object_put(fe.list);
+                fe.list = NULL;
+            }
             int limit;
             ok = list_limit_parse(evhttp_find_header(&q, "limit"), &limit, &fe);
             if (ok != !fe.list || limit < 1 || limit > 500)
