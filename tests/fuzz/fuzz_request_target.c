@@ -1,7 +1,8 @@
 /*
  * fuzz_request_target.c - what the server does with a request target before any handler, by the very functions
  * production runs: route matching over the real route table, libevent's query parsing as dispatch.c calls it, the
- * query check every authenticated route passes (query_check), the decoding of path parameters (path_param_decode)
+ * query checks every routed request passes (query_check; query_check_known against the route matched), the decoding
+ * of path parameters (path_param_decode)
  * (server/http/input.c) and ?limit= (list_limit_parse, server/http/list.c: the one list parser's page size).
  * Properties: no crash; a match's parameters lie inside the path and hold no '/'; the Allow list of a 405 names
  * only real methods; a decoded parameter is no longer than its segment and holds no NUL; an accepted query has
