@@ -77,6 +77,7 @@ void handle_clients_transfer(struct req_ctx *rc);
 
 void households_init(void);
 void handle_households_get(struct req_ctx *rc);
+void handle_households_list(struct req_ctx *rc);
 void handle_households_create(struct req_ctx *rc);
 void handle_households_patch(struct req_ctx *rc);
 
@@ -86,12 +87,14 @@ extern const char *const program_codes[];
 
 void enrollments_init(void);
 void handle_enrollments_get(struct req_ctx *rc);
+void handle_enrollments_list(struct req_ctx *rc);
 void handle_enrollments_patch(struct req_ctx *rc);
 void handle_client_enrollments_list(struct req_ctx *rc);
 void handle_client_enrollments_create(struct req_ctx *rc);
 
 void services_init(void);
 void handle_services_get(struct req_ctx *rc);
+void handle_services_list(struct req_ctx *rc);
 void handle_services_patch(struct req_ctx *rc);
 void handle_client_services_list(struct req_ctx *rc);
 void handle_client_services_create(struct req_ctx *rc);
@@ -123,6 +126,7 @@ void handle_loans_patch(struct req_ctx *rc);
 void handle_loans_overdue(struct req_ctx *rc);
 void handle_loan_repayments_list(struct req_ctx *rc);
 void handle_loan_repayments_create(struct req_ctx *rc);
+void handle_repayments_get(struct req_ctx *rc);
 
 void reports_init(void);
 void handle_report_summary(struct req_ctx *rc);

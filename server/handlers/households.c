@@ -1,7 +1,8 @@
 /*
  * households.c - a client's family, for housing and microfinance: /api/v1/households. Clients join a household
  * through their household_id and household_role (head, spouse, child, ...); a household lists its members
- * (those the caller may see).
+ * (those the caller may see). GET /api/v1/households lists those in the caller's scope (?province=, ?county_id=,
+ * ?center_id=), audited as a list of people's records like the clients list.
  */
 #include "server/handlers/handlers.h"
 #include "server/http/resource.h"
@@ -9,12 +10,13 @@
 /* A household, field by field (describe.h); its members are the clients that name it (those the caller sees). */
 static const field_desc household_fields[] = {
     DESC_ID("55"),
-    DESC_PROVINCE(LF_NONE),
+    DESC_PROVINCE(LF_PROVINCE),
     {.name = "county_id", .column = "county_id", .in = F_INT, .out = COL_INT, .sqltype = "integer", .min = 1,
-     .max = 2147483647, .flags = DF_CREATE | DF_REQUIRED_CREATE, .label_fa = "شهرستان", .label_en = "County",
+     .max = 2147483647, .flags = DF_CREATE | DF_REQUIRED_CREATE, .filter = LF_ID, .label_fa = "شهرستان", .label_en = "County",
      .example = "120"},
     {.name = "center_id", .column = "center_id", .in = F_INT, .out = COL_INT, .sqltype = "bigint", .min = 1,
-     .max = INT64_MAX, .flags = DF_WRITE | DF_NULLABLE, .label_fa = "مرکز", .label_en = "Center", .example = "17"},
+     .max = INT64_MAX, .flags = DF_WRITE | DF_NULLABLE, .filter = LF_ID, .label_fa = "مرکز", .label_en = "Center",
+     .example = "17"},
     {.name = "address", .column = "address", .in = F_STRING, .out = COL_TEXT, .sqltype = "text", .max = 500,
      .flags = DF_WRITE | DF_NULLABLE, .label_fa = "نشانی", .label_en = "Address",
      .example = "\"تهران، خیابان آزادی، پلاک ۱۲\""},
@@ -46,5 +48,6 @@ void households_init(void)
 }
 
 void handle_households_get(req_ctx *rc) { resource_get(rc, &households); }
+void handle_households_list(req_ctx *rc) { resource_list(rc, &households); }
 void handle_households_create(req_ctx *rc) { resource_create(rc, &households, NULL); }
 void handle_households_patch(req_ctx *rc) { resource_patch(rc, &households); }

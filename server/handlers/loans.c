@@ -208,6 +208,9 @@ void handle_loans_patch(req_ctx *rc) { resource_patch(rc, &loans); }
 /* audited; with ?client_id= as a read of that client (DF_LIST_PARENT) */
 void handle_loans_list(req_ctx *rc) { resource_list(rc, &loans); }
 
+/* Where a repayment's 201 points: one repayment, scoped and audited like its loan's reads */
+void handle_repayments_get(req_ctx *rc) { resource_get(rc, &repayments); }
+
 void handle_loan_repayments_create(req_ctx *rc)
 {
     const char *loan = resource_id_param(rc, 0, "loan");

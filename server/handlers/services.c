@@ -1,6 +1,7 @@
 /*
  * services.c - services a client received at a center: GET/POST /api/v1/clients/{id}/services, GET/PATCH
- * /api/v1/services/{id}. A service lives where its client lives, at the center that gave it (so an NGO center
+ * /api/v1/services/{id}, and every service in the caller's scope: GET /api/v1/services (filters from the description;
+ * with ?client_id= audited as a read of that client, else as a list of people's records). A service lives where its client lives, at the center that gave it (so an NGO center
  * sees the services it gave).
  */
 
@@ -10,11 +11,12 @@
 /* A service a client received, field by field (describe.h); it lives where its client lives. */
 static const field_desc service_fields[] = {
     DESC_ID("7730"),
-    {.name = "client_id", .column = "client_id", .out = COL_INT, .sqltype = "bigint", .flags = DF_STORED,
-     .label_fa = "مددجو", .label_en = "Client", .example = "1042", .doc = "the path's client"},
+    {.name = "client_id", .column = "client_id", .out = COL_INT, .sqltype = "bigint",
+     .flags = DF_STORED | DF_LIST_PARENT, .filter = LF_ID, .label_fa = "مددجو", .label_en = "Client",
+     .example = "1042", .doc = "the path's client"},
     {.name = "center_id", .column = "center_id", .in = F_INT, .out = COL_INT, .sqltype = "bigint", .min = 1,
-     .max = INT64_MAX, .flags = DF_CREATE | DF_REQUIRED_CREATE, .label_fa = "مرکز", .label_en = "Center",
-     .example = "17"},
+     .max = INT64_MAX, .flags = DF_CREATE | DF_REQUIRED_CREATE, .filter = LF_ID, .label_fa = "مرکز",
+     .label_en = "Center", .example = "17"},
     {.name = "service", .column = "service", .in = F_STRING, .out = COL_TEXT, .sqltype = "text", .min = 1,
      .max = 100, .flags = DF_WRITE | DF_REQUIRED, .label_fa = "خدمت", .label_en = "Service",
      .example = "\"physiotherapy\""},
@@ -24,9 +26,13 @@ static const field_desc service_fields[] = {
     {.name = "notes", .column = "notes", .in = F_STRING, .out = COL_TEXT, .sqltype = "text", .max = 2000,
      .flags = DF_WRITE | DF_NULLABLE | DF_EMPTY_IS_NULL, .label_fa = "یادداشت", .label_en = "Notes",
      .example = "null"},
-    DESC_PROVINCE(LF_NONE),
-    DESC_COUNTY(LF_NONE),
+    DESC_PROVINCE(LF_PROVINCE),
+    DESC_COUNTY(LF_ID),
     DESC_RECORD_TAIL,
+    /* a filter only: the Jalali (fiscal) year the service was given in */
+    {.name = "fiscal_year", .expr = "((jalali_of(t.provided_on)).jy)::text", .flags = DF_NOT_SELECTED,
+     .filter = LF_JALALI_YEAR, .label_fa = "سال مالی", .label_en = "Fiscal year (Jalali)", .example = "1404",
+     .doc = "services given in this Jalali year (by provided_on), e.g. 1404"},
 };
 
 static resource services = {
@@ -53,6 +59,7 @@ void services_init(void)
 }
 
 void handle_services_get(req_ctx *rc) { resource_get(rc, &services); }
+void handle_services_list(req_ctx *rc) { resource_list(rc, &services); }
 void handle_services_patch(req_ctx *rc) { resource_patch(rc, &services); }
 
 void handle_client_services_create(req_ctx *rc)
@@ -64,5 +71,5 @@ void handle_client_services_create(req_ctx *rc)
 
 void handle_client_services_list(req_ctx *rc)
 {
-    resource_list_children(rc, &services, "client", client_visible_stmt(), services.stmt_list);
+    resource_list_children(rc, &services, "client", client_visible_stmt(), services.stmt_children);
 }

@@ -287,11 +287,13 @@ static void derive_list(resource *r)
     char name[96];
     snprintf(name, sizeof(name), "%s_list", r->name);
     if (r->parent_column) {
+        /* the parent's rows; the collection's own list follows, as any resource's */
+        char cname[96];
+        snprintf(cname, sizeof(cname), "%s_children", r->name);
         strbuf_printf(&sb, "SELECT %s FROM %s t WHERE t.%s = $1::bigint AND ($2::bigint IS NULL OR t.id > $2::bigint)"
                            " ORDER BY t.id LIMIT $3", r->read_sql, r->table, r->parent_column);
-        r->stmt_list = db_stmt_register(name, sb.data);
+        r->stmt_children = db_stmt_register(cname, sb.data);
         strbuf_free(&sb);
-        return;
     }
     strbuf_printf(&sb, "SELECT %s FROM %s t WHERE ", r->read_sql, r->table);
     list_where(r, &sb, fs);

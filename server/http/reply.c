@@ -73,11 +73,28 @@ static void log_access(req_ctx *rc, uint64_t dur_us)
     strbuf_free(&sb);
 }
 
+/* A 200 to GET or HEAD with an ETag that the request's If-None-Match names: answered 304, with the same headers
+ * and no body (RFC 9110 13.1.2), here once for every record. An audited read has written its audit row before its
+ * reply was made, so its 304 is recorded too: the 304 confirms to the caller that the person's data they hold is
+ * current, which is a read of it. */
+static bool not_modified(req_ctx *rc, int status)
+{
+    if (status != 200 || !rc->method || (strcmp(rc->method, "GET") != 0 && strcmp(rc->method, "HEAD") != 0))
+        return false;
+    const char *tag = evhttp_find_header(evhttp_request_get_output_headers(rc->req), "ETag");
+    return tag && etag_none_match(req_header(rc, "If-None-Match"), tag);
+}
+
 /* The one exit of every request: headers, the answer, metrics, the access log, and the context back to the pool.
  * It never starts work. */
 static void reply_send(req_ctx *rc, int status, const char *content_type, struct evbuffer *body)
 {
     REQ_CHECK(rc, REQ_LIVE);
+    if (not_modified(rc, status)) {
+        status = 304;
+        content_type = NULL;
+        body = NULL;
+    }
     rc->life = REQ_REPLIED;
     struct evkeyvalq *h = evhttp_request_get_output_headers(rc->req);
     rc->status = status;

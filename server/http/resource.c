@@ -10,6 +10,7 @@
 #include "common/national_id.h"
 #include "common/textnorm.h"
 #include "server/audit/read_audit.h"
+#include "server/http/etag.h"
 #include "server/http/list.h"
 
 /* SQL generation (once, at start) --------------------------------------------------------------------------- */
@@ -100,6 +101,18 @@ void resource_init(resource *r)
         fprintf(stderr, "resource %s: a hand-written column position disagrees with its columns' names\n", r->name);
         abort();
     }
+    /* the values a reply derives from other records go into its ETag (etag.h): found by name in both shapes */
+    for (int i = 0; r->fields && i < r->nfields; i++) {
+        const field_desc *f = &r->fields[i];
+        if (!f->expr || f->column || f->write_expr || f->out == COL_HIDDEN || (f->flags & DF_NOT_SELECTED))
+            continue;
+        int pr = res_col(r->shape_read.cols, r->shape_read.ncols, f->name);
+        int pw = res_col(r->shape_write.cols, r->shape_write.ncols, f->name);
+        if (pr < 0 || pw < 0 || r->netag_derived == RES_MAX_DERIVED)
+            continue;
+        r->etag_derived_read[r->netag_derived] = pr;
+        r->etag_derived_write[r->netag_derived++] = pw;
+    }
     strbuf sb = STRBUF_INIT;
 
     /* a read of a person's record is audited too, in a batch of its own (read_audit.h): this stays read-only */
@@ -183,7 +196,13 @@ static bool row_in_scope(req_ctx *rc, const resource *r, const res_shape *s, con
 static void reply_record(req_ctx *rc, const resource *r, int status, const PGresult *res, bool read)
 {
     const res_shape *s = read ? &r->shape_read : &r->shape_write;
-    req_set_etag(rc, r->name, PQgetvalue(res, 0, s->id), PQgetvalue(res, 0, s->version), NULL);
+    /* the version, and a digest of what the reply derives from other records as this caller sees it (etag.h) */
+    const char *derived[RES_MAX_DERIVED];
+    for (int i = 0; i < r->netag_derived; i++)
+        derived[i] = value_or_null(res, 0, read ? r->etag_derived_read[i] : r->etag_derived_write[i]);
+    char version[ETAG_VERSION_BUFSZ];
+    etag_version_with(version, PQgetvalue(res, 0, s->version), derived, r->netag_derived);
+    req_set_etag(rc, r->name, PQgetvalue(res, 0, s->id), version, NULL);
     if (status == 201) {
         char loc[128];
         snprintf(loc, sizeof(loc), "%s/%s", r->path, PQgetvalue(res, 0, s->id));

@@ -58,8 +58,8 @@ struct resource {
     int nfields;
     const char *schema;         /* OpenAPI component names: "Client", "ClientWrite", "ClientPatch" */
     search_kind search;         /* ?q= on its list */
-    const char *parent_column;  /* a nested collection's (/clients/{id}/services: "client_id"): its list is the
-                                   parent's rows (stmt_list: $1 parent, $2 after, $3 limit + 1) */
+    const char *parent_column;  /* a nested collection's (/clients/{id}/services: "client_id"): the parent's rows
+                                   are stmt_children ($1 parent, $2 after, $3 limit + 1) */
     /* by hand, for a resource not described yet: */
     const char *select_sql;     /* output columns over alias t; must name province, county_id, center_id, id,
                                    version as such */
@@ -99,6 +99,13 @@ struct resource {
     int list_parent;                    /* the DF_LIST_PARENT filter (-1: none) and its record's entity */
     const char *list_parent_entity;
     int stmt_get, stmt_create, stmt_update, stmt_version, stmt_list, stmt_search;
+    /* a nested collection's (parent_column): the parent's rows ($1 parent, $2 after, $3 limit + 1); stmt_list is
+     * then the collection's own list over every parent, like any resource's */
+    int stmt_children;
+    /* what a record's reply derives from other records (a read field with an expression and no column of its own:
+     * a campaign's totals, a household's members): their positions in reads and writes, folded into its ETag */
+#define RES_MAX_DERIVED 16
+    int etag_derived_read[RES_MAX_DERIVED], etag_derived_write[RES_MAX_DERIVED], netag_derived;
     /* create_many($1 JSON array of values, $2 submission id): writes them all only while that submission is being
      * approved by this very request, each audited with the submission's id; returns how many */
     int stmt_create_many;

@@ -1799,8 +1799,9 @@ def etag_v(resp, variant=None):
     """'"v<version>"' when the response's ETag is the right one for the record it answers about (its Location, else
     the request's path), else the ETag as sent: lets a test compare a tag with the version it expects."""
     tag = resp.header("ETag")
-    m = re.fullmatch(r'"(\d+)-[0-9a-f]{16}"', tag or "")
+    # "<version>[.<8 hex: what the reply derives from other records>]-<16 hex>"
+    m = re.fullmatch(r'"((\d+)(?:\.[0-9a-f]{8})?)-[0-9a-f]{16}"', tag or "")
     if not m:
         return tag
     where = resp.header("Location") or resp.path
-    return '"v%s"' % m.group(1) if tag == etag_of(where, m.group(1), variant) else tag
+    return '"v%s"' % m.group(2) if tag == etag_of(where, m.group(1), variant) else tag

@@ -36,7 +36,7 @@ NOT_DATA = {"/api/v1/openapi.json": "describes the fields, holds no records",
             "/metrics": "counters of requests, no records (and served only to the addresses configured)"}
 # Where the ids of a path's {id} come from, by the collection before it (e.g. /api/v1/clients/{id}/services).
 IDS_FOR = ("users", "centers", "staff", "clients", "enrollments", "services", "households", "allocations",
-           "campaigns", "donations", "loans", "submissions")
+           "campaigns", "donations", "loans", "repayments", "submissions")
 # Filters a walk of the plain routes would not reach but that read one person's data.
 FILTERED = ("/api/v1/loans?client_id={client}", "/api/v1/clients?national_id={national_id}",
             "/api/v1/staff?national_id={staff_national_id}", "/api/v1/donations?county_id={county}",
@@ -89,7 +89,7 @@ class ReadAuditTest(harness.RegistryTestCase):
                                                   "campaign_id": campaign, "client_id": client})["id"]
             loan = post("/api/v1/loans", {"client_id": client, "amount_rials": 1200, "installments": 12,
                                           "first_due_on": "2024-01-01"})["id"]
-            post("/api/v1/loans/%d/repayments" % loan, {"amount_rials": 100, "paid_on": "2024-01-05"})
+            repayment = post("/api/v1/loans/%d/repayments" % loan, {"amount_rials": 100, "paid_on": "2024-01-05"})["id"]
         cls.add_actors({"ngo": dict(username="walk-ngo", role="ngo_submitter", center=center),
                         "pa": dict(username="walk-pa", role="provincial_admin", province=TEHRAN)}, PASSWORD)
         with reg.client() as c:
@@ -99,7 +99,8 @@ class ReadAuditTest(harness.RegistryTestCase):
                 headers={"Idempotency-Key": uuid.uuid4().hex})["id"]
         cls.ids = {"users": cls.uid["admin"], "centers": center, "staff": staff, "clients": client,
                    "enrollments": enrollment, "services": service, "households": hh, "allocations": allocation,
-                   "campaigns": campaign, "donations": donation, "loans": loan, "submissions": submission}
+                   "campaigns": campaign, "donations": donation, "loans": loan, "repayments": repayment,
+                   "submissions": submission}
         cls.fill = {"client": client, "national_id": nid, "staff_national_id": snid, "county": county}
 
     # -- helpers --------------------------------------------------------------------------------------------------
@@ -179,6 +180,10 @@ class ReadAuditTest(harness.RegistryTestCase):
         for coll in ("enrollments", "submissions", "clients", "loans", "donations"):
             self.assertIn("/api/v1/%s/%d" % (coll, self.ids[coll]), seen)
         self.assertIn("/api/v1/loans?" + urllib.parse.urlencode({"client_id": self.fill["client"]}), seen)
+        # and issue 16's: the lists of households, enrollments and services, one repayment
+        for path in ("/api/v1/households", "/api/v1/enrollments", "/api/v1/services",
+                     "/api/v1/repayments/%d" % self.ids["repayments"]):
+            self.assertIn(path, seen)
 
     def test_what_the_new_read_records_say(self):
         """A client's services and enrollments (and a loan's repayments) are reads of that client (loan), where it
