@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -137,15 +138,31 @@ static gz_stream *thread_stream(void)
     return g;
 }
 
+void reply_vary_add(struct evkeyvalq *h, const char *token)
+{
+    const char *was = evhttp_find_header(h, "Vary");
+    if (!was) {
+        evhttp_add_header(h, "Vary", token);
+        return;
+    }
+    char both[256];
+    snprintf(both, sizeof(both), "%s, %s", was, token);
+    evhttp_remove_header(h, "Vary");
+    evhttp_add_header(h, "Vary", both);
+}
+
 void compress_reply(req_ctx *rc, struct evkeyvalq *h, int status, const char *content_type, struct evbuffer *body)
 {
     const route *rt = rc->match.route;
     compress_decision d = compress_decide(rt ? rt->pattern : NULL, status, content_type,
                                           evhttp_find_header(h, "Content-Encoding"),
-                                          body ? evbuffer_get_length(body) : 0, req_header(rc, "Accept-Encoding"));
+                                          body ? evbuffer_get_length(body) : 0,
+                                          /* the request is already marked replied: its headers directly */
+                                          evhttp_find_header(evhttp_request_get_input_headers(rc->req),
+                                                             "Accept-Encoding"));
     if (d == COMPRESS_NEVER)
         return;
-    evhttp_add_header(h, "Vary", "Accept-Encoding");
+    reply_vary_add(h, "Accept-Encoding");
     gz_stream *g = d == COMPRESS_GZIP ? thread_stream() : NULL;
     if (!g)
         return;

@@ -58,6 +58,9 @@ void gz_stream_free(gz_stream *g);
 /* Compresses all of in onto the end of out, leaving in as it was (a chunked sender drains it); finish closes the gzip member (its trailer). 0, or -1. */
 int gz_stream_feed(gz_stream *g, struct evbuffer *in, struct evbuffer *out, bool finish);
 
+/* Adds token to the reply's Vary header, as one header (clients often read only the first of several). */
+void reply_vary_add(struct evkeyvalq *h, const char *token);
+
 /* The hook in reply_send: decides, adds Vary and Content-Encoding, and replaces body's contents with their gzip
  * (kept as they were when gzip would not be smaller or fails). h are the reply's headers. */
 void compress_reply(struct req_ctx *rc, struct evkeyvalq *h, int status, const char *content_type,

@@ -5,6 +5,7 @@
 
 #include <event2/http.h>
 
+#include "server/http/compress.h"
 #include "server/http/context.h"
 #include "server/http/reply.h"
 #include "server/router.h"
@@ -46,7 +47,10 @@ bool cors_actual_headers(const char *const *list, int n, const char *origin, cor
 
 static void add_to_headers(void *arg, const char *name, const char *value)
 {
-    evhttp_add_header(arg, name, value);
+    if (!strcmp(name, "Vary"))
+        reply_vary_add(arg, value);
+    else
+        evhttp_add_header(arg, name, value);
 }
 
 void cors_reply_headers(req_ctx *rc, struct evkeyvalq *h)
@@ -57,7 +61,7 @@ void cors_reply_headers(req_ctx *rc, struct evkeyvalq *h)
     if (!rc->match.route && !(rc->path && !strncmp(rc->path, "/api/", 5)))
         return;     /* the console and its door: same-origin only */
     cors_actual_headers((const char *const *)cfg->cors_origin_list, cfg->cors_origin_count,
-                        req_header(rc, "Origin"), add_to_headers, h);
+                        evhttp_find_header(evhttp_request_get_input_headers(rc->req), "Origin"), add_to_headers, h);
 }
 
 void cors_handle_options(req_ctx *rc, const char *path)
