@@ -57,6 +57,7 @@ static const config_key config_keys[] = {
     {"metrics_token", "REGISTRY_METRICS_TOKEN", CT_STRING, OFF(metrics_token), 0, 0, NULL},
     {"console_idle_timeout_s", "REGISTRY_CONSOLE_IDLE_TIMEOUT", CT_INT, OFF(console_idle_timeout_s), 60, 86400, "1800"},
     {"public_origin", "REGISTRY_PUBLIC_ORIGIN", CT_STRING, OFF(public_origin), 0, 0, NULL},
+    {"gzip_level", NULL, CT_INT, OFF(gzip_level), 0, 9, "1"},
     {"cors_origins", "REGISTRY_CORS_ORIGINS", CT_STRING, OFF(cors_origins), 0, 0, NULL},
 };
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))

@@ -47,6 +47,7 @@ typedef struct registry_config {
     char *metrics_token;        /* or whoever sends it as a bearer token; NULL: none */
     int console_idle_timeout_s; /* an idle console signs itself out after this long */
     char *public_origin;        /* https://host[:port] the console is reached at; NULL: trust the Host header */
+    int gzip_level;             /* zlib level of dynamic replies' gzip (1 fastest ... 9 smallest); 0: never gzip */
     char *cors_origins;         /* other origins whose pages may call the API (CORS): comma-separated, as given ... */
     char **cors_origin_list;    /* ... and parsed: exact origins, none by default */
     int cors_origin_count;

@@ -121,7 +121,7 @@ static void stream_key_make(void)
     pthread_key_create(&stream_key, stream_destroy);
 }
 
-static gz_stream *thread_stream(void)
+static gz_stream *thread_stream(int level)
 {
     pthread_once(&stream_once, stream_key_make);
     gz_stream *g = pthread_getspecific(stream_key);
@@ -130,7 +130,7 @@ static gz_stream *thread_stream(void)
         return g;
     }
     g = malloc(sizeof(*g));
-    if (!g || gz_stream_init(g, COMPRESS_LEVEL) != 0) {
+    if (!g || gz_stream_init(g, level) != 0) {
         free(g);
         return NULL;
     }
@@ -154,6 +154,9 @@ void reply_vary_add(struct evkeyvalq *h, const char *token)
 void compress_reply(req_ctx *rc, struct evkeyvalq *h, int status, const char *content_type, struct evbuffer *body)
 {
     const route *rt = rc->match.route;
+    int level = rc->w->cfg->gzip_level;
+    if (level <= 0)
+        return;
     compress_decision d = compress_decide(rt ? rt->pattern : NULL, status, content_type,
                                           evhttp_find_header(h, "Content-Encoding"),
                                           body ? evbuffer_get_length(body) : 0,
@@ -163,7 +166,7 @@ void compress_reply(req_ctx *rc, struct evkeyvalq *h, int status, const char *co
     if (d == COMPRESS_NEVER)
         return;
     reply_vary_add(h, "Accept-Encoding");
-    gz_stream *g = d == COMPRESS_GZIP ? thread_stream() : NULL;
+    gz_stream *g = d == COMPRESS_GZIP ? thread_stream(level) : NULL;
     if (!g)
         return;
     size_t before = evbuffer_get_length(body);

@@ -73,7 +73,7 @@ static void test_the_stream_round_trips_in_pieces(void **state)
         n += (size_t)snprintf(text + n, sizeof(text) - n, "{\"id\":%d,\"first_name\":\"Name %d\",\"county_id\":%d},",
                               i, i * 7919 % 1000, i % 31);
     gz_stream g;
-    assert_int_equal(gz_stream_init(&g, COMPRESS_LEVEL), 0);
+    assert_int_equal(gz_stream_init(&g, 1), 0);
     for (int round = 0; round < 2; round++) {      /* the second after a reset, as the next reply would */
         if (round)
             gz_stream_reset(&g);
