@@ -1,4 +1,4 @@
-/* meta.c - /metrics (Prometheus text) and /api/v1/openapi.json (built once at start from the route table). */
+/* meta.c - /metrics (Prometheus text), /api/v1/openapi.json (built once at start from the route table), OPTIONS. */
 #include <string.h>
 #include <strings.h>
 
@@ -6,6 +6,7 @@
 
 #include "common/ipallow.h"
 #include "server/handlers/handlers.h"
+#include "server/http/cors.h"
 #include "server/http/request.h"
 #include "server/metrics.h"
 #include "server/openapi.h"
@@ -49,4 +50,19 @@ void handle_openapi(req_ctx *rc)
     size_t len;
     const char *doc = openapi_document(&len);
     reply_body(rc, 200, "application/json", doc, len);
+}
+
+/* OPTIONS: the methods of the path (RFC 9110 9.3.7) and, for an origin cors_origins lists, the preflight's CORS
+ * headers; any other origin's preflight gets the plain answer, which the browser takes as a refusal (cors.h).
+ * Public: a preflight carries no credentials. */
+void handle_options(req_ctx *rc, const char *path)
+{
+    route_match m;
+    if (router_match("OPTIONS", path, &m) || !m.path_known) {
+        reply_problem(rc, 404, "No such resource.");
+        return;
+    }
+    req_add_header(rc, "Allow", m.allow);
+    cors_preflight_reply_headers(rc, m.allow);
+    reply_empty(rc, 204);
 }

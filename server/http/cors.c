@@ -7,8 +7,6 @@
 
 #include "server/http/compress.h"
 #include "server/http/context.h"
-#include "server/http/reply.h"
-#include "server/router.h"
 
 bool cors_origin_listed(const char *const *list, int n, const char *origin)
 {
@@ -64,18 +62,10 @@ void cors_reply_headers(req_ctx *rc, struct evkeyvalq *h)
                         evhttp_find_header(evhttp_request_get_input_headers(rc->req), "Origin"), add_to_headers, h);
 }
 
-void cors_handle_options(req_ctx *rc, const char *path)
+void cors_preflight_reply_headers(req_ctx *rc, const char *allow)
 {
-    route_match m;
-    if (router_match("OPTIONS", path, &m) || !m.path_known) {
-        reply_problem(rc, 404, "No such resource.");
-        return;
-    }
     const registry_config *cfg = rc->w->cfg;
-    struct evkeyvalq *h = evhttp_request_get_output_headers(rc->req);
-    req_add_header(rc, "Allow", m.allow);
     cors_preflight_headers((const char *const *)cfg->cors_origin_list, cfg->cors_origin_count,
-                           req_header(rc, "Origin"), req_header(rc, "Access-Control-Request-Method"), m.allow,
-                           add_to_headers, h);
-    reply_empty(rc, 204);
+                           req_header(rc, "Origin"), req_header(rc, "Access-Control-Request-Method"), allow,
+                           add_to_headers, evhttp_request_get_output_headers(rc->req));
 }

@@ -40,8 +40,8 @@ bool cors_actual_headers(const char *const *list, int n, const char *origin, cor
 
 /* reply_send's hook: the actual reply's headers, for API paths (not the console's, which is same-origin only). */
 void cors_reply_headers(struct req_ctx *rc, struct evkeyvalq *h);
-/* Answers OPTIONS on path: 404 for an unknown path, else 204 with Allow and, for a listed origin's preflight, the
- * CORS headers. Public: a preflight carries no credentials. */
-void cors_handle_options(struct req_ctx *rc, const char *path);
+/* A preflight's answer: its CORS headers (cors_preflight_headers) on rc's reply; allow is the path's Allow.
+ * OPTIONS itself is answered by handle_options (handlers/meta.c). */
+void cors_preflight_reply_headers(struct req_ctx *rc, const char *allow);
 
 #endif

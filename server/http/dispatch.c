@@ -13,7 +13,6 @@
 #include "server/auth/authenticate.h"
 #include "server/handlers/handlers.h"
 #include "server/http/context.h"
-#include "server/http/cors.h"
 #include "server/http/reply.h"
 #include "server/router.h"
 
@@ -74,8 +73,8 @@ static void serve(req_ctx *rc, struct evhttp_request *req)
         handle_console(rc);
         return;
     }
-    if (!strcmp(rc->method, "OPTIONS")) {     /* the path's methods, and CORS preflights: public (cors.c) */
-        cors_handle_options(rc, path);
+    if (!strcmp(rc->method, "OPTIONS")) {     /* the path's methods, and CORS preflights: public (meta.c) */
+        handle_options(rc, path);
         return;
     }
     if (!router_match(rc->method, path, &rc->match)) {
