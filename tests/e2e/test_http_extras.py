@@ -96,6 +96,17 @@ class HttpExtrasTest(harness.ActorTestCase):
         self.assertEqual(m.header("Content-Encoding"), "gzip")
         self.assertIn(b"registry_build_info", gzip.decompress(m.raw))
 
+    def test_the_description_is_gzipped_too(self):
+        plain = self.client.get("/api/v1/openapi.json")
+        self.assertStatus(plain, 200)
+        self.assertIn("Accept-Encoding", plain.header("Vary", ""))
+        for _ in range(2):      # compressed once, then the same bytes each time
+            z = self.client.get("/api/v1/openapi.json", headers=gz("gzip"))
+            self.assertEqual(z.header("Content-Encoding"), "gzip")
+            self.assertIn("Accept-Encoding", z.header("Vary", ""))
+            self.assertEqual(json.loads(gzip.decompress(z.raw)), plain.json())
+        self.assertLess(len(z.raw), len(plain.raw) / 4)
+
     def test_the_sign_in_reply_is_never_compressed(self):
         r = self.client.post("/api/v1/auth/login", {"username": self.long_user, "password": PASSWORD}, headers=gz())
         self.assertStatus(r, 200)
