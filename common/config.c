@@ -57,6 +57,8 @@ static const config_key config_keys[] = {
     {"metrics_token", "REGISTRY_METRICS_TOKEN", CT_STRING, OFF(metrics_token), 0, 0, NULL},
     {"console_idle_timeout_s", "REGISTRY_CONSOLE_IDLE_TIMEOUT", CT_INT, OFF(console_idle_timeout_s), 60, 86400, "1800"},
     {"public_origin", "REGISTRY_PUBLIC_ORIGIN", CT_STRING, OFF(public_origin), 0, 0, NULL},
+    {"gzip_level", NULL, CT_INT, OFF(gzip_level), 0, 9, "1"},
+    {"cors_origins", "REGISTRY_CORS_ORIGINS", CT_STRING, OFF(cors_origins), 0, 0, NULL},
 };
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -92,6 +94,69 @@ bool config_origin_valid(const char *s)
         if ((port = port * 10 + (*s - '0')) > 65535)
             return false;
     return *s == '\0' && port != 443;
+}
+
+bool config_cors_origin_valid(const char *s)
+{
+    for (const char *p = s; *p; p++)
+        if (isupper((unsigned char)*p))
+            return false;
+    if (!strncmp(s, "https://", 8))
+        return config_origin_valid(s);
+    if (strncmp(s, "http://", 7) != 0)
+        return false;
+    /* the same shape over http, whose default port is 80 (443 is then an explicit port like any other) */
+    size_t n = strlen(s);
+    if (n > 3 && !strcmp(s + n - 3, ":80"))
+        return false;
+    char as_https[320];
+    bool port443 = n > 4 && !strcmp(s + n - 4, ":443");
+    if (snprintf(as_https, sizeof(as_https), "https://%.*s", (int)(n - 7 - (port443 ? 4 : 0)), s + 7) >=
+        (int)sizeof(as_https))
+        return false;
+    return config_origin_valid(as_https);
+}
+
+static void cors_origins_free(registry_config *c)
+{
+    for (int i = 0; i < c->cors_origin_count; i++)
+        free(c->cors_origin_list[i]);
+    free(c->cors_origin_list);
+    c->cors_origin_list = NULL;
+    c->cors_origin_count = 0;
+}
+
+int config_parse_cors_origins(registry_config *c, const char *list, char *err, size_t errlen)
+{
+    cors_origins_free(c);
+    for (const char *p = list ? list : ""; *p;) {
+        p += strspn(p, " \t,");
+        size_t n = strcspn(p, ",");
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        if (!n)
+            continue;
+        char *o = strndup(p, n);
+        char **more = o ? realloc(c->cors_origin_list, (size_t)(c->cors_origin_count + 1) * sizeof(char *)) : NULL;
+        if (!more) {
+            free(o);
+            snprintf(err, errlen, "config: cors_origins: out of memory");
+            return -1;
+        }
+        c->cors_origin_list = more;
+        c->cors_origin_list[c->cors_origin_count++] = o;
+        if (!strcmp(o, "*") || !strcmp(o, "null")) {
+            snprintf(err, errlen, "config: cors_origins: \"%s\" is not allowed: name each origin exactly", o);
+            return -1;
+        }
+        if (!config_cors_origin_valid(o)) {
+            snprintf(err, errlen, "config: cors_origins: \"%s\" is not https://host[:port] or http://host[:port] "
+                     "in lower case, without a path", o);
+            return -1;
+        }
+        p += strcspn(p, ",");
+    }
+    return 0;
 }
 
 int config_parse_listen(const char *s, char *host, size_t hostlen, int *port)
@@ -271,11 +336,14 @@ int config_load(registry_config *c, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "config: metrics_token: at least 16 characters (it is a password)");
         return -1;
     }
+    if (config_parse_cors_origins(c, c->cors_origins, err, errlen) != 0)
+        return -1;
     return 0;
 }
 
 void config_free(registry_config *c)
 {
+    cors_origins_free(c);
     for (size_t i = 0; i < NKEYS; i++)
         if (config_keys[i].type == CT_STRING) {
             char **sp = (char **)((char *)c + config_keys[i].offset);

@@ -47,6 +47,10 @@ typedef struct registry_config {
     char *metrics_token;        /* or whoever sends it as a bearer token; NULL: none */
     int console_idle_timeout_s; /* an idle console signs itself out after this long */
     char *public_origin;        /* https://host[:port] the console is reached at; NULL: trust the Host header */
+    int gzip_level;             /* zlib level of dynamic replies' gzip (1 fastest ... 9 smallest); 0: never gzip */
+    char *cors_origins;         /* other origins whose pages may call the API (CORS): comma-separated, as given ... */
+    char **cors_origin_list;    /* ... and parsed: exact origins, none by default */
+    int cors_origin_count;
 } registry_config;
 
 /* Fills c. path may be NULL (defaults + environment only). On error returns -1 with one line in err. */
@@ -55,6 +59,12 @@ void config_free(registry_config *c);
 
 /* Whether s is an origin as browsers send it in Origin: https://host or https://host:port. */
 bool config_origin_valid(const char *s);
+
+/* Whether s is an origin a CORS allow-list may name: https://host[:port] or http://host[:port], lower case (browsers
+ * send it so, and it is matched exactly), without the scheme's default port or a path. */
+bool config_cors_origin_valid(const char *s);
+/* Splits a comma-separated list of origins into c->cors_origin_list. On error returns -1 with one line in err. */
+int config_parse_cors_origins(registry_config *c, const char *list, char *err, size_t errlen);
 
 /* Parses "host:port" or "[v6]:port". Returns 0 on success. */
 int config_parse_listen(const char *s, char *host, size_t hostlen, int *port);

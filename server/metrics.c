@@ -1,6 +1,11 @@
 #include "server/metrics.h"
 
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "server/router.h"
 
@@ -66,6 +71,11 @@ void metrics_login(metrics_shard *m, int outcome)
     M_ADD(m->login[outcome], 1);
 }
 
+void metrics_event(metrics_shard *m, int event)
+{
+    M_ADD(m->events[event], 1);
+}
+
 void metrics_conn_opened(metrics_shard *m)
 {
     M_ADD(m->connections_accepted, 1);
@@ -85,8 +95,100 @@ static void route_label(strbuf *out, int r)
         strbuf_printf(out, "method=\"%s\",route=\"%s\"", routes[r].method, routes[r].pattern);
 }
 
+#ifndef REGISTRY_VERSION
+#define REGISTRY_VERSION "unknown"
+#endif
+#ifndef REGISTRY_COMMIT
+#define REGISTRY_COMMIT ""
+#endif
+
+/* When the process started, in seconds since the epoch: its start in clock ticks after boot (/proc/self/stat, field
+ * 22) plus the boot time (/proc/stat btime), as the Prometheus clients compute it. 0 when unreadable. */
+static double process_start_time(void)
+{
+    char buf[1024];
+    FILE *f = fopen("/proc/self/stat", "r");
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');      /* the command name may hold spaces and parentheses */
+    unsigned long long ticks = 0, btime = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+                     &ticks) != 1)
+        return 0;
+    if (!(f = fopen("/proc/stat", "r")))
+        return 0;
+    char line[256];
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "btime %llu", &btime) == 1)
+            break;
+    fclose(f);
+    long hz = sysconf(_SC_CLK_TCK);
+    return btime && hz > 0 ? (double)btime + (double)ticks / (double)hz : 0;
+}
+
+static void render_process(strbuf *out)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+                 ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+    unsigned long long vsize_pages = 0, rss_pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%llu %llu", &vsize_pages, &rss_pages) != 2)
+            vsize_pages = rss_pages = 0;
+        fclose(f);
+    }
+    long page = sysconf(_SC_PAGESIZE);
+    long fds = 0;
+    DIR *d = opendir("/proc/self/fd");
+    if (d) {
+        for (struct dirent *e; (e = readdir(d));)
+            if (e->d_name[0] != '.')
+                fds++;
+        closedir(d);
+        fds--;      /* the directory's own, open while it is read */
+    }
+    struct rlimit rl;
+    double max_fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? (double)rl.rlim_cur : -1;
+    strbuf_puts(out, "# HELP registry_build_info The running build: version and commit (value 1).\n"
+                     "# TYPE registry_build_info gauge\n"
+                     "registry_build_info{version=\"" REGISTRY_VERSION "\"");
+    if (REGISTRY_COMMIT[0])
+        strbuf_puts(out, ",commit=\"" REGISTRY_COMMIT "\"");
+    strbuf_puts(out, "} 1\n");
+    strbuf_printf(out,
+                  "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"
+                  "# TYPE process_cpu_seconds_total counter\n"
+                  "process_cpu_seconds_total %.6f\n"
+                  "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+                  "# TYPE process_resident_memory_bytes gauge\n"
+                  "process_resident_memory_bytes %llu\n"
+                  "# HELP process_virtual_memory_bytes Virtual memory size in bytes.\n"
+                  "# TYPE process_virtual_memory_bytes gauge\n"
+                  "process_virtual_memory_bytes %llu\n"
+                  "# HELP process_open_fds Number of open file descriptors.\n"
+                  "# TYPE process_open_fds gauge\n"
+                  "process_open_fds %ld\n",
+                  cpu, rss_pages * (unsigned long long)page, vsize_pages * (unsigned long long)page, fds);
+    if (max_fds >= 0)
+        strbuf_printf(out,
+                      "# HELP process_max_fds Maximum number of open file descriptors.\n"
+                      "# TYPE process_max_fds gauge\n"
+                      "process_max_fds %.0f\n", max_fds);
+    double start = process_start_time();
+    if (start > 0)
+        strbuf_printf(out,
+                      "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
+                      "# TYPE process_start_time_seconds gauge\n"
+                      "process_start_time_seconds %.2f\n", start);
+}
+
 void metrics_render(strbuf *out)
 {
+    render_process(out);
     strbuf_puts(out, "# HELP registry_http_requests_total HTTP requests answered, by route and status.\n"
                      "# TYPE registry_http_requests_total counter\n");
     for (int r = 0; r < METRICS_MAX_ROUTES; r++) {
@@ -139,15 +241,17 @@ void metrics_render(strbuf *out)
         strbuf_printf(out, "} %llu\n", (unsigned long long)total);
     }
 
-    uint64_t accepted = 0, open = 0, ra_batches = 0, ra_rows = 0, login[3] = {0};
+    uint64_t accepted = 0, open = 0, ra_batches = 0, ra_rows = 0, login[3] = {0}, events[3] = {0};
     db_pool_stats agg = {0};
     for (int w = 0; w < nshards; w++) {
         accepted += M_GET(shards[w].m->connections_accepted);
         open += M_GET(shards[w].m->connections_open);
         ra_batches += M_GET(shards[w].m->read_audit_batches);
         ra_rows += M_GET(shards[w].m->read_audit_rows);
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < 3; i++) {
             login[i] += M_GET(shards[w].m->login[i]);
+            events[i] += M_GET(shards[w].m->events[i]);
+        }
         db_pool_stats s;
         db_pool *db = __atomic_load_n(shards[w].db, __ATOMIC_ACQUIRE);
         if (!db)
@@ -210,4 +314,20 @@ void metrics_render(strbuf *out)
                   "registry_login_refused_total %llu\n",
                   (unsigned long long)ra_batches, (unsigned long long)ra_rows, (unsigned long long)login[0],
                   (unsigned long long)login[1], (unsigned long long)login[2]);
+    strbuf_printf(out,
+                  "# HELP registry_login_failures_total Sign-ins and password checks with a wrong password or an "
+                  "unknown username (401).\n"
+                  "# TYPE registry_login_failures_total counter\n"
+                  "registry_login_failures_total %llu\n"
+                  "# HELP registry_login_lockouts_total Password checks the login guard refused (429) after too many "
+                  "failures for the username or the address.\n"
+                  "# TYPE registry_login_lockouts_total counter\n"
+                  "registry_login_lockouts_total %llu\n"
+                  "# HELP registry_rate_limited_total Requests refused (429) by a rate limit or quota: searches, "
+                  "exports and reports per token and address, records submitted a day.\n"
+                  "# TYPE registry_rate_limited_total counter\n"
+                  "registry_rate_limited_total %llu\n",
+                  (unsigned long long)events[METRICS_EV_LOGIN_FAILED],
+                  (unsigned long long)events[METRICS_EV_LOCKED_OUT],
+                  (unsigned long long)events[METRICS_EV_RATE_LIMITED]);
 }

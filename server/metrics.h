@@ -24,6 +24,7 @@ typedef struct metrics_shard {
     uint64_t read_audit_batches;        /* batches of read audit rows written (server/audit/read_audit.c) ... */
     uint64_t read_audit_rows;           /* ... and the rows in them */
     uint64_t login[3];                  /* password checks: hashed, skipped (abandoned), refused (429) */
+    uint64_t events[3];                 /* METRICS_EV_*: wrong passwords, lock-outs, rate-limit refusals */
 } metrics_shard;
 
 /* route index METRICS_MAX_ROUTES-1 is "no route matched" */
@@ -40,6 +41,13 @@ void metrics_read_audit_batch(metrics_shard *m, int rows);
  * was refused before hashing (too many in flight, or the database's throttle). */
 enum { METRICS_LOGIN_HASHED, METRICS_LOGIN_SKIPPED, METRICS_LOGIN_REFUSED };
 void metrics_login(metrics_shard *m, int outcome);
+/* Security events an operator alerts on: a sign-in or password check with a wrong password (or unknown user); a
+ * password check the database's login guard refused (too many failures: locked out or slowed down); a request
+ * refused by a rate limit or quota (searches, exports, reports per token and address; records submitted a day). */
+enum { METRICS_EV_LOGIN_FAILED, METRICS_EV_LOCKED_OUT, METRICS_EV_RATE_LIMITED };
+void metrics_event(metrics_shard *m, int event);
+/* The whole exposition: registry_* families, registry_build_info and the process_* families Prometheus clients
+ * export (CPU seconds, resident memory, open and maximum fds, start time), read from /proc when rendered. */
 void metrics_render(strbuf *out);
 int metrics_status_slot(int status);
 int metrics_slot_status(int slot);

@@ -43,6 +43,7 @@ CREATE POLICY read_log_read ON public.read_log FOR SELECT USING (
 CASE ( SELECT v.role
        FROM public.registry_scope_v v)
     WHEN 'national_admin'::text THEN true
+    WHEN 'national_viewer'::text THEN true
     WHEN 'system'::text THEN true
     WHEN 'provincial_admin'::text THEN (province_code = ( SELECT v.province
        FROM public.registry_scope_v v))

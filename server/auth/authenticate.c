@@ -58,6 +58,7 @@ static bool within_rate_limit(req_ctx *rc)
     char ra[16];
     snprintf(ra, sizeof(ra), "%d", retry);
     req_add_header(rc, "Retry-After", ra);
+    metrics_event(&rc->w->metrics, METRICS_EV_RATE_LIMITED);
     reply_problem(rc, 429, "Too many searches, exports or reports; wait a little.");
     return false;
 }

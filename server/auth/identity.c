@@ -57,9 +57,16 @@ bool role_may(user_role r, permission p)
                r == ROLE_PROVINCIAL_OFFICER || r == ROLE_COUNTY_OFFICER;
     case PERM_USERS:
     case PERM_AUDIT:
-        return r == ROLE_NATIONAL_ADMIN || r == ROLE_PROVINCIAL_ADMIN;
+        /* national_viewer is the oversight role: it reads users (never a secret: no hash, no token) and the whole
+         * audit trail, and writes nothing (role_may_manage_users) */
+        return r == ROLE_NATIONAL_ADMIN || r == ROLE_PROVINCIAL_ADMIN || r == ROLE_NATIONAL_VIEWER;
     }
     return false;
+}
+
+bool role_may_manage_users(user_role r)
+{
+    return r == ROLE_NATIONAL_ADMIN || r == ROLE_PROVINCIAL_ADMIN;
 }
 
 bool scope_allows(const identity *who, const char *province, int32_t county_id, int64_t center_id)

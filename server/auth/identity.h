@@ -27,7 +27,7 @@ typedef enum {
     PERM_WRITE,         /* create and change registry records in scope */
     PERM_SUBMIT,        /* send submissions for a center */
     PERM_REVIEW,        /* decide on submissions */
-    PERM_USERS,         /* manage user accounts */
+    PERM_USERS,         /* user accounts: reading them; creating and changing also needs role_may_manage_users */
     PERM_AUDIT,         /* read the audit trail */
 } permission;
 
@@ -45,6 +45,8 @@ typedef struct identity {
 user_role role_parse(const char *s);          /* ROLE_NONE when unknown */
 const char *role_name(user_role r);
 bool role_may(user_role r, permission p);
+/* May r create or change user accounts at all (national_viewer reads them but writes nothing)? */
+bool role_may_manage_users(user_role r);
 /* Scope level of a role: 0 nation, 1 province, 2 county, 3 center. */
 int role_level(user_role r);
 

@@ -22,6 +22,8 @@ void handle_root_redirect(struct req_ctx *rc);
 /* meta.c */
 void handle_metrics(struct req_ctx *rc);
 void handle_openapi(struct req_ctx *rc);
+/* OPTIONS on any API path: 404 unknown, else 204 with Allow and, for a listed origin's preflight, CORS (cors.h) */
+void handle_options(struct req_ctx *rc, const char *path);
 
 /* geo.c: provinces and counties */
 void geo_init(void);

@@ -1,11 +1,18 @@
-/* meta.c - /metrics (Prometheus text) and /api/v1/openapi.json (built once at start from the route table). */
+/* meta.c - /metrics (Prometheus text), /api/v1/openapi.json (built once at start from the route table), OPTIONS. */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <event2/buffer.h>
 
 #include <openssl/crypto.h>
 
 #include "common/ipallow.h"
 #include "server/handlers/handlers.h"
+#include "server/http/compress.h"
+#include "server/http/cors.h"
+#include "server/http/negotiate.h"
 #include "server/http/request.h"
 #include "server/metrics.h"
 #include "server/openapi.h"
@@ -44,9 +51,56 @@ void handle_metrics(req_ctx *rc)
     reply_strbuf(rc, 200, "text/plain; version=0.0.4; charset=utf-8", &sb);
 }
 
+/* The description never changes while the process runs: gzipped once (smallest level), not per request. */
+static unsigned char *openapi_gz;
+static size_t openapi_gz_len;
+static pthread_once_t openapi_gz_once = PTHREAD_ONCE_INIT;
+
+static void openapi_gzip(void)
+{
+    size_t len;
+    const char *doc = openapi_document(&len);
+    gz_stream g;
+    struct evbuffer *in = evbuffer_new(), *out = evbuffer_new();
+    if (in && out && gz_stream_init(&g, 9) == 0) {
+        if (evbuffer_add_reference(in, doc, len, NULL, NULL) == 0 && gz_stream_feed(&g, in, out, true) == 0 &&
+            (openapi_gz = malloc(evbuffer_get_length(out))))
+            openapi_gz_len = (size_t)evbuffer_remove(out, openapi_gz, evbuffer_get_length(out));
+        gz_stream_free(&g);
+    }
+    if (in)
+        evbuffer_free(in);
+    if (out)
+        evbuffer_free(out);
+}
+
 void handle_openapi(req_ctx *rc)
 {
     size_t len;
     const char *doc = openapi_document(&len);
-    reply_body(rc, 200, "application/json", doc, len);
+    if (content_coding_pick(req_header(rc, "Accept-Encoding"), 1u << CODING_GZIP) == CODING_GZIP) {
+        pthread_once(&openapi_gz_once, openapi_gzip);
+        if (openapi_gz) {
+            req_add_header(rc, "Content-Encoding", "gzip");
+            req_add_header(rc, "Vary", "Accept-Encoding");
+            reply_static(rc, 200, "application/json", openapi_gz, openapi_gz_len);
+            return;
+        }
+    }
+    reply_body(rc, 200, "application/json", doc, len);     /* compress.c adds Vary */
+}
+
+/* OPTIONS: the methods of the path (RFC 9110 9.3.7) and, for an origin cors_origins lists, the preflight's CORS
+ * headers; any other origin's preflight gets the plain answer, which the browser takes as a refusal (cors.h).
+ * Public: a preflight carries no credentials. */
+void handle_options(req_ctx *rc, const char *path)
+{
+    route_match m;
+    if (router_match("OPTIONS", path, &m) || !m.path_known) {
+        reply_problem(rc, 404, "No such resource.");
+        return;
+    }
+    req_add_header(rc, "Allow", m.allow);
+    cors_preflight_reply_headers(rc, m.allow);
+    reply_empty(rc, 204);
 }

@@ -170,6 +170,7 @@ static bool attempt_started(req_ctx *rc, const PGresult *r, char *attempt, size_
 static void reply_throttled(req_ctx *rc, const char *retry, const char *detail)
 {
     metrics_login(&rc->w->metrics, METRICS_LOGIN_REFUSED);
+    metrics_event(&rc->w->metrics, METRICS_EV_LOCKED_OUT);
     req_add_header(rc, "Retry-After", retry);
     reply_problem(rc, 429, detail);
 }
@@ -225,6 +226,7 @@ static void login_checked(db_job *job, void *arg)
         return;
     }
     if (!db_get_bool(r, 0, "ok")) {
+        metrics_event(&rc->w->metrics, METRICS_EV_LOGIN_FAILED);
         reply_problem(rc, 401, "Wrong username or password.");
         return;
     }
@@ -461,6 +463,7 @@ static void password_checked(db_job *job, void *arg)
         return;
     }
     if (!db_get_bool(job->res[1], 0, "ok")) {
+        metrics_event(&rc->w->metrics, METRICS_EV_LOGIN_FAILED);
         field_errors fe = {0};
         field_error_coded(&fe, "current_password", "wrong", "گذرواژهٔ کنونی درست نیست.", "is not your current password");
         reply_problem_fields(rc, 422, "The password was not changed.", &fe);

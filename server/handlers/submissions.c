@@ -61,10 +61,12 @@ static int stmt_places, stmt_existing, stmt_taken, stmt_visible_clients, stmt_in
 
 void submissions_init(void)
 {
-    /* the reply to the submitter: its view of the results as stored */
+    /* the reply to the submitter: its view of the results as first answered (a decision that excluded records
+     * keeps them in first_*, migration 0025), so a replay after the decision still answers the first reply */
     stmt_existing = db_stmt_register("submission_existing",
                                      "SELECT id, request_hash, CASE WHEN " REVIEW_VIEW
-                                     " THEN coalesce(review_results, results) ELSE results END AS results FROM submissions"
+                                     " THEN coalesce(first_review_results, review_results, results)"
+                                     " ELSE coalesce(first_results, results) END AS results FROM submissions"
                                      " WHERE submitted_by = registry_user_id() AND idempotency_key = $1");
     /* which IDs are registered anywhere in the nation (SECURITY DEFINER: says only that), and which of them in the
      * submission's center itself (row-level security: the submitter's scope holds that center) */
@@ -138,6 +140,9 @@ void submissions_init(void)
         " decided_at = now(), decided_request = current_setting('registry.request_id', true),"
         " version = t.version + 1, updated_at = now(),"
         /* excluded records ($4: {"index": "reason"}) read as invalid in both views (submission_exclude, 0018) */
+        " first_results = CASE WHEN $4::jsonb = '{}' THEN t.first_results ELSE coalesce(t.first_results, t.results) END,"
+        " first_review_results = CASE WHEN $4::jsonb = '{}' THEN t.first_review_results"
+        "  ELSE coalesce(t.first_review_results, t.review_results, t.results) END,"
         " results = submission_exclude(t.results, $4::jsonb),"
         " review_results = CASE WHEN $4::jsonb = '{}' THEN t.review_results"
         "  ELSE submission_exclude(coalesce(t.review_results, t.results), $4::jsonb) END,"
@@ -211,7 +216,12 @@ static void replay_or_conflict(req_ctx *rc, const submit_state *st, const PGresu
         reply_problem(rc, 409, "This Idempotency-Key was used for a different submission; use a new key.");
         return;
     }
-    reply_submission(rc, 201, db_get(existing, 0, "id"), db_get(existing, 0, "results"));
+    /* the first reply again, whatever happened since (a decision too): marked as a replay, with a link to where the
+     * submission's current state is */
+    const char *id = db_get(existing, 0, "id");
+    req_add_header(rc, "Idempotency-Replayed", "true");
+    req_add_header(rc, "Link", arena_sprintf(rc->arena, "</api/v1/submissions/%s>; rel=\"related\"", id));
+    reply_submission(rc, 201, id, db_get(existing, 0, "results"));
 }
 
 /* A per-user quota refused the submission (submission_quota_refusal in migration 0016); nothing was stored. */
@@ -224,6 +234,7 @@ static void reply_quota(req_ctx *rc, const char *refusal)
         snprintf(msg, sizeof(msg), "You may send at most %d records in submissions in 24 hours "
                  "(submission_records_per_day); send this batch later (Retry-After) or ask an administrator.",
                  cfg->submission_records_per_day);
+        metrics_event(&rc->w->metrics, METRICS_EV_RATE_LIMITED);
         reply_problem(rc, 429, msg);
     } else if (!strcmp(refusal, "pending")) {
         snprintf(msg, sizeof(msg), "You have %d submissions awaiting review, the most one user may have "

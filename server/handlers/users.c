@@ -145,7 +145,7 @@ static void reply_user(req_ctx *rc, int status, const PGresult *r)
 /* The record came back from PostgreSQL under row-level security; check it against the caller's scope once more. */
 static bool user_row_in_scope(req_ctx *rc, const PGresult *r, int row)
 {
-    if (rc->who.role == ROLE_NATIONAL_ADMIN)
+    if (rc->who.role == ROLE_NATIONAL_ADMIN || rc->who.role == ROLE_NATIONAL_VIEWER)
         return true;
     if (db_get_int(r, row, "id", 0) == rc->who.user_id)
         return true;
@@ -238,6 +238,10 @@ static void check_scope_fields(user_role role, const char *province, bool has_co
 
 void handle_users_create(req_ctx *rc)
 {
+    if (!role_may_manage_users(rc->who.role)) {     /* national_viewer: reads users, writes none */
+        req_deny(rc, "Your role may read users but not create them.");
+        return;
+    }
     json_object *body = req_json_body(rc);
     if (!body)
         return;
@@ -440,6 +444,10 @@ static void user_patch_hash_done(crypto_task *t)
 
 void handle_users_patch(req_ctx *rc)
 {
+    if (!role_may_manage_users(rc->who.role)) {
+        req_deny(rc, "Your role may read users but not change them.");
+        return;
+    }
     const char *id = id_param(rc);
     if (!id)
         return;

@@ -136,6 +136,10 @@ static void serve(req_ctx *rc, struct evhttp_request *req)
         handle_console(rc);
         return;
     }
+    if (!strcmp(rc->method, "OPTIONS")) {     /* the path's methods, and CORS preflights: public (meta.c) */
+        handle_options(rc, path);
+        return;
+    }
     if (!router_match(rc->method, path, &rc->match)) {
         if (rc->match.path_known) {
             req_add_header(rc, "Allow", rc->match.allow);

@@ -8,7 +8,9 @@
 #include <event2/buffer.h>
 
 #include "common/log.h"
+#include "server/http/compress.h"
 #include "server/http/conflict.h"
+#include "server/http/cors.h"
 #include "server/http/etag.h"
 #include "server/http/field_errors.h"
 #include "server/http/negotiate.h"
@@ -111,6 +113,8 @@ static void reply_send(req_ctx *rc, int status, const char *content_type, struct
         rc->w->unflushed++;
         evhttp_request_set_on_complete_cb(rc->req, worker_reply_sent, rc->w);
     }
+    cors_reply_headers(rc, h);
+    compress_reply(rc, h, status, content_type, body);     /* before HEAD's length: a HEAD says what GET sends */
     if (body && rc->method && !strcmp(rc->method, "HEAD")) {
         /* the GET's headers, its length, no body: libevent would send the body of a reply to HEAD */
         char len[24];

@@ -10,6 +10,9 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "common/config.h"
 
 static void test_public_origin_is_an_origin_a_browser_sends(void **state)
@@ -61,11 +64,44 @@ static void test_a_bad_public_origin_stops_the_start(void **state)
     config_free(&c);
 }
 
+static bool peer_allowed(const registry_config *c, const char *addr)
+{
+    struct sockaddr_in v4 = {.sin_family = AF_INET};
+    struct sockaddr_in6 v6 = {.sin6_family = AF_INET6};
+    if (inet_pton(AF_INET, addr, &v4.sin_addr) == 1)
+        return ipallow_match(&c->metrics_allow_list, (struct sockaddr *)&v4);
+    assert_int_equal(inet_pton(AF_INET6, addr, &v6.sin6_addr), 1);
+    return ipallow_match(&c->metrics_allow_list, (struct sockaddr *)&v6);
+}
+
+/* With nothing configured, /metrics answers loopback only (meta.c's metrics_allowed), and no token opens it. */
+static void test_metrics_are_loopback_only_by_default(void **state)
+{
+    (void)state;
+    unsetenv("REGISTRY_METRICS_ALLOW");
+    unsetenv("REGISTRY_METRICS_TOKEN");
+    registry_config c;
+    char err[256];
+    assert_int_equal(config_load(&c, NULL, err, sizeof(err)), 0);
+    assert_true(peer_allowed(&c, "127.0.0.1"));
+    assert_true(peer_allowed(&c, "127.8.9.10"));
+    assert_true(peer_allowed(&c, "::1"));
+    assert_false(peer_allowed(&c, "10.0.0.1"));
+    assert_false(peer_allowed(&c, "192.0.2.7"));
+    assert_false(peer_allowed(&c, "2001:db8::1"));
+    assert_false(peer_allowed(&c, "::"));
+    assert_true(peer_allowed(&c, "::ffff:127.0.0.1"));     /* a dual-stack listener sees IPv4 peers mapped */
+    assert_false(peer_allowed(&c, "::ffff:10.0.0.1"));
+    assert_null(c.metrics_token);
+    config_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_public_origin_is_an_origin_a_browser_sends),
         cmocka_unit_test(test_a_bad_public_origin_stops_the_start),
+        cmocka_unit_test(test_metrics_are_loopback_only_by_default),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,7 +50,7 @@ static void test_role_may_is_the_contracts_table(void **state)
     } table[] = {
         {ROLE_NONE, {true, false, false, false, false, false, false, false}},
         {ROLE_NATIONAL_ADMIN, {true, true, true, true, true, true, true, true}},
-        {ROLE_NATIONAL_VIEWER, {true, true, true, false, false, false, false, false}},
+        {ROLE_NATIONAL_VIEWER, {true, true, true, false, false, false, true, true}},   /* reads users, audit */
         {ROLE_PROVINCIAL_ADMIN, {true, true, true, true, true, true, true, true}},
         {ROLE_PROVINCIAL_OFFICER, {true, true, true, true, true, true, false, false}},
         {ROLE_COUNTY_OFFICER, {true, true, true, true, true, true, false, false}},
@@ -62,6 +62,19 @@ static void test_role_may_is_the_contracts_table(void **state)
                 fail_msg("role %s, permission %d: expected %s", role_name(table[i].role), (int)perms[j],
                          table[i].may[j] ? "allowed" : "refused");
         }
+}
+
+/* Users' routes let national_viewer in to read; only the admins may create or change an account. */
+static void test_only_admins_manage_users(void **state)
+{
+    (void)state;
+    assert_true(role_may_manage_users(ROLE_NATIONAL_ADMIN));
+    assert_true(role_may_manage_users(ROLE_PROVINCIAL_ADMIN));
+    for (user_role r = ROLE_NONE; r <= ROLE_NGO_SUBMITTER; r++)
+        if (r != ROLE_NATIONAL_ADMIN && r != ROLE_PROVINCIAL_ADMIN)
+            assert_false(role_may_manage_users(r));
+    identity viewer = {.role = ROLE_NATIONAL_VIEWER};
+    assert_false(may_manage_user(&viewer, ROLE_NGO_SUBMITTER, "IR-08"));
 }
 
 static void test_scope_levels(void **state)
@@ -141,6 +154,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_role_names_round_trip),
         cmocka_unit_test(test_role_may_is_the_contracts_table),
+        cmocka_unit_test(test_only_admins_manage_users),
         cmocka_unit_test(test_scope_levels),
         cmocka_unit_test(test_scope_allows),
         cmocka_unit_test(test_may_manage_user),
