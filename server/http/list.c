@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/digits.h"
+#include "common/jalali.h"
 #include "common/log.h"
 #include "common/national_id.h"
 #include "common/textnorm.h"
@@ -173,6 +174,17 @@ const char *list_filter_value(req_ctx *rc, const list_filter *f, field_errors *f
         *p++ = '%';
         *p = '\0';
         return pat;
+    }
+    case LF_DATE_FROM:
+    case LF_DATE_TO: {
+        ymd d;
+        if (date_parse_iso(v, &d) != 0) {
+            bad_filter(fe, f, "invalid", "must be a date YYYY-MM-DD", "باید تاریخی به شکل YYYY-MM-DD باشد.");
+            return NULL;
+        }
+        char *iso = arena_alloc(rc->arena, 11);
+        date_format(d, iso);
+        return iso;
     }
     case LF_NONE:
         break;

@@ -25,6 +25,8 @@ typedef enum {
     LF_JALALI_YEAR,     /* a Jalali (fiscal) year, 1300 to 1500, digits in any script */
     LF_SEARCH,          /* ?q=: valid UTF-8 text of at most 200 bytes; the value is its search key (textnorm.h) as
                            a LIKE pattern, '%key%' with %, _ and \ escaped */
+    LF_DATE_FROM,       /* a date YYYY-MM-DD (digits in any script) the field is on or after (a range's start) */
+    LF_DATE_TO,         /* a date the field is on or before (a range's end); the value of both is ISO */
 } list_filter_kind;
 
 typedef struct list_filter {
