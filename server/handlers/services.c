@@ -29,7 +29,13 @@ static const field_desc service_fields[] = {
     DESC_PROVINCE(LF_PROVINCE),
     DESC_COUNTY(LF_ID),
     DESC_RECORD_TAIL,
-    /* a filter only: the Jalali (fiscal) year the service was given in */
+    /* filters only: a range of the day the service was given on, and the Jalali (fiscal) year it was in */
+    {.name = "provided_from", .expr = "t.provided_on", .flags = DF_NOT_SELECTED, .filter = LF_DATE_FROM,
+     .label_fa = "ارائه از تاریخ", .label_en = "Provided from", .example = "\"2025-03-21\"",
+     .doc = "services given on or after this day (YYYY-MM-DD)"},
+    {.name = "provided_to", .expr = "t.provided_on", .flags = DF_NOT_SELECTED, .filter = LF_DATE_TO,
+     .label_fa = "ارائه تا تاریخ", .label_en = "Provided to", .example = "\"2026-03-20\"",
+     .doc = "services given on or before this day (YYYY-MM-DD)"},
     {.name = "fiscal_year", .expr = "((jalali_of(t.provided_on)).jy)::text", .flags = DF_NOT_SELECTED,
      .filter = LF_JALALI_YEAR, .label_fa = "سال مالی", .label_en = "Fiscal year (Jalali)", .example = "1404",
      .doc = "services given in this Jalali year (by provided_on), e.g. 1404"},

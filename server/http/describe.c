@@ -195,6 +195,8 @@ static const char *filter_type(const field_desc *f)
                                                                                                 : "bigint";
     if (f->filter == LF_ENUM && f->sqltype && f->sqltype[0] != '(' && !strchr(f->sqltype, '['))
         return f->sqltype;
+    if (f->filter == LF_DATE_FROM || f->filter == LF_DATE_TO)
+        return "date";
     return "text";
 }
 
@@ -233,8 +235,10 @@ static void list_where(const resource *r, strbuf *sb, const filter_sql *fs)
         const char *t = r->filter_types[i];
         if (fs[i].contains)
             strbuf_printf(sb, " AND ($%d::text IS NULL OR %s @> ARRAY[$%d::text])", p, fs[i].expr, p);
-        else
-            strbuf_printf(sb, " AND ($%d::%s IS NULL OR %s = $%d::%s)", p, t, fs[i].expr, p, t);
+        else    /* a date range's ends compare, every other filter is equal */
+            strbuf_printf(sb, " AND ($%d::%s IS NULL OR %s %s $%d::%s)", p, t, fs[i].expr,
+                          r->filters[i].kind == LF_DATE_FROM ? ">=" : r->filters[i].kind == LF_DATE_TO ? "<=" : "=",
+                          p, t);
     }
     if (r->search) {
         strbuf_printf(sb, " AND ($%d::text IS NULL OR t.name_key LIKE $%d)", p, p);
@@ -654,7 +658,7 @@ static const route_param *query_params_of(const list_filter *filters, int nfilte
         static const char *const docs[] = {
             [LF_ID] = NULL, [LF_ID32] = NULL, [LF_ENUM] = NULL, [LF_PROVINCE] = "IR-NN",
             [LF_NATIONAL_ID] = "exact, digits in any script", [LF_WORD] = NULL, [LF_JALALI_YEAR] = NULL,
-            [LF_SEARCH] = NULL};
+            [LF_SEARCH] = NULL, [LF_DATE_FROM] = "YYYY-MM-DD, on or after", [LF_DATE_TO] = "YYYY-MM-DD, on or before"};
         /* a query-only field's doc is about the query */
         const char *doc = f && f->filter_doc                                ? f->filter_doc
                           : f && f->doc && (f->flags & DF_NOT_SELECTED) ? f->doc

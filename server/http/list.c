@@ -8,6 +8,7 @@
 #include <event2/http.h>
 
 #include "common/digits.h"
+#include "common/jalali.h"
 #include "common/log.h"
 #include "common/national_id.h"
 #include "common/textnorm.h"
@@ -59,20 +60,28 @@ void reply_rows_list(req_ctx *rc, const PGresult *r, const col_spec *cols, int n
         req_add_header(rc, "Link", list_next_link(rc->arena, rc->path, &rc->query, next));
     }
     strbuf sb = STRBUF_INIT;
+    /* ?count=true: the job's count of the filter's rows (list_add_count) */
+    const PGresult *c = rc->count_query > 0 ? rc->job.res[rc->count_query] : NULL;
+    long long total = c && PQntuples(c) == 1 ? atoll(PQgetvalue(c, 0, 0)) : -1;
+    bool lower_bound = total > LIST_COUNT_CAP;
+    if (lower_bound)
+        total = LIST_COUNT_CAP;
     if (rc->want_csv) {
+        if (total >= 0) {
+            req_add_header(rc, "X-Total-Count", arena_sprintf(rc->arena, "%lld", total));
+            if (lower_bound)
+                req_add_header(rc, "X-Total-Count-Is-Lower-Bound", "true");
+        }
         encode_list_csv(&sb, r, nrows, cols, ncols);
         if (next)
             req_add_header(rc, "X-Next-Cursor", next);
         reply_strbuf(rc, 200, "text/csv; charset=utf-8", &sb);
     } else {
         encode_list_json(&sb, r, nrows, cols, ncols, next);
-        const PGresult *c = rc->count_query > 0 ? rc->job.res[rc->count_query] : NULL;
-        if (c && PQntuples(c) == 1 && sb.len && sb.data[sb.len - 1] == '}') {
-            long long total = atoll(PQgetvalue(c, 0, 0));
+        if (total >= 0 && sb.len && sb.data[sb.len - 1] == '}') {
             sb.len--;   /* the object goes on: {"items","next_cursor","total","total_is_lower_bound"} */
-            strbuf_printf(&sb, ",\"total\":%lld,\"total_is_lower_bound\":%s}",
-                          total > LIST_COUNT_CAP ? (long long)LIST_COUNT_CAP : total,
-                          total > LIST_COUNT_CAP ? "true" : "false");
+            strbuf_printf(&sb, ",\"total\":%lld,\"total_is_lower_bound\":%s}", total,
+                          lower_bound ? "true" : "false");
         }
         reply_strbuf(rc, 200, "application/json", &sb);
     }
@@ -80,8 +89,6 @@ void reply_rows_list(req_ctx *rc, const PGresult *r, const col_spec *cols, int n
 
 void list_add_count(req_ctx *rc, const db_query *list, int count_stmt)
 {
-    if (rc->want_csv)
-        return;
     db_query *c = db_job_add(&rc->job, count_stmt);
     *c = *list;
     c->stmt = count_stmt;
@@ -230,6 +237,17 @@ const char *list_filter_value(req_ctx *rc, const list_filter *f, field_errors *f
         *p++ = '%';
         *p = '\0';
         return pat;
+    }
+    case LF_DATE_FROM:
+    case LF_DATE_TO: {
+        ymd d;
+        if (date_parse_iso(v, &d) != 0) {
+            bad_filter(fe, f, "invalid", "must be a date YYYY-MM-DD", "باید تاریخی به شکل YYYY-MM-DD باشد.");
+            return NULL;
+        }
+        char *iso = arena_alloc(rc->arena, 11);
+        date_format(d, iso);
+        return iso;
     }
     case LF_NONE:
         break;

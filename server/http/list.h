@@ -25,6 +25,8 @@ typedef enum {
     LF_JALALI_YEAR,     /* a Jalali (fiscal) year, 1300 to 1500, digits in any script */
     LF_SEARCH,          /* ?q=: valid UTF-8 text of at most 200 bytes; the value is its search key (textnorm.h) as
                            a LIKE pattern, '%key%' with %, _ and \ escaped */
+    LF_DATE_FROM,       /* a date YYYY-MM-DD (digits in any script) the field is on or after (a range's start) */
+    LF_DATE_TO,         /* a date the field is on or before (a range's end); the value of both is ISO */
 } list_filter_kind;
 
 typedef struct list_filter {
@@ -51,8 +53,8 @@ typedef enum {
  * "total_is_lower_bound" true */
 #define LIST_COUNT_CAP 10000
 #define LIST_COUNT_DOC                                                                                             \
-    "true: the reply's total counts every row of the filter (JSON only; up to 10000: past it total is 10000 and "  \
-    "total_is_lower_bound true)"
+    "true: total counts every row of the filter, up to 10000 (past it: 10000 and total_is_lower_bound true); CSV " \
+    "gets it as X-Total-Count (and X-Total-Count-Is-Lower-Bound: true)"
 
 typedef struct list_request {
     const char *after;                          /* the cursor's key, or NULL for the first page */
@@ -91,8 +93,8 @@ void reply_rows_list(req_ctx *rc, const PGresult *r, const col_spec *cols, int n
 const char *list_next_link(arena *a, const char *path, const struct evkeyvalq *query, const char *next);
 
 /* ?count=true: adds to rc->job the query that counts the list's rows, a copy of list (its statement's count, same
- * parameters) without the cursor and with LIST_COUNT_CAP + 1 as the limit; reply_rows_list then adds "total". Not
- * for CSV (no place for it): nothing is added then. */
+ * parameters) without the cursor and with LIST_COUNT_CAP + 1 as the limit; reply_rows_list then adds "total" and
+ * "total_is_lower_bound" to JSON, the headers X-Total-Count (and X-Total-Count-Is-Lower-Bound: true) to CSV. */
 void list_add_count(req_ctx *rc, const db_query *list, int count_stmt);
 
 /* Decodes ?cursor= into nkey values (NULLs when there is no cursor), each non-empty plain ASCII (letters, digits,

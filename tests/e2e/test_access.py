@@ -58,13 +58,11 @@ def in_scope(actor, province, county_id):
 def user_visible(actor, user):
     """May actor see this user account (a dict with id, province, county_id)? Admins see the accounts in their
     scope; everyone sees their own."""
-    return user["id"] == actor.id or (actor.role in ("national_admin", "provincial_admin")
-                                      and in_scope(actor, user["province"], user["county_id"]))
+    return user["id"] == actor.id or (actor.role in READERS and in_scope(actor, user["province"], user["county_id"]))
 
 
 def audit_visible(actor, row):
-    return actor.role in ("national_admin", "provincial_admin") and in_scope(actor, row["province"],
-                                                                             row["county_id"])
+    return actor.role in READERS and in_scope(actor, row["province"], row["county_id"])
 
 
 # -- the operations of the matrix ------------------------------------------------------------------------------
@@ -78,6 +76,7 @@ def audit_visible(actor, row):
 Op = collections.namedtuple("Op", "method route path body headers perm_roles fresh on_success on_refusal")
 
 ADMINS = ("national_admin", "provincial_admin")
+READERS = ADMINS + ("national_viewer",)     # of users and the audit trail: the oversight role reads them too
 EVERYONE = ROLES + ("ngo_submitter",)
 USERS_LIST_FILTER = {"in": "&province=" + HOME, "out": "&province=" + AWAY, "any": ""}
 CREATE_SPECS = {
@@ -89,10 +88,10 @@ CREATE_SPECS = {
 OPS = {
     ("users", "list"): Op(
         "GET", "/api/v1/users", path=lambda c: "/api/v1/users?limit=500" + USERS_LIST_FILTER[c.scope],
-        body=None, headers=None, perm_roles=ADMINS, fresh=False, on_success="ok_users_list", on_refusal=None),
+        body=None, headers=None, perm_roles=READERS, fresh=False, on_success="ok_users_list", on_refusal=None),
     ("users", "read"): Op(
         "GET", "/api/v1/users/{id}", path=lambda c: "/api/v1/users/%d" % c.target.id,
-        body=None, headers=None, perm_roles=ADMINS, fresh=False, on_success="ok_users_read", on_refusal=None),
+        body=None, headers=None, perm_roles=READERS, fresh=False, on_success="ok_users_read", on_refusal=None),
     ("users", "create"): Op(
         "POST", "/api/v1/users", path=lambda c: "/api/v1/users",
         body=lambda c: dict(username=c.name, password=PASSWORD, **CREATE_SPECS[c.scope]),
@@ -107,7 +106,7 @@ OPS = {
         "GET", "/api/v1/audit",
         path=lambda c: "/api/v1/audit?entity=user&action=create&limit=500"
                        + ("&entity_id=%d" % c.target.id if c.target else ""),
-        body=None, headers=None, perm_roles=ADMINS, fresh=False, on_success="ok_audit_list", on_refusal=None),
+        body=None, headers=None, perm_roles=READERS, fresh=False, on_success="ok_audit_list", on_refusal=None),
     ("auth", "me"): Op(
         "GET", "/api/v1/auth/me", path=lambda c: "/api/v1/auth/me",
         body=None, headers=None, perm_roles=EVERYONE, fresh=False, on_success="ok_me", on_refusal=None),
@@ -116,25 +115,25 @@ OPS = {
 # The expected status of every cell. 403: allowed to see but not to do (or the role may not use the route at
 # all); 404: the record is outside the caller's scope, indistinguishable from one that does not exist.
 # Later resources join by adding their Op to OPS and their rows here.
-# Note: user accounts are not registry records: only admins manage (and list) them; the national viewer's "read
-# everything" is taken to mean the registry, as the users table's row-level security has it.
+# Note: user accounts are not registry records: only admins manage them; the national viewer, the oversight role,
+# reads every account (never a secret) and the whole audit trail, and writes nothing (issue 16; migration 0025).
 EXPECTED = [
     # resource  action    scope     NA   NV   PA   PO   CO
-    ("users",   "list",   "any",    200, 403, 200, 403, 403),
-    ("users",   "list",   "in",     200, 403, 200, 403, 403),
-    ("users",   "list",   "out",    200, 403, 200, 403, 403),
-    ("users",   "read",   "in",     200, 403, 200, 403, 403),
-    ("users",   "read",   "peer",   200, 403, 200, 403, 403),
-    ("users",   "read",   "out",    200, 403, 404, 403, 403),
+    ("users",   "list",   "any",    200, 200, 200, 403, 403),
+    ("users",   "list",   "in",     200, 200, 200, 403, 403),
+    ("users",   "list",   "out",    200, 200, 200, 403, 403),
+    ("users",   "read",   "in",     200, 200, 200, 403, 403),
+    ("users",   "read",   "peer",   200, 200, 200, 403, 403),
+    ("users",   "read",   "out",    200, 200, 404, 403, 403),
     ("users",   "create", "in",     201, 403, 201, 403, 403),
     ("users",   "create", "peer",   201, 403, 403, 403, 403),
     ("users",   "create", "out",    201, 403, 403, 403, 403),
     ("users",   "update", "in",     200, 403, 200, 403, 403),
     ("users",   "update", "peer",   200, 403, 403, 403, 403),
     ("users",   "update", "out",    200, 403, 404, 403, 403),
-    ("audit",   "list",   "any",    200, 403, 200, 403, 403),
-    ("audit",   "list",   "in",     200, 403, 200, 403, 403),
-    ("audit",   "list",   "out",    200, 403, 200, 403, 403),
+    ("audit",   "list",   "any",    200, 200, 200, 403, 403),
+    ("audit",   "list",   "in",     200, 200, 200, 403, 403),
+    ("audit",   "list",   "out",    200, 200, 200, 403, 403),
     ("auth",    "me",     "self",   200, 200, 200, 200, 200),
 ]
 

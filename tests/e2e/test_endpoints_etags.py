@@ -170,14 +170,42 @@ class EndpointsTest(harness.ActorTestCase):
         self.assertNotIn(S["pub"]["id"], y1404)
         self.assertTrue({S["pub"]["id"], S["a"]["id"]} <= y1403)
         self.assertFalse(y1403 & y1404)
+        # a range of days, both ends included, digits in any script
+        mine = {S[k]["id"] for k in ("ngo", "pub", "a")}
+        self.assertEqual(ids("/api/v1/services", "county", provided_from="2024-05-15") & mine,
+                         {S["a"]["id"], S["ngo"]["id"]})
+        self.assertEqual(ids("/api/v1/services", "county", provided_to="2024-06-01") & mine,
+                         {S["pub"]["id"], S["a"]["id"]})
+        self.assertEqual(ids("/api/v1/services", "county", provided_from="۲۰۲۴-۰۵-۰۲", provided_to="2025-04-10") & mine,
+                         {S["a"]["id"], S["ngo"]["id"]})
+        for x in self.walk("/api/v1/services", "admin", limit=500, provided_from="2024-05-15",
+                           provided_to="2025-04-10"):
+            self.assertTrue("2024-05-15" <= x["provided_on"] <= "2025-04-10", x)
         # filters together
         self.assertEqual(ids("/api/v1/services", "admin", client_id=cl, fiscal_year=1403), {S["pub"]["id"]})
         # what a user can get wrong is a 400 naming the parameter
         for path, bad in (("/api/v1/enrollments", {"program": "astrology"}), ("/api/v1/enrollments", {"status": "x"}),
                           ("/api/v1/services", {"fiscal_year": "99"}), ("/api/v1/services", {"client_id": "abc"}),
+                          ("/api/v1/services", {"provided_from": "2024-02-30"}),
+                          ("/api/v1/services", {"provided_to": "1403-01-01x"}),
                           ("/api/v1/households", {"county_id": "-3"}), ("/api/v1/households", {"province": "tehran"})):
             with self.subTest(path=path, bad=bad):
                 self.assertFields(self.req("GET", path + "?" + q(**bad), "admin"), 400, list(bad))
+
+    def test_openapi_describes_the_new_routes_and_their_filters(self):
+        doc = self.client.get("/api/v1/openapi.json").json()
+        want = {"/api/v1/households": ("listHouseholds", {"province", "county_id", "center_id"}),
+                "/api/v1/enrollments": ("listEnrollments", {"province", "county_id", "center_id", "client_id",
+                                                            "program", "status"}),
+                "/api/v1/services": ("listServices", {"province", "county_id", "center_id", "client_id",
+                                                      "fiscal_year", "provided_from", "provided_to"}),
+                "/api/v1/repayments/{id}": ("getRepayment", set())}
+        for path, (op, filters) in want.items():
+            with self.subTest(path=path):
+                get = doc["paths"][path]["get"]
+                self.assertEqual(get["operationId"], op)
+                names = {p["name"] for p in get.get("parameters", []) if p.get("in") == "query"}
+                self.assertTrue(filters <= names, (filters - names, names))
 
     # -- 3. pages to the end, CSV ----------------------------------------------------------------------------------
     def test_paging_to_the_end_and_csv(self):

@@ -312,6 +312,10 @@ class QueryStrictTest(harness.ActorTestCase):
                 self.assertEqual(len(body["items"]), 1)
                 rows, _ = self.follow("/api/v1/clients?limit=1&count=true" + query, who=who)
                 self.assertEqual(len(rows), want)
+        r = self.ok("GET", "/api/v1/clients?limit=1&count=true&format=csv", "teh")
+        self.assertEqual(r.headers.get("X-Total-Count"), str(mine(self.TEHRAN)))
+        self.assertIsNone(r.headers.get("X-Total-Count-Is-Lower-Bound"))
+        self.assertIsNone(self.ok("GET", "/api/v1/clients?format=csv", "teh").headers.get("X-Total-Count"))
         body = self.ok("GET", "/api/v1/clients?count=false", "admin").json()
         self.assertNotIn("total", body)
         self.assertNotIn("total", self.ok("GET", "/api/v1/clients", "admin").json())
@@ -327,6 +331,9 @@ class QueryStrictTest(harness.ActorTestCase):
         try:
             body = self.ok("GET", "/api/v1/campaigns?province=IR-05&limit=2&count=true", "admin").json()
             self.assertEqual((body["total"], body["total_is_lower_bound"]), (10000, True))
+            r = self.ok("GET", "/api/v1/campaigns?province=IR-05&limit=2&count=true&format=csv", "admin")
+            self.assertEqual((r.headers.get("X-Total-Count"), r.headers.get("X-Total-Count-Is-Lower-Bound")),
+                             ("10000", "true"))
             self.pg.psql("DELETE FROM campaigns WHERE name = 'strict count 10001'")
             body = self.ok("GET", "/api/v1/campaigns?province=IR-05&limit=2&count=true", "admin").json()
             self.assertEqual((body["total"], body["total_is_lower_bound"]), (10000, False))
