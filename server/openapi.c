@@ -355,6 +355,18 @@ static bool needs_if_match(const route *rt)
     return has_id(rt) && (is_method(rt, "PATCH") || is_method(rt, "DELETE"));
 }
 
+/* a record the descriptions (describe.h) make, which its replies tag with an ETag */
+static bool described_record(const char *schema)
+{
+    for (int i = 0; schema && i < describe_count(); i++)
+        if (!strcmp(describe_at(i)->schema, schema))
+            return true;
+    for (int i = 0; schema && i < describe_rows_count(); i++)
+        if (!strcmp(describe_rows_at(i)->schema, schema))
+            return true;
+    return false;
+}
+
 /* answers without the database: the probes and descriptions that a down database does not stop */
 static bool without_database(const route *rt)
 {
@@ -430,7 +442,7 @@ static json_object *operation(const route *rt)
             c = content("application/json", ref(rt->response));
         json_object_object_add(ok, "content", c);
     }
-    if (single_record_get(rt) || needs_if_match(rt) || rt->ok_status == 201)
+    if (single_record_get(rt) || needs_if_match(rt) || (rt->ok_status == 201 && described_record(rt->response)))
         add_header(ok, "ETag", "ETag");
     if (rt->ok_status == 201)
         add_header(ok, "Location", "Location");
