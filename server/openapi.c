@@ -205,6 +205,19 @@ static json_object *component_ref(const char *kind, const char *name)
     return o;
 }
 
+/* A shared parameter or header, inlined where it is used (a consumer reading an operation's parameters finds
+ * each one's name there, with no $ref to follow) */
+static json_object *shared(const schema_def *defs, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(defs[i].name, name))
+            return parse_or_die("shared", name, defs[i].json);
+    fprintf(stderr, "openapi: no shared parameter or header %s\n", name);
+    abort();
+}
+#define SHARED_PARAM(name) shared(parameters, sizeof(parameters) / sizeof(parameters[0]), name)
+#define SHARED_HEADER(name) shared(headers, sizeof(headers) / sizeof(headers[0]), name)
+
 static json_object *ref(const char *name)
 {
     return component_ref("schemas", name);
@@ -307,7 +320,7 @@ static void add_header(json_object *response, const char *name, const char *comp
         h = json_object_new_object();
         json_object_object_add(response, "headers", h);
     }
-    json_object_object_add(h, name, component_ref("headers", component));
+    json_object_object_add(h, name, SHARED_HEADER(component));
 }
 
 static void add_problem(json_object *responses, int status, const char *desc)
@@ -403,14 +416,14 @@ static json_object *operation(const route *rt)
     for (const route_param *qp = query; qp && qp->name; qp++)
         add_param(params, qp->name, "query", qp->type, qp->description, false, query_enum(rt, qp));
     if (needs_if_match(rt))
-        json_object_array_add(params, component_ref("parameters", "IfMatch"));
+        json_object_array_add(params, SHARED_PARAM("IfMatch"));
     else if (has_id(rt) && is_method(rt, "POST") && rt->handler == handle_clients_transfer)
-        json_object_array_add(params, component_ref("parameters", "IfMatchOptional"));
+        json_object_array_add(params, SHARED_PARAM("IfMatchOptional"));
     if (single_record_get(rt))
-        json_object_array_add(params, component_ref("parameters", "IfNoneMatch"));
+        json_object_array_add(params, SHARED_PARAM("IfNoneMatch"));
     if (rt->handler == handle_submissions_create)
-        json_object_array_add(params, component_ref("parameters", "IdempotencyKey"));
-    json_object_array_add(params, component_ref("parameters", "AcceptLanguage"));
+        json_object_array_add(params, SHARED_PARAM("IdempotencyKey"));
+    json_object_array_add(params, SHARED_PARAM("AcceptLanguage"));
     json_object_object_add(op, "parameters", params);
 
     if (rt->request) {
@@ -615,14 +628,6 @@ void openapi_build(void)
     }
     json_object_put(used);
     json_object_object_add(components, "schemas", sch);
-    json_object *par = json_object_new_object(), *hdr = json_object_new_object();
-    for (size_t i = 0; i < sizeof(parameters) / sizeof(parameters[0]); i++)
-        json_object_object_add(par, parameters[i].name, parse_or_die("parameter", parameters[i].name,
-                                                                     parameters[i].json));
-    for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
-        json_object_object_add(hdr, headers[i].name, parse_or_die("header", headers[i].name, headers[i].json));
-    json_object_object_add(components, "parameters", par);
-    json_object_object_add(components, "headers", hdr);
     json_object *sec = json_object_new_object(), *bearer = json_object_new_object();
     json_object_object_add(bearer, "type", json_object_new_string("http"));
     json_object_object_add(bearer, "scheme", json_object_new_string("bearer"));
