@@ -390,7 +390,6 @@ static json_object *operation(const route *rt)
 {
     json_object *op = json_object_new_object();
     json_object_object_add(op, "summary", json_object_new_string(rt->summary));
-    json_object_object_add(op, "description", json_object_new_string(rt->summary));
     json_object *tags = json_object_new_array();
     json_object_array_add(tags, json_object_new_string(rt->tag));
     json_object_object_add(op, "tags", tags);

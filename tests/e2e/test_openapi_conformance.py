@@ -5,7 +5,7 @@ description does not name is a failure, as is a status, a media type or a requir
 
 The test walks the description itself: every operation it lists is called (as national_admin, national_viewer,
 provincial_admin, county_officer and ngo_submitter for reads; lists, single records, CSV, creates, patches, closes
-and error replies: 400, 401, 403, 404, 412, 415, 422, 428), so a new operation is covered by being described, or
+and error replies: 400, 401, 403, 404, 409, 412, 415, 422, 428), so a new operation is covered by being described, or
 fails here saying it has no sample (WRITES, PATCHES below).
 """
 import copy
@@ -329,45 +329,99 @@ class OpenApiConformance(harness.ActorTestCase):
                                    headers={"If-Match": '"999-0000000000000000"'}))
             calls.append(self.call(op_id, who, "sample", path=path, body=body,
                                    headers={"If-Match": read.headers.get("ETag")}))
-        self.assertConform(calls)
+        again = []
+        for op_id, (method, pattern, op) in self.ops.items():
+            if method == "DELETE" and op_id in self.PATCHES:
+                path = self.concrete(pattern, "closed-")
+                read = self.client.get(path, token=self.tok["admin"])
+                again.append(self.call(op_id, self.PATCHES[op_id][0], "closed again", path=path,
+                                       headers={"If-Match": read.headers.get("ETag")}))
+        self.assertConform(calls + again)
         self.assertEqual([(c[0], c[2], c[3].status) for c in calls
                           if c[3].status != {"without If-Match": 428, "stale If-Match": 412, "sample": 200}[c[2]]],
                          [], "changes that did not answer 428, 412, then 200")
 
+    def sample_body(self, op_id):
+        """A body the operation accepts (its sample's), or None when it takes none."""
+        method, pattern, op = self.ops[op_id]
+        if op_id in self.WRITES and self.WRITES[op_id][1]:
+            return self.body_for(op, self.WRITES[op_id][1](type(self)))
+        if op_id in self.LATER:
+            return self.body_for(op, self.LATER[op_id][2](type(self)))
+        if op_id in self.PATCHES:
+            return self.PATCHES[op_id][1]
+        return None
+
     def test_error_replies(self):
-        """Problems: no token (401), another role (403), an unknown id (404), bad bodies (400, 415, 422), bad
-        queries (400); each against the problem the operation declares for that status."""
-        calls = []
+        """Problems: no token (401), another role (403), an unknown id with a good body (404), bad bodies (400,
+        415, 422), a bad query (400); each the status expected and the problem the operation declares for it."""
+        calls, expected = [], []
+
+        def expect(status, call):
+            calls.append(call)
+            expected.append(status)
         for op_id, (method, pattern, op) in sorted(self.ops.items()):
             path = self.concrete(pattern)
             needs_token = op.get("security") != []
+            body = self.sample_body(op_id) if "requestBody" in op else None
             if needs_token:
-                calls.append(self.call(op_id, None, "no token", path=path,
-                                       body={} if "requestBody" in op else None))
+                expect(401, self.call(op_id, None, "no token", path=path, body=body))
+            headers = {"If-Match": "*"} if method in ("PATCH", "DELETE") else {}
+            if op_id == "createSubmission":
+                headers["Idempotency-Key"] = "oa-bad-%d" % next(self.seq)
+            who = {"createSubmission": "ngo", "changePassword": "county", "login": None}.get(op_id, "admin")
             if "{" in pattern:
                 missing = re.sub(r"\{[^}]+\}", str(MISSING_ID), pattern)
-                calls.append(self.call(op_id, "admin", "unknown id", path=missing,
-                                       body={} if "requestBody" in op else None,
-                                       headers={"If-Match": "*"} if method in ("PATCH", "DELETE") else None))
-            if "requestBody" in op and needs_token:
-                headers = {"If-Match": "*"} if method in ("PATCH", "DELETE") else {}
-                if op_id == "createSubmission":
-                    headers["Idempotency-Key"] = "oa-bad-%d" % next(self.seq)
-                who = "ngo" if op_id == "createSubmission" else "admin"
-                calls.append(self.call(op_id, who, "malformed JSON", path=path, body=b"{\"a\":",
-                                       headers=dict(headers, **{"Content-Type": "application/json"})))
-                calls.append(self.call(op_id, who, "not JSON", path=path, body=b"a,b\n",
-                                       headers=dict(headers, **{"Content-Type": "text/csv"})))
-                calls.append(self.call(op_id, who, "unknown field", path=path,
-                                       body={"no_such_field_oa": 1}, headers=dict(headers)))
+                expect(404, self.call(op_id, who, "unknown id", path=missing, body=body, headers=dict(headers)))
+            if "requestBody" in op:
+                expect(400, self.call(op_id, who, "malformed JSON", path=path, body=b"{\"a\":",
+                                      headers=dict(headers, **{"Content-Type": "application/json"})))
+                expect(415, self.call(op_id, who, "not JSON", path=path, body=b"a,b\n",
+                                      headers=dict(headers, **{"Content-Type": "text/csv"})))
+                expect(422, self.call(op_id, who, "unknown field", path=path, body={"no_such_field_oa": 1},
+                                      headers=dict(headers)))
             if method != "GET" and needs_token and op_id not in ("logout", "changePassword"):
-                calls.append(self.call(op_id, "viewer", "as a viewer", path=path,
-                                       body={} if "requestBody" in op else None))
+                expect(403, self.call(op_id, "viewer", "as a viewer", path=path, body=body, headers=dict(headers)))
             if any(p.get("name") == "limit" for p in op.get("parameters", [])):
-                calls.append(self.call(op_id, "admin", "limit=0", path=path + "?limit=0"))
+                expect(400, self.call(op_id, "admin", "limit=0", path=path + "?limit=0"))
         self.assertConform(calls)
-        ok = [(c[0], c[2], c[3].status) for c in calls if c[3].status < 400]
-        self.assertEqual(ok, [], "error samples that did not fail")
+        self.assertEqual([(c[0], c[2], c[3].status, want) for c, want in zip(calls, expected) if c[3].status != want],
+                         [], "error samples that did not answer the status expected")
+
+    def test_conflicts(self):
+        """409: the same national ID again, an Idempotency-Key again with another body, a closed record closed
+        again, a decided submission decided again."""
+        calls = []
+        for op_id in ("createClient", "createStaff"):
+            if op_id in self.ops:
+                body = self.sample_body(op_id)
+                first = self.call(op_id, "county", "first", body=body, path=self.ops[op_id][1])
+                self.assertStatus(first[3], 201)
+                calls.append(self.call(op_id, "county", "same national ID", body=body, path=self.ops[op_id][1]))
+        if "createSubmission" in self.ops:
+            key = {"Idempotency-Key": "oa-twice-%d" % next(self.seq)}
+            self.assertStatus(self.call("createSubmission", "ngo", "first", body=self.sample_body("createSubmission"),
+                                        headers=dict(key))[3], 201)
+            calls.append(self.call("createSubmission", "ngo", "key again, another body",
+                                   body=self.sample_body("createSubmission"), headers=dict(key)))
+        if "decideSubmission" in self.ops:
+            calls.append(self.call("decideSubmission", "county", "decided again", body={"decision": "reject",
+                                                                                          "reason": "again"}))
+        self.assertConform(calls)
+        self.assertEqual([(c[0], c[2], c[3].status) for c in calls if c[3].status != 409], [],
+                         "conflicts that were not 409")
+
+    def test_enumerated_query_values_are_accepted(self):
+        """Each value an enumerated query parameter declares is one the list takes (200 as the national admin)."""
+        calls = []
+        for op_id, (method, pattern, op) in sorted(self.ops.items()):
+            for p in op.get("parameters", []):
+                for v in (p.get("schema", {}).get("enum") or []) if p.get("in") == "query" else []:
+                    calls.append(self.call(op_id, "admin", "%s=%s" % (p["name"], v),
+                                           path=self.concrete(pattern) + "?" + harness.query(**{p["name"]: v})))
+        self.assertGreater(len(calls), 10, "enumerated query parameters described")
+        self.assertConform(calls)
+        self.assertEqual([(c[0], c[2], c[3].status) for c in calls if c[3].status != 200], [])
 
 
 if __name__ == "__main__":
