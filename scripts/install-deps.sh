@@ -8,7 +8,9 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libevent-dev libpq-dev libjson-c-dev libssl-dev libcmocka-dev
-          postgresql-15 postgresql-contrib openssl python3 ca-certificates zlib1g-dev libbrotli-dev util-linux)
+          postgresql-15 postgresql-contrib openssl python3 ca-certificates zlib1g-dev libbrotli-dev util-linux
+          python3-jsonschema)
+# python3-jsonschema: tests/e2e/test_openapi_conformance.py checks real replies against the served description.
 # The console is built with Node.js and npm: Debian's, unless the machine already has its own (Debian's npm package
 # conflicts with other Node.js installations, so neither is touched when present).
 command -v node >/dev/null || packages+=(nodejs)

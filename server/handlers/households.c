@@ -25,9 +25,12 @@ static const field_desc household_fields[] = {
              " 'last_name', c.last_name, 'household_role', c.household_role) ORDER BY c.id), '[]'::jsonb)"
              " FROM clients c WHERE c.household_id = t.id)",
      .out = COL_JSON, .label_fa = "اعضا", .label_en = "Members",
+     .example = "[{\"client_id\": 42, \"first_name\": \"مریم\", \"last_name\": \"کریمی\", \"household_role\": \"head\"}]",
      .schema = "{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"client_id\":{\"type\":"
-               "\"integer\"},\"first_name\":{\"type\":\"string\"},\"last_name\":{\"type\":\"string\"},"
-               "\"household_role\":{\"type\":[\"string\",\"null\"]}}}}"},
+               "\"integer\",\"example\":42},\"first_name\":{\"type\":\"string\",\"example\":\"مریم\"},"
+               "\"last_name\":{\"type\":\"string\",\"example\":\"کریمی\"},"
+               "\"household_role\":{\"type\":[\"string\",\"null\"],\"example\":\"head\"}},\"required\":["
+               "\"client_id\",\"first_name\",\"last_name\",\"household_role\"],\"additionalProperties\":false}}"},
     DESC_RECORD_TAIL,
 };
 

@@ -52,9 +52,10 @@ static const field_desc loan_fields[] = {
          "loan_schedule(t.amount_rials, t.installments, t.first_due_on) s") ")",
      .out = COL_JSON, .label_fa = "جدول اقساط", .label_en = "Schedule",
      .example = "[{\"n\": 1, \"due_on\": \"2025-04-21\", \"amount_rials\": 25000000}]",
-     .schema = "{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\"},"
-               "\"due_on\":{\"type\":\"string\",\"format\":\"date\"},\"amount_rials\":{\"type\":\"integer\"}},"
-               "\"required\":[\"n\",\"due_on\",\"amount_rials\"]}}"},
+     .schema = "{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"integer\","
+               "\"example\":1},\"due_on\":{\"type\":\"string\",\"format\":\"date\",\"example\":\"2025-04-21\"},"
+               "\"amount_rials\":{\"type\":\"integer\",\"example\":25000000}},"
+               "\"required\":[\"n\",\"due_on\",\"amount_rials\"],\"additionalProperties\":false}}"},
     {.name = "repaid_rials", .expr = REPAID, .out = COL_INT, .label_fa = "بازپرداخت‌شده (ریال)",
      .label_en = "Repaid (rials)", .example = "50000000"},
     {.name = "outstanding_rials", .expr = "t.amount_rials - " REPAID, .out = COL_INT, .label_fa = "مانده (ریال)",

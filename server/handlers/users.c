@@ -35,7 +35,7 @@ static const field_desc user_fields[] = {
      .example = "\"officer.tehran\"", .doc = "Latin letters, digits, '.', '_' and '-', starting with a letter or digit; "
      "stored in lower case"},
     {.name = "password", .in = F_STRING, .min = 1, .max = 256, .flags = DF_WRITE | DF_REQUIRED_CREATE | DF_NOT_SELECTED,
-     .label_fa = "گذرواژه", .label_en = "Password",
+     .label_fa = "گذرواژه", .label_en = "Password", .example = "\"a long passphrase of your own\"",
      .doc = "at least 12 characters, not the username; a new one ends the user's sessions"},
     {.name = "role", .column = "role", .in = F_ENUM, .out = COL_TEXT, .sqltype = "user_role", .choices = role_choices,
      .flags = DF_WRITE | DF_REQUIRED_CREATE, .filter = LF_ENUM, .filter_message = "is not a role",

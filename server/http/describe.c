@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include "common/jalali.h"
 #include "common/log.h"
 #include "server/http/resource.h"
 #include "server/router.h"
@@ -465,12 +466,65 @@ static void put_string_array(json_object *p, const field_desc *f, bool nullable)
     json_object_object_add(p, "items", items);
 }
 
-static json_object *jalali_twin(bool nullable)
+/* the example of a date's Jalali twin: the date's own example, converted (NULL when it has none) */
+static json_object *jalali_example(const field_desc *f)
+{
+    json_object *ex = f->example ? json_tokener_parse(f->example) : NULL;
+    ymd g, j;
+    char out[11];
+    json_object *twin = NULL;
+    if (ex && json_object_is_type(ex, json_type_string) && date_parse_iso(json_object_get_string(ex), &g) == 0 &&
+        gregorian_to_jalali(g, &j) == 0) {
+        date_format(j, out);
+        twin = json_object_new_string(out);
+    }
+    json_object_put(ex);
+    return twin;
+}
+
+static json_object *jalali_twin(const field_desc *f, bool nullable)
 {
     json_object *p = json_object_new_object();
     json_object_object_add(p, "type", type_of("string", nullable));
+    json_object_object_add(p, "pattern", json_object_new_string("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"));
     json_object_object_add(p, "description", json_object_new_string("the same date in the Jalali calendar"));
+    json_object *ex = jalali_example(f);
+    if (ex || (f->example && !strcmp(f->example, "null")))
+        json_object_object_add(p, "example", ex);
     return p;
+}
+
+/* The schema's own example, an object made of its properties' examples: every property's, or (required_only)
+ * the required ones' (a create body's least). Added only when each of those has one. */
+static void add_object_example(json_object *s, bool required_only)
+{
+    json_object *props, *req = NULL, *ex = json_object_new_object();
+    if (!json_object_object_get_ex(s, "properties", &props)) {
+        json_object_put(ex);
+        return;
+    }
+    json_object_object_get_ex(s, "required", &req);
+    json_object_object_foreach(props, k, v) {
+        bool required = false;
+        for (size_t i = 0, n = req ? json_object_array_length(req) : 0; i < n && !required; i++)
+            required = !strcmp(json_object_get_string(json_object_array_get_idx(req, i)), k);
+        if (required_only && !required)
+            continue;
+        json_object *one;
+        if (!json_object_object_get_ex(v, "example", &one)) {
+            json_object *branches, *first;     /* a nullable composite: its own schema's example */
+            if (!json_object_object_get_ex(v, "oneOf", &branches) ||
+                !(first = json_object_array_get_idx(branches, 0)) || !json_object_object_get_ex(first, "example", &one)) {
+                if (required) {
+                    json_object_put(ex);
+                    return;
+                }
+                continue;
+            }
+        }
+        json_object_object_add(ex, k, json_object_get(one));
+    }
+    json_object_object_add(s, "example", ex);
 }
 
 /* a record made of fields (a resource's, or a row shape's) */
@@ -521,12 +575,15 @@ static json_object *schema_of_fields(const field_desc *fields, int nfields)
         if (f->out == COL_DATE) {
             char jk[96];
             snprintf(jk, sizeof(jk), "%s_jalali", f->name);
-            json_object_object_add(props, jk, jalali_twin(nul));
+            json_object_object_add(props, jk, jalali_twin(f, nul));
             json_object_array_add(req, json_object_new_string(jk));
         }
     }
     json_object_object_add(s, "properties", props);
     json_object_object_add(s, "required", req);
+    /* a record shows exactly its fields: a client may rely on nothing else being there */
+    json_object_object_add(s, "additionalProperties", json_object_new_boolean(0));
+    add_object_example(s, false);
     return s;
 }
 
@@ -621,14 +678,18 @@ static json_object *schema_of_writes(const field_desc *fields, int nfields, bool
         if (f->in == F_DATE) {
             char jk[96];
             snprintf(jk, sizeof(jk), "%s_jalali", f->name);
-            json_object_object_add(props, jk, jalali_twin(nul));
+            json_object_object_add(props, jk, jalali_twin(f, nul));
         }
     }
     json_object_object_add(s, "properties", props);
-    if (json_object_array_length(req))
+    /* the validator refuses any other field (422 unknown_field) */
+    json_object_object_add(s, "additionalProperties", json_object_new_boolean(0));
+    bool some_required = json_object_array_length(req) > 0;
+    if (some_required)
         json_object_object_add(s, "required", req);
     else
         json_object_put(req);
+    add_object_example(s, !update && some_required);
     return s;
 }
 
@@ -760,7 +821,30 @@ json_object *describe_schema_rows(const row_desc *d)
     json_object_object_add(props, "items", items);
     json_object_object_add(s, "type", json_object_new_string("object"));
     json_object_object_add(s, "properties", props);
+    json_object *req = json_object_new_array(), *ex = json_object_new_object(), *rows = json_object_new_array(), *one;
+    json_object_array_add(req, json_object_new_string("items"));
+    json_object_object_add(s, "required", req);
+    json_object_object_add(s, "additionalProperties", json_object_new_boolean(0));
+    if (json_object_object_get_ex(row, "example", &one))
+        json_object_array_add(rows, json_object_get(one));
+    json_object_object_add(ex, "items", rows);
+    json_object_object_add(s, "example", ex);
     return s;
+}
+
+const char *const *describe_query_choices(const char *path, const char *name)
+{
+    for (int i = 0; i < ndescribed; i++)
+        if (described[i]->path && !strcmp(described[i]->path, path))
+            for (int k = 0; k < described[i]->nfilters; k++)
+                if (!strcmp(described[i]->filters[k].name, name))
+                    return described[i]->filters[k].choices;
+    for (int i = 0; i < nrow_descs; i++)
+        if (row_descs[i]->path && !strcmp(row_descs[i]->path, path))
+            for (int k = 0; k < row_descs[i]->nfilters; k++)
+                if (!strcmp(row_descs[i]->filters[k].name, name))
+                    return row_descs[i]->filters[k].choices;
+    return NULL;
 }
 
 const route_param *describe_query_params_of(const char *path)

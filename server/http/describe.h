@@ -188,5 +188,8 @@ struct json_object *describe_schema_rows(const row_desc *d);
 struct json_object *describe_schema_rows_write(const row_desc *d, bool update);
 /* The query parameter docs of the list or report served at path, from its description; NULL when none is. */
 const struct route_param *describe_query_params_of(const char *path);
+/* The values a query parameter of the list or report at path takes, when its filter is an enum (NULL-terminated);
+ * NULL when it is not one (for openapi.c's enums). */
+const char *const *describe_query_choices(const char *path, const char *name);
 
 #endif

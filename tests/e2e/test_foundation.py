@@ -159,8 +159,9 @@ class FoundationTest(harness.RegistryTestCase):
                     walk(v)
         walk(doc)
         for ref in refs:
-            name = ref.rsplit("/", 1)[1]
-            self.assertIn(name, doc["components"]["schemas"], ref)
+            self.assertTrue(ref.startswith("#/components/"), ref)
+            kind, name = ref[len("#/components/"):].split("/")
+            self.assertIn(name, doc["components"].get(kind, {}), ref)
 
 
 class DatabaseOutageTest(harness.RegistryTestCase):
