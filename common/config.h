@@ -47,6 +47,8 @@ typedef struct registry_config {
     char *metrics_token;        /* or whoever sends it as a bearer token; NULL: none */
     int console_idle_timeout_s; /* an idle console signs itself out after this long */
     char *public_origin;        /* https://host[:port] the console is reached at; NULL: trust the Host header */
+    char *default_language;     /* of problem replies to a request without Accept-Language: "en" or "fa" ... */
+    bool default_language_fa;   /* ... and parsed */
 } registry_config;
 
 /* Fills c. path may be NULL (defaults + environment only). On error returns -1 with one line in err. */

@@ -26,6 +26,7 @@
 #include "server/crypto_pool.h"
 #include "server/handlers/handlers.h"
 #include "server/http/dispatch.h"
+#include "server/http/messages.h"
 #include "server/openapi.h"
 #include "server/router.h"
 #include "server/tls.h"
@@ -160,6 +161,10 @@ int main(int argc, char **argv)
     audit_sealer_init();
     router_init();
     openapi_build();
+    if (messages_init() != 0) {
+        fprintf(stderr, "registryd: the message catalog is broken (see the log)\n");
+        goto out;
+    }
     if (console_init(&cfg) != 0) {
         fprintf(stderr, "registryd: the console's shell page is broken (rebuild web/)\n");
         goto out;
