@@ -137,8 +137,9 @@ def collect():
                 src = strip_comments(fh.read())
             for m in re.finditer(r'\b([A-Za-z_]\w*)\s*\(', src):
                 name = m.group(1)
-                line = src.count('\n', 0, m.start()) + 1
-                where = '%s:%d' % (rel, line)
+                if name not in CALLS and name not in ('snprintf', 'arena_sprintf'):
+                    continue
+                where = '%s:%d' % (rel, src.count('\n', 0, m.start()) + 1)
                 prev = src[max(0, m.start() - 40):m.start()].rstrip()
                 if prev.endswith(('void', '*')) or re.search(r'\b(static|const|int|bool|char)\s*\**\s*$', prev):
                     continue    # a declaration or definition, not a call
