@@ -59,6 +59,7 @@ static const config_key config_keys[] = {
     {"public_origin", "REGISTRY_PUBLIC_ORIGIN", CT_STRING, OFF(public_origin), 0, 0, NULL},
     {"gzip_level", NULL, CT_INT, OFF(gzip_level), 0, 9, "1"},
     {"cors_origins", "REGISTRY_CORS_ORIGINS", CT_STRING, OFF(cors_origins), 0, 0, NULL},
+    {"default_language", "REGISTRY_DEFAULT_LANGUAGE", CT_STRING, OFF(default_language), 0, 0, "en"},
 };
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -332,6 +333,11 @@ int config_load(registry_config *c, const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "config: public_origin: \"%s\" is not https://host or https://host:port", c->public_origin);
         return -1;
     }
+    if (strcmp(c->default_language, "en") != 0 && strcmp(c->default_language, "fa") != 0) {
+        snprintf(err, errlen, "config: default_language: \"%s\" is not en or fa", c->default_language);
+        return -1;
+    }
+    c->default_language_fa = !strcmp(c->default_language, "fa");
     if (c->metrics_token && *c->metrics_token && strlen(c->metrics_token) < 16) {
         snprintf(err, errlen, "config: metrics_token: at least 16 characters (it is a password)");
         return -1;

@@ -51,6 +51,8 @@ typedef struct registry_config {
     char *cors_origins;         /* other origins whose pages may call the API (CORS): comma-separated, as given ... */
     char **cors_origin_list;    /* ... and parsed: exact origins, none by default */
     int cors_origin_count;
+    char *default_language;     /* of problem replies to a request without Accept-Language: "en" or "fa" ... */
+    bool default_language_fa;   /* ... and parsed */
 } registry_config;
 
 /* Fills c. path may be NULL (defaults + environment only). On error returns -1 with one line in err. */

@@ -27,6 +27,7 @@
 #include "server/handlers/handlers.h"
 #include "server/http/describe.h"
 #include "server/http/dispatch.h"
+#include "server/http/messages.h"
 #include "server/openapi.h"
 #include "server/router.h"
 #include "server/tls.h"
@@ -162,6 +163,10 @@ int main(int argc, char **argv)
     router_init();
     router_describe_queries(describe_query_params_of);     /* the described lists' filters, now initialised */
     openapi_build();
+    if (messages_init() != 0) {
+        fprintf(stderr, "registryd: the message catalog is broken (see the log)\n");
+        goto out;
+    }
     if (console_init(&cfg) != 0) {
         fprintf(stderr, "registryd: the console's shell page is broken (rebuild web/)\n");
         goto out;

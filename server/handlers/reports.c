@@ -10,7 +10,8 @@
  *   GET /api/v1/reports/donations-by-campaign?fiscal_year=: donations by campaign, cash and in kind.
  *   GET /api/v1/reports/overdue-loans[?province=IR-NN]: overdue loan installments today per province (or per county
  *     of one province): loans, installments, what is unpaid and the oldest due date; only places that have some.
- * All also as CSV (Accept: text/csv).
+ * All also as CSV (Accept: text/csv). A row that names a place carries its names beside its code: province_name_fa and
+ * province_name_en after province, county_name_fa and county_name_en after county_id (when per county).
  *
  * A report is not a resource (no record, no writes, no page): each report's row is a row shape (describe.h) whose
  * fields give its SELECT list (their expressions over the report's FROM), its columns and its schema, with labels;
@@ -39,13 +40,32 @@
 static const field_desc report_query[] = {Q_FISCAL_YEAR, Q_PROVINCE};
 #define REPORT_QUERY .query = report_query, .nquery = NCOLS(report_query), .items = true
 
+/* A place's names beside its code (a reader of a report needs no second request to name the rows): the province's
+ * after province, the county's after county_id, and absent with it when the report is per province. */
+#define PLACE_NAMES(fa, en)                                                                                            \
+    {.name = "province_name_fa", .expr = fa, .out = COL_TEXT, .label_fa = "نام استان", .label_en = "Province (Persian)", \
+     .example = "\"تهران\"", .doc = "the province's Persian name"},                                                   \
+    {.name = "province_name_en", .expr = en, .out = COL_TEXT, .label_fa = "نام انگلیسی استان",                         \
+     .label_en = "Province (English)", .example = "\"Tehran\"", .doc = "the province's English name"}
+#define COUNTY_NAMES(fa, en)                                                                                           \
+    {.name = "county_name_fa", .expr = fa, .out = COL_TEXT, .flags = DF_MAY_BE_ABSENT, .label_fa = "نام شهرستان",     \
+     .label_en = "County (Persian)", .example = "\"شمیرانات\"",                                                       \
+     .doc = "the county's Persian name; only when broken down by county"},                                          \
+    {.name = "county_name_en", .expr = en, .out = COL_TEXT, .flags = DF_MAY_BE_ABSENT | DF_NULLABLE,                 \
+     .label_fa = "نام انگلیسی شهرستان", .label_en = "County (English)", .example = "\"Shemiranat\"",                  \
+     .doc = "the county's English name (null for the few without one yet); only when broken down by county"}
+
 /* The summary over t: a province's or a county's totals (province_code, county_id, centers, staff, clients) and m,
  * the money totals of the year */
 static const field_desc summary_fields[] = {
     {.name = "province", .expr = "t.province_code", .out = COL_TEXT, .label_fa = "استان", .label_en = "Province",
      .example = "\"IR-08\""},
+    PLACE_NAMES("(SELECT pn.name_fa FROM provinces pn WHERE pn.code = t.province_code)",
+                "(SELECT pn.name_en FROM provinces pn WHERE pn.code = t.province_code)"),
     {.name = "county_id", .column = "county_id", .out = COL_INT, .flags = DF_MAY_BE_ABSENT, .label_fa = "شهرستان",
      .label_en = "County", .example = "120", .doc = "only when broken down by county"},
+    COUNTY_NAMES("(SELECT cn.name_fa FROM counties cn WHERE cn.id = t.county_id)",
+                 "(SELECT cn.name_en FROM counties cn WHERE cn.id = t.county_id)"),
     {.name = "centers", .column = "centers", .out = COL_INT, .label_fa = "مراکز", .label_en = "Centers",
      .example = "42"},
     {.name = "staff", .column = "staff", .out = COL_INT, .label_fa = "کارکنان", .label_en = "Staff",
@@ -135,9 +155,14 @@ static row_desc campaigns = {.schema = "CampaignReport", .path = "/api/v1/report
 static const field_desc overdue_fields[] = {
     {.name = "province", .expr = "od.province_code", .out = COL_TEXT, .label_fa = "استان", .label_en = "Province",
      .example = "\"IR-08\""},
+    /* grouped by place: each group's one place, taken by min() */
+    PLACE_NAMES("(SELECT pn.name_fa FROM provinces pn WHERE pn.code = min(od.province_code))",
+                "(SELECT pn.name_en FROM provinces pn WHERE pn.code = min(od.province_code))"),
     {.name = "county_id", .expr = "CASE WHEN $5::boolean THEN od.county_id END", .out = COL_INT,
      .flags = DF_MAY_BE_ABSENT, .label_fa = "شهرستان", .label_en = "County", .example = "120",
      .doc = "only when broken down by county"},
+    COUNTY_NAMES("CASE WHEN $5::boolean THEN (SELECT cn.name_fa FROM counties cn WHERE cn.id = min(od.county_id)) END",
+                 "CASE WHEN $5::boolean THEN (SELECT cn.name_en FROM counties cn WHERE cn.id = min(od.county_id)) END"),
     {.name = "loans", .expr = "count(DISTINCT od.loan_id)", .out = COL_INT, .label_fa = "وام‌های دارای قسط معوق",
      .label_en = "Loans overdue", .example = "7"},
     {.name = "installments", .expr = "count(*)", .out = COL_INT, .label_fa = "اقساط معوق",
@@ -177,9 +202,13 @@ void reports_init(void)
     province_cols = calloc((size_t)summary.ncols, sizeof(*province_cols));
     memcpy(province_cols, summary.cols, (size_t)summary.ncols * sizeof(*province_cols));
     province_cols[res_col(summary.cols, summary.ncols, "county_id")].type = COL_HIDDEN;
+    province_cols[res_col(summary.cols, summary.ncols, "county_name_fa")].type = COL_HIDDEN;
+    province_cols[res_col(summary.cols, summary.ncols, "county_name_en")].type = COL_HIDDEN;
     overdue_province_cols = calloc((size_t)overdue.ncols, sizeof(*overdue_province_cols));
     memcpy(overdue_province_cols, overdue.cols, (size_t)overdue.ncols * sizeof(*overdue_province_cols));
     overdue_province_cols[res_col(overdue.cols, overdue.ncols, "county_id")].type = COL_HIDDEN;
+    overdue_province_cols[res_col(overdue.cols, overdue.ncols, "county_name_fa")].type = COL_HIDDEN;
+    overdue_province_cols[res_col(overdue.cols, overdue.ncols, "county_name_en")].type = COL_HIDDEN;
     for (int i = 0; i < summary.nfilters; i++) {
         if (!strcmp(summary.filters[i].name, "fiscal_year"))
             q_year = i;
@@ -239,7 +268,7 @@ void reports_init(void)
         " LEFT JOIN LATERAL (SELECT sum(r.amount_rials) AS repaid FROM repayments r WHERE r.loan_id = inst.loan_id) paid"
         "  ON true"
         " WHERE inst.due_so_far > coalesce(paid.repaid, 0)) od"
-        " GROUP BY 1, 2 ORDER BY 1, 2");
+        " GROUP BY 1, 4 ORDER BY 1, 4");     /* province, county_id */
 }
 
 /* The Jalali year today, for a report asked without ?fiscal_year=. */

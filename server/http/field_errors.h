@@ -1,4 +1,4 @@
-/* field_errors.h - the {"field","message"} list of a 422 (or a 400 naming query parameters). */
+/* field_errors.h - the {"field","code","message"} list of a 422 (or a 400 naming query parameters). */
 #ifndef REGISTRY_FIELD_ERRORS_H
 #define REGISTRY_FIELD_ERRORS_H
 
@@ -18,10 +18,12 @@ typedef struct field_errors {
     json_object *list;              /* a json array, or NULL while empty */
 } field_errors;
 
-/* Appends {"field","message"} to fe's list, making the list on the first error. */
+/* Appends {"field","code","message"} to fe's list, making the list on the first error. The code and the Persian
+ * message (field_error_fa) come from the catalog (server/http/messages.h), found by the English message. */
 void field_error(field_errors *fe, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* The Persian message of a coded field error (validate.h's field_error_coded), NULL for an uncoded one. */
+/* The Persian message of a field error (the catalog's, or validate.h's field_error_coded's own); NULL when the
+ * catalog has none (tests/check_messages.py keeps that from happening). */
 const char *field_error_fa(json_object *err);
 
 #endif

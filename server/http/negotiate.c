@@ -65,14 +65,16 @@ content_coding content_coding_pick(const char *accept_encoding, unsigned availab
     return best;
 }
 
-bool accept_language_prefers_fa(const char *accept_language)
+language_preference accept_language_preference(const char *accept_language)
 {
     if (!accept_language)
-        return false;
+        return LANGUAGE_NO_PREFERENCE;
     char tok[32];
     double q, fa = -1, before = -1, after = -1;     /* the best weight of fa, of others before and after it */
     for (const char *p = accept_language; next_weighted(&p, tok, sizeof(tok), &q);) {
         bool is_fa = !strncmp(tok, "fa", 2) && (tok[2] == '\0' || tok[2] == '-');
+        if (!strcmp(tok, "*"))
+            continue;       /* any language: no preference of its own */
         if (is_fa)
             fa = q > fa ? q : fa;
         else if (fa < 0)
@@ -80,7 +82,15 @@ bool accept_language_prefers_fa(const char *accept_language)
         else
             after = q > after ? q : after;
     }
-    return fa > 0 && fa > before && fa >= after;     /* an equal weight goes to the language named first */
+    if (fa > 0 && fa > before && fa >= after)       /* an equal weight goes to the language named first */
+        return LANGUAGE_PREFERS_FA;
+    /* another language wanted, or Persian refused (fa;q=0): English, the language every other reader shares */
+    return before > 0 || after > 0 || fa == 0 ? LANGUAGE_PREFERS_EN : LANGUAGE_NO_PREFERENCE;
+}
+
+bool accept_language_prefers_fa(const char *accept_language)
+{
+    return accept_language_preference(accept_language) == LANGUAGE_PREFERS_FA;
 }
 
 

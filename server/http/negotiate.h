@@ -27,4 +27,9 @@ bool accept_language_prefers_fa(const char *accept_language);
  *   - Lenient on syntax: a range that is not type/subtype of tokens, or whose q is not a number from 0 to 1, is
  *     ignored as if absent; parameters' quoted strings may hold commas; whitespace around everything; case-blind. */
 int media_type_pick(const char *accept, const char *const *types, int ntypes);
+/* What an Accept-Language header asks of a server that speaks Persian and English: Persian (as above); English when
+ * it names another language with a weight above 0 that Persian does not beat, or refuses Persian (fa;q=0); else
+ * nothing (NULL, empty, "*", only weights of 0), and the deployment's default language answers. */
+typedef enum { LANGUAGE_NO_PREFERENCE = 0, LANGUAGE_PREFERS_EN, LANGUAGE_PREFERS_FA } language_preference;
+language_preference accept_language_preference(const char *accept_language);
 #endif

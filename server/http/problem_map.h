@@ -34,7 +34,8 @@ typedef struct sqlstate_problem {
     int status;
     problem_action action;
     log_level log;              /* the level at which the database's message is logged */
-    const char *detail;         /* English; NULL for PROBLEM_UNIQUE, whose detail is the constraint's rule */
+    const char *detail;         /* English (its Persian in messages.c); NULL for PROBLEM_UNIQUE, whose detail is the
+                                 * constraint's rule */
 } sqlstate_problem;
 
 /* The row for sqlstate in context (falling back to DB_CONTEXT_REQUEST's, then to the 500 row): never NULL. */

@@ -13,6 +13,7 @@
 #include "server/http/cors.h"
 #include "server/http/etag.h"
 #include "server/http/field_errors.h"
+#include "server/http/messages.h"
 #include "server/http/negotiate.h"
 #include "server/http/problem_map.h"
 
@@ -202,33 +203,56 @@ void reply_empty(req_ctx *rc, int status)
     reply_finish(rc, status, NULL, NULL);
 }
 
+/* The language of a problem reply: what Accept-Language asks (the console sends fa), else the deployment's. */
+static bool problem_in_persian(req_ctx *rc)
+{
+    switch (accept_language_preference(req_header(rc, "Accept-Language"))) {
+    case LANGUAGE_PREFERS_FA:
+        return true;
+    case LANGUAGE_PREFERS_EN:
+        return false;
+    case LANGUAGE_NO_PREFERENCE:
+        break;
+    }
+    return rc->w->cfg->default_language_fa;
+}
+
 void reply_problem_fields(req_ctx *rc, int status, const char *detail, field_errors *fe)
 {
     REQ_CHECK(rc, REQ_LIVE);
     json_object *p = req_json_object(rc);     /* put when the exit gives the context back */
     char type[64];
     snprintf(type, sizeof(type), "/problems/%s", problem_slug(status));
+    /* Persian from the catalog (server/http/messages.c) where it has the text; the codes stay as they are */
+    bool fa = problem_in_persian(rc);
+    const char *title = fa && status_title_fa(status) ? status_title_fa(status) : status_reason(status);
+    char detail_fa[1024];
+    if (!detail)
+        detail = title;
+    else if (fa && message_fa(NULL, detail, detail_fa, sizeof(detail_fa)))
+        detail = detail_fa;
     json_object_object_add(p, "type", json_object_new_string(type));
-    json_object_object_add(p, "title", json_object_new_string(status_reason(status)));
+    json_object_object_add(p, "title", json_object_new_string(title));
     json_object_object_add(p, "status", json_object_new_int(status));
-    json_object_object_add(p, "detail", json_object_new_string(detail ? detail : status_reason(status)));
+    json_object_object_add(p, "detail", json_object_new_string(detail));
     json_object_object_add(p, "request_id", json_object_new_string(rc->request_id));
     if (rc->problem_members) {  /* a problem's own members (406: available) */
         json_object_object_foreach(rc->problem_members, mk, mv)
             json_object_object_add(p, mk, json_object_get(mv));
     }
     if (fe && fe->list) {
-        /* Accept-Language: fa gives each coded field error its Persian message (kept beside it since validation) */
-        if (accept_language_prefers_fa(req_header(rc, "Accept-Language")))
+        /* each error made its Persian when it was made (field_error, field_error_coded), kept beside it */
+        if (fa)
             for (size_t i = 0, n = json_object_array_length(fe->list); i < n; i++) {
                 json_object *e = json_object_array_get_idx(fe->list, i);
-                const char *fa = field_error_fa(e);
-                if (fa)
-                    json_object_object_add(e, "message", json_object_new_string(fa));
+                const char *m = field_error_fa(e);
+                if (m)
+                    json_object_object_add(e, "message", json_object_new_string(m));
             }
         json_object_object_add(p, "errors", fe->list);
         fe->list = NULL;
     }
+    req_add_header(rc, "Content-Language", fa ? "fa" : "en");
     if (status == 503 || (status == 429 && !evhttp_find_header(evhttp_request_get_output_headers(rc->req),
                                                                "Retry-After")))
         req_add_header(rc, "Retry-After", status == 503 ? "2" : "1");

@@ -221,7 +221,8 @@ class ConsoleReportsApiTest(harness.ActorTestCase):
         self.assertIn("province", [p["name"] for p in op.get("parameters", [])])
         schemas = doc["components"]["schemas"]
         self.assertEqual(set(schemas["OverdueLoansReport"]["properties"]["items"]["items"]["properties"]),
-                         {"province", "county_id", "loans", "installments", "unpaid_rials", "oldest_due_on",
+                         {"province", "province_name_fa", "province_name_en", "county_id", "county_name_fa",
+                          "county_name_en", "loans", "installments", "unpaid_rials", "oldest_due_on",
                           "oldest_due_on_jalali"})
         self.assertIn("expiring_within_days", [p["name"] for p in doc["paths"][
             "/api/v1/reports/centers-by-type"]["get"].get("parameters", [])])

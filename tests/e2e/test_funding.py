@@ -441,8 +441,11 @@ class FundingTest(harness.ActorTestCase):
         self.assertEqual(r.content_type, "text/csv")
         self.assertTrue(r.raw.startswith(b"\xef\xbb\xbf"), r.raw[:10])
         rows = list(csv.reader(io.StringIO(r.raw[3:].decode("utf-8"), newline="")))
-        self.assertEqual(rows[0], ["province", "centers", "staff", "clients", "allocations_rials", "donations_rials"])
-        self.assertEqual([tuple(x) for x in rows[1:]], self.rows(got))
+        self.assertEqual(rows[0], ["province", "province_name_fa", "province_name_en", "centers", "staff", "clients",
+                                   "allocations_rials", "donations_rials"])
+        self.assertEqual([tuple(x[:1] + x[3:]) for x in rows[1:]], self.rows(got))     # the names beside the code
+        self.assertEqual([tuple(x[1:3]) for x in rows[1:]], [(x["province_name_fa"], x["province_name_en"])
+                                                              for x in got])
 
         # an allocation and a donation changed, a staff member moved to another county: still equal to SQL
         a = self.alloc("teh", 1403, "elderly_care", 1000, county_id=self.TEH_C).json()

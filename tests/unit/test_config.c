@@ -96,12 +96,34 @@ static void test_metrics_are_loopback_only_by_default(void **state)
     config_free(&c);
 }
 
+/* The language of problem replies to a request without Accept-Language: English unless the deployment says fa. */
+static void test_default_language_is_en_or_fa(void **state)
+{
+    (void)state;
+    registry_config c;
+    char err[256];
+    assert_int_equal(config_load(&c, NULL, err, sizeof(err)), 0);
+    assert_string_equal(c.default_language, "en");
+    assert_false(c.default_language_fa);
+    config_free(&c);
+    setenv("REGISTRY_DEFAULT_LANGUAGE", "fa", 1);
+    assert_int_equal(config_load(&c, NULL, err, sizeof(err)), 0);
+    assert_true(c.default_language_fa);
+    config_free(&c);
+    setenv("REGISTRY_DEFAULT_LANGUAGE", "fa-IR", 1);        /* a tag, not one of the two the server speaks */
+    assert_int_equal(config_load(&c, NULL, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "default_language"));
+    config_free(&c);
+    unsetenv("REGISTRY_DEFAULT_LANGUAGE");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_public_origin_is_an_origin_a_browser_sends),
         cmocka_unit_test(test_a_bad_public_origin_stops_the_start),
         cmocka_unit_test(test_metrics_are_loopback_only_by_default),
+        cmocka_unit_test(test_default_language_is_en_or_fa),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
