@@ -233,6 +233,8 @@ static void list_where(const resource *r, strbuf *sb, const filter_sql *fs)
         const char *t = r->filter_types[i];
         if (fs[i].contains)
             strbuf_printf(sb, " AND ($%d::text IS NULL OR %s @> ARRAY[$%d::text])", p, fs[i].expr, p);
+        else if (r->filters[i].kind == LF_TIMESTAMP)
+            strbuf_printf(sb, " AND ($%d::%s IS NULL OR %s >= $%d::%s)", p, t, fs[i].expr, p, t);
         else
             strbuf_printf(sb, " AND ($%d::%s IS NULL OR %s = $%d::%s)", p, t, fs[i].expr, p, t);
     }
@@ -269,11 +271,23 @@ static void derive_list(resource *r)
             if (!strcmp(f->name, place[j]))
                 param_of[j] = 4 + k;
     }
+    /* ?updated_since=: every list of records that have updated_at (a range on its index, migration 0024) */
+    if (find_field(r, "updated_at") && !r->parent_column) {
+        if (r->nfilters == LIST_MAX_FILTERS - 1)
+            abort();
+        int k = r->nfilters++;
+        r->filters[k] = LIST_UPDATED_SINCE_FILTER;
+        r->filter_types[k] = "timestamptz";
+        snprintf(fs[k].expr, sizeof(fs[k].expr), "t.updated_at");
+        fs[k].contains = false;
+    }
     strbuf sb = STRBUF_INIT;
     char name[96];
     snprintf(name, sizeof(name), "%s_list", r->name);
     if (r->parent_column) {
+        /* $4: ?updated_since= (resource_list_children) */
         strbuf_printf(&sb, "SELECT %s FROM %s t WHERE t.%s = $1::bigint AND ($2::bigint IS NULL OR t.id > $2::bigint)"
+                           " AND ($4::timestamptz IS NULL OR t.updated_at >= $4::timestamptz)"
                            " ORDER BY t.id LIMIT $3", r->read_sql, r->table, r->parent_column);
         r->stmt_list = db_stmt_register(name, sb.data);
         strbuf_free(&sb);
@@ -634,7 +648,9 @@ static const route_param *query_params_of(const list_filter *filters, int nfilte
         static const char *const docs[] = {
             [LF_ID] = NULL, [LF_ID32] = NULL, [LF_ENUM] = NULL, [LF_PROVINCE] = "IR-NN",
             [LF_NATIONAL_ID] = "exact, digits in any script", [LF_WORD] = NULL, [LF_JALALI_YEAR] = NULL,
-            [LF_SEARCH] = NULL};
+            [LF_SEARCH] = NULL,
+            [LF_TIMESTAMP] = "rows changed at or after this instant: an RFC 3339 timestamp with its offset "
+                             "(2026-01-05T08:30:00Z) or a date (its midnight UTC)"};
         /* a query-only field's doc is about the query */
         const char *doc = f && f->filter_doc                                ? f->filter_doc
                           : f && f->doc && (f->flags & DF_NOT_SELECTED) ? f->doc
@@ -707,6 +723,11 @@ void describe_rows_init(row_desc *d)
         if (d->nfilters == LIST_MAX_FILTERS)
             abort();
         d->filters[d->nfilters++] = filter_of(&q[i]);
+    }
+    if (d->updated_since) {
+        if (d->nfilters == LIST_MAX_FILTERS)
+            abort();
+        d->filters[d->nfilters++] = LIST_UPDATED_SINCE_FILTER;
     }
     d->query_params = query_params_of(d->filters, d->nfilters, q, nq, false);
     if (nrow_descs < MAX_ROW_DESCS)

@@ -672,7 +672,8 @@ void resource_list_children(req_ctx *rc, const resource *r, const char *parent_n
 {
     const char *parent = resource_id_param(rc, 0, parent_name);
     list_request lq;
-    if (!parent || !list_parse_or_reply(rc, NULL, 0, LIST_CURSOR_ID, &lq))
+    static const list_filter since[] = {LIST_UPDATED_SINCE_FILTER};   /* every child record has updated_at */
+    if (!parent || !list_parse_or_reply(rc, since, 1, LIST_CURSOR_ID, &lq))
         return;
     child_list *cl = arena_calloc(rc->arena, sizeof(*cl));
     cl->r = r;
@@ -685,6 +686,7 @@ void resource_list_children(req_ctx *rc, const resource *r, const char *parent_n
     db_query_param(q, parent);
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
+    db_query_param(q, lq.values[0]);
     rc->job.retry_safe = true;
     req_db_submit(rc, children_listed);
 }
