@@ -85,6 +85,8 @@ static void route_label(strbuf *out, int r)
         strbuf_printf(out, "method=\"%s\",route=\"%s\"", routes[r].method, routes[r].pattern);
 }
 
+static int changes_waiting;
+
 void metrics_render(strbuf *out)
 {
     strbuf_puts(out, "# HELP registry_http_requests_total HTTP requests answered, by route and status.\n"
@@ -210,4 +212,14 @@ void metrics_render(strbuf *out)
                   "registry_login_refused_total %llu\n",
                   (unsigned long long)ra_batches, (unsigned long long)ra_rows, (unsigned long long)login[0],
                   (unsigned long long)login[1], (unsigned long long)login[2]);
+    strbuf_printf(out,
+                  "# HELP registry_changes_waiting Requests of the changes feed waiting for a change (long polls).\n"
+                  "# TYPE registry_changes_waiting gauge\n"
+                  "registry_changes_waiting %d\n",
+                  __atomic_load_n(&changes_waiting, __ATOMIC_RELAXED));
+}
+
+void metrics_changes_waiting_add(int delta)
+{
+    __atomic_add_fetch(&changes_waiting, delta, __ATOMIC_RELAXED);
 }

@@ -41,6 +41,8 @@ void metrics_read_audit_batch(metrics_shard *m, int rows);
 enum { METRICS_LOGIN_HASHED, METRICS_LOGIN_SKIPPED, METRICS_LOGIN_REFUSED };
 void metrics_login(metrics_shard *m, int outcome);
 void metrics_render(strbuf *out);
+/* Requests of the changes feed waiting for a change now (long polls, all threads): +1 / -1 */
+void metrics_changes_waiting_add(int delta);
 int metrics_status_slot(int status);
 int metrics_slot_status(int slot);
 

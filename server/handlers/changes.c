@@ -21,6 +21,7 @@
 #include <event2/event.h>
 
 #include "common/digits.h"
+#include "server/metrics.h"
 #include "server/http/resource.h"
 
 #define CHANGES_MAX_WAITING 256   /* waiting requests per worker */
@@ -121,6 +122,7 @@ static void unwait(feed *f)
         f->next->prev = f->prev;
     f->prev = f->next = NULL;
     waiting.n--;
+    metrics_changes_waiting_add(-1);
     event_free(f->timer);
     f->timer = NULL;
     worker_cancel_on_close(f->rc->req, NULL);
@@ -232,6 +234,7 @@ static void page_read(db_job *job, void *arg)
         waiting.head->prev = f;
     waiting.head = f;
     waiting.n++;
+    metrics_changes_waiting_add(1);
     worker_cancel_on_close(rc->req, &f->gone);
 }
 

@@ -724,8 +724,13 @@ void resource_list(req_ctx *rc, const resource *r)
     if (!list_parse_or_reply(rc, filters, nf, LIST_CURSOR_ID, &lr))
         return;
     const char *pattern = r->search ? lr.values[r->nfilters] : NULL;
+    bool since = false;     /* ?updated_since= given: its own statement (describe.c), whose plan ranges its index */
+    for (int i = 0; i < r->nfilters; i++)
+        since |= r->filters[i].kind == LF_TIMESTAMP && lr.values[i];
     req_job_begin(rc, true);
-    db_query *q = db_job_add(&rc->job, pattern && r->search == SEARCH_IDS ? r->stmt_search : r->stmt_list);
+    db_query *q = db_job_add(&rc->job, pattern && r->search == SEARCH_IDS ? r->stmt_search
+                                       : since                              ? r->stmt_list_since
+                                                                            : r->stmt_list);
     resource_scope_params(rc, q);
     for (int i = 0; i < r->nfilters; i++)
         db_query_param(q, lr.values[i]);

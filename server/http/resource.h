@@ -99,6 +99,7 @@ struct resource {
     int list_parent;                    /* the DF_LIST_PARENT filter (-1: none) and its record's entity */
     const char *list_parent_entity;
     int stmt_get, stmt_create, stmt_update, stmt_version, stmt_list, stmt_search;
+    int stmt_list_since;                /* stmt_list when ?updated_since= is given (-1: no updated_at) */
     /* create_many($1 JSON array of values, $2 submission id): writes them all only while that submission is being
      * approved by this very request, each audited with the submission's id; returns how many */
     int stmt_create_many;
