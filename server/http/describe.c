@@ -212,7 +212,8 @@ static list_filter filter_of(const field_desc *f)
     return (list_filter){f->filter_as ? f->filter_as : f->name, kind, f->choices, f->filter_message};
 }
 
-/* since: ?updated_since= is given, and said without "IS NULL OR" so that even a generic plan ranges its index */
+/* since: ?updated_since= is given (a statement of its own: the plain list's plan cache, which goes generic after
+ * five calls without it, would walk the id index; this one's custom plans range the updated_at index and stay) */
 static void list_where(const resource *r, strbuf *sb, const filter_sql *fs, bool since)
 {
     char b1[128], b2[128], b3[128];
