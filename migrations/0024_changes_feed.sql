@@ -37,9 +37,8 @@ $$;
 REVOKE ALL ON FUNCTION registry_touch() FROM PUBLIC;
 
 -- The feed ---------------------------------------------------------------------------------------------------
-CREATE SEQUENCE changes_seq;
 CREATE TABLE changes (
-    seq             bigint PRIMARY KEY,
+    seq             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,   -- taken at commit, under the lock
     entity          text NOT NULL,
     entity_id       bigint NOT NULL,
     action          text NOT NULL CHECK (action IN ('create', 'update', 'close', 'transfer_out', 'transfer_in')),
@@ -51,7 +50,6 @@ CREATE TABLE changes (
 );
 COMMENT ON TABLE changes IS 'The changes feed (GET /api/v1/changes): seq is commit order (migration 0024)';
 CREATE INDEX changes_entity_seq ON changes (entity, seq);
-ALTER SEQUENCE changes_seq OWNED BY changes.seq;
 
 -- One row (two for a move) per event, as COMMIT begins; registry_touch has run by then.
 CREATE FUNCTION registry_log_change() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
@@ -76,8 +74,8 @@ BEGIN
         oc := (o->>'county_id')::integer;
         ox := CASE WHEN entity = 'center' THEN (o->>'id')::bigint ELSE (o->>'center_id')::bigint END;
         IF op IS DISTINCT FROM np OR oc IS DISTINCT FROM nc OR ox IS DISTINCT FROM nx THEN
-            INSERT INTO changes (seq, entity, entity_id, action, version, province_code, county_id, center_id)
-            VALUES (nextval('changes_seq'), entity, (n->>'id')::bigint, 'transfer_out', (n->>'version')::integer,
+            INSERT INTO changes (entity, entity_id, action, version, province_code, county_id, center_id)
+            VALUES (entity, (n->>'id')::bigint, 'transfer_out', (n->>'version')::integer,
                     op, oc, ox);
             act := 'transfer_in';
         ELSIF (n->>'status') IN ('closed', 'left') AND (o->>'status') IS DISTINCT FROM (n->>'status') THEN
@@ -86,8 +84,8 @@ BEGIN
             act := 'update';
         END IF;
     END IF;
-    INSERT INTO changes (seq, entity, entity_id, action, version, province_code, county_id, center_id)
-    VALUES (nextval('changes_seq'), entity, (n->>'id')::bigint, act, (n->>'version')::integer, np, nc, nx);
+    INSERT INTO changes (entity, entity_id, action, version, province_code, county_id, center_id)
+    VALUES (entity, (n->>'id')::bigint, act, (n->>'version')::integer, np, nc, nx);
     -- sent when the transaction commits, once however many rows it wrote (same channel, same payload)
     PERFORM pg_notify('registry_changes', '');
     RETURN NULL;
