@@ -78,6 +78,7 @@ BEGIN
             VALUES (entity, (n->>'id')::bigint, 'transfer_out', (n->>'version')::integer,
                     op, oc, ox);
             act := 'transfer_in';
+            PERFORM pg_notify('registry_changes', concat_ws('|', op, oc, ox));
         ELSIF (n->>'status') IN ('closed', 'left') AND (o->>'status') IS DISTINCT FROM (n->>'status') THEN
             act := 'close';
         ELSE
@@ -86,8 +87,9 @@ BEGIN
     END IF;
     INSERT INTO changes (entity, entity_id, action, version, province_code, county_id, center_id)
     VALUES (entity, (n->>'id')::bigint, act, (n->>'version')::integer, np, nc, nx);
-    -- sent when the transaction commits, once however many rows it wrote (same channel, same payload)
-    PERFORM pg_notify('registry_changes', '');
+    -- sent when the transaction commits, once per place however many rows it wrote there (same channel, same
+    -- payload): registryd wakes only the long polls that place may concern
+    PERFORM pg_notify('registry_changes', concat_ws('|', np, nc, nx));
     RETURN NULL;
 END
 $$;

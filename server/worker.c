@@ -224,7 +224,7 @@ static void on_shutdown(evutil_socket_t fd, short what, void *arg)
     struct timeval grace = {w->cfg->shutdown_grace_s, 0};
     evtimer_add(w->ev_deadline, &grace);
     if (worker_changes_hook)
-        worker_changes_hook(w, true);    /* long polls answer now */
+        worker_changes_hook(w, NULL, true);    /* long polls answer now */
     maybe_finish_drain(w);
 }
 
@@ -282,13 +282,12 @@ void worker_reply_sent(struct evhttp_request *req, void *arg)
     maybe_finish_drain(w);
 }
 
-void (*worker_changes_hook)(worker *w, bool draining);
+void (*worker_changes_hook)(worker *w, const char *payload, bool draining);
 
 static void on_changes_notify(void *arg, const char *payload)
 {
-    (void)payload;
     if (worker_changes_hook)
-        worker_changes_hook(arg, false);
+        worker_changes_hook(arg, payload, false);
 }
 
 void worker_request_shutdown(worker *w)

@@ -58,10 +58,10 @@ typedef struct worker {
 } worker;
 
 /* The changes feed's long polls (server/handlers/changes.c) are above the worker, which only tells them: set once
- * at start, before the threads; called on the worker's thread when a registry_changes notification arrives
- * (draining false; also when notifications may have been missed) and when the worker starts draining (true: answer
- * every waiting request now). */
-extern void (*worker_changes_hook)(struct worker *w, bool draining);
+ * at start, before the threads; called on the worker's thread when a registry_changes notification arrives (its
+ * payload: where the change was; NULL when notifications may have been missed) and when the worker starts draining
+ * (draining true: answer every waiting request now). */
+extern void (*worker_changes_hook)(struct worker *w, const char *payload, bool draining);
 
 /* All workers, for /metrics and /readyz aggregation. Set once before the threads start. */
 extern worker *g_workers;

@@ -5,8 +5,9 @@
  * moves it past changes of other scopes): a client polls with it.
  *
  * ?wait=S (1..60): when the page is empty the request waits without a database connection until a change is
- * committed (the trigger's pg_notify on registry_changes reaches every worker's listening connection, which wakes
- * that worker's waiting requests to read again) or S seconds pass (an empty page). A lost wake-up cannot happen:
+ * committed (the trigger's pg_notify on registry_changes, naming the change's place, reaches every worker's
+ * listening connection, which wakes that worker's waiting requests the place may concern to read again) or S
+ * seconds pass (an empty page). A lost wake-up cannot happen:
  * each read notes how many notifications this worker had heard before it was sent, and one heard meanwhile sends it
  * to read again instead of waiting. A draining worker answers its waiting requests at once. At most
  * CHANGES_MAX_WAITING requests wait per worker; past that, 503 with Retry-After.
@@ -16,6 +17,7 @@
  */
 #include "server/handlers/handlers.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <event2/event.h>
@@ -99,6 +101,7 @@ typedef struct feed {
     uint64_t heard;             /* this worker's notifications heard when the read was sent */
     struct event *timer;        /* while waiting */
     int gone;                   /* the connection closed meanwhile (worker_cancel_on_close) */
+    bool woken;                 /* a change that may concern it was announced */
     struct feed *prev, *next;
 } feed;
 
@@ -151,24 +154,65 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 
 static void on_wake(evutil_socket_t fd, short what, void *arg)
 {
-    /* every waiting request reads again (a change of any scope wakes them all: the trigger cannot know who
-     * waits); the list is taken first, as reads may come back to wait */
-    feed *list = waiting.head;
-    while (list) {
-        feed *f = list;
-        list = f->next;
+    /* the woken requests read again; the list is taken first, as reads may come back to wait */
+    feed *woken = NULL;
+    for (feed *f = waiting.head, *next; f; f = next) {
+        next = f->next;
+        if (!f->woken)
+            continue;
         unwait(f);
+        f->next = woken;
+        woken = f;
+    }
+    while (woken) {
+        feed *f = woken;
+        woken = f->next;
+        f->next = NULL;
+        f->woken = false;
         req_ctx *prev = req_current_set(f->rc);
         read_page(f);
         req_current_set(prev);
     }
 }
 
-void changes_wake(worker *w, bool draining)
+bool changes_may_concern(const identity *who, const char *where)
+{
+    int level = role_level(who->role);
+    if (level == 0 || !where)
+        return true;
+    char p[16] = "", c[16] = "", x[24] = "";
+    size_t lp = strcspn(where, "|");
+    if (lp >= sizeof(p))
+        return true;
+    memcpy(p, where, lp);
+    if (where[lp] == '|') {
+        const char *rest = where + lp + 1;
+        size_t lc = strcspn(rest, "|");
+        if (lc < sizeof(c))
+            memcpy(c, rest, lc);
+        if (rest[lc] == '|' && strlen(rest + lc + 1) < sizeof(x))
+            strcpy(x, rest + lc + 1);
+    }
+    if (!p[0])
+        return true;        /* a national record (a campaign): everyone's */
+    if (who->province[0] && strcmp(p, who->province) != 0)
+        return false;
+    if (level >= 2 && who->county_id && c[0] && strtoll(c, NULL, 10) != who->county_id)
+        return false;
+    if (level >= 3 && who->center_id && x[0] && strtoll(x, NULL, 10) != who->center_id)
+        return false;
+    return true;
+}
+
+void changes_wake(worker *w, const char *payload, bool draining)
 {
     waiting.heard++;
     if (!draining) {
-        if (waiting.ev_wake && waiting.head)
+        bool any = false;
+        for (feed *f = waiting.head; f; f = f->next)
+            if (!payload || changes_may_concern(&f->rc->who, payload))
+                any = f->woken = true;
+        if (any && waiting.ev_wake)
             event_active(waiting.ev_wake, EV_TIMEOUT, 0);
         return;
     }

@@ -135,7 +135,11 @@ void handle_report_overdue_loans(struct req_ctx *rc);
 /* changes.c: the changes feed (GET /api/v1/changes) and its long polls */
 void changes_init(void);
 void handle_changes_list(struct req_ctx *rc);
-void changes_wake(struct worker *w, _Bool draining);   /* worker_changes_hook */
+void changes_wake(struct worker *w, const char *payload, _Bool draining);   /* worker_changes_hook */
+/* May a change at where ("province|county|center" as the feed's trigger notifies it; "" parts for none) concern a
+ * caller of this role and place? False only when it surely cannot (the long poll then keeps waiting). */
+struct identity;
+_Bool changes_may_concern(const struct identity *who, const char *where);
 
 /* submissions.c, and the resources NGO submissions may carry */
 struct resource;
