@@ -185,6 +185,7 @@ static void render_process(strbuf *out)
                       "# TYPE process_start_time_seconds gauge\n"
                       "process_start_time_seconds %.2f\n", start);
 }
+static int changes_waiting;
 
 void metrics_render(strbuf *out)
 {
@@ -330,4 +331,14 @@ void metrics_render(strbuf *out)
                   (unsigned long long)events[METRICS_EV_LOGIN_FAILED],
                   (unsigned long long)events[METRICS_EV_LOCKED_OUT],
                   (unsigned long long)events[METRICS_EV_RATE_LIMITED]);
+    strbuf_printf(out,
+                  "# HELP registry_changes_waiting Requests of the changes feed waiting for a change (long polls).\n"
+                  "# TYPE registry_changes_waiting gauge\n"
+                  "registry_changes_waiting %d\n",
+                  __atomic_load_n(&changes_waiting, __ATOMIC_RELAXED));
+}
+
+void metrics_changes_waiting_add(int delta)
+{
+    __atomic_add_fetch(&changes_waiting, delta, __ATOMIC_RELAXED);
 }

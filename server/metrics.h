@@ -49,6 +49,8 @@ void metrics_event(metrics_shard *m, int event);
 /* The whole exposition: registry_* families, registry_build_info and the process_* families Prometheus clients
  * export (CPU seconds, resident memory, open and maximum fds, start time), read from /proc when rendered. */
 void metrics_render(strbuf *out);
+/* Requests of the changes feed waiting for a change now (long polls, all threads): +1 / -1 */
+void metrics_changes_waiting_add(int delta);
 int metrics_status_slot(int status);
 int metrics_slot_status(int slot);
 

@@ -12,7 +12,19 @@
 #include "server/router.h"
 
 static const route_param submissions_query[] = {
-    {"status", "string", "pending, approved, rejected"}, {"center_id", "integer", NULL}, {NULL, NULL, NULL},
+    {"status", "string", "pending, approved, rejected"}, {"center_id", "integer", NULL},
+    {"updated_since", "string", "rows changed at or after this instant: an RFC 3339 timestamp with its offset or a date"},
+    {NULL, NULL, NULL},
+};
+
+static const route_param changes_query[] = {
+    {"after", "integer", "the next_cursor of the previous page; 0 (the default) from the beginning"},
+    {"entity", "string", "one of center, staff, household, client, enrollment, service, allocation, campaign, "
+                         "donation, loan, repayment, submission"},
+    {"limit", "integer", "Page size, 1 to 500 (default 50)"},
+    {"wait", "integer", "1 to 60: when nothing is new, wait up to this many seconds for a change (long poll; at most "
+                        "256 waiting requests per server thread, then 503 with Retry-After)"},
+    {NULL, NULL, NULL},
 };
 
 static const route_param login_query[] = {
@@ -199,6 +211,10 @@ const route routes[] = {
      "submissions", "Approve (all valid records, in one transaction) or reject", NULL, "DecisionResult", "Decision",
      200, "decideSubmission"},
 
+    {"GET", "/api/v1/changes", handle_changes_list, PERM_READ, 0, "sync",
+     "Every create, update, close and transfer in your scope, in commit order, from a cursor (?wait= long-polls)",
+     changes_query, "ChangesPage", NULL, 200, "listChanges"},
+
     {"GET", "/api/v1/audit", handle_audit_list, PERM_AUDIT, ROUTE_LIST, "audit",
      "The audit trail within your scope, newest first (reading it is audited too)", NULL, "AuditRecord", NULL,
      200, "listAudit"},
@@ -229,4 +245,5 @@ void routes_init(void)
     loans_init();
     reports_init();
     submissions_init();
+    changes_init();
 }

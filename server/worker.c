@@ -223,6 +223,8 @@ static void on_shutdown(evutil_socket_t fd, short what, void *arg)
     }
     struct timeval grace = {w->cfg->shutdown_grace_s, 0};
     evtimer_add(w->ev_deadline, &grace);
+    if (worker_changes_hook)
+        worker_changes_hook(w, NULL, true);    /* long polls answer now */
     maybe_finish_drain(w);
 }
 
@@ -280,6 +282,14 @@ void worker_reply_sent(struct evhttp_request *req, void *arg)
     maybe_finish_drain(w);
 }
 
+void (*worker_changes_hook)(worker *w, const char *payload, bool draining);
+
+static void on_changes_notify(void *arg, const char *payload)
+{
+    if (worker_changes_hook)
+        worker_changes_hook(arg, payload, false);
+}
+
 void worker_request_shutdown(worker *w)
 {
     event_active(w->ev_shutdown, EV_TIMEOUT, 0);
@@ -322,6 +332,7 @@ int worker_init(worker *w, int index, const registry_config *cfg, SSL_CTX *ctx, 
         return -1;
     w->db = db_pool_new(w->base, cfg, index);
     db_pool_listen(w->db, "registry_auth", session_cache_on_notify, &w->sessions);
+    db_pool_listen_also(w->db, "registry_changes", on_changes_notify, w);
     w->ev_shutdown = event_new(w->base, -1, 0, on_shutdown, w);
     w->ev_deadline = evtimer_new(w->base, on_deadline, w);
     w->ev_flush_wait = evtimer_new(w->base, on_flush_wait, w);

@@ -57,6 +57,12 @@ typedef struct worker {
     int nfree_ctx;
 } worker;
 
+/* The changes feed's long polls (server/handlers/changes.c) are above the worker, which only tells them: set once
+ * at start, before the threads; called on the worker's thread when a registry_changes notification arrives (its
+ * payload: where the change was; NULL when notifications may have been missed) and when the worker starts draining
+ * (draining true: answer every waiting request now). */
+extern void (*worker_changes_hook)(struct worker *w, const char *payload, bool draining);
+
 /* All workers, for /metrics and /readyz aggregation. Set once before the threads start. */
 extern worker *g_workers;
 extern int g_nworkers;

@@ -83,6 +83,9 @@ struct db_pool {
     char *listen_channel;
     void (*notify_cb)(void *arg, const char *payload);
     void *notify_arg;
+    char *listen_channel2;      /* db_pool_listen_also */
+    void (*notify_cb2)(void *arg, const char *payload);
+    void *notify_arg2;
     /* statistics, written by the owning thread, read by /metrics from any thread */
     int st_ready, st_busy, st_waiting;
     uint64_t st_reconnects, st_jobs, st_failures;
@@ -258,6 +261,12 @@ static bool conn_send(db_conn *c, db_job *j)
             if (!PQsendQueryParams(pg, listen, 0, NULL, NULL, NULL, NULL, 0))
                 return false;
             j->n++;
+            if (c->pool->listen_channel2) {
+                snprintf(listen, sizeof(listen), "LISTEN %s", c->pool->listen_channel2);
+                if (!PQsendQueryParams(pg, listen, 0, NULL, NULL, NULL, NULL, 0))
+                    return false;
+                j->n++;
+            }
         }
     } else {
         for (int i = 0; i < j->n; i++) {
@@ -357,6 +366,8 @@ static void setup_done(db_conn *c, db_job *j)
     /* listening again: whatever was announced while it was not is unknown, so forget everything */
     if (c->index == 0 && c->pool->notify_cb)
         c->pool->notify_cb(c->pool->notify_arg, NULL);
+    if (c->index == 0 && c->pool->notify_cb2)
+        c->pool->notify_cb2(c->pool->notify_arg2, NULL);
     log_msg(LOG_INFO, NULL, "database connection ready (worker %d, connection %d)", c->pool->worker, c->index);
     pool_dispatch(c->pool);
 }
@@ -474,7 +485,9 @@ static void on_conn_io(evutil_socket_t fd, short what, void *arg)
         }
         PGnotify *n;
         while ((n = PQnotifies(c->pg))) {
-            if (c->pool->notify_cb)
+            if (c->pool->notify_cb2 && !strcmp(n->relname, c->pool->listen_channel2))
+                c->pool->notify_cb2(c->pool->notify_arg2, n->extra);
+            else if (c->pool->notify_cb)
                 c->pool->notify_cb(c->pool->notify_arg, n->extra);
             PQfreemem(n);
         }
@@ -532,6 +545,8 @@ static void conn_fail(db_conn *c, const char *why, bool after_ready_error)
     c->pg = NULL;
     if (c->state == CONN_READY && c->index == 0 && p->notify_cb)
         p->notify_cb(p->notify_arg, NULL);    /* no longer hearing notifications */
+    if (c->state == CONN_READY && c->index == 0 && p->notify_cb2)
+        p->notify_cb2(p->notify_arg2, NULL);
     if (c->state != CONN_READY)
         p->unreachable = true;    /* an attempt to connect failed: the database is not there right now */
     c->state = CONN_DOWN;
@@ -687,6 +702,7 @@ void db_pool_free(db_pool *p, bool silent)
     free(p->conns);
     free(p->conninfo);
     free(p->listen_channel);
+    free(p->listen_channel2);
     free(p);
 }
 
@@ -701,6 +717,14 @@ void db_pool_listen(db_pool *p, const char *channel, void (*cb)(void *arg, const
     p->listen_channel = strdup(channel);
     p->notify_cb = cb;
     p->notify_arg = arg;
+}
+
+void db_pool_listen_also(db_pool *p, const char *channel, void (*cb)(void *arg, const char *payload), void *arg)
+{
+    free(p->listen_channel2);
+    p->listen_channel2 = strdup(channel);
+    p->notify_cb2 = cb;
+    p->notify_arg2 = arg;
 }
 
 void db_pool_get_stats(const db_pool *p, db_pool_stats *out)

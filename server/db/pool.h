@@ -92,6 +92,10 @@ void db_pool_free(db_pool *p, bool silent);
  * everything that depends on them. Set before db_pool_start. */
 void db_pool_listen(db_pool *p, const char *channel, void (*cb)(void *arg, const char *payload), void *arg);
 
+/* A second channel on the same connection (after db_pool_listen's), with its own callback: the changes feed's
+ * registry_changes beside the session cache's registry_auth. */
+void db_pool_listen_also(db_pool *p, const char *channel, void (*cb)(void *arg, const char *payload), void *arg);
+
 /* True while the listening connection is up (its LISTEN done): notifications are arriving. */
 bool db_pool_listening(const db_pool *p);
 

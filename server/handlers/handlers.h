@@ -3,6 +3,7 @@
 #define REGISTRY_HANDLERS_H
 
 struct req_ctx;
+struct worker;
 
 /* health.c */
 void health_init(void);
@@ -136,6 +137,15 @@ void handle_report_disability(struct req_ctx *rc);
 void handle_report_center_types(struct req_ctx *rc);
 void handle_report_campaigns(struct req_ctx *rc);
 void handle_report_overdue_loans(struct req_ctx *rc);
+
+/* changes.c: the changes feed (GET /api/v1/changes) and its long polls */
+void changes_init(void);
+void handle_changes_list(struct req_ctx *rc);
+void changes_wake(struct worker *w, const char *payload, _Bool draining);   /* worker_changes_hook */
+/* May a change at where ("province|county|center" as the feed's trigger notifies it; "" parts for none) concern a
+ * caller of this role and place? False only when it surely cannot (the long poll then keeps waiting). */
+struct identity;
+_Bool changes_may_concern(const struct identity *who, const char *where);
 
 /* submissions.c, and the resources NGO submissions may carry */
 struct resource;

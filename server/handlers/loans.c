@@ -174,7 +174,9 @@ void loans_init(void)
                                          "SELECT province_code, county_id, center_id FROM loans WHERE id = $1::bigint");
     strbuf sb = STRBUF_INIT;
     strbuf_printf(&sb, "SELECT %s FROM repayments t WHERE t.loan_id = $1::bigint"
-                       " AND ($2::bigint IS NULL OR t.id > $2::bigint) ORDER BY t.id LIMIT $3", repayments.read_sql);
+                       " AND ($2::bigint IS NULL OR t.id > $2::bigint)"
+                       " AND ($4::timestamptz IS NULL OR t.updated_at >= $4::timestamptz) ORDER BY t.id LIMIT $3",
+                  repayments.read_sql);
     stmt_repayments = db_stmt_register("repayment_children", sb.data);
     strbuf_free(&sb);
     /* an installment is overdue when it fell due before today and what was repaid does not cover it and those

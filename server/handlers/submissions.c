@@ -112,7 +112,8 @@ void submissions_init(void)
         " AND ($3::bigint IS NULL OR t.center_id = $3::bigint)"
         " AND ($4::submission_status IS NULL OR t.status = $4::submission_status)"
         " AND ($5::bigint IS NULL OR t.center_id = $5::bigint)"
-        " AND ($6::bigint IS NULL OR t.id > $6::bigint) ORDER BY t.id LIMIT $7");
+        " AND ($6::bigint IS NULL OR t.id > $6::bigint)"
+        " AND ($8::timestamptz IS NULL OR t.updated_at >= $8::timestamptz) ORDER BY t.id LIMIT $7");
     stmt_get = db_stmt_register("submission_get",
                                 "SELECT " SUBMISSION_LIST_SELECT ","
                                 " CASE WHEN " REVIEW_VIEW " THEN coalesce(t.review_results, t.results) ELSE t.results END"
@@ -770,7 +771,8 @@ static void listed(db_job *job, void *arg)
 
 void handle_submissions_list(req_ctx *rc)
 {
-    static const list_filter filters[] = {{"status", LF_ENUM, statuses, NULL}, {"center_id", LF_ID, NULL, NULL}};
+    static const list_filter filters[] = {{"status", LF_ENUM, statuses, NULL}, {"center_id", LF_ID, NULL, NULL},
+                                          LIST_UPDATED_SINCE_FILTER};
     list_request lr;
     if (!list_parse_or_reply(rc, filters, NCOLS(filters), LIST_CURSOR_ID, &lr))
         return;
@@ -781,6 +783,7 @@ void handle_submissions_list(req_ctx *rc)
     db_query_param(q, list_value(&lr, filters, NCOLS(filters), "center_id"));
     db_query_param(q, lr.after);
     db_query_param(q, lr.limit);
+    db_query_param(q, list_value(&lr, filters, NCOLS(filters), "updated_since"));
     rc->job.retry_safe = true;
     req_db_submit(rc, listed);
 }

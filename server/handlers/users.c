@@ -62,6 +62,7 @@ static row_desc users = {
     .path = "/api/v1/users",
     .fields = user_fields,
     .nfields = NCOLS(user_fields),
+    .updated_since = true,
     .create_schema = "UserCreate",
     .update_schema = "UserPatch",
 };
@@ -97,6 +98,7 @@ void users_init(void)
                        " WHERE ($1::user_role IS NULL OR t.role = $1::user_role)"
                        " AND ($2::text IS NULL OR t.province_code = $2)"
                        " AND ($3::bigint IS NULL OR t.id > $3::bigint)"
+                       " AND ($5::timestamptz IS NULL OR t.updated_at >= $5::timestamptz)"
                        " ORDER BY t.id LIMIT $4", sel);
     stmt_list = register_sql("user_list", &sb);
     /* $3 is a JSON object holding only the fields to change (password as its hash): each stored field the patch
@@ -368,6 +370,7 @@ void handle_users_list(req_ctx *rc)
     db_query_param(q, list_value(&lr, users.filters, users.nfilters, "province"));
     db_query_param(q, lr.after);
     db_query_param(q, lr.limit);
+    db_query_param(q, list_value(&lr, users.filters, users.nfilters, "updated_since"));
     rc->job.retry_safe = true;
     req_db_submit(rc, users_listed);
 }

@@ -215,7 +215,9 @@ static list_filter filter_of(const field_desc *f)
     return (list_filter){f->filter_as ? f->filter_as : f->name, kind, f->choices, f->filter_message};
 }
 
-static void list_where(const resource *r, strbuf *sb, const filter_sql *fs)
+/* since: ?updated_since= is given (a statement of its own: the plain list's plan cache, which goes generic after
+ * five calls without it, would walk the id index; this one's custom plans range the updated_at index and stay) */
+static void list_where(const resource *r, strbuf *sb, const filter_sql *fs, bool since)
 {
     char b1[128], b2[128], b3[128];
     /* rows visible beyond the caller's own place (a national or provincial campaign): a row without that place is
@@ -236,6 +238,10 @@ static void list_where(const resource *r, strbuf *sb, const filter_sql *fs)
         const char *t = r->filter_types[i];
         if (fs[i].contains)
             strbuf_printf(sb, " AND ($%d::text IS NULL OR %s @> ARRAY[$%d::text])", p, fs[i].expr, p);
+        else if (r->filters[i].kind == LF_TIMESTAMP && since)
+            strbuf_printf(sb, " AND %s >= $%d::%s", fs[i].expr, p, t);
+        else if (r->filters[i].kind == LF_TIMESTAMP)
+            strbuf_printf(sb, " AND ($%d::%s IS NULL OR %s >= $%d::%s)", p, t, fs[i].expr, p, t);
         else    /* a date range's ends compare, every other filter is equal */
             strbuf_printf(sb, " AND ($%d::%s IS NULL OR %s %s $%d::%s)", p, t, fs[i].expr,
                           r->filters[i].kind == LF_DATE_FROM ? ">=" : r->filters[i].kind == LF_DATE_TO ? "<=" : "=",
@@ -267,6 +273,7 @@ static void derive_list(resource *r)
     filter_sql fs[LIST_MAX_FILTERS];
     int param_of[3] = {0, 0, 0};    /* the filters province, county_id, center_id: their parameters */
     r->list_parent = -1;
+    r->stmt_list_since = -1;
     for (int i = 0; i < r->nfields; i++) {
         const field_desc *f = &r->fields[i];
         if (f->filter == LF_NONE)
@@ -288,24 +295,43 @@ static void derive_list(resource *r)
             if (!strcmp(f->name, place[j]))
                 param_of[j] = 4 + k;
     }
+    /* ?updated_since=: every list of records that have updated_at (a range on its index, migration 0024) */
+    if (find_field(r, "updated_at")) {
+        if (r->nfilters == LIST_MAX_FILTERS - 1)
+            abort();
+        int k = r->nfilters++;
+        r->filters[k] = LIST_UPDATED_SINCE_FILTER;
+        r->filter_types[k] = "timestamptz";
+        snprintf(fs[k].expr, sizeof(fs[k].expr), "t.updated_at");
+        fs[k].contains = false;
+    }
     strbuf sb = STRBUF_INIT;
     char name[96];
     snprintf(name, sizeof(name), "%s_list", r->name);
     if (r->parent_column) {
-        /* the parent's rows; the collection's own list follows, as any resource's */
+        /* the parent's rows ($4: ?updated_since=, resource_list_children); the collection's own list follows, as
+         * any resource's */
         char cname[96];
         snprintf(cname, sizeof(cname), "%s_children", r->name);
         strbuf_printf(&sb, "SELECT %s FROM %s t WHERE t.%s = $1::bigint AND ($2::bigint IS NULL OR t.id > $2::bigint)"
+                           " AND ($4::timestamptz IS NULL OR t.updated_at >= $4::timestamptz)"
                            " ORDER BY t.id LIMIT $3", r->read_sql, r->table, r->parent_column);
         r->stmt_children = db_stmt_register(cname, sb.data);
         strbuf_free(&sb);
     }
     strbuf_printf(&sb, "SELECT %s FROM %s t WHERE ", r->read_sql, r->table);
-    list_where(r, &sb, fs);
+    list_where(r, &sb, fs, false);
     r->stmt_list = db_stmt_register(name, sb.data);
     r->stmt_count = register_count(r->name, "list", sb.data);
     r->counted = true;
     strbuf_free(&sb);
+    if (find_field(r, "updated_at")) {
+        snprintf(name, sizeof(name), "%s_list_since", r->name);
+        strbuf_printf(&sb, "SELECT %s FROM %s t WHERE ", r->read_sql, r->table);
+        list_where(r, &sb, fs, true);
+        r->stmt_list_since = db_stmt_register(name, sb.data);
+        strbuf_free(&sb);
+    }
     if (r->search == SEARCH_IDS) {
         /* ?q=: the matching ids come from registry_search_ids (see migration 0009: under row-level security a LIKE
          * can never use an index); the rows are then read here under row-level security like any list. It returns
@@ -324,7 +350,7 @@ static void derive_list(resource *r)
             if (4 + k != param_of[0] && 4 + k != param_of[1] && 4 + k != param_of[2])
                 strbuf_printf(&sb, " AND $%d::%s IS NULL", 4 + k, r->filter_types[k]);
         strbuf_printf(&sb, " THEN $%d::integer END) m (id) JOIN %s t ON t.id = m.id WHERE ", pl, r->table);
-        list_where(r, &sb, fs);
+        list_where(r, &sb, fs, false);
         snprintf(name, sizeof(name), "%s_search", r->name);
         r->stmt_search = db_stmt_register(name, sb.data);
         r->stmt_search_count = register_count(r->name, "search", sb.data);
@@ -719,7 +745,9 @@ static const route_param *query_params_of(const list_filter *filters, int nfilte
         static const char *const docs[] = {
             [LF_ID] = NULL, [LF_ID32] = NULL, [LF_ENUM] = NULL, [LF_PROVINCE] = "IR-NN",
             [LF_NATIONAL_ID] = "exact, digits in any script", [LF_WORD] = NULL, [LF_JALALI_YEAR] = NULL,
-            [LF_SEARCH] = NULL, [LF_DATE_FROM] = "YYYY-MM-DD, on or after", [LF_DATE_TO] = "YYYY-MM-DD, on or before"};
+            [LF_SEARCH] = NULL, [LF_DATE_FROM] = "YYYY-MM-DD, on or after", [LF_DATE_TO] = "YYYY-MM-DD, on or before",
+            [LF_TIMESTAMP] = "rows changed at or after this instant: an RFC 3339 timestamp with its offset "
+                             "(2026-01-05T08:30:00Z) or a date (its midnight UTC)"};
         /* a query-only field's doc is about the query */
         const char *doc = f && f->filter_doc                                ? f->filter_doc
                           : f && f->doc && (f->flags & DF_NOT_SELECTED) ? f->doc
@@ -794,6 +822,11 @@ void describe_rows_init(row_desc *d)
         if (d->nfilters == LIST_MAX_FILTERS)
             abort();
         d->filters[d->nfilters++] = filter_of(&q[i]);
+    }
+    if (d->updated_since) {
+        if (d->nfilters == LIST_MAX_FILTERS)
+            abort();
+        d->filters[d->nfilters++] = LIST_UPDATED_SINCE_FILTER;
     }
     d->query_params = query_params_of(d->filters, d->nfilters, q, nq, false, false);
     if (nrow_descs < MAX_ROW_DESCS)

@@ -161,6 +161,8 @@ typedef struct row_desc {
     int nfields;
     const field_desc *query;    /* query parameters that are not fields of the row (a report's fiscal_year) */
     int nquery;
+    bool updated_since;         /* its rows have updated_at: ?updated_since= is one of its filters, last (its
+                                   handler's query takes it) */
     const char *create_schema;  /* OpenAPI names of its create and patch bodies, when its fields take DF_CREATE or */
     const char *update_schema;  /* DF_UPDATE (a record a handler of its own writes: a user account) */
 

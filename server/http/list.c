@@ -150,6 +150,105 @@ bool req_cursor_values(req_ctx *rc, const char *cursor, const char **values, int
     return true;
 }
 
+/* ?updated_since= ---------------------------------------------------------------------------------------------- */
+
+/* n ASCII digits at s as a number; -1 when one is not a digit */
+static int digits_at(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : d[m - 1];
+}
+
+/* days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil), and back */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+bool list_timestamp_parse(const char *s, char *out, size_t outlen)
+{
+    if (!s || outlen < 32)
+        return false;
+    size_t len = strlen(s);
+    if (len < 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    int y = digits_at(s, 4), mo = digits_at(s + 5, 2), d = digits_at(s + 8, 2);
+    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+        return false;
+    int h = 0, mi = 0, sec = 0, off = 0;    /* off: minutes east of UTC */
+    char frac[8] = "";
+    if (len > 10) {
+        const char *t = s + 10;
+        if ((*t != 'T' && *t != 't' && *t != ' ') || len < 20 || t[3] != ':' || t[6] != ':')
+            return false;
+        h = digits_at(t + 1, 2);
+        mi = digits_at(t + 4, 2);
+        sec = digits_at(t + 7, 2);
+        /* 60: RFC 3339's leap second; PostgreSQL reads it as the next minute's first second */
+        if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
+            return false;
+        const char *p = t + 9;
+        if (*p == '.') {
+            size_t nf = strspn(p + 1, "0123456789");
+            if (nf == 0 || nf > 9)
+                return false;
+            snprintf(frac, sizeof(frac), ".%.*s", (int)(nf > 6 ? 6 : nf), p + 1);   /* microseconds, as stored */
+            p += 1 + nf;
+        }
+        if ((*p == 'Z' || *p == 'z') && !p[1])
+            off = 0;
+        else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+            int oh = digits_at(p + 1, 2), om = digits_at(p + 4, 2);
+            if (oh < 0 || oh > 23 || om < 0 || om > 59)
+                return false;
+            off = (*p == '-' ? -1 : 1) * (oh * 60 + om);
+        } else
+            return false;
+    }
+    /* the same instant in UTC */
+    int64_t minutes = (days_from_civil(y, mo, d) * 24 + h) * 60 + mi - off;
+    int64_t days = minutes >= 0 ? minutes / 1440 : -((-minutes + 1439) / 1440);
+    int64_t in_day = minutes - days * 1440;
+    int64_t uy;
+    int um, ud;
+    civil_from_days(days, &uy, &um, &ud);
+    if (uy < 1 || uy > 9999)
+        return false;
+    snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d%sZ", (int)uy, um, ud, (int)(in_day / 60), (int)(in_day % 60),
+             sec, frac);
+    return true;
+}
+
 /* The one list parser ---------------------------------------------------------------------------------------- */
 
 static void bad_filter(field_errors *fe, const list_filter *f, const char *reason, const char *en, const char *fa)
@@ -248,6 +347,18 @@ const char *list_filter_value(req_ctx *rc, const list_filter *f, field_errors *f
         char *iso = arena_alloc(rc->arena, 11);
         date_format(d, iso);
         return iso;
+    }
+    case LF_TIMESTAMP: {
+        char *out = arena_alloc(rc->arena, 40);
+        if (!list_timestamp_parse(v, out, 40)) {
+            bad_filter(fe, f, "invalid",
+                       "must be an RFC 3339 timestamp with its offset, such as 2026-01-05T08:30:00Z or "
+                       "2026-01-05T12:00:00+03:30, or a date such as 2026-01-05",
+                       "باید زمانی به قالب RFC 3339 با اختلاف ساعت، مانند 2026-01-05T08:30:00Z یا "
+                       "2026-01-05T12:00:00+03:30، یا تاریخی مانند 2026-01-05 باشد.");
+            return NULL;
+        }
+        return out;
     }
     case LF_NONE:
         break;

@@ -7,6 +7,7 @@
 #define REGISTRY_LIST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "server/http/encode.h"
@@ -27,6 +28,10 @@ typedef enum {
                            a LIKE pattern, '%key%' with %, _ and \ escaped */
     LF_DATE_FROM,       /* a date YYYY-MM-DD (digits in any script) the field is on or after (a range's start) */
     LF_DATE_TO,         /* a date the field is on or before (a range's end); the value of both is ISO */
+    LF_TIMESTAMP,       /* ?updated_since=: an RFC 3339 timestamp with its offset (2026-01-05T08:30:00Z,
+                           ...+03:30, fractions of a second too) or a date (its midnight UTC); the value is the
+                           instant in UTC, ISO text PostgreSQL reads as timestamptz. Rows with updated_at at or
+                           after it match (describe.c gives it to every described list whose rows have updated_at) */
 } list_filter_kind;
 
 typedef struct list_filter {
@@ -37,6 +42,13 @@ typedef struct list_filter {
 } list_filter;
 
 #define LIST_MAX_FILTERS 16
+
+/* The updated_since filter of a list of records with updated_at */
+#define LIST_UPDATED_SINCE_FILTER ((list_filter){"updated_since", LF_TIMESTAMP, NULL, NULL})
+/* The pure core of LF_TIMESTAMP: text as "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" in out (at least 32 bytes); false when it
+ * is neither an RFC 3339 date-time with an offset (Z or +hh:mm / -hh:mm; 'T' or 't' or a space between) nor a date
+ * (YYYY-MM-DD, its midnight UTC), or names a day or time that does not exist. Years 0001 to 9999. */
+bool list_timestamp_parse(const char *text, char *out, size_t outlen);
 
 /* The name search of a list that has one: after its other filters */
 #define LIST_SEARCH_FILTER ((list_filter){"q", LF_SEARCH, NULL, NULL})

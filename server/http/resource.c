@@ -691,7 +691,8 @@ void resource_list_children(req_ctx *rc, const resource *r, const char *parent_n
 {
     const char *parent = resource_id_param(rc, 0, parent_name);
     list_request lq;
-    if (!parent || !list_parse_or_reply(rc, NULL, 0, LIST_CURSOR_ID, &lq))
+    static const list_filter since[] = {LIST_UPDATED_SINCE_FILTER};   /* every child record has updated_at */
+    if (!parent || !list_parse_or_reply(rc, since, 1, LIST_CURSOR_ID, &lq))
         return;
     child_list *cl = arena_calloc(rc->arena, sizeof(*cl));
     cl->r = r;
@@ -704,6 +705,7 @@ void resource_list_children(req_ctx *rc, const resource *r, const char *parent_n
     db_query_param(q, parent);
     db_query_param(q, lq.after);
     db_query_param(q, lq.limit);
+    db_query_param(q, lq.values[0]);
     rc->job.retry_safe = true;
     req_db_submit(rc, children_listed);
 }
@@ -741,8 +743,13 @@ void resource_list(req_ctx *rc, const resource *r)
     if (!list_parse_or_reply(rc, filters, nf, LIST_CURSOR_ID, &lr))
         return;
     const char *pattern = r->search ? lr.values[r->nfilters] : NULL;
+    bool since = false;     /* ?updated_since= given: its own statement (describe.c), whose plan ranges its index */
+    for (int i = 0; i < r->nfilters; i++)
+        since |= r->filters[i].kind == LF_TIMESTAMP && lr.values[i];
     req_job_begin(rc, true);
-    db_query *q = db_job_add(&rc->job, pattern && r->search == SEARCH_IDS ? r->stmt_search : r->stmt_list);
+    db_query *q = db_job_add(&rc->job, pattern && r->search == SEARCH_IDS ? r->stmt_search
+                                       : since                              ? r->stmt_list_since
+                                                                            : r->stmt_list);
     resource_scope_params(rc, q);
     for (int i = 0; i < r->nfilters; i++)
         db_query_param(q, lr.values[i]);

@@ -106,6 +106,7 @@ struct resource {
      * a campaign's totals, a household's members): their positions in reads and writes, folded into its ETag */
 #define RES_MAX_DERIVED 16
     int etag_derived_read[RES_MAX_DERIVED], etag_derived_write[RES_MAX_DERIVED], netag_derived;
+    int stmt_list_since;                /* stmt_list when ?updated_since= is given (-1: no updated_at) */
     /* create_many($1 JSON array of values, $2 submission id): writes them all only while that submission is being
      * approved by this very request, each audited with the submission's id; returns how many */
     int stmt_create_many;
