@@ -222,6 +222,10 @@ static json_object *operation(const route *rt)
             json_object_object_add(s, "type", json_object_new_string("string"));
             json_object_object_add(csv, "schema", s);
             json_object_object_add(c, "text/csv", csv);
+        } else if (strcmp(rt->response, "ApiDocs") == 0) {
+            json_object *page = json_object_new_object();     /* /api/v1/docs: a page, not JSON */
+            json_object_object_add(page, "type", json_object_new_string("string"));
+            c = content("text/html", page);
         } else
             c = content(strcmp(rt->response, "Metrics") == 0 ? "text/plain" : "application/json",
                         strcmp(rt->response, "Metrics") == 0 || strcmp(rt->response, "OpenAPI") == 0
