@@ -254,9 +254,10 @@ function render(doc, root) {
       search.value = '';
       applyFilter();
     }
-    const heading = target.matches('h2, h3') ? target : target.querySelector('h2, h3');
+    // an operation's or a schema's section: its heading takes the focus; anything else (the skip link's main) itself
+    const focus = target.matches('section') ? target.querySelector('h2, h3') : target;
     target.scrollIntoView({ block: 'start' });
-    if (heading) heading.focus({ preventScroll: true });
+    if (focus && focus.hasAttribute('tabindex')) focus.focus({ preventScroll: true });
   };
   window.addEventListener('hashchange', goToHash);
   if (location.hash) goToHash();
