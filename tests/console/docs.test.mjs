@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  api, axeCheck, newPage, problems, shot, signIn, until, useConsole, waitForText,
+  api, axeCheck, launchBrowser, newPage, problems, shot, signIn, until, useConsole, waitForText,
 } from './lib.mjs';
 
 const ctx = useConsole();
@@ -20,6 +20,11 @@ async function description() {
     for (const m of METHODS)
       if (item[m]) ops.push({ method: m.toUpperCase(), path, op: item[m], id: item[m].operationId });
   return { doc, ops };
+}
+
+// a local reference of the description ('#/components/parameters/IfMatch'), as the page resolves it
+function resolve(doc, ref) {
+  return ref.slice(2).split('/').reduce((at, k) => at?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
 }
 
 async function openDocs(page, hash = '') {
@@ -76,7 +81,10 @@ test('every operation of the description has its section: method, path, summary,
       assert.ok(text.includes(method) && text.includes(path), `${where}: method and path`);
       assert.ok(text.includes(op.summary), `${where}: summary`);
       assert.ok(text.includes(`operationId: ${id}`), `${where}: operationId`);
-      for (const p of op.parameters || []) assert.ok(text.includes(p.name), `${where}: parameter ${p.name}`);
+      for (const raw of op.parameters || []) {
+        const p = raw.$ref ? resolve(doc, raw.$ref) : raw;
+        assert.ok(p && text.includes(p.name), `${where}: parameter ${p?.name ?? raw.$ref}`);
+      }
       for (const status of Object.keys(op.responses)) assert.ok(text.includes(status), `${where}: status ${status}`);
       if (op.requestBody) assert.match(text, /Request body \((required|optional)\)/, `${where}: request body`);
       const isPublic = Array.isArray(op.security) && op.security.length === 0;
@@ -84,7 +92,7 @@ test('every operation of the description has its section: method, path, summary,
     }
     // a request body's fields are listed with the description's words (createClient's national_id, say)
     const createClient = seen.createClient;
-    assert.match(createClient, /national_id\s+string\s+required/);
+    assert.match(createClient, /national_id\s+string[^\n]*\srequired/);
     // the schemas: each has its section and its fields; Persian labels are marked Persian
     const schemas = doc.components.schemas;
     const shown = await page.$$eval('section.schema', (all) => Object.fromEntries(all.map((s) => [s.id, s.innerText])));
@@ -93,7 +101,9 @@ test('every operation of the description has its section: method, path, summary,
       for (const field of Object.keys(s.properties || {}))
         assert.ok(shown[`schema-${name}`].includes(field), `schema ${name}: field ${field}`);
     }
-    const [field, spec] = Object.entries(schemas.Client.properties).find(([, p]) => p['x-label-fa']);
+    const labelled = Object.entries(schemas.Client.properties).find(([, p]) => p['x-label-fa']);
+    assert.ok(labelled, 'the Client schema has fields with Persian labels (x-label-fa)');
+    const [field, spec] = labelled;
     const label = await page.$eval(`[id="schema-Client"]`, (s, want) =>
       [...s.querySelectorAll('[lang="fa"]')].filter((e) => e.textContent === want).map((e) => e.dir), spec['x-label-fa']);
     assert.deepEqual(label, ['rtl'], `Client.${field}'s Persian label, marked lang=fa dir=rtl`);
@@ -217,5 +227,27 @@ test('the console links to the reference and never loads its files', { timeout: 
     assert.deepEqual(problems(page), []);
   } finally {
     await page.closeContext();
+  }
+});
+
+test('Firefox ESR: the same page, deep link and search, with no violation and no error', { timeout: 180_000 },
+     async () => {
+  const { ops } = await description();
+  const firefox = await launchBrowser(ctx.stack, 'firefox');
+  try {
+    const page = await newPage(firefox);
+    await openDocs(page, '#getClient');
+    assert.equal((await visibleOps(page)).length, ops.length);
+    await until(() => page.evaluate(() => scrollY > 0 &&
+      Math.abs(document.getElementById('getClient').getBoundingClientRect().top) < 40), 'at #getClient');
+    await page.click('#docs-search');
+    await page.keyboard.type('transfer');
+    await until(async () => (await visibleOps(page)).length > 0 && (await visibleOps(page)).length < ops.length,
+      'the search filters');
+    const all = await axeCheck(page, 'the API reference (Firefox)');
+    assert.deepEqual(all.map((v) => `${v.id} (${v.impact})`), []);
+    assert.deepEqual(problems(page), []);
+  } finally {
+    await firefox.close();
   }
 });
