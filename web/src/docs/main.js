@@ -39,8 +39,7 @@ function typeNode(doc, schema, known) {
 
 /** The description cell of a field or parameter: its English title, its Persian label, its description (either
  *  language: dir=auto), then enum, default, example and limits. */
-function about(row) {
-  const c = row;
+function about(c) {
   return [
     c.title && c.title !== c.name ? h('span', { class: 'title' }, c.title) : null,
     c.labelFa ? h('span', { class: 'label-fa', lang: 'fa', dir: 'rtl' }, c.labelFa) : null,
@@ -137,8 +136,11 @@ function operationSection(doc, op, known) {
       h('dt', null, h('span', { class: 'status s' + r.status[0] }, r.status), ' ',
         h('span', { dir: 'auto' }, r.description)),
       h('dd', null,
-        r.content.map((c) => h('p', null, h('code', null, c.type), ': ',
-          c.schema ? typeNode(doc, c.schema, known) : 'any')),
+        r.content.map((c) => [h('p', null, h('code', null, c.type), ': ',
+          c.schema ? typeNode(doc, c.schema, known) : 'any'),
+          // a named component is a link; an inline shape (a list's {items, next_cursor}) is spelled out here
+          c.schema && !c.schema.$ref
+            ? fieldsTable(doc, c.schema, `The ${r.status} response of ${op.id} (${c.type})`, known) : null]),
         r.headers.length ? table(`Headers of the ${r.status} response of ${op.id}`, ['Header', 'Type', 'About'],
           r.headers.map((x) => h('tr', null,
             h('th', { scope: 'row' }, h('code', null, x.name)),
