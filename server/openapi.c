@@ -444,7 +444,11 @@ static json_object *operation(const route *rt)
         json_object *c;
         if (rt->flags & ROUTE_LIST)
             c = content("application/json", list_schema(rt->response));
-        else if (!strcmp(rt->response, "Metrics") || !strcmp(rt->response, "OpenAPI")) {
+        else if (!strcmp(rt->response, "ApiDocs")) {
+            json_object *page = json_object_new_object();     /* /api/v1/docs: a page, not JSON */
+            json_object_object_add(page, "type", json_object_new_string("string"));
+            c = content("text/html", page);
+        } else if (!strcmp(rt->response, "Metrics") || !strcmp(rt->response, "OpenAPI")) {
             json_object *s = json_object_new_object();
             json_object_object_add(s, "type", json_object_new_string(strcmp(rt->response, "Metrics") ? "object"
                                                                                                        : "string"));

@@ -42,6 +42,9 @@ const route routes[] = {
      "404 for anyone else", NULL, "Metrics", NULL, 200, "getMetrics"},
     {"GET", "/api/v1/openapi.json", handle_openapi, PERM_PUBLIC, 0, "meta", "This OpenAPI 3.1 description", NULL,
      "OpenAPI", NULL, 200, "getOpenApi"},
+    {"GET", "/api/v1/docs", handle_api_docs, PERM_PUBLIC, 0, "meta",
+     "This description as a page to read (HTML; its script reads openapi.json)", NULL, "ApiDocs", NULL, 200,
+     "getApiDocs"},
 
     {"GET", "/api/v1/provinces", handle_provinces_list, PERM_PUBLIC, ROUTE_LIST, "geography",
      "The 31 provinces", NULL, "Province", NULL, 200, "listProvinces"},

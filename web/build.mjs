@@ -2,7 +2,10 @@
 // Writes OUTDIR/assets/* (content-hashed names, served with Cache-Control: immutable) and OUTDIR/shell.html (the one
 // page every /console/... path answers, served with no-store). CMake then compiles OUTDIR into registryd
 // (tools/embedgen.c). The working directory is pinned to this folder so the hashes do not depend on the build dir.
+// The API reference (/api/v1/docs, src/docs/) is a build of its own: nothing of it loads with the console, and its
+// page is an asset too (docs-HASH.html), which registryd finds at start and serves at /api/v1/docs.
 import * as esbuild from 'esbuild';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,3 +66,50 @@ ${fonts.map((f) => `<link rel="preload" href="/console/assets/${basename(f)}" as
 writeFileSync(join(out, 'shell.html'), shell);
 const total = Object.values(outputs).reduce((n, o) => n + o.bytes, 0);
 console.log(`console: ${Object.keys(outputs).length} assets, ${total} bytes before compression -> ${out}`);
+
+// The API reference: its own script and style sheet (no splitting, so it shares no chunk with the console) and its
+// page. English, left to right: it is for integrators; the Persian it shows is marked where it shows.
+const docs = await esbuild.build({
+  absWorkingDir: here,
+  entryPoints: [{ in: 'src/docs/main.js', out: 'docs' }, { in: 'src/docs/docs.css', out: 'docs' }],
+  bundle: true,
+  format: 'esm',
+  target: ['chrome109', 'firefox115'],
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  outdir: assets,
+  entryNames: '[name]-[hash]',
+  assetNames: '[name]-[hash]',     // the font: the same name and bytes as the console's copy
+  publicPath: '/console/assets',
+  loader: { '.woff2': 'file' },
+  metafile: true,
+  logLevel: 'warning',
+});
+const docsFind = (entry) => {
+  for (const [file, o] of Object.entries(docs.metafile.outputs))
+    if (o.entryPoint === entry) return '/console/assets/' + basename(file);
+  throw new Error('no output for ' + entry);
+};
+const docsPage = `<!doctype html>
+<html lang="en" dir="ltr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>API reference</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${docsFind('src/docs/docs.css')}">
+<script type="module" src="${docsFind('src/docs/main.js')}"></script>
+</head>
+<body>
+<div id="app" aria-busy="true"><p>Reading the API description…</p>
+<noscript><p>This page needs JavaScript to show the reference; the description itself is
+<a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></noscript></div>
+</body>
+</html>
+`;
+// named by its content like the rest, so the name changes whenever the page does
+const docsHash = createHash('sha256').update(docsPage).digest('hex').slice(0, 8).toUpperCase();
+writeFileSync(join(assets, `docs-${docsHash}.html`), docsPage);
+const docsBytes = Object.values(docs.metafile.outputs).reduce((n, o) => n + o.bytes, 0) + docsPage.length;
+console.log(`api reference: ${Object.keys(docs.metafile.outputs).length + 1} assets, ${docsBytes} bytes before compression`);

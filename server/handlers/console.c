@@ -2,7 +2,8 @@
  * console.c - the web console: GET / sends a browser to /console/; /console/assets/NAME are the bundled files
  * (hashed names, so cached for a year and never revalidated); every other GET /console/... path answers the shell
  * page, so any screen has a link a person can paste. Called by dispatch.c before routing: none of this is an API
- * resource, so it stays out of the route table and of the OpenAPI description.
+ * resource, so it stays out of the route table and of the OpenAPI description. The API reference, GET /api/v1/docs,
+ * is a route of its own (routes.c) whose page is one of these assets (web/src/docs/, docs-HASH.html).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +26,34 @@
  * while workers run). */
 static char *shell;
 static size_t shell_len;
+/* The API reference's page (web/build.mjs writes it as assets/docs-HASH.html), found once at start. */
+static const console_asset *docs_page;
+
+static const console_asset *find_docs_page(void)
+{
+    static const char prefix[] = "/console/assets/docs-", suffix[] = ".html";
+    const console_asset *found = NULL;
+    for (size_t i = 0; i < console_asset_count; i++) {
+        const char *p = console_assets[i].path;
+        size_t n = strlen(p);
+        if (strncmp(p, prefix, sizeof(prefix) - 1) || n < sizeof(prefix) - 1 + sizeof(suffix) - 1 ||
+            strcmp(p + n - (sizeof(suffix) - 1), suffix))
+            continue;
+        if (found)
+            return NULL;            /* two pages: a stale build directory; refuse rather than guess */
+        found = &console_assets[i];
+    }
+    return found;
+}
 
 int console_init(const registry_config *cfg)
 {
     static const char mark[] = "@IDLE_SECONDS@";
+    if (!(docs_page = find_docs_page())) {
+        log_msg(LOG_ERROR, NULL, "console: not exactly one API reference page (docs-HASH.html) among the assets "
+                                 "(web/build.mjs)");
+        return -1;
+    }
     const char *html = (const char *)console_shell_html, *at = strstr(html, mark);
     if (!at) {
         log_msg(LOG_ERROR, NULL, "console: the shell page has no %s mark (web/build.mjs)", mark);
@@ -64,13 +89,15 @@ const console_asset *console_asset_find(const char *path)
     return bsearch(path, console_assets, console_asset_count, sizeof(console_assets[0]), by_path);
 }
 
-static void serve_asset(req_ctx *rc, const console_asset *a)
+/* cache: the Cache-Control, or NULL for reply.c's no-store */
+static void serve_asset(req_ctx *rc, const console_asset *a, const char *cache)
 {
     unsigned available = (a->gzip ? 1u << CODING_GZIP : 0) | (a->brotli ? 1u << CODING_BR : 0);
     content_coding c = content_coding_pick(req_header(rc, "Accept-Encoding"), available);
     if (available)
         req_add_header(rc, "Vary", "Accept-Encoding");
-    req_add_header(rc, "Cache-Control", "public, max-age=31536000, immutable");
+    if (cache)
+        req_add_header(rc, "Cache-Control", cache);
     if (c == CODING_BR) {
         req_add_header(rc, "Content-Encoding", "br");
         reply_static(rc, 200, a->content_type, a->brotli, a->brotli_len);
@@ -86,11 +113,16 @@ bool console_path(const char *path)
     return !strcmp(path, "/console") || !strncmp(path, "/console/", 9);
 }
 
-void handle_console(req_ctx *rc)
+static void add_page_headers(req_ctx *rc)
 {
     req_add_header(rc, "Content-Security-Policy", CONSOLE_CSP);
     req_add_header(rc, "X-Frame-Options", "DENY");
     req_add_header(rc, "Referrer-Policy", "same-origin");
+}
+
+void handle_console(req_ctx *rc)
+{
+    add_page_headers(rc);
     if (strcmp(rc->method, "GET") && strcmp(rc->method, "HEAD")) {
         req_add_header(rc, "Allow", "GET, HEAD");
         reply_problem(rc, 405, "The console's pages are only read (GET).");
@@ -104,12 +136,20 @@ void handle_console(req_ctx *rc)
     if (!strncmp(rc->path, "/console/assets/", 16)) {
         const console_asset *a = console_asset_find(rc->path);
         if (a)
-            serve_asset(rc, a);
+            serve_asset(rc, a, "public, max-age=31536000, immutable");
         else
             reply_problem(rc, 404, "No such file of the console.");    /* an old hash after an upgrade, say */
         return;
     }
     reply_static(rc, 200, "text/html; charset=utf-8", shell, shell_len);
+}
+
+/* GET /api/v1/docs: the page under the console's policy, not cached (its script's name changes with each build),
+ * compressed as the assets are. It reads /api/v1/openapi.json itself. */
+void handle_api_docs(req_ctx *rc)
+{
+    add_page_headers(rc);
+    serve_asset(rc, docs_page, NULL);
 }
 
 void handle_root_redirect(req_ctx *rc)

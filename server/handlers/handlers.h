@@ -19,6 +19,7 @@ _Bool console_path(const char *path);                   /* /console or /console/
 const struct console_asset *console_asset_find(const char *path);
 void handle_console(struct req_ctx *rc);
 void handle_root_redirect(struct req_ctx *rc);
+void handle_api_docs(struct req_ctx *rc);               /* GET /api/v1/docs: the API reference (web/src/docs/) */
 
 /* meta.c */
 void handle_metrics(struct req_ctx *rc);

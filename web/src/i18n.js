@@ -41,7 +41,7 @@ export const SHARED = {
     sign_out: 'خروج', language: 'English', language_label: 'تغییر زبان به انگلیسی',
     nav_dashboard: 'پیشخوان', nav_clients: 'مددجویان', nav_centers: 'مراکز', nav_staff: 'کارکنان',
     nav_submissions: 'ارسال‌ها', nav_money: 'اعتبارات و کمک‌ها', nav_users: 'کاربران', nav_password: 'گذرواژه',
-    nav_label: 'بخش‌های سامانه',
+    nav_label: 'بخش‌های سامانه', nav_api_docs: 'راهنمای API (انگلیسی)',
     rials: 'ریال', toman: 'تومان',
     // what the API's answer means to a person (problem status -> sentence)
     err_400: 'درخواست درست نبود.', err_401: 'نشست شما پایان یافته است؛ دوباره وارد شوید.',
@@ -85,7 +85,7 @@ export const SHARED = {
     sign_out: 'Sign out', language: 'فارسی', language_label: 'Switch to Persian',
     nav_dashboard: 'Dashboard', nav_clients: 'Clients', nav_centers: 'Centers', nav_staff: 'Staff',
     nav_submissions: 'Submissions', nav_money: 'Money', nav_users: 'Users', nav_password: 'Password',
-    nav_label: 'Sections',
+    nav_label: 'Sections', nav_api_docs: 'API reference',
     rials: 'rials', toman: 'toman',
     err_400: 'The request was not right.', err_401: 'Your session has ended; please sign in again.',
     err_403: 'You are not allowed to do this.', err_404: 'Not found, or outside your scope.',

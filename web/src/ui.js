@@ -186,7 +186,7 @@ export function Layout({ children }) {
     ${user ? html`<nav class="side" aria-label=${t('nav_label')}><ul>
       ${NAV.filter(([, , ok]) => ok(user)).map(([href, key]) =>
         html`<li><a href=${href} aria-current=${current(href) ? 'page' : undefined}>${t(key)}</a></li>`)}
-    </ul></nav>` : null}
+    </ul><p class="nav-extra"><a href="/api/v1/docs" hreflang="en">${t('nav_api_docs')}</a></p></nav>` : null}
     <main id="main" tabindex="-1">${children}</main>
   </div>`;
 }
