@@ -349,6 +349,7 @@ class EndpointsTest(harness.ActorTestCase):
                     self.assertStatus(r, 304)
                     self.assertEqual((r.header("ETag"), r.raw), (tag, b""))
                     self.assertIsNone(r.header("Content-Type"))
+                    self.assertIsNone(r.header("Content-Length"))   # RFC 9110 8.6: none, or the 200's
                 r = self.req("HEAD", path, who, headers={"If-None-Match": tag})
                 self.assertEqual((r.status, r.header("ETag"), r.raw), (304, tag, b""))
                 # another tag, a malformed list: the record as usual
@@ -448,7 +449,7 @@ class EndpointsTest(harness.ActorTestCase):
         self.assertEqual([m["client_id"] for m in teh.json()["members"]], [c["id"]])
         self.assertNotEqual(teh.header("ETag"), r.header("ETag"))
 
-    def test_an_allocations_and_a_donations_etags_follow_what_they_show_of_others(self):
+    def test_an_allocations_a_centers_and_a_donations_etags_follow_what_they_show_of_others(self):
         prov = self.ok("POST", "/api/v1/allocations", "admin", 201, {
             "fiscal_year": 1410, "program": "cbr", "amount_rials": 10000, "province": TEHRAN})
         path = prov.header("Location")
@@ -457,6 +458,17 @@ class EndpointsTest(harness.ActorTestCase):
                                                              "amount_rials": 4000, "county_id": self.TEH_A})
         r = self.assertStale(path, "teh", tag)
         self.assertEqual((r.json()["allocated_below_rials"], r.json()["version"]), (4000, 1))
+
+        # a center's active clients
+        center = self.ok("POST", "/api/v1/centers", "teh", 201, {"name": "مرکز " + word(), "type": "counseling",
+                                                                "sector": "public", "county_id": self.TEH_A})
+        cpath = center.header("Location")
+        ctag = self.ok("GET", cpath, "teh").header("ETag")
+        self.ok("POST", "/api/v1/clients", "teh", 201, {
+            "national_id": national_id(), "first_name": "زهرا", "last_name": word(), "birth_date": "1988-06-15",
+            "sex": "female", "county_id": self.TEH_A, "center_id": center.json()["id"]})
+        r = self.assertStale(cpath, "teh", ctag)
+        self.assertEqual((r.json()["active_clients"], r.json()["version"]), (1, 1))
 
         camp = self.ok("POST", "/api/v1/campaigns", "teh", 201, {"name": "کمپین " + word(), "province": TEHRAN})
         don = self.ok("POST", "/api/v1/donations", "teh", 201, {
