@@ -43,8 +43,8 @@ static const field_desc report_query[] = {Q_FISCAL_YEAR, Q_PROVINCE};
 /* A place's names beside its code (a reader of a report needs no second request to name the rows): the province's
  * after province, the county's after county_id, and absent with it when the report is per province. */
 #define PLACE_NAMES(fa, en)                                                                                            \
-    {.name = "province_name_fa", .expr = fa, .out = COL_TEXT, .label_fa = "نام استان", .label_en = "Province (Persian)", \
-     .example = "\"تهران\"", .doc = "the province's Persian name"},                                                   \
+    {.name = "province_name_fa", .expr = fa, .out = COL_TEXT, .label_fa = "نام استان",                               \
+     .label_en = "Province (Persian)", .example = "\"تهران\"", .doc = "the province's Persian name"},                \
     {.name = "province_name_en", .expr = en, .out = COL_TEXT, .label_fa = "نام انگلیسی استان",                         \
      .label_en = "Province (English)", .example = "\"Tehran\"", .doc = "the province's English name"}
 #define COUNTY_NAMES(fa, en)                                                                                           \

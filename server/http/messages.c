@@ -89,8 +89,11 @@ const message message_catalog[] = {
     M(NULL, "The fields do not fit together or refer to something that does not exist.",
       "مقادیر فیلدها با هم سازگار نیست یا به رکوردی اشاره دارد که وجود ندارد."),
     M(NULL, "The record breaks a rule of the registry.", "رکورد با یکی از قواعد سامانه مغایرت دارد."),
-    M(NULL, "A record of this submission lies outside your scope (e.g. a client of another county); nothing was applied. An officer whose scope holds it may approve it.",
-      "یکی از رکوردهای این ارسال خارج از حوزهٔ دسترسی شماست (مثلاً مددجویی از شهرستان دیگر)؛ هیچ تغییری اعمال نشد. کارشناسی که این رکورد در حوزهٔ اوست می‌تواند آن را تأیید کند."),
+    M(NULL, "A record of this submission lies outside your scope (e.g. a client of another county); nothing was "
+      "applied. "
+      "An officer whose scope holds it may approve it.",
+      "یکی از رکوردهای این ارسال خارج از حوزهٔ دسترسی شماست (مثلاً مددجویی از شهرستان دیگر)؛ هیچ تغییری اعمال نشد. "
+      "کارشناسی که این رکورد در حوزهٔ اوست می‌تواند آن را تأیید کند."),
     M(NULL, "A record with the same unique value already exists.", "رکوردی با همین مقدار یکتا پیش‌تر ثبت شده است."),
     M(NULL, "A campaign of this name already exists (nationally or in this province).",
       "پویشی با این نام پیش‌تر ثبت شده است (در سطح کشور یا در این استان)."),
@@ -105,23 +108,36 @@ const message message_catalog[] = {
       "تخصیصی برای این سال مالی، برنامه و محل پیش‌تر ثبت شده است؛ به‌جای آن، مبلغ همان تخصیص را تغییر دهید."),
     M(NULL, "A submission may be at most 5 MB; send the records in several batches.",
       "حجم هر ارسال حداکثر ۵ مگابایت است؛ رکوردها را در چند بسته بفرستید."),
-    M(NULL, "Send an Idempotency-Key header (1 to 200 visible ASCII characters), so a retry cannot create the submission twice.",
+    M(NULL, "Send an Idempotency-Key header (1 to 200 visible ASCII characters), so a retry cannot create the "
+      "submission "
+      "twice.",
       "سرآیند Idempotency-Key را (۱ تا ۲۰۰ نویسهٔ دیدنی ASCII) بفرستید تا تکرار درخواست، ارسال را دو بار ثبت نکند."),
     M(NULL, "This Idempotency-Key was used for a different submission; use a new key.",
       "این Idempotency-Key پیش‌تر برای ارسال دیگری به کار رفته است؛ کلید تازه‌ای به کار ببرید."),
-    M(NULL, "Some records are now duplicates of registered people (national ID); nothing was applied. Reject the submission, or have it corrected and resent.",
-      "برخی رکوردها اکنون با افراد ثبت‌شده (کد ملی) تکراری است؛ هیچ تغییری اعمال نشد. ارسال را رد کنید یا بخواهید اصلاح و دوباره فرستاده شود."),
-    M(NULL, "Some records are registered outside the submission's center; exclude them to approve the others. Nothing was applied.",
-      "برخی رکوردها خارج از مرکز این ارسال ثبت شده است؛ برای تأیید بقیه، آن‌ها را کنار بگذارید. هیچ تغییری اعمال نشد."),
+    M(NULL, "Some records are now duplicates of registered people (national ID); nothing was applied. Reject the "
+      "submission, or have it corrected and resent.",
+      "برخی رکوردها اکنون با افراد ثبت‌شده (کد ملی) تکراری است؛ هیچ تغییری اعمال نشد. ارسال را رد کنید یا بخواهید "
+      "اصلاح و دوباره فرستاده شود."),
+    M(NULL, "Some records are registered outside the submission's center; exclude them to approve the others. Nothing "
+      "was applied.",
+      "برخی رکوردها خارج از مرکز این ارسال ثبت شده است؛ برای تأیید بقیه، آن‌ها را کنار بگذارید. هیچ تغییری اعمال "
+      "نشد."),
     M(NULL, "This submission has been decided already.", "دربارهٔ این ارسال پیش‌تر تصمیم گرفته شده است."),
     M(NULL, "This submission was decided by someone else meanwhile.",
       "در این فاصله، کاربر دیگری دربارهٔ این ارسال تصمیم گرفته است."),
-    M(NULL, "You have %d submissions awaiting review, the most one user may have (submission_pending_max); send more once an officer has decided some.",
-      "شما %d ارسال در انتظار بررسی دارید که بیشترین تعداد مجاز برای هر کاربر است (submission_pending_max)؛ پس از آنکه کارشناس دربارهٔ برخی از آن‌ها تصمیم گرفت، ارسال تازه بفرستید."),
-    M(NULL, "You may send at most %d records in submissions in 24 hours (submission_records_per_day); send this batch later (Retry-After) or ask an administrator.",
-      "شما در هر ۲۴ ساعت حداکثر %d رکورد می‌توانید بفرستید (submission_records_per_day)؛ این بسته را بعداً بفرستید (Retry-After) یا از مدیر سامانه کمک بخواهید."),
-    M(NULL, "Your submissions awaiting review would hold more than %ld bytes (submission_pending_bytes); send more once an officer has decided some.",
-      "حجم ارسال‌های در انتظار بررسی شما از %ld بایت بیشتر می‌شود (submission_pending_bytes)؛ پس از آنکه کارشناس دربارهٔ برخی از آن‌ها تصمیم گرفت، ارسال تازه بفرستید."),
+    M(NULL, "You have %d submissions awaiting review, the most one user may have (submission_pending_max); send more "
+      "once an officer has decided some.",
+      "شما %d ارسال در انتظار بررسی دارید که بیشترین تعداد مجاز برای هر کاربر است (submission_pending_max)؛ پس از "
+      "آنکه کارشناس دربارهٔ برخی از آن‌ها تصمیم گرفت، ارسال تازه بفرستید."),
+    M(NULL, "You may send at most %d records in submissions in 24 hours (submission_records_per_day); send this batch "
+      "later (Retry-After) or ask an administrator.",
+      "شما در هر ۲۴ ساعت حداکثر %d رکورد می‌توانید بفرستید (submission_records_per_day)؛ این بسته را بعداً بفرستید "
+      "(Retry-After) یا از مدیر سامانه کمک بخواهید."),
+    M(NULL, "Your submissions awaiting review would hold more than %ld bytes (submission_pending_bytes); send more "
+      "once "
+      "an officer has decided some.",
+      "حجم ارسال‌های در انتظار بررسی شما از %ld بایت بیشتر می‌شود (submission_pending_bytes)؛ پس از آنکه کارشناس "
+      "دربارهٔ برخی از آن‌ها تصمیم گرفت، ارسال تازه بفرستید."),
     M(NULL, "Send If-Match with the ETag you last read, so a concurrent change is not lost.",
       "سرآیند If-Match را با آخرین ETag خوانده‌شده بفرستید تا تغییر هم‌زمان دیگران از میان نرود."),
     M(NULL, "The body is not acceptable JSON: %s.", "بدنهٔ درخواست JSON پذیرفتنی نیست: %s."),
@@ -218,8 +234,11 @@ const message message_catalog[] = {
     M("not_in_scope", "is not a center in your scope", "این مرکز در حوزهٔ دسترسی شما نیست."),
     M("required", "is required: the center the records are submitted for",
       "مرکزی که رکوردها برای آن فرستاده می‌شود باید مشخص شود."),
-    M("records.quota_bytes", "would take %zu bytes stored, more than your quota of bytes awaiting review (submission_pending_bytes, %ld); send smaller batches",
-      "این ارسال %zu بایت جا می‌گیرد که از سهمیهٔ شما برای ارسال‌های در انتظار بررسی (submission_pending_bytes، %ld) بیشتر است؛ بسته‌های کوچک‌تری بفرستید."),
+    M("records.quota_bytes", "would take %zu bytes stored, more than your quota of bytes awaiting review "
+      "(submission_pending_bytes, %ld); "
+      "send smaller batches",
+      "این ارسال %zu بایت جا می‌گیرد که از سهمیهٔ شما برای ارسال‌های در انتظار بررسی (submission_pending_bytes، "
+      "%ld) بیشتر است؛ بسته‌های کوچک‌تری بفرستید."),
     M("records.data.too_long", "is longer than %lld characters", "این مقدار از %lld نویسه بلندتر است."),
     M("records.data.too_large", "is too large (at most %zu bytes of JSON)",
       "این مقدار بیش از حد بزرگ است (حداکثر %zu بایت JSON)."),
@@ -237,12 +256,17 @@ const message message_catalog[] = {
     M("records.empty", "must be a non-empty list of records", "records باید فهرستی ناخالی از رکوردها باشد."),
     M("records.too_many", "may hold at most 1000 records; send several batches",
       "هر ارسال حداکثر ۱۰۰۰ رکورد می‌تواند داشته باشد؛ رکوردها را در چند بسته بفرستید."),
-    M("records.quota_records", "may hold at most %d records, your quota of records a day (submission_records_per_day); send smaller batches",
-      "این ارسال حداکثر %d رکورد، یعنی سهمیهٔ روزانهٔ شما (submission_records_per_day)، می‌تواند داشته باشد؛ بسته‌های کوچک‌تری بفرستید."),
+    M("records.quota_records", "may hold at most %d records, your quota of records a day "
+      "(submission_records_per_day); send smaller batches",
+      "این ارسال حداکثر %d رکورد، یعنی سهمیهٔ روزانهٔ شما (submission_records_per_day)، می‌تواند داشته باشد؛ "
+      "بسته‌های کوچک‌تری بفرستید."),
     M("not_valid_record", "record %s is not a valid record of this submission",
       "رکورد %s از رکوردهای معتبر این ارسال نیست."),
-    M("records.registered_elsewhere", "its national ID is registered outside the submission's center; exclude it (\"exclude\": [{\"index\": %s, \"reason\": \"...\"}]) to approve the others",
-      "کد ملی این رکورد خارج از مرکز این ارسال ثبت شده است؛ برای تأیید بقیه، آن را کنار بگذارید (\"exclude\": [{\"index\": %s, \"reason\": \"...\"}])."),
+    M("records.registered_elsewhere", "its national ID is registered outside the submission's center; exclude it "
+      "(\"exclude\": [{\"index\": %s, "
+      "\"reason\": \"...\"}]) to approve the others",
+      "کد ملی این رکورد خارج از مرکز این ارسال ثبت شده است؛ برای تأیید بقیه، آن را کنار بگذارید (\"exclude\": "
+      "[{\"index\": %s, \"reason\": \"...\"}])."),
     M("required", "is required to reject: the NGO needs to know what to fix",
       "برای رد ارسال، ذکر دلیل الزامی است: سازمان مردم‌نهاد باید بداند چه چیزی را اصلاح کند."),
     M("only_for_approval", "is only for an approval", "این فیلد تنها برای تأیید به کار می‌رود."),
@@ -255,9 +279,12 @@ const message message_catalog[] = {
     M("exclude.twice", "excludes record %s twice", "رکورد %s دو بار کنار گذاشته شده است."),
     /* the registry's rules, raised by the database (RA422): "field: message" */
     M("over_parent", "the counties of %s would be allocated %s rials for %s in %s, more than the province's %s rials",
-      "با این تخصیص، به شهرستان‌های %s مبلغ %s ریال برای %s در سال %s تخصیص می‌یابد که از مبلغ %s ریالی استان بیشتر است."),
-    M("over_parent", "the centers of county %s would be allocated %s rials for %s in %s, more than the county's %s rials",
-      "با این تخصیص، به مراکز شهرستان %s مبلغ %s ریال برای %s در سال %s تخصیص می‌یابد که از مبلغ %s ریالی شهرستان بیشتر است."),
+      "با این تخصیص، به شهرستان‌های %s مبلغ %s ریال برای %s در سال %s تخصیص می‌یابد که از مبلغ %s ریالی استان "
+      "بیشتر است."),
+    M("over_parent", "the centers of county %s would be allocated %s rials for %s in %s, more than the county's %s "
+      "rials",
+      "با این تخصیص، به مراکز شهرستان %s مبلغ %s ریال برای %s در سال %s تخصیص می‌یابد که از مبلغ %s ریالی شهرستان "
+      "بیشتر است."),
     M("below_children", "the %s rials already allocated below would exceed this allocation's %s rials",
       "%s ریالی که پیش‌تر به سطوح پایین‌تر تخصیص یافته، از مبلغ %s ریالی این تخصیص بیشتر می‌شود."),
     M("over_loan", "this repayment would bring the total repaid to %s rials, more than the loan's %s rials",
@@ -280,12 +307,19 @@ const message message_catalog[] = {
       "کمک بی‌نام، بی‌نام می‌ماند (نام نیکوکار هرگز نمایش داده نمی‌شود)."),
     M("ambiguous", "several campaigns have this name; send its id",
       "چند پویش همین نام را دارند؛ شناسهٔ پویش را بفرستید."),
-    M("not_found", "there is no such campaign that this donation may name (a national campaign or one of the donation's province)",
+    M("not_found", "there is no such campaign that this donation may name (a national campaign or one of the "
+      "donation's "
+      "province)",
       "چنین پویشی که این کمک بتواند به آن نسبت داده شود وجود ندارد (پویشی ملی یا پویشی از استان همین کمک)."),
-    M("has_clients", "this center has %s active clients; transfer them to a center of the new county first (POST /api/v1/clients/{id}/transfer), then move the center",
-      "این مرکز %s مددجوی فعال دارد؛ نخست آنان را به مرکزی در شهرستان جدید منتقل کنید (POST /api/v1/clients/{id}/transfer)، سپس مرکز را جابه‌جا کنید."),
-    M("has_money", "allocations or donations are recorded at this center in its county's budget; a center with money recorded does not move to another county",
-      "برای این مرکز، تخصیص یا کمک مردمی در بودجهٔ شهرستانش ثبت شده است؛ مرکزی که سابقهٔ مالی دارد به شهرستان دیگری منتقل نمی‌شود."),
+    M("has_clients", "this center has %s active clients; transfer them to a center of the new county first (POST "
+      "/api/v1/clients/{id}/transfer), then move the center",
+      "این مرکز %s مددجوی فعال دارد؛ نخست آنان را به مرکزی در شهرستان جدید منتقل کنید (POST "
+      "/api/v1/clients/{id}/transfer)، سپس مرکز را جابه‌جا کنید."),
+    M("has_money", "allocations or donations are recorded at this center in its county's budget; a center with money "
+      "recorded "
+      "does not move to another county",
+      "برای این مرکز، تخصیص یا کمک مردمی در بودجهٔ شهرستانش ثبت شده است؛ مرکزی که سابقهٔ مالی دارد به شهرستان "
+      "دیگری منتقل نمی‌شود."),
 };
 const int message_catalog_count = (int)(sizeof(message_catalog) / sizeof(message_catalog[0]));
 
