@@ -64,7 +64,7 @@ test('the page is public, a page (text/html, HEAD too), under the console\'s Con
 });
 
 test('every operation of the description has its section: method, path, summary, parameters, body, responses, '
-     + 'security; every schema has its fields', { timeout: 120_000 }, async () => {
+     + 'security; every schema has its fields', { timeout: 300_000 }, async () => {   // axe over ~16,000 elements
   const { doc, ops } = await description();
   const page = await newPage(ctx.browser);
   try {
@@ -230,7 +230,7 @@ test('the console links to the reference and never loads its files', { timeout: 
   }
 });
 
-test('Firefox ESR: the same page, deep link and search, with no violation and no error', { timeout: 180_000 },
+test('Firefox ESR: the same page, deep link and search, with no violation and no error', { timeout: 240_000 },
      async () => {
   const { ops } = await description();
   const firefox = await launchBrowser(ctx.stack, 'firefox');
