@@ -466,16 +466,16 @@ static json_object *operation(const route *rt)
         json_object_object_add(ok, "content", c);
     }
     if (rt->flags & ROUTE_LIST) {
-        json_object *headers, *link = json_object_new_object(), *ls = json_object_new_object();
-        if (!json_object_object_get_ex(ok, "headers", &headers)) {
-            headers = json_object_new_object();
-            json_object_object_add(ok, "headers", headers);
+        json_object *hdrs, *link = json_object_new_object(), *ls = json_object_new_object();
+        if (!json_object_object_get_ex(ok, "headers", &hdrs)) {
+            hdrs = json_object_new_object();
+            json_object_object_add(ok, "headers", hdrs);
         }
         json_object_object_add(link, "description", json_object_new_string(
             "<URL>; rel=\"next\": this request with cursor set to the next page's (relative), while there is one"));
         json_object_object_add(ls, "type", json_object_new_string("string"));
         json_object_object_add(link, "schema", ls);
-        json_object_object_add(headers, "Link", link);
+        json_object_object_add(hdrs, "Link", link);
     }
     if (single_record_get(rt) || needs_if_match(rt) || (rt->ok_status == 201 && described_record(rt->response)))
         add_header(ok, "ETag", "ETag");
