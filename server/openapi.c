@@ -182,6 +182,9 @@ static const schema_def headers[] = {
                  "\"format\":\"uri-reference\",\"example\":\"/api/v1/clients/42\"}}"},
     {"RetryAfter", "{\"description\":\"Seconds to wait before trying again\",\"required\":true,\"schema\":{\"type\":"
                    "\"integer\",\"minimum\":0,\"example\":2}}"},
+    {"Link", "{\"description\":\"<URL>; rel=\\\"next\\\": this request with the next page's cursor, while there is "
+             "one\",\"schema\":{\"type\":\"string\",\"example\":\"</api/v1/clients?cursor=eyJpZCI6NDJ9>; "
+             "rel=\\\"next\\\"\"}}"},
     {"XNextCursor", "{\"description\":\"CSV pages: the next page's cursor (absent on the last page); JSON pages carry "
                     "it as next_cursor\",\"schema\":{\"type\":\"string\",\"example\":\"eyJpZCI6NDJ9\"}}"},
 };
@@ -445,6 +448,7 @@ static json_object *operation(const route *rt)
             json_object_object_add(csv, "schema", s);
             json_object_object_add(c, "text/csv", csv);
             add_header(ok, "X-Next-Cursor", "XNextCursor");
+            add_header(ok, "Link", "Link");
         } else if (!strcmp(rt->response, "Metrics") || !strcmp(rt->response, "OpenAPI")) {
             json_object *s = json_object_new_object();
             json_object_object_add(s, "type", json_object_new_string(strcmp(rt->response, "Metrics") ? "object"
