@@ -410,6 +410,11 @@ static json_object *operation(const route *rt)
     }
     if (rt->flags & ROUTE_LIST) {
         add_param(params, "limit", "query", "integer", "Page size, 1 to 500 (default 50)", false, NULL);
+        json_object *last = json_object_array_get_idx(params, json_object_array_length(params) - 1);
+        json_object *limit = json_object_object_get(last, "schema");
+        json_object_object_add(limit, "minimum", json_object_new_int(1));
+        json_object_object_add(limit, "maximum", json_object_new_int(500));
+        json_object_object_add(limit, "default", json_object_new_int(50));
         add_param(params, "cursor", "query", "string", "The next_cursor of the previous page", false, NULL);
     }
     const route_param *query = rt->query;
