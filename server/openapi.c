@@ -107,12 +107,14 @@ static const schema_def schemas[] = {
      "{\"type\":\"object\",\"required\":[\"id\",\"province\",\"county_id\",\"center_id\",\"version\"],"
      "\"additionalProperties\":false,\"properties\":{\"id\":{\"type\":\"integer\",\"example\":42},"
      "\"province\":{\"type\":\"string\",\"example\":\"IR-08\"},\"county_id\":{\"type\":\"integer\",\"example\":120},"
-     "\"center_id\":{\"type\":[\"integer\",\"null\"],\"example\":17},\"version\":{\"type\":\"integer\",\"example\":3}}}"},
+     "\"center_id\":{\"type\":[\"integer\",\"null\"],\"example\":17},"
+     "\"version\":{\"type\":\"integer\",\"example\":3}}}"},
     {"Submission",
      "{\"type\":\"object\",\"properties\":{\"center_id\":{\"type\":\"integer\",\"description\":\"required for o"
      "fficers; an NGO submitter submits for its own center\",\"example\":17},\"records\":{\"type\":\"array\",\"maxItems"
      "\":1000,\"items\":{\"type\":\"object\",\"properties\":{\"kind\":{\"type\":\"string\",\"enum\":[\"client\",\"st"
-     "aff\",\"service\"],\"example\":\"client\"},\"data\":{\"type\":\"object\",\"description\":\"the fields of a ClientWrite, Staff"
+     "aff\",\"service\"],\"example\":\"client\"},\"data\":{\"type\":\"object\","
+     "\"description\":\"the fields of a ClientWrite, Staff"
      "Write, or ServiceWrite plus client_id; any other field refuses the whole submission (422 naming re"
      "cords[i].data.FIELD, nothing stored)\"}},\"required\":[\"kind\",\"data\"]}}},\"required\":[\"record"
      "s\"],\"example\":{\"records\":[{\"kind\":\"client\",\"data\":{\"national_id\":\"0499370899\",\"first_name\":"
@@ -135,9 +137,9 @@ static const schema_def schemas[] = {
      "\"example\":\"duplicate records\"},\"exclude\":{\"type\":\"array\",\"d"
      "escription\":\"approval only: records left out, each reads to the NGO as invalid, 'excluded by the reviewing "
      "officer: <reason>'. A record whose national ID is registered outside the center must be excluded (else 409 na"
-     "ming records[i])\",\"items\":{\"type\":\"object\",\"properties\":{\"index\":{\"type\":\"integer\",\"example\":1},\"re"
-     "ason\":{\"type\":\"string\",\"maxLength\":500,\"example\":\"registered elsewhere\"}},\"required\":[\"index\",\"reason\"]}}},\"required\":[\"d"
-     "ecision\"]}"},
+     "ming records[i])\",\"items\":{\"type\":\"object\",\"properties\":{\"index\":{\"type\":\"integer\","
+     "\"example\":1},\"reason\":{\"type\":\"string\",\"maxLength\":500,\"example\":\"registered elsewhere\"}},"
+     "\"required\":[\"index\",\"reason\"]}}},\"required\":[\"decision\"]}"},
     {"DecisionResult",
      "{\"type\":\"object\",\"required\":[\"id\",\"status\",\"reason\"],\"additionalProperties\":false,"
      "\"properties\":{\"id\":{\"type\":\"integer\",\"example\":9},\"status\":{\"type\":\"string\",\"enum\":[\""
