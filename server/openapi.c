@@ -107,12 +107,14 @@ static const schema_def schemas[] = {
      "{\"type\":\"object\",\"required\":[\"id\",\"province\",\"county_id\",\"center_id\",\"version\"],"
      "\"additionalProperties\":false,\"properties\":{\"id\":{\"type\":\"integer\",\"example\":42},"
      "\"province\":{\"type\":\"string\",\"example\":\"IR-08\"},\"county_id\":{\"type\":\"integer\",\"example\":120},"
-     "\"center_id\":{\"type\":[\"integer\",\"null\"],\"example\":17},\"version\":{\"type\":\"integer\",\"example\":3}}}"},
+     "\"center_id\":{\"type\":[\"integer\",\"null\"],\"example\":17},"
+     "\"version\":{\"type\":\"integer\",\"example\":3}}}"},
     {"Submission",
      "{\"type\":\"object\",\"properties\":{\"center_id\":{\"type\":\"integer\",\"description\":\"required for o"
      "fficers; an NGO submitter submits for its own center\",\"example\":17},\"records\":{\"type\":\"array\",\"maxItems"
      "\":1000,\"items\":{\"type\":\"object\",\"properties\":{\"kind\":{\"type\":\"string\",\"enum\":[\"client\",\"st"
-     "aff\",\"service\"],\"example\":\"client\"},\"data\":{\"type\":\"object\",\"description\":\"the fields of a ClientWrite, Staff"
+     "aff\",\"service\"],\"example\":\"client\"},\"data\":{\"type\":\"object\","
+     "\"description\":\"the fields of a ClientWrite, Staff"
      "Write, or ServiceWrite plus client_id; any other field refuses the whole submission (422 naming re"
      "cords[i].data.FIELD, nothing stored)\"}},\"required\":[\"kind\",\"data\"]}}},\"required\":[\"record"
      "s\"],\"example\":{\"records\":[{\"kind\":\"client\",\"data\":{\"national_id\":\"0499370899\",\"first_name\":"
@@ -135,9 +137,9 @@ static const schema_def schemas[] = {
      "\"example\":\"duplicate records\"},\"exclude\":{\"type\":\"array\",\"d"
      "escription\":\"approval only: records left out, each reads to the NGO as invalid, 'excluded by the reviewing "
      "officer: <reason>'. A record whose national ID is registered outside the center must be excluded (else 409 na"
-     "ming records[i])\",\"items\":{\"type\":\"object\",\"properties\":{\"index\":{\"type\":\"integer\",\"example\":1},\"re"
-     "ason\":{\"type\":\"string\",\"maxLength\":500,\"example\":\"registered elsewhere\"}},\"required\":[\"index\",\"reason\"]}}},\"required\":[\"d"
-     "ecision\"]}"},
+     "ming records[i])\",\"items\":{\"type\":\"object\",\"properties\":{\"index\":{\"type\":\"integer\","
+     "\"example\":1},\"reason\":{\"type\":\"string\",\"maxLength\":500,\"example\":\"registered elsewhere\"}},"
+     "\"required\":[\"index\",\"reason\"]}}},\"required\":[\"decision\"]}"},
     {"DecisionResult",
      "{\"type\":\"object\",\"required\":[\"id\",\"status\",\"reason\"],\"additionalProperties\":false,"
      "\"properties\":{\"id\":{\"type\":\"integer\",\"example\":9},\"status\":{\"type\":\"string\",\"enum\":[\""
@@ -182,6 +184,9 @@ static const schema_def headers[] = {
                  "\"format\":\"uri-reference\",\"example\":\"/api/v1/clients/42\"}}"},
     {"RetryAfter", "{\"description\":\"Seconds to wait before trying again\",\"required\":true,\"schema\":{\"type\":"
                    "\"integer\",\"minimum\":0,\"example\":2}}"},
+    {"Link", "{\"description\":\"<URL>; rel=\\\"next\\\": this request with the next page's cursor, while there is "
+             "one\",\"schema\":{\"type\":\"string\",\"example\":\"</api/v1/clients?cursor=eyJpZCI6NDJ9>; "
+             "rel=\\\"next\\\"\"}}"},
     {"XNextCursor", "{\"description\":\"CSV pages: the next page's cursor (absent on the last page); JSON pages carry "
                     "it as next_cursor\",\"schema\":{\"type\":\"string\",\"example\":\"eyJpZCI6NDJ9\"}}"},
 };
@@ -393,7 +398,8 @@ static bool described_record(const char *schema)
 /* answers without the database: the probes and descriptions that a down database does not stop */
 static bool without_database(const route *rt)
 {
-    return rt->handler == handle_healthz || rt->handler == handle_openapi || rt->handler == handle_metrics;
+    return rt->handler == handle_healthz || rt->handler == handle_openapi || rt->handler == handle_metrics ||
+           rt->handler == handle_api_docs;
 }
 
 static json_object *operation(const route *rt)
@@ -416,8 +422,16 @@ static json_object *operation(const route *rt)
         add_path_id(params, name, collection);
     }
     /* exactly the query parameters dispatch accepts (any other is 400): one list, router.c's */
-    for (const route_param *qp = router_query_params((int)(rt - routes)); qp && qp->name; qp++)
+    for (const route_param *qp = router_query_params((int)(rt - routes)); qp && qp->name; qp++) {
         add_param(params, qp->name, "query", qp->type, qp->description, false, query_enum(rt, qp));
+        if ((rt->flags & ROUTE_LIST) && !strcmp(qp->name, "limit")) {
+            json_object *last = json_object_array_get_idx(params, json_object_array_length(params) - 1);
+            json_object *limit = json_object_object_get(last, "schema");
+            json_object_object_add(limit, "minimum", json_object_new_int(1));
+            json_object_object_add(limit, "maximum", json_object_new_int(500));
+            json_object_object_add(limit, "default", json_object_new_int(50));
+        }
+    }
     if (needs_if_match(rt))
         json_object_array_add(params, SHARED_PARAM("IfMatch"));
     else if (has_id(rt) && is_method(rt, "POST") && rt->handler == handle_clients_transfer)
@@ -461,21 +475,11 @@ static json_object *operation(const route *rt)
             json_object_object_add(csv, "schema", s);
             json_object_object_add(c, "text/csv", csv);
         }
-        if (rt->flags & ROUTE_LIST)
+        if (rt->flags & ROUTE_LIST) {
             add_header(ok, "X-Next-Cursor", "XNextCursor");
-        json_object_object_add(ok, "content", c);
-    }
-    if (rt->flags & ROUTE_LIST) {
-        json_object *hdrs, *link = json_object_new_object(), *ls = json_object_new_object();
-        if (!json_object_object_get_ex(ok, "headers", &hdrs)) {
-            hdrs = json_object_new_object();
-            json_object_object_add(ok, "headers", hdrs);
+            add_header(ok, "Link", "Link");
         }
-        json_object_object_add(link, "description", json_object_new_string(
-            "<URL>; rel=\"next\": this request with cursor set to the next page's (relative), while there is one"));
-        json_object_object_add(ls, "type", json_object_new_string("string"));
-        json_object_object_add(link, "schema", ls);
-        json_object_object_add(hdrs, "Link", link);
+        json_object_object_add(ok, "content", c);
     }
     if (single_record_get(rt) || needs_if_match(rt) || (rt->ok_status == 201 && described_record(rt->response)))
         add_header(ok, "ETag", "ETag");

@@ -540,7 +540,8 @@ static void add_object_example(json_object *s, bool required_only)
         if (!json_object_object_get_ex(v, "example", &one)) {
             json_object *branches, *first;     /* a nullable composite: its own schema's example */
             if (!json_object_object_get_ex(v, "oneOf", &branches) ||
-                !(first = json_object_array_get_idx(branches, 0)) || !json_object_object_get_ex(first, "example", &one)) {
+                !(first = json_object_array_get_idx(branches, 0)) ||
+                !json_object_object_get_ex(first, "example", &one)) {
                 if (required) {
                     json_object_put(ex);
                     return;

@@ -33,9 +33,97 @@ def collection_of(pattern, upto):
     return pattern[:upto].rstrip("/").rsplit("/", 1)[1]
 
 
-class OpenApiConformance(harness.ActorTestCase):
+class DescriptionChecks:
+    """Checking replies against the description in cls.doc (operations by id in cls.ops)."""
+    validated = 0       # JSON bodies checked against a schema, by every test of the class so far
+
+    @classmethod
+    def load_description(cls, client):
+        r = client.get("/api/v1/openapi.json")
+        assert r.status == 200, r
+        cls.doc = r.json()
+        cls.ops = {}        # operationId: (method, pattern, operation)
+        for pattern, item in cls.doc["paths"].items():
+            for method, op in item.items():
+                if method in ("get", "post", "patch", "put", "delete"):
+                    cls.ops[op["operationId"]] = (method.upper(), pattern, op)
+
+    @classmethod
+    def resolve(cls, s):
+        """s with every $ref replaced by what it names (the description has no cycles)."""
+        if isinstance(s, list):
+            return [cls.resolve(x) for x in s]
+        if not isinstance(s, dict):
+            return s
+        if "$ref" in s:
+            node = cls.doc
+            for part in s["$ref"].lstrip("#/").split("/"):
+                node = node[part]
+            return cls.resolve(node)
+        return {k: cls.resolve(v) for k, v in s.items()}
+
+    @staticmethod
+    def strict(s):
+        """Every object schema that names its properties refuses any other member (additionalProperties:false
+        semantics, whatever the description says)."""
+        if isinstance(s, list):
+            return [DescriptionChecks.strict(x) for x in s]
+        if not isinstance(s, dict):
+            return s
+        out = {k: DescriptionChecks.strict(v) for k, v in s.items()}
+        if "properties" in out and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+
+    # -- checking one reply ------------------------------------------------------------------------------------
+    def conform(self, op_id, who, what, r):
+        """The problems of reply r to operation op_id against the description (a list of strings)."""
+        method, pattern, op = self.ops[op_id]
+        where = "%s %s (%s) as %s, %s: %d" % (method, pattern, op_id, who or "nobody", what, r.status)
+        responses = op.get("responses", {})
+        declared = responses.get(str(r.status)) or responses.get("default")
+        if declared is None:
+            return ["%s is not a status the description declares (%s); body %s"
+                    % (where, ", ".join(sorted(responses)), r.text[:300])]
+        declared = self.resolve(declared)
+        problems = []
+        for name, h in declared.get("headers", {}).items():
+            if h.get("required") and r.headers.get(name) is None:
+                problems.append("%s: no %s header, which the description says is always there" % (where, name))
+        if not r.raw:
+            if declared.get("content"):
+                problems.append("%s: no body, but the description declares one" % where)
+            return problems
+        media = (r.headers.get("Content-Type") or "").split(";")[0].strip()
+        content = declared.get("content", {})
+        if media not in content:
+            return problems + ["%s: media type %s is not declared (%s)" % (where, media, ", ".join(content))]
+        schema = content[media].get("schema")
+        if media.endswith("json") and schema is not None:
+            validator = jsonschema.Draft202012Validator(self.strict(self.resolve(schema)),
+                                                        format_checker=jsonschema.FormatChecker())
+            type(self).validated += 1
+            for e in sorted(validator.iter_errors(r.json()), key=lambda e: list(e.absolute_path)):
+                problems.append("%s: at %s: %s" % (where, "/".join(map(str, e.absolute_path)) or "(root)",
+                                                   e.message[:300]))
+        return problems
+
+    def assertConform(self, calls):
+        problems = []
+        for op_id, who, what, r in calls:
+            problems += self.conform(op_id, who, what, r)
+        self.assertEqual(problems, [], "\n%d replies differ from the description:\n%s"
+                         % (len(problems), "\n".join(problems)))
+
+    def call(self, op_id, who, what, path=None, body=None, headers=None):
+        method, pattern, op = self.ops[op_id]
+        r = self.client.request(method, path or self.concrete(pattern), body=body, headers=headers,
+                                token=self.tok[who] if who else None)
+        return (op_id, who, what, r)
+
+
+class OpenApiConformance(DescriptionChecks, harness.ActorTestCase):
     registry_env = {"REGISTRY_RATE_LIMIT": "100000"}
-    validated = 0       # JSON bodies checked against a schema, by every test so far
 
     # The write operations, in the order they run (each later one may use what earlier ones made), as
     # operationId: (who, body). body is a dict or a function of the test class; its values override the request
@@ -56,7 +144,8 @@ class OpenApiConformance(harness.ActorTestCase):
         "createService": ("county", lambda c: {"center_id": c.CENTER_PUB}),
         "createAllocation": ("admin", lambda c: {"province": c.TEHRAN, "fiscal_year": 1403, "amount_rials": 1000}),
         "createCampaign": ("admin", lambda c: {"name": "کمپین " + word()}),
-        "createDonation": ("county", lambda c: {"county_id": c.TEH_A, "campaign_id": c.ids.get("campaigns"), "donor": "علی " + word()}),
+        "createDonation": ("county", lambda c: {"county_id": c.TEH_A, "campaign_id": c.ids.get("campaigns"),
+                                                "donor": "علی " + word()}),
         "createLoan": ("county", lambda c: {"client_id": c.ids["clients"], "first_due_on": "2024-01-31",
                                             "amount_rials": 1200, "installments": 3}),
         "createRepayment": ("county", lambda c: {"amount_rials": 400, "paid_on": "2024-02-10"}),
@@ -98,14 +187,7 @@ class OpenApiConformance(harness.ActorTestCase):
                         "bye": dict(username="oa-bye", role="county_officer", county=cls.TEH_A)}, PASSWORD)
         cls.seq = itertools.count(1)
         with cls.registry.client() as c:
-            r = c.get("/api/v1/openapi.json")
-            assert r.status == 200, r
-            cls.doc = r.json()
-        cls.ops = {}        # operationId: (method, pattern, operation)
-        for pattern, item in cls.doc["paths"].items():
-            for method, op in item.items():
-                if method in ("get", "post", "patch", "put", "delete"):
-                    cls.ops[op["operationId"]] = (method.upper(), pattern, op)
+            cls.load_description(c)
         cls.ids = {}        # collection name (clients): an id of a record made here
         cls.calls = []      # (operationId, who, what, response) of every call made in seed, validated by the tests
         cls.unsampled = []
@@ -173,79 +255,6 @@ class OpenApiConformance(harness.ActorTestCase):
         body.update(overrides)
         return {k: v for k, v in body.items() if v is not None}
 
-    @classmethod
-    def resolve(cls, s):
-        """s with every $ref replaced by what it names (the description has no cycles)."""
-        if isinstance(s, list):
-            return [cls.resolve(x) for x in s]
-        if not isinstance(s, dict):
-            return s
-        if "$ref" in s:
-            node = cls.doc
-            for part in s["$ref"].lstrip("#/").split("/"):
-                node = node[part]
-            return cls.resolve(node)
-        return {k: cls.resolve(v) for k, v in s.items()}
-
-    @staticmethod
-    def strict(s):
-        """Every object schema that names its properties refuses any other member (additionalProperties:false
-        semantics, whatever the description says)."""
-        if isinstance(s, list):
-            return [OpenApiConformance.strict(x) for x in s]
-        if not isinstance(s, dict):
-            return s
-        out = {k: OpenApiConformance.strict(v) for k, v in s.items()}
-        if "properties" in out and "additionalProperties" not in out:
-            out["additionalProperties"] = False
-        return out
-
-    # -- checking one reply ------------------------------------------------------------------------------------
-    def conform(self, op_id, who, what, r):
-        """The problems of reply r to operation op_id against the description (a list of strings)."""
-        method, pattern, op = self.ops[op_id]
-        where = "%s %s (%s) as %s, %s: %d" % (method, pattern, op_id, who or "nobody", what, r.status)
-        responses = op.get("responses", {})
-        declared = responses.get(str(r.status)) or responses.get("default")
-        if declared is None:
-            return ["%s is not a status the description declares (%s); body %s"
-                    % (where, ", ".join(sorted(responses)), r.text[:300])]
-        declared = self.resolve(declared)
-        problems = []
-        for name, h in declared.get("headers", {}).items():
-            if h.get("required") and r.headers.get(name) is None:
-                problems.append("%s: no %s header, which the description says is always there" % (where, name))
-        if not r.raw:
-            if declared.get("content"):
-                problems.append("%s: no body, but the description declares one" % where)
-            return problems
-        media = (r.headers.get("Content-Type") or "").split(";")[0].strip()
-        content = declared.get("content", {})
-        if media not in content:
-            return problems + ["%s: media type %s is not declared (%s)" % (where, media, ", ".join(content))]
-        schema = content[media].get("schema")
-        if media.endswith("json") and schema is not None:
-            validator = jsonschema.Draft202012Validator(self.strict(self.resolve(schema)),
-                                                        format_checker=jsonschema.FormatChecker())
-            type(self).validated += 1
-            for e in sorted(validator.iter_errors(r.json()), key=lambda e: list(e.absolute_path)):
-                problems.append("%s: at %s: %s" % (where, "/".join(map(str, e.absolute_path)) or "(root)",
-                                                   e.message[:300]))
-        return problems
-
-    def assertConform(self, calls):
-        problems = []
-        for op_id, who, what, r in calls:
-            problems += self.conform(op_id, who, what, r)
-        self.assertEqual(problems, [], "\n%d replies differ from the description:\n%s"
-                         % (len(problems), "\n".join(problems)))
-
-    def call(self, op_id, who, what, path=None, body=None, headers=None):
-        method, pattern, op = self.ops[op_id]
-        r = self.client.request(method, path or self.concrete(pattern), body=body, headers=headers,
-                                token=self.tok[who] if who else None)
-        return (op_id, who, what, r)
-
     # -- the tests ---------------------------------------------------------------------------------------------
     def test_check_finds_what_is_undescribed(self):
         """The check itself: a real reply with one member more, or one required member less, or a status the
@@ -274,7 +283,7 @@ class OpenApiConformance(harness.ActorTestCase):
     def test_every_operation_has_a_sample(self):
         """A write the description lists but this file does not know how to make is a failure: add a sample."""
         missing = [op_id for op_id, (method, pattern, op) in sorted(self.ops.items())
-                   if method != "GET" and op_id not in self.WRITES and op_id not in self.PATCHES and op_id not in self.LATER]
+                   if method != "GET" and not any(op_id in t for t in (self.WRITES, self.PATCHES, self.LATER))]
         self.assertEqual(missing, [], "operations without a sample in WRITES, LATER or PATCHES")
         self.assertEqual(self.unsampled, [], "samples that could not run")
         for method, pattern, op in self.ops.values():
@@ -312,7 +321,10 @@ class OpenApiConformance(harness.ActorTestCase):
         self.assertTrue(calls)
         self.assertEqual([(c[0], c[3].status) for c in calls if c[3].status != 200 or not c[3].headers.get("ETag")],
                          [], "single-record reads without 200 and an ETag")
-        self.assertConform(calls)
+        # again with that ETag in If-None-Match: 304 where the description declares it, each as declared
+        again = [self.call(c[0], "admin", "If-None-Match", headers={"If-None-Match": c[3].headers.get("ETag")})
+                 for c in calls]
+        self.assertConform(calls + again)
 
     def test_patches_and_closes(self):
         """Each change with the ETag just read; then the same without If-Match (428) and with a stale one (412)."""
@@ -422,6 +434,38 @@ class OpenApiConformance(harness.ActorTestCase):
         self.assertGreater(len(calls), 10, "enumerated query parameters described")
         self.assertConform(calls)
         self.assertEqual([(c[0], c[2], c[3].status) for c in calls if c[3].status != 200], [])
+
+
+class LimitsConformance(DescriptionChecks, harness.RegistryTestCase):
+    """429 past the rate limit and 503 while the database is down, against what the description declares (the
+    status, the problem, Retry-After). One search, export or report a minute per token here."""
+    registry_env = {"REGISTRY_RATE_LIMIT": "1"}
+
+    @classmethod
+    def seed(cls):
+        cls.add_actors({"admin": dict(username="oa-limits", role="national_admin")}, PASSWORD)
+        with cls.registry.client() as c:
+            cls.load_description(c)
+
+    def reads(self, what, **kw):
+        return [self.call(op_id, "admin", what, path=pattern + ("?q=x" if what == "search" else ""), **kw)
+                for op_id, (method, pattern, op) in sorted(self.ops.items()) if method == "GET" and "{" not in pattern]
+
+    def test_rate_limit(self):
+        calls = self.reads("search") + self.reads("CSV", headers={"Accept": "text/csv"})
+        limited = [c for c in calls if c[3].status == 429]
+        self.assertGreater(len(limited), 5, "searches, exports and reports refused past the limit")
+        self.assertConform(calls)
+
+    def test_database_down(self):
+        self.pg.stop()
+        try:
+            calls = self.reads("database down")
+        finally:
+            self.pg.start_again()
+            self.registry.wait_ready(timeout=60)
+        self.assertGreater(len([c for c in calls if c[3].status == 503]), 5, "replies while the database is down")
+        self.assertConform(calls)
 
 
 if __name__ == "__main__":
