@@ -238,7 +238,8 @@ static json_object *operation(const route *rt)
         json_object_object_add(ok, "content", c);
     }
     if (rt->flags & ROUTE_LIST) {
-        json_object *headers = json_object_new_object(), *link = json_object_new_object(), *ls = json_object_new_object();
+        json_object *headers = json_object_new_object(), *link = json_object_new_object();
+        json_object *ls = json_object_new_object();
         json_object_object_add(link, "description", json_object_new_string(
             "<URL>; rel=\"next\": this request with cursor set to the next page's (relative), while there is one"));
         json_object_object_add(ls, "type", json_object_new_string("string"));
