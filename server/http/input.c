@@ -54,7 +54,8 @@ bool query_check(const struct evkeyvalq *query, field_errors *fe)
         }
         for (struct evkeyval *prev = TAILQ_FIRST(query); prev != kv; prev = TAILQ_NEXT(prev, next))
             if (!strcmp(prev->key, kv->key)) {
-                query_error(fe, kv->key, "query.repeated", "بیش از یک بار آمده است؛ هر پارامتر را حداکثر یک بار بفرستید.",
+                query_error(fe, kv->key, "query.repeated",
+                            "بیش از یک بار آمده است؛ هر پارامتر را حداکثر یک بار بفرستید.",
                             "is given more than once; give each query parameter at most once");
                 break;
             }

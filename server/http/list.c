@@ -61,7 +61,7 @@ void reply_rows_list(req_ctx *rc, const PGresult *r, const col_spec *cols, int n
     }
     strbuf sb = STRBUF_INIT;
     /* ?count=true: the job's count of the filter's rows (list_add_count) */
-    const PGresult *c = rc->count_query > 0 ? rc->job.res[rc->count_query] : NULL;
+    const PGresult *c = rc->count_query > 0 && rc->count_query < rc->job.n ? rc->job.res[rc->count_query] : NULL;
     long long total = c && PQntuples(c) == 1 ? atoll(PQgetvalue(c, 0, 0)) : -1;
     bool lower_bound = total > LIST_COUNT_CAP;
     if (lower_bound)

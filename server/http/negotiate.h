@@ -18,10 +18,12 @@ content_coding content_coding_pick(const char *accept_encoding, unsigned availab
 bool accept_language_prefers_fa(const char *accept_language);
 /* The media type to answer with by an Accept header (RFC 9110 12.5.1), among the available ones (types: "type/subtype",
  * in the server's order of preference): the index of one, or -1 when Accept allows none of them (406).
- *   - No header, or one with no valid media range: any (index 0). "*" alone reads as the any/any range (old clients send it).
+ *   - No header, or one with no valid media range: any (index 0). "*" alone reads as the any/any range (old clients
+ *     send it).
  *   - Each available type takes the weight of the most specific range that matches it: type/subtype with parameters
  *     (the more the more specific; parameters other than q are not compared with the reply's own), then
- *     type/subtype, type with any subtype, any/any; of equally specific ones the first listed. q=0 means "not this one".
+ *     type/subtype, type with any subtype, any/any; of equally specific ones the first listed. q=0 means "not this
+ *     one".
  *   - The highest weight wins; a tie goes to the type named more specifically, then to the range listed first, then
  *     to the server's order (so any/any gives types[0]).
  *   - Lenient on syntax: a range that is not type/subtype of tokens, or whose q is not a number from 0 to 1, is

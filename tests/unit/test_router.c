@@ -315,7 +315,8 @@ static void test_long_paths(void **state)
  * router_describe_queries), limit and cursor on lists, format where CSV is served; typos find their nearest name. */
 static const route_param fake_clients[] = {
     {"province", "string", NULL}, {"county_id", "integer", NULL}, {"q", "string", NULL}, {NULL, NULL, NULL}};
-static const route_param fake_counties[] = {{"province", "string", NULL}, {"limit", "integer", NULL}, {NULL, NULL, NULL}};
+static const route_param fake_counties[] = {
+    {"province", "string", NULL}, {"limit", "integer", NULL}, {NULL, NULL, NULL}};
 
 static const route_param *fake_described(const char *pattern)
 {
