@@ -37,6 +37,7 @@ VARIABLES = {
     'reason': 'session.c: password_check\'s reasons, all coded in password_rules (field_error_coded)',
     'sqlstate_problem_find("RA401",DB_CONTEXT_REQUEST)->detail': 'problem_map.c\'s table',
     'named?colon+2:job->errmsg': 'the RA422 messages of migrations/',
+    'en': 'input.c query_error(): its callers pass the Persian beside the English and the code, as field_error_coded',
 }
 # snprintf targets whose format is a text sent to the client
 TEXT_BUFFERS = {'detail', 'msg', 'why'}
