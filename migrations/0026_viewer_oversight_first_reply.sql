@@ -1,4 +1,4 @@
--- 0025: two decisions of issue 16.
+-- 0026: two decisions of issue 16.
 --
 -- national_viewer is the oversight role: it reads every user (the columns registry_app may read: never a password
 -- hash; tokens live only as hashes in sessions, which it cannot list) and the whole audit trail (audit_log and

@@ -547,6 +547,7 @@ static const struct {
     {"registry", "Centers, staff, clients, households, programs, enrollments and services"},
     {"reports", "Figures per province or county of the caller's scope"},
     {"submissions", "Batches of records NGO centers send for review"},
+    {"sync", "The changes feed: every create, update, close and transfer in the caller's scope, in commit order"},
     {"users", "User accounts within the caller's scope"},
 };
 

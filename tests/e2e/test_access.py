@@ -116,7 +116,7 @@ OPS = {
 # all); 404: the record is outside the caller's scope, indistinguishable from one that does not exist.
 # Later resources join by adding their Op to OPS and their rows here.
 # Note: user accounts are not registry records: only admins manage them; the national viewer, the oversight role,
-# reads every account (never a secret) and the whole audit trail, and writes nothing (issue 16; migration 0025).
+# reads every account (never a secret) and the whole audit trail, and writes nothing (issue 16; migration 0026).
 EXPECTED = [
     # resource  action    scope     NA   NV   PA   PO   CO
     ("users",   "list",   "any",    200, 200, 200, 403, 403),
