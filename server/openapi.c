@@ -263,10 +263,12 @@ static json_object *list_schema(const char *item)
     json_object_object_add(total, "type", json_object_new_string("integer"));
     json_object_object_add(total, "description", json_object_new_string(
         "With ?count=true only: the rows of the whole filter, at most 10000 (see total_is_lower_bound)"));
+    json_object_object_add(total, "example", json_object_new_int(1234));
     json_object_object_add(props, "total", total);
     json_object_object_add(lower, "type", json_object_new_string("boolean"));
     json_object_object_add(lower, "description", json_object_new_string(
         "With ?count=true only: true when there are more than 10000 rows (total is then 10000)"));
+    json_object_object_add(lower, "example", json_object_new_boolean(0));
     json_object_object_add(props, "total_is_lower_bound", lower);
     json_object_object_add(s, "properties", props);
     static const char *const req[] = {"items", "next_cursor", NULL};
