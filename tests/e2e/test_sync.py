@@ -98,6 +98,10 @@ class SyncTest(ThreadedActors):
                     body = self.assertFields(self.req("GET", path + "?" + q(updated_since=bad), "admin"), 400,
                                              ["updated_since"])
                     self.assertEqual(body["errors"][0]["code"], "updated_since.invalid")
+            with self.subTest(path=path, value="good"):
+                self.assertEqual(self.items(path + "?updated_since=2099-01-01T00:00:00Z", "admin"), [])
+                if path != "/api/v1/users":         # admins' only
+                    self.assertEqual(self.items(path + "?updated_since=2099-01-01", "county"), [])
         c = self.new_client()
         for sub in ("enrollments", "services"):
             self.assertFields(self.req("GET", "/api/v1/clients/%d/%s?updated_since=soon" % (c["id"], sub), "admin"),
