@@ -98,6 +98,10 @@ class SyncTest(ThreadedActors):
                     body = self.assertFields(self.req("GET", path + "?" + q(updated_since=bad), "admin"), 400,
                                              ["updated_since"])
                     self.assertEqual(body["errors"][0]["code"], "updated_since.invalid")
+            with self.subTest(path=path, value="good"):
+                self.assertEqual(self.items(path + "?updated_since=2099-01-01T00:00:00Z", "admin"), [])
+                if path != "/api/v1/users":         # admins' only
+                    self.assertEqual(self.items(path + "?updated_since=2099-01-01", "county"), [])
         c = self.new_client()
         for sub in ("enrollments", "services"):
             self.assertFields(self.req("GET", "/api/v1/clients/%d/%s?updated_since=soon" % (c["id"], sub), "admin"),
@@ -191,6 +195,19 @@ class SyncTest(ThreadedActors):
             self.registry.pg.psql("ALTER TABLE clients DISABLE TRIGGER USER;"
                                   " DELETE FROM clients WHERE first_name = 'x' AND last_name = 'y';"
                                   " ALTER TABLE clients ENABLE TRIGGER USER; ANALYZE clients;")
+
+    def test_the_description_says_it(self):
+        doc = self.client.get("/api/v1/openapi.json").json()
+        for path in ("/api/v1/clients", "/api/v1/centers", "/api/v1/staff", "/api/v1/users", "/api/v1/loans",
+                     "/api/v1/submissions", "/api/v1/donations"):
+            names = [p["name"] for p in doc["paths"][path]["get"].get("parameters", [])]
+            self.assertIn("updated_since", names, path)
+        op = doc["paths"]["/api/v1/changes"]["get"]
+        self.assertEqual(op["operationId"], "listChanges")
+        self.assertEqual(sorted(p["name"] for p in op["parameters"]), ["after", "entity", "limit", "wait"])
+        schemas = doc["components"]["schemas"]
+        self.assertEqual(sorted(schemas["ChangesPage"]["properties"]), ["items", "next_cursor"])
+        self.assertEqual(sorted(schemas["Change"]["properties"]), ["action", "at", "entity", "id", "version"])
 
     # -- the feed -------------------------------------------------------------------------------------------------
     def test_feed_by_role_entity_and_page(self):
