@@ -27,6 +27,12 @@ static const route_param changes_query[] = {
     {NULL, NULL, NULL},
 };
 
+/* the lists under one parent (a client's enrollments and services, a loan's repayments): resource_list_children */
+static const route_param children_query[] = {
+    {"updated_since", "string", "rows changed at or after this instant: an RFC 3339 timestamp with its offset or a date"},
+    {NULL, NULL, NULL},
+};
+
 static const route_param login_query[] = {
     {"cookie", "boolean", "true: the session in the __Host-registry_session cookie (HttpOnly), not in the body"},
     {NULL, NULL, NULL},
@@ -109,11 +115,11 @@ const route routes[] = {
      "Move a client to another county or province, with its enrollments and services", NULL, "TransferResult",
      "Transfer", 200, "transferClient"},
     {"GET", "/api/v1/clients/{id}/enrollments", handle_client_enrollments_list, PERM_READ, ROUTE_LIST, "registry",
-     "A client's program enrollments (the list is audited)", NULL, "Enrollment", NULL, 200, "listClientEnrollments"},
+     "A client's program enrollments (the list is audited)", children_query, "Enrollment", NULL, 200, "listClientEnrollments"},
     {"POST", "/api/v1/clients/{id}/enrollments", handle_client_enrollments_create, PERM_WRITE, ROUTE_JSON_BODY,
      "registry", "Enroll a client in a program", NULL, "Enrollment", "EnrollmentWrite", 201, "createEnrollment"},
     {"GET", "/api/v1/clients/{id}/services", handle_client_services_list, PERM_READ, ROUTE_LIST, "registry",
-     "Services a client received (the list is audited)", NULL, "Service", NULL, 200, "listClientServices"},
+     "Services a client received (the list is audited)", children_query, "Service", NULL, 200, "listClientServices"},
     {"POST", "/api/v1/clients/{id}/services", handle_client_services_create, PERM_WRITE, ROUTE_JSON_BODY, "registry",
      "Record a service a client received at a center", NULL, "Service", "ServiceWrite", 201, "createService"},
     {"GET", "/api/v1/enrollments", handle_enrollments_list, PERM_READ, ROUTE_LIST, "registry",
@@ -180,7 +186,7 @@ const route routes[] = {
     {"PATCH", "/api/v1/loans/{id}", handle_loans_patch, PERM_WRITE, ROUTE_JSON_BODY, "funding",
      "Change a loan's status (If-Match required)", NULL, "Loan", "LoanPatch", 200, "updateLoan"},
     {"GET", "/api/v1/loans/{id}/repayments", handle_loan_repayments_list, PERM_READ, ROUTE_LIST, "funding",
-     "A loan's repayments (the list is audited)", NULL, "Repayment", NULL, 200, "listLoanRepayments"},
+     "A loan's repayments (the list is audited)", children_query, "Repayment", NULL, 200, "listLoanRepayments"},
     {"POST", "/api/v1/loans/{id}/repayments", handle_loan_repayments_create, PERM_WRITE, ROUTE_JSON_BODY, "funding",
      "Record a repayment (never more than is owed)", NULL, "Repayment", "RepaymentWrite", 201, "createRepayment"},
     {"GET", "/api/v1/repayments/{id}", handle_repayments_get, PERM_READ, 0, "funding",
