@@ -204,7 +204,12 @@ class SyncTest(ThreadedActors):
             self.assertIn("updated_since", names, path)
         op = doc["paths"]["/api/v1/changes"]["get"]
         self.assertEqual(op["operationId"], "listChanges")
-        self.assertEqual(sorted(p["name"] for p in op["parameters"]), ["after", "entity", "limit", "wait"])
+        self.assertEqual(sorted(p["name"] for p in op["parameters"] if p["in"] == "query"),
+                         ["after", "entity", "limit", "wait"])
+        for path in ("/api/v1/clients/{id}/enrollments", "/api/v1/clients/{id}/services",
+                     "/api/v1/loans/{id}/repayments"):
+            names = [p["name"] for p in doc["paths"][path]["get"]["parameters"] if p["in"] == "query"]
+            self.assertIn("updated_since", names, path)
         schemas = doc["components"]["schemas"]
         self.assertEqual(sorted(schemas["ChangesPage"]["properties"]), ["items", "next_cursor"])
         self.assertEqual(sorted(schemas["Change"]["properties"]), ["action", "at", "entity", "id", "version"])
