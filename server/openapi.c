@@ -19,23 +19,24 @@ typedef struct schema_def {
 
 /* (A response schema lists every member the reply may hold, required where it always does, and no other:
  * additionalProperties false, as tests/e2e/test_openapi_conformance.py checks against real replies.) */
-#define FIELD_ERROR                                                                                                 \
-    "{\"type\":\"object\",\"required\":[\"field\",\"message\"],\"additionalProperties\":false,\"properties\":{"     \
-    "\"field\":{\"type\":\"string\",\"example\":\"national_id\"},"                                                  \
-    "\"code\":{\"type\":\"string\",\"description\":\"stable, the same in every language\","                        \
-    "\"example\":\"national_id.check_digit\"},"                                                                     \
+#define FIELD_ERROR                                                                                                  \
+    "{\"type\":\"object\",\"required\":[\"field\",\"code\",\"message\"],\"additionalProperties\":false,"             \
+    "\"properties\":{"                                                                                               \
+    "\"field\":{\"type\":\"string\",\"example\":\"national_id\"},"                                                   \
+    "\"code\":{\"type\":\"string\",\"description\":\"stable, the same in every language\","                          \
+    "\"example\":\"national_id.check_digit\"},"                                                                      \
     "\"message\":{\"type\":\"string\",\"example\":\"the check digit does not match\"}}}"
-#define RECORD_RESULT                                                                                               \
-    "{\"type\":\"object\",\"required\":[\"index\",\"status\",\"errors\"],\"additionalProperties\":false,"           \
+#define RECORD_RESULT                                                                                                \
+    "{\"type\":\"object\",\"required\":[\"index\",\"status\",\"errors\"],\"additionalProperties\":false,"            \
     "\"properties\":{\"index\":{\"type\":\"integer\",\"example\":0},\"status\":{\"type\":\"string\",\"enum\":["      \
-    "\"valid\",\"invalid\"],\"example\":\"valid\",\"description\":\"valid: passes every check the submitter may "   \
-    "be told of. An NGO submitter is not told that a national ID is registered outside its center: the reviewing " \
+    "\"valid\",\"invalid\"],\"example\":\"valid\",\"description\":\"valid: passes every check the submitter may "    \
+    "be told of. An NGO submitter is not told that a national ID is registered outside its center: the reviewing "   \
     "officer sees that in GET /submissions/{id}, and approval is 409 until the officer excludes the record\"},"      \
     "\"errors\":{\"type\":\"array\",\"items\":" FIELD_ERROR "}}}"
-#define USER_PLACE                                                                                                  \
+#define USER_PLACE                                                                                                   \
     "\"id\":{\"type\":\"integer\",\"example\":7},\"username\":{\"type\":\"string\",\"example\":\"a.rahimi\"},"       \
-    "\"role\":{\"type\":\"string\",\"enum\":[\"national_admin\",\"national_viewer\",\"provincial_admin\","          \
-    "\"provincial_officer\",\"county_officer\",\"ngo_submitter\"],\"example\":\"county_officer\"},"                 \
+    "\"role\":{\"type\":\"string\",\"enum\":[\"national_admin\",\"national_viewer\",\"provincial_admin\","           \
+    "\"provincial_officer\",\"county_officer\",\"ngo_submitter\"],\"example\":\"county_officer\"},"                  \
     "\"province\":{\"type\":[\"string\",\"null\"],\"example\":\"IR-08\"},"                                           \
     "\"county_id\":{\"type\":[\"integer\",\"null\"],\"example\":120},"                                               \
     "\"center_id\":{\"type\":[\"integer\",\"null\"],\"example\":null},"                                              \
@@ -187,6 +188,12 @@ static const schema_def headers[] = {
     {"Link", "{\"description\":\"<URL>; rel=\\\"next\\\": this request with the next page's cursor, while there is "
              "one\",\"schema\":{\"type\":\"string\",\"example\":\"</api/v1/clients?cursor=eyJpZCI6NDJ9>; "
              "rel=\\\"next\\\"\"}}"},
+    {"IdempotencyReplayed", "{\"description\":\"true when this is the first reply to this Idempotency-Key and body, "
+                            "sent again (nothing was created now)\",\"schema\":{\"type\":\"string\",\"enum\":[\"true\"],"
+                            "\"example\":\"true\"}}"},
+    {"RelatedLink", "{\"description\":\"On a replay: </api/v1/submissions/{id}>; rel=\\\"related\\\", where the "
+                    "submission's current state is\",\"schema\":{\"type\":\"string\",\"example\":"
+                    "\"</api/v1/submissions/7>; rel=\\\"related\\\"\"}}"},
     {"XNextCursor", "{\"description\":\"CSV pages: the next page's cursor (absent on the last page); JSON pages carry "
                     "it as next_cursor\",\"schema\":{\"type\":\"string\",\"example\":\"eyJpZCI6NDJ9\"}}"},
 };
@@ -487,6 +494,10 @@ static json_object *operation(const route *rt)
         add_header(ok, "ETag", "ETag");
     if (rt->ok_status == 201)
         add_header(ok, "Location", "Location");
+    if (rt->handler == handle_submissions_create) {     /* a replayed Idempotency-Key (submissions.c) */
+        add_header(ok, "Idempotency-Replayed", "IdempotencyReplayed");
+        add_header(ok, "Link", "RelatedLink");
+    }
     json_object_object_add(responses, code, ok);
     if (single_record_get(rt)) {
         json_object *nm = json_object_new_object();

@@ -16,8 +16,8 @@ typedef struct compiled_route {
 
 static compiled_route *compiled;
 
-const char *const media_type_names[MEDIA_KINDS] = {"application/json", "text/csv", "text/plain"};
-const char *const media_format_names[MEDIA_KINDS] = {"json", "csv", "text"};
+const char *const media_type_names[MEDIA_KINDS] = {"application/json", "text/csv", "text/plain", "text/html"};
+const char *const media_format_names[MEDIA_KINDS] = {"json", "csv", "text", "html"};
 
 /* What every list takes besides its filters, and what every route serving CSV takes */
 static const route_param list_params[] = {
@@ -34,6 +34,8 @@ static unsigned produces_of(const route *rt)
 {
     if (rt->response && !strcmp(rt->response, "Metrics"))
         return 1u << MEDIA_TEXT;
+    if (rt->response && !strcmp(rt->response, "ApiDocs"))
+        return 1u << MEDIA_HTML;        /* /api/v1/docs: a page for a browser */
     if (!strcmp(rt->method, "GET") && (rt->flags & (ROUTE_LIST | ROUTE_EXPENSIVE)))
         return (1u << MEDIA_JSON) | (1u << MEDIA_CSV);      /* lists and reports */
     if (!rt->response)

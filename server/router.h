@@ -72,8 +72,8 @@ const route_param *router_query_params(int index);
 const char *router_query_unknown(int index, const char *name);
 
 /* What a route's success replies can be (errors are problem+json whatever was asked). */
-enum { MEDIA_JSON = 0, MEDIA_CSV = 1, MEDIA_TEXT = 2, MEDIA_KINDS };
-extern const char *const media_type_names[MEDIA_KINDS];     /* "application/json", "text/csv", "text/plain" */
+enum { MEDIA_JSON = 0, MEDIA_CSV = 1, MEDIA_TEXT = 2, MEDIA_HTML = 3, MEDIA_KINDS };
+extern const char *const media_type_names[MEDIA_KINDS];     /* "application/json", "text/csv", "text/plain", ... */
 extern const char *const media_format_names[MEDIA_KINDS];   /* ?format= values: "json", "csv", "text" */
 /* The media the route at index produces, a bit per MEDIA_* (1u << MEDIA_JSON...): JSON; JSON and CSV for lists
  * (ROUTE_LIST) and reports (GET + ROUTE_EXPENSIVE); text for /metrics; 0 when it answers no body (204). */

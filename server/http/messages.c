@@ -20,6 +20,9 @@ const message message_catalog[] = {
     M(NULL, "No decision was recorded.", "هیچ تصمیمی ثبت نشد."),
     M(NULL, "No such %s (or it is outside your scope).", "%s با این شناسه یافت نشد (یا خارج از حوزهٔ دسترسی شماست)."),
     M(NULL, "No such %s.", "%s با این شناسه وجود ندارد."),
+    /* dispatch.c negotiate_media: the 406, the route's media types as data */
+    M(NULL, "Accept allows none of the media types this resource is served as: %s",
+      "سرآیند Accept هیچ‌یک از قالب‌هایی را که این منبع به آن‌ها ارائه می‌شود نمی‌پذیرد: %s"),
     M(NULL, "No such client (or it is outside your scope).",
       "مددجو با این شناسه یافت نشد (یا خارج از حوزهٔ دسترسی شماست)."),
     M(NULL, "No such file of the console.", "چنین پرونده‌ای در سامانه وجود ندارد."),

@@ -51,7 +51,7 @@ test('the page is public, a page (text/html, HEAD too), under the console\'s Con
   assert.doesNotMatch(r.text, /<script(?![^>]*\bsrc=)[^>]*>|<style|\bstyle=/, 'no inline script or style');
   const scripts = [...r.text.matchAll(/src="([^"]+)"/g)].map((m) => m[1]);
   assert.ok(scripts.length && scripts.every((s) => s.startsWith('/console/assets/docs-')), scripts.join(' '));
-  const head = await api(ctx.stack, '/api/v1/docs', { method: 'HEAD' });
+  const head = await api(ctx.stack, '/api/v1/docs', { method: 'HEAD', headers: { Accept: 'text/html' } });
   assert.equal(head.status, 200);
   assert.equal(head.text, '');
   assert.match(head.headers['content-type'], /^text\/html/);

@@ -192,6 +192,28 @@ test('a provincial admin is offered only the roles below theirs and sees the API
   }
 });
 
+test('the national viewer reads every user account, read-only: no new user, no action on any row',
+     { timeout: 180_000 }, async () => {
+  const page = await newPage(ctx.browser);
+  try {
+    await signIn(page, ctx.stack, ctx.stack.users.national_viewer);
+    await page.goto(`${ctx.stack.base_url}/console/users`, { waitUntil: 'load' });
+    await waitForText(page, 'demo.county', { selector: 'main' });
+    const rows = (await tableTexts(page)).slice(1);
+    const token = await apiToken(ctx.stack, ctx.stack.users.national_viewer);
+    const viaApi = (await api(ctx.stack, '/api/v1/users?limit=500', { token })).json().items.map((u) => u.username);
+    assert.deepEqual(rows.map((r) => r[0]).sort(), viaApi.sort(), 'the list is the API’s list for the viewer');
+    assert.ok(viaApi.includes('demo.fars'), 'every province’s users');
+    const buttons = await page.$$eval('main button', (bs) => bs.map((b) => b.textContent.trim()));
+    assert.ok(!buttons.includes(TEXT.newUser), 'no new-user button for a role that writes nothing');
+    assert.equal(await page.$$eval('main .row-actions', (a) => a.length), 0, 'no action on any row');
+    await axeCheck(page, 'the viewer’s users screen');
+    assert.deepEqual(problems(page), []);
+  } finally {
+    await page.closeContext();
+  }
+});
+
 test('a user changes their own password, then signs in with the new one and not the old',
      { timeout: 240_000 }, async () => {
   const admin = await apiToken(ctx.stack, ctx.stack.users.national_admin);

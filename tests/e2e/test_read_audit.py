@@ -33,7 +33,8 @@ PERSONAL_FIELDS = {
 }
 # Replies that name fields without holding anyone's data.
 NOT_DATA = {"/api/v1/openapi.json": "describes the fields, holds no records",
-            "/metrics": "counters of requests, no records (and served only to the addresses configured)"}
+            "/metrics": "counters of requests, no records (and served only to the addresses configured)",
+            "/api/v1/docs": "the API reference's page, the same for everyone (it reads openapi.json)"}
 # Where the ids of a path's {id} come from, by the collection before it (e.g. /api/v1/clients/{id}/services).
 IDS_FOR = ("users", "centers", "staff", "clients", "enrollments", "services", "households", "allocations",
            "campaigns", "donations", "loans", "repayments", "submissions")

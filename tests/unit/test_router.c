@@ -391,10 +391,11 @@ static void test_query_parameters_per_route(void **state)
 static void test_what_each_route_produces(void **state)
 {
     (void)state;
-    const unsigned json = 1u << MEDIA_JSON, csv = 1u << MEDIA_CSV, text = 1u << MEDIA_TEXT;
+    const unsigned json = 1u << MEDIA_JSON, csv = 1u << MEDIA_CSV, text = 1u << MEDIA_TEXT, html = 1u << MEDIA_HTML;
     for (int i = 0; i < nroutes; i++) {
         const route *r = &routes[i];
         unsigned want = !strcmp(r->pattern, "/metrics")                                     ? text
+                        : !strcmp(r->pattern, "/api/v1/docs")                               ? html
                         : !strcmp(r->method, "GET") && (r->flags & ROUTE_LIST)              ? json | csv
                         : !strcmp(r->method, "GET") && !strncmp(r->pattern, "/api/v1/reports/", 16) ? json | csv
                         : r->ok_status == 204                                               ? 0

@@ -83,4 +83,6 @@ setInterval(() => {
 export function hasRole(user, ...roles) { return !!user && roles.includes(user.role); }
 export const canWrite = (u) => hasRole(u, 'national_admin', 'provincial_admin', 'provincial_officer', 'county_officer');
 export const isAdmin = (u) => hasRole(u, 'national_admin', 'provincial_admin');
+// the oversight role reads every user account too (never changes one): the users screen, read-only
+export const readsUsers = (u) => isAdmin(u) || hasRole(u, 'national_viewer');
 export const canReview = (u) => hasRole(u, 'national_admin', 'provincial_admin', 'provincial_officer', 'county_officer');

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
 import { html } from './html.js';
 import { t, label, lang, setLang } from './i18n.js';
 import { location } from './router.js';
-import { session, signOut, isAdmin } from './session.js';
+import { session, signOut, readsUsers } from './session.js';
 import { num } from './format.js';
 
 export function useSignal(sig) {
@@ -164,7 +164,7 @@ const NAV = [
   ['/console/staff', 'nav_staff', () => true],
   ['/console/submissions', 'nav_submissions', () => true],
   ['/console/money', 'nav_money', () => true],    // an NGO's clerk sees its own center's money (the screen says so)
-  ['/console/users', 'nav_users', (u) => isAdmin(u)],
+  ['/console/users', 'nav_users', (u) => readsUsers(u)],
   ['/console/password', 'nav_password', () => true],
 ];
 

@@ -242,7 +242,7 @@ function render(doc, root) {
     }
     count.textContent = q.trim() ? `${n} of ${all.length} operations match` : `${all.length} operations`;
   };
-  search.addEventListener('input', applyFilter);
+  search.addEventListener('input', () => { applyFilter(); reachScrollers(); });
 
   // A deep link (#getClient, #schema-Client): the page is written after it loaded, so the browser's own jump to
   // the fragment found nothing; go there now, and again when the fragment changes. A target the search hides is
@@ -262,6 +262,23 @@ function render(doc, root) {
     if (focus && focus.hasAttribute('tabindex')) focus.focus({ preventScroll: true });
   };
   window.addEventListener('hashchange', goToHash);
+  // A table wider than the page scrolls sideways: a keyboard must reach it too (WCAG 2.1.1), so an overflowing
+  // one becomes a named, focusable region; the others stay out of the Tab order.
+  function reachScrollers() {
+    for (const box of root.querySelectorAll('.scroll')) {
+      if (box.scrollWidth > box.clientWidth) {
+        box.setAttribute('tabindex', '0');
+        box.setAttribute('role', 'region');
+        box.setAttribute('aria-label', box.querySelector('caption')?.textContent || 'table');
+      } else {
+        box.removeAttribute('tabindex');
+        box.removeAttribute('role');
+        box.removeAttribute('aria-label');
+      }
+    }
+  }
+  reachScrollers();
+  window.addEventListener('resize', reachScrollers);
   if (location.hash) goToHash();
   document.title = `${info.title || 'API'} reference`;
   root.setAttribute('aria-busy', 'false');

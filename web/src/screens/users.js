@@ -5,7 +5,7 @@ import { useState, useRef, useEffect } from 'preact/hooks';
 import { html } from '../html.js';
 import { api, get } from '../api.js';
 import { strings, t, label } from '../i18n.js';
-import { session, isAdmin } from '../session.js';
+import { session, readsUsers } from '../session.js';
 import { digits } from '../format.js';
 import { Page, ErrorBox, Notice, Loading, TextField, SelectField, DataTable, Pager, useLoad, useSignal, errorText, useFocusNext } from '../ui.js';
 import { provinces, counties, centers, byKey, placeName } from './places.js';
@@ -155,7 +155,7 @@ export function Users() {
     Promise.all([...provsNeeded].map((p) => counties(p))).then((lists) => setCountyNames(byKey(lists.flat())), () => {});
   }, [list.data]);
 
-  if (!isAdmin(admin)) return html`<${Page} title=${T('title')}><div class="notice error" role="alert">${T('only_admins')}</div><//>`;
+  if (!readsUsers(admin)) return html`<${Page} title=${T('title')}><div class="notice error" role="alert">${T('only_admins')}</div><//>`;
 
   const scopeText = (u) => {
     if (u.center_id) return html`<bdi>${cmap.get(u.center_id)?.name || digits(String(u.center_id))}</bdi>`;
@@ -244,7 +244,7 @@ export function Users() {
     </span>` : t('none')) },
   ];
   const roleOptions = admin.role === 'national_admin' ? ROLES : ['provincial_admin', ...rolesFor(admin)];
-  return html`<${Page} title=${T('title')} actions=${mode ? null : html`<button type="button" class="primary" ref=${newButton} onClick=${startCreate}>${T('new_user')}</button>`}>
+  return html`<${Page} title=${T('title')} actions=${mode || !rolesFor(admin).length ? null : html`<button type="button" class="primary" ref=${newButton} onClick=${startCreate}>${T('new_user')}</button>`}>
     ${notice ? html`<div tabindex="-1" ref=${noticeBox}><${Notice} kind="ok">${notice}<//></div>` : null}
     <${ErrorBox} error=${pageError} />
     ${mode ? html`<${UserForm} admin=${admin} values=${values} setValues=${setValues} errors=${errors} busy=${busy}
