@@ -32,7 +32,9 @@ class ThreadedActors(harness.ActorTestCase):
             c = self.client
         else:
             if not hasattr(_local, "client"):
-                _local.client = self.registry.client()
+                # longer than the longest wait (60 s): a loaded machine may take a while to make the write that
+                # answers a long poll, and the client must not give up on a poll the server still holds
+                _local.client = self.registry.client(timeout=90)
             c = _local.client
         return c.request(method, path, body=body, headers=h, token=self.tok[who])
 
