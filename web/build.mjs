@@ -16,11 +16,10 @@ const assets = join(out, 'assets');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(assets, { recursive: true });
 
-const result = await esbuild.build({
+// What both builds share: hashed names under /console/assets, modern browsers, minified, no source maps
+const common = {
   absWorkingDir: here,
-  entryPoints: ['src/main.js', 'src/styles.css'],
   bundle: true,
-  splitting: true,            // the spreadsheet reader is a chunk of its own, loaded only by the upload screen
   format: 'esm',
   target: ['chrome109', 'firefox115'],
   minify: true,
@@ -28,20 +27,28 @@ const result = await esbuild.build({
   legalComments: 'none',
   outdir: assets,
   entryNames: '[name]-[hash]',
-  chunkNames: 'chunk-[hash]',
   assetNames: '[name]-[hash]',
   publicPath: '/console/assets',
-  loader: { '.woff2': 'file', '.svg': 'file' },
   metafile: true,
   logLevel: 'warning',
-});
-
-const outputs = result.metafile.outputs;
-const find = (entry) => {
-  for (const [file, o] of Object.entries(outputs))
+};
+// the file of an entry point among a build's outputs, as the browser asks for it
+const outputOf = (build, entry) => {
+  for (const [file, o] of Object.entries(build.metafile.outputs))
     if (o.entryPoint === entry) return '/console/assets/' + basename(file);
   throw new Error('no output for ' + entry);
 };
+
+const result = await esbuild.build({
+  ...common,
+  entryPoints: ['src/main.js', 'src/styles.css'],
+  splitting: true,            // the spreadsheet reader is a chunk of its own, loaded only by the upload screen
+  chunkNames: 'chunk-[hash]',
+  loader: { '.woff2': 'file', '.svg': 'file' },
+});
+
+const outputs = result.metafile.outputs;
+const find = (entry) => outputOf(result, entry);
 const fonts = Object.keys(outputs).filter((f) => f.endsWith('.woff2') && /(arabic|latin)-400/.test(f));
 
 // The shell: no inline script or style (the Content-Security-Policy forbids both). registryd replaces
@@ -70,27 +77,11 @@ console.log(`console: ${Object.keys(outputs).length} assets, ${total} bytes befo
 // The API reference: its own script and style sheet (no splitting, so it shares no chunk with the console) and its
 // page. English, left to right: it is for integrators; the Persian it shows is marked where it shows.
 const docs = await esbuild.build({
-  absWorkingDir: here,
+  ...common,
   entryPoints: [{ in: 'src/docs/main.js', out: 'docs' }, { in: 'src/docs/docs.css', out: 'docs' }],
-  bundle: true,
-  format: 'esm',
-  target: ['chrome109', 'firefox115'],
-  minify: true,
-  sourcemap: false,
-  legalComments: 'none',
-  outdir: assets,
-  entryNames: '[name]-[hash]',
-  assetNames: '[name]-[hash]',     // the font: the same name and bytes as the console's copy
-  publicPath: '/console/assets',
-  loader: { '.woff2': 'file' },
-  metafile: true,
-  logLevel: 'warning',
+  loader: { '.woff2': 'file' },    // the font: the same name and bytes as the console's copy
 });
-const docsFind = (entry) => {
-  for (const [file, o] of Object.entries(docs.metafile.outputs))
-    if (o.entryPoint === entry) return '/console/assets/' + basename(file);
-  throw new Error('no output for ' + entry);
-};
+const docsFind = (entry) => outputOf(docs, entry);
 const docsPage = `<!doctype html>
 <html lang="en" dir="ltr">
 <head>

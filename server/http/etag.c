@@ -67,6 +67,17 @@ void etag_version_with(char out[ETAG_VERSION_BUFSZ], const char *version, const 
 
 /* Whether an opaque-tag (with its quotes) in the header at p, n bytes, is tag's, ignoring W/ on either (weak
  * comparison, RFC 9110 8.8.3.2) */
+static bool is_ows(char c);
+
+/* p points at '*': true when nothing but whitespace follows (the header is "*", any current representation) */
+static bool star_alone(const char *p)
+{
+    p++;
+    while (is_ows(*p))
+        p++;
+    return !*p;
+}
+
 static bool weak_equal(const char *p, size_t n, const char *tag)
 {
     if (tag[0] == 'W' && tag[1] == '/')
@@ -81,12 +92,8 @@ bool etag_none_match(const char *header, const char *tag)
     const char *p = header;
     while (is_ows(*p))
         p++;
-    if (p[0] == '*') {
-        const char *q = p + 1;
-        while (is_ows(*q))
-            q++;
-        return !*q;     /* "*" alone: any current representation */
-    }
+    if (p[0] == '*')
+        return star_alone(p);     /* "*" alone: any current representation */
     while (*p) {
         while (is_ows(*p) || *p == ',')
             p++;
@@ -123,13 +130,8 @@ const char *etag_if_match(const char *header, const char *entity, const char *id
     const char *p = header;
     while (is_ows(*p))
         p++;
-    if (p[0] == '*') {
-        const char *q = p + 1;
-        while (is_ows(*q))
-            q++;
-        if (!*q)
-            return "";
-    }
+    if (p[0] == '*' && star_alone(p))
+        return "";
     /* each list member: [W/] DQUOTE etagc* DQUOTE, separated by commas and optional whitespace */
     while (*p) {
         while (is_ows(*p) || *p == ',')
