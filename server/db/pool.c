@@ -105,6 +105,19 @@ static uint64_t now_ms(void)
 static void conn_start(db_conn *c);
 static void conn_fail(db_conn *c, const char *why, bool after_ready_error);
 static void pool_dispatch(db_pool *p);
+/* Hands every notification libpq has queued on c to the pool's listeners (channel 2: db_pool_listen_also) */
+static void conn_notifies(db_conn *c)
+{
+    PGnotify *n;
+    while ((n = PQnotifies(c->pg))) {
+        if (c->pool->notify_cb2 && !strcmp(n->relname, c->pool->listen_channel2))
+            c->pool->notify_cb2(c->pool->notify_arg2, n->extra);
+        else if (c->pool->notify_cb)
+            c->pool->notify_cb(c->pool->notify_arg, n->extra);
+        PQfreemem(n);
+    }
+}
+
 static void on_conn_io(evutil_socket_t fd, short what, void *arg);
 
 static void update_stats(db_pool *p)
@@ -483,17 +496,14 @@ static void on_conn_io(evutil_socket_t fd, short what, void *arg)
             conn_fail(c, PQerrorMessage(c->pg), true);
             return;
         }
-        PGnotify *n;
-        while ((n = PQnotifies(c->pg))) {
-            if (c->pool->notify_cb2 && !strcmp(n->relname, c->pool->listen_channel2))
-                c->pool->notify_cb2(c->pool->notify_arg2, n->extra);
-            else if (c->pool->notify_cb)
-                c->pool->notify_cb(c->pool->notify_arg, n->extra);
-            PQfreemem(n);
-        }
+        conn_notifies(c);
         conn_process(c);
         if (!c->pg)
             return;
+        /* libpq also parses what it reads while results are taken (and PQflush reads when it cannot write): a
+         * notification that came in the same packet as a result (our own transaction's NOTIFY arrives just before
+         * its ReadyForQuery, on this very connection) is queued there now, and no new EV_READ would ever tell us */
+        conn_notifies(c);
     }
     if (PQstatus(c->pg) == CONNECTION_BAD)
         conn_fail(c, PQerrorMessage(c->pg), true);
