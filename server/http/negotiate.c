@@ -88,10 +88,6 @@ language_preference accept_language_preference(const char *accept_language)
     return before > 0 || after > 0 || fa == 0 ? LANGUAGE_PREFERS_EN : LANGUAGE_NO_PREFERENCE;
 }
 
-bool accept_language_prefers_fa(const char *accept_language)
-{
-    return accept_language_preference(accept_language) == LANGUAGE_PREFERS_FA;
-}
 
 
 /* Accept ------------------------------------------------------------------------------------------------------- */

@@ -1541,6 +1541,18 @@ class ActorTestCase(RegistryTestCase):
     def items(self, path, who):
         return self.ok("GET", path, who).json()["items"]
 
+    def all_items(self, path, who):
+        """Every item of a list, page by page (500 a page)."""
+        items, cursor = [], None
+        while True:
+            p = path + ("&" if "?" in path else "?") + urllib.parse.urlencode(
+                {"limit": 500, **({"cursor": cursor} if cursor else {})})
+            body = self.ok("GET", p, who).json()
+            items += body["items"]
+            cursor = body["next_cursor"]
+            if not cursor:
+                return items
+
     def assertFields(self, resp, status, fields):
         """A problem whose errors name exactly these fields, each with a message."""
         body = self.assertProblem(resp, status)

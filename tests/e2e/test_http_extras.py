@@ -334,16 +334,6 @@ class HttpExtrasTest(harness.ActorTestCase):
                                     headers={"Content-Type": "application/json", "Idempotency-Key": key})
         self.assertProblem(other, 409)
 
-    def all_items(self, path, who):
-        items, cursor = [], None
-        while True:
-            p = path + ("&" if "?" in path else "?") + q(limit=500, **({"cursor": cursor} if cursor else {}))
-            body = self.ok("GET", p, who).json()
-            items += body["items"]
-            cursor = body["next_cursor"]
-            if not cursor:
-                return items
-
 
 METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 SAMPLE = re.compile(r'([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*",?)*\})? '

@@ -85,16 +85,7 @@ class SubmissionsTest(harness.ActorTestCase):
             cls.NGO1_CLIENTS = [client(cls.NGO1) for _ in range(4)]     # services in submissions are for these
             cls.NGO2_CLIENT = client(cls.NGO2)
 
-    # -- helpers (req, ok, items, assertNotFoundLikeMissing: harness.ActorTestCase) ---------------------------------
-    def all_items(self, path, who):
-        items, cursor = [], None
-        while True:
-            p = path + ("&" if "?" in path else "?") + q(limit=500, **({"cursor": cursor} if cursor else {}))
-            body = self.ok("GET", p, who).json()
-            items += body["items"]
-            cursor = body["next_cursor"]
-            if not cursor:
-                return items
+    # -- helpers (req, ok, items, all_items, assertNotFoundLikeMissing: harness.ActorTestCase) ---------------------------------
 
     def audit(self, **params):
         return self.all_items("/api/v1/audit?" + q(**params), "admin")

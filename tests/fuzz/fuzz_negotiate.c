@@ -11,6 +11,12 @@
 
 #include "server/http/negotiate.h"
 
+/* Persian ranked above English and every other language (ties to the earlier) */
+static bool prefers_fa(const char *h)
+{
+    return accept_language_preference(h) == LANGUAGE_PREFERS_FA;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 4096)
@@ -40,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (m < -1 || m >= n || (no_range && m != 0))
             abort();
     }
-    bool fa = accept_language_prefers_fa(text);
+    bool fa = prefers_fa(text);
     if (fa && !strstr(text, "fa") && !strstr(text, "FA") && !strstr(text, "Fa") && !strstr(text, "fA"))
         abort();
     free(text);
